@@ -1,0 +1,46 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './usage.js';
+
+/** One `mnm` subcommand. `run` returns the process exit code. */
+export interface Command {
+  readonly name: string;
+  /** One line for `mnm --help`. */
+  readonly summary: string;
+  /** Full `mnm <name> --help` text, with at least one example. */
+  readonly help: string;
+  run(args: string[], io: CommandIO): Promise<number>;
+}
+
+/** Where a command writes: results on stdout, progress and logs on stderr. */
+export interface CommandIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stderr is a terminal (progress bars only then). */
+  readonly stderrIsTerminal: boolean;
+}
+
+export const processIO: CommandIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  get stderrIsTerminal() {
+    return Boolean(process.stderr.isTTY);
+  },
+};
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * `node:util` parseArgs with strict checking, turning its errors into one-line
+ * UsageErrors that say what is accepted.
+ */
+export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O, allowPositionals = true) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const accepted = Object.keys(options)
+      .map((name) => `--${name}`)
+      .join(' ');
+    throw new UsageError(`${command}: ${message.replace(/\. To specify a positional.*$/, '')} (accepted: ${accepted})`);
+  }
+}

@@ -1,0 +1,53 @@
+import { commands } from './commands/index.js';
+import { processIO, type CommandIO } from './command.js';
+import { UsageError, exitCodes } from './usage.js';
+
+function overview(): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
+  return [
+    'mnm — message-and-memory: RDMA-era distributed algorithms, a deterministic simulator and checkers',
+    '',
+    'usage: mnm <command> [options]     (mnm <command> --help for details and an example)',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'exit codes: 0 ok, 1 property violated / not linearizable, 2 bad input or arguments, 3 undecided (timeout)',
+    '',
+  ].join('\n');
+}
+
+/** Runs the `mnm` command line; returns the exit code. */
+export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    const command = topic ? commands.find((candidate) => candidate.name === topic) : undefined;
+    io.stdout(command ? command.help : overview());
+    return name === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (!command) {
+    io.stderr(`mnm: unknown command '${name}' (accepted: ${commands.map((candidate) => candidate.name).join(', ')})\n`);
+    return exitCodes.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.help);
+    return exitCodes.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`mnm ${command.name}: ${error.message}\n`);
+      return exitCodes.usage;
+    }
+    throw error;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,12 @@
+import type { Scenario } from './scenario.js';
+import { registerScenario } from './register.js';
+
+/** Every runnable protocol scenario, by name. */
+export const scenarios: readonly Scenario[] = [registerScenario];
+
+export function findScenario(name: string): Scenario | undefined {
+  return scenarios.find((scenario) => scenario.name === name);
+}
+
+export type { Scenario, RunOptions, ResolvedOptions, Violation } from './scenario.js';
+export { runScenario, resolveOptions, type RunReport, type TraceMode } from './runner.js';

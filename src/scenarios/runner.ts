@@ -1,0 +1,144 @@
+import { Accounting, type RunMetrics } from '../trace/accounting.js';
+import { TraceRecorder } from '../trace/recorder.js';
+import {
+  Prng,
+  Simulation,
+  describeFault,
+  drawFaults,
+  faultProfiles,
+  latencyModel,
+  parseCrashes,
+  parsePauses,
+  withinTolerance,
+  type Fault,
+  type HistoryEvent,
+} from '../sim/index.js';
+import { findScenario, scenarios } from './index.js';
+import type { ResolvedOptions, RunOptions, Scenario, Violation } from './scenario.js';
+
+/** How much of the trace a run keeps: none, only its hash, or every line. */
+export type TraceMode = 'off' | 'hash' | 'full';
+
+export interface RunReport {
+  readonly protocol: string;
+  readonly seed: number;
+  /** No property was violated. */
+  readonly ok: boolean;
+  readonly violations: readonly Violation[];
+  /** Some process could not finish, but faults went beyond what the protocol tolerates: not a failure. */
+  readonly blocked: boolean;
+  readonly withinTolerance: boolean;
+  readonly faults: readonly string[];
+  /** How the run ended: done, horizon or idle. */
+  readonly end: string;
+  readonly virtualTime: number;
+  readonly metrics: RunMetrics | null;
+  readonly traceHash: string | null;
+  readonly params: ResolvedOptions;
+  readonly history: readonly HistoryEvent[];
+  /** The trace's text (only with trace mode `full`). */
+  readonly trace?: string;
+}
+
+/** Fills in a scenario's defaults and checks every option; throws a one-line message on bad input. */
+export function resolveOptions(options: RunOptions): ResolvedOptions {
+  const scenario = scenarioFor(options.protocol);
+  if (!faultProfiles.includes(options.faults)) throw new Error(`unknown fault profile '${options.faults}' (accepted: ${faultProfiles.join(', ')})`);
+  if (options.mutant !== undefined && !(options.mutant in scenario.mutants)) {
+    const accepted = Object.keys(scenario.mutants);
+    throw new Error(`${scenario.name} has no mutant '${options.mutant}' (accepted: ${accepted.length > 0 ? accepted.join(', ') : 'none'})`);
+  }
+  const latency = latencyModel(options.latency);
+  const resolved: ResolvedOptions = {
+    protocol: scenario.name,
+    seed: options.seed,
+    n: options.n ?? scenario.defaults.n,
+    memories: options.memories ?? scenario.defaults.memories,
+    latency: latency.name,
+    faults: options.faults,
+    ...(options.crash ? { crash: options.crash } : {}),
+    ...(options.pause ? { pause: options.pause } : {}),
+    horizon: options.horizon ?? 2000 * latency.minimum * Math.max(1, (options.ops ?? scenario.defaults.ops) / 10),
+    ...(options.mutant ? { mutant: options.mutant } : {}),
+    ops: options.ops ?? scenario.defaults.ops,
+  };
+  if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) throw new Error(`seed ${resolved.seed} must be a non-negative integer`);
+  if (!Number.isInteger(resolved.n) || resolved.n < 1 || resolved.n > 1024) throw new Error(`--n ${resolved.n} is out of range (accepted: 1..1024)`);
+  if (!Number.isInteger(resolved.memories) || resolved.memories < 0 || resolved.memories > 1024) throw new Error(`--memories ${resolved.memories} is out of range (accepted: 0..1024)`);
+  if (!(resolved.horizon > 0)) throw new Error(`--horizon ${resolved.horizon} must be positive`);
+  scenario.validate(resolved);
+  parseCrashes(resolved.crash ?? '', { processCount: resolved.n, memoryCount: resolved.memories });
+  parsePauses(resolved.pause ?? '', { processCount: resolved.n });
+  return resolved;
+}
+
+function scenarioFor(name: string): Scenario {
+  const scenario = findScenario(name);
+  if (!scenario) throw new Error(`unknown protocol '${name}' (accepted: ${scenarios.map((candidate) => candidate.name).join(', ')})`);
+  return scenario;
+}
+
+/** The faults of a run: drawn from its profile by seed, plus the explicit ones. */
+export function faultsOf(options: ResolvedOptions, scenario: Scenario): Fault[] {
+  const world = { processCount: options.n, memoryCount: options.memories };
+  const latency = latencyModel(options.latency);
+  const window = Math.min(options.horizon / 2, options.ops * 8 * latency.minimum);
+  const drawn = drawFaults(options.faults, scenario.tolerance(options), { ...world, window }, new Prng(options.seed, 'faults'));
+  return [...drawn, ...parseCrashes(options.crash ?? '', world), ...parsePauses(options.pause ?? '', world)].sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Runs one scenario on the simulator and judges it: the scenario's safety
+ * properties, then liveness — a process that should have finished and did
+ * not is a violation when the faults stayed within the protocol's tolerance,
+ * and `blocked` (not a failure) when they went beyond it.
+ */
+export async function runScenario(options: RunOptions, traceMode: TraceMode = 'hash'): Promise<RunReport> {
+  const resolved = resolveOptions(options);
+  const scenario = scenarioFor(resolved.protocol);
+  const faults = faultsOf(resolved, scenario);
+  const tolerance = scenario.tolerance(resolved);
+  const accounting = traceMode === 'off' ? undefined : new Accounting();
+  const recorder = traceMode === 'off' ? undefined : new TraceRecorder(traceMode === 'full', accounting);
+  const simulation = new Simulation({
+    scenario: scenario.name,
+    seed: resolved.seed,
+    params: { ...resolved },
+    processCount: resolved.n,
+    memoryCount: resolved.memories,
+    regions: scenario.regions(resolved),
+    latency: latencyModel(resolved.latency),
+    horizon: resolved.horizon,
+    faults,
+    ...(recorder ? { trace: recorder } : {}),
+  });
+  scenario.spawn(simulation, resolved);
+  const result = await simulation.run();
+  const violations: Violation[] = result.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message}` }));
+  violations.push(...scenario.check(result, resolved));
+  const within = withinTolerance(faults, tolerance);
+  const mustFinish = scenario.mustFinish?.(resolved);
+  const stuck = result.unfinished.filter((process) => mustFinish === undefined || mustFinish.includes(process));
+  let blocked = false;
+  if (stuck.length > 0) {
+    const who = stuck.map((process) => `p${process}`).join(', ');
+    if (within) violations.push({ property: 'termination', detail: `${who} did not finish by time ${result.time} (run ended: ${result.end}) although the faults stayed within tolerance` });
+    else blocked = true;
+  }
+  return {
+    protocol: scenario.name,
+    seed: resolved.seed,
+    ok: violations.length === 0,
+    violations,
+    blocked,
+    withinTolerance: within,
+    faults: faults.map(describeFault),
+    end: result.end,
+    virtualTime: result.time,
+    metrics: accounting ? accounting.summary() : null,
+    traceHash: recorder ? recorder.traceHash() : null,
+    params: resolved,
+    history: result.history,
+    ...(traceMode === 'full' && recorder ? { trace: recorder.text() } : {}),
+  };
+}

@@ -1,0 +1,56 @@
+import type { ProcessId, RegionSpec } from '../fabric/index.js';
+import type { FaultProfile, Simulation, SimulationResult, Tolerance } from '../sim/index.js';
+
+/** Options of one run: everything `mnm run` accepts, and so everything a sweep may vary. */
+export interface RunOptions {
+  readonly protocol: string;
+  readonly seed: number;
+  /** Number of processes (scenario default when absent). */
+  readonly n?: number;
+  /** Number of memories (scenario default when absent). */
+  readonly memories?: number;
+  readonly latency: string;
+  readonly faults: FaultProfile;
+  /** Explicit crashes, `m1@5,p2`. */
+  readonly crash?: string;
+  /** Explicit pauses, `p0@10+50`. */
+  readonly pause?: string;
+  /** Virtual-time horizon (scenario default when absent). */
+  readonly horizon?: number;
+  readonly mutant?: string;
+  /** Application operations per client process (scenario default when absent). */
+  readonly ops?: number;
+}
+
+/** Options with every default filled in: what the trace header records. */
+export interface ResolvedOptions extends RunOptions {
+  readonly n: number;
+  readonly memories: number;
+  readonly horizon: number;
+  readonly ops: number;
+}
+
+/** A property that a run broke. */
+export interface Violation {
+  readonly property: string;
+  readonly detail: string;
+}
+
+/** One protocol's experiment: its layout, its processes' bodies, and the properties its runs must keep. */
+export interface Scenario {
+  readonly name: string;
+  readonly summary: string;
+  /** Deliberately broken variants, by name, with what each breaks. */
+  readonly mutants: Readonly<Record<string, string>>;
+  readonly defaults: { readonly n: number; readonly memories: number; readonly ops: number };
+  /** Throws a message (what is wrong, what is accepted) when sizes do not suit the protocol. */
+  validate(options: ResolvedOptions): void;
+  tolerance(options: ResolvedOptions): Tolerance;
+  regions(options: ResolvedOptions): RegionSpec[];
+  /** Starts every process's body in the simulation. */
+  spawn(simulation: Simulation, options: ResolvedOptions): void;
+  /** Safety properties of a finished run (liveness is judged by the runner). */
+  check(result: SimulationResult, options: ResolvedOptions): Violation[];
+  /** Processes whose bodies must finish when faults stay within tolerance (all spawned ones by default). */
+  readonly mustFinish?: (options: ResolvedOptions) => readonly ProcessId[];
+}

@@ -1,0 +1,36 @@
+import type { TraceEvent, TraceSink } from '../trace/format.js';
+import type { LatencyModel } from './latency.js';
+import type { SimMemory } from './memory.js';
+import type { Prng } from './prng.js';
+import type { SimProcess } from './process.js';
+import type { Scheduler } from './scheduler.js';
+
+/**
+ * The pieces of one simulated world that its parts share. Each part (verbs,
+ * network, faults, process handles) owns its own behaviour; this only wires
+ * them to the same clock, trace and random streams.
+ */
+export interface SimContext {
+  readonly scheduler: Scheduler;
+  readonly latency: LatencyModel;
+  /** The network stream: every delay drawn for verbs and messages. */
+  readonly network: Prng;
+  readonly processes: readonly SimProcess[];
+  readonly memories: readonly SimMemory[];
+  /** Whether events are built at all (off only for raw-speed benchmarks and sweeps). */
+  readonly tracing: boolean;
+  readonly trace: TraceSink;
+  /** Statistics kept even when tracing is off. */
+  readonly counters: SimCounters;
+}
+
+export interface SimCounters {
+  verbs: number;
+  messages: number;
+  tornReads: number;
+  permissionChanges: number;
+}
+
+export function emit(context: SimContext, event: TraceEvent): void {
+  context.trace.event(event);
+}

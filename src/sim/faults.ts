@@ -1,0 +1,132 @@
+import type { MemoryId, ProcessId } from '../fabric/index.js';
+import type { Prng } from './prng.js';
+
+/** One injected fault, at a virtual time. */
+export type Fault =
+  | { readonly kind: 'crash-process'; readonly at: number; readonly process: ProcessId }
+  | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId }
+  | { readonly kind: 'pause'; readonly at: number; readonly process: ProcessId; readonly duration: number }
+  | { readonly kind: 'partition'; readonly at: number; readonly duration: number; readonly side: readonly ProcessId[] }
+  | { readonly kind: 'lossy'; readonly at: number; readonly duration: number; readonly dropRate: number; readonly delayRate: number; readonly extraDelay: number };
+
+/** What a protocol tolerates: how many crashes it must survive with every correct process terminating. */
+export interface Tolerance {
+  readonly processes: number;
+  readonly memories: number;
+  /** Processes that may be crashed by a fault profile (all when absent). */
+  readonly crashable?: readonly ProcessId[];
+  /** Whether the protocol's liveness survives lost messages (retransmission). */
+  readonly messageLoss?: boolean;
+}
+
+export const faultProfiles = ['none', 'crash', 'pause', 'net', 'all'] as const;
+export type FaultProfile = (typeof faultProfiles)[number];
+
+export interface FaultWorld {
+  readonly processCount: number;
+  readonly memoryCount: number;
+  /** Faults are drawn within [0, window) of virtual time. */
+  readonly window: number;
+}
+
+/**
+ * Draws a run's faults from a profile, within the protocol's tolerance, from
+ * the faults stream of the seed. Every drawn fault is written to the trace
+ * header's parameters, so nothing is hidden.
+ *
+ * - `crash`: up to the tolerated number of memories and processes crash at random times.
+ * - `pause`: one or two processes pause for a while (a slow leader).
+ * - `net`: a partition that heals, and a period of lost and delayed messages.
+ * - `all`: all of the above.
+ */
+export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: FaultWorld, random: Prng): Fault[] {
+  const faults: Fault[] = [];
+  const crashes = profile === 'crash' || profile === 'all';
+  const pauses = profile === 'pause' || profile === 'all';
+  const network = profile === 'net' || profile === 'all';
+  const time = () => Math.floor(random.float() * world.window * 100) / 100;
+  const processes = Array.from({ length: world.processCount }, (_, process) => process);
+  if (crashes) {
+    const memoryCrashes = random.int(tolerance.memories + 1);
+    const memories = Array.from({ length: world.memoryCount }, (_, memory) => memory);
+    for (const memory of random.sample(memories, memoryCrashes)) faults.push({ kind: 'crash-memory', at: time(), memory });
+    const crashable = tolerance.crashable ?? processes;
+    const processCrashes = random.int(Math.min(tolerance.processes, crashable.length) + 1);
+    for (const process of random.sample(crashable, processCrashes)) faults.push({ kind: 'crash-process', at: time(), process });
+  }
+  if (pauses) {
+    const count = 1 + random.int(Math.min(2, world.processCount));
+    for (const process of random.sample(processes, count)) {
+      faults.push({ kind: 'pause', at: time(), process, duration: Math.round(world.window * (0.05 + random.float() * 0.3)) });
+    }
+  }
+  if (network && world.processCount > 1) {
+    const side = random.sample(processes, 1 + random.int(world.processCount - 1));
+    faults.push({ kind: 'partition', at: time(), duration: Math.round(world.window * (0.05 + random.float() * 0.2)), side: [...side].sort((a, b) => a - b) });
+    if (tolerance.messageLoss !== false) {
+      faults.push({ kind: 'lossy', at: time(), duration: Math.round(world.window * 0.2), dropRate: 0.05, delayRate: 0.1, extraDelay: world.window * 0.02 });
+    }
+  }
+  return faults.sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Parses explicit crashes: `m1@5,p2` = memory m1 crashes at time 5, process
+ * p2 at time 0. Throws a message saying what is accepted.
+ */
+export function parseCrashes(text: string, world: Pick<FaultWorld, 'processCount' | 'memoryCount'>): Fault[] {
+  const faults: Fault[] = [];
+  for (const part of text.split(',').map((piece) => piece.trim()).filter(Boolean)) {
+    const match = /^([pm])(\d+)(?:@(\d+(?:\.\d+)?))?$/.exec(part);
+    if (!match) throw new Error(`crash '${part}' is not of the form pN[@TIME] or mN[@TIME] (e.g. m1@5,p2)`);
+    const index = Number(match[2]);
+    const at = match[3] === undefined ? 0 : Number(match[3]);
+    if (match[1] === 'p') {
+      if (index >= world.processCount) throw new Error(`crash '${part}': no process p${index} (p0..p${world.processCount - 1})`);
+      faults.push({ kind: 'crash-process', at, process: index });
+    } else {
+      if (index >= world.memoryCount) throw new Error(`crash '${part}': no memory m${index} (m0..m${world.memoryCount - 1})`);
+      faults.push({ kind: 'crash-memory', at, memory: index });
+    }
+  }
+  return faults;
+}
+
+/** Parses explicit pauses: `p0@10+50` = process p0 pauses at time 10 for 50. */
+export function parsePauses(text: string, world: Pick<FaultWorld, 'processCount'>): Fault[] {
+  const faults: Fault[] = [];
+  for (const part of text.split(',').map((piece) => piece.trim()).filter(Boolean)) {
+    const match = /^p(\d+)@(\d+(?:\.\d+)?)\+(\d+(?:\.\d+)?)$/.exec(part);
+    if (!match) throw new Error(`pause '${part}' is not of the form pN@TIME+DURATION (e.g. p0@10+50)`);
+    const process = Number(match[1]);
+    if (process >= world.processCount) throw new Error(`pause '${part}': no process p${process} (p0..p${world.processCount - 1})`);
+    faults.push({ kind: 'pause', at: Number(match[2]), process, duration: Number(match[3]) });
+  }
+  return faults;
+}
+
+/** Whether the crashes in `faults` stay within `tolerance`. */
+export function withinTolerance(faults: readonly Fault[], tolerance: Tolerance): boolean {
+  const processes = new Set(faults.flatMap((fault) => (fault.kind === 'crash-process' ? [fault.process] : [])));
+  const memories = new Set(faults.flatMap((fault) => (fault.kind === 'crash-memory' ? [fault.memory] : [])));
+  if (processes.size > tolerance.processes || memories.size > tolerance.memories) return false;
+  if (tolerance.crashable && [...processes].some((process) => !tolerance.crashable?.includes(process))) return false;
+  if (tolerance.messageLoss === false && faults.some((fault) => fault.kind === 'lossy')) return false;
+  return true;
+}
+
+/** A fault as a short label for traces and summaries. */
+export function describeFault(fault: Fault): string {
+  switch (fault.kind) {
+    case 'crash-process':
+      return `crash p${fault.process}@${fault.at}`;
+    case 'crash-memory':
+      return `crash m${fault.memory}@${fault.at}`;
+    case 'pause':
+      return `pause p${fault.process}@${fault.at}+${fault.duration}`;
+    case 'partition':
+      return `partition {${fault.side.map((process) => `p${process}`).join(',')}}@${fault.at}+${fault.duration}`;
+    case 'lossy':
+      return `lossy drop=${fault.dropRate} delay=${fault.delayRate}@${fault.at}+${fault.duration}`;
+  }
+}

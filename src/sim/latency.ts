@@ -1,0 +1,52 @@
+import type { Prng } from './prng.js';
+
+/**
+ * One-way delay models. Virtual time is in microseconds; under `unit` every
+ * one-way delay is exactly 1, so an operation's latency reads directly as its
+ * number of delays on the critical path (the lecture's tables).
+ */
+export interface LatencyModel {
+  readonly name: string;
+  /** A one-way delay drawn from the network stream. */
+  sample(random: Prng): number;
+  /** The smallest delay `sample` can return (> 0). */
+  readonly minimum: number;
+}
+
+export const latencyNames = ['unit', 'rdma', 'lan', 'uniform:MIN:MAX'] as const;
+
+/** Every one-way delay = 1. */
+export const unitLatency: LatencyModel = { name: 'unit', minimum: 1, sample: () => 1 };
+
+/** RDMA inside a rack: about 1 µs one way, small jitter, a rare slow packet. */
+export const rdmaLatency: LatencyModel = {
+  name: 'rdma',
+  minimum: 0.8,
+  sample: (random) => 0.8 + random.float() * 0.4 + (random.chance(0.01) ? random.exponential(2) : 0),
+};
+
+/** A datacenter LAN with kernel networking: about 50 µs one way, wider jitter and a tail. */
+export const lanLatency: LatencyModel = {
+  name: 'lan',
+  minimum: 30,
+  sample: (random) => 30 + random.float() * 40 + (random.chance(0.02) ? random.exponential(200) : 0),
+};
+
+/** Uniform in [minimum, maximum]: a plain random schedule for tests. */
+export function uniformLatency(minimum: number, maximum: number): LatencyModel {
+  return { name: `uniform:${minimum}:${maximum}`, minimum, sample: (random) => minimum + random.float() * (maximum - minimum) };
+}
+
+/** Parses a latency model name; throws a message listing what is accepted. */
+export function latencyModel(name: string): LatencyModel {
+  if (name === 'unit') return unitLatency;
+  if (name === 'rdma') return rdmaLatency;
+  if (name === 'lan') return lanLatency;
+  const uniform = /^uniform:([0-9.]+):([0-9.]+)$/.exec(name);
+  if (uniform) {
+    const minimum = Number(uniform[1]);
+    const maximum = Number(uniform[2]);
+    if (minimum > 0 && maximum >= minimum && Number.isFinite(maximum)) return uniformLatency(minimum, maximum);
+  }
+  throw new Error(`unknown latency model '${name}' (accepted: unit, rdma, lan, uniform:MIN:MAX with 0 < MIN <= MAX)`);
+}

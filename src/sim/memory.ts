@@ -1,0 +1,199 @@
+import { decideRequest, getWord, initialAccess, allows, setWord, toWord, type Access, type ProcessId, type RegionSpec } from '../fabric/index.js';
+import type { Prng } from './prng.js';
+
+/** A verb as it reaches a memory. */
+export type VerbRequest =
+  | { readonly kind: 'read'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly length: number }
+  | { readonly kind: 'write'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly data: Uint8Array }
+  | { readonly kind: 'cas'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly expected: bigint; readonly desired: bigint }
+  | { readonly kind: 'faa'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly delta: bigint }
+  | { readonly kind: 'permission'; readonly process: ProcessId; readonly region: string; readonly access: Access };
+
+/** What the memory did with a verb. */
+export type VerbOutcome =
+  | {
+      readonly ok: true;
+      readonly data?: Uint8Array;
+      readonly value?: bigint;
+      /** Words of a read that showed a concurrent multi-word write's old contents. */
+      readonly torn?: number;
+      readonly change?: { readonly access: Access[]; readonly revoked: ProcessId[] };
+    }
+  | { readonly ok: false; readonly error: 'permission-denied'; readonly reason: string };
+
+/**
+ * A multi-word write whose words have not all landed yet. Real NICs place a
+ * long write into memory piece by piece, so a concurrent read may see some
+ * words new and others old. Each word lands at its own (random) time; until
+ * then readers see its old contents.
+ */
+interface InFlightWrite {
+  readonly writer: ProcessId;
+  readonly firstWord: number;
+  /** The words' contents before the write. */
+  readonly old: Uint8Array;
+  /** Landing time per word; -Infinity once forced to land. */
+  readonly landing: Float64Array;
+  until: number;
+}
+
+class Region {
+  readonly bytes: Uint8Array;
+  access: Access[];
+  inFlight: InFlightWrite[] = [];
+
+  constructor(
+    readonly spec: RegionSpec,
+    processCount: number,
+  ) {
+    this.bytes = new Uint8Array(spec.size);
+    this.access = initialAccess(spec, processCount);
+  }
+
+  /** Lands every word of `words` (inclusive range) at once: later verbs must see the memory's true contents there. */
+  landWords(firstWord: number, lastWord: number): void {
+    for (const write of this.inFlight) {
+      const start = Math.max(firstWord, write.firstWord);
+      const end = Math.min(lastWord, write.firstWord + write.landing.length - 1);
+      for (let word = start; word <= end; word++) write.landing[word - write.firstWord] = -Infinity;
+    }
+  }
+
+  /** Lands all in-flight writes (of one writer, or of everyone). */
+  landAll(writer?: ProcessId): void {
+    for (const write of this.inFlight) if (writer === undefined || write.writer === writer) write.landing.fill(-Infinity);
+  }
+
+  forget(now: number): void {
+    if (this.inFlight.length > 0) this.inFlight = this.inFlight.filter((write) => write.until > now && write.landing.some((time) => time > now));
+  }
+}
+
+/**
+ * A passive memory: regions of bytes with access lists, executing verbs that
+ * arrive. No protocol code runs here. A crashed memory executes nothing more.
+ */
+export class SimMemory {
+  private readonly regions = new Map<string, Region>();
+  crashed = false;
+
+  constructor(
+    readonly id: number,
+    specs: readonly RegionSpec[],
+    processCount: number,
+    /** How long a multi-word write takes to land completely (less than any one-way delay). */
+    private readonly tearWindow: number,
+    private readonly random: Prng,
+  ) {
+    for (const spec of specs) if (!spec.memories || spec.memories.includes(id)) this.regions.set(spec.name, new Region(spec, processCount));
+  }
+
+  /** The access list of a region (for tests and the scenario). */
+  accessOf(region: string): readonly Access[] {
+    return this.region(region).access;
+  }
+
+  /** An administrator's change of one process's access (the scenario, not a process). */
+  setAccess(region: string, process: ProcessId, access: Access): void {
+    const target = this.region(region);
+    target.landAll();
+    target.access[process] = access;
+  }
+
+  /** A copy of a region's bytes as they will be once every write has landed. */
+  snapshot(region: string): Uint8Array {
+    return this.region(region).bytes.slice();
+  }
+
+  private region(name: string): Region {
+    const region = this.regions.get(name);
+    if (!region) throw new Error(`memory m${this.id} has no region '${name}'`);
+    return region;
+  }
+
+  /** Executes a verb at virtual time `now`. Addresses were checked at issue. */
+  execute(verb: VerbRequest, now: number): VerbOutcome {
+    const region = this.region(verb.region);
+    region.forget(now);
+    // One queue pair: this process's earlier writes are complete before its next verb executes.
+    if (region.inFlight.length > 0) region.landAll(verb.process);
+    const held = region.access[verb.process] ?? 'none';
+    switch (verb.kind) {
+      case 'read': {
+        if (!allows(held, 'read')) return denied(held, 'read');
+        const data = region.bytes.slice(verb.offset, verb.offset + verb.length);
+        const torn = region.inFlight.length > 0 ? this.showOldWords(region, verb.offset, data, now) : 0;
+        return torn > 0 ? { ok: true, data, torn } : { ok: true, data };
+      }
+      case 'write': {
+        if (!allows(held, 'read-write')) return denied(held, 'write');
+        this.write(region, verb.offset, verb.data, verb.process, now);
+        return { ok: true };
+      }
+      case 'cas': {
+        if (!allows(held, 'read-write')) return denied(held, 'cas');
+        const word = verb.offset / 8;
+        region.landWords(word, word);
+        const previous = getWord(region.bytes, verb.offset);
+        if (previous === toWord(verb.expected)) setWord(region.bytes, verb.offset, verb.desired);
+        return { ok: true, value: previous };
+      }
+      case 'faa': {
+        if (!allows(held, 'read-write')) return denied(held, 'faa');
+        const word = verb.offset / 8;
+        region.landWords(word, word);
+        const previous = getWord(region.bytes, verb.offset);
+        setWord(region.bytes, verb.offset, previous + verb.delta);
+        return { ok: true, value: previous };
+      }
+      case 'permission': {
+        const decision = decideRequest(region.spec, region.access, verb.process, verb.access);
+        if (!decision.granted) return { ok: false, error: 'permission-denied', reason: decision.reason };
+        // Atomic with respect to verbs: nothing of an old holder is still landing after the change.
+        region.landAll();
+        region.access = decision.access;
+        return { ok: true, change: { access: decision.access, revoked: decision.revoked } };
+      }
+    }
+  }
+
+  private write(region: Region, offset: number, data: Uint8Array, writer: ProcessId, now: number): void {
+    const firstWord = Math.floor(offset / 8);
+    const lastWord = Math.floor((offset + Math.max(data.length, 1) - 1) / 8);
+    if (region.inFlight.length > 0) region.landWords(firstWord, lastWord);
+    if (lastWord > firstWord) {
+      const words = lastWord - firstWord + 1;
+      const old = region.bytes.slice(firstWord * 8, (lastWord + 1) * 8);
+      const landing = new Float64Array(words);
+      let until = now;
+      for (let index = 0; index < words; index++) {
+        landing[index] = now + this.random.float() * this.tearWindow;
+        if (landing[index] > until) until = landing[index];
+      }
+      region.inFlight.push({ writer, firstWord, old, landing, until });
+    }
+    region.bytes.set(data, offset);
+  }
+
+  /** Replaces, in a read's result, the words that have not landed yet by their old contents. */
+  private showOldWords(region: Region, offset: number, data: Uint8Array, now: number): number {
+    let torn = 0;
+    const end = offset + data.length;
+    for (const write of region.inFlight) {
+      for (let index = 0; index < write.landing.length; index++) {
+        if (write.landing[index] <= now) continue;
+        const wordStart = (write.firstWord + index) * 8;
+        const from = Math.max(wordStart, offset);
+        const to = Math.min(wordStart + 8, end);
+        if (from >= to) continue;
+        data.set(write.old.subarray(from - write.firstWord * 8, to - write.firstWord * 8), from - offset);
+        torn++;
+      }
+    }
+    return torn;
+  }
+}
+
+function denied(held: Access, verb: string): VerbOutcome {
+  return { ok: false, error: 'permission-denied', reason: `${verb} needs ${verb === 'read' ? 'read' : 'read-write'} access, held: ${held}` };
+}

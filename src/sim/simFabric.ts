@@ -1,0 +1,221 @@
+import {
+  BadAddress,
+  PermissionDenied,
+  TimedOut,
+  checkAddress,
+  toHex,
+  type Access,
+  type Address,
+  type Fabric,
+  type Message,
+  type OperationId,
+  type OperationRecorder,
+  type OperationValue,
+  type ProcessId,
+  type RegionRef,
+  type RegionSpec,
+  type VerbOptions,
+} from '../fabric/index.js';
+import type { SimContext } from './context.js';
+import type { VerbOutcome, VerbRequest } from './memory.js';
+import type { Network } from './network.js';
+import type { SimProcess } from './process.js';
+import type { VerbTransport } from './verbs.js';
+
+/** One application-level event of the run's history (the checker's format, plus the time). */
+export interface HistoryEvent {
+  readonly process: ProcessId;
+  readonly type: 'invoke' | 'ok' | 'fail' | 'info';
+  readonly f: string;
+  readonly key?: string;
+  readonly value: OperationValue;
+  readonly time: number;
+  readonly op: OperationId;
+}
+
+/** The run's history, shared by every process's recorder. */
+export class History {
+  readonly events: HistoryEvent[] = [];
+  private nextOperation = 0;
+  allocate(): OperationId {
+    return this.nextOperation++;
+  }
+}
+
+/** The simulator's implementation of the fabric contract for one process. */
+export class SimFabric implements Fabric {
+  readonly processCount: number;
+  readonly memoryCount: number;
+  readonly history: OperationRecorder;
+
+  constructor(
+    private readonly context: SimContext,
+    private readonly process: SimProcess,
+    readonly regions: readonly RegionSpec[],
+    private readonly verbs: VerbTransport,
+    private readonly network: Network,
+    runHistory: History,
+  ) {
+    this.processCount = context.processes.length;
+    this.memoryCount = context.memories.length;
+    this.history = new SimOperationRecorder(context, process, runHistory);
+  }
+
+  get self(): ProcessId {
+    return this.process.id;
+  }
+
+  read(address: Address, length: number, options?: VerbOptions): Promise<Uint8Array> {
+    return this.verb(address, length, 'read', false, options, { kind: 'read', process: this.self, region: address.region, offset: address.offset, length }, { region: address.region, offset: address.offset, len: length }, (outcome) => outcome.data as Uint8Array);
+  }
+
+  write(address: Address, data: Uint8Array, options?: VerbOptions): Promise<void> {
+    const copy = data.slice();
+    return this.verb(address, copy.length, 'write', false, options, { kind: 'write', process: this.self, region: address.region, offset: address.offset, data: copy }, { region: address.region, offset: address.offset, len: copy.length, data: this.context.tracing ? toHex(copy) : '' }, () => undefined);
+  }
+
+  cas(address: Address, expected: bigint, desired: bigint, options?: VerbOptions): Promise<bigint> {
+    return this.verb(address, 8, 'cas', true, options, { kind: 'cas', process: this.self, region: address.region, offset: address.offset, expected, desired }, { region: address.region, offset: address.offset, len: 8, expected: expected.toString(), desired: desired.toString() }, (outcome) => outcome.value as bigint);
+  }
+
+  faa(address: Address, delta: bigint, options?: VerbOptions): Promise<bigint> {
+    return this.verb(address, 8, 'faa', true, options, { kind: 'faa', process: this.self, region: address.region, offset: address.offset, delta }, { region: address.region, offset: address.offset, len: 8, delta: delta.toString() }, (outcome) => outcome.value as bigint);
+  }
+
+  requestPermission(region: RegionRef, access: Access, options?: VerbOptions): Promise<void> {
+    const address = { ...region, offset: 0 };
+    return this.verb(address, 0, 'requestPermission', false, options, { kind: 'permission', process: this.self, region: region.region, access }, { region: region.region, offset: 0, len: 0, access }, () => undefined);
+  }
+
+  private verb<T>(
+    address: Address,
+    length: number,
+    name: string,
+    wordAligned: boolean,
+    options: VerbOptions | undefined,
+    request: VerbRequest,
+    describe: Record<string, unknown>,
+    result: (outcome: VerbOutcome & { ok: true }) => T,
+  ): Promise<T> {
+    if (this.process.crashed) return new Promise(() => {});
+    try {
+      checkAddress(this.regions, this.memoryCount, address, length, name, wordAligned);
+    } catch (error) {
+      return Promise.reject(error instanceof BadAddress ? error : new BadAddress(String(error)));
+    }
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      let cancel: (() => void) | undefined;
+      this.verbs.post(address.memory, request, describe, (outcome) => {
+        if (settled) return;
+        settled = true;
+        cancel?.();
+        if (outcome.ok) resolve(result(outcome));
+        else reject(new PermissionDenied(address.memory, address.region, name, this.self));
+      });
+      if (options?.timeout !== undefined) {
+        const timeout = options.timeout;
+        cancel = this.setTimer(timeout, () => {
+          if (settled) return;
+          settled = true;
+          reject(new TimedOut(`${name} on m${address.memory} region '${address.region}'`, timeout));
+        });
+      }
+    });
+  }
+
+  send(to: ProcessId, data: Uint8Array): void {
+    if (this.process.crashed) return;
+    if (!Number.isInteger(to) || to < 0 || to >= this.processCount) throw new RangeError(`send: no process p${to} (p0..p${this.processCount - 1})`);
+    this.network.send(this.self, to, data);
+  }
+
+  onMessage(handler: (message: Message) => void): void {
+    this.process.setHandler(handler);
+  }
+
+  receive(): Promise<Message> {
+    return this.process.receive();
+  }
+
+  now(): number {
+    return this.context.scheduler.now();
+  }
+
+  clock(): number {
+    return this.now() * (1 + this.process.clockDrift) + this.process.clockSkew;
+  }
+
+  sleep(duration: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(duration, resolve));
+  }
+
+  setTimer(duration: number, callback: () => void): () => void {
+    let cancelled = false;
+    const process = this.process;
+    this.context.scheduler.after(Math.max(0, duration), () => (cancelled ? false : process.deliver(callback)));
+    return () => {
+      cancelled = true;
+    };
+  }
+
+  random(): number {
+    return this.process.random.float();
+  }
+
+  note(kind: string, detail?: Readonly<Record<string, OperationValue>>): void {
+    if (this.context.tracing) this.context.trace.event({ t: this.now(), type: 'note', p: this.self, kind, ...(detail ? { detail } : {}) });
+  }
+}
+
+class SimOperationRecorder implements OperationRecorder {
+  private readonly open = new Map<OperationId, { f: string; key?: string }>();
+
+  constructor(
+    private readonly context: SimContext,
+    private readonly process: SimProcess,
+    private readonly history: History,
+  ) {}
+
+  invoke(f: string, value: OperationValue, key?: string): OperationId {
+    if (this.process.openOperation !== undefined) {
+      throw new Error(`p${this.process.id} invoked ${f} while operation ${this.process.openOperation} is still open (one operation at a time per process)`);
+    }
+    const op = this.history.allocate();
+    this.open.set(op, key === undefined ? { f } : { f, key });
+    this.process.openOperation = op;
+    this.record('invoke', op, f, key, value);
+    return op;
+  }
+
+  ok(operation: OperationId, value: OperationValue): void {
+    this.finish('ok', operation, value);
+  }
+
+  fail(operation: OperationId, value: OperationValue): void {
+    this.finish('fail', operation, value);
+  }
+
+  info(operation: OperationId, value: OperationValue): void {
+    this.finish('info', operation, value);
+  }
+
+  private finish(type: 'ok' | 'fail' | 'info', operation: OperationId, value: OperationValue): void {
+    const call = this.open.get(operation);
+    if (!call) throw new Error(`p${this.process.id}: operation ${operation} is not open`);
+    this.open.delete(operation);
+    this.process.openOperation = undefined;
+    this.process.causalOperation = undefined;
+    this.record(type, operation, call.f, call.key, value);
+  }
+
+  private record(type: HistoryEvent['type'], op: OperationId, f: string, key: string | undefined, value: OperationValue): void {
+    const time = this.context.scheduler.now();
+    const event: HistoryEvent = key === undefined ? { process: this.process.id, type, f, value, time, op } : { process: this.process.id, type, f, key, value, time, op };
+    this.history.events.push(event);
+    if (this.context.tracing) {
+      this.context.trace.event({ t: time, type: `op.${type}`, p: this.process.id, op, f, ...(key === undefined ? {} : { key }), value } as never);
+    }
+  }
+}
+

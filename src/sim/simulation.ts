@@ -1,0 +1,249 @@
+import { validateRegionSpec, type Fabric, type MemoryId, type ProcessId, type ProcessMain, type RegionSpec } from '../fabric/index.js';
+import { traceVersion, type TraceSink } from '../trace/format.js';
+import { noTrace } from '../trace/recorder.js';
+import type { SimContext, SimCounters } from './context.js';
+import { describeFault, type Fault } from './faults.js';
+import type { LatencyModel } from './latency.js';
+import { SimMemory } from './memory.js';
+import { Network } from './network.js';
+import { Prng } from './prng.js';
+import { SimProcess } from './process.js';
+import { Scheduler, type RunEnd } from './scheduler.js';
+import { History, SimFabric, type HistoryEvent } from './simFabric.js';
+import { VerbTransport } from './verbs.js';
+
+export interface SimulationConfig {
+  /** Name of the scenario (goes into the trace header). */
+  readonly scenario: string;
+  readonly seed: number;
+  /** Everything needed to re-run this scenario; goes into the trace header verbatim. */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly processCount: number;
+  readonly memoryCount: number;
+  readonly regions: readonly RegionSpec[];
+  readonly latency: LatencyModel;
+  /** The run stops at this virtual time at the latest. */
+  readonly horizon: number;
+  readonly faults?: readonly Fault[];
+  /** Where the trace goes; tracing is off when absent (sweeps and raw-speed benchmarks). */
+  readonly trace?: TraceSink;
+  /** Largest clock offset of a process's local clock (uniform in ±skew); 0 by default. */
+  readonly clockSkew?: number;
+  /** Largest relative drift of a process's local clock (uniform in ±drift); 0 by default. */
+  readonly clockDrift?: number;
+}
+
+export interface SimulationResult {
+  readonly end: RunEnd;
+  /** Virtual time when the run ended. */
+  readonly time: number;
+  readonly history: readonly HistoryEvent[];
+  readonly crashedProcesses: readonly ProcessId[];
+  readonly crashedMemories: readonly MemoryId[];
+  /** Live processes whose body had not returned when the run ended. */
+  readonly unfinished: readonly ProcessId[];
+  /** Process bodies that threw (a protocol bug, never a fault). */
+  readonly errors: readonly { readonly process: ProcessId; readonly message: string }[];
+  readonly counters: Readonly<SimCounters>;
+  readonly events: number;
+}
+
+/**
+ * One simulated world: processes, memories, the network, faults and the
+ * clock, built from a config and a seed. The parts live in their own modules
+ * (scheduler, memory, verbs, network, process, faults); this wires them.
+ * Same config and seed, same execution and same trace, byte for byte.
+ */
+export class Simulation {
+  private readonly context: SimContext;
+  private readonly verbs: VerbTransport;
+  private readonly network: Network;
+  private readonly history = new History();
+  private readonly fabrics: SimFabric[];
+  private readonly spawned = new Set<ProcessId>();
+  private readonly crashedProcesses: ProcessId[] = [];
+  private readonly crashedMemories: MemoryId[] = [];
+  private started = false;
+
+  constructor(private readonly config: SimulationConfig) {
+    const { seed, processCount, memoryCount, regions } = config;
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed ${seed} must be a non-negative integer`);
+    if (!Number.isInteger(processCount) || processCount < 1) throw new Error(`process count ${processCount} must be at least 1`);
+    if (!Number.isInteger(memoryCount) || memoryCount < 0) throw new Error(`memory count ${memoryCount} must be at least 0`);
+    const names = new Set<string>();
+    for (const spec of regions) {
+      validateRegionSpec(spec, processCount, memoryCount);
+      if (names.has(spec.name)) throw new Error(`region '${spec.name}' is defined twice`);
+      names.add(spec.name);
+    }
+    const scheduler = new Scheduler(new Prng(seed, 'schedule'));
+    const clocks = new Prng(seed, 'clocks');
+    const processes = Array.from({ length: processCount }, (_, id) => {
+      const skew = (config.clockSkew ?? 0) * (2 * clocks.float() - 1);
+      const drift = (config.clockDrift ?? 0) * (2 * clocks.float() - 1);
+      return new SimProcess(id, scheduler, new Prng(seed, `process:${id}`), skew, drift);
+    });
+    // Multi-word writes land within less than the shortest one-way delay, so a
+    // writer that sees its write complete has it fully in place before anyone
+    // who starts reading afterwards can reach the memory.
+    const tearWindow = config.latency.minimum * 0.9;
+    const memories = Array.from({ length: memoryCount }, (_, id) => new SimMemory(id, regions, processCount, tearWindow, new Prng(seed, `memory:${id}`)));
+    this.context = {
+      scheduler,
+      latency: config.latency,
+      network: new Prng(seed, 'network'),
+      processes,
+      memories,
+      tracing: config.trace !== undefined,
+      trace: config.trace ?? noTrace,
+      counters: { verbs: 0, messages: 0, tornReads: 0, permissionChanges: 0 },
+    };
+    this.verbs = new VerbTransport(this.context);
+    this.network = new Network(this.context, new Prng(seed, 'message-faults'));
+    this.fabrics = processes.map((process) => new SimFabric(this.context, process, regions, this.verbs, this.network, this.history));
+  }
+
+  /** The fabric handle of a process (e.g. for a scenario's passive processes). */
+  fabric(process: ProcessId): Fabric {
+    return this.fabrics[process];
+  }
+
+  /** A memory, for the scenario's administrative access and for tests. */
+  memory(memory: MemoryId): SimMemory {
+    return this.context.memories[memory];
+  }
+
+  /** Virtual time now. */
+  now(): number {
+    return this.context.scheduler.now();
+  }
+
+  /** Starts `main` on `process` when the run starts; the run is done when every spawned body returned or its process crashed. */
+  spawn(process: ProcessId, main: ProcessMain): void {
+    if (this.started) throw new Error('spawn before run()');
+    if (this.spawned.has(process)) throw new Error(`p${process} already has a body`);
+    this.spawned.add(process);
+    const runtime = this.context.processes[process];
+    const fabric = this.fabrics[process];
+    this.context.scheduler.at(0, () => {
+      if (runtime.crashed) return false;
+      main(fabric).then(
+        () => {
+          runtime.finished = true;
+        },
+        (error: unknown) => {
+          runtime.finished = true;
+          runtime.error = error;
+        },
+      );
+      return true;
+    });
+  }
+
+  /** Crashes a process now: it stops, and nothing reaches it any more. */
+  crashProcess(process: ProcessId): void {
+    const runtime = this.context.processes[process];
+    if (runtime.crashed) return;
+    runtime.crash();
+    this.crashedProcesses.push(process);
+    this.traceFault('crash', `p${process}`);
+  }
+
+  /** Crashes a memory now: every verb that reaches it afterwards never completes. */
+  crashMemory(memory: MemoryId): void {
+    const target = this.context.memories[memory];
+    if (target.crashed) return;
+    target.crashed = true;
+    this.crashedMemories.push(memory);
+    this.traceFault('crash', `m${memory}`);
+  }
+
+  private traceFault(fault: string, target: string, extra: { until?: number; detail?: string } = {}): void {
+    if (this.context.tracing) this.context.trace.event({ t: this.now(), type: 'fault', fault, target, ...extra });
+  }
+
+  private scheduleFault(fault: Fault): void {
+    const { scheduler, processes } = this.context;
+    const network = this.network;
+    scheduler.at(fault.at, () => {
+      switch (fault.kind) {
+        case 'crash-process':
+          this.crashProcess(fault.process);
+          break;
+        case 'crash-memory':
+          this.crashMemory(fault.memory);
+          break;
+        case 'pause':
+          processes[fault.process].pause(this.now() + fault.duration);
+          this.traceFault('pause', `p${fault.process}`, { until: this.now() + fault.duration });
+          break;
+        case 'partition': {
+          for (const process of fault.side) network.faults.sides.set(process, 1);
+          this.traceFault('partition', fault.side.map((process) => `p${process}`).join(','), { until: this.now() + fault.duration });
+          scheduler.after(fault.duration, () => {
+            network.faults.sides.clear();
+            this.traceFault('heal', 'network');
+            return false;
+          });
+          break;
+        }
+        case 'lossy': {
+          Object.assign(network.faults, { dropRate: fault.dropRate, delayRate: fault.delayRate, extraDelay: fault.extraDelay });
+          this.traceFault('lossy', 'network', { until: this.now() + fault.duration, detail: describeFault(fault) });
+          scheduler.after(fault.duration, () => {
+            Object.assign(network.faults, { dropRate: 0, delayRate: 0, extraDelay: 0 });
+            this.traceFault('reliable', 'network');
+            return false;
+          });
+          break;
+        }
+      }
+      return false;
+    });
+  }
+
+  /** Runs the world until every body is done, nothing is left to happen, or the horizon. */
+  async run(): Promise<SimulationResult> {
+    if (this.started) throw new Error('a simulation runs once');
+    this.started = true;
+    const { config, context } = this;
+    if (context.tracing) {
+      context.trace.header({
+        type: 'header',
+        version: traceVersion,
+        scenario: config.scenario,
+        seed: config.seed,
+        backend: 'sim',
+        params: config.params,
+        processes: config.processCount,
+        memories: config.memoryCount,
+        latency: config.latency.name,
+        regions: config.regions,
+      });
+    }
+    for (const fault of config.faults ?? []) this.scheduleFault(fault);
+    const processes = context.processes;
+    const spawned = [...this.spawned];
+    const isDone = () => spawned.every((process) => processes[process].finished || processes[process].crashed);
+    const end = await context.scheduler.run(config.horizon, isDone);
+    const events = context.scheduler.eventsFired;
+    if (context.tracing) context.trace.event({ t: this.now(), type: 'end', reason: end, events });
+    return {
+      end,
+      time: this.now(),
+      history: this.history.events,
+      crashedProcesses: [...this.crashedProcesses],
+      crashedMemories: [...this.crashedMemories],
+      unfinished: spawned.filter((process) => !processes[process].finished && !processes[process].crashed),
+      errors: spawned.flatMap((process) =>
+        processes[process].error === undefined ? [] : [{ process, message: errorMessage(processes[process].error) }],
+      ),
+      counters: { ...context.counters },
+      events,
+    };
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

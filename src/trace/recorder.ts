@@ -1,0 +1,70 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { TraceEvent, TraceHeader, TraceSink } from './format.js';
+
+/**
+ * Serialises a trace: every line is hashed (SHA-256 over the lines, each
+ * ending in a newline, i.e. over the file's bytes) and, when `keepLines`,
+ * kept for writing out. Key order is the order in which events are built,
+ * so the same run gives byte-identical lines.
+ */
+export class TraceRecorder implements TraceSink {
+  private readonly hash: Hash = createHash('sha256');
+  private readonly lines: string[] = [];
+  private pending = '';
+  private digest: string | undefined;
+
+  constructor(
+    private readonly keepLines: boolean,
+    private readonly forward?: TraceSink,
+  ) {}
+
+  header(header: TraceHeader): void {
+    this.line(JSON.stringify(header));
+    this.forward?.header(header);
+  }
+
+  event(event: TraceEvent): void {
+    this.line(JSON.stringify(event));
+    this.forward?.event(event);
+  }
+
+  private line(text: string): void {
+    if (this.keepLines) this.lines.push(text);
+    // Hash in chunks: one update per event costs more than the hashing itself.
+    this.pending += text + '\n';
+    if (this.pending.length > 65536) {
+      this.hash.update(this.pending);
+      this.pending = '';
+    }
+  }
+
+  /** The trace's hash, `sha256:<hex>`; ends the recording. */
+  traceHash(): string {
+    if (this.digest === undefined) {
+      this.hash.update(this.pending);
+      this.pending = '';
+      this.digest = `sha256:${this.hash.digest('hex')}`;
+    }
+    return this.digest;
+  }
+
+  /** The trace as a file's text (only when lines are kept). */
+  text(): string {
+    if (!this.keepLines) throw new Error('trace lines were not kept');
+    return this.lines.length === 0 ? '' : this.lines.join('\n') + '\n';
+  }
+}
+
+/** Fans a trace out to several sinks. */
+export class TraceFanout implements TraceSink {
+  constructor(private readonly sinks: readonly TraceSink[]) {}
+  header(header: TraceHeader): void {
+    for (const sink of this.sinks) sink.header(header);
+  }
+  event(event: TraceEvent): void {
+    for (const sink of this.sinks) sink.event(event);
+  }
+}
+
+/** Computes nothing: tracing off. */
+export const noTrace: TraceSink = { header: () => {}, event: () => {} };

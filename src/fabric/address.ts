@@ -1,5 +1,4 @@
 import { BadAddress } from './errors.js';
-import { memoriesOf } from './fabric.js';
 import type { Address, RegionSpec } from './types.js';
 
 /**
@@ -15,12 +14,20 @@ export function checkAddress(
   verb: string,
   wordAligned: boolean,
 ): RegionSpec {
-  const spec = regions.find((region) => region.name === address.region);
+  let spec: RegionSpec | undefined;
+  for (const region of regions) {
+    if (region.name === address.region) {
+      spec = region;
+      break;
+    }
+  }
   if (!spec) {
     const known = regions.map((region) => `'${region.name}'`).join(', ') || 'none';
     throw new BadAddress(`${verb}: no region '${address.region}' (regions: ${known})`);
   }
-  if (!Number.isInteger(address.memory) || !memoriesOf(spec, memoryCount).includes(address.memory)) {
+  const memory = address.memory;
+  const onMemory = spec.memories ? spec.memories.includes(memory) : Number.isInteger(memory) && memory >= 0 && memory < memoryCount;
+  if (!onMemory) {
     throw new BadAddress(`${verb}: region '${spec.name}' is not on memory m${address.memory}`);
   }
   const { offset } = address;

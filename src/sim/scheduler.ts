@@ -80,6 +80,13 @@ export class Scheduler {
             this.currentTime = event.time;
             this.fired++;
             if (event.fire()) {
+              // Events due at this same instant may fire before the woken code
+              // runs: nothing it does can be due earlier than now.
+              for (let same = this.heap.peek(); same !== undefined && same.time === this.currentTime; same = this.heap.peek()) {
+                this.heap.pop();
+                this.fired++;
+                same.fire();
+              }
               queueMicrotask(rearm);
               return;
             }

@@ -1,4 +1,5 @@
 import type { BenchSuite } from './suite.js';
+import { simBench } from './sim.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [];
+export const suites: readonly BenchSuite[] = [simBench];

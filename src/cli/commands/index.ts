@@ -1,4 +1,8 @@
 import type { Command } from '../command.js';
+import { benchCommand } from './bench.js';
+import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
+import { tourCommand } from './tour.js';
 
 /** Every `mnm` subcommand, in the order `mnm --help` lists them. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [tourCommand, runCommand, replayCommand, benchCommand];

@@ -1,0 +1,48 @@
+import type { ResolvedOptions, RunOptions } from '../scenarios/index.js';
+import { faultProfiles, type FaultProfile } from '../sim/index.js';
+import { choiceOption, integerOption, numberOption } from './usage.js';
+
+/** The options every command that runs a scenario accepts (`run`, later `sweep`). */
+export const runOptionSpecs = {
+  seed: { type: 'string' },
+  n: { type: 'string' },
+  memories: { type: 'string' },
+  latency: { type: 'string' },
+  faults: { type: 'string' },
+  crash: { type: 'string', multiple: true },
+  pause: { type: 'string', multiple: true },
+  horizon: { type: 'string' },
+  mutant: { type: 'string' },
+  ops: { type: 'string' },
+} as const;
+
+type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' ? string[] : string };
+
+/** Turns parsed flags into run options (defaults are filled later by the scenario). */
+export function runOptionsFrom(protocol: string, values: Values): RunOptions {
+  const crash = values.crash?.join(',');
+  const pause = values.pause?.join(',');
+  return {
+    protocol,
+    seed: integerOption('seed', values.seed, 1),
+    ...(values.n !== undefined ? { n: integerOption('n', values.n, 0, 1, 1024) } : {}),
+    ...(values.memories !== undefined ? { memories: integerOption('memories', values.memories, 0, 0, 1024) } : {}),
+    latency: values.latency ?? 'unit',
+    faults: choiceOption<FaultProfile>('faults', values.faults, faultProfiles, 'none'),
+    ...(crash ? { crash } : {}),
+    ...(pause ? { pause } : {}),
+    ...(values.horizon !== undefined ? { horizon: numberOption('horizon', values.horizon, 0, Number.MIN_VALUE) } : {}),
+    ...(values.mutant !== undefined ? { mutant: values.mutant } : {}),
+    ...(values.ops !== undefined ? { ops: integerOption('ops', values.ops, 0, 1, 1_000_000) } : {}),
+  };
+}
+
+/** The `mnm run …` command that replays a run exactly (every option explicit). */
+export function replayCommand(options: ResolvedOptions): string {
+  const parts = ['mnm', 'run', options.protocol, '--seed', String(options.seed), '--n', String(options.n), '--memories', String(options.memories), '--latency', options.latency, '--faults', options.faults];
+  if (options.crash) parts.push('--crash', options.crash);
+  if (options.pause) parts.push('--pause', options.pause);
+  parts.push('--horizon', String(options.horizon), '--ops', String(options.ops));
+  if (options.mutant) parts.push('--mutant', options.mutant);
+  return parts.join(' ');
+}

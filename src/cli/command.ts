@@ -33,7 +33,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * `node:util` parseArgs with strict checking, turning its errors into one-line
  * UsageErrors that say what is accepted.
  */
-export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O, allowPositionals = true) {
+export function parseCommandArgs<O extends Options>(_command: string, args: string[], options: O, allowPositionals = true) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
@@ -41,6 +41,6 @@ export function parseCommandArgs<O extends Options>(command: string, args: strin
     const accepted = Object.keys(options)
       .map((name) => `--${name}`)
       .join(' ');
-    throw new UsageError(`${command}: ${message.replace(/\. To specify a positional.*$/, '')} (accepted: ${accepted})`);
+    throw new UsageError(`${message.replace(/\. To specify a positional.*$/, '')} (accepted: ${accepted})`);
   }
 }

@@ -1,0 +1,149 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from './main.js';
+import type { CommandIO } from './command.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function mnm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), stderrIsTerminal: false };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'mnm-cli-'));
+
+describe('mnm CLI', () => {
+  it('run --json prints exactly one JSON object with the documented fields', async () => {
+    const { code, stdout } = await mnm('run', 'register', '--seed', '3', '--json');
+    assert.equal(code, 0);
+    assert.equal(stdout.trim().split('\n').length, 1);
+    const result = JSON.parse(stdout);
+    for (const field of ['protocol', 'seed', 'ok', 'violations', 'blocked', 'metrics', 'traceHash']) assert.ok(field in result, field);
+    assert.equal(result.protocol, 'register');
+    assert.equal(result.seed, 3);
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.violations, []);
+    assert.match(result.traceHash, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(result.metrics.byFunction.read.delaysMedian, 2);
+    assert.match(result.replay, /^mnm run register --seed 3 /);
+  });
+
+  it('the same run twice writes identical traces, and replay says so', async () => {
+    const first = join(scratch, 'a.jsonl');
+    const second = join(scratch, 'b.jsonl');
+    assert.equal((await mnm('run', 'register', '--seed', '1', '--faults', 'all', '--latency', 'rdma', '--trace', first)).code, 0);
+    assert.equal((await mnm('run', 'register', '--seed', '1', '--faults', 'all', '--latency', 'rdma', '--trace', second)).code, 0);
+    assert.equal(readFileSync(first, 'utf8'), readFileSync(second, 'utf8'));
+    const replay = await mnm('replay', first);
+    assert.equal(replay.code, 0);
+    assert.match(replay.stdout, /^identical: \d+ lines, sha256:/);
+  });
+
+  it('replay reports the first differing line of a tampered trace', async () => {
+    const file = join(scratch, 'tampered.jsonl');
+    await mnm('run', 'register', '--seed', '2', '--trace', file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[5] = lines[5].replace('"t":', '"t":1000+');
+    writeFileSync(file, lines.join('\n'));
+    const replay = await mnm('replay', file, '--json');
+    assert.equal(replay.code, 1);
+    assert.equal(JSON.parse(replay.stdout).firstDifference.line, 6);
+  });
+
+  it('writes the history in the checker format', async () => {
+    const file = join(scratch, 'history.jsonl');
+    await mnm('run', 'register', '--seed', '4', '--history', file);
+    const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    assert.ok(events.length > 0);
+    for (const event of events) {
+      assert.deepEqual(Object.keys(event).slice(0, 4), ['process', 'type', 'f', 'value']);
+      assert.ok(['invoke', 'ok', 'fail', 'info'].includes(event.type));
+    }
+    assert.ok(events.some((event) => event.f === 'write' && event.type === 'ok'));
+  });
+
+  it('exits 1 with the violation when a mutant breaks a property', async () => {
+    let found = false;
+    for (let seed = 1; seed <= 100 && !found; seed++) {
+      const { code, stdout } = await mnm('run', 'register', '--seed', String(seed), '--latency', 'lan', '--mutant', 'minority-quorum', '--json');
+      if (code === 1) {
+        found = true;
+        const result = JSON.parse(stdout);
+        assert.equal(result.ok, false);
+        assert.equal(result.violations[0].property, 'regularity');
+      } else assert.equal(code, 0);
+    }
+    assert.ok(found);
+  });
+
+  it('rejects bad arguments with exit 2 and one line saying what is accepted', async () => {
+    const cases: [string[], RegExp][] = [
+      [['run', 'nope'], /unknown protocol 'nope' \(accepted: register/],
+      [['run', 'register', '--seed', 'x'], /--seed: 'x' is not an integer/],
+      [['run', 'register', '--faults', 'bogus'], /accepted: none, crash, pause, net, all/],
+      [['run', 'register', '--crash', 'q1'], /pN\[@TIME\] or mN\[@TIME\]/],
+      [['run', 'register', '--crash', 'm9'], /no memory m9/],
+      [['run', 'register', '--mutant', 'nope'], /no mutant 'nope' \(accepted: minority-quorum, no-checksum\)/],
+      [['run', 'register', '--latency', 'fast'], /accepted: unit, rdma, lan/],
+      [['run', 'register', '--n', '1'], /at least one reader/],
+      [['run', 'register', '--bogus'], /Unknown option '--bogus'.*accepted/],
+      [['run'], /expected one protocol/],
+      [['replay', join(scratch, 'missing.jsonl')], /cannot read/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+    ];
+    for (const [args, expected] of cases) {
+      const { code, stderr, stdout } = await mnm(...args);
+      assert.equal(code, 2, args.join(' '));
+      assert.equal(stdout, '', args.join(' '));
+      assert.equal(stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${stderr}`);
+      assert.match(stderr, expected, args.join(' '));
+    }
+  });
+
+  it('replay refuses a file that is not a trace', async () => {
+    const file = join(scratch, 'not-a-trace.jsonl');
+    writeFileSync(file, '{"hello": 1}\n');
+    const { code, stderr } = await mnm('replay', file);
+    assert.equal(code, 2);
+    assert.match(stderr, /not a trace header/);
+  });
+
+  it('every command explains itself with an example', async () => {
+    const overview = await mnm('--help');
+    assert.equal(overview.code, 0);
+    for (const command of ['tour', 'run', 'replay', 'bench']) {
+      assert.match(overview.stdout, new RegExp(`\\b${command}\\b`));
+      const help = await mnm(command, '--help');
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /example/);
+    }
+  });
+
+  it('the mnm binary runs as installed, without stack traces for user errors', () => {
+    const bin = join(root, 'bin', 'mnm.js');
+    const good = spawnSync(process.execPath, [bin, 'run', 'register', '--seed', '1', '--json'], { encoding: 'utf8' });
+    assert.equal(good.status, 0, good.stderr);
+    assert.equal(JSON.parse(good.stdout).ok, true);
+    const bad = spawnSync(process.execPath, [bin, 'run', 'register', '--n', 'many'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /);
+  });
+
+  it('the tour runs and shows the register costs', async () => {
+    const { code, stdout } = await mnm('tour', '--json');
+    assert.equal(code, 0);
+    const tour = JSON.parse(stdout);
+    assert.equal(tour.stops.length, 4);
+    assert.equal(tour.stops[0].metrics.byFunction.write.delaysMedian, 2);
+    assert.equal(tour.stops[2].blocked, true);
+    assert.equal(tour.stops[3].ok, false, 'the broken variant is caught');
+  });
+});

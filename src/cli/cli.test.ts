@@ -84,6 +84,33 @@ describe('mnm CLI', () => {
     assert.ok(found);
   });
 
+  it('sweep finds a mutant and its replay command reproduces the violation', async () => {
+    const sweep = await mnm('sweep', 'register', '--seeds', '300', '--latency', 'lan', '--mutant', 'minority-quorum', '--stop', '--json');
+    assert.equal(sweep.code, 1);
+    const result = JSON.parse(sweep.stdout);
+    assert.equal(result.violations, 1);
+    assert.ok(result.firstViolation.seed >= 1);
+    const replay = await mnm(...result.firstViolation.replay.split(' ').slice(1), '--json');
+    assert.equal(replay.code, 1);
+    assert.deepEqual(JSON.parse(replay.stdout).violations, result.firstViolation.violations);
+  });
+
+  it('sweep of the correct register with every fault profile is clean', async () => {
+    const sweep = await mnm('sweep', 'register', '--seeds', '300', '--faults', 'all', '--latency', 'rdma', '--json');
+    assert.equal(sweep.code, 0, sweep.stdout);
+    const result = JSON.parse(sweep.stdout);
+    assert.equal(result.runs, 300);
+    assert.equal(result.violations, 0);
+    assert.equal(result.firstViolation, null);
+  });
+
+  it('mutants lists every mutant', async () => {
+    const { code, stdout } = await mnm('mutants', '--json');
+    assert.equal(code, 0);
+    const rows = JSON.parse(stdout);
+    assert.ok(rows.some((row: { protocol: string; mutant: string }) => row.protocol === 'register' && row.mutant === 'no-checksum'));
+  });
+
   it('rejects bad arguments with exit 2 and one line saying what is accepted', async () => {
     const cases: [string[], RegExp][] = [
       [['run', 'nope'], /unknown protocol 'nope' \(accepted: register/],
@@ -98,6 +125,9 @@ describe('mnm CLI', () => {
       [['run'], /expected one protocol/],
       [['replay', join(scratch, 'missing.jsonl')], /cannot read/],
       [['frobnicate'], /unknown command 'frobnicate'/],
+      [['sweep', 'register'], /--seeds N is required/],
+      [['sweep', 'register', '--seeds', '0'], /out of range/],
+      [['run', 'register', '--f', '1'], /sized by --memories/],
     ];
     for (const [args, expected] of cases) {
       const { code, stderr, stdout } = await mnm(...args);
@@ -119,7 +149,7 @@ describe('mnm CLI', () => {
   it('every command explains itself with an example', async () => {
     const overview = await mnm('--help');
     assert.equal(overview.code, 0);
-    for (const command of ['tour', 'run', 'replay', 'bench']) {
+    for (const command of ['tour', 'run', 'sweep', 'replay', 'mutants', 'bench']) {
       assert.match(overview.stdout, new RegExp(`\\b${command}\\b`));
       const help = await mnm(command, '--help');
       assert.equal(help.code, 0);

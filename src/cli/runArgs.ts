@@ -14,6 +14,8 @@ export const runOptionSpecs = {
   horizon: { type: 'string' },
   mutant: { type: 'string' },
   ops: { type: 'string' },
+  f: { type: 'string' },
+  adversary: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' ? string[] : string };
@@ -34,15 +36,20 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.horizon !== undefined ? { horizon: numberOption('horizon', values.horizon, 0, Number.MIN_VALUE) } : {}),
     ...(values.mutant !== undefined ? { mutant: values.mutant } : {}),
     ...(values.ops !== undefined ? { ops: integerOption('ops', values.ops, 0, 1, 1_000_000) } : {}),
+    ...(values.f !== undefined ? { f: integerOption('f', values.f, 0, 0, 64) } : {}),
+    ...(values.adversary !== undefined ? { adversary: values.adversary } : {}),
   };
 }
 
 /** The `mnm run …` command that replays a run exactly (every option explicit). */
 export function replayCommand(options: ResolvedOptions): string {
-  const parts = ['mnm', 'run', options.protocol, '--seed', String(options.seed), '--n', String(options.n), '--memories', String(options.memories), '--latency', options.latency, '--faults', options.faults];
+  const parts = ['mnm', 'run', options.protocol, '--seed', String(options.seed)];
+  if (options.f !== undefined) parts.push('--f', String(options.f));
+  parts.push('--n', String(options.n), '--memories', String(options.memories), '--latency', options.latency, '--faults', options.faults);
   if (options.crash) parts.push('--crash', options.crash);
   if (options.pause) parts.push('--pause', options.pause);
   parts.push('--horizon', String(options.horizon), '--ops', String(options.ops));
   if (options.mutant) parts.push('--mutant', options.mutant);
+  if (options.adversary) parts.push('--adversary', options.adversary);
   return parts.join(' ');
 }

@@ -48,6 +48,8 @@ export const registerScenario: Scenario = {
   mutants: regularRegisterMutants,
   defaults: { n: 3, memories: 3, ops: 10 },
   validate(options) {
+    if (options.f !== undefined) throw new Error('--f: the register is sized by --memories (a minority may crash), not by f');
+    if (options.adversary !== undefined) throw new Error('--adversary: the register has no Byzantine adversaries (crash faults only)');
     if (options.n < 2) throw new Error(`--n ${options.n}: the register needs a writer and at least one reader (accepted: n >= 2)`);
     if (options.memories < 1) throw new Error(`--memories ${options.memories}: at least one memory is needed`);
   },
@@ -57,28 +59,26 @@ export const registerScenario: Scenario = {
   regions(options) {
     return [regularRegisterRegion(config(options))];
   },
-  spawn(simulation, options) {
+  body(options, process) {
     const registerConfig = config(options);
     const think = latencyModel(options.latency).minimum * 4;
-    for (let process = 0; process < options.n; process++) {
-      simulation.spawn(process, async (fabric) => {
-        const register = new RegularRegister(fabric, registerConfig);
-        for (let index = 1; index <= options.ops; index++) {
-          await fabric.sleep(Math.round(fabric.random() * think));
-          if (process === registerConfig.writer) {
-            const op = fabric.history.invoke('write', index);
-            await register.write(encodeValue(index));
-            fabric.history.ok(op, index);
-          } else {
-            const op = fabric.history.invoke('read', null);
-            const value = decodeValue(await register.read());
-            fabric.history.ok(op, value);
-          }
+    return async (fabric) => {
+      const register = new RegularRegister(fabric, registerConfig);
+      for (let index = 1; index <= options.ops; index++) {
+        await fabric.sleep(Math.round(fabric.random() * think));
+        if (process === registerConfig.writer) {
+          const op = fabric.history.invoke('write', index);
+          await register.write(encodeValue(index));
+          fabric.history.ok(op, index);
+        } else {
+          const op = fabric.history.invoke('read', null);
+          const value = decodeValue(await register.read());
+          fabric.history.ok(op, value);
         }
-      });
-    }
+      }
+    };
   },
-  check(result) {
-    return checkRegular(result.history).map((violation) => ({ property: 'regularity', detail: violation.detail }));
+  check(history) {
+    return checkRegular(history).map((violation) => ({ property: 'regularity', detail: violation.detail }));
   },
 };

@@ -61,6 +61,8 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     horizon: options.horizon ?? 2000 * latency.minimum * Math.max(1, (options.ops ?? scenario.defaults.ops) / 10),
     ...(options.mutant ? { mutant: options.mutant } : {}),
     ops: options.ops ?? scenario.defaults.ops,
+    ...(options.f !== undefined ? { f: options.f } : {}),
+    ...(options.adversary !== undefined ? { adversary: options.adversary } : {}),
   };
   if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) throw new Error(`seed ${resolved.seed} must be a non-negative integer`);
   if (!Number.isInteger(resolved.n) || resolved.n < 1 || resolved.n > 1024) throw new Error(`--n ${resolved.n} is out of range (accepted: 1..1024)`);
@@ -112,10 +114,13 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     faults,
     ...(recorder ? { trace: recorder } : {}),
   });
-  scenario.spawn(simulation, resolved);
+  for (let process = 0; process < resolved.n; process++) {
+    const body = scenario.body(resolved, process);
+    if (body) simulation.spawn(process, body);
+  }
   const result = await simulation.run();
   const violations: Violation[] = result.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message}` }));
-  violations.push(...scenario.check(result, resolved));
+  violations.push(...scenario.check(result.history, resolved));
   const within = withinTolerance(faults, tolerance);
   const mustFinish = scenario.mustFinish?.(resolved);
   const stuck = result.unfinished.filter((process) => mustFinish === undefined || mustFinish.includes(process));

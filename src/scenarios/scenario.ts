@@ -1,5 +1,5 @@
-import type { ProcessId, RegionSpec } from '../fabric/index.js';
-import type { FaultProfile, Simulation, SimulationResult, Tolerance } from '../sim/index.js';
+import type { ProcessId, ProcessMain, RegionSpec } from '../fabric/index.js';
+import type { FaultProfile, HistoryEvent, Tolerance } from '../sim/index.js';
 
 /** Options of one run: everything `mnm run` accepts, and so everything a sweep may vary. */
 export interface RunOptions {
@@ -20,6 +20,10 @@ export interface RunOptions {
   readonly mutant?: string;
   /** Application operations per client process (scenario default when absent). */
   readonly ops?: number;
+  /** Faults tolerated, for protocols sized by f (e.g. n = 2f+1); scenarios that do not use it reject it. */
+  readonly f?: number;
+  /** Byzantine strategies from the protocol's adversary catalogue, comma-separated. */
+  readonly adversary?: string;
 }
 
 /** Options with every default filled in: what the trace header records. */
@@ -47,10 +51,15 @@ export interface Scenario {
   validate(options: ResolvedOptions): void;
   tolerance(options: ResolvedOptions): Tolerance;
   regions(options: ResolvedOptions): RegionSpec[];
-  /** Starts every process's body in the simulation. */
-  spawn(simulation: Simulation, options: ResolvedOptions): void;
-  /** Safety properties of a finished run (liveness is judged by the runner). */
-  check(result: SimulationResult, options: ResolvedOptions): Violation[];
+  /**
+   * The body of one process, or undefined for a process that only serves.
+   * A pure function of the options and the process id, sharing no state
+   * with other bodies, so that a real backend can build it inside its own
+   * thread or OS process.
+   */
+  body(options: ResolvedOptions, process: ProcessId): ProcessMain | undefined;
+  /** Safety properties of a finished run's history (liveness is judged by the runner). */
+  check(history: readonly HistoryEvent[], options: ResolvedOptions): Violation[];
   /** Processes whose bodies must finish when faults stay within tolerance (all spawned ones by default). */
   readonly mustFinish?: (options: ResolvedOptions) => readonly ProcessId[];
 }

@@ -1,0 +1,86 @@
+import { resolveOptions, runScenario, scenarios, type RunReport } from '../../scenarios/index.js';
+import { parseCommandArgs, type Command } from '../command.js';
+import { Progress } from '../progress.js';
+import { replayCommand, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
+import { UsageError, exitCodes, integerOption } from '../usage.js';
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary: 'run a protocol over many seeds with faults and count property violations',
+  help: `usage: mnm sweep <protocol> --seeds N [run options] [--first-seed S] [--stop] [--json]
+
+Runs seeds S..S+N-1 (S = 1 by default) of one scenario on the simulator, each
+with faults drawn from the profile within the protocol's tolerance, and counts
+the runs that violate a property. For the first violation it prints the seed
+and the exact 'mnm run …' command that replays it.
+
+options:
+  --seeds N        how many seeds (required)
+  --first-seed S   the first seed (default 1)
+  --faults P       fault profile: none | crash | pause | net | all (default crash)
+  --stop           stop at the first violation
+  --json           one JSON object: protocol, runs, violations, blocked, firstViolation {seed, replay, violations}
+  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary)
+
+exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments
+
+example:
+  mnm sweep register --seeds 1000 --faults all --latency lan
+  mnm sweep register --seeds 500 --mutant minority-quorum --latency lan --stop
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('sweep', args, {
+      ...runOptionSpecs,
+      seeds: { type: 'string' },
+      'first-seed': { type: 'string' },
+      stop: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError(`expected one protocol (accepted: ${scenarios.map((scenario) => scenario.name).join(', ')})`);
+    if (values.seeds === undefined) throw new UsageError('--seeds N is required (how many seeds to run)');
+    if (values.seed !== undefined) throw new UsageError('--seed: a sweep runs many seeds; use --first-seed S and --seeds N');
+    const seeds = integerOption('seeds', values.seeds, 0, 1, 100_000_000);
+    const first = integerOption('first-seed', values['first-seed'], 1, 0);
+    const base = runOptionsFrom(positionals[0], { ...values, faults: values.faults ?? 'crash' });
+    try {
+      resolveOptions(base);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    const progress = new Progress(io, `sweep ${base.protocol}`, seeds, Boolean(values.json));
+    const started = process.hrtime.bigint();
+    let runs = 0;
+    let violations = 0;
+    let blocked = 0;
+    let firstViolation: RunReport | undefined;
+    const byProperty: Record<string, number> = {};
+    for (let seed = first; seed < first + seeds; seed++) {
+      const report = await runScenario({ ...base, seed }, 'off');
+      runs++;
+      if (report.blocked) blocked++;
+      if (!report.ok) {
+        violations++;
+        for (const property of new Set(report.violations.map((violation) => violation.property))) byProperty[property] = (byProperty[property] ?? 0) + 1;
+        firstViolation ??= report;
+      }
+      progress.update(runs, violations > 0 ? `${violations} violating` : '');
+      if (firstViolation && values.stop) break;
+    }
+    progress.done();
+    const elapsedMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+    const first_ = firstViolation ? { seed: firstViolation.seed, replay: replayCommand(firstViolation.params), violations: firstViolation.violations } : null;
+    if (values.json) {
+      io.stdout(JSON.stringify({ protocol: base.protocol, runs, violations, blocked, byProperty, firstViolation: first_, elapsedMs, mutant: base.mutant ?? null, faults: base.faults }) + '\n');
+    } else {
+      const lines = [`sweep ${base.protocol}: ${runs} runs (seeds ${first}..${first + runs - 1}), faults=${base.faults}${base.mutant ? `, mutant=${base.mutant}` : ''}, ${elapsedMs} ms`];
+      lines.push(`violations: ${violations}${violations > 0 ? ` (${Object.entries(byProperty).map(([property, count]) => `${property}: ${count}`).join(', ')})` : ''}; blocked (faults beyond tolerance): ${blocked}`);
+      if (first_) {
+        lines.push(`first violation: seed ${first_.seed}: ${first_.violations[0].property}: ${first_.violations[0].detail}`);
+        lines.push(`replay: ${first_.replay}`);
+      }
+      lines.push(violations === 0 ? 'PASSED' : 'FAILED');
+      io.stdout(lines.join('\n') + '\n');
+    }
+    return violations === 0 ? exitCodes.ok : exitCodes.violated;
+  },
+};

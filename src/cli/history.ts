@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '../sim/index.js';
+import type { HistoryEvent } from '../fabric/index.js';
 
 /** A run's application operations in the checker's history format: JSON lines, line order = real time. */
 export function historyLines(history: readonly HistoryEvent[]): string {

@@ -16,6 +16,7 @@ export function runJson(report: RunReport): Record<string, unknown> {
     virtualTime: report.virtualTime,
     metrics: report.metrics,
     traceHash: report.traceHash,
+    details: report.details,
     params: report.params,
     replay: replayCommand(report.params),
   };

@@ -62,8 +62,14 @@ export interface Fabric {
 
   /** Application-level operations, recorded in the run's history and trace. */
   readonly history: OperationRecorder;
-  /** A protocol-level event for traces and the viewer (e.g. "decided"); no effect on the run. */
+  /** A protocol-level event for traces, reports and the viewer (e.g. "decided"); no effect on the run. */
   note(kind: string, detail?: Readonly<Record<string, OperationValue>>): void;
+  /**
+   * Charges `duration` of local computation (e.g. a signature): virtual time
+   * in the simulator, where computing is otherwise free; on real backends it
+   * resolves at once, since the computation itself took the time.
+   */
+  compute(duration: number): Promise<void>;
 }
 
 /** Records one process's application-level operations (invoke, then ok | fail | info). */
@@ -75,6 +81,25 @@ export interface OperationRecorder {
   fail(operation: OperationId, value: OperationValue): void;
   /** The outcome is unknown: it may take effect at any later point, or never. */
   info(operation: OperationId, value: OperationValue): void;
+}
+
+/** One application-level event of a run's history (the checker's format, plus the time and operation id). */
+export interface HistoryEvent {
+  readonly process: ProcessId;
+  readonly type: 'invoke' | 'ok' | 'fail' | 'info';
+  readonly f: string;
+  readonly key?: string;
+  readonly value: OperationValue;
+  readonly time: number;
+  readonly op: OperationId;
+}
+
+/** A protocol-level note (`Fabric.note`), kept by every backend for reports. */
+export interface NoteEvent {
+  readonly time: number;
+  readonly process: ProcessId;
+  readonly kind: string;
+  readonly detail?: Readonly<Record<string, OperationValue>>;
 }
 
 /** A protocol's process body: runs on one process until it returns (or the process crashes). */

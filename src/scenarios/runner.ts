@@ -11,8 +11,8 @@ import {
   parsePauses,
   withinTolerance,
   type Fault,
-  type HistoryEvent,
 } from '../sim/index.js';
+import type { HistoryEvent } from '../fabric/index.js';
 import { findScenario, scenarios } from './index.js';
 import type { ResolvedOptions, RunOptions, Scenario, Violation } from './scenario.js';
 
@@ -36,6 +36,8 @@ export interface RunReport {
   readonly traceHash: string | null;
   readonly params: ResolvedOptions;
   readonly history: readonly HistoryEvent[];
+  /** Scenario-specific figures (decisions, signatures, adversary effects...). */
+  readonly details: Record<string, unknown>;
   /** The trace's text (only with trace mode `full`). */
   readonly trace?: string;
 }
@@ -63,11 +65,13 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     ops: options.ops ?? scenario.defaults.ops,
     ...(options.f !== undefined ? { f: options.f } : {}),
     ...(options.adversary !== undefined ? { adversary: options.adversary } : {}),
+    ...(options.backend !== undefined && options.backend !== 'sim' ? { backend: options.backend } : {}),
   };
   if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) throw new Error(`seed ${resolved.seed} must be a non-negative integer`);
   if (!Number.isInteger(resolved.n) || resolved.n < 1 || resolved.n > 1024) throw new Error(`--n ${resolved.n} is out of range (accepted: 1..1024)`);
   if (!Number.isInteger(resolved.memories) || resolved.memories < 0 || resolved.memories > 1024) throw new Error(`--memories ${resolved.memories} is out of range (accepted: 0..1024)`);
   if (!(resolved.horizon > 0)) throw new Error(`--horizon ${resolved.horizon} must be positive`);
+  if (resolved.backend !== undefined) throw new Error(`--backend ${resolved.backend}: the real backends cannot run scenarios yet (accepted: sim)`);
   scenario.validate(resolved);
   parseCrashes(resolved.crash ?? '', { processCount: resolved.n, memoryCount: resolved.memories });
   parsePauses(resolved.pause ?? '', { processCount: resolved.n });
@@ -120,7 +124,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
   }
   const result = await simulation.run();
   const violations: Violation[] = result.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message}` }));
-  violations.push(...scenario.check(result.history, resolved));
+  violations.push(...scenario.check(result.history, resolved, result.notes));
   const within = withinTolerance(faults, tolerance);
   const mustFinish = scenario.mustFinish?.(resolved);
   const stuck = result.unfinished.filter((process) => mustFinish === undefined || mustFinish.includes(process));
@@ -144,6 +148,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     traceHash: recorder ? recorder.traceHash() : null,
     params: resolved,
     history: result.history,
+    details: scenario.details?.(result.history, resolved, result.notes) ?? {},
     ...(traceMode === 'full' && recorder ? { trace: recorder.text() } : {}),
   };
 }

@@ -1,5 +1,5 @@
-import type { ProcessId, ProcessMain, RegionSpec } from '../fabric/index.js';
-import type { FaultProfile, HistoryEvent, Tolerance } from '../sim/index.js';
+import type { HistoryEvent, NoteEvent, ProcessId, ProcessMain, RegionSpec } from '../fabric/index.js';
+import type { FaultProfile, Tolerance } from '../sim/index.js';
 
 /** Options of one run: everything `mnm run` accepts, and so everything a sweep may vary. */
 export interface RunOptions {
@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly f?: number;
   /** Byzantine strategies from the protocol's adversary catalogue, comma-separated. */
   readonly adversary?: string;
+  /** Where the run happens; only `sim` so far (the real backends plug in here). */
+  readonly backend?: 'sim' | 'shm' | 'tcp';
 }
 
 /** Options with every default filled in: what the trace header records. */
@@ -59,7 +61,9 @@ export interface Scenario {
    */
   body(options: ResolvedOptions, process: ProcessId): ProcessMain | undefined;
   /** Safety properties of a finished run's history (liveness is judged by the runner). */
-  check(history: readonly HistoryEvent[], options: ResolvedOptions): Violation[];
+  check(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]): Violation[];
+  /** Scenario-specific figures for the run report (`details` in `mnm run --json`), e.g. decisions or signatures. */
+  details?(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]): Record<string, unknown>;
   /** Processes whose bodies must finish when faults stay within tolerance (all spawned ones by default). */
   readonly mustFinish?: (options: ResolvedOptions) => readonly ProcessId[];
 }

@@ -3,4 +3,3 @@ export { Simulation, type SimulationConfig, type SimulationResult } from './simu
 export { latencyModel, latencyNames, unitLatency, rdmaLatency, lanLatency, uniformLatency, type LatencyModel } from './latency.js';
 export { drawFaults, parseCrashes, parsePauses, withinTolerance, describeFault, faultProfiles, type Fault, type FaultProfile, type Tolerance } from './faults.js';
 export { Prng } from './prng.js';
-export type { HistoryEvent } from './simFabric.js';

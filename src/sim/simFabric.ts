@@ -7,6 +7,8 @@ import {
   type Access,
   type Address,
   type Fabric,
+  type HistoryEvent,
+  type NoteEvent,
   type Message,
   type OperationId,
   type OperationRecorder,
@@ -22,20 +24,10 @@ import type { Network } from './network.js';
 import type { SimProcess } from './process.js';
 import type { VerbTransport } from './verbs.js';
 
-/** One application-level event of the run's history (the checker's format, plus the time). */
-export interface HistoryEvent {
-  readonly process: ProcessId;
-  readonly type: 'invoke' | 'ok' | 'fail' | 'info';
-  readonly f: string;
-  readonly key?: string;
-  readonly value: OperationValue;
-  readonly time: number;
-  readonly op: OperationId;
-}
-
-/** The run's history, shared by every process's recorder. */
+/** The run's history and notes, shared by every process's recorder. */
 export class History {
   readonly events: HistoryEvent[] = [];
+  readonly notes: NoteEvent[] = [];
   private nextOperation = 0;
   allocate(): OperationId {
     return this.nextOperation++;
@@ -54,7 +46,7 @@ export class SimFabric implements Fabric {
     readonly regions: readonly RegionSpec[],
     private readonly verbs: VerbTransport,
     private readonly network: Network,
-    runHistory: History,
+    private readonly runHistory: History,
   ) {
     this.processCount = context.processes.length;
     this.memoryCount = context.memories.length;
@@ -159,11 +151,16 @@ export class SimFabric implements Fabric {
     };
   }
 
+  compute(duration: number): Promise<void> {
+    return duration > 0 ? this.sleep(duration) : Promise.resolve();
+  }
+
   random(): number {
     return this.process.random.float();
   }
 
   note(kind: string, detail?: Readonly<Record<string, OperationValue>>): void {
+    this.runHistory.notes.push({ time: this.now(), process: this.self, kind, ...(detail ? { detail } : {}) });
     if (this.context.tracing) this.context.trace.event({ t: this.now(), type: 'note', p: this.self, kind, ...(detail ? { detail } : {}) });
   }
 }

@@ -1,4 +1,4 @@
-import { validateRegionSpec, type Fabric, type MemoryId, type ProcessId, type ProcessMain, type RegionSpec } from '../fabric/index.js';
+import { validateRegionSpec, type Fabric, type HistoryEvent, type NoteEvent, type MemoryId, type ProcessId, type ProcessMain, type RegionSpec } from '../fabric/index.js';
 import { traceVersion, type TraceSink } from '../trace/format.js';
 import { noTrace } from '../trace/recorder.js';
 import type { SimContext, SimCounters } from './context.js';
@@ -9,7 +9,7 @@ import { Network } from './network.js';
 import { Prng } from './prng.js';
 import { SimProcess } from './process.js';
 import { Scheduler, type RunEnd } from './scheduler.js';
-import { History, SimFabric, type HistoryEvent } from './simFabric.js';
+import { History, SimFabric } from './simFabric.js';
 import { VerbTransport } from './verbs.js';
 
 export interface SimulationConfig {
@@ -38,6 +38,8 @@ export interface SimulationResult {
   /** Virtual time when the run ended. */
   readonly time: number;
   readonly history: readonly HistoryEvent[];
+  /** Every `Fabric.note` of the run. */
+  readonly notes: readonly NoteEvent[];
   readonly crashedProcesses: readonly ProcessId[];
   readonly crashedMemories: readonly MemoryId[];
   /** Live processes whose body had not returned when the run ended. */
@@ -232,6 +234,7 @@ export class Simulation {
       end,
       time: this.now(),
       history: this.history.events,
+      notes: this.history.notes,
       crashedProcesses: [...this.crashedProcesses],
       crashedMemories: [...this.crashedMemories],
       unfinished: spawned.filter((process) => !processes[process].finished && !processes[process].crashed),

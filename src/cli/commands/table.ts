@@ -1,0 +1,32 @@
+import { parseCommandArgs, type Command } from '../command.js';
+import { tables } from '../tables/index.js';
+import { UsageError, exitCodes } from '../usage.js';
+
+export const tableCommand: Command = {
+  name: 'table',
+  summary: "reproduce a lecture's table from measured simulator runs",
+  help: `usage: mnm table <name> [--json]
+
+Measures and prints one of the lecture's tables from simulator runs (not
+constants). Every row names the seed and traceHash of a run that
+'mnm run … --json' reproduces.
+
+tables:
+${tables.map((table) => `  ${table.name.padEnd(10)} ${table.summary}`).join('\n') || '  (none yet)'}
+
+--json prints {"rows": [...]}.
+
+example:
+  mnm table consensus
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('table', args, { json: { type: 'boolean' } });
+    const names = tables.map((table) => table.name).join(', ') || 'none yet';
+    if (positionals.length !== 1) throw new UsageError(`expected one table name (accepted: ${names})`);
+    const table = tables.find((candidate) => candidate.name === positionals[0]);
+    if (!table) throw new UsageError(`unknown table '${positionals[0]}' (accepted: ${names})`);
+    const measured = await table.measure({ quiet: Boolean(values.json) }, io);
+    io.stdout(values.json ? JSON.stringify(measured) + '\n' : table.render(measured));
+    return exitCodes.ok;
+  },
+};

@@ -1,0 +1,4 @@
+import type { Table } from './table.js';
+
+/** Every table of `mnm table`, by name. */
+export const tables: readonly Table[] = [];

@@ -17,6 +17,7 @@ export const runOptionSpecs = {
   f: { type: 'string' },
   adversary: { type: 'string' },
   backend: { type: 'string' },
+  workload: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' ? string[] : string };
@@ -39,6 +40,7 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.ops !== undefined ? { ops: integerOption('ops', values.ops, 0, 1, 1_000_000) } : {}),
     ...(values.f !== undefined ? { f: integerOption('f', values.f, 0, 0, 64) } : {}),
     ...(values.adversary !== undefined ? { adversary: values.adversary } : {}),
+    ...(values.workload !== undefined ? { workload: values.workload } : {}),
     ...(values.backend !== undefined ? { backend: choiceOption('backend', values.backend, ['sim', 'shm', 'tcp'] as const, 'sim') } : {}),
   };
 }
@@ -53,6 +55,7 @@ export function replayCommand(options: ResolvedOptions): string {
   parts.push('--horizon', String(options.horizon), '--ops', String(options.ops));
   if (options.mutant) parts.push('--mutant', options.mutant);
   if (options.adversary) parts.push('--adversary', options.adversary);
+  if (options.workload) parts.push('--workload', options.workload);
   if (options.backend && options.backend !== 'sim') parts.push('--backend', options.backend);
   return parts.join(' ');
 }

@@ -65,6 +65,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     ops: options.ops ?? scenario.defaults.ops,
     ...(options.f !== undefined ? { f: options.f } : {}),
     ...(options.adversary !== undefined ? { adversary: options.adversary } : {}),
+    ...(scenario.workloads ? { workload: options.workload ?? scenario.workloads[0] } : options.workload !== undefined ? { workload: options.workload } : {}),
     ...(options.backend !== undefined && options.backend !== 'sim' ? { backend: options.backend } : {}),
   };
   if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) throw new Error(`seed ${resolved.seed} must be a non-negative integer`);
@@ -72,6 +73,9 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   if (!Number.isInteger(resolved.memories) || resolved.memories < 0 || resolved.memories > 1024) throw new Error(`--memories ${resolved.memories} is out of range (accepted: 0..1024)`);
   if (!(resolved.horizon > 0)) throw new Error(`--horizon ${resolved.horizon} must be positive`);
   if (resolved.backend !== undefined) throw new Error(`--backend ${resolved.backend}: the real backends cannot run scenarios yet (accepted: sim)`);
+  if (resolved.workload !== undefined && !scenario.workloads?.includes(resolved.workload)) {
+    throw new Error(`--workload ${resolved.workload}: ${scenario.name} accepts ${scenario.workloads ? scenario.workloads.join(', ') : 'no workload option'}`);
+  }
   scenario.validate(resolved);
   parseCrashes(resolved.crash ?? '', { processCount: resolved.n, memoryCount: resolved.memories });
   parsePauses(resolved.pause ?? '', { processCount: resolved.n });
@@ -88,7 +92,7 @@ function scenarioFor(name: string): Scenario {
 export function faultsOf(options: ResolvedOptions, scenario: Scenario): Fault[] {
   const world = { processCount: options.n, memoryCount: options.memories };
   const latency = latencyModel(options.latency);
-  const window = Math.min(options.horizon / 2, options.ops * 8 * latency.minimum);
+  const window = scenario.faultWindow?.(options) ?? Math.min(options.horizon / 2, options.ops * 8 * latency.minimum);
   const drawn = drawFaults(options.faults, scenario.tolerance(options), { ...world, window }, new Prng(options.seed, 'faults'));
   return [...drawn, ...parseCrashes(options.crash ?? '', world), ...parsePauses(options.pause ?? '', world)].sort((a, b) => a.at - b.at);
 }

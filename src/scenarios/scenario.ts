@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly f?: number;
   /** Byzantine strategies from the protocol's adversary catalogue, comma-separated. */
   readonly adversary?: string;
+  /** A scenario-specific workload name (e.g. consensus: stable | contention | mixed); scenario default when absent. */
+  readonly workload?: string;
   /** Where the run happens; only `sim` so far (the real backends plug in here). */
   readonly backend?: 'sim' | 'shm' | 'tcp';
 }
@@ -64,6 +66,10 @@ export interface Scenario {
   check(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]): Violation[];
   /** Scenario-specific figures for the run report (`details` in `mnm run --json`), e.g. decisions or signatures. */
   details?(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]): Record<string, unknown>;
+  /** The span of virtual time within which a fault profile draws its faults (default: a span covering the workload). */
+  readonly faultWindow?: (options: ResolvedOptions) => number;
+  /** Workloads the scenario accepts (first = default); none when absent. */
+  readonly workloads?: readonly string[];
   /** Processes whose bodies must finish when faults stay within tolerance (all spawned ones by default). */
   readonly mustFinish?: (options: ResolvedOptions) => readonly ProcessId[];
 }

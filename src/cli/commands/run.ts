@@ -27,7 +27,10 @@ options:
   --pause LIST        explicit pauses, e.g. p0@10+50 (p0 pauses at 10 for 50); repeatable
   --horizon T         virtual-time limit of the run (protocol default)
   --ops N             operations per client process (protocol default)
-  --mutant NAME       run a deliberately broken variant (see the protocol's list in docs/)
+  --mutant NAME       run a deliberately broken variant (mnm mutants lists them)
+  --workload NAME     a protocol's workload (consensus: stable | contention | mixed)
+  --f F               faults tolerated, for protocols sized by f
+  --adversary LIST    Byzantine strategies (broadcast protocols)
   --trace FILE        write the trace (JSON lines, docs/trace.md)
   --history FILE      write the application operations in the checker's history format
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash, ...

@@ -1,8 +1,9 @@
 import type { Scenario } from './scenario.js';
+import { consensusScenarios } from './consensus.js';
 import { registerScenario } from './register.js';
 
 /** Every runnable protocol scenario, by name. */
-export const scenarios: readonly Scenario[] = [registerScenario];
+export const scenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((scenario) => scenario.name === name);

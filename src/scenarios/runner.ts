@@ -51,11 +51,16 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     throw new Error(`${scenario.name} has no mutant '${options.mutant}' (accepted: ${accepted.length > 0 ? accepted.join(', ') : 'none'})`);
   }
   const latency = latencyModel(options.latency);
+  const sized = options.f !== undefined && scenario.sizeFor ? scenario.sizeFor(options.f) : undefined;
+  if (sized && options.n !== undefined && options.n !== sized.n) throw new Error(`--n ${options.n} conflicts with --f ${options.f}: ${scenario.name} with f = ${options.f} has n = ${sized.n}`);
+  if (sized?.memories !== undefined && options.memories !== undefined && options.memories !== sized.memories) {
+    throw new Error(`--memories ${options.memories} conflicts with --f ${options.f}: ${scenario.name} with f = ${options.f} has ${sized.memories} memories`);
+  }
   const resolved: ResolvedOptions = {
     protocol: scenario.name,
     seed: options.seed,
-    n: options.n ?? scenario.defaults.n,
-    memories: options.memories ?? scenario.defaults.memories,
+    n: options.n ?? sized?.n ?? scenario.defaults.n,
+    memories: options.memories ?? sized?.memories ?? scenario.defaults.memories,
     latency: latency.name,
     faults: options.faults,
     ...(options.crash ? { crash: options.crash } : {}),

@@ -1,4 +1,5 @@
+import { consensusTable } from './consensus.js';
 import type { Table } from './table.js';
 
 /** Every table of `mnm table`, by name. */
-export const tables: readonly Table[] = [];
+export const tables: readonly Table[] = [consensusTable];

@@ -1,0 +1,88 @@
+import { checksum, getWord, setWord, wholeWords } from '../../fabric/index.js';
+
+/**
+ * One process's slot in a memory, for Disk Paxos and Protected Memory Paxos:
+ *
+ *   bytes 0..7    proposal (u64): Disk Paxos' mbal, PMP's minProposal —
+ *                 a word of its own, so phase 1 rewrites it atomically alone
+ *   bytes 8..15   accepted (u64): the ballot of the accepted value (0 = none)
+ *   bytes 16..19  value length (u32)
+ *   bytes 20..23  CRC-32 of bytes 8..19 and of the value
+ *   bytes 24..    value, padded to whole words
+ *
+ * The accepted part spans several words: a reader that catches its owner
+ * rewriting it sees a checksum mismatch and re-reads; it never adopts a torn
+ * value. A zeroed slot (never written) reads as nothing accepted.
+ */
+export const consensusSlotHeader = 24;
+
+export function consensusSlotSize(capacity: number): number {
+  return consensusSlotHeader + wholeWords(capacity);
+}
+
+export interface ConsensusSlot {
+  readonly proposal: bigint;
+  readonly accepted: bigint;
+  /** Empty when nothing was accepted. */
+  readonly value: Uint8Array;
+}
+
+export function encodeConsensusSlot(slot: ConsensusSlot, capacity: number): Uint8Array {
+  if (slot.value.length > capacity) throw new RangeError(`value of ${slot.value.length} bytes exceeds the slot capacity of ${capacity}`);
+  const bytes = new Uint8Array(consensusSlotSize(capacity));
+  setWord(bytes, 0, slot.proposal);
+  setWord(bytes, 8, slot.accepted);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(16, slot.value.length, true);
+  bytes.set(slot.value, consensusSlotHeader);
+  view.setUint32(20, acceptedChecksum(bytes, slot.value.length), true);
+  return bytes;
+}
+
+/** Decodes the slot at `offset`, or 'torn' when its accepted part fails its checksum. */
+export function decodeConsensusSlot(bytes: Uint8Array, offset: number, capacity: number, verify = true): ConsensusSlot | 'torn' {
+  const slot = bytes.subarray(offset, offset + consensusSlotSize(capacity));
+  const view = new DataView(slot.buffer, slot.byteOffset, slot.byteLength);
+  const proposal = getWord(slot, 0);
+  const accepted = getWord(slot, 8);
+  const length = view.getUint32(16, true);
+  const stored = view.getUint32(20, true);
+  if (accepted === 0n && length === 0 && stored === 0) return { proposal, accepted: 0n, value: new Uint8Array(0) };
+  if (length > capacity) return verify ? 'torn' : { proposal, accepted, value: slot.slice(consensusSlotHeader) };
+  if (verify && stored !== acceptedChecksum(slot, length)) return 'torn';
+  return { proposal, accepted, value: slot.slice(consensusSlotHeader, consensusSlotHeader + length) };
+}
+
+/** Decodes every process's slot of a region read whole; 'torn' if any slot is. */
+export function decodeSlots(bytes: Uint8Array, processCount: number, capacity: number): ConsensusSlot[] | 'torn' {
+  const slots: ConsensusSlot[] = [];
+  for (let process = 0; process < processCount; process++) {
+    const slot = decodeConsensusSlot(bytes, process * consensusSlotSize(capacity), capacity);
+    if (slot === 'torn') return 'torn';
+    slots.push(slot);
+  }
+  return slots;
+}
+
+function acceptedChecksum(slot: Uint8Array, length: number): number {
+  const header = checksum(slot, 8, 20);
+  const body = checksum(slot, consensusSlotHeader, consensusSlotHeader + length);
+  return (header ^ Math.imul(body, 0x9e3779b1)) >>> 0;
+}
+
+/** Highest proposal of any slot (what a proposer must exceed). */
+export function highestProposal(slots: readonly ConsensusSlot[]): bigint {
+  let highest = 0n;
+  for (const slot of slots) {
+    if (slot.proposal > highest) highest = slot.proposal;
+    if (slot.accepted > highest) highest = slot.accepted;
+  }
+  return highest;
+}
+
+/** The value accepted with the highest ballot, or undefined when none was accepted (Paxos' adoption rule). */
+export function adoptedValue(slots: readonly ConsensusSlot[]): Uint8Array | undefined {
+  let best: ConsensusSlot | undefined;
+  for (const slot of slots) if (slot.accepted > 0n && (best === undefined || slot.accepted > best.accepted)) best = slot;
+  return best?.value;
+}

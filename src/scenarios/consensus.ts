@@ -1,0 +1,149 @@
+import type { Fabric, NoteEvent, ProcessId } from '../fabric/index.js';
+import { checkConsensus } from '../check/consensus.js';
+import { DiskPaxos, diskPaxosMutants, diskPaxosRegion, type DiskPaxosMutant } from '../protocols/consensus/diskPaxos.js';
+import { Paxos, paxosMutants, type PaxosMutant } from '../protocols/consensus/paxos.js';
+import { Proposer, fromNumber, toNumber, type ConsensusAlgorithm, type ConsensusTiming } from '../protocols/consensus/proposer.js';
+import { ProtectedPaxos, protectedPaxosMutants, protectedPaxosRegion, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
+import { Prng, latencyModel } from '../sim/index.js';
+import type { ResolvedOptions, Scenario } from './scenario.js';
+
+/**
+ * Single-decree consensus scenarios: every process proposes its own input
+ * (100 + its id) and must return the decision. Workloads:
+ * - `stable`: Ω trusts p0 from the start (the lecture's common case);
+ * - `contention`: a seed-chosen set of processes wrongly believe they lead
+ *   for a while and propose at once, at staggered times;
+ * - `mixed` (default): stable or contention, by seed.
+ * Faults (crashes, pauses, partitions) come from the fault profile.
+ */
+type Algorithm = 'paxos' | 'sm-paxos' | 'disk-paxos' | 'disk-paxos-pipelined' | 'pmp';
+
+const capacity = 8;
+const region = 'consensus';
+
+function timing(options: ResolvedOptions): ConsensusTiming & { delay: number } {
+  const delay = latencyModel(options.latency).minimum;
+  return { delay, heartbeat: 4 * delay, suspectAfter: 20 * delay, backoff: 4 * delay };
+}
+
+function memoriesOf(options: ResolvedOptions): number[] {
+  return Array.from({ length: options.memories }, (_, memory) => memory);
+}
+
+function makeAlgorithm(kind: Algorithm, options: ResolvedOptions): (fabric: Fabric) => ConsensusAlgorithm {
+  const memories = memoriesOf(options);
+  switch (kind) {
+    case 'paxos':
+      return (fabric) => new Paxos(fabric, 30 * timing(options).delay, options.mutant as PaxosMutant | undefined);
+    case 'sm-paxos':
+    case 'disk-paxos':
+    case 'disk-paxos-pipelined':
+      return (fabric) => new DiskPaxos(fabric, { region, memories, capacity, phaseTimeout: 30 * timing(options).delay, pipelined: kind === 'disk-paxos-pipelined', ...(options.mutant ? { mutant: options.mutant as DiskPaxosMutant } : {}) });
+    case 'pmp':
+      return (fabric) => new ProtectedPaxos(fabric, { region, memories, capacity, phaseTimeout: 30 * timing(options).delay, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) });
+  }
+}
+
+/** Who contends, and when, in this run (a pure function of the seed). */
+function contention(options: ResolvedOptions): { contenders: Map<ProcessId, { start: number; until: number }> } {
+  const random = new Prng(options.seed, 'workload');
+  const workload = options.workload === 'mixed' ? (random.chance(0.5) ? 'stable' : 'contention') : options.workload;
+  const contenders = new Map<ProcessId, { start: number; until: number }>();
+  if (workload !== 'contention') return { contenders };
+  const { delay } = timing(options);
+  const processes = Array.from({ length: options.n }, (_, process) => process);
+  for (const process of random.sample(processes, 2 + random.int(Math.max(1, options.n - 1)))) {
+    contenders.set(process, { start: Math.round(random.float() * 3 * delay * 100) / 100, until: (10 + random.int(20)) * delay });
+  }
+  return { contenders };
+}
+
+function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<Record<string, string>>, defaults: { n: number; memories: number }): Scenario {
+  return {
+    name: kind,
+    summary,
+    mutants,
+    defaults: { ...defaults, ops: 1 },
+    workloads: ['mixed', 'stable', 'contention'],
+    sizeFor(f) {
+      if (kind === 'paxos') return { n: 2 * f + 1, memories: 0 };
+      if (kind === 'sm-paxos') return { n: f + 1, memories: 1 };
+      return { n: f + 1, memories: 2 * f + 1 };
+    },
+    validate(options) {
+      if (options.adversary !== undefined) throw new Error(`--adversary: ${kind} tolerates crashes only (no Byzantine adversaries)`);
+      if (options.ops !== 1) throw new Error(`--ops ${options.ops}: ${kind} is single-decree (accepted: 1)`);
+      if (options.n < 2) throw new Error(`--n ${options.n}: consensus needs at least 2 processes`);
+      if (kind === 'paxos' && options.memories !== 0) throw new Error(`--memories ${options.memories}: message-passing Paxos uses no memories (accepted: 0)`);
+      if (kind === 'sm-paxos' && options.memories !== 1) throw new Error(`--memories ${options.memories}: shared-memory Paxos uses one reliable memory (accepted: 1; use disk-paxos for more)`);
+      if ((kind === 'disk-paxos' || kind === 'disk-paxos-pipelined' || kind === 'pmp') && options.memories < 1) throw new Error(`--memories ${options.memories}: ${kind} needs at least one memory`);
+    },
+    tolerance(options) {
+      if (kind === 'paxos') return { processes: Math.floor((options.n - 1) / 2), memories: 0 };
+      if (kind === 'sm-paxos') return { processes: options.n - 1, memories: 0 };
+      return { processes: options.n - 1, memories: Math.floor((options.memories - 1) / 2) };
+    },
+    faultWindow(options) {
+      return 80 * timing(options).delay;
+    },
+    regions(options) {
+      if (kind === 'paxos') return [];
+      if (kind === 'pmp') return [protectedPaxosRegion({ region, memories: memoriesOf(options), capacity, phaseTimeout: 0, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) }, options.n)];
+      return [diskPaxosRegion({ region, memories: memoriesOf(options), capacity, phaseTimeout: 0, pipelined: kind === 'disk-paxos-pipelined' }, options.n)];
+    },
+    body(options, process) {
+      const algorithm = makeAlgorithm(kind, options);
+      const contender = contention(options).contenders.get(process);
+      const input = 100 + process;
+      return async (fabric) => {
+        const proposer = new Proposer(fabric, algorithm, {
+          timing: timing(options),
+          ...(contender ? { believeLeaderUntil: contender.until, startDelay: contender.start } : {}),
+        });
+        const op = fabric.history.invoke('propose', input);
+        const decided = await proposer.propose(fromNumber(input));
+        fabric.history.ok(op, toNumber(decided));
+      };
+    },
+    check(history, _options, notes) {
+      return checkConsensus(history, notes);
+    },
+    details(_history, options, notes) {
+      return consensusDetails(notes, options);
+    },
+  };
+}
+
+/** Decisions of the run and the cost of the first deciding attempt (what the table reports). */
+export function consensusDetails(notes: readonly NoteEvent[], options: ResolvedOptions): Record<string, unknown> {
+  const decisions = notes.filter((note) => note.kind === 'decide' || note.kind === 'learn').map((note) => ({ process: note.process, value: note.detail?.value ?? null, via: note.kind, time: note.time }));
+  const first = notes.find((note) => note.kind === 'decide');
+  const attempts = notes.filter((note) => note.kind === 'attempt').length;
+  const delay = latencyModel(options.latency).minimum;
+  const decision = first?.detail
+    ? {
+        process: first.process,
+        ballot: first.detail.ballot,
+        value: first.detail.value,
+        latency: round(first.time - Number(first.detail.started)),
+        delays: options.latency === 'unit' ? round((first.time - Number(first.detail.started)) / delay) : null,
+        verbs: first.detail.verbs,
+        messages: first.detail.messages,
+        bytes: first.detail.bytes,
+        permissionRequests: first.detail.permissionRequests,
+      }
+    : null;
+  return { decision, decisions, attempts, contenders: [...contention(options).contenders.keys()] };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+export const paxosScenario = consensusScenario('paxos', 'message-passing Paxos, n = 2f+1: the baseline (2 delays with a stable leader)', paxosMutants, { n: 3, memories: 0 });
+export const smPaxosScenario = consensusScenario('sm-paxos', "the lecture's Paxos in shared memory: one reliable memory, any f < n crashed processes", diskPaxosMutants, { n: 3, memories: 1 });
+export const diskPaxosScenario = consensusScenario('disk-paxos', 'Disk Paxos: slots replicated on k memories, majority per step (4 delays in the common case)', diskPaxosMutants, { n: 3, memories: 3 });
+export const diskPaxosPipelinedScenario = consensusScenario('disk-paxos-pipelined', "Disk Paxos with each memory's read issued right behind its write (queue-pair order): 2 delays, more verbs and bytes", diskPaxosMutants, { n: 3, memories: 3 });
+export const pmpScenario = consensusScenario('pmp', 'Protected Memory Paxos: exclusive-writer permissions, no final read; 2 delays, f < n processes and a minority of memories may crash', protectedPaxosMutants, { n: 3, memories: 3 });
+
+export const consensusScenarios: readonly Scenario[] = [paxosScenario, smPaxosScenario, diskPaxosScenario, diskPaxosPipelinedScenario, pmpScenario];

@@ -1,0 +1,459 @@
+import { ConfigurationMemo, mix } from './memo.js';
+import type { Model } from './model.js';
+import type { ValueKey } from './values.js';
+
+/** One operation as the search sees it: when it was called and returned, and the model's call. */
+export interface SearchOperation {
+  /** Event positions (real time); `returned` is Infinity when the outcome is unknown. */
+  readonly called: number;
+  readonly returned: number;
+  readonly call: unknown;
+  /** Whether the call can change the state (see PreparedCall). */
+  readonly mutates: boolean;
+  /** Unknown-outcome operations with equal effects are interchangeable (see `twins`). */
+  readonly effect: string;
+  /** Reads that accept the same states share this (see PreparedCall). */
+  readonly observation?: string;
+}
+
+/** What a running search has done so far. */
+export interface SearchProgress {
+  /** Operations placed when the last slice ended. */
+  placed: number;
+  /** Steps of the frontier walk so far, and configurations memoized (measures of the work). */
+  steps: number;
+  configurations: number;
+  /** The longest linearizable prefix found so far at a dead end, as in a not-linearizable outcome. */
+  longest?: { readonly prefix: number[]; readonly unplaced: number[]; readonly state: unknown };
+}
+
+export type SearchOutcome =
+  | { readonly verdict: 'linearizable'; readonly order: number[] }
+  /** The longest linearizable prefix found, the operations none of which could follow it, and the state after it. */
+  | { readonly verdict: 'not-linearizable'; readonly prefix: number[]; readonly unplaced: number[]; readonly state: unknown };
+
+export interface LinearizationSearch {
+  /** Runs up to `steps` steps of the frontier walk; returns the outcome once decided, else undefined. */
+  run(steps: number): SearchOutcome | undefined;
+  readonly progress: SearchProgress;
+}
+
+/**
+ * Wing & Gong's search for a linearization, with Lowe's just-in-time
+ * linearization and memoization of configurations, as in Porcupine and Knossos.
+ *
+ * Calls and returns form one list in real-time order. The search walks it from
+ * the front: a call may be linearized next (if the model allows it in the
+ * current state and the configuration is new), which removes the operation's
+ * call and return from the list and restarts from the front; reaching a return
+ * means that operation had to take effect before now and could not, so the
+ * last choice is undone and the walk resumes after it. Only operations called
+ * before the first remaining return are ever tried: exactly those that may
+ * take effect next (the frontier).
+ *
+ * An operation with an unknown outcome has no return in the list, so it may
+ * take effect at any point after its call. It need not take effect at all:
+ * the search succeeds as soon as every operation with a known outcome is
+ * placed, and the rest are taken never to have happened (equivalently, to
+ * happen after everything else, where nothing observes them).
+ *
+ * Two prunings on top, both exact, run whenever a new configuration is reached:
+ * - Forced reads. A read in the frontier that the current state satisfies is
+ *   placed at once, and no alternative is ever tried in its stead: a read
+ *   changes nothing, and every operation that must precede it is already
+ *   placed (else its return would come before the read's call in the list),
+ *   so any linearization from here can be rearranged to start with it.
+ *   Undoing a forced read therefore undoes the choice below it too.
+ * - Impossible reads. A read in the frontier whose result the state can no
+ *   longer reach (model.reach: e.g. a register read of 3 when every write of 3
+ *   has been placed, or a kv get that the current value is not a prefix of,
+ *   with no put left that could restart it) makes the configuration dead.
+ *
+ * Operations are indices into `operations`, which must be in call order.
+ *
+ * The search runs in slices (`run(steps)`), so that the caller can interleave
+ * several searches, show progress, or give up (`progress` then holds the
+ * longest prefix so far).
+ */
+export function linearizationSearch(model: Model, operations: readonly SearchOperation[]): LinearizationSearch {
+  const progress: SearchProgress = { placed: 0, steps: 0, configurations: 0 };
+  const count = operations.length;
+  const list = buildList(operations);
+  const { next, previous, operationOf, isReturn, callEntry, returnEntry } = list;
+  const twinBefore = twins(operations);
+  const known = new Uint8Array(count);
+  const reads = new Uint8Array(count);
+  let knownLeft = 0;
+  for (let index = 0; index < count; index++) {
+    if (operations[index].returned !== Infinity) {
+      known[index] = 1;
+      knownLeft++;
+      if (!operations[index].mutates) reads[index] = 1;
+    }
+  }
+  const enablers = new ReadEnablers(model, operations, reads);
+
+  const states = new StateTable(model);
+  const transitions = new TransitionCache(model, states, operations);
+  const words = Math.max(1, Math.ceil(count / 32));
+  const linearized = new Uint32Array(words);
+  const zobrist = new Int32Array(count);
+  for (let index = 0; index < count; index++) zobrist[index] = mix(Math.imul(index + 1, 0x9e3779b9) ^ 0x5bd1e995);
+  const memo = new ConfigurationMemo(words);
+
+  const stackOperation = new Int32Array(count);
+  const stackState = new Int32Array(count);
+  const stackForced = new Uint8Array(count);
+  let depth = 0;
+  let state = states.intern(model.init());
+  let setHash = 0;
+  let longest: { prefix: number[]; unplaced: number[]; state: number } | undefined;
+
+  const remove = (entry: number) => {
+    next[previous[entry]] = next[entry];
+    if (next[entry] >= 0) previous[next[entry]] = previous[entry];
+  };
+  const restore = (entry: number) => {
+    next[previous[entry]] = entry;
+    if (next[entry] >= 0) previous[next[entry]] = entry;
+  };
+  /** Places `operation` (taking the state to `after`) unless that configuration was seen before. */
+  const place = (operation: number, after: number, forced: boolean): boolean => {
+    linearized[operation >>> 5] |= 1 << (operation & 31);
+    if (!memo.add(setHash ^ zobrist[operation], after, linearized)) {
+      linearized[operation >>> 5] &= ~(1 << (operation & 31));
+      return false;
+    }
+    setHash ^= zobrist[operation];
+    stackOperation[depth] = operation;
+    stackState[depth] = state;
+    stackForced[depth] = forced ? 1 : 0;
+    depth++;
+    state = after;
+    remove(callEntry[operation]);
+    if (known[operation]) {
+      knownLeft--;
+      remove(returnEntry[operation]);
+    }
+    enablers.placed(operation);
+    return true;
+  };
+  /** Undoes the last placement; returns the operation. */
+  const unplace = (): number => {
+    depth--;
+    const operation = stackOperation[depth];
+    state = stackState[depth];
+    linearized[operation >>> 5] &= ~(1 << (operation & 31));
+    setHash ^= zobrist[operation];
+    if (known[operation]) {
+      knownLeft++;
+      restore(returnEntry[operation]);
+    }
+    restore(callEntry[operation]);
+    enablers.unplaced(operation);
+    return operation;
+  };
+  /**
+   * At a new configuration: places the forced reads, and says whether the
+   * configuration is dead (an impossible read, or a forced read leading to a
+   * configuration already explored).
+   */
+  const settle = (): boolean => {
+    for (let entry = next[0]; entry >= 0 && !isReturn[entry]; entry = next[entry]) {
+      const operation = operationOf[entry];
+      if (!reads[operation]) continue;
+      if (transitions.step(state, operation) >= 0) {
+        if (!place(operation, state, true)) return false;
+        // Its return left the list, so the frontier may now reach further: walk it again.
+        entry = 0;
+      } else if (enablers.exhausted(operation) && !transitions.grows(state, operation)) {
+        return false;
+      }
+    }
+    return true;
+  };
+
+  const dead = -2;
+  // Where the frontier walk goes on: the front after reaching a new configuration, or just after an undone choice.
+  let entry = settle() ? next[0] : dead;
+  let outcome: SearchOutcome | undefined;
+
+  const run = (budget: number): SearchOutcome | undefined => {
+    if (outcome) return outcome;
+    let steps = 0;
+    const account = () => {
+      progress.steps += steps;
+      progress.placed = depth;
+      progress.configurations = memo.size;
+    };
+    search: for (;;) {
+      if (entry !== dead) {
+        if (knownLeft === 0) {
+          account();
+          return (outcome = { verdict: 'linearizable', order: Array.from(stackOperation.subarray(0, depth)) });
+        }
+        // Try the frontier's operations in turn (its reads are settled: none fits here).
+        while (!isReturn[entry]) {
+          if (++steps > budget) {
+            account();
+            return undefined;
+          }
+          if (entry < 0) throw new Error('linearizability search: ran off the list with operations still to place (a bug)');
+          const operation = operationOf[entry];
+          const twin = twinBefore[operation];
+          if (!reads[operation] && (twin < 0 || (linearized[twin >>> 5] & (1 << (twin & 31))) !== 0)) {
+            const after = transitions.step(state, operation);
+            if (after >= 0 && place(operation, after, false)) {
+              entry = settle() ? next[0] : dead;
+              continue search;
+            }
+          }
+          entry = next[entry];
+        }
+      }
+      // A dead end: the walk reached a return (that operation could not be placed in time), or settling found the configuration dead.
+      if (!longest || depth > longest.prefix.length) {
+        longest = { prefix: Array.from(stackOperation.subarray(0, depth)), unplaced: frontier(list, known), state };
+        progress.longest = { prefix: longest.prefix, unplaced: longest.unplaced, state: model.describeState(states.value(state)) };
+      }
+      for (;;) {
+        if (depth === 0) break search;
+        const forced = stackForced[depth - 1] === 1;
+        const undone = unplace();
+        if (!forced) {
+          entry = next[callEntry[undone]];
+          continue search;
+        }
+      }
+    }
+    account();
+    return (outcome = { verdict: 'not-linearizable', ...(progress.longest as NonNullable<SearchProgress['longest']>) });
+  };
+  return { run, progress };
+}
+
+interface EntryList {
+  /** Entry 0 is the head; -1 ends the list. */
+  readonly next: Int32Array;
+  readonly previous: Int32Array;
+  readonly operationOf: Int32Array;
+  readonly isReturn: Uint8Array;
+  readonly callEntry: Int32Array;
+  readonly returnEntry: Int32Array;
+}
+
+/** Calls and known returns, sorted by time, as a doubly linked list (restored in LIFO order, like dancing links). */
+function buildList(operations: readonly SearchOperation[]): EntryList {
+  const events: { time: number; operation: number; isReturn: boolean }[] = [];
+  operations.forEach((operation, index) => {
+    events.push({ time: operation.called, operation: index, isReturn: false });
+    if (operation.returned !== Infinity) events.push({ time: operation.returned, operation: index, isReturn: true });
+  });
+  events.sort((a, b) => a.time - b.time);
+  const size = events.length + 1;
+  const list: EntryList = {
+    next: new Int32Array(size),
+    previous: new Int32Array(size),
+    operationOf: new Int32Array(size),
+    isReturn: new Uint8Array(size),
+    callEntry: new Int32Array(operations.length),
+    returnEntry: new Int32Array(operations.length).fill(-1),
+  };
+  events.forEach((event, position) => {
+    const entry = position + 1;
+    list.operationOf[entry] = event.operation;
+    list.isReturn[entry] = event.isReturn ? 1 : 0;
+    if (event.isReturn) list.returnEntry[event.operation] = entry;
+    else list.callEntry[event.operation] = entry;
+  });
+  for (let entry = 0; entry < size; entry++) {
+    list.next[entry] = entry + 1 < size ? entry + 1 : -1;
+    list.previous[entry] = entry - 1;
+  }
+  return list;
+}
+
+/** The operations with a known outcome that could have been placed next: those called before the first remaining return. */
+function frontier(list: EntryList, known: Uint8Array): number[] {
+  const found: number[] = [];
+  for (let entry = list.next[0]; entry >= 0 && !list.isReturn[entry]; entry = list.next[entry]) {
+    if (known[list.operationOf[entry]]) found.push(list.operationOf[entry]);
+  }
+  return found;
+}
+
+/**
+ * Symmetry: two operations with unknown outcomes and the same effect are
+ * interchangeable, so only orders that place them in call order are tried.
+ * Exact: in any linearization that places the later-called twin (and perhaps
+ * the other after it, or never), swapping their roles gives a linearization
+ * too, because the earlier-called one may take effect wherever the later one
+ * could and neither has a return that bounds it.
+ */
+function twins(operations: readonly SearchOperation[]): Int32Array {
+  const before = new Int32Array(operations.length).fill(-1);
+  const lastWithEffect = new Map<string, number>();
+  operations.forEach((operation, index) => {
+    if (operation.returned !== Infinity) return;
+    const previous = lastWithEffect.get(operation.effect);
+    if (previous !== undefined) before[index] = previous;
+    lastWithEffect.set(operation.effect, index);
+  });
+  return before;
+}
+
+/** Model states interned as small integers, so the memo stores and compares integers. */
+class StateTable {
+  private readonly ids = new Map<ValueKey, number>();
+  private readonly values: unknown[] = [];
+
+  constructor(private readonly model: Model) {}
+
+  intern(state: unknown): number {
+    const key = this.model.stateKey(state);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(key, id);
+      this.values.push(state);
+    }
+    return id;
+  }
+
+  value(id: number): unknown {
+    return this.values[id];
+  }
+}
+
+/**
+ * Remembers each (state, operation) step: the search tries the same operation
+ * in the same state many times, and a step (plus interning its result) costs
+ * far more than a lookup. Results: a state id, or -1 when illegal. The first
+ * states get a dense table (typed arrays, no garbage); states beyond a few
+ * million cells in all go to a Map.
+ */
+class TransitionCache {
+  private static readonly denseCells = 1 << 22;
+  private static readonly unset = -3;
+  private readonly width: number;
+  private readonly denseStates: number;
+  private dense = new Int32Array(0);
+  /** Per dense cell: 0 not asked, 1 grows, 2 does not. */
+  private denseGrows = new Uint8Array(0);
+  private readonly sparse = new Map<number, number>();
+  private readonly sparseGrows = new Map<number, boolean>();
+
+  constructor(
+    private readonly model: Model,
+    private readonly states: StateTable,
+    private readonly operations: readonly SearchOperation[],
+  ) {
+    this.width = Math.max(1, operations.length);
+    this.denseStates = Math.max(1, Math.floor(TransitionCache.denseCells / this.width));
+  }
+
+  step(state: number, operation: number): number {
+    const cell = state * this.width + operation;
+    if (state < this.denseStates) {
+      if (cell >= this.dense.length) this.growDense(state);
+      let after = this.dense[cell];
+      if (after === TransitionCache.unset) this.dense[cell] = after = this.compute(state, operation);
+      return after;
+    }
+    let after = this.sparse.get(cell);
+    if (after === undefined) this.sparse.set(cell, (after = this.compute(state, operation)));
+    return after;
+  }
+
+  /** model.reach.grows, remembered the same way (true when the model has no pruning). */
+  grows(state: number, operation: number): boolean {
+    const reach = this.model.reach;
+    if (!reach) return true;
+    const cell = state * this.width + operation;
+    if (state < this.denseStates) {
+      if (cell >= this.denseGrows.length) this.growDense(state);
+      let grows = this.denseGrows[cell];
+      if (grows === 0) this.denseGrows[cell] = grows = reach.grows(this.states.value(state), this.operations[operation].call) ? 1 : 2;
+      return grows === 1;
+    }
+    let grows = this.sparseGrows.get(cell);
+    if (grows === undefined) this.sparseGrows.set(cell, (grows = reach.grows(this.states.value(state), this.operations[operation].call)));
+    return grows;
+  }
+
+  private compute(state: number, operation: number): number {
+    const next = this.model.step(this.states.value(state), this.operations[operation].call);
+    return next === undefined ? -1 : this.states.intern(next);
+  }
+
+  private growDense(state: number): void {
+    const rows = Math.min(this.denseStates, Math.max(state + 1, 2 * (this.dense.length / this.width), 8));
+    const dense = new Int32Array(rows * this.width).fill(TransitionCache.unset);
+    dense.set(this.dense);
+    this.dense = dense;
+    const grows = new Uint8Array(rows * this.width);
+    grows.set(this.denseGrows);
+    this.denseGrows = grows;
+  }
+}
+
+/**
+ * For each group of reads with the same result, how many operations that may
+ * set the state to something leading to that result (model.reach.leadsTo) are
+ * not placed yet. When none is left, only growth can still reach the result.
+ */
+class ReadEnablers {
+  /** Per read: its group, or -1. */
+  private readonly groupOf: Int32Array;
+  /** Per group: enablers not placed yet. */
+  private readonly waiting: Int32Array;
+  /** Per operation: the groups it may enable. */
+  private readonly enables: number[][];
+
+  constructor(model: Model, operations: readonly SearchOperation[], reads: Uint8Array) {
+    this.groupOf = new Int32Array(operations.length).fill(-1);
+    this.enables = operations.map(() => []);
+    const reach = model.reach;
+    const groups = new Map<string, number>();
+    const representatives: number[] = [];
+    operations.forEach((operation, index) => {
+      if (!reads[index]) return;
+      const observation = operation.observation ?? `#${index}`;
+      let group = groups.get(observation);
+      if (group === undefined) {
+        group = representatives.length;
+        groups.set(observation, group);
+        representatives.push(index);
+      }
+      this.groupOf[index] = group;
+    });
+    this.waiting = new Int32Array(representatives.length);
+    if (!reach) {
+      // Without pruning every read always counts as reachable.
+      this.waiting.fill(1);
+      return;
+    }
+    operations.forEach((operation, index) => {
+      if (!operation.mutates) return;
+      representatives.forEach((read, group) => {
+        if (reach.leadsTo(operation.call, operations[read].call)) {
+          this.enables[index].push(group);
+          this.waiting[group]++;
+        }
+      });
+    });
+  }
+
+  placed(operation: number): void {
+    for (const group of this.enables[operation]) this.waiting[group]--;
+  }
+
+  unplaced(operation: number): void {
+    for (const group of this.enables[operation]) this.waiting[group]++;
+  }
+
+  /** Whether no operation that could lead to this read's result is left. */
+  exhausted(read: number): boolean {
+    return this.waiting[this.groupOf[read]] === 0;
+  }
+}

@@ -171,9 +171,30 @@ describe('mnm CLI', () => {
     const { code, stdout } = await mnm('tour', '--json');
     assert.equal(code, 0);
     const tour = JSON.parse(stdout);
-    assert.equal(tour.stops.length, 4);
+    assert.equal(tour.stops.length, 6);
     assert.equal(tour.stops[0].metrics.byFunction.write.delaysMedian, 2);
     assert.equal(tour.stops[2].blocked, true);
     assert.equal(tour.stops[3].ok, false, 'the broken variant is caught');
+    assert.equal(tour.stops[4].ok, true);
+    assert.equal(tour.stops[5].ok, true);
+  });
+
+  it('table consensus measures 2 / 4 / 2 and every row reproduces by its seed', async () => {
+    const { code, stdout } = await mnm('table', 'consensus', '--json');
+    assert.equal(code, 0);
+    const rows = JSON.parse(stdout).rows as Record<string, unknown>[];
+    const delays = (algorithm: string, f: number, kase = 'stable-leader') => rows.find((row) => row.algorithm === algorithm && row.f === f && row.case === kase)?.delays;
+    for (const f of [1, 2]) {
+      assert.equal(delays('paxos', f), 2);
+      assert.equal(delays('disk-paxos', f), 4);
+      assert.equal(delays('disk-paxos-pipelined', f), 2);
+      assert.equal(delays('pmp', f), 2);
+      assert.ok((delays('pmp', f, 'new-leader') as number) > 2);
+    }
+    assert.ok(rows.every((row) => row.toleranceVerified === true));
+    for (const row of rows.filter((_, index) => index % 3 === 0)) {
+      const rerun = await mnm(...String(row.replay).split(' ').slice(1));
+      assert.equal(JSON.parse(rerun.stdout).traceHash, row.traceHash, String(row.replay));
+    }
   });
 });

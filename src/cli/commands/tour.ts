@@ -48,6 +48,29 @@ const stops: readonly Stop[] = [
         ? 'this seed did not expose it (try other seeds)'
         : `With jittery delays a read can reach only memories the last write has not reached yet:\n   ${report.violations[0].detail}\n   The regularity checker flags it.`,
   },
+  {
+    title: '5. Consensus in two delays: Protected Memory Paxos (memory permissions) vs Paxos and Disk Paxos',
+    options: { protocol: 'pmp', seed: 1, latency: 'unit', faults: 'none', workload: 'stable', f: 1 },
+    explain: (report) => {
+      const decision = report.details.decision as { delays: number; verbs: number } | null;
+      return (
+        `p0 holds write permission on every memory and owns the pre-prepared ballot 1: one write round trip to a majority decides.\n` +
+        `   pmp decided ${JSON.stringify((report.details.decisions as { value: unknown }[])[0]?.value)} in ${decision?.delays} delays with 2 processes and 3 memories, tolerating 1 crashed process and 1 crashed memory.\n` +
+        `   Compare (mnm table consensus): Paxos 2 delays but needs 2f+1 processes; Disk Paxos 4 delays (it must read again to detect a rival).`
+      );
+    },
+  },
+  {
+    title: '6. A new PMP leader after a crash, with faults drawn by seed',
+    options: { protocol: 'pmp', seed: 3, latency: 'rdma', faults: 'all', crash: 'p0@0', n: 3, memories: 3 },
+    explain: (report) => {
+      const decision = report.details.decision as { process: number; ballot: number } | null;
+      return (
+        `p0 is gone; Ω lets p${decision?.process} lead: it requests permission on each memory (revoking p0), writes its proposal, reads all slots, then writes the value.\n` +
+        `   decided by p${decision?.process} with ballot ${decision?.ballot}; agreement, validity and integrity: ${report.ok ? 'hold' : 'VIOLATED'} (faults: ${report.faults.join('; ')}).`
+      );
+    },
+  },
 ];
 
 export const tourCommand: Command = {
@@ -57,8 +80,9 @@ export const tourCommand: Command = {
 
 Runs a few short scenarios on the deterministic simulator and explains what
 each shows: the replicated register's cost in delays, a tolerated memory
-crash, a crash beyond tolerance (blocked, not failed), and a broken variant
-caught by the checker. Every run prints the command that replays it.
+crash, a crash beyond tolerance (blocked, not failed), a broken variant
+caught by the checker, and Protected Memory Paxos deciding in two delays and
+after a leader crash. Every run prints the command that replays it.
 
 example:
   mnm tour
@@ -66,16 +90,17 @@ example:
   async run(args, io) {
     const { values } = parseCommandArgs('tour', args, { json: { type: 'boolean' } }, false);
     const results: Record<string, unknown>[] = [];
-    if (!values.json) io.stdout('mnm tour — the lecture\'s replicated register on the simulator (latency model "unit": one delay = 1)\n\n');
+    if (!values.json) io.stdout('mnm tour — the lecture\'s algorithms on the simulator (latency model "unit": one delay = 1, unless said)\n\n');
     for (const stop of stops) {
       let report = await runScenario(stop.options, 'hash');
       // The broken variant needs a schedule that exposes it: search seeds, as a sweep would.
       for (let seed = 2; stop.options.mutant && report.ok && seed <= 200; seed++) report = await runScenario({ ...stop.options, seed }, 'hash');
+      if (!stop.options.mutant && !report.ok) throw new Error(`tour stop '${stop.title}' violated ${report.violations[0].property}: ${report.violations[0].detail}`);
       results.push({ title: stop.title, ok: report.ok, blocked: report.blocked, seed: report.seed, metrics: report.metrics, violations: report.violations, traceHash: report.traceHash });
       if (!values.json) io.stdout(`${stop.title}\n   ${stop.explain(report)}\n   (${replayCommand(report.params)})\n\n`);
     }
     if (values.json) io.stdout(JSON.stringify({ stops: results }) + '\n');
-    else io.stdout('Next: mnm run register --help, mnm bench sim --quick, and docs/ for the trace format and metrics.\n');
+    else io.stdout('Next: mnm table consensus, mnm sweep pmp --seeds 1000 --faults all, mnm mutants, mnm run --help; docs/ explains the trace format and metrics.\n');
     return exitCodes.ok;
   },
 };

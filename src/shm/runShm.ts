@@ -1,0 +1,169 @@
+import { Worker } from 'node:worker_threads';
+import type { HistoryEvent, MemoryId, NoteEvent, ProcessId, RegionSpec } from '../fabric/index.js';
+import { validateRegionSpec } from '../fabric/index.js';
+import { Journal } from './journal.js';
+import { mergeJournals, type BodyReference, type JournalRecord } from './operationJournal.js';
+import { controlIndex, createSharedWorld } from './sharedWorld.js';
+import type { WorkerInput, WorkerReport } from './worker.js';
+
+/** A crash injected into a real run, at a time in the run's unit after the start. */
+export type CrashFault = { readonly kind: 'crash-process'; readonly at: number; readonly process: ProcessId } | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId };
+
+export interface ShmRunConfig {
+  readonly processCount: number;
+  readonly memoryCount: number;
+  readonly regions: readonly RegionSpec[];
+  /** The code each process runs (loaded inside its worker). */
+  readonly body: BodyReference;
+  readonly seed: number;
+  /** Microseconds per time unit of `now()`, `sleep()` and timeouts (default 1). */
+  readonly unitMicroseconds?: number;
+  /** Memories crashed before any process starts. */
+  readonly crashedMemories?: readonly MemoryId[];
+  readonly faults?: readonly CrashFault[];
+  /** Wall-clock limit after the start, in milliseconds. */
+  readonly deadlineMilliseconds: number;
+  /** Workers may take this long to load their bodies (default 60 s). */
+  readonly startupMilliseconds?: number;
+}
+
+/** What a run on a real backend produced. */
+export interface RealRunResult {
+  /** `done` when every live body returned, `deadline` when the wall-clock limit came first. */
+  readonly end: 'done' | 'deadline';
+  /** Time in the run's unit when it ended. */
+  readonly time: number;
+  readonly results: Readonly<Record<ProcessId, unknown>>;
+  readonly errors: readonly { readonly process: ProcessId; readonly message: string }[];
+  readonly history: readonly HistoryEvent[];
+  readonly notes: readonly NoteEvent[];
+  readonly crashedProcesses: readonly ProcessId[];
+  readonly crashedMemories: readonly MemoryId[];
+  /** Live processes whose body had not returned when the run ended. */
+  readonly unfinished: readonly ProcessId[];
+}
+
+/**
+ * Runs one world on the shm backend: one worker thread per process, one
+ * SharedArrayBuffer per region of each memory. Every worker loads its body
+ * first; then all start at once (a shared epoch), crashes are injected on
+ * the wall clock (a memory: its crashed word is set and later verbs never
+ * complete; a process: its worker is terminated, then marked dead so that
+ * nothing waits for it), and the run ends when every live body returned or
+ * at the deadline. Every worker is terminated before this resolves, also on
+ * failure.
+ */
+export async function runShm(config: ShmRunConfig): Promise<RealRunResult> {
+  const { processCount, memoryCount } = config;
+  for (const spec of config.regions) validateRegionSpec(spec, processCount, memoryCount);
+  const world = createSharedWorld({ processCount, memoryCount, regions: config.regions });
+  const control = new Int32Array(world.control);
+  const index = controlIndex(world);
+  const unitMicroseconds = config.unitMicroseconds ?? 1;
+  const workers: Worker[] = [];
+  const results: Record<ProcessId, unknown> = {};
+  const errors: { process: ProcessId; message: string }[] = [];
+  const idle = new Set<ProcessId>();
+  const finished = new Set<ProcessId>();
+  const crashedProcesses = new Set<ProcessId>();
+  const crashedMemories = new Set<MemoryId>(config.crashedMemories ?? []);
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  let epoch = process.hrtime.bigint();
+  let wake: () => void = () => {};
+  const changed = () => wake();
+
+  try {
+    const ready = new Set<ProcessId>();
+    for (let self = 0; self < processCount; self++) {
+      const input: WorkerInput = { world, self, seed: config.seed, unitMicroseconds, body: config.body };
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
+      workers.push(worker);
+      worker.on('message', (report: WorkerReport) => {
+        if (report.type === 'ready') {
+          ready.add(self);
+          if (report.idle) idle.add(self);
+        } else if (report.type === 'done') {
+          results[self] = report.result;
+          finished.add(self);
+        } else {
+          errors.push({ process: self, message: report.message });
+          finished.add(self);
+          ready.add(self);
+        }
+        changed();
+      });
+      worker.on('error', (error) => {
+        if (crashedProcesses.has(self)) return;
+        errors.push({ process: self, message: error.stack ?? error.message });
+        finished.add(self);
+        ready.add(self);
+        changed();
+      });
+    }
+    await until(() => ready.size === processCount, config.startupMilliseconds ?? 60_000, (fn) => (wake = fn));
+    if (ready.size < processCount) throw new Error(`shm: only ${ready.size} of ${processCount} workers became ready`);
+    for (const memory of crashedMemories) Atomics.store(control, index.memoryCrashed(memory), 1);
+    epoch = process.hrtime.bigint();
+    for (const worker of workers) worker.postMessage({ type: 'start', epoch: epoch.toString() });
+    for (const fault of config.faults ?? []) {
+      const delay = (fault.at * unitMicroseconds) / 1000;
+      timers.push(
+        setTimeout(() => {
+          if (fault.kind === 'crash-memory') {
+            crashedMemories.add(fault.memory);
+            Atomics.store(control, index.memoryCrashed(fault.memory), 1);
+            return;
+          }
+          if (crashedProcesses.has(fault.process)) return;
+          crashedProcesses.add(fault.process);
+          void workers[fault.process].terminate().then(() => {
+            // Only now can the thread store nothing more: revokers may stop waiting for it.
+            Atomics.store(control, index.processDead(fault.process), 1);
+            Atomics.notify(control, index.processDead(fault.process));
+            changed();
+          });
+          changed();
+        }, delay),
+      );
+    }
+    const live = () => Array.from({ length: processCount }, (_, process) => process).filter((process) => !idle.has(process) && !crashedProcesses.has(process));
+    const allDone = () => live().every((process) => finished.has(process));
+    await until(allDone, config.deadlineMilliseconds, (fn) => (wake = fn));
+    const time = Number(process.hrtime.bigint() - epoch) / 1000 / unitMicroseconds;
+    const end = allDone() ? 'done' : 'deadline';
+    const unfinished = live().filter((process) => !finished.has(process));
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    const records = world.journals.flatMap((buffer) => new Journal(buffer).records() as JournalRecord[]);
+    const { history, notes } = mergeJournals(records);
+    return {
+      end,
+      time,
+      results,
+      errors,
+      history,
+      notes,
+      crashedProcesses: [...crashedProcesses].sort((a, b) => a - b),
+      crashedMemories: [...crashedMemories].sort((a, b) => a - b),
+      unfinished,
+    };
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** Resolves when `condition()` holds (re-checked whenever `subscribe`'s callback fires) or after `milliseconds`. */
+function until(condition: () => boolean, milliseconds: number, subscribe: (callback: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    if (condition()) return resolve();
+    const timer = setTimeout(finish, milliseconds);
+    function finish() {
+      clearTimeout(timer);
+      subscribe(() => {});
+      resolve();
+    }
+    subscribe(() => {
+      if (condition()) finish();
+    });
+  });
+}

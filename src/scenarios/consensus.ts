@@ -83,8 +83,13 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
       if (kind === 'sm-paxos') return { processes: options.n - 1, memories: 0 };
       return { processes: options.n - 1, memories: Math.floor((options.memories - 1) / 2) };
     },
+    // Faults strike while the protocol runs (a stable leader decides within a few delays);
+    // pauses and partitions outlast Ω's timeout, so they force leader changes.
     faultWindow(options) {
-      return 80 * timing(options).delay;
+      return 12 * timing(options).delay;
+    },
+    outageMax(options) {
+      return 2.5 * timing(options).suspectAfter;
     },
     regions(options) {
       if (kind === 'paxos') return [];

@@ -98,7 +98,8 @@ export function faultsOf(options: ResolvedOptions, scenario: Scenario): Fault[] 
   const world = { processCount: options.n, memoryCount: options.memories };
   const latency = latencyModel(options.latency);
   const window = scenario.faultWindow?.(options) ?? Math.min(options.horizon / 2, options.ops * 8 * latency.minimum);
-  const drawn = drawFaults(options.faults, scenario.tolerance(options), { ...world, window }, new Prng(options.seed, 'faults'));
+  const outageMax = scenario.outageMax?.(options);
+  const drawn = drawFaults(options.faults, scenario.tolerance(options), { ...world, window, ...(outageMax !== undefined ? { outageMax } : {}) }, new Prng(options.seed, 'faults'));
   return [...drawn, ...parseCrashes(options.crash ?? '', world), ...parsePauses(options.pause ?? '', world)].sort((a, b) => a.at - b.at);
 }
 

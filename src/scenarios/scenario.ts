@@ -68,6 +68,8 @@ export interface Scenario {
   details?(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]): Record<string, unknown>;
   /** The span of virtual time within which a fault profile draws its faults (default: a span covering the workload). */
   readonly faultWindow?: (options: ResolvedOptions) => number;
+  /** The longest pause or partition a fault profile draws (default: a third of the fault window). */
+  readonly outageMax?: (options: ResolvedOptions) => number;
   /** Sizes implied by `--f` (e.g. n = 2f+1); a scenario without it rejects `--f`. */
   readonly sizeFor?: (f: number) => { readonly n: number; readonly memories?: number };
   /** Workloads the scenario accepts (first = default); none when absent. */

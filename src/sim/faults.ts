@@ -25,8 +25,10 @@ export type FaultProfile = (typeof faultProfiles)[number];
 export interface FaultWorld {
   readonly processCount: number;
   readonly memoryCount: number;
-  /** Faults are drawn within [0, window) of virtual time. */
+  /** Faults start within [0, window) of virtual time. */
   readonly window: number;
+  /** Longest pause or partition (default: a third of the window). Longer than a failure detector's timeout, it forces leader changes. */
+  readonly outageMax?: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: F
   const network = profile === 'net' || profile === 'all';
   const time = () => Math.floor(random.float() * world.window * 100) / 100;
   const processes = Array.from({ length: world.processCount }, (_, process) => process);
+  const outage = world.outageMax ?? world.window / 3;
   if (crashes) {
     const memoryCrashes = random.int(tolerance.memories + 1);
     const memories = Array.from({ length: world.memoryCount }, (_, memory) => memory);
@@ -57,12 +60,12 @@ export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: F
   if (pauses) {
     const count = 1 + random.int(Math.min(2, world.processCount));
     for (const process of random.sample(processes, count)) {
-      faults.push({ kind: 'pause', at: time(), process, duration: Math.round(world.window * (0.05 + random.float() * 0.3)) });
+      faults.push({ kind: 'pause', at: time(), process, duration: Math.round(outage * (0.15 + random.float() * 0.85)) });
     }
   }
   if (network && world.processCount > 1) {
     const side = random.sample(processes, 1 + random.int(world.processCount - 1));
-    faults.push({ kind: 'partition', at: time(), duration: Math.round(world.window * (0.05 + random.float() * 0.2)), side: [...side].sort((a, b) => a - b) });
+    faults.push({ kind: 'partition', at: time(), duration: Math.round(outage * (0.15 + random.float() * 0.85)), side: [...side].sort((a, b) => a - b) });
     if (tolerance.messageLoss !== false) {
       faults.push({ kind: 'lossy', at: time(), duration: Math.round(world.window * 0.2), dropRate: 0.05, delayRate: 0.1, extraDelay: world.window * 0.02 });
     }

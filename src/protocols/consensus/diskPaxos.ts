@@ -1,7 +1,7 @@
 import { TimedOut, forEachMemory, majority, QuorumFailed, type Fabric, type MemoryId, type RegionSpec } from '../../fabric/index.js';
 import { isPrePrepared } from './ballot.js';
 import type { AttemptOutcome, ConsensusAlgorithm } from './proposer.js';
-import { adoptedValue, consensusSlotSize, decodeSlots, encodeConsensusSlot, highestProposal, type ConsensusSlot } from './slot.js';
+import { adoptedValue, consensusSlotSize, encodeConsensusSlot, highestProposal, readAllSlots, type ConsensusSlot, type SlotLayout } from './slot.js';
 
 /**
  * Shared-memory Paxos and Disk Paxos (Gafni & Lamport). Each process owns one
@@ -23,17 +23,7 @@ export const diskPaxosMutants = {
 } as const;
 export type DiskPaxosMutant = keyof typeof diskPaxosMutants;
 
-export interface DiskPaxosConfig {
-  readonly region: string;
-  readonly memories: readonly MemoryId[];
-  readonly capacity: number;
-  /**
-   * How long one phase may wait for its majority before the attempt is given
-   * up (and retried with a higher ballot). Without it, a crashed memory plus
-   * a refused write elsewhere would leave a phase waiting forever: neither a
-   * majority of successes nor enough failures ever arrives.
-   */
-  readonly phaseTimeout: number;
+export interface DiskPaxosConfig extends SlotLayout {
   readonly pipelined: boolean;
   readonly mutant?: DiskPaxosMutant;
 }
@@ -101,12 +91,7 @@ export class DiskPaxos implements ConsensusAlgorithm {
   }
 
   /** Reads every slot of one memory, re-reading while a slot is torn. */
-  private async readSlots(memory: MemoryId): Promise<ConsensusSlot[]> {
-    const length = this.fabric.processCount * this.slotSize;
-    for (;;) {
-      const bytes = await this.fabric.read({ memory, region: this.config.region, offset: 0 }, length);
-      const slots = decodeSlots(bytes, this.fabric.processCount, this.config.capacity);
-      if (slots !== 'torn') return slots;
-    }
+  private readSlots(memory: MemoryId): Promise<ConsensusSlot[]> {
+    return readAllSlots(this.fabric, memory, this.config);
   }
 }

@@ -1,7 +1,7 @@
 import { TimedOut, forEachMemory, majority, PermissionDenied, QuorumFailed, type Fabric, type MemoryId, type RegionSpec } from '../../fabric/index.js';
 import { isPrePrepared } from './ballot.js';
 import type { AttemptOutcome, ConsensusAlgorithm } from './proposer.js';
-import { adoptedValue, consensusSlotSize, decodeSlots, encodeConsensusSlot, highestProposal, type ConsensusSlot } from './slot.js';
+import { adoptedValue, consensusSlotSize, encodeConsensusSlot, highestProposal, readAllSlots, type ConsensusSlot, type SlotLayout } from './slot.js';
 
 /**
  * Protected Memory Paxos (Aguilera et al., PODC 2019). "Memory gives write
@@ -25,17 +25,7 @@ export const protectedPaxosMutants = {
 } as const;
 export type ProtectedPaxosMutant = keyof typeof protectedPaxosMutants;
 
-export interface ProtectedPaxosConfig {
-  readonly region: string;
-  readonly memories: readonly MemoryId[];
-  readonly capacity: number;
-  /**
-   * How long one phase may wait for its majority before the attempt is given
-   * up (and retried with a higher ballot). Without it, a crashed memory plus
-   * a refused write elsewhere would leave a phase waiting forever: neither a
-   * majority of successes nor enough failures ever arrives.
-   */
-  readonly phaseTimeout: number;
+export interface ProtectedPaxosConfig extends SlotLayout {
   readonly mutant?: ProtectedPaxosMutant;
 }
 
@@ -109,12 +99,7 @@ export class ProtectedPaxos implements ConsensusAlgorithm {
     }
   }
 
-  private async readSlots(memory: MemoryId): Promise<ConsensusSlot[]> {
-    const length = this.fabric.processCount * this.slotSize;
-    for (;;) {
-      const bytes = await this.fabric.read({ memory, region: this.config.region, offset: 0 }, length);
-      const slots = decodeSlots(bytes, this.fabric.processCount, this.config.capacity);
-      if (slots !== 'torn') return slots;
-    }
+  private readSlots(memory: MemoryId): Promise<ConsensusSlot[]> {
+    return readAllSlots(this.fabric, memory, this.config);
   }
 }

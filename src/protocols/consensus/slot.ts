@@ -1,4 +1,4 @@
-import { checksum, getWord, setWord, wholeWords } from '../../fabric/index.js';
+import { checksum, getWord, setWord, wholeWords, type Fabric, type MemoryId } from '../../fabric/index.js';
 
 /**
  * One process's slot in a memory, for Disk Paxos and Protected Memory Paxos:
@@ -85,4 +85,29 @@ export function adoptedValue(slots: readonly ConsensusSlot[]): Uint8Array | unde
   let best: ConsensusSlot | undefined;
   for (const slot of slots) if (slot.accepted > 0n && (best === undefined || slot.accepted > best.accepted)) best = slot;
   return best?.value;
+}
+
+/** What the memory-based algorithms share: where the slots are and how long a phase may wait. */
+export interface SlotLayout {
+  readonly region: string;
+  readonly memories: readonly MemoryId[];
+  /** Largest value, in bytes. */
+  readonly capacity: number;
+  /**
+   * How long one phase may wait for its majority before the attempt is given
+   * up (and retried with a higher ballot). Without it, a crashed memory plus
+   * a refused write elsewhere would leave a phase waiting forever: neither a
+   * majority of successes nor enough failures ever arrives.
+   */
+  readonly phaseTimeout: number;
+}
+
+/** Reads every process's slot on one memory (one verb), re-reading while any slot is torn. */
+export async function readAllSlots(fabric: Fabric, memory: MemoryId, layout: SlotLayout): Promise<ConsensusSlot[]> {
+  const length = fabric.processCount * consensusSlotSize(layout.capacity);
+  for (;;) {
+    const bytes = await fabric.read({ memory, region: layout.region, offset: 0 }, length);
+    const slots = decodeSlots(bytes, fabric.processCount, layout.capacity);
+    if (slots !== 'torn') return slots;
+  }
 }

@@ -1,0 +1,131 @@
+import { BroadcastProcess, broadcastMutants, type BroadcastConfig, type BroadcastMode, type BroadcastMutant } from '../../protocols/byzantine/broadcast.js';
+import { adversaryBody, isAdversary, replicatorAdversaries, senderAdversaries, type AdversaryConfig } from '../../protocols/byzantine/adversaries.js';
+import { broadcastRegions, type BroadcastLayout } from '../../protocols/byzantine/layout.js';
+import type { ResolvedOptions, Scenario } from '../scenario.js';
+import { checkBroadcast } from './properties.js';
+import { broadcastDetails } from './details.js';
+import { adversaryNames, delay, faultsOf, maxMessages, messageCapacity, placements, runKeys, signatureCosts, type Catalogue, type Placement } from './setup.js';
+
+/**
+ * The scenario of consistent (cb) or reliable (rb) broadcast: n = 2f+1
+ * processes, all replicators and receivers; p0 broadcasts `ops` messages one
+ * after the other; up to f processes are Byzantine (--adversary) or crash
+ * (--faults crash), and a minority of memories may crash.
+ */
+export const broadcastCatalogue: Catalogue = { sender: Object.keys(senderAdversaries), replicator: Object.keys(replicatorAdversaries) };
+
+const encoder = new TextEncoder();
+
+export interface BroadcastSetup {
+  readonly f: number;
+  readonly layout: BroadcastLayout;
+  readonly byzantine: readonly Placement[];
+  readonly timing: { readonly signTimeout: number; readonly readyTimeout: number; readonly giveUpAt: number; readonly idleAfter: number; readonly idlePoll: number };
+}
+
+export function broadcastSetup(options: ResolvedOptions): BroadcastSetup {
+  const f = faultsOf(options, 2);
+  const n = options.n;
+  const layout: BroadcastLayout = {
+    processCount: n,
+    memories: Array.from({ length: options.memories }, (_, memory) => memory),
+    senders: [0],
+    messages: options.ops,
+    shape: { messageCapacity, proofCapacity: f + 1 },
+  };
+  const d = delay(options);
+  const costs = signatureCosts(options);
+  const signTimeout = 30 * d;
+  const readyTimeout = 30 * d;
+  // Room for every broadcast to take its slow path, with every signature and verification charged.
+  const perBroadcast = signTimeout + readyTimeout + 200 * d + 4 * (n + 2) * (costs.sign + costs.verify);
+  const giveUpAt = Math.min(options.horizon * 0.9, options.ops * perBroadcast + 200 * d);
+  return {
+    f,
+    layout,
+    byzantine: placements(adversaryNames(options, broadcastCatalogue, f), broadcastCatalogue, n),
+    timing: { signTimeout, readyTimeout, giveUpAt, idleAfter: 20 * d, idlePoll: 8 * d },
+  };
+}
+
+export function broadcastMessage(sender: number, sequence: number): Uint8Array {
+  return encoder.encode(`p${sender}:m${sequence}`);
+}
+
+export function broadcastScenario(mode: BroadcastMode): Scenario {
+  const name = mode;
+  const what = mode === 'cb' ? 'consistent broadcast' : 'reliable broadcast';
+  return {
+    name,
+    summary:
+      mode === 'cb'
+        ? 'consistent broadcast with n = 2f+1 over SWMR registers: unanimous unsigned copies (fast path) or one sender signature and f+1 checked copies'
+        : 'reliable broadcast with n = 2f+1 (Init-Echo-Ready over CB): unanimous Readys (fast path) or a transferable ReadySet of f+1 signed Readys',
+    mutants: broadcastMutants,
+    defaults: { n: 3, memories: 3, ops: 3 },
+    sizeFor: (f) => ({ n: 2 * f + 1 }),
+    faultWindow: (options) => 24 * delay(options),
+    validate(options) {
+      if (options.f === undefined && (options.n < 3 || options.n % 2 === 0)) throw new Error(`--n ${options.n}: ${what} runs n = 2f+1 replicators (odd, at least 3); or give --f`);
+      if (options.f !== undefined && options.f < 1) throw new Error(`--f ${options.f}: ${what} needs f >= 1`);
+      if (options.memories < 1) throw new Error(`--memories ${options.memories}: at least one memory is needed`);
+      if (options.ops > maxMessages) throw new Error(`--ops ${options.ops}: the sender broadcasts at most ${maxMessages} messages`);
+      broadcastSetup(options);
+    },
+    tolerance(options) {
+      const setup = broadcastSetup(options);
+      const byzantine = new Set(setup.byzantine.map((placement) => placement.process));
+      return {
+        processes: setup.f - byzantine.size,
+        memories: Math.floor((options.memories - 1) / 2),
+        crashable: Array.from({ length: options.n }, (_, process) => process).filter((process) => !byzantine.has(process)),
+      };
+    },
+    mustFinish(options) {
+      const byzantine = new Set(broadcastSetup(options).byzantine.map((placement) => placement.process));
+      return Array.from({ length: options.n }, (_, process) => process).filter((process) => !byzantine.has(process));
+    },
+    regions(options) {
+      return broadcastRegions(broadcastSetup(options).layout);
+    },
+    body(options, process) {
+      const setup = broadcastSetup(options);
+      const costs = signatureCosts(options);
+      const keys = runKeys(options.seed);
+      const placement = setup.byzantine.find((candidate) => candidate.process === process);
+      if (placement) {
+        if (!isAdversary(placement.adversary)) throw new Error(`unknown adversary '${placement.adversary}'`);
+        const config: AdversaryConfig = {
+          mode,
+          layout: setup.layout,
+          f: setup.f,
+          byzantine: setup.byzantine.map((candidate) => candidate.process),
+          giveUpAt: setup.timing.giveUpAt,
+          costs,
+          keys,
+          pace: delay(options),
+        };
+        return adversaryBody(placement.adversary, config);
+      }
+      const config: BroadcastConfig = {
+        mode,
+        layout: setup.layout,
+        f: setup.f,
+        message: broadcastMessage,
+        ...setup.timing,
+        costs,
+        keys,
+        ...(options.mutant ? { mutant: options.mutant as BroadcastMutant } : {}),
+      };
+      return (fabric) => new BroadcastProcess(fabric, config).run();
+    },
+    check(_history, options, notes) {
+      const setup = broadcastSetup(options);
+      return checkBroadcast(notes, { byzantine: setup.byzantine.map((placement) => placement.process), processCount: options.n, totality: mode === 'rb' });
+    },
+    details(_history, options, notes) {
+      const setup = broadcastSetup(options);
+      return { ...broadcastDetails(notes, { f: setup.f, processes: options.n, byzantine: setup.byzantine }), timeouts: { sign: setup.timing.signTimeout, ready: mode === 'rb' ? setup.timing.readyTimeout : null, giveUpAt: setup.timing.giveUpAt } };
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { broadcastScenario } from './byzantine/broadcastScenario.js';
+
+/** Reliable broadcast with n = 2f+1 (see byzantine/broadcastScenario.ts and docs/byzantine.md). */
+export const rbScenario = broadcastScenario('rb');

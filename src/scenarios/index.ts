@@ -1,9 +1,11 @@
 import type { Scenario } from './scenario.js';
 import { consensusScenarios } from './consensus.js';
 import { registerScenario } from './register.js';
+import { cbScenario } from './cb.js';
+import { rbScenario } from './rb.js';
 
 /** Every runnable protocol scenario, by name. */
-export const scenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios];
+export const scenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, cbScenario, rbScenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((scenario) => scenario.name === name);

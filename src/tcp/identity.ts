@@ -1,0 +1,66 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { nonceBytes } from './wire.js';
+
+/**
+ * Ed25519 identities of processes (node:crypto). Keys are written as the
+ * base64 of their raw 32 bytes: `publicKey` is the JWK `x`, `privateKey` the
+ * JWK `d`. Key objects are made once (signing from a PEM string on every
+ * call is ~12× slower, BASELINES.md).
+ */
+export interface KeyPair {
+  readonly publicKey: string;
+  readonly privateKey: string;
+}
+
+export function generateKeyPair(): KeyPair {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' }) as { x: string; d: string };
+  return { publicKey: fromUrl(jwk.x), privateKey: fromUrl(jwk.d) };
+}
+
+export function publicKeyObject(publicKey: string): KeyObject {
+  const raw = Buffer.from(publicKey, 'base64');
+  if (raw.length !== 32) throw new Error(`public key '${publicKey.slice(0, 12)}…' is ${raw.length} bytes, expected 32 (base64 of a raw Ed25519 key)`);
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: toUrl(publicKey) }, format: 'jwk' });
+}
+
+export function privateKeyObject(pair: KeyPair): KeyObject {
+  const raw = Buffer.from(pair.privateKey, 'base64');
+  if (raw.length !== 32) throw new Error(`private key is ${raw.length} bytes, expected 32 (base64 of a raw Ed25519 key)`);
+  return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: toUrl(pair.publicKey), d: toUrl(pair.privateKey) }, format: 'jwk' });
+}
+
+export function newNonce(): Buffer {
+  return randomBytes(nonceBytes);
+}
+
+/**
+ * What a process signs to prove its identity to `target` (a memory node
+ * `mK` or a process `pN`): a domain tag, the target's name, the nonce the
+ * target chose for this connection, and the identity claimed. A signature
+ * is good for one connection to one target only.
+ */
+export function challengeText(target: string, nonce: Uint8Array, process: number): Buffer {
+  return Buffer.concat([Buffer.from(`mnm-auth-v1\0${target}\0p${process}\0`), nonce]);
+}
+
+export function signChallenge(key: KeyObject, target: string, nonce: Uint8Array, process: number): Buffer {
+  return sign(null, challengeText(target, nonce, process), key);
+}
+
+export function verifyChallenge(key: KeyObject, target: string, nonce: Uint8Array, process: number, signature: Uint8Array): boolean {
+  try {
+    return verify(null, challengeText(target, nonce, process), key, signature);
+  } catch {
+    return false;
+  }
+}
+
+function toUrl(base64: string): string {
+  return base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromUrl(base64url: string): string {
+  const padded = base64url.replace(/-/g, '+').replace(/_/g, '/');
+  return padded + '='.repeat((4 - (padded.length % 4)) % 4);
+}

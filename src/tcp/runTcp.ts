@@ -1,0 +1,230 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { validateRegionSpec, type HistoryEvent, type MemoryId, type NoteEvent, type ProcessId, type RegionSpec } from '../fabric/index.js';
+import type { ServerLimits } from './authenticatedServer.js';
+import { generateKeyPair } from './identity.js';
+import type { MemoryNodeCommand } from './memoryNodeMain.js';
+import { mergeJournals, type BodyReference, type JournalRecord } from './operationJournal.js';
+import type { ProcessCommand, ProcessReport } from './processMain.js';
+
+/** A crash injected into a real run, at a time in the run's unit after the start. */
+export type CrashFault = { readonly kind: 'crash-process'; readonly at: number; readonly process: ProcessId } | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId };
+
+export interface TcpRunConfig {
+  readonly processCount: number;
+  readonly memoryCount: number;
+  readonly regions: readonly RegionSpec[];
+  readonly body: BodyReference;
+  readonly seed: number;
+  /** Microseconds per time unit (default 1). */
+  readonly unitMicroseconds?: number;
+  readonly crashedMemories?: readonly MemoryId[];
+  readonly faults?: readonly CrashFault[];
+  readonly deadlineMilliseconds: number;
+  readonly startupMilliseconds?: number;
+  /** Interface every node listens on (default 127.0.0.1). */
+  readonly host?: string;
+  readonly limits?: ServerLimits;
+}
+
+/** What a run on a real backend produced (the same shape as the shm backend's). */
+export interface RealRunResult {
+  readonly end: 'done' | 'deadline';
+  readonly time: number;
+  readonly results: Readonly<Record<ProcessId, unknown>>;
+  readonly errors: readonly { readonly process: ProcessId; readonly message: string }[];
+  readonly history: readonly HistoryEvent[];
+  readonly notes: readonly NoteEvent[];
+  readonly crashedProcesses: readonly ProcessId[];
+  readonly crashedMemories: readonly MemoryId[];
+  readonly unfinished: readonly ProcessId[];
+}
+
+/** Collects a child's journal lines from its pipe. */
+function collectLines(stream: Readable, into: JournalRecord[]): Promise<void> {
+  return new Promise((resolve) => {
+    let rest = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line.length > 0) into.push(JSON.parse(line) as JournalRecord);
+    });
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', resolve);
+  });
+}
+
+/**
+ * Runs one world on the tcp backend on this host: one OS process per memory
+ * node and per protocol process, each with a fresh Ed25519 identity, all on
+ * loopback (or `host`). Phases: memory nodes listen; processes listen; they
+ * connect and authenticate to every memory node and to each other; then all
+ * start at once. A crash is a SIGKILL. Every child is killed before this
+ * resolves, also on failure.
+ */
+export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
+  const { processCount, memoryCount } = config;
+  for (const spec of config.regions) validateRegionSpec(spec, processCount, memoryCount);
+  const host = config.host ?? '127.0.0.1';
+  const unitMicroseconds = config.unitMicroseconds ?? 1;
+  const startup = config.startupMilliseconds ?? 60_000;
+  const identities = Array.from({ length: processCount }, generateKeyPair);
+  const publicKeys = identities.map((pair) => pair.publicKey);
+  const children: ChildProcess[] = [];
+  const journals: JournalRecord[] = [];
+  const journalsClosed: Promise<void>[] = [];
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const crashedProcesses = new Set<ProcessId>();
+  const crashedMemories = new Set<MemoryId>();
+  const results: Record<ProcessId, unknown> = {};
+  const errors: { process: ProcessId; message: string }[] = [];
+  const finished = new Set<ProcessId>();
+  const idle = new Set<ProcessId>();
+  let wake: () => void = () => {};
+  let started = false;
+  let ended = false;
+
+  const kill = (child: ChildProcess) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const reply = <T>(child: ChildProcess, what: string, accept: (message: T) => boolean): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tcp: no '${what}' within ${startup} ms`)), startup);
+      const onMessage = (message: T) => {
+        if (!accept(message)) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(message);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`tcp: a child exited (${signal ?? code}) before '${what}'`));
+      });
+    });
+
+  try {
+    // Memory nodes.
+    const memoryNodes = Array.from({ length: memoryCount }, () => {
+      const child = fork(new URL('./memoryNodeMain.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      return child;
+    });
+    const memoryEndpoints = await Promise.all(
+      memoryNodes.map(async (child, memory) => {
+        const listening = reply<{ type: string; port?: number; message?: string }>(child, 'listening', (message) => message.type === 'listening' || message.type === 'error');
+        const command: MemoryNodeCommand = { type: 'setup', memory, memoryCount, processCount, regions: config.regions, publicKeys, host, ...(config.limits ? { limits: config.limits } : {}) };
+        child.send(command);
+        const answer = await listening;
+        if (answer.type === 'error') throw new Error(`tcp: memory node m${memory}: ${answer.message}`);
+        return { host, port: answer.port as number };
+      }),
+    );
+    for (const memory of config.crashedMemories ?? []) {
+      crashedMemories.add(memory);
+      kill(memoryNodes[memory]);
+    }
+    // Processes.
+    const processes = identities.map((identity, self) => {
+      const child = fork(new URL('./processMain.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'] });
+      children.push(child);
+      journalsClosed.push(collectLines(child.stdio[4] as Readable, journals));
+      child.on('message', (message: ProcessReport) => {
+        if (message.type === 'done') {
+          results[self] = message.result;
+          finished.add(self);
+        } else if (message.type === 'error') {
+          errors.push({ process: self, message: message.message });
+          finished.add(self);
+        } else return;
+        wake();
+      });
+      child.on('exit', () => {
+        if (started && !ended && !crashedProcesses.has(self) && !finished.has(self)) {
+          errors.push({ process: self, message: `p${self}'s OS process exited unexpectedly` });
+          finished.add(self);
+          wake();
+        }
+      });
+      void identity;
+      return child;
+    });
+    const processEndpoints = await Promise.all(
+      processes.map(async (child, self) => {
+        const listening = reply<ProcessReport>(child, 'listening', (message) => message.type === 'listening' || message.type === 'error');
+        const command: ProcessCommand = {
+          type: 'setup',
+          setup: { self, processCount, memoryCount, regions: config.regions, publicKeys, identity: identities[self], seed: config.seed, unitMicroseconds, listen: { host, port: 0 }, ...(config.limits ? { limits: config.limits } : {}) },
+          body: config.body,
+        };
+        child.send(command);
+        const answer = await listening;
+        if (answer.type === 'error') throw new Error(`tcp: p${self}: ${answer.message}`);
+        return { host, port: (answer as { port: number }).port };
+      }),
+    );
+    await Promise.all(
+      processes.map(async (child, self) => {
+        const ready = reply<ProcessReport>(child, 'ready', (message) => message.type === 'ready' || message.type === 'error');
+        const command: ProcessCommand = { type: 'connect', memories: memoryEndpoints.map((endpoint, memory) => (crashedMemories.has(memory) ? null : endpoint)), peers: processEndpoints };
+        child.send(command);
+        const answer = await ready;
+        if (answer.type === 'error') throw new Error(`tcp: p${self}: ${answer.message}`);
+        if (answer.type === 'ready' && answer.idle) idle.add(self);
+      }),
+    );
+    const epoch = process.hrtime.bigint();
+    started = true;
+    for (const child of processes) child.send({ type: 'start', epoch: epoch.toString() } satisfies ProcessCommand);
+    for (const fault of config.faults ?? []) {
+      timers.push(
+        setTimeout(() => {
+          if (fault.kind === 'crash-memory') {
+            crashedMemories.add(fault.memory);
+            kill(memoryNodes[fault.memory]);
+          } else {
+            crashedProcesses.add(fault.process);
+            kill(processes[fault.process]);
+          }
+          wake();
+        }, (fault.at * unitMicroseconds) / 1000),
+      );
+    }
+    const live = () => Array.from({ length: processCount }, (_, process) => process).filter((process) => !idle.has(process) && !crashedProcesses.has(process));
+    const allDone = () => live().every((process) => finished.has(process));
+    await new Promise<void>((resolve) => {
+      if (allDone()) return resolve();
+      const timer = setTimeout(resolve, config.deadlineMilliseconds);
+      wake = () => {
+        if (allDone()) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+    });
+    wake = () => {};
+    ended = true;
+    const time = Number(process.hrtime.bigint() - epoch) / 1000 / unitMicroseconds;
+    const end = allDone() ? 'done' : 'deadline';
+    const unfinished = live().filter((process) => !finished.has(process));
+    for (const child of children) kill(child);
+    await Promise.all(journalsClosed);
+    const { history, notes } = mergeJournals(journals);
+    return {
+      end,
+      time,
+      results,
+      errors,
+      history,
+      notes,
+      crashedProcesses: [...crashedProcesses].sort((a, b) => a - b),
+      crashedMemories: [...crashedMemories].sort((a, b) => a - b),
+      unfinished,
+    };
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+    for (const child of children) kill(child);
+  }
+}

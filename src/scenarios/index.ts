@@ -3,9 +3,10 @@ import { consensusScenarios } from './consensus.js';
 import { registerScenario } from './register.js';
 import { cbScenario } from './cb.js';
 import { rbScenario } from './rb.js';
+import { brachaScenario } from './bracha.js';
 
 /** Every runnable protocol scenario, by name. */
-export const scenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, cbScenario, rbScenario];
+export const scenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, cbScenario, rbScenario, brachaScenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return scenarios.find((scenario) => scenario.name === name);

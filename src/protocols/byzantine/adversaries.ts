@@ -231,7 +231,9 @@ const strategies: Record<AdversaryName, (context: Context) => Promise<void>> = {
     const signed = new Map<number, { a: Uint8Array; b: Uint8Array; readyA: Uint8Array; readyB: Uint8Array }>();
     const rewrite = async (sequence: number) => {
       await context.registers.write(senderSlot(layout, sequence), context.payload({ value: first(sequence) }));
-      await context.pause(1 + Math.floor(fabric.random() * 5));
+      await context.registers.write(recordSlot(layout, self, sequence), context.payload({ echo: first(sequence), ready: first(sequence) }));
+      // Rewrite while some readers may already have acted on the first value and others not.
+      await context.pause(2 + Math.floor(fabric.random() * 10));
       const a = await context.sign('broadcast', self, sequence, first(sequence));
       const b = await context.sign('broadcast', self, sequence, second(sequence));
       const readyA = await context.sign('ready', self, sequence, first(sequence));

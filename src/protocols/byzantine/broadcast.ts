@@ -280,7 +280,7 @@ export class BroadcastProcess {
 
     // Replicator: adopt the first value, never change it (the mutant does).
     const shown = senderView?.value;
-    if (shown && (!instance.adopted || (config.mutant === 'changing-replicator' && !sameBytes(shown, instance.adopted) && !instance.cbDelivered))) {
+    if (shown && (!instance.adopted || (config.mutant === 'changing-replicator' && !sameBytes(shown, instance.adopted)))) {
       instance.adopted = shown;
       instance.echoSignature = undefined;
       instance.signedEchoRound = undefined;

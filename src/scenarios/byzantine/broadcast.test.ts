@@ -1,0 +1,152 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveOptions, runScenario, type RunOptions, type RunReport } from '../index.js';
+import { adversaryCatalogue } from '../../protocols/byzantine/adversaries.js';
+import { brachaAdversaries } from '../../protocols/byzantine/bracha.js';
+import type { BroadcastDetails } from './details.js';
+
+/** Long sweeps (MNM_LONG=1) multiply the number of seeds. */
+const scale = process.env.MNM_LONG ? 20 : 1;
+const details = (report: RunReport) => report.details as unknown as BroadcastDetails;
+const base = { latency: 'unit', faults: 'none' } as const;
+
+async function sweep(options: Omit<RunOptions, 'seed'>, seeds: number, first = 1): Promise<RunReport[]> {
+  const reports: RunReport[] = [];
+  for (let seed = first; seed < first + seeds; seed++) reports.push(await runScenario({ ...options, seed }, 'off'));
+  return reports;
+}
+
+function assertClean(reports: readonly RunReport[], what: string): void {
+  for (const report of reports) {
+    assert.deepEqual(report.violations, [], `${what}, seed ${report.seed}: ${report.faults.join('; ')}`);
+  }
+}
+
+describe('Byzantine broadcast: signature counts (the lecture table)', () => {
+  for (const f of [1, 2]) {
+    it(`f = ${f}: CB fast path 0 signatures, slow path 1; RB fast 0, slow 2f+1 = O(n)`, async () => {
+      const n = 2 * f + 1;
+      const cbFast = details(await runScenario({ ...base, protocol: 'cb', seed: 1, f, ops: 1 }));
+      assert.equal(cbFast.deliveries.fast, n);
+      assert.equal(cbFast.correctSignatures.made + cbFast.correctSignatures.verified, 0);
+      const cbSlow = details(await runScenario({ ...base, protocol: 'cb', seed: 1, f, ops: 1, adversary: 'silent-replicator' }));
+      assert.equal(cbSlow.deliveries.slow, n - 1);
+      assert.equal(cbSlow.correctSignatures.made, 1, 'one signature: the sender');
+      assert.equal(cbSlow.correctSignatures.verified, n - 2, 'each correct replicator but the sender verifies it once');
+      const rbFast = details(await runScenario({ ...base, protocol: 'rb', seed: 1, f, ops: 1 }));
+      assert.equal(rbFast.deliveries.fast, n);
+      assert.equal(rbFast.correctSignatures.made + rbFast.correctSignatures.verified, 0);
+      const rbSlow = details(await runScenario({ ...base, protocol: 'rb', seed: 1, f, ops: 1, adversary: 'silent-replicator' }));
+      assert.equal(rbSlow.deliveries.slow, n - 1);
+      assert.equal(rbSlow.correctSignatures.made, 1 + (n - 1), "the sender's and every correct process's Ready");
+    });
+  }
+
+  it('Bracha needs 3f+1 processes and no signature', async () => {
+    const report = await runScenario({ ...base, protocol: 'bracha', seed: 1, f: 2, ops: 1 });
+    assert.equal(report.params.n, 7);
+    assert.equal(details(report).deliveries.total, 7);
+    assert.equal(details(report).delays.median, 3, 'INIT, ECHO, READY');
+    assert.equal(details(report).correctSignatures.made, 0);
+  });
+
+  it('--f sets n; a conflicting --n is rejected', () => {
+    assert.equal(resolveOptions({ ...base, protocol: 'cb', seed: 1, f: 3 }).n, 7);
+    assert.equal(resolveOptions({ ...base, protocol: 'bracha', seed: 1, f: 3 }).n, 10);
+    assert.throws(() => resolveOptions({ ...base, protocol: 'rb', seed: 1, f: 2, n: 4 }), /conflicts with --f/);
+    assert.throws(() => resolveOptions({ ...base, protocol: 'cb', seed: 1, f: 1, adversary: 'silent-replicator,flip-replicator' }), /exceed f = 1/);
+    assert.throws(() => resolveOptions({ ...base, protocol: 'cb', seed: 1, adversary: 'nobody' }), /unknown strategy/);
+  });
+
+  it('replays: the same options give the same trace (keys derive from the seed)', async () => {
+    const options: RunOptions = { protocol: 'rb', seed: 9, latency: 'rdma', faults: 'crash', f: 1, adversary: 'equivocating-sender', horizon: 20000 };
+    const first = await runScenario(options, 'hash');
+    assert.equal(first.traceHash, (await runScenario(options, 'hash')).traceHash);
+    assert.notEqual(first.traceHash, (await runScenario({ ...options, seed: 10 }, 'hash')).traceHash);
+  });
+
+  it('charges signing and verifying as virtual time under rdma', async () => {
+    const fast = details(await runScenario({ protocol: 'cb', seed: 1, latency: 'rdma', faults: 'none', f: 1, ops: 1, horizon: 20000 }));
+    const slow = details(await runScenario({ protocol: 'cb', seed: 1, latency: 'rdma', faults: 'none', f: 1, ops: 1, horizon: 20000, adversary: 'silent-replicator' }));
+    assert.ok((fast.delays.median ?? Infinity) < 20, `fast path ${fast.delays.median} µs`);
+    assert.ok((slow.delays.median ?? 0) > 100, `slow path ${slow.delays.median} µs includes a signature and a verification`);
+  });
+});
+
+describe('Byzantine broadcast: the adversary catalogue', () => {
+  const effects = new Map<string, number>();
+  const record = (reports: readonly RunReport[]) => {
+    for (const report of reports) for (const adversary of details(report).adversaries) if (adversary.effect) effects.set(`${report.protocol}:${adversary.adversary}`, (effects.get(`${report.protocol}:${adversary.adversary}`) ?? 0) + 1);
+  };
+
+  for (const protocol of ['cb', 'rb'] as const) {
+    for (const f of [1, 2]) {
+      it(`${protocol}, f = ${f}: every adversary alone, with crashed memories and processes, keeps every property`, async () => {
+        for (const adversary of Object.keys(adversaryCatalogue)) {
+          const reports = await sweep({ protocol, f, adversary, latency: 'uniform:0.5:3', faults: 'crash' }, 10 * scale, 100 * f);
+          assertClean(reports, `${protocol} --f ${f} --adversary ${adversary}`);
+          record(reports);
+        }
+      });
+      it(`${protocol}, f = ${f}: adversaries combined (up to f), with crashes and pauses`, async () => {
+        const reports = await sweep({ protocol, f, adversary: 'all', latency: 'uniform:0.5:3', faults: 'all' }, 60 * scale, 1000);
+        assertClean(reports, `${protocol} --f ${f} --adversary all`);
+        assert.ok(reports.some((report) => report.faults.some((fault) => fault.startsWith('crash m'))), 'some run crashed a memory');
+        assert.ok(reports.some((report) => details(report).byzantine.length === f), 'some run had f Byzantine processes');
+        record(reports);
+      });
+    }
+  }
+
+  it('every adversary of the catalogue had an effect in some run', () => {
+    for (const protocol of ['cb', 'rb']) {
+      for (const adversary of Object.keys(adversaryCatalogue)) assert.ok((effects.get(`${protocol}:${adversary}`) ?? 0) > 0, `${protocol} --adversary ${adversary} never had an effect`);
+    }
+  });
+
+  it('forged, replayed and malformed records are rejected and counted, never delivered', async () => {
+    for (const [adversary, counter] of [['forged-copy', 'rejected'], ['replay', 'rejected'], ['malformed-slot', 'malformed']] as const) {
+      for (const protocol of ['cb', 'rb']) {
+        const report = await runScenario({ protocol, seed: 3, f: 1, adversary, latency: 'unit', faults: 'none' }, 'off');
+        assert.deepEqual(report.violations, [], `${protocol} ${adversary}`);
+        const figures = details(report);
+        assert.ok(figures.correctSignatures[counter] > 0, `${protocol} ${adversary}: ${counter} counted`);
+        assert.equal(figures.deliveries.total, 2 * 3, `${protocol} ${adversary}: both correct processes delivered the 3 messages`);
+      }
+    }
+  });
+
+  it("Bracha with its adversaries (n = 3f+1), crashes and pauses", async () => {
+    for (const f of [1, 2]) {
+      for (const adversary of [...Object.keys(brachaAdversaries), 'all']) {
+        const reports = await sweep({ protocol: 'bracha', f, adversary, latency: 'uniform:0.5:3', faults: adversary === 'all' ? 'pause' : 'crash' }, 6 * scale);
+        assertClean(reports, `bracha --f ${f} --adversary ${adversary}`);
+      }
+    }
+  });
+});
+
+describe('Byzantine broadcast: mutants are caught', () => {
+  const cases: [string, string, string, number][] = [
+    ['cb', 'no-check', 'equivocating-sender', 1],
+    ['cb', 'no-check', 'equivocating-sender', 2],
+    ['cb', 'changing-replicator', 'equivocating-sender', 1],
+    ['cb', 'changing-replicator', 'equivocating-sender', 2],
+    ['cb', 'skip-signature-check', 'forged-copy', 1],
+    ['rb', 'skip-signature-check', 'forged-copy', 2],
+    ['bracha', 'small-echo-quorum', 'equivocating-sender', 1],
+  ];
+  for (const [protocol, mutant, adversary, f] of cases) {
+    it(`${protocol} --mutant ${mutant} (f = ${f}, --adversary ${adversary})`, async () => {
+      let caught: RunReport | undefined;
+      for (let seed = 1; seed <= 150 && !caught; seed++) {
+        const report = await runScenario({ protocol, seed, f, mutant, adversary, latency: 'uniform:0.5:3', faults: 'none' }, 'off');
+        if (!report.ok) caught = report;
+      }
+      assert.ok(caught, `no violation in 150 seeds`);
+      assert.ok(caught.violations.some((violation) => ['consistency', 'validity', 'integrity', 'totality'].includes(violation.property)), JSON.stringify(caught.violations));
+      const again = await runScenario(caught.params, 'off');
+      assert.deepEqual(again.violations, caught.violations, 'the violation replays');
+    });
+  }
+});

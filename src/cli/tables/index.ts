@@ -1,5 +1,6 @@
 import { consensusTable } from './consensus.js';
+import { broadcastTable } from './broadcast.js';
 import type { Table } from './table.js';
 
 /** Every table of `mnm table`, by name. */
-export const tables: readonly Table[] = [consensusTable];
+export const tables: readonly Table[] = [consensusTable, broadcastTable];

@@ -1,5 +1,6 @@
 import type { BenchSuite } from './suite.js';
 import { simBench } from './sim.js';
+import { broadcastBench } from './broadcast.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [simBench];
+export const suites: readonly BenchSuite[] = [simBench, broadcastBench];

@@ -14,6 +14,7 @@ import {
 } from '../sim/index.js';
 import type { HistoryEvent } from '../fabric/index.js';
 import { findScenario, scenarios } from './index.js';
+import { runOnRealBackend, validateRealRun } from './realRunner.js';
 import type { ResolvedOptions, RunOptions, Scenario, Violation } from './scenario.js';
 
 /** How much of the trace a run keeps: none, only its hash, or every line. */
@@ -77,7 +78,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   if (!Number.isInteger(resolved.n) || resolved.n < 1 || resolved.n > 1024) throw new Error(`--n ${resolved.n} is out of range (accepted: 1..1024)`);
   if (!Number.isInteger(resolved.memories) || resolved.memories < 0 || resolved.memories > 1024) throw new Error(`--memories ${resolved.memories} is out of range (accepted: 0..1024)`);
   if (!(resolved.horizon > 0)) throw new Error(`--horizon ${resolved.horizon} must be positive`);
-  if (resolved.backend !== undefined) throw new Error(`--backend ${resolved.backend}: the real backends cannot run scenarios yet (accepted: sim)`);
+  validateRealRun(resolved);
   if (resolved.workload !== undefined && !scenario.workloads?.includes(resolved.workload)) {
     throw new Error(`--workload ${resolved.workload}: ${scenario.name} accepts ${scenario.workloads ? scenario.workloads.join(', ') : 'no workload option'}`);
   }
@@ -111,6 +112,7 @@ export function faultsOf(options: ResolvedOptions, scenario: Scenario): Fault[] 
  */
 export async function runScenario(options: RunOptions, traceMode: TraceMode = 'hash'): Promise<RunReport> {
   const resolved = resolveOptions(options);
+  if (resolved.backend !== undefined) return runOnRealBackend(resolved);
   const scenario = scenarioFor(resolved.protocol);
   const faults = faultsOf(resolved, scenario);
   const tolerance = scenario.tolerance(resolved);

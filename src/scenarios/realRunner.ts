@@ -1,0 +1,119 @@
+import type { Fabric, ProcessId } from '../fabric/index.js';
+import { runShm, type CrashFault, type RealRunResult } from '../shm/runShm.js';
+import { runTcp } from '../tcp/runTcp.js';
+import { describeFault, latencyModel, withinTolerance, type Fault } from '../sim/index.js';
+import { findScenario } from './index.js';
+import { faultsOf, type RunReport } from './runner.js';
+import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
+
+/**
+ * Runs scenarios on the real backends (`--backend shm|tcp`) and judges them
+ * exactly as the simulator's runner does: the scenario's safety check on the
+ * history, then liveness against the faults' tolerance.
+ *
+ * Each process's body is built inside its own worker thread (shm) or OS
+ * process (tcp) by `scenarioBody` below, from the resolved options alone,
+ * so bodies share nothing but the fabric.
+ *
+ * Time. Protocols size their timeouts in the latency model's delays
+ * (`latencyModel(options.latency).minimum`). On a real backend the model
+ * only sets the time unit: one minimum delay of the model lasts
+ * `realDelayMicroseconds[backend]` of real time. Those are deliberately
+ * larger than the backends' raw round trips (a few µs on shm, ~35 µs on
+ * tcp): Node timers have a 1 ms grain and a woken thread on a busy 2-core
+ * machine can wait milliseconds, so heartbeats and suspicion timeouts must
+ * be milliseconds, not microseconds. Latencies in reports are real time in
+ * that unit (multiply by the unit to get µs; `details.timeUnitMicroseconds`).
+ *
+ * What differs from the simulator: no trace (so `metrics` and `traceHash`
+ * are null), `end` is `done` or `deadline` (wall clock), and only crash
+ * faults can be injected (a crashed process is a terminated worker or a
+ * SIGKILLed OS process; a crashed memory never answers again).
+ */
+export const realDelayMicroseconds = { shm: 250, tcp: 500 } as const;
+
+/** The backends that run scenarios for real. */
+export type RealBackend = keyof typeof realDelayMicroseconds;
+
+/** Microseconds of real time per time unit of a run on a real backend. */
+export function timeUnitMicroseconds(options: ResolvedOptions): number {
+  const backend = options.backend as RealBackend;
+  return realDelayMicroseconds[backend] / latencyModel(options.latency).minimum;
+}
+
+/** Throws a one-line message when a run asks a real backend for something it cannot do. */
+export function validateRealRun(options: ResolvedOptions): void {
+  if (options.backend === undefined || options.backend === 'sim') return;
+  if (!(options.backend in realDelayMicroseconds)) throw new Error(`--backend ${options.backend}: unknown backend (accepted: sim, shm, tcp)`);
+  if (options.faults !== 'none' && options.faults !== 'crash') {
+    throw new Error(`--faults ${options.faults}: the ${options.backend} backend injects crashes only (accepted with --backend ${options.backend}: none, crash)`);
+  }
+  if (options.pause) throw new Error(`--pause: the ${options.backend} backend injects crashes only (pauses need the simulator)`);
+}
+
+/** The body factory the workers and OS processes load: one scenario process, built from the options. */
+export function scenarioBody(args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
+  const options = (args as { options: ResolvedOptions }).options;
+  const scenario = findScenario(options.protocol);
+  if (!scenario) throw new Error(`unknown protocol '${options.protocol}'`);
+  const body = scenario.body(options, process);
+  if (!body) return undefined;
+  return async (fabric) => {
+    await body(fabric);
+    return null;
+  };
+}
+
+function crashFaults(faults: readonly Fault[], backend: string): CrashFault[] {
+  return faults.map((fault) => {
+    if (fault.kind === 'crash-process' || fault.kind === 'crash-memory') return fault;
+    throw new Error(`fault '${describeFault(fault)}' cannot be injected on the ${backend} backend (crashes only)`);
+  });
+}
+
+/** Runs one resolved scenario on shm or tcp and judges it; the report has the simulator runner's shape. */
+export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunReport> {
+  validateRealRun(resolved);
+  const scenario = findScenario(resolved.protocol) as Scenario;
+  const faults = faultsOf(resolved, scenario);
+  const unit = timeUnitMicroseconds(resolved);
+  const config = {
+    processCount: resolved.n,
+    memoryCount: resolved.memories,
+    regions: scenario.regions(resolved),
+    body: { module: import.meta.url, export: 'scenarioBody', args: { options: resolved } },
+    seed: resolved.seed,
+    unitMicroseconds: unit,
+    faults: crashFaults(faults, resolved.backend as string),
+    // The horizon bounds the run in real time too, but never below 10 s: a noisy machine must not turn into a liveness failure.
+    deadlineMilliseconds: Math.max(10_000, (resolved.horizon * unit) / 1000),
+  };
+  const result: RealRunResult = resolved.backend === 'tcp' ? await runTcp(config) : await runShm(config);
+  const violations: Violation[] = result.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message.split('\n')[0]}` }));
+  violations.push(...scenario.check(result.history, resolved, result.notes));
+  const within = withinTolerance(faults, scenario.tolerance(resolved));
+  const mustFinish = scenario.mustFinish?.(resolved);
+  const stuck = result.unfinished.filter((process) => mustFinish === undefined || mustFinish.includes(process));
+  let blocked = false;
+  if (stuck.length > 0) {
+    const who = stuck.map((process) => `p${process}`).join(', ');
+    if (within) violations.push({ property: 'termination', detail: `${who} did not finish by time ${Math.round(result.time)} (run ended: ${result.end}) although the faults stayed within tolerance` });
+    else blocked = true;
+  }
+  return {
+    protocol: scenario.name,
+    seed: resolved.seed,
+    ok: violations.length === 0,
+    violations,
+    blocked,
+    withinTolerance: within,
+    faults: faults.map(describeFault),
+    end: result.end,
+    virtualTime: result.time,
+    metrics: null,
+    traceHash: null,
+    params: resolved,
+    history: result.history,
+    details: { ...(scenario.details?.(result.history, resolved, result.notes) ?? {}), backend: resolved.backend, timeUnitMicroseconds: unit },
+  };
+}

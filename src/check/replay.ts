@@ -37,3 +37,42 @@ export function replayLinearization(model: Model, operations: readonly Operation
   }
   return undefined;
 }
+
+/**
+ * Verifies a not-linearizable witness: the prefix is a legal start of a
+ * linearization (legal steps, real time respected, and no operation left out
+ * that returned before a placed one was called), and each unplaced operation
+ * cannot take effect in the state after it. Returns undefined if it holds.
+ */
+export function replayPrefix(model: Model, operations: readonly Operation[], prefix: readonly Operation[], unplaced: readonly Operation[]): string | undefined {
+  const placed = new Set(prefix);
+  if (placed.size !== prefix.length) return 'an operation appears twice in the prefix';
+  let latestCall = -Infinity;
+  for (const operation of prefix) latestCall = Math.max(latestCall, operation.called);
+  for (const operation of operations) {
+    if (!placed.has(operation) && operation.outcome !== 'fail' && operation.returned < latestCall) {
+      return `operation ${operation.id} returned before a placed operation was called, but is not in the prefix`;
+    }
+  }
+  let earliestReturnAfter = Infinity;
+  for (let position = prefix.length - 1; position >= 0; position--) {
+    if (prefix[position].called > earliestReturnAfter) return `operation ${prefix[position].id} is placed after one that returned before it was called`;
+    earliestReturnAfter = Math.min(earliestReturnAfter, prefix[position].returned);
+  }
+  let state = model.init();
+  for (const operation of prefix) {
+    const prepared = model.prepare(operation);
+    if (typeof prepared === 'string') return `operation ${operation.id}: ${prepared}`;
+    const after = model.step(state, prepared.call);
+    if (after === undefined) return `prefix operation ${operation.id} is illegal in state ${JSON.stringify(model.describeState(state))}`;
+    state = after;
+  }
+  if (unplaced.length === 0) return 'no unplaced operation given';
+  for (const operation of unplaced) {
+    if (placed.has(operation)) return `unplaced operation ${operation.id} is in the prefix`;
+    const prepared = model.prepare(operation);
+    if (typeof prepared === 'string') return `operation ${operation.id}: ${prepared}`;
+    if (model.step(state, prepared.call) !== undefined) return `unplaced operation ${operation.id} could take effect in state ${JSON.stringify(model.describeState(state))}`;
+  }
+  return undefined;
+}

@@ -153,12 +153,15 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
     enablers.unplaced(operation);
     return operation;
   };
+  /** The read that made the last configuration dead, if settling found one (else -1). */
+  let impossible = -1;
   /**
    * At a new configuration: places the forced reads, and says whether the
-   * configuration is dead (an impossible read, or a forced read leading to a
-   * configuration already explored).
+   * configuration is still alive (false: an impossible read, or a forced read
+   * leading to a configuration already explored).
    */
   const settle = (): boolean => {
+    impossible = -1;
     for (let entry = next[0]; entry >= 0 && !isReturn[entry]; entry = next[entry]) {
       const operation = operationOf[entry];
       if (!reads[operation]) continue;
@@ -167,6 +170,7 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
         // Its return left the list, so the frontier may now reach further: walk it again.
         entry = 0;
       } else if (enablers.exhausted(operation) && !transitions.grows(state, operation)) {
+        impossible = operation;
         return false;
       }
     }
@@ -213,7 +217,9 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
       }
       // A dead end: the walk reached a return (that operation could not be placed in time), or settling found the configuration dead.
       if (!longest || depth > longest.prefix.length) {
-        longest = { prefix: Array.from(stackOperation.subarray(0, depth)), unplaced: frontier(list, known), state };
+        // Every operation of the frontier was tried and none fits, except after an impossible read: that read is the culprit.
+        const unplaced = entry === dead && impossible >= 0 ? [impossible] : frontier(list, known);
+        longest = { prefix: Array.from(stackOperation.subarray(0, depth)), unplaced, state };
         progress.longest = { prefix: longest.prefix, unplaced: longest.unplaced, state: model.describeState(states.value(state)) };
       }
       for (;;) {

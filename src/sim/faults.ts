@@ -63,12 +63,11 @@ export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: F
       faults.push({ kind: 'pause', at: time(), process, duration: Math.round(outage * (0.15 + random.float() * 0.85)) });
     }
   }
-  if (network && world.processCount > 1) {
+  // Partitions and lossy periods lose messages: only for protocols that retransmit.
+  if (network && world.processCount > 1 && tolerance.messageLoss !== false) {
     const side = random.sample(processes, 1 + random.int(world.processCount - 1));
     faults.push({ kind: 'partition', at: time(), duration: Math.round(outage * (0.15 + random.float() * 0.85)), side: [...side].sort((a, b) => a - b) });
-    if (tolerance.messageLoss !== false) {
-      faults.push({ kind: 'lossy', at: time(), duration: Math.round(world.window * 0.2), dropRate: 0.05, delayRate: 0.1, extraDelay: world.window * 0.02 });
-    }
+    faults.push({ kind: 'lossy', at: time(), duration: Math.round(world.window * 0.2), dropRate: 0.05, delayRate: 0.1, extraDelay: world.window * 0.02 });
   }
   return faults.sort((a, b) => a.at - b.at);
 }
@@ -114,7 +113,8 @@ export function withinTolerance(faults: readonly Fault[], tolerance: Tolerance):
   const memories = new Set(faults.flatMap((fault) => (fault.kind === 'crash-memory' ? [fault.memory] : [])));
   if (processes.size > tolerance.processes || memories.size > tolerance.memories) return false;
   if (tolerance.crashable && [...processes].some((process) => !tolerance.crashable?.includes(process))) return false;
-  if (tolerance.messageLoss === false && faults.some((fault) => fault.kind === 'lossy')) return false;
+  // A partition loses messages too: a protocol without retransmission cannot ride it out.
+  if (tolerance.messageLoss === false && faults.some((fault) => fault.kind === 'lossy' || fault.kind === 'partition')) return false;
   return true;
 }
 

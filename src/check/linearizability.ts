@@ -106,6 +106,7 @@ export function checkLinearizability(operations: readonly Operation[], model: Mo
   let running = parts.length;
   let violated = false;
   let interrupted = false;
+  let turns = 0;
   while (running > 0 && !violated && !interrupted) {
     for (const part of parts) {
       if (part.outcome) continue;
@@ -118,12 +119,16 @@ export function checkLinearizability(operations: readonly Operation[], model: Mo
           break;
         }
       }
+      // Polled after every slice, and progress reported every few, whatever the number of parts.
+      if (running > 0 && options.interrupt?.()) {
+        interrupted = true;
+        break;
+      }
+      if (options.onProgress && ++turns % 8 === 0) {
+        const done = parts.reduce((sum, other) => sum + (other.outcome ? other.members.length : other.search.progress.placed), 0);
+        options.onProgress(done, operations.length);
+      }
     }
-    if (options.onProgress) {
-      const done = parts.reduce((sum, part) => sum + (part.outcome ? part.members.length : part.search.progress.placed), 0);
-      options.onProgress(done, operations.length);
-    }
-    if (running > 0 && !violated && options.interrupt?.()) interrupted = true;
   }
 
   const partitions = parts.map((part): PartitionResult => {

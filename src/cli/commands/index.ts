@@ -1,5 +1,9 @@
 import type { Command } from '../command.js';
 import { benchCommand } from './bench.js';
+import { checkCommand } from './check.js';
+import { clusterCommand } from './cluster.js';
+import { memoryNodeCommand } from './memory-node.js';
+import { nodeCommand } from './node.js';
 import { replayCommand } from './replay.js';
 import { mutantsCommand } from './mutants.js';
 import { runCommand } from './run.js';
@@ -8,4 +12,4 @@ import { tableCommand } from './table.js';
 import { tourCommand } from './tour.js';
 
 /** Every `mnm` subcommand, in the order `mnm --help` lists them. */
-export const commands: readonly Command[] = [tourCommand, runCommand, sweepCommand, replayCommand, mutantsCommand, tableCommand, benchCommand];
+export const commands: readonly Command[] = [tourCommand, runCommand, sweepCommand, replayCommand, checkCommand, mutantsCommand, tableCommand, benchCommand, memoryNodeCommand, nodeCommand, clusterCommand];

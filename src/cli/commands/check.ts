@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { checkLinearizability, formatNamed, formatNames, HistoryError, modelNames, models, readHistory } from '../../check/index.js';
+import { explainResult, witnessJson } from '../../check/describe.js';
+import { parseCommandArgs, type Command } from '../command.js';
+import { Progress } from '../progress.js';
+import { UsageError, choiceOption, exitCodes, numberOption } from '../usage.js';
+
+/** Progress appears only for checks that run longer than this. */
+const progressAfterMs = 1000;
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'check that a history (or a trace) is linearizable for a model',
+  help: `usage: mnm check FILE --model M [--format F] [--timeout SECONDS] [--json] [--quiet]
+
+Decides whether the operations in FILE are linearizable with respect to a
+sequential model. Operations with unknown outcomes (info, or no return) may
+take effect at any point after their call or never; failed ones never did.
+Keyed models (kv) are checked one key at a time. See docs/check.md.
+
+models (--model; implied by the porcupine formats):
+${modelNames.map((name) => `  ${name.padEnd(14)} ${models[name].summary}`).join('\n')}
+
+formats (--format; detected from the first lines if omitted):
+${formatNames.map((name) => `  ${name.padEnd(14)} ${formatNamed(name)?.summary ?? ''}`).join('\n')}
+
+options:
+  --timeout S   give up after S seconds (exit 3); no limit by default
+  --json        print one JSON object: {"file", "format", "model", "verdict",
+                "operations", "elapsedMs", "operationIds", "witness"}
+  --quiet       no progress on stderr (also off with --json)
+
+exit codes: 0 linearizable, 1 not linearizable, 2 bad input or arguments,
+            3 undecided within --timeout
+
+examples:
+  mnm check fixtures/porcupine/jepsen/etcd_002.log
+  mnm run register --seed 1 --trace run.jsonl && mnm check run.jsonl --model register
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('check', args, {
+      model: { type: 'string' },
+      format: { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError(`expected one history file, got ${positionals.length}`);
+    const file = positionals[0];
+    const formatName = values.format === undefined ? undefined : choiceOption('format', values.format, formatNames, 'mnm');
+    const modelName = values.model === undefined ? undefined : choiceOption('model', values.model, modelNames, 'register');
+    const timeoutSeconds = numberOption('timeout', values.timeout, Infinity, 0);
+
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+
+    const started = performance.now();
+    const deadline = started + timeoutSeconds * 1000;
+    const quiet = Boolean(values.quiet) || Boolean(values.json);
+    const progress = new Progress(io, `check ${file}`, undefined, quiet);
+    let result;
+    let format;
+    let model;
+    try {
+      const history = readHistory(text, formatName);
+      format = history.format;
+      const chosen = modelName ?? format.model;
+      if (chosen === undefined) throw new UsageError(`--model is required for format ${format.name} (accepted: ${modelNames.join(', ')})`);
+      model = models[chosen];
+      result = checkLinearizability(history.operations, model, {
+        interrupt: () => performance.now() > deadline,
+        onProgress: (done, total) => {
+          if (performance.now() - started > progressAfterMs) progress.update(done, `of ${total} operations placed`);
+        },
+      });
+    } catch (error) {
+      if (error instanceof HistoryError) throw new UsageError(`'${file}' ${error.message}`);
+      throw error;
+    } finally {
+      progress.done();
+    }
+    const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
+
+    const exitCode = result.verdict === 'linearizable' ? exitCodes.ok : result.verdict === 'not-linearizable' ? exitCodes.violated : exitCodes.undecided;
+    if (values.json) {
+      const output = {
+        file,
+        format: format.name,
+        model: model.name,
+        verdict: result.verdict,
+        operations: result.operations,
+        elapsedMs,
+        operationIds: format.matchBy === 'op' ? 'trace op id' : 'line of the call',
+        witness: witnessJson(result),
+      };
+      io.stdout(JSON.stringify(output) + '\n');
+      return exitCode;
+    }
+    const verdict =
+      result.verdict === 'linearizable' ? 'linearizable' : result.verdict === 'not-linearizable' ? 'NOT linearizable' : `undecided within the ${timeoutSeconds} s timeout`;
+    io.stdout(`${file}: ${verdict} (${model.name}, ${format.name}, ${result.operations} operations, ${elapsedMs} ms)\n`);
+    const explanation = explainResult(result);
+    if (explanation !== '') io.stdout(explanation.replace(/^/gm, '  ') + '\n');
+    return exitCode;
+  },
+};

@@ -1,0 +1,238 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HistoryEvent, NoteEvent, RegionSpec } from '../../fabric/index.js';
+import { findScenario, resolveOptions, type ResolvedOptions, type Scenario } from '../../scenarios/index.js';
+import { readClusterFile, type ClusterConfig } from '../../tcp/clusterFile.js';
+import { parseCommandArgs, type Command } from '../command.js';
+import { UsageError, exitCodes, integerOption } from '../usage.js';
+
+/** A cluster file together with the run it describes: resolved options, the scenario and its regions. */
+export interface ClusterPlan {
+  readonly cluster: ClusterConfig;
+  readonly options: ResolvedOptions | undefined;
+  readonly scenario: Scenario | undefined;
+  readonly regions: readonly RegionSpec[];
+}
+
+/** Loads a cluster file and resolves its `run` (as `mnm run … --backend tcp` would); one-line errors. */
+export function loadClusterPlan(path: string | undefined): ClusterPlan {
+  if (!path) throw new UsageError('--config FILE is required (the cluster file, docs/cluster.md)');
+  let cluster: ClusterConfig;
+  try {
+    cluster = readClusterFile(path);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!cluster.run) return { cluster, options: undefined, scenario: undefined, regions: cluster.regions ?? [] };
+  const run = cluster.run;
+  let options: ResolvedOptions;
+  try {
+    options = resolveOptions({
+      ...(run as unknown as Record<string, never>),
+      protocol: run.protocol,
+      seed: typeof run.seed === 'number' ? run.seed : 1,
+      latency: typeof run.latency === 'string' ? run.latency : 'unit',
+      faults: 'none',
+      n: cluster.processes.length,
+      memories: cluster.memories.length,
+      backend: 'tcp',
+    });
+  } catch (error) {
+    throw new UsageError(`${cluster.file}: run: ${(error as Error).message}`);
+  }
+  const scenario = findScenario(options.protocol) as Scenario;
+  return { cluster, options, scenario, regions: cluster.regions ?? scenario.regions(options) };
+}
+
+/** Parses `pN` / `mK` against the cluster's size. */
+export function parseNodeId(text: string | undefined, prefix: 'p' | 'm', count: number): number {
+  const match = text === undefined ? null : new RegExp(`^${prefix}(\\d+)$`).exec(text);
+  const index = match ? Number(match[1]) : NaN;
+  if (!(index >= 0 && index < count)) throw new UsageError(`--id ${text ?? '(missing)'}: expected ${prefix}0..${prefix}${count - 1}`);
+  return index;
+}
+
+const mainScript = fileURLToPath(new URL('../main.js', import.meta.url));
+
+/** Default state directory: per cluster file, under the system's temporary directory (never beside the file, which may sit in a repository). */
+function stateDirectory(configPath: string, state: string | undefined): string {
+  return state ?? join(tmpdir(), `mnm-cluster-${basename(configPath, '.json')}-${createHash('sha256').update(configPath).digest('hex').slice(0, 8)}`);
+}
+
+interface ClusterState {
+  readonly config: string;
+  readonly nodes: { readonly id: string; readonly pid: number }[];
+}
+
+/** Whether a process is running: it exists and, where /proc tells, is not a zombie (a killed orphan nobody reaped yet). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+const alive = isRunning;
+
+async function waitForPort(host: string, port: number, milliseconds: number): Promise<boolean> {
+  const deadline = Date.now() + milliseconds;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/** Stops every node of a state file: SIGTERM, then SIGKILL for those still alive after a grace period. */
+async function stopNodes(state: ClusterState): Promise<number> {
+  let stopped = 0;
+  for (const node of state.nodes) {
+    if (!alive(node.pid)) continue;
+    try {
+      process.kill(node.pid, 'SIGTERM');
+      stopped++;
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 3000;
+  while (state.nodes.some((node) => alive(node.pid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const node of state.nodes) if (alive(node.pid)) process.kill(node.pid, 'SIGKILL');
+  return stopped;
+}
+
+/** Reads the history files the nodes wrote: events, notes, and which processes finished. */
+function readHistories(directory: string, processCount: number): { history: HistoryEvent[]; notes: NoteEvent[]; done: Set<number>; errors: string[] } {
+  const history: HistoryEvent[] = [];
+  const notes: NoteEvent[] = [];
+  const done = new Set<number>();
+  const errors: string[] = [];
+  for (let process = 0; process < processCount; process++) {
+    const file = join(directory, `p${process}.history.jsonl`);
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      const record = JSON.parse(line) as { type: string; event?: HistoryEvent; note?: NoteEvent; message?: string };
+      if (record.type === 'history' && record.event) history.push(record.event);
+      else if (record.type === 'note' && record.note) notes.push(record.note);
+      else if (record.type === 'done') done.add(process);
+      else if (record.type === 'error') {
+        done.add(process);
+        errors.push(`p${process}: ${record.message}`);
+      }
+    }
+  }
+  history.sort((a, b) => a.time - b.time);
+  return { history, notes, done, errors };
+}
+
+export const clusterCommand: Command = {
+  name: 'cluster',
+  summary: 'start (up) or stop (down) a whole local tcp cluster: memory nodes and processes of a cluster file',
+  help: `usage: mnm cluster up --config FILE [--state DIR] [--wait] [--timeout MS]
+       mnm cluster down --config FILE [--state DIR]
+
+up     starts every memory node, then every process of the cluster file
+       (docs/cluster.md) as background OS processes on this host, each running
+       'mnm memory-node' or 'mnm node'. Logs, histories and pids go to the
+       state directory (default: mnm-cluster-<name>-<hash> in the temporary directory).
+       With --wait it waits until every process finished its body (or
+       --timeout, default 60000 ms), checks the run's properties on the
+       merged history, prints the verdict, and stops the cluster.
+down   stops the nodes started by 'up' (SIGTERM, then SIGKILL).
+
+A node killed with 'kill -9 <pid>' (pids in <state>/pids.json) is a crash.
+
+exit codes: 0 ok (down: stopped), 1 a property was violated or a process failed, 2 bad arguments, 3 processes still unfinished at --timeout
+
+example:
+  mnm cluster up --config examples/cluster-local.json --wait
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('cluster', args, { config: { type: 'string' }, state: { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string' } });
+    const action = positionals[0];
+    if (positionals.length !== 1 || (action !== 'up' && action !== 'down')) throw new UsageError(`expected 'up' or 'down', got ${positionals.join(' ') || 'nothing'} (accepted: up, down)`);
+    const plan = loadClusterPlan(values.config);
+    const directory = stateDirectory(plan.cluster.file, values.state);
+    const stateFile = join(directory, 'pids.json');
+    if (action === 'down') {
+      if (!existsSync(stateFile)) {
+        io.stderr(`mnm cluster down: no running cluster recorded in ${stateFile}\n`);
+        return exitCodes.ok;
+      }
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ClusterState;
+      const stopped = await stopNodes(state);
+      rmSync(stateFile);
+      io.stdout(`stopped ${stopped} node(s) of ${state.config}\n`);
+      return exitCodes.ok;
+    }
+    const timeout = integerOption('timeout', values.timeout, 60_000, 1);
+    if (existsSync(stateFile)) {
+      const previous = JSON.parse(readFileSync(stateFile, 'utf8')) as ClusterState;
+      if (previous.nodes.some((node) => alive(node.pid))) throw new UsageError(`a cluster from ${previous.config} is still running (mnm cluster down --config ${values.config})`);
+    }
+    if (!plan.cluster.run) throw new UsageError(`${plan.cluster.file}: 'cluster up' needs a run (the protocol its processes execute)`);
+    mkdirSync(directory, { recursive: true });
+    for (let process = 0; process < plan.cluster.processes.length; process++) rmSync(join(directory, `p${process}.history.jsonl`), { force: true });
+    const nodes: { id: string; pid: number }[] = [];
+    const state = (): ClusterState => ({ config: plan.cluster.file, nodes });
+    const start = (id: string, extra: string[]) => {
+      const log = openSync(join(directory, `${id}.log`), 'w');
+      const child = spawn(process.execPath, [mainScript, ...extra], { detached: true, stdio: ['ignore', log, log] });
+      closeSync(log);
+      child.unref();
+      nodes.push({ id, pid: child.pid as number });
+      writeFileSync(stateFile, JSON.stringify(state(), null, 2));
+    };
+    try {
+      plan.cluster.memories.forEach((_, memory) => start(`m${memory}`, ['memory-node', '--config', plan.cluster.file, '--id', `m${memory}`]));
+      for (const [memory, node] of plan.cluster.memories.entries()) {
+        if (!(await waitForPort(node.address.host, node.address.port, 15_000))) throw new Error(`m${memory} did not listen on ${node.address.host}:${node.address.port} (see ${join(directory, `m${memory}.log`)})`);
+      }
+      const epoch = String(performance.timeOrigin + performance.now());
+      plan.cluster.processes.forEach((_, process) =>
+        start(`p${process}`, ['node', '--config', plan.cluster.file, '--id', `p${process}`, '--history', join(directory, `p${process}.history.jsonl`), '--epoch', epoch, '--connect-timeout', '10000']),
+      );
+    } catch (error) {
+      await stopNodes(state());
+      rmSync(stateFile, { force: true });
+      throw error;
+    }
+    io.stdout(`started ${nodes.map((node) => `${node.id} (pid ${node.pid})`).join(', ')}; state in ${directory}\n`);
+    if (!values.wait) return exitCodes.ok;
+    const processCount = plan.cluster.processes.length;
+    const deadline = Date.now() + timeout;
+    let read = readHistories(directory, processCount);
+    while (read.done.size < processCount && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      read = readHistories(directory, processCount);
+    }
+    await stopNodes(state());
+    rmSync(stateFile, { force: true });
+    const options = plan.options as ResolvedOptions;
+    const violations = [...read.errors.map((detail) => ({ property: 'process-error', detail })), ...(plan.scenario as Scenario).check(read.history, options, read.notes)];
+    const unfinished = Array.from({ length: processCount }, (_, process) => process).filter((process) => !read.done.has(process));
+    for (const violation of violations) io.stdout(`VIOLATED  ${violation.property}: ${violation.detail}\n`);
+    io.stdout(`${read.history.length} history events from ${processCount} processes; ${unfinished.length > 0 ? `unfinished: ${unfinished.map((process) => `p${process}`).join(', ')}` : 'all finished'}\n`);
+    if (violations.length === 0) io.stdout('properties: all hold\n');
+    if (violations.length > 0) return exitCodes.violated;
+    return unfinished.length > 0 ? exitCodes.undecided : exitCodes.ok;
+  },
+};

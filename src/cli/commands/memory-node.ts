@@ -1,0 +1,61 @@
+import { publicKeyObject } from '../../tcp/identity.js';
+import { MemoryNode } from '../../tcp/memoryNode.js';
+import { parseEndpoint } from '../../tcp/clusterFile.js';
+import { parseCommandArgs, type Command } from '../command.js';
+import { UsageError, exitCodes } from '../usage.js';
+import { loadClusterPlan, parseNodeId } from './cluster.js';
+
+export const memoryNodeCommand: Command = {
+  name: 'memory-node',
+  summary: 'serve one memory of a tcp cluster: a passive server executing one-sided verbs for authenticated processes',
+  help: `usage: mnm memory-node --config FILE --id mK [--listen HOST:PORT]
+
+Runs memory mK of the cluster file (docs/cluster.md): it holds the regions
+(the file's, or those of its run's protocol), authenticates every process by
+its Ed25519 key (challenge-response), enforces region permissions by that
+identity, and runs no protocol code. Wire format: docs/wire.md. It serves
+until SIGTERM or SIGINT; SIGKILL is a memory crash.
+
+options:
+  --config FILE       the cluster file
+  --id mK             which memory of the file
+  --listen HOST:PORT  listen here instead of the file's address
+
+example:
+  mnm memory-node --config examples/cluster-local.json --id m0
+`,
+  async run(args, io) {
+    const { values } = parseCommandArgs('memory-node', args, { config: { type: 'string' }, id: { type: 'string' }, listen: { type: 'string' } }, false);
+    const plan = loadClusterPlan(values.config);
+    const memory = parseNodeId(values.id, 'm', plan.cluster.memories.length);
+    let address = plan.cluster.memories[memory].address;
+    if (values.listen) {
+      try {
+        address = parseEndpoint(values.listen, '--listen');
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    }
+    const node = new MemoryNode({
+      memory,
+      memoryCount: plan.cluster.memories.length,
+      processCount: plan.cluster.processes.length,
+      regions: plan.regions,
+      keys: plan.cluster.processes.map((entry) => publicKeyObject(entry.publicKey)),
+    });
+    let bound: { host: string; port: number };
+    try {
+      bound = await node.listen(address.host, address.port);
+    } catch (error) {
+      throw new UsageError(`m${memory}: cannot listen on ${address.host}:${address.port}: ${(error as Error).message}`);
+    }
+    io.stderr(`m${memory} listening on ${bound.host}:${bound.port} with ${plan.regions.length} region(s) for ${plan.cluster.processes.length} process(es)\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    await node.close();
+    io.stderr(`m${memory} stopped\n`);
+    return exitCodes.ok;
+  },
+};

@@ -33,9 +33,10 @@ function costLine(f: string, metrics: FunctionMetrics): string {
 /** The human summary of a run. */
 export function runSummary(report: RunReport, traceFile?: string): string {
   const p = report.params;
-  const lines = [`mnm run ${report.protocol}  seed ${report.seed}  n=${p.n} memories=${p.memories} latency=${p.latency} faults=${p.faults}${p.mutant ? ` mutant=${p.mutant}` : ''}`];
+  const backend = p.backend ?? 'sim';
+  const lines = [`mnm run ${report.protocol}  seed ${report.seed}  backend=${backend} n=${p.n} memories=${p.memories}${backend === 'sim' ? ` latency=${p.latency}` : ''} faults=${p.faults}${p.mutant ? ` mutant=${p.mutant}` : ''}${p.workload ? ` workload=${p.workload}` : ''}`];
   lines.push(`faults:    ${report.faults.length > 0 ? report.faults.join('; ') : 'none'}${report.withinTolerance ? '' : '  (beyond what the protocol tolerates)'}`);
-  lines.push(`end:       ${report.end} at virtual time ${round(report.virtualTime)}`);
+  lines.push(`end:       ${report.end} at ${backend === 'sim' ? 'virtual time' : 'time (in delay units, see docs/backends.md)'} ${round(report.virtualTime)}`);
   const metrics = report.metrics;
   if (metrics) {
     lines.push(`operations (${metrics.operations} completed):`);
@@ -45,6 +46,8 @@ export function runSummary(report: RunReport, traceFile?: string): string {
   if (report.violations.length === 0) lines.push('properties: all hold');
   else for (const violation of report.violations) lines.push(`VIOLATED  ${violation.property}: ${violation.detail}`);
   if (report.blocked) lines.push('blocked:   some processes could not finish — expected, the faults exceed the tolerance');
+  const decision = report.details.decision as { process: number; ballot: number; delays: number | null; latency: number } | null | undefined;
+  if (decision) lines.push(`decision:  by p${decision.process} with ballot ${decision.ballot}, ${decision.delays !== null ? `${decision.delays} delays` : `latency ${decision.latency}`} from the start of its attempt`);
   if (report.traceHash) lines.push(`trace:     ${report.traceHash}${traceFile ? `  (written to ${traceFile})` : ''}`);
   lines.push(`${report.ok ? 'PASSED' : 'FAILED'}   replay: ${replayCommand(report.params)}`);
   return lines.join('\n') + '\n';

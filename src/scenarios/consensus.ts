@@ -131,7 +131,8 @@ export function consensusDetails(notes: readonly NoteEvent[], options: ResolvedO
         ballot: first.detail.ballot,
         value: first.detail.value,
         latency: round(first.time - Number(first.detail.started)),
-        delays: options.latency === 'unit' ? round((first.time - Number(first.detail.started)) / delay) : null,
+        // Delays can be counted only where time is virtual and every delay is 1.
+        delays: options.latency === 'unit' && options.backend === undefined ? round((first.time - Number(first.detail.started)) / delay) : null,
         verbs: first.detail.verbs,
         messages: first.detail.messages,
         bytes: first.detail.bytes,

@@ -12,8 +12,10 @@ export const runCommand: Command = {
   summary: 'run one protocol scenario on the simulator and check its properties',
   help: `usage: mnm run <protocol> [options]
 
-Runs one scenario on the deterministic simulator, checks its properties and
-prints a summary (or one JSON object with --json). Same options, same trace.
+Runs one scenario, checks its properties and prints a summary (or one JSON
+object with --json). On the deterministic simulator (the default), the same
+options give the same trace; --backend shm|tcp runs the same protocol code on
+worker threads or OS processes (docs/backends.md).
 
 protocols: ${scenarios.map((scenario) => scenario.name).join(', ')}
 
@@ -31,6 +33,7 @@ options:
   --workload NAME     a protocol's workload (consensus: stable | contention | mixed)
   --f F               faults tolerated, for protocols sized by f
   --adversary LIST    Byzantine strategies (broadcast protocols)
+  --backend B         sim (default) | shm (worker threads, shared memory) | tcp (OS processes, memory nodes)
   --trace FILE        write the trace (JSON lines, docs/trace.md)
   --history FILE      write the application operations in the checker's history format
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash, ...

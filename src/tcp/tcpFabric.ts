@@ -14,7 +14,7 @@ import {
   type RegionSpec,
   type VerbOptions,
 } from '../fabric/index.js';
-import { OperationJournal, RunClock, seededRandom, type JournalRecord } from './operationJournal.js';
+import { OperationJournal, RunClock, seededRandom, type JournalRecord } from '../fabric/operationJournal.js';
 import type { VerbConnection } from './verbConnection.js';
 import { statusCodes, statusNames, verbCodes, type Frame, type Request } from './wire.js';
 

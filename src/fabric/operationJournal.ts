@@ -1,4 +1,11 @@
-import type { Fabric, HistoryEvent, NoteEvent, OperationId, OperationRecorder, OperationValue, ProcessId } from '../fabric/index.js';
+/**
+ * Runtime pieces that every real backend (shm, tcp) shares: the operation
+ * journal that records a process's history where a crash cannot lose it, the
+ * merge of journals, per-process random streams and the run clock. The
+ * simulator has its own (virtual-time) equivalents.
+ */
+import type { Fabric, HistoryEvent, NoteEvent, OperationRecorder } from './fabric.js';
+import type { OperationId, OperationValue, ProcessId } from './types.js';
 
 /** What a real backend's process records for the coordinator: history events and notes. */
 export type JournalRecord = { readonly type: 'history'; readonly event: HistoryEvent } | { readonly type: 'note'; readonly note: NoteEvent };

@@ -41,6 +41,8 @@ export interface CheckOptions {
   readonly interrupt?: () => boolean;
   /** Progress, at the same times: operations in finished parts plus those placed in running ones, of the total. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Off only to measure the plain search (see SearchTuning). */
+  readonly pruning?: boolean;
 }
 
 interface Part {
@@ -100,7 +102,7 @@ export function checkLinearizability(operations: readonly Operation[], model: Mo
       effect: prepared[index].effect,
       ...(prepared[index].observation === undefined ? {} : { observation: prepared[index].observation }),
     }));
-    return { key, members, searched, search: linearizationSearch(model, searchOperations) };
+    return { key, members, searched, search: linearizationSearch(model, searchOperations, { pruning: options.pruning !== false }) };
   });
 
   let running = parts.length;

@@ -32,6 +32,14 @@ export type SearchOutcome =
   /** The longest linearizable prefix found, the operations none of which could follow it, and the state after it. */
   | { readonly verdict: 'not-linearizable'; readonly prefix: number[]; readonly unplaced: number[]; readonly state: unknown };
 
+export interface SearchTuning {
+  /**
+   * Forced reads, impossible reads and twins (default on). Off leaves the
+   * plain search of Porcupine and Knossos, for measuring what they are worth.
+   */
+  readonly pruning?: boolean;
+}
+
 export interface LinearizationSearch {
   /** Runs up to `steps` steps of the frontier walk; returns the outcome once decided, else undefined. */
   run(steps: number): SearchOutcome | undefined;
@@ -75,7 +83,8 @@ export interface LinearizationSearch {
  * several searches, show progress, or give up (`progress` then holds the
  * longest prefix so far).
  */
-export function linearizationSearch(model: Model, operations: readonly SearchOperation[]): LinearizationSearch {
+export function linearizationSearch(model: Model, operations: readonly SearchOperation[], tuning: SearchTuning = {}): LinearizationSearch {
+  const pruning = tuning.pruning !== false;
   const progress: SearchProgress = { placed: 0, steps: 0, configurations: 0 };
   const count = operations.length;
   const list = buildList(operations);
@@ -162,6 +171,7 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
    */
   const settle = (): boolean => {
     impossible = -1;
+    if (!pruning) return true;
     for (let entry = next[0]; entry >= 0 && !isReturn[entry]; entry = next[entry]) {
       const operation = operationOf[entry];
       if (!reads[operation]) continue;
@@ -180,6 +190,8 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
   const dead = -2;
   // Where the frontier walk goes on: the front after reaching a new configuration, or just after an undone choice.
   let entry = settle() ? next[0] : dead;
+  /** 0 while the walk tries operations with known outcomes, 1 while it tries the unknown ones. */
+  let pass = 0;
   let outcome: SearchOutcome | undefined;
 
   const run = (budget: number): SearchOutcome | undefined => {
@@ -196,23 +208,31 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
           account();
           return (outcome = { verdict: 'linearizable', order: Array.from(stackOperation.subarray(0, depth)) });
         }
-        // Try the frontier's operations in turn (its reads are settled: none fits here).
-        while (!isReturn[entry]) {
-          if (++steps > budget) {
-            account();
-            return undefined;
-          }
-          if (entry < 0) throw new Error('linearizability search: ran off the list with operations still to place (a bug)');
-          const operation = operationOf[entry];
-          const twin = twinBefore[operation];
-          if (!reads[operation] && (twin < 0 || (linearized[twin >>> 5] & (1 << (twin & 31))) !== 0)) {
-            const after = transitions.step(state, operation);
-            if (after >= 0 && place(operation, after, false)) {
-              entry = settle() ? next[0] : dead;
-              continue search;
+        // Try the frontier's operations in turn (with pruning, its reads are settled: none fits here):
+        // first those with known outcomes, then the unknown ones, which most often never took effect.
+        for (;;) {
+          while (!isReturn[entry]) {
+            if (++steps > budget) {
+              account();
+              return undefined;
             }
+            if (entry < 0) throw new Error('linearizability search: ran off the list with operations still to place (a bug)');
+            const operation = operationOf[entry];
+            const twin = twinBefore[operation];
+            if (known[operation] === 1 - pass && (!pruning || (!reads[operation] && (twin < 0 || (linearized[twin >>> 5] & (1 << (twin & 31))) !== 0)))) {
+              const after = transitions.step(state, operation);
+              // An unknown outcome that would change nothing here is the same as never taking effect: skip it.
+              if (after >= 0 && (pass === 0 || after !== state || !pruning) && place(operation, after, false)) {
+                entry = settle() ? next[0] : dead;
+                pass = 0;
+                continue search;
+              }
+            }
+            entry = next[entry];
           }
-          entry = next[entry];
+          if (pass === 1) break;
+          pass = 1;
+          entry = next[0];
         }
       }
       // A dead end: the walk reached a return (that operation could not be placed in time), or settling found the configuration dead.
@@ -228,6 +248,7 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
         const undone = unplace();
         if (!forced) {
           entry = next[callEntry[undone]];
+          pass = known[undone] === 1 ? 0 : 1;
           continue search;
         }
       }
@@ -334,72 +355,98 @@ class StateTable {
 /**
  * Remembers each (state, operation) step: the search tries the same operation
  * in the same state many times, and a step (plus interning its result) costs
- * far more than a lookup. Results: a state id, or -1 when illegal. The first
- * states get a dense table (typed arrays, no garbage); states beyond a few
- * million cells in all go to a Map.
+ * far more than a lookup. Results: a state id, or -1 when illegal; and, for
+ * reads, model.reach.grows. An open-addressing table over typed arrays (no
+ * garbage, no per-state rows); being a cache, it starts afresh when full.
  */
 class TransitionCache {
-  private static readonly denseCells = 1 << 22;
-  private static readonly unset = -3;
-  private readonly width: number;
-  private readonly denseStates: number;
-  private dense = new Int32Array(0);
-  /** Per dense cell: 0 not asked, 1 grows, 2 does not. */
-  private denseGrows = new Uint8Array(0);
-  private readonly sparse = new Map<number, number>();
-  private readonly sparseGrows = new Map<number, boolean>();
+  private static readonly maximumEntries = 1 << 24;
+  private static readonly unknownGrowth = 0;
+  private mask: number;
+  private size = 0;
+  /** Per slot: state + 1 (0 = empty), operation, result, growth (0 not asked, 1 grows, 2 does not). */
+  private slotStates: Int32Array;
+  private slotOperations: Int32Array;
+  private results: Int32Array;
+  private growth: Uint8Array;
 
   constructor(
     private readonly model: Model,
     private readonly states: StateTable,
     private readonly operations: readonly SearchOperation[],
   ) {
-    this.width = Math.max(1, operations.length);
-    this.denseStates = Math.max(1, Math.floor(TransitionCache.denseCells / this.width));
+    const capacity = 1 << 10;
+    this.mask = capacity - 1;
+    this.slotStates = new Int32Array(capacity);
+    this.slotOperations = new Int32Array(capacity);
+    this.results = new Int32Array(capacity);
+    this.growth = new Uint8Array(capacity);
   }
 
   step(state: number, operation: number): number {
-    const cell = state * this.width + operation;
-    if (state < this.denseStates) {
-      if (cell >= this.dense.length) this.growDense(state);
-      let after = this.dense[cell];
-      if (after === TransitionCache.unset) this.dense[cell] = after = this.compute(state, operation);
-      return after;
-    }
-    let after = this.sparse.get(cell);
-    if (after === undefined) this.sparse.set(cell, (after = this.compute(state, operation)));
+    const slot = this.slot(state, operation);
+    if (this.slotStates[slot] !== 0) return this.results[slot];
+    const next = this.model.step(this.states.value(state), this.operations[operation].call);
+    const after = next === undefined ? -1 : this.states.intern(next);
+    this.insert(slot, state, operation, after);
     return after;
   }
 
-  /** model.reach.grows, remembered the same way (true when the model has no pruning). */
+  /** model.reach.grows for a read that does not fit `state` (true when the model has no pruning). */
   grows(state: number, operation: number): boolean {
     const reach = this.model.reach;
     if (!reach) return true;
-    const cell = state * this.width + operation;
-    if (state < this.denseStates) {
-      if (cell >= this.denseGrows.length) this.growDense(state);
-      let grows = this.denseGrows[cell];
-      if (grows === 0) this.denseGrows[cell] = grows = reach.grows(this.states.value(state), this.operations[operation].call) ? 1 : 2;
-      return grows === 1;
+    let slot = this.slot(state, operation);
+    if (this.slotStates[slot] === 0) {
+      this.step(state, operation);
+      slot = this.slot(state, operation);
     }
-    let grows = this.sparseGrows.get(cell);
-    if (grows === undefined) this.sparseGrows.set(cell, (grows = reach.grows(this.states.value(state), this.operations[operation].call)));
-    return grows;
+    if (this.growth[slot] === TransitionCache.unknownGrowth) this.growth[slot] = reach.grows(this.states.value(state), this.operations[operation].call) ? 1 : 2;
+    return this.growth[slot] === 1;
   }
 
-  private compute(state: number, operation: number): number {
-    const next = this.model.step(this.states.value(state), this.operations[operation].call);
-    return next === undefined ? -1 : this.states.intern(next);
+  /** The slot holding (state, operation), or the empty slot where it belongs. */
+  private slot(state: number, operation: number): number {
+    const stored = state + 1;
+    let slot = mix(Math.imul(stored, 0x9e3779b1) ^ operation) & this.mask;
+    for (;;) {
+      const found = this.slotStates[slot];
+      if (found === 0 || (found === stored && this.slotOperations[slot] === operation)) return slot;
+      slot = (slot + 1) & this.mask;
+    }
   }
 
-  private growDense(state: number): void {
-    const rows = Math.min(this.denseStates, Math.max(state + 1, 2 * (this.dense.length / this.width), 8));
-    const dense = new Int32Array(rows * this.width).fill(TransitionCache.unset);
-    dense.set(this.dense);
-    this.dense = dense;
-    const grows = new Uint8Array(rows * this.width);
-    grows.set(this.denseGrows);
-    this.denseGrows = grows;
+  private insert(slot: number, state: number, operation: number, after: number): void {
+    if (2 * (this.size + 1) > this.slotStates.length) {
+      this.rebuild(this.slotStates.length >= TransitionCache.maximumEntries ? this.slotStates.length : this.slotStates.length * 2);
+      slot = this.slot(state, operation);
+    }
+    this.slotStates[slot] = state + 1;
+    this.slotOperations[slot] = operation;
+    this.results[slot] = after;
+    this.size++;
+  }
+
+  /** Doubles the table (keeping its entries), or empties it once it is as large as allowed. */
+  private rebuild(capacity: number): void {
+    const keep = capacity > this.slotStates.length;
+    const [states, operations, results, growth] = [this.slotStates, this.slotOperations, this.results, this.growth];
+    this.slotStates = new Int32Array(capacity);
+    this.slotOperations = new Int32Array(capacity);
+    this.results = new Int32Array(capacity);
+    this.growth = new Uint8Array(capacity);
+    this.mask = capacity - 1;
+    this.size = 0;
+    if (!keep) return;
+    for (let old = 0; old < states.length; old++) {
+      if (states[old] === 0) continue;
+      const slot = this.slot(states[old] - 1, operations[old]);
+      this.slotStates[slot] = states[old];
+      this.slotOperations[slot] = operations[old];
+      this.results[slot] = results[old];
+      this.growth[slot] = growth[old];
+      this.size++;
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import type { BenchSuite } from './suite.js';
 import { simBench } from './sim.js';
+import { checkBench } from './check.js';
 import { broadcastBench } from './broadcast.js';
 import { backendsBench } from './backends.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [simBench, broadcastBench, backendsBench];
+export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench];

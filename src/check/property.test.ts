@@ -48,6 +48,7 @@ for (const [name, factory] of Object.entries(sequentialObjects)) {
         const expected = bruteForceLinearizable(wholeStore(model), operations);
         const result = checkLinearizability(operations, model);
         assert.equal(result.verdict, expected ? 'linearizable' : 'not-linearizable', context);
+        assert.equal(checkLinearizability(operations, model, { pruning: false }).verdict, result.verdict, `without pruning: ${context}`);
         counts[result.verdict as 'linearizable' | 'not-linearizable']++;
         for (const part of result.partitions) {
           const members = operations.filter((operation) => !model.keyed || operation.key === part.key);
@@ -62,5 +63,30 @@ for (const [name, factory] of Object.entries(sequentialObjects)) {
       // The generator must produce both verdicts in quantity, or the test proves little.
       assert.ok(counts.linearizable > casesPerModel / 10 && counts['not-linearizable'] > casesPerModel / 10, JSON.stringify(counts));
     });
+  });
+}
+
+/**
+ * Histories too long for the brute force: the search with its pruning must
+ * agree with the plain search (Porcupine's), which shares only the list walk.
+ */
+for (const [name, factory] of Object.entries(sequentialObjects)) {
+  it(`random ${name} histories of 20-40 operations: pruned and plain search agree`, () => {
+    const model = models[name];
+    for (let seed = 1; seed <= 150; seed++) {
+      const random = new TestRandom(seed * 104729 + name.length);
+      let events = randomHistory(random, factory, { processes: 3 + random.below(4), operations: 20 + random.below(21), unknown: 0.15 });
+      if (random.chance(0.7)) events = mutate(random, factory, events) ?? events;
+      let operations: Operation[];
+      try {
+        operations = pairOperations(events);
+      } catch (error) {
+        if (error instanceof HistoryError) continue;
+        throw error;
+      }
+      const pruned = checkLinearizability(operations, model);
+      const plain = checkLinearizability(operations, model, { pruning: false });
+      assert.equal(pruned.verdict, plain.verdict, `seed ${seed} (model ${name}), history:\n${show(events)}`);
+    }
   });
 }

@@ -36,6 +36,8 @@ interface FileTime {
   readonly file: string;
   readonly linearizable: boolean;
   readonly ms: number;
+  /** The slowest of the trials (the first, cold one, as a rule). */
+  readonly worstMs?: number;
 }
 
 function loadSuite(): SuiteFile[] {
@@ -93,8 +95,14 @@ export const checkBench: BenchSuite = {
     // First run: cold (includes the JIT warming up), as a one-off `mnm check` loop would see; best: the fastest whole run.
     const first = totals(runs[0]);
     const best = totals(runs.reduce((fastest, run) => (sum(run) < sum(fastest) ? run : fastest)));
-    const perFile: FileTime[] = files.map((entry, index) => ({ file: entry.file, linearizable: entry.linearizable, ms: round(median(runs.map((run) => run[index].ms)), 2) }));
+    const perFile: FileTime[] = files.map((entry, index) => ({
+      file: entry.file,
+      linearizable: entry.linearizable,
+      ms: round(median(runs.map((run) => run[index].ms)), 2),
+      worstMs: round(Math.max(...runs.map((run) => run[index].ms)), 2),
+    }));
     const slowest = perFile.reduce((worst, time) => (time.ms > worst.ms ? time : worst));
+    const slowestWorst = perFile.reduce((worst, time) => ((time.worstMs ?? 0) > (worst.worstMs ?? 0) ? time : worst));
     const group = (linearizable: boolean) => {
       const chosen = perFile.filter((time) => time.linearizable === linearizable);
       return { files: chosen.length, ms: round(sum(chosen)), slowest: chosen.reduce((worst, time) => (time.ms > worst.ms ? time : worst)) };
@@ -111,8 +119,9 @@ export const checkBench: BenchSuite = {
       first,
       best,
       ratioToReference: { first: ratio(first), best: ratio(best) },
-      meetsTarget: first.wholeMs <= target.ratio * reference.wholeMs && slowest.ms <= target.perFileMs,
+      meetsTarget: first.wholeMs <= target.ratio * reference.wholeMs && (slowestWorst.worstMs ?? 0) <= target.perFileMs,
       slowest,
+      slowestWorst,
       linearizable: group(true),
       notLinearizable: group(false),
       plainSearch: { ...totals(plain), slowerThanBestBy: round(sum(plain) / best.wholeMs, 2) },
@@ -128,6 +137,7 @@ export const checkBench: BenchSuite = {
       ratioToReference: { first: { whole: number; etcd: number; kv: number }; best: { whole: number; etcd: number; kv: number } };
       meetsTarget: boolean;
       slowest: FileTime;
+      slowestWorst: FileTime;
       linearizable: { files: number; ms: number; slowest: FileTime };
       notLinearizable: { files: number; ms: number; slowest: FileTime };
       plainSearch: { wholeMs: number; slowerThanBestBy: number };
@@ -142,7 +152,8 @@ export const checkBench: BenchSuite = {
       row('etcd (best run)', r.best.etcdMs, r.reference.etcdMs, r.ratioToReference.best.etcd),
       row('kv by key (best run)', r.best.kvMs, r.reference.kvMs, r.ratioToReference.best.kv),
       `  reference: ${r.reference.source}`,
-      `  per file (median of trials): slowest ${r.slowest.file} ${r.slowest.ms} ms; target: whole within ${target.ratio}x of Porcupine, no file above ${target.perFileMs} ms: ${r.meetsTarget ? 'met' : 'NOT met'}`,
+      `  per file: slowest (median of trials) ${r.slowest.file} ${r.slowest.ms} ms; slowest in any trial ${r.slowestWorst.file} ${r.slowestWorst.worstMs} ms`,
+      `  target (first run within ${target.ratio}x of Porcupine's whole suite, no file above ${target.perFileMs} ms in any trial): ${r.meetsTarget ? 'met' : 'NOT met'}`,
       `  linearizable:     ${r.linearizable.files} files, ${r.linearizable.ms} ms (slowest ${r.linearizable.slowest.file} ${r.linearizable.slowest.ms} ms)`,
       `  not linearizable: ${r.notLinearizable.files} files, ${r.notLinearizable.ms} ms (slowest ${r.notLinearizable.slowest.file} ${r.notLinearizable.slowest.ms} ms)`,
       `  slowest files: ${slowest.map((time) => `${time.file} ${time.ms} ms`).join(', ')}`,

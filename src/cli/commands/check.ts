@@ -61,7 +61,7 @@ examples:
     const started = performance.now();
     const deadline = started + timeoutSeconds * 1000;
     const quiet = Boolean(values.quiet) || Boolean(values.json);
-    const progress = new Progress(io, `check ${file}`, undefined, quiet);
+    let progress: Progress | undefined;
     let result;
     let format;
     let model;
@@ -71,17 +71,19 @@ examples:
       const chosen = modelName ?? format.model;
       if (chosen === undefined) throw new UsageError(`--model is required for format ${format.name} (accepted: ${modelNames.join(', ')})`);
       model = models[chosen];
+      const bar = new Progress(io, `check ${file}`, history.operations.length, quiet);
+      progress = bar;
       result = checkLinearizability(history.operations, model, {
         interrupt: () => performance.now() > deadline,
         onProgress: (done, total) => {
-          if (performance.now() - started > progressAfterMs) progress.update(done, `of ${total} operations placed`);
+          if (performance.now() - started > progressAfterMs) bar.update(Math.min(done, total), 'operations placed');
         },
       });
     } catch (error) {
       if (error instanceof HistoryError) throw new UsageError(`'${file}' ${error.message}`);
       throw error;
     } finally {
-      progress.done();
+      progress?.done();
     }
     const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
 

@@ -5,79 +5,103 @@
  * search skips it. This is what makes non-linearizable histories, where every
  * order must be exhausted, finish at all.
  *
- * Sets are bitsets of `words` 32-bit words; states are interned small
- * integers. The table is open addressing over typed arrays (no per-entry
- * objects, which would make the garbage collector the bottleneck). The caller
- * maintains the set's hash incrementally (Zobrist: xor of one random word per
- * operation), so a lookup costs O(1) plus one bitset comparison on a hit.
+ * Sets are bitsets over operations in call order; states are interned small
+ * integers. The search places operations roughly in call order, so a set is
+ * "every operation below some point, a few beyond it": each entry keeps only
+ * that window of words (`low`: first word not all ones; `high`: last word not
+ * zero), which keeps memory proportional to the concurrency, not to the
+ * history's length. The table is open addressing over typed arrays (no
+ * per-entry objects, which would make the garbage collector the bottleneck).
+ * The caller keeps the set's hash incrementally (Zobrist: xor of one random
+ * word per operation), so a lookup costs O(1) plus one window comparison.
  */
 export class ConfigurationMemo {
   private slots: Int32Array;
   private mask: number;
   private hashes: Int32Array;
   private states: Int32Array;
-  private bits: Uint32Array;
+  private lows: Int32Array;
+  private lengths: Int32Array;
+  private offsets: Int32Array;
+  private arena: Uint32Array;
+  private arenaUsed = 0;
   private count = 0;
 
-  constructor(private readonly words: number) {
-    const capacity = 1 << 12;
+  constructor() {
+    const capacity = 1 << 10;
     this.slots = new Int32Array(capacity * 2);
     this.mask = capacity * 2 - 1;
     this.hashes = new Int32Array(capacity);
     this.states = new Int32Array(capacity);
-    this.bits = new Uint32Array(capacity * words);
+    this.lows = new Int32Array(capacity);
+    this.lengths = new Int32Array(capacity);
+    this.offsets = new Int32Array(capacity);
+    this.arena = new Uint32Array(capacity * 4);
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Adds the configuration; returns false if it was already there. */
-  add(setHash: number, state: number, set: Uint32Array): boolean {
+  /**
+   * Adds the configuration; returns false if it was already there. Words of
+   * `set` below `low` are all ones, words above `high` are zero.
+   */
+  add(setHash: number, state: number, set: Uint32Array, low: number, high: number): boolean {
     const hash = mix(setHash ^ Math.imul(state + 1, 0x9e3779b1));
-    const words = this.words;
+    const length = high >= low ? high - low + 1 : 0;
     let slot = hash & this.mask;
     for (;;) {
       const entry = this.slots[slot] - 1;
       if (entry < 0) break;
-      if (this.hashes[entry] === hash && this.states[entry] === state && this.sameSet(entry, set)) return false;
+      if (this.hashes[entry] === hash && this.states[entry] === state && this.lows[entry] === low && this.lengths[entry] === length && this.sameWindow(entry, set, low, length)) return false;
       slot = (slot + 1) & this.mask;
     }
     if (this.count === this.hashes.length) {
       this.grow();
-      return this.add(setHash, state, set);
+      return this.add(setHash, state, set, low, high);
+    }
+    if (this.arenaUsed + length > this.arena.length) {
+      const arena = new Uint32Array(Math.max(this.arena.length * 2, this.arenaUsed + length));
+      arena.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = arena;
     }
     const entry = this.count++;
     this.slots[slot] = entry + 1;
     this.hashes[entry] = hash;
     this.states[entry] = state;
-    this.bits.set(words === set.length ? set : set.subarray(0, words), entry * words);
+    this.lows[entry] = low;
+    this.lengths[entry] = length;
+    this.offsets[entry] = this.arenaUsed;
+    for (let word = 0; word < length; word++) this.arena[this.arenaUsed + word] = set[low + word];
+    this.arenaUsed += length;
     return true;
   }
 
-  private sameSet(entry: number, set: Uint32Array): boolean {
-    const bits = this.bits;
-    const base = entry * this.words;
-    for (let word = 0; word < this.words; word++) if (bits[base + word] !== set[word]) return false;
+  private sameWindow(entry: number, set: Uint32Array, low: number, length: number): boolean {
+    const arena = this.arena;
+    const base = this.offsets[entry];
+    for (let word = 0; word < length; word++) if (arena[base + word] !== set[low + word]) return false;
     return true;
   }
 
   /** Doubles the entry storage and rebuilds the slot table at load 1/2. */
   private grow(): void {
     const capacity = this.hashes.length * 2;
-    const hashes = new Int32Array(capacity);
-    hashes.set(this.hashes);
-    const states = new Int32Array(capacity);
-    states.set(this.states);
-    const bits = new Uint32Array(capacity * this.words);
-    bits.set(this.bits);
-    this.hashes = hashes;
-    this.states = states;
-    this.bits = bits;
+    const widen = (old: Int32Array) => {
+      const wider = new Int32Array(capacity);
+      wider.set(old);
+      return wider;
+    };
+    this.hashes = widen(this.hashes);
+    this.states = widen(this.states);
+    this.lows = widen(this.lows);
+    this.lengths = widen(this.lengths);
+    this.offsets = widen(this.offsets);
     this.slots = new Int32Array(capacity * 2);
     this.mask = capacity * 2 - 1;
     for (let entry = 0; entry < this.count; entry++) {
-      let slot = hashes[entry] & this.mask;
+      let slot = this.hashes[entry] & this.mask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
       this.slots[slot] = entry + 1;
     }

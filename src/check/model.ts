@@ -46,6 +46,12 @@ export interface Model<State = unknown, Call = unknown> {
     grows(state: State, read: Call): boolean;
     /** Whether `call` may set the state outright (a put, a write) to one from which `read`'s result can be reached. */
     leadsTo(call: Call, read: Call): boolean;
+    /**
+     * Optional shortcut for long histories: when `leadsTo(call, read)` holds
+     * exactly if this equals the read's `observation` (a register's write and
+     * the reads of its value), the pairs are found by lookup, not by trying all.
+     */
+    target?(call: Call): string | undefined;
   };
 }
 

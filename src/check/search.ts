@@ -65,7 +65,7 @@ export interface LinearizationSearch {
  * placed, and the rest are taken never to have happened (equivalently, to
  * happen after everything else, where nothing observes them).
  *
- * Two prunings on top, both exact, run whenever a new configuration is reached:
+ * Prunings on top, all exact (the property tests hold them to a brute force):
  * - Forced reads. A read in the frontier that the current state satisfies is
  *   placed at once, and no alternative is ever tried in its stead: a read
  *   changes nothing, and every operation that must precede it is already
@@ -76,6 +76,11 @@ export interface LinearizationSearch {
  *   longer reach (model.reach: e.g. a register read of 3 when every write of 3
  *   has been placed, or a kv get that the current value is not a prefix of,
  *   with no put left that could restart it) makes the configuration dead.
+ * - Unknown outcomes last. The walk tries operations with known outcomes
+ *   first, and an unknown one only where it changes the state: placing it
+ *   where it changes nothing is the same as never placing it, which the
+ *   configuration before it already covers. Unknown operations with the same
+ *   effect are tried in call order only (`twins`).
  *
  * Operations are indices into `operations`, which must be in call order.
  *
@@ -108,7 +113,10 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
   const linearized = new Uint32Array(words);
   const zobrist = new Int32Array(count);
   for (let index = 0; index < count; index++) zobrist[index] = mix(Math.imul(index + 1, 0x9e3779b9) ^ 0x5bd1e995);
-  const memo = new ConfigurationMemo(words);
+  const memo = new ConfigurationMemo();
+  // The window of the set that is neither all ones nor zero (see ConfigurationMemo).
+  let low = 0;
+  let high = -1;
 
   const stackOperation = new Int32Array(count);
   const stackState = new Int32Array(count);
@@ -128,11 +136,17 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
   };
   /** Places `operation` (taking the state to `after`) unless that configuration was seen before. */
   const place = (operation: number, after: number, forced: boolean): boolean => {
-    linearized[operation >>> 5] |= 1 << (operation & 31);
-    if (!memo.add(setHash ^ zobrist[operation], after, linearized)) {
-      linearized[operation >>> 5] &= ~(1 << (operation & 31));
+    const word = operation >>> 5;
+    linearized[word] |= 1 << (operation & 31);
+    let newLow = low;
+    while (newLow < words && linearized[newLow] === 0xffffffff) newLow++;
+    const newHigh = word > high ? word : high;
+    if (!memo.add(setHash ^ zobrist[operation], after, linearized, newLow, newHigh)) {
+      linearized[word] &= ~(1 << (operation & 31));
       return false;
     }
+    low = newLow;
+    high = newHigh;
     setHash ^= zobrist[operation];
     stackOperation[depth] = operation;
     stackState[depth] = state;
@@ -152,7 +166,10 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
     depth--;
     const operation = stackOperation[depth];
     state = stackState[depth];
-    linearized[operation >>> 5] &= ~(1 << (operation & 31));
+    const word = operation >>> 5;
+    linearized[word] &= ~(1 << (operation & 31));
+    if (word < low) low = word;
+    while (high >= 0 && linearized[high] === 0) high--;
     setHash ^= zobrist[operation];
     if (known[operation]) {
       knownLeft++;
@@ -456,6 +473,7 @@ class TransitionCache {
  * not placed yet. When none is left, only growth can still reach the result.
  */
 class ReadEnablers {
+  private static readonly maximumPairs = 1 << 24;
   /** Per read: its group, or -1. */
   private readonly groupOf: Int32Array;
   /** Per group: enablers not placed yet. */
@@ -486,8 +504,23 @@ class ReadEnablers {
       this.waiting.fill(1);
       return;
     }
+    const mutators = operations.filter((operation) => operation.mutates).length;
+    if (!reach.target && mutators * representatives.length > ReadEnablers.maximumPairs) {
+      // Too many pairs to try: count every read as reachable (less pruning, still exact).
+      this.waiting.fill(1);
+      return;
+    }
     operations.forEach((operation, index) => {
       if (!operation.mutates) return;
+      if (reach.target) {
+        const target = reach.target(operation.call);
+        const group = target === undefined ? undefined : groups.get(target);
+        if (group !== undefined && reach.leadsTo(operation.call, operations[representatives[group]].call)) {
+          this.enables[index].push(group);
+          this.waiting[group]++;
+        }
+        return;
+      }
       representatives.forEach((read, group) => {
         if (reach.leadsTo(operation.call, operations[read].call)) {
           this.enables[index].push(group);

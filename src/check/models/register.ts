@@ -79,6 +79,8 @@ function registerModel(name: string, functions: readonly string[], summary: stri
       // No call builds on the state: only a write or a cas can change it, and then to its value.
       grows: (state, read) => state === read.first,
       leadsTo: (call, read) => (call.code === Code.write ? call.first : call.code === Code.cas ? call.second : undefined) === read.first,
+      // A read's observation is its result's canonical JSON.
+      target: (call) => (call.code === Code.read ? undefined : canonicalJson(keyValue(call.code === Code.write ? call.first : call.second))),
     },
   };
 }

@@ -7,3 +7,4 @@ export { models, modelNames } from './models/index.js';
 export { detectFormat, formatNamed, formatNames, formats, type HistoryFormat } from './formats/index.js';
 export { replayLinearization } from './replay.js';
 export { readHistory, type ReadHistory } from './readHistory.js';
+export { describeOperation, explainResult, witnessJson } from './describe.js';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { checkLinearizability, formatNamed, formatNames, HistoryError, modelNames, models, readHistory } from '../../check/index.js';
-import { explainResult, witnessJson } from '../../check/describe.js';
+import { checkLinearizability, explainResult, formatNamed, formatNames, HistoryError, modelNames, models, readHistory, witnessJson } from '../../check/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { UsageError, choiceOption, exitCodes, numberOption } from '../usage.js';

@@ -1,10 +1,11 @@
 import type { Fabric, ProcessId } from '../fabric/index.js';
 import { runShm, type CrashFault, type RealRunResult } from '../shm/runShm.js';
 import { runTcp } from '../tcp/runTcp.js';
-import { describeFault, latencyModel, withinTolerance, type Fault } from '../sim/index.js';
+import { describeFault, latencyModel, type Fault } from '../sim/index.js';
 import { findScenario } from './index.js';
+import { judge } from './judge.js';
 import { faultsOf, type RunReport } from './runner.js';
-import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
+import type { ResolvedOptions, Scenario } from './scenario.js';
 
 /**
  * Runs scenarios on the real backends (`--backend shm|tcp`) and judges them
@@ -89,17 +90,7 @@ export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunRe
     deadlineMilliseconds: Math.max(10_000, (resolved.horizon * unit) / 1000),
   };
   const result: RealRunResult = resolved.backend === 'tcp' ? await runTcp(config) : await runShm(config);
-  const violations: Violation[] = result.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message.split('\n')[0]}` }));
-  violations.push(...scenario.check(result.history, resolved, result.notes));
-  const within = withinTolerance(faults, scenario.tolerance(resolved));
-  const mustFinish = scenario.mustFinish?.(resolved);
-  const stuck = result.unfinished.filter((process) => mustFinish === undefined || mustFinish.includes(process));
-  let blocked = false;
-  if (stuck.length > 0) {
-    const who = stuck.map((process) => `p${process}`).join(', ');
-    if (within) violations.push({ property: 'termination', detail: `${who} did not finish by time ${Math.round(result.time)} (run ended: ${result.end}) although the faults stayed within tolerance` });
-    else blocked = true;
-  }
+  const { violations, blocked, withinTolerance: within } = judge(scenario, resolved, faults, result);
   return {
     protocol: scenario.name,
     seed: resolved.seed,

@@ -9,11 +9,11 @@ import {
   latencyModel,
   parseCrashes,
   parsePauses,
-  withinTolerance,
   type Fault,
 } from '../sim/index.js';
 import type { HistoryEvent } from '../fabric/index.js';
 import { findScenario, scenarios } from './index.js';
+import { judge } from './judge.js';
 import { runOnRealBackend, validateRealRun } from './realRunner.js';
 import type { ResolvedOptions, RunOptions, Scenario, Violation } from './scenario.js';
 
@@ -115,7 +115,6 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
   if (resolved.backend !== undefined) return runOnRealBackend(resolved);
   const scenario = scenarioFor(resolved.protocol);
   const faults = faultsOf(resolved, scenario);
-  const tolerance = scenario.tolerance(resolved);
   const accounting = traceMode === 'off' ? undefined : new Accounting();
   const recorder = traceMode === 'off' ? undefined : new TraceRecorder(traceMode === 'full', accounting);
   const simulation = new Simulation({
@@ -135,17 +134,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     if (body) simulation.spawn(process, body);
   }
   const result = await simulation.run();
-  const violations: Violation[] = result.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message}` }));
-  violations.push(...scenario.check(result.history, resolved, result.notes));
-  const within = withinTolerance(faults, tolerance);
-  const mustFinish = scenario.mustFinish?.(resolved);
-  const stuck = result.unfinished.filter((process) => mustFinish === undefined || mustFinish.includes(process));
-  let blocked = false;
-  if (stuck.length > 0) {
-    const who = stuck.map((process) => `p${process}`).join(', ');
-    if (within) violations.push({ property: 'termination', detail: `${who} did not finish by time ${result.time} (run ended: ${result.end}) although the faults stayed within tolerance` });
-    else blocked = true;
-  }
+  const { violations, blocked, withinTolerance: within } = judge(scenario, resolved, faults, result);
   return {
     protocol: scenario.name,
     seed: resolved.seed,

@@ -6,3 +6,4 @@ export * from './bytes.js';
 export * from './permissions.js';
 export * from './address.js';
 export * from './quorum.js';
+export * from './inbox.js';

@@ -107,6 +107,17 @@ export class RunClock {
   milliseconds(duration: number): number {
     return (Math.max(0, duration) * this.unitMicroseconds) / 1000;
   }
+
+  /** Calls `callback` after `duration` time units (at once, but asynchronously, for 0); returns the cancel. */
+  setTimer(duration: number, callback: () => void): () => void {
+    const milliseconds = this.milliseconds(duration);
+    if (milliseconds === 0) {
+      const immediate = setImmediate(callback);
+      return () => clearImmediate(immediate);
+    }
+    const timer = setTimeout(callback, milliseconds);
+    return () => clearTimeout(timer);
+  }
 }
 
 /** What a process body factory module exports: `(args, process) => body | undefined`. */

@@ -1,5 +1,6 @@
 import {
   BadAddress,
+  Inbox,
   PermissionDenied,
   TimedOut,
   checkAddress,
@@ -52,9 +53,7 @@ export class ShmFabric implements Fabric {
   private readonly incoming: MessageRing[];
   private readonly backlog = new Map<ProcessId, Uint8Array[]>();
   private backlogTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly inbox: Message[] = [];
-  private readonly receivers: ((message: Message) => void)[] = [];
-  private handler: ((message: Message) => void) | undefined;
+  private readonly inbox = new Inbox();
   private readonly randomStream: () => number;
   private clockSource: RunClock;
   private verbsThisTurn = 0;
@@ -213,23 +212,15 @@ export class ShmFabric implements Fabric {
   }
 
   private deliver(message: Message): void {
-    if (this.handler) this.handler(message);
-    else {
-      const receiver = this.receivers.shift();
-      if (receiver) receiver(message);
-      else this.inbox.push(message);
-    }
+    this.inbox.deliver(message);
   }
 
   onMessage(handler: (message: Message) => void): void {
-    this.handler = handler;
-    for (const message of this.inbox.splice(0, this.inbox.length)) handler(message);
+    this.inbox.setHandler(handler);
   }
 
   receive(): Promise<Message> {
-    const waiting = this.inbox.shift();
-    if (waiting) return Promise.resolve(waiting);
-    return new Promise((resolve) => this.receivers.push(resolve));
+    return this.inbox.receive();
   }
 
   now(): number {
@@ -245,13 +236,7 @@ export class ShmFabric implements Fabric {
   }
 
   setTimer(duration: number, callback: () => void): () => void {
-    const milliseconds = this.clockSource.milliseconds(duration);
-    if (milliseconds === 0) {
-      const immediate = setImmediate(callback);
-      return () => clearImmediate(immediate);
-    }
-    const timer = setTimeout(callback, milliseconds);
-    return () => clearTimeout(timer);
+    return this.clockSource.setTimer(duration, callback);
   }
 
   random(): number {

@@ -1,4 +1,4 @@
-import type { Message, OperationId } from '../fabric/index.js';
+import { Inbox, type Message, type OperationId } from '../fabric/index.js';
 import type { Prng } from './prng.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -14,9 +14,7 @@ export class SimProcess {
   crashed = false;
   private pausedUntil = -Infinity;
   private held: (() => void)[] = [];
-  private readonly inbox: Message[] = [];
-  private readonly receivers: ((message: Message) => void)[] = [];
-  private handler: ((message: Message) => void) | undefined;
+  private readonly inbox = new Inbox();
   /** The application operation in progress here, if any. */
   openOperation: OperationId | undefined;
   /** The operation on whose behalf the last wake-up came (accounting of work done for others). */
@@ -75,24 +73,19 @@ export class SimProcess {
   crash(): void {
     this.crashed = true;
     this.held = [];
-    this.receivers.length = 0;
+    this.inbox.clear();
   }
 
   /** A message reached this (live, running) process. */
   accept(message: Message): void {
-    if (this.handler) this.handler(message);
-    else if (this.receivers.length > 0) (this.receivers.shift() as (message: Message) => void)(message);
-    else this.inbox.push(message);
+    this.inbox.deliver(message);
   }
 
   setHandler(handler: (message: Message) => void): void {
-    this.handler = handler;
-    while (this.inbox.length > 0) handler(this.inbox.shift() as Message);
+    this.inbox.setHandler(handler);
   }
 
   receive(): Promise<Message> {
-    const waiting = this.inbox.shift();
-    if (waiting) return Promise.resolve(waiting);
-    return new Promise((resolve) => this.receivers.push(resolve));
+    return this.inbox.receive();
   }
 }

@@ -1,5 +1,6 @@
 import {
   BadAddress,
+  Inbox,
   PermissionDenied,
   TimedOut,
   checkAddress,
@@ -28,9 +29,7 @@ import { statusCodes, statusNames, verbCodes, type Frame, type Request } from '.
 export class TcpFabric implements Fabric {
   readonly history: OperationJournal;
   private readonly regionIndex = new Map<string, number>();
-  private readonly inbox: Message[] = [];
-  private readonly receivers: ((message: Message) => void)[] = [];
-  private handler: ((message: Message) => void) | undefined;
+  private readonly inbox = new Inbox();
   private readonly randomStream: () => number;
   private clockSource: RunClock;
   /** Connections to other processes, for messages (undefined: unreachable, messages are lost). */
@@ -60,12 +59,7 @@ export class TcpFabric implements Fabric {
 
   /** Hands a message that arrived from `from` to the handler or the inbox. */
   deliver(message: Message): void {
-    if (this.handler) this.handler(message);
-    else {
-      const receiver = this.receivers.shift();
-      if (receiver) receiver(message);
-      else this.inbox.push(message);
-    }
+    this.inbox.deliver(message);
   }
 
   read(address: Address, length: number, options?: VerbOptions): Promise<Uint8Array> {
@@ -134,14 +128,11 @@ export class TcpFabric implements Fabric {
   }
 
   onMessage(handler: (message: Message) => void): void {
-    this.handler = handler;
-    for (const message of this.inbox.splice(0, this.inbox.length)) handler(message);
+    this.inbox.setHandler(handler);
   }
 
   receive(): Promise<Message> {
-    const waiting = this.inbox.shift();
-    if (waiting) return Promise.resolve(waiting);
-    return new Promise((resolve) => this.receivers.push(resolve));
+    return this.inbox.receive();
   }
 
   now(): number {
@@ -157,13 +148,7 @@ export class TcpFabric implements Fabric {
   }
 
   setTimer(duration: number, callback: () => void): () => void {
-    const milliseconds = this.clockSource.milliseconds(duration);
-    if (milliseconds === 0) {
-      const immediate = setImmediate(callback);
-      return () => clearImmediate(immediate);
-    }
-    const timer = setTimeout(callback, milliseconds);
-    return () => clearTimeout(timer);
+    return this.clockSource.setTimer(duration, callback);
   }
 
   random(): number {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The package's command. The TypeScript sources are compiled to dist/ by `npm ci`
 // (the `prepare` script); run `npm run build` after editing src/.
-import { main } from '../dist/cli/main.js';
+import { main, quietOnClosedPipes } from '../dist/cli/main.js';
 
+quietOnClosedPipes();
 process.exitCode = await main(process.argv.slice(2));

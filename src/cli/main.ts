@@ -47,7 +47,21 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
   }
 }
 
+/**
+ * A reader that stops early (`mnm … | head`) closes the pipe: that is not an
+ * error of ours, so end quietly instead of dying with an EPIPE stack trace.
+ */
+export function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+}
+
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly) {
+  quietOnClosedPipes();
   process.exitCode = await main(process.argv.slice(2));
 }

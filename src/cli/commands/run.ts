@@ -9,7 +9,7 @@ import { UsageError, exitCodes } from '../usage.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run one protocol scenario on the simulator and check its properties',
+  summary: 'run one protocol scenario (simulator by default, or a real backend) and check its properties',
   help: `usage: mnm run <protocol> [options]
 
 Runs one scenario, checks its properties and prints a summary (or one JSON

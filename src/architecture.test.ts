@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * DESIGN.md's import table, enforced: who may import whom among the layers.
  * `trace/` (the trace format and its accounting) is a leaf that the layers
- * producing or reading traces share; see docs/architecture.md.
+ * producing or reading traces share; `realtime/` is what the real backends
+ * share (wall-clock time, the operation journal); see docs/architecture.md.
  */
 const allowed: Record<string, readonly string[]> = {
   fabric: [],
@@ -15,10 +16,11 @@ const allowed: Record<string, readonly string[]> = {
   trace: [],
   check: [],
   sim: ['fabric', 'crypto', 'trace'],
-  shm: ['fabric', 'crypto', 'trace'],
-  tcp: ['fabric', 'crypto', 'trace'],
+  realtime: ['fabric'],
+  shm: ['fabric', 'crypto', 'trace', 'realtime'],
+  tcp: ['fabric', 'crypto', 'trace', 'realtime'],
   protocols: ['fabric', 'crypto'],
-  scenarios: ['protocols', 'sim', 'shm', 'tcp', 'check', 'fabric', 'crypto', 'trace'],
+  scenarios: ['protocols', 'sim', 'shm', 'tcp', 'realtime', 'check', 'fabric', 'crypto', 'trace'],
   cli: ['*'],
   web: ['trace'],
 };

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { HistoryEvent, MemoryId, NoteEvent, ProcessId, RegionSpec } from '../fabric/index.js';
 import { validateRegionSpec } from '../fabric/index.js';
 import { Journal } from './journal.js';
-import { mergeJournals, type BodyReference, type JournalRecord } from '../fabric/operationJournal.js';
+import { mergeJournals, type BodyReference, type JournalRecord } from '../realtime/operationJournal.js';
 import { controlIndex, createSharedWorld } from './sharedWorld.js';
 import type { WorkerInput, WorkerReport } from './worker.js';
 

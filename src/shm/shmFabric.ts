@@ -16,7 +16,7 @@ import {
 } from '../fabric/index.js';
 import { Journal } from './journal.js';
 import { MessageRing } from './messageRing.js';
-import { OperationJournal, RunClock, seededRandom } from '../fabric/operationJournal.js';
+import { OperationJournal, RunClock, seededRandom } from '../realtime/operationJournal.js';
 import { controlIndex, type SharedWorld } from './sharedWorld.js';
 import { ShmRegion, type ShmOutcome } from './shmMemory.js';
 

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ShmFabric } from './shmFabric.js';
-import type { BodyFactory, BodyReference } from '../fabric/operationJournal.js';
+import type { BodyFactory, BodyReference } from '../realtime/operationJournal.js';
 import type { SharedWorld } from './sharedWorld.js';
 
 /**

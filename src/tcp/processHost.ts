@@ -1,7 +1,7 @@
 import type { MemoryId, ProcessId, RegionSpec } from '../fabric/index.js';
 import { AuthenticatedServer, type ServerLimits } from './authenticatedServer.js';
 import { privateKeyObject, publicKeyObject, type KeyPair } from './identity.js';
-import type { JournalRecord } from '../fabric/operationJournal.js';
+import type { JournalRecord } from '../realtime/operationJournal.js';
 import { TcpFabric } from './tcpFabric.js';
 import { VerbConnection, type Identity } from './verbConnection.js';
 import { verbCodes } from './wire.js';

@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import type { BodyFactory, BodyReference, JournalRecord } from '../fabric/operationJournal.js';
+import type { BodyFactory, BodyReference, JournalRecord } from '../realtime/operationJournal.js';
 import { ProcessHost, type Endpoint, type ProcessSetup } from './processHost.js';
 
 /**

@@ -4,7 +4,7 @@ import { validateRegionSpec, type HistoryEvent, type MemoryId, type NoteEvent, t
 import type { ServerLimits } from './authenticatedServer.js';
 import { generateKeyPair } from './identity.js';
 import type { MemoryNodeCommand } from './memoryNodeMain.js';
-import { mergeJournals, type BodyReference, type JournalRecord } from '../fabric/operationJournal.js';
+import { mergeJournals, type BodyReference, type JournalRecord } from '../realtime/operationJournal.js';
 import type { ProcessCommand, ProcessReport } from './processMain.js';
 
 /** A crash injected into a real run, at a time in the run's unit after the start. */

@@ -15,7 +15,7 @@ import {
   type RegionSpec,
   type VerbOptions,
 } from '../fabric/index.js';
-import { OperationJournal, RunClock, seededRandom, type JournalRecord } from '../fabric/operationJournal.js';
+import { OperationJournal, RunClock, seededRandom, type JournalRecord } from '../realtime/operationJournal.js';
 import type { VerbConnection } from './verbConnection.js';
 import { statusCodes, statusNames, verbCodes, type Frame, type Request } from './wire.js';
 

@@ -4,8 +4,8 @@
  * merge of journals, per-process random streams and the run clock. The
  * simulator has its own (virtual-time) equivalents.
  */
-import type { Fabric, HistoryEvent, NoteEvent, OperationRecorder } from './fabric.js';
-import type { OperationId, OperationValue, ProcessId } from './types.js';
+import type { Fabric, HistoryEvent, NoteEvent, OperationRecorder } from '../fabric/fabric.js';
+import type { OperationId, OperationValue, ProcessId } from '../fabric/types.js';
 
 /** What a real backend's process records for the coordinator: history events and notes. */
 export type JournalRecord = { readonly type: 'history'; readonly event: HistoryEvent } | { readonly type: 'note'; readonly note: NoteEvent };

@@ -171,12 +171,14 @@ describe('mnm CLI', () => {
     const { code, stdout } = await mnm('tour', '--json');
     assert.equal(code, 0);
     const tour = JSON.parse(stdout);
-    assert.equal(tour.stops.length, 6);
+    assert.equal(tour.stops.length, 7);
     assert.equal(tour.stops[0].metrics.byFunction.write.delaysMedian, 2);
     assert.equal(tour.stops[2].blocked, true);
     assert.equal(tour.stops[3].ok, false, 'the broken variant is caught');
-    assert.equal(tour.stops[4].ok, true);
+    assert.equal(tour.stops[4].ok, true, 'the register stays regular');
+    assert.equal(tour.stops[4].linearizable, false, 'but a new/old inversion is found');
     assert.equal(tour.stops[5].ok, true);
+    assert.equal(tour.stops[6].ok, true);
   });
 
   it('table consensus measures 2 / 4 / 2 and every row reproduces by its seed', async () => {

@@ -1,4 +1,5 @@
 import { runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
+import { checkRunLinearizable } from '../../scenarios/linearizable.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { replayCommand } from '../runArgs.js';
 import { exitCodes } from '../usage.js';
@@ -8,6 +9,13 @@ interface Stop {
   readonly title: string;
   readonly options: RunOptions;
   readonly explain: (report: RunReport) => string;
+  /** When set, seeds are tried (as a sweep would) until one shows what the stop is about. */
+  readonly until?: (report: RunReport) => boolean;
+}
+
+function inversion(report: RunReport): string | undefined {
+  const check = checkRunLinearizable(report.history, 'register');
+  return check.verdict === 'not-linearizable' ? check.explanation : undefined;
 }
 
 const base = { protocol: 'register', seed: 1, latency: 'unit', faults: 'none' } as const;
@@ -43,13 +51,29 @@ const stops: readonly Stop[] = [
   {
     title: '4. A broken variant: waiting for one memory instead of a majority',
     options: { ...base, latency: 'lan', mutant: 'minority-quorum' },
+    until: (report) => !report.ok,
     explain: (report) =>
       report.ok
         ? 'this seed did not expose it (try other seeds)'
         : `With jittery delays a read can reach only memories the last write has not reached yet:\n   ${report.violations[0].detail}\n   The regularity checker flags it.`,
   },
   {
-    title: '5. Consensus in two delays: Protected Memory Paxos (memory permissions) vs Paxos and Disk Paxos',
+    title: '5. Regular, not atomic: the linearizability checker finds a new/old inversion',
+    options: { ...base, latency: 'uniform:0.5:6', n: 6, ops: 30 },
+    until: (report) => inversion(report) !== undefined,
+    explain: (report) => {
+      const explanation = inversion(report);
+      if (explanation === undefined) return 'no seed up to 200 showed it (try a sweep)';
+      const shown = explanation.split('\n').slice(0, 6).join('\n     ');
+      return (
+        `Every read passed the regularity check (${report.ok ? 'holds' : 'VIOLATED'}), yet no single order of the operations explains the history:\n` +
+        `     ${shown}\n` +
+        `   A read saw the new value, a later read an old one (the lecture's exercise). mnm check --model register says so too.`
+      );
+    },
+  },
+  {
+    title: '6. Consensus in two delays: Protected Memory Paxos (memory permissions) vs Paxos and Disk Paxos',
     options: { protocol: 'pmp', seed: 1, latency: 'unit', faults: 'none', workload: 'stable', f: 1 },
     explain: (report) => {
       const decision = report.details.decision as { delays: number; verbs: number } | null;
@@ -61,7 +85,7 @@ const stops: readonly Stop[] = [
     },
   },
   {
-    title: '6. A new PMP leader after a crash, with faults drawn by seed',
+    title: '7. A new PMP leader after a crash, with faults drawn by seed',
     options: { protocol: 'pmp', seed: 3, latency: 'rdma', faults: 'all', crash: 'p0@0', n: 3, memories: 3 },
     explain: (report) => {
       const decision = report.details.decision as { process: number; ballot: number } | null;
@@ -94,9 +118,10 @@ example:
     for (const stop of stops) {
       let report = await runScenario(stop.options, 'hash');
       // The broken variant needs a schedule that exposes it: search seeds, as a sweep would.
-      for (let seed = 2; stop.options.mutant && report.ok && seed <= 200; seed++) report = await runScenario({ ...stop.options, seed }, 'hash');
+      for (let seed = 2; stop.until && !stop.until(report) && seed <= 200; seed++) report = await runScenario({ ...stop.options, seed }, 'hash');
       if (!stop.options.mutant && !report.ok) throw new Error(`tour stop '${stop.title}' violated ${report.violations[0].property}: ${report.violations[0].detail}`);
-      results.push({ title: stop.title, ok: report.ok, blocked: report.blocked, seed: report.seed, metrics: report.metrics, violations: report.violations, traceHash: report.traceHash });
+      const linearizable = report.protocol === 'register' ? inversion(report) === undefined : undefined;
+      results.push({ title: stop.title, ok: report.ok, blocked: report.blocked, seed: report.seed, metrics: report.metrics, violations: report.violations, traceHash: report.traceHash, ...(linearizable === undefined ? {} : { linearizable }) });
       if (!values.json) io.stdout(`${stop.title}\n   ${stop.explain(report)}\n   (${replayCommand(report.params)})\n\n`);
     }
     if (values.json) io.stdout(JSON.stringify({ stops: results }) + '\n');

@@ -1,47 +1,15 @@
+import type { RealRunConfig, RealRunResult } from '../realtime/realRun.js';
+export type { CrashFault, RealRunResult } from '../realtime/realRun.js';
 import { Worker } from 'node:worker_threads';
-import type { HistoryEvent, MemoryId, NoteEvent, ProcessId, RegionSpec } from '../fabric/index.js';
+import type { MemoryId, ProcessId } from '../fabric/index.js';
 import { validateRegionSpec } from '../fabric/index.js';
 import { Journal } from './journal.js';
-import { mergeJournals, type BodyReference, type JournalRecord } from '../realtime/operationJournal.js';
+import { mergeJournals, type JournalRecord } from '../realtime/operationJournal.js';
 import { controlIndex, createSharedWorld } from './sharedWorld.js';
 import type { WorkerInput, WorkerReport } from './worker.js';
 
-/** A crash injected into a real run, at a time in the run's unit after the start. */
-export type CrashFault = { readonly kind: 'crash-process'; readonly at: number; readonly process: ProcessId } | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId };
-
-export interface ShmRunConfig {
-  readonly processCount: number;
-  readonly memoryCount: number;
-  readonly regions: readonly RegionSpec[];
-  /** The code each process runs (loaded inside its worker). */
-  readonly body: BodyReference;
-  readonly seed: number;
-  /** Microseconds per time unit of `now()`, `sleep()` and timeouts (default 1). */
-  readonly unitMicroseconds?: number;
-  /** Memories crashed before any process starts. */
-  readonly crashedMemories?: readonly MemoryId[];
-  readonly faults?: readonly CrashFault[];
-  /** Wall-clock limit after the start, in milliseconds. */
-  readonly deadlineMilliseconds: number;
-  /** Workers may take this long to load their bodies (default 60 s). */
-  readonly startupMilliseconds?: number;
-}
-
-/** What a run on a real backend produced. */
-export interface RealRunResult {
-  /** `done` when every live body returned, `deadline` when the wall-clock limit came first. */
-  readonly end: 'done' | 'deadline';
-  /** Time in the run's unit when it ended. */
-  readonly time: number;
-  readonly results: Readonly<Record<ProcessId, unknown>>;
-  readonly errors: readonly { readonly process: ProcessId; readonly message: string }[];
-  readonly history: readonly HistoryEvent[];
-  readonly notes: readonly NoteEvent[];
-  readonly crashedProcesses: readonly ProcessId[];
-  readonly crashedMemories: readonly MemoryId[];
-  /** Live processes whose body had not returned when the run ended. */
-  readonly unfinished: readonly ProcessId[];
-}
+/** A run on worker threads: the real-run config as it is. */
+export type ShmRunConfig = RealRunConfig;
 
 /**
  * Runs one world on the shm backend: one worker thread per process, one

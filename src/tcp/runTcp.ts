@@ -1,43 +1,19 @@
+import type { RealRunConfig, RealRunResult } from '../realtime/realRun.js';
+export type { CrashFault, RealRunResult } from '../realtime/realRun.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { validateRegionSpec, type HistoryEvent, type MemoryId, type NoteEvent, type ProcessId, type RegionSpec } from '../fabric/index.js';
+import { validateRegionSpec, type MemoryId, type ProcessId } from '../fabric/index.js';
 import type { ServerLimits } from './authenticatedServer.js';
 import { generateKeyPair } from './identity.js';
 import type { MemoryNodeCommand } from './memoryNodeMain.js';
-import { mergeJournals, type BodyReference, type JournalRecord } from '../realtime/operationJournal.js';
+import { mergeJournals, type JournalRecord } from '../realtime/operationJournal.js';
 import type { ProcessCommand, ProcessReport } from './processMain.js';
 
-/** A crash injected into a real run, at a time in the run's unit after the start. */
-export type CrashFault = { readonly kind: 'crash-process'; readonly at: number; readonly process: ProcessId } | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId };
-
-export interface TcpRunConfig {
-  readonly processCount: number;
-  readonly memoryCount: number;
-  readonly regions: readonly RegionSpec[];
-  readonly body: BodyReference;
-  readonly seed: number;
-  /** Microseconds per time unit (default 1). */
-  readonly unitMicroseconds?: number;
-  readonly crashedMemories?: readonly MemoryId[];
-  readonly faults?: readonly CrashFault[];
-  readonly deadlineMilliseconds: number;
-  readonly startupMilliseconds?: number;
+/** A run over TCP: the real-run config plus where the nodes listen and the servers' limits. */
+export interface TcpRunConfig extends RealRunConfig {
   /** Interface every node listens on (default 127.0.0.1). */
   readonly host?: string;
   readonly limits?: ServerLimits;
-}
-
-/** What a run on a real backend produced (the same shape as the shm backend's). */
-export interface RealRunResult {
-  readonly end: 'done' | 'deadline';
-  readonly time: number;
-  readonly results: Readonly<Record<ProcessId, unknown>>;
-  readonly errors: readonly { readonly process: ProcessId; readonly message: string }[];
-  readonly history: readonly HistoryEvent[];
-  readonly notes: readonly NoteEvent[];
-  readonly crashedProcesses: readonly ProcessId[];
-  readonly crashedMemories: readonly MemoryId[];
-  readonly unfinished: readonly ProcessId[];
 }
 
 /** Collects a child's journal lines from its pipe. */

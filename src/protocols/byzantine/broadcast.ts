@@ -208,11 +208,28 @@ export class BroadcastProcess {
     return parts.join('|') + `|${this.sendings.length}`;
   }
 
-  /** Sequence numbers to read: the lowest undone one and the next (a sender's broadcasts follow each other). */
+  /**
+   * Sequence numbers to read: from the lowest undone one up to the one after
+   * the lowest undelivered one (a correct sender's broadcasts follow each
+   * other). An instance this process delivered may stay undone for good — a
+   * Byzantine sender or replicator can keep it from ever checking (a
+   * conflict) or from seeing unanimity — and it must not hide later
+   * broadcasts: the window follows what is still to deliver, and keeps
+   * covering the delivered-but-undone instances (their duties: the check,
+   * the signed Ready).
+   */
   private window(active: readonly Instance[], sending: Sending | undefined): { first: number; last: number } {
     const lowest = Math.min(...active.map((instance) => instance.sequence), sending?.sequence ?? Infinity);
     const first = Number.isFinite(lowest) ? lowest : 1;
-    return { first, last: Math.min(first + 1, this.config.layout.messages) };
+    const undelivered = Math.min(...active.filter((instance) => !this.delivered(instance)).map((instance) => instance.sequence), sending?.sequence ?? Infinity);
+    // Delivered instances were read within an earlier window, which never reached past the lowest undelivered + 1.
+    const highest = Number.isFinite(undelivered) ? undelivered : Math.max(first, ...active.map((instance) => instance.sequence));
+    return { first, last: Math.min(Math.max(first, highest) + 1, this.config.layout.messages) };
+  }
+
+  /** Whether this process delivered the instance (CB or RB, by mode). */
+  private delivered(instance: Instance): boolean {
+    return (this.config.mode === 'cb' ? instance.cbDelivered : instance.rbDelivered) !== undefined;
   }
 
   private async startNextBroadcast(): Promise<void> {

@@ -116,6 +116,15 @@ describe('Byzantine broadcast: the adversary catalogue', () => {
     }
   });
 
+  it('rb seed 279 (f = 2, equivocating sender + claim-checked, a crashed memory): a delivered but undone broadcast does not hide later ones (totality)', async () => {
+    const report = await runScenario({ protocol: 'rb', seed: 279, f: 2, n: 5, memories: 3, latency: 'unit', faults: 'crash', horizon: 2000, ops: 3, adversary: 'all' }, 'off');
+    assert.deepEqual(report.violations, []);
+    assert.deepEqual(details(report).byzantine.map((placement) => placement.adversary).sort(), ['claim-checked', 'equivocating-sender']);
+    assert.ok(report.faults.some((fault) => fault.startsWith('crash m')), 'a memory crashed');
+    const { byProcess } = details(report).deliveries;
+    for (const process of ['p1', 'p2', 'p3']) assert.equal(byProcess[process], 3, `${process} delivered all 3 broadcasts`);
+  });
+
   it("Bracha with its adversaries (n = 3f+1), crashes and pauses", async () => {
     for (const f of [1, 2]) {
       for (const adversary of [...Object.keys(brachaAdversaries), 'all']) {

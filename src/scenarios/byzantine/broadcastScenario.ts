@@ -2,6 +2,7 @@ import { BroadcastProcess, broadcastMutants, type BroadcastConfig, type Broadcas
 import { adversaryBody, isAdversary, replicatorAdversaries, senderAdversaries, type AdversaryConfig } from '../../protocols/byzantine/adversaries.js';
 import { broadcastRegions, type BroadcastLayout } from '../../protocols/byzantine/layout.js';
 import type { ResolvedOptions, Scenario } from '../scenario.js';
+import { Prng } from '../../sim/index.js';
 import { checkBroadcast } from './properties.js';
 import { broadcastDetails } from './details.js';
 import { adversaryNames, delay, faultsOf, maxMessages, messageCapacity, placements, runKeys, signatureCosts, type Catalogue, type Placement } from './setup.js';
@@ -46,6 +47,23 @@ export function broadcastSetup(options: ResolvedOptions): BroadcastSetup {
     byzantine: placements(adversaryNames(options, broadcastCatalogue, f), broadcastCatalogue, n),
     timing: { signTimeout, readyTimeout, giveUpAt, idleAfter: 20 * d, idlePoll: 8 * d },
   };
+}
+
+/**
+ * `--adversary all` also draws the schedule: the asynchronous model lets the
+ * adversary time every process, and correct processes that run in lockstep
+ * (unit latency) all read the same state at the same instant, so no sender
+ * can rewrite its slot "between readers". Under `all`, each correct process
+ * starts after its own delay (0 to `startStagger` shortest delays, drawn by seed;
+ * none for some seeds), which puts the readers out of phase. Explicit
+ * adversaries (the tables' runs) keep the lockstep start.
+ */
+export const startStagger = 20;
+
+export function startOffset(options: ResolvedOptions, process: number): number {
+  if (options.adversary !== 'all') return 0;
+  const random = new Prng(options.seed, `start:p${process}`);
+  return random.chance(0.25) ? 0 : Math.round(random.float() * startStagger * delay(options) * 100) / 100;
 }
 
 export function broadcastMessage(sender: number, sequence: number): Uint8Array {
@@ -119,7 +137,11 @@ export function broadcastScenario(mode: BroadcastMode): Scenario {
         keys,
         ...(options.mutant ? { mutant: options.mutant as BroadcastMutant } : {}),
       };
-      return (fabric) => new BroadcastProcess(fabric, config).run();
+      const start = startOffset(options, process);
+      return async (fabric) => {
+        if (start > 0) await fabric.sleep(start);
+        await new BroadcastProcess(fabric, config).run();
+      };
     },
     check(_history, options, notes) {
       const setup = broadcastSetup(options);

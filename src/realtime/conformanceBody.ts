@@ -2,7 +2,7 @@ import { conformanceCases } from '../fabric/conformance.js';
 import type { Fabric, ProcessId } from '../fabric/index.js';
 
 /**
- * The body factory that runs a fabric conformance case inside a worker: the
+ * The body factory that runs a fabric conformance case inside a worker or OS process of a real backend: the
  * case is found by name in the conformance module, so the body is the very
  * function every backend runs.
  */

@@ -1,6 +1,32 @@
 import type { HistoryEvent, NoteEvent, ProcessId } from '../fabric/index.js';
-import { withinTolerance, type Fault } from '../sim/index.js';
+import { describeFault, withinTolerance, type Fault } from '../sim/index.js';
+import type { RunMetrics } from '../trace/accounting.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
+
+/** A judged run, on any backend: what `mnm run` prints and sweeps count. */
+export interface RunReport {
+  readonly protocol: string;
+  readonly seed: number;
+  /** No property was violated. */
+  readonly ok: boolean;
+  readonly violations: readonly Violation[];
+  /** Some process could not finish, but faults went beyond what the protocol tolerates: not a failure. */
+  readonly blocked: boolean;
+  readonly withinTolerance: boolean;
+  readonly faults: readonly string[];
+  /** How the run ended: done, horizon or idle. */
+  readonly end: string;
+  readonly virtualTime: number;
+  readonly metrics: RunMetrics | null;
+  readonly traceHash: string | null;
+  readonly params: ResolvedOptions;
+  readonly history: readonly HistoryEvent[];
+  /** Scenario-specific figures (decisions, signatures, adversary effects...). */
+  readonly details: Record<string, unknown>;
+  /** The trace's text (only with trace mode `full`). */
+  readonly trace?: string;
+}
+
 
 /** What any backend tells about a finished run, for judging it. */
 export interface RunOutcome {
@@ -39,4 +65,35 @@ export function judge(scenario: Scenario, options: ResolvedOptions, faults: read
     else blocked = true;
   }
   return { violations, blocked, withinTolerance: within };
+}
+
+/** What a backend adds to the verdict: its own evidence and figures. */
+export interface RunEvidence {
+  readonly metrics: RunMetrics | null;
+  readonly traceHash: string | null;
+  /** Backend figures merged into the scenario's details. */
+  readonly details?: Record<string, unknown>;
+  readonly trace?: string;
+}
+
+/** Judges a run and builds its report; the simulator and the real backends differ only in their evidence. */
+export function judgedReport(scenario: Scenario, options: ResolvedOptions, faults: readonly Fault[], outcome: RunOutcome, evidence: RunEvidence): RunReport {
+  const { violations, blocked, withinTolerance: within } = judge(scenario, options, faults, outcome);
+  return {
+    protocol: scenario.name,
+    seed: options.seed,
+    ok: violations.length === 0,
+    violations,
+    blocked,
+    withinTolerance: within,
+    faults: faults.map(describeFault),
+    end: outcome.end,
+    virtualTime: outcome.time,
+    metrics: evidence.metrics,
+    traceHash: evidence.traceHash,
+    params: options,
+    history: outcome.history,
+    details: { ...(scenario.details?.(outcome.history, options, outcome.notes) ?? {}), ...(evidence.details ?? {}) },
+    ...(evidence.trace !== undefined ? { trace: evidence.trace } : {}),
+  };
 }

@@ -3,7 +3,7 @@ import { runShm, type CrashFault, type RealRunResult } from '../shm/runShm.js';
 import { runTcp } from '../tcp/runTcp.js';
 import { describeFault, latencyModel, type Fault } from '../sim/index.js';
 import { findScenario } from './index.js';
-import { judge } from './judge.js';
+import { judgedReport } from './judge.js';
 import { faultsOf, type RunReport } from './runner.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
 
@@ -90,21 +90,5 @@ export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunRe
     deadlineMilliseconds: Math.max(10_000, (resolved.horizon * unit) / 1000),
   };
   const result: RealRunResult = resolved.backend === 'tcp' ? await runTcp(config) : await runShm(config);
-  const { violations, blocked, withinTolerance: within } = judge(scenario, resolved, faults, result);
-  return {
-    protocol: scenario.name,
-    seed: resolved.seed,
-    ok: violations.length === 0,
-    violations,
-    blocked,
-    withinTolerance: within,
-    faults: faults.map(describeFault),
-    end: result.end,
-    virtualTime: result.time,
-    metrics: null,
-    traceHash: null,
-    params: resolved,
-    history: result.history,
-    details: { ...(scenario.details?.(result.history, resolved, result.notes) ?? {}), backend: resolved.backend, timeUnitMicroseconds: unit },
-  };
+  return judgedReport(scenario, resolved, faults, result, { metrics: null, traceHash: null, details: { backend: resolved.backend, timeUnitMicroseconds: unit } });
 }

@@ -1,9 +1,8 @@
-import { Accounting, type RunMetrics } from '../trace/accounting.js';
+import { Accounting } from '../trace/accounting.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import {
   Prng,
   Simulation,
-  describeFault,
   drawFaults,
   faultProfiles,
   latencyModel,
@@ -11,37 +10,16 @@ import {
   parsePauses,
   type Fault,
 } from '../sim/index.js';
-import type { HistoryEvent } from '../fabric/index.js';
 import { findScenario, scenarios } from './index.js';
-import { judge } from './judge.js';
+import { judgedReport, type RunReport } from './judge.js';
 import { runOnRealBackend, validateRealRun } from './realRunner.js';
-import type { ResolvedOptions, RunOptions, Scenario, Violation } from './scenario.js';
+import type { ResolvedOptions, RunOptions, Scenario } from './scenario.js';
+
+export type { RunReport } from './judge.js';
 
 /** How much of the trace a run keeps: none, only its hash, or every line. */
 export type TraceMode = 'off' | 'hash' | 'full';
 
-export interface RunReport {
-  readonly protocol: string;
-  readonly seed: number;
-  /** No property was violated. */
-  readonly ok: boolean;
-  readonly violations: readonly Violation[];
-  /** Some process could not finish, but faults went beyond what the protocol tolerates: not a failure. */
-  readonly blocked: boolean;
-  readonly withinTolerance: boolean;
-  readonly faults: readonly string[];
-  /** How the run ended: done, horizon or idle. */
-  readonly end: string;
-  readonly virtualTime: number;
-  readonly metrics: RunMetrics | null;
-  readonly traceHash: string | null;
-  readonly params: ResolvedOptions;
-  readonly history: readonly HistoryEvent[];
-  /** Scenario-specific figures (decisions, signatures, adversary effects...). */
-  readonly details: Record<string, unknown>;
-  /** The trace's text (only with trace mode `full`). */
-  readonly trace?: string;
-}
 
 /** Fills in a scenario's defaults and checks every option; throws a one-line message on bad input. */
 export function resolveOptions(options: RunOptions): ResolvedOptions {
@@ -134,22 +112,9 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     if (body) simulation.spawn(process, body);
   }
   const result = await simulation.run();
-  const { violations, blocked, withinTolerance: within } = judge(scenario, resolved, faults, result);
-  return {
-    protocol: scenario.name,
-    seed: resolved.seed,
-    ok: violations.length === 0,
-    violations,
-    blocked,
-    withinTolerance: within,
-    faults: faults.map(describeFault),
-    end: result.end,
-    virtualTime: result.time,
+  return judgedReport(scenario, resolved, faults, result, {
     metrics: accounting ? accounting.summary() : null,
     traceHash: recorder ? recorder.traceHash() : null,
-    params: resolved,
-    history: result.history,
-    details: scenario.details?.(result.history, resolved, result.notes) ?? {},
     ...(traceMode === 'full' && recorder ? { trace: recorder.text() } : {}),
-  };
+  });
 }

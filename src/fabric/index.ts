@@ -7,3 +7,4 @@ export * from './permissions.js';
 export * from './address.js';
 export * from './quorum.js';
 export * from './inbox.js';
+export * from './historyRecorder.js';

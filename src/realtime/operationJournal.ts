@@ -4,8 +4,9 @@
  * merge of journals, per-process random streams and the run clock. The
  * simulator has its own (virtual-time) equivalents.
  */
-import type { Fabric, HistoryEvent, NoteEvent, OperationRecorder } from '../fabric/fabric.js';
-import type { OperationId, OperationValue, ProcessId } from '../fabric/types.js';
+import type { Fabric, HistoryEvent, NoteEvent } from '../fabric/fabric.js';
+import { HistoryRecorder } from '../fabric/historyRecorder.js';
+import type { OperationValue, ProcessId } from '../fabric/types.js';
 
 /** What a real backend's process records for the coordinator: history events and notes. */
 export type JournalRecord = { readonly type: 'history'; readonly event: HistoryEvent } | { readonly type: 'note'; readonly note: NoteEvent };
@@ -17,54 +18,19 @@ export type JournalRecord = { readonly type: 'history'; readonly event: HistoryE
  * Operation ids are unique across processes without coordination:
  * `process + processCount * k` for the process's k-th operation.
  */
-export class OperationJournal implements OperationRecorder {
-  private readonly open = new Map<OperationId, { f: string; key?: string }>();
-  private count = 0;
-
+export class OperationJournal extends HistoryRecorder {
   constructor(
-    private readonly process: ProcessId,
-    private readonly processCount: number,
-    private readonly now: () => number,
+    private readonly processId: ProcessId,
+    processCount: number,
+    private readonly clock: () => number,
     private readonly sink: (record: JournalRecord) => void,
-  ) {}
-
-  invoke(f: string, value: OperationValue, key?: string): OperationId {
-    if (this.open.size > 0) {
-      throw new Error(`p${this.process} invoked ${f} while operation ${[...this.open.keys()][0]} is still open (one operation at a time per process)`);
-    }
-    const op = this.process + this.processCount * this.count++;
-    this.open.set(op, key === undefined ? { f } : { f, key });
-    this.record('invoke', op, f, key, value);
-    return op;
-  }
-
-  ok(operation: OperationId, value: OperationValue): void {
-    this.finish('ok', operation, value);
-  }
-
-  fail(operation: OperationId, value: OperationValue): void {
-    this.finish('fail', operation, value);
-  }
-
-  info(operation: OperationId, value: OperationValue): void {
-    this.finish('info', operation, value);
+  ) {
+    let count = 0;
+    super(processId, () => processId + processCount * count++, clock, (event) => sink({ type: 'history', event }));
   }
 
   note(kind: string, detail?: Readonly<Record<string, OperationValue>>): void {
-    this.sink({ type: 'note', note: { time: this.now(), process: this.process, kind, ...(detail ? { detail } : {}) } });
-  }
-
-  private finish(type: 'ok' | 'fail' | 'info', operation: OperationId, value: OperationValue): void {
-    const call = this.open.get(operation);
-    if (!call) throw new Error(`p${this.process}: operation ${operation} is not open`);
-    this.open.delete(operation);
-    this.record(type, operation, call.f, call.key, value);
-  }
-
-  private record(type: HistoryEvent['type'], op: OperationId, f: string, key: string | undefined, value: OperationValue): void {
-    const time = this.now();
-    const event: HistoryEvent = key === undefined ? { process: this.process, type, f, value, time, op } : { process: this.process, type, f, key, value, time, op };
-    this.sink({ type: 'history', event });
+    this.sink({ type: 'note', note: { time: this.clock(), process: this.processId, kind, ...(detail ? { detail } : {}) } });
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   BadAddress,
+  HistoryRecorder,
   PermissionDenied,
   TimedOut,
   checkAddress,
@@ -50,7 +51,7 @@ export class SimFabric implements Fabric {
   ) {
     this.processCount = context.processes.length;
     this.memoryCount = context.memories.length;
-    this.history = new SimOperationRecorder(context, process, runHistory);
+    this.history = simRecorder(context, process, runHistory);
   }
 
   get self(): ProcessId {
@@ -165,54 +166,28 @@ export class SimFabric implements Fabric {
   }
 }
 
-class SimOperationRecorder implements OperationRecorder {
-  private readonly open = new Map<OperationId, { f: string; key?: string }>();
-
-  constructor(
-    private readonly context: SimContext,
-    private readonly process: SimProcess,
-    private readonly history: History,
-  ) {}
-
-  invoke(f: string, value: OperationValue, key?: string): OperationId {
-    if (this.process.openOperation !== undefined) {
-      throw new Error(`p${this.process.id} invoked ${f} while operation ${this.process.openOperation} is still open (one operation at a time per process)`);
-    }
-    const op = this.history.allocate();
-    this.open.set(op, key === undefined ? { f } : { f, key });
-    this.process.openOperation = op;
-    this.record('invoke', op, f, key, value);
-    return op;
-  }
-
-  ok(operation: OperationId, value: OperationValue): void {
-    this.finish('ok', operation, value);
-  }
-
-  fail(operation: OperationId, value: OperationValue): void {
-    this.finish('fail', operation, value);
-  }
-
-  info(operation: OperationId, value: OperationValue): void {
-    this.finish('info', operation, value);
-  }
-
-  private finish(type: 'ok' | 'fail' | 'info', operation: OperationId, value: OperationValue): void {
-    const call = this.open.get(operation);
-    if (!call) throw new Error(`p${this.process.id}: operation ${operation} is not open`);
-    this.open.delete(operation);
-    this.process.openOperation = undefined;
-    this.process.causalOperation = undefined;
-    this.record(type, operation, call.f, call.key, value);
-  }
-
-  private record(type: HistoryEvent['type'], op: OperationId, f: string, key: string | undefined, value: OperationValue): void {
-    const time = this.context.scheduler.now();
-    const event: HistoryEvent = key === undefined ? { process: this.process.id, type, f, value, time, op } : { process: this.process.id, type, f, key, value, time, op };
-    this.history.events.push(event);
-    if (this.context.tracing) {
-      this.context.trace.event({ t: time, type: `op.${type}`, p: this.process.id, op, f, ...(key === undefined ? {} : { key }), value } as never);
-    }
-  }
+/** The simulator's recorder: events go to the run's history and trace, and the process knows its open operation (for accounting). */
+function simRecorder(context: SimContext, process: SimProcess, history: History): OperationRecorder {
+  return new HistoryRecorder(
+    process.id,
+    () => history.allocate(),
+    () => context.scheduler.now(),
+    (event) => {
+      history.events.push(event);
+      if (context.tracing) {
+        const { process: p, type, op, f, key, value, time } = event;
+        context.trace.event({ t: time, type: `op.${type}`, p, op, f, ...(key === undefined ? {} : { key }), value } as never);
+      }
+    },
+    {
+      onOpen: (operation) => {
+        process.openOperation = operation;
+      },
+      onClose: () => {
+        process.openOperation = undefined;
+        process.causalOperation = undefined;
+      },
+    },
+  );
 }
 

@@ -3,6 +3,7 @@ import { checkConsensus } from '../check/consensus.js';
 import { DiskPaxos, diskPaxosMutants, diskPaxosRegion, type DiskPaxosMutant } from '../protocols/consensus/diskPaxos.js';
 import { Paxos, paxosMutants, type PaxosMutant } from '../protocols/consensus/paxos.js';
 import { Proposer, fromNumber, toNumber, type ConsensusAlgorithm, type ConsensusTiming } from '../protocols/consensus/proposer.js';
+import type { TimeoutPolicy } from '../protocols/consensus/phaseTimer.js';
 import { ProtectedPaxos, protectedPaxosMutants, protectedPaxosRegion, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
 import { Prng, latencyModel } from '../sim/index.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
@@ -21,9 +22,27 @@ type Algorithm = 'paxos' | 'sm-paxos' | 'disk-paxos' | 'disk-paxos-pipelined' | 
 const capacity = 8;
 const region = 'consensus';
 
-function timing(options: ResolvedOptions): ConsensusTiming & { delay: number } {
+/**
+ * The protocols' timers start from the shortest one-way delay of the
+ * latency model (a guess that is right only when delays do not vary) and
+ * adapt from there (protocols/consensus/phaseTimer.ts); the `fixed-timers`
+ * mutants keep them at that first guess. The cap only stops runaway growth.
+ */
+function timing(options: ResolvedOptions): ConsensusTiming & { delay: number; phase: TimeoutPolicy } {
   const delay = latencyModel(options.latency).minimum;
-  return { delay, heartbeat: 4 * delay, suspectAfter: 20 * delay, backoff: 4 * delay };
+  const adaptive = options.mutant !== 'fixed-timers';
+  return {
+    delay,
+    heartbeat: 4 * delay,
+    suspectAfter: { base: 20 * delay, cap: 20 * delay * 2 ** 12, adaptive },
+    backoff: 4 * delay,
+    phase: { base: 30 * delay, cap: 30 * delay * 2 ** 12, adaptive },
+  };
+}
+
+/** The scenario's time scale: faults and the horizon follow the mean delay, not the protocols' guess. */
+function typicalDelay(options: ResolvedOptions): number {
+  return latencyModel(options.latency).mean;
 }
 
 function memoriesOf(options: ResolvedOptions): number[] {
@@ -34,13 +53,13 @@ function makeAlgorithm(kind: Algorithm, options: ResolvedOptions): (fabric: Fabr
   const memories = memoriesOf(options);
   switch (kind) {
     case 'paxos':
-      return (fabric) => new Paxos(fabric, 30 * timing(options).delay, options.mutant as PaxosMutant | undefined);
+      return (fabric) => new Paxos(fabric, timing(options).phase, options.mutant as PaxosMutant | undefined);
     case 'sm-paxos':
     case 'disk-paxos':
     case 'disk-paxos-pipelined':
-      return (fabric) => new DiskPaxos(fabric, { region, memories, capacity, phaseTimeout: 30 * timing(options).delay, pipelined: kind === 'disk-paxos-pipelined', ...(options.mutant ? { mutant: options.mutant as DiskPaxosMutant } : {}) });
+      return (fabric) => new DiskPaxos(fabric, { region, memories, capacity, phaseTimeout: timing(options).phase, pipelined: kind === 'disk-paxos-pipelined', ...(options.mutant ? { mutant: options.mutant as DiskPaxosMutant } : {}) });
     case 'pmp':
-      return (fabric) => new ProtectedPaxos(fabric, { region, memories, capacity, phaseTimeout: 30 * timing(options).delay, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) });
+      return (fabric) => new ProtectedPaxos(fabric, { region, memories, capacity, phaseTimeout: timing(options).phase, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) });
   }
 }
 
@@ -50,7 +69,7 @@ function contention(options: ResolvedOptions): { contenders: Map<ProcessId, { st
   const workload = options.workload === 'mixed' ? (random.chance(0.5) ? 'stable' : 'contention') : options.workload;
   const contenders = new Map<ProcessId, { start: number; until: number }>();
   if (workload !== 'contention') return { contenders };
-  const { delay } = timing(options);
+  const delay = typicalDelay(options);
   const processes = Array.from({ length: options.n }, (_, process) => process);
   for (const process of random.sample(processes, 2 + random.int(Math.max(1, options.n - 1)))) {
     contenders.set(process, { start: Math.round(random.float() * 3 * delay * 100) / 100, until: (10 + random.int(20)) * delay });
@@ -86,15 +105,15 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
     // Faults strike while the protocol runs (a stable leader decides within a few delays);
     // pauses and partitions outlast Ω's timeout, so they force leader changes.
     faultWindow(options) {
-      return 12 * timing(options).delay;
+      return 12 * typicalDelay(options);
     },
     outageMax(options) {
-      return 2.5 * timing(options).suspectAfter;
+      return 2.5 * 20 * typicalDelay(options);
     },
     regions(options) {
       if (kind === 'paxos') return [];
-      if (kind === 'pmp') return [protectedPaxosRegion({ region, memories: memoriesOf(options), capacity, phaseTimeout: 0, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) }, options.n)];
-      return [diskPaxosRegion({ region, memories: memoriesOf(options), capacity, phaseTimeout: 0, pipelined: kind === 'disk-paxos-pipelined' }, options.n)];
+      if (kind === 'pmp') return [protectedPaxosRegion({ region, memories: memoriesOf(options), capacity, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) }, options.n)];
+      return [diskPaxosRegion({ region, memories: memoriesOf(options), capacity }, options.n)];
     },
     body(options, process) {
       const algorithm = makeAlgorithm(kind, options);

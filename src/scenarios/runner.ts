@@ -44,7 +44,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     faults: options.faults,
     ...(options.crash ? { crash: options.crash } : {}),
     ...(options.pause ? { pause: options.pause } : {}),
-    horizon: options.horizon ?? 2000 * latency.minimum * Math.max(1, (options.ops ?? scenario.defaults.ops) / 10),
+    horizon: options.horizon ?? 2000 * latency.mean * Math.max(1, (options.ops ?? scenario.defaults.ops) / 10),
     ...(options.mutant ? { mutant: options.mutant } : {}),
     ops: options.ops ?? scenario.defaults.ops,
     ...(options.f !== undefined ? { f: options.f } : {}),
@@ -76,7 +76,7 @@ function scenarioFor(name: string): Scenario {
 export function faultsOf(options: ResolvedOptions, scenario: Scenario): Fault[] {
   const world = { processCount: options.n, memoryCount: options.memories };
   const latency = latencyModel(options.latency);
-  const window = scenario.faultWindow?.(options) ?? Math.min(options.horizon / 2, options.ops * 8 * latency.minimum);
+  const window = scenario.faultWindow?.(options) ?? Math.min(options.horizon / 2, options.ops * 8 * latency.mean);
   const outageMax = scenario.outageMax?.(options);
   const drawn = drawFaults(options.faults, scenario.tolerance(options), { ...world, window, ...(outageMax !== undefined ? { outageMax } : {}) }, new Prng(options.seed, 'faults'));
   return [...drawn, ...parseCrashes(options.crash ?? '', world), ...parsePauses(options.pause ?? '', world)].sort((a, b) => a.at - b.at);

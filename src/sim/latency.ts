@@ -11,17 +11,20 @@ export interface LatencyModel {
   sample(random: Prng): number;
   /** The smallest delay `sample` can return (> 0). */
   readonly minimum: number;
+  /** The mean delay: scenarios size their time scales (horizon, faults) from it, never protocols. */
+  readonly mean: number;
 }
 
 export const latencyNames = ['unit', 'rdma', 'lan', 'uniform:MIN:MAX'] as const;
 
 /** Every one-way delay = 1. */
-export const unitLatency: LatencyModel = { name: 'unit', minimum: 1, sample: () => 1 };
+export const unitLatency: LatencyModel = { name: 'unit', minimum: 1, mean: 1, sample: () => 1 };
 
 /** RDMA inside a rack: about 1 µs one way, small jitter, a rare slow packet. */
 export const rdmaLatency: LatencyModel = {
   name: 'rdma',
   minimum: 0.8,
+  mean: 0.8 + 0.2 + 0.01 * 2,
   sample: (random) => 0.8 + random.float() * 0.4 + (random.chance(0.01) ? random.exponential(2) : 0),
 };
 
@@ -29,12 +32,13 @@ export const rdmaLatency: LatencyModel = {
 export const lanLatency: LatencyModel = {
   name: 'lan',
   minimum: 30,
+  mean: 30 + 20 + 0.02 * 200,
   sample: (random) => 30 + random.float() * 40 + (random.chance(0.02) ? random.exponential(200) : 0),
 };
 
 /** Uniform in [minimum, maximum]: a plain random schedule for tests. */
 export function uniformLatency(minimum: number, maximum: number): LatencyModel {
-  return { name: `uniform:${minimum}:${maximum}`, minimum, sample: (random) => minimum + random.float() * (maximum - minimum) };
+  return { name: `uniform:${minimum}:${maximum}`, minimum, mean: (minimum + maximum) / 2, sample: (random) => minimum + random.float() * (maximum - minimum) };
 }
 
 /** Parses a latency model name; throws a message listing what is accepted. */

@@ -1,5 +1,6 @@
 import { TimedOut, forEachMemory, majority, QuorumFailed, type Fabric, type MemoryId, type RegionSpec } from '../../fabric/index.js';
 import { isPrePrepared } from './ballot.js';
+import { PhaseTimer, timedPhase } from './phaseTimer.js';
 import type { AttemptOutcome, ConsensusAlgorithm } from './proposer.js';
 import { adoptedValue, consensusSlotSize, encodeConsensusSlot, highestProposal, readAllSlots, type ConsensusSlot, type SlotLayout } from './slot.js';
 
@@ -20,6 +21,8 @@ import { adoptedValue, consensusSlotSize, encodeConsensusSlot, highestProposal, 
  */
 export const diskPaxosMutants = {
   'no-final-read': 'decides after the phase-2 write without reading the other slots again, missing a concurrent higher ballot',
+  'fixed-timers': 'phase and leader timeouts stay at their first value and never adapt, so phases never fit when delays vary widely',
+  'no-checksum': 'adopts slots without checking their checksum, so a read that overlaps a rewrite can adopt a value torn between two writes',
 } as const;
 export type DiskPaxosMutant = keyof typeof diskPaxosMutants;
 
@@ -28,18 +31,20 @@ export interface DiskPaxosConfig extends SlotLayout {
   readonly mutant?: DiskPaxosMutant;
 }
 
-export function diskPaxosRegion(config: DiskPaxosConfig, processCount: number): RegionSpec {
+export function diskPaxosRegion(config: Pick<DiskPaxosConfig, 'region' | 'memories' | 'capacity'>, processCount: number): RegionSpec {
   return { name: config.region, size: processCount * consensusSlotSize(config.capacity), policy: 'open', memories: [...config.memories] };
 }
 
 export class DiskPaxos implements ConsensusAlgorithm {
   private readonly slotSize: number;
+  private readonly timer: PhaseTimer;
 
   constructor(
     private readonly fabric: Fabric,
     private readonly config: DiskPaxosConfig,
   ) {
     this.slotSize = consensusSlotSize(config.capacity);
+    this.timer = new PhaseTimer(config.phaseTimeout);
   }
 
   async attempt(ballot: bigint, input: Uint8Array): Promise<AttemptOutcome> {
@@ -67,22 +72,22 @@ export class DiskPaxos implements ConsensusAlgorithm {
   private async step(write: (memory: MemoryId) => Promise<void>, read: boolean): Promise<ConsensusSlot[] | undefined> {
     const { memories } = this.config;
     const needed = majority(memories.length);
-    const limit = { timeout: this.config.phaseTimeout, timers: this.fabric };
+    const phase = <T>(task: (memory: MemoryId) => Promise<T>) => timedPhase(this.fabric, this.timer, (limit) => forEachMemory(memories, needed, task, limit));
     try {
       if (!read) {
-        await forEachMemory(memories, needed, write, limit);
+        await phase(write);
         return [];
       }
       if (this.config.pipelined) {
-        const results = await forEachMemory(memories, needed, (memory) => {
+        const results = await phase((memory) => {
           const written = write(memory);
           const slots = this.readSlots(memory);
           return written.then(() => slots);
-        }, limit);
+        });
         return results.flatMap((result) => result.value);
       }
-      await forEachMemory(memories, needed, write, limit);
-      const results = await forEachMemory(memories, needed, (memory) => this.readSlots(memory), limit);
+      await phase(write);
+      const results = await phase((memory) => this.readSlots(memory));
       return results.flatMap((result) => result.value);
     } catch (error) {
       if (error instanceof QuorumFailed || error instanceof TimedOut) return undefined;
@@ -92,6 +97,6 @@ export class DiskPaxos implements ConsensusAlgorithm {
 
   /** Reads every slot of one memory, re-reading while a slot is torn. */
   private readSlots(memory: MemoryId): Promise<ConsensusSlot[]> {
-    return readAllSlots(this.fabric, memory, this.config);
+    return readAllSlots(this.fabric, memory, this.config, this.config.mutant !== 'no-checksum');
   }
 }

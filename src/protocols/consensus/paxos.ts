@@ -1,5 +1,6 @@
 import { majority, type Fabric, type ProcessId } from '../../fabric/index.js';
 import { isPrePrepared } from './ballot.js';
+import { PhaseTimer, type TimeoutPolicy } from './phaseTimer.js';
 import { encodeMessage, type ConsensusMessage, type MessageKind } from './messages.js';
 import type { AttemptOutcome, ConsensusAlgorithm } from './proposer.js';
 
@@ -19,6 +20,7 @@ interface Round {
   readonly expect: MessageKind;
   readonly replies: Map<ProcessId, ConsensusMessage>;
   readonly finish: (outcome: Map<ProcessId, ConsensusMessage> | { preempted: bigint }) => void;
+  readonly started: number;
 }
 
 export class Paxos implements ConsensusAlgorithm {
@@ -27,13 +29,16 @@ export class Paxos implements ConsensusAlgorithm {
   private acceptedBallot = 0n;
   private acceptedValue: Uint8Array = new Uint8Array(0);
   private round: Round | undefined;
+  /** How long a leader waits for a majority before it gives the ballot up (messages may be lost); it adapts. */
+  private readonly timer: PhaseTimer;
 
   constructor(
     private readonly fabric: Fabric,
-    /** How long a leader waits for a majority before it gives the ballot up (messages may be lost). */
-    private readonly roundTimeout: number,
+    roundTimeout: TimeoutPolicy,
     private readonly mutant?: PaxosMutant,
-  ) {}
+  ) {
+    this.timer = new PhaseTimer(roundTimeout);
+  }
 
   async attempt(ballot: bigint, input: Uint8Array): Promise<AttemptOutcome> {
     let value = input;
@@ -65,9 +70,12 @@ export class Paxos implements ConsensusAlgorithm {
         if (this.round === round) this.round = undefined;
         resolve(outcome);
       };
-      const round: Round = { ballot, expect, replies: new Map(), finish };
+      const round: Round = { ballot, expect, replies: new Map(), finish, started: fabric.now() };
       this.round = round;
-      const cancel = fabric.setTimer(this.roundTimeout, () => finish({ preempted: ballot }));
+      const cancel = fabric.setTimer(this.timer.timeout, () => {
+        if (!done) this.timer.expired();
+        finish({ preempted: ballot });
+      });
       const request: ConsensusMessage = { kind, ballot, other: 0n, value };
       for (let process = 0; process < fabric.processCount; process++) {
         if (process !== fabric.self) fabric.send(process, encodeMessage(request));
@@ -87,7 +95,10 @@ export class Paxos implements ConsensusAlgorithm {
     if (reply.kind === 'nack') return round.finish({ preempted: reply.other });
     if (reply.kind !== round.expect) return;
     round.replies.set(from, reply);
-    if (round.replies.size >= majority(this.fabric.processCount)) round.finish(round.replies);
+    if (round.replies.size >= majority(this.fabric.processCount)) {
+      this.timer.completed(this.fabric.now() - round.started);
+      round.finish(round.replies);
+    }
   }
 
   /** The acceptor's answer to a prepare or accept. */

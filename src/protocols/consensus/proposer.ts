@@ -3,6 +3,7 @@ import { firstBallot, nextBallot } from './ballot.js';
 import { decodeMessage, encodeMessage, type ConsensusMessage } from './messages.js';
 import { metered, newMeter, type Meter } from './meter.js';
 import { Omega } from './omega.js';
+import type { TimeoutPolicy } from './phaseTimer.js';
 
 /** One try of an algorithm with one ballot. */
 export type AttemptOutcome = { readonly decided: Uint8Array } | { readonly preempted: bigint };
@@ -21,9 +22,14 @@ export interface ConsensusAlgorithm {
 export interface ConsensusTiming {
   /** Heartbeat period of Ω. */
   readonly heartbeat: number;
-  /** Silence after which Ω stops trusting a process. */
-  readonly suspectAfter: number;
-  /** Base of the randomized exponential back-off after a preempted attempt. */
+  /** Silence after which Ω stops trusting a process (it grows after each wrong suspicion). */
+  readonly suspectAfter: TimeoutPolicy;
+  /**
+   * Base of the randomized exponential back-off after a preempted attempt;
+   * the window is never smaller than twice the slowest attempt seen, so
+   * competing proposers spread out even when delays are much longer than
+   * the base.
+   */
   readonly backoff: number;
 }
 
@@ -112,6 +118,7 @@ export class Proposer {
     if (this.options.startDelay) await raw.sleep(this.options.startDelay);
     let highestSeen = 0n;
     let preemptions = 0;
+    let slowestAttempt = 0;
     let ballot = firstBallot(raw.self);
     for (;;) {
       if (this.decided) return this.decided;
@@ -137,7 +144,8 @@ export class Proposer {
       if ('preempted' in outcome && outcome.preempted > highestSeen) highestSeen = outcome.preempted;
       if (ballot > highestSeen) highestSeen = ballot;
       preemptions++;
-      const window = this.options.timing.backoff * 2 ** Math.min(preemptions, 6);
+      slowestAttempt = Math.max(slowestAttempt, raw.now() - started);
+      const window = Math.max(this.options.timing.backoff * 2 ** Math.min(preemptions, 6), 2 * slowestAttempt);
       await Promise.race([this.waitForDecision(), raw.sleep(raw.random() * window)]);
     }
   }

@@ -1,3 +1,4 @@
+import type { TimeoutPolicy } from './phaseTimer.js';
 import { checksum, getWord, setWord, wholeWords, type Fabric, type MemoryId } from '../../fabric/index.js';
 
 /**
@@ -54,10 +55,10 @@ export function decodeConsensusSlot(bytes: Uint8Array, offset: number, capacity:
 }
 
 /** Decodes every process's slot of a region read whole; 'torn' if any slot is. */
-export function decodeSlots(bytes: Uint8Array, processCount: number, capacity: number): ConsensusSlot[] | 'torn' {
+export function decodeSlots(bytes: Uint8Array, processCount: number, capacity: number, verify = true): ConsensusSlot[] | 'torn' {
   const slots: ConsensusSlot[] = [];
   for (let process = 0; process < processCount; process++) {
-    const slot = decodeConsensusSlot(bytes, process * consensusSlotSize(capacity), capacity);
+    const slot = decodeConsensusSlot(bytes, process * consensusSlotSize(capacity), capacity, verify);
     if (slot === 'torn') return 'torn';
     slots.push(slot);
   }
@@ -97,17 +98,22 @@ export interface SlotLayout {
    * How long one phase may wait for its majority before the attempt is given
    * up (and retried with a higher ballot). Without it, a crashed memory plus
    * a refused write elsewhere would leave a phase waiting forever: neither a
-   * majority of successes nor enough failures ever arrives.
+   * majority of successes nor enough failures ever arrives. It adapts
+   * (phaseTimer.ts): it doubles after each expiry and follows the slowest phase seen.
    */
-  readonly phaseTimeout: number;
+  readonly phaseTimeout: TimeoutPolicy;
 }
 
-/** Reads every process's slot on one memory (one verb), re-reading while any slot is torn. */
-export async function readAllSlots(fabric: Fabric, memory: MemoryId, layout: SlotLayout): Promise<ConsensusSlot[]> {
+/**
+ * Reads every process's slot on one memory (one verb), re-reading while any
+ * slot is torn. `verify = false` is the `no-checksum` mutants: a torn slot is
+ * taken at face value.
+ */
+export async function readAllSlots(fabric: Fabric, memory: MemoryId, layout: SlotLayout, verify = true): Promise<ConsensusSlot[]> {
   const length = fabric.processCount * consensusSlotSize(layout.capacity);
   for (;;) {
     const bytes = await fabric.read({ memory, region: layout.region, offset: 0 }, length);
-    const slots = decodeSlots(bytes, fabric.processCount, layout.capacity);
+    const slots = decodeSlots(bytes, fabric.processCount, layout.capacity, verify);
     if (slots !== 'torn') return slots;
   }
 }

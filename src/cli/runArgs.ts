@@ -18,6 +18,7 @@ export const runOptionSpecs = {
   adversary: { type: 'string' },
   backend: { type: 'string' },
   workload: { type: 'string' },
+  tear: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' ? string[] : string };
@@ -41,6 +42,7 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.f !== undefined ? { f: integerOption('f', values.f, 0, 0, 64) } : {}),
     ...(values.adversary !== undefined ? { adversary: values.adversary } : {}),
     ...(values.workload !== undefined ? { workload: values.workload } : {}),
+    ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, Number.MIN_VALUE) } : {}),
     ...(values.backend !== undefined ? { backend: choiceOption('backend', values.backend, ['sim', 'shm', 'tcp'] as const, 'sim') } : {}),
   };
 }
@@ -56,6 +58,7 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.mutant) parts.push('--mutant', options.mutant);
   if (options.adversary) parts.push('--adversary', options.adversary);
   if (options.workload) parts.push('--workload', options.workload);
+  if (options.tear !== undefined) parts.push('--tear', String(options.tear));
   if (options.backend && options.backend !== 'sim') parts.push('--backend', options.backend);
   return parts.join(' ');
 }

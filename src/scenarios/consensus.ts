@@ -89,6 +89,13 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
       if (kind === 'sm-paxos') return { n: f + 1, memories: 1 };
       return { n: f + 1, memories: 2 * f + 1 };
     },
+    mixSizes(random) {
+      // Any n ≥ 2 (Paxos needs a majority of processes; the others only a live one), and for
+      // the memory-based ones 1..5 memories (a minority of them may crash).
+      const n = 2 + random.int(kind === 'paxos' ? 6 : 4);
+      const memories = kind === 'paxos' ? 0 : kind === 'sm-paxos' ? 1 : 1 + random.int(5);
+      return { n, memories };
+    },
     validate(options) {
       if (options.adversary !== undefined) throw new Error(`--adversary: ${kind} tolerates crashes only (no Byzantine adversaries)`);
       if (options.ops !== 1) throw new Error(`--ops ${options.ops}: ${kind} is single-decree (accepted: 1)`);

@@ -50,8 +50,11 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     ...(options.f !== undefined ? { f: options.f } : {}),
     ...(options.adversary !== undefined ? { adversary: options.adversary } : {}),
     ...(scenario.workloads ? { workload: options.workload ?? scenario.workloads[0] } : options.workload !== undefined ? { workload: options.workload } : {}),
+    ...(options.tear !== undefined ? { tear: options.tear } : {}),
     ...(options.backend !== undefined && options.backend !== 'sim' ? { backend: options.backend } : {}),
   };
+  if (resolved.tear !== undefined && !(resolved.tear > 0 && resolved.tear <= 1)) throw new Error(`--tear ${resolved.tear} is out of range (accepted: a fraction in (0, 1] of a write's completion delay)`);
+  if (resolved.tear !== undefined && resolved.backend !== undefined) throw new Error(`--tear: the tear window is the simulator's; real backends tear as their hardware does`);
   if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) throw new Error(`seed ${resolved.seed} must be a non-negative integer`);
   if (!Number.isInteger(resolved.n) || resolved.n < 1 || resolved.n > 1024) throw new Error(`--n ${resolved.n} is out of range (accepted: 1..1024)`);
   if (!Number.isInteger(resolved.memories) || resolved.memories < 0 || resolved.memories > 1024) throw new Error(`--memories ${resolved.memories} is out of range (accepted: 0..1024)`);

@@ -1,5 +1,6 @@
 import type { HistoryEvent, NoteEvent, ProcessId, ProcessMain, RegionSpec } from '../fabric/index.js';
-import type { FaultProfile, Tolerance } from '../sim/index.js';
+import type { FaultProfile, Prng, Tolerance } from '../sim/index.js';
+import type { MixedSizes } from './mix.js';
 
 /** Options of one run: everything `mnm run` accepts, and so everything a sweep may vary. */
 export interface RunOptions {
@@ -26,6 +27,11 @@ export interface RunOptions {
   readonly adversary?: string;
   /** A scenario-specific workload name (e.g. consensus: stable | contention | mixed); scenario default when absent. */
   readonly workload?: string;
+  /**
+   * The simulator's tear window: a multi-word write's words land within this
+   * fraction (0..1] of its own completion delay; the simulator's default when absent.
+   */
+  readonly tear?: number;
   /** Where the run happens; only `sim` so far (the real backends plug in here). */
   readonly backend?: 'sim' | 'shm' | 'tcp';
 }
@@ -74,6 +80,10 @@ export interface Scenario {
   readonly sizeFor?: (f: number) => { readonly n: number; readonly memories?: number };
   /** Workloads the scenario accepts (first = default); none when absent. */
   readonly workloads?: readonly string[];
+  /** Sizes a mixed sweep may draw (n, memories or f within what the scenario accepts); f = 1..2 through `sizeFor` when absent. */
+  readonly mixSizes?: (random: Prng) => MixedSizes;
+  /** Whether the scenario has a Byzantine adversary catalogue (a mixed sweep then draws `--adversary all`). */
+  readonly adversaries?: boolean;
   /** Processes whose bodies must finish when faults stay within tolerance (all spawned ones by default). */
   readonly mustFinish?: (options: ResolvedOptions) => readonly ProcessId[];
 }

@@ -1,4 +1,5 @@
-import { resolveOptions, runScenario, scenarios, type RunReport } from '../../scenarios/index.js';
+import { findScenario, resolveOptions, runScenario, scenarios, type RunOptions, type RunReport } from '../../scenarios/index.js';
+import { mixedRunOptions, type FixedOptions } from '../../scenarios/mix.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { replayCommand, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
@@ -7,26 +8,34 @@ import { UsageError, exitCodes, integerOption } from '../usage.js';
 export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'run a protocol over many seeds with faults and count property violations',
-  help: `usage: mnm sweep <protocol> --seeds N [run options] [--first-seed S] [--stop] [--json]
+  help: `usage: mnm sweep <protocol> --seeds N [--mix] [run options] [--first-seed S] [--stop] [--json]
 
 Runs seeds S..S+N-1 (S = 1 by default) of one scenario on the simulator, each
 with faults drawn from the profile within the protocol's tolerance, and counts
 the runs that violate a property. For the first violation it prints the seed
 and the exact 'mnm run …' command that replays it.
 
+With --mix each seed draws its whole configuration: latency model (unit, rdma,
+lan, uniform spreads up to 40x), workload, n and memories within tolerance,
+the simulator's tear window, the fault profile (crashes mid-write, pauses
+longer than every timeout) and, for Byzantine protocols, the adversaries.
+Options given explicitly stay fixed. This is the sweep the test suite runs.
+
 options:
   --seeds N        how many seeds (required)
   --first-seed S   the first seed (default 1)
-  --faults P       fault profile: none | crash | pause | net | all (default crash)
+  --mix            draw the configuration per seed (see above)
+  --faults P       fault profile: none | crash | pause | net | all (default crash; drawn with --mix)
   --stop           stop at the first violation
-  --json           one JSON object: protocol, runs, violations, blocked, firstViolation {seed, replay, violations}
-  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary)
+  --json           one JSON object: protocol, runs, violations, blocked, byProperty, firstViolation {seed, replay, violations}, mixed
+  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --tear)
 
 exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments
 
-example:
+examples:
+  mnm sweep pmp --seeds 2000 --mix
+  mnm sweep pmp --seeds 2000 --mix --mutant phase2-any-memory --stop
   mnm sweep register --seeds 1000 --faults all --latency lan
-  mnm sweep register --seeds 500 --mutant minority-quorum --latency lan --stop
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('sweep', args, {
@@ -34,6 +43,7 @@ example:
       seeds: { type: 'string' },
       'first-seed': { type: 'string' },
       stop: { type: 'boolean' },
+      mix: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError(`expected one protocol (accepted: ${scenarios.map((scenario) => scenario.name).join(', ')})`);
@@ -42,8 +52,13 @@ example:
     const seeds = integerOption('seeds', values.seeds, 0, 1, 100_000_000);
     const first = integerOption('first-seed', values['first-seed'], 1, 0);
     const base = runOptionsFrom(positionals[0], { ...values, faults: values.faults ?? 'crash' });
+    const scenario = findScenario(base.protocol);
+    const mixed = Boolean(values.mix);
+    // With --mix, only what was given explicitly stays fixed; the rest is drawn per seed.
+    const fixed = mixed ? explicitOptions(runOptionsFrom(positionals[0], values), values) : {};
+    const optionsOf = (seed: number) => (mixed && scenario ? mixedRunOptions(scenario, seed, fixed) : { ...base, seed });
     try {
-      resolveOptions(base);
+      resolveOptions(optionsOf(first));
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
@@ -55,7 +70,14 @@ example:
     let firstViolation: RunReport | undefined;
     const byProperty: Record<string, number> = {};
     for (let seed = first; seed < first + seeds; seed++) {
-      const report = await runScenario({ ...base, seed }, 'off');
+      let report: RunReport;
+      try {
+        report = await runScenario(optionsOf(seed), 'off');
+      } catch (error) {
+        // A drawn configuration the scenario refuses is a bug of the mix, not of the user: say which seed.
+        if (mixed) throw new UsageError(`--mix drew options for seed ${seed} that ${base.protocol} refuses: ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
+      }
       runs++;
       if (report.blocked) blocked++;
       if (!report.ok) {
@@ -70,9 +92,9 @@ example:
     const elapsedMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
     const first_ = firstViolation ? { seed: firstViolation.seed, replay: replayCommand(firstViolation.params), violations: firstViolation.violations } : null;
     if (values.json) {
-      io.stdout(JSON.stringify({ protocol: base.protocol, runs, violations, blocked, byProperty, firstViolation: first_, elapsedMs, mutant: base.mutant ?? null, faults: base.faults }) + '\n');
+      io.stdout(JSON.stringify({ protocol: base.protocol, runs, violations, blocked, byProperty, firstViolation: first_, elapsedMs, mutant: base.mutant ?? null, faults: mixed ? 'mixed' : base.faults, mixed }) + '\n');
     } else {
-      const lines = [`sweep ${base.protocol}: ${runs} runs (seeds ${first}..${first + runs - 1}), faults=${base.faults}${base.mutant ? `, mutant=${base.mutant}` : ''}, ${elapsedMs} ms`];
+      const lines = [`sweep ${base.protocol}: ${runs} runs (seeds ${first}..${first + runs - 1}), ${mixed ? 'mixed configurations' : `faults=${base.faults}`}${base.mutant ? `, mutant=${base.mutant}` : ''}, ${elapsedMs} ms`];
       lines.push(`violations: ${violations}${violations > 0 ? ` (${Object.entries(byProperty).map(([property, count]) => `${property}: ${count}`).join(', ')})` : ''}; blocked (faults beyond tolerance): ${blocked}`);
       if (first_) {
         lines.push(`first violation: seed ${first_.seed}: ${first_.violations[0].property}: ${first_.violations[0].detail}`);
@@ -84,3 +106,23 @@ example:
     return violations === 0 ? exitCodes.ok : exitCodes.violated;
   },
 };
+
+/** The run options the user gave on the command line (the rest a mixed sweep draws). */
+function explicitOptions(parsed: RunOptions, values: Record<string, unknown>): FixedOptions {
+  const given = (name: string) => values[name] !== undefined;
+  return {
+    ...(given('n') ? { n: parsed.n } : {}),
+    ...(given('memories') ? { memories: parsed.memories } : {}),
+    ...(given('f') ? { f: parsed.f } : {}),
+    ...(given('latency') ? { latency: parsed.latency } : {}),
+    ...(given('faults') ? { faults: parsed.faults } : {}),
+    ...(given('crash') ? { crash: parsed.crash } : {}),
+    ...(given('pause') ? { pause: parsed.pause } : {}),
+    ...(given('horizon') ? { horizon: parsed.horizon } : {}),
+    ...(given('mutant') ? { mutant: parsed.mutant } : {}),
+    ...(given('ops') ? { ops: parsed.ops } : {}),
+    ...(given('adversary') ? { adversary: parsed.adversary } : {}),
+    ...(given('workload') ? { workload: parsed.workload } : {}),
+    ...(given('tear') ? { tear: parsed.tear } : {}),
+  };
+}

@@ -14,6 +14,8 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * - `stable`: Ω trusts p0 from the start (the lecture's common case);
  * - `contention`: a seed-chosen set of processes wrongly believe they lead
  *   for a while and propose at once, at staggered times;
+ * - `storm`: every process believes it leads for a long while (hundreds of
+ *   delays), so attempts duel again and again before Ω settles;
  * - `mixed` (default): stable or contention, by seed.
  * Faults (crashes, pauses, partitions) come from the fault profile.
  */
@@ -68,11 +70,16 @@ function contention(options: ResolvedOptions): { contenders: Map<ProcessId, { st
   const random = new Prng(options.seed, 'workload');
   const workload = options.workload === 'mixed' ? (random.chance(0.5) ? 'stable' : 'contention') : options.workload;
   const contenders = new Map<ProcessId, { start: number; until: number }>();
-  if (workload !== 'contention') return { contenders };
   const delay = typicalDelay(options);
   const processes = Array.from({ length: options.n }, (_, process) => process);
-  for (const process of random.sample(processes, 2 + random.int(Math.max(1, options.n - 1)))) {
-    contenders.set(process, { start: Math.round(random.float() * 3 * delay * 100) / 100, until: (10 + random.int(20)) * delay });
+  if (workload === 'contention') {
+    for (const process of random.sample(processes, 2 + random.int(Math.max(1, options.n - 1)))) {
+      contenders.set(process, { start: Math.round(random.float() * 3 * delay * 100) / 100, until: (10 + random.int(20)) * delay });
+    }
+  } else if (workload === 'storm') {
+    // Everyone believes it leads for a long while: attempts duel again and again, and every
+    // duel is another chance for a straggling step of a losing attempt to land late.
+    for (const process of processes) contenders.set(process, { start: Math.round(random.float() * 8 * delay * 100) / 100, until: (100 + random.int(200)) * delay });
   }
   return { contenders };
 }
@@ -83,7 +90,7 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
     summary,
     mutants,
     defaults: { ...defaults, ops: 1 },
-    workloads: ['mixed', 'stable', 'contention'],
+    workloads: ['mixed', 'stable', 'contention', 'storm'],
     sizeFor(f) {
       if (kind === 'paxos') return { n: 2 * f + 1, memories: 0 };
       if (kind === 'sm-paxos') return { n: f + 1, memories: 1 };

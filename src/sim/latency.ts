@@ -15,7 +15,7 @@ export interface LatencyModel {
   readonly mean: number;
 }
 
-export const latencyNames = ['unit', 'rdma', 'lan', 'uniform:MIN:MAX'] as const;
+export const latencyNames = ['unit', 'rdma', 'lan', 'uniform:MIN:MAX', 'tail:BASE:SLOW:P'] as const;
 
 /** Every one-way delay = 1. */
 export const unitLatency: LatencyModel = { name: 'unit', minimum: 1, mean: 1, sample: () => 1 };
@@ -41,6 +41,21 @@ export function uniformLatency(minimum: number, maximum: number): LatencyModel {
   return { name: `uniform:${minimum}:${maximum}`, minimum, mean: (minimum + maximum) / 2, sample: (random) => minimum + random.float() * (maximum - minimum) };
 }
 
+/**
+ * Mostly fast, sometimes very slow: a delay is `base` to 2×`base`, but with
+ * probability `p` anywhere up to `slow`. One straggling verb among fast ones
+ * is what exposes bugs of "until a majority" code whose slowest steps land
+ * after the protocol moved on.
+ */
+export function tailLatency(base: number, slow: number, p: number): LatencyModel {
+  return {
+    name: `tail:${base}:${slow}:${p}`,
+    minimum: base,
+    mean: (1 - p) * 1.5 * base + (p * (base + slow)) / 2,
+    sample: (random) => (random.chance(p) ? base + random.float() * (slow - base) : base + random.float() * base),
+  };
+}
+
 /** Parses a latency model name; throws a message listing what is accepted. */
 export function latencyModel(name: string): LatencyModel {
   if (name === 'unit') return unitLatency;
@@ -52,5 +67,10 @@ export function latencyModel(name: string): LatencyModel {
     const maximum = Number(uniform[2]);
     if (minimum > 0 && maximum >= minimum && Number.isFinite(maximum)) return uniformLatency(minimum, maximum);
   }
-  throw new Error(`unknown latency model '${name}' (accepted: unit, rdma, lan, uniform:MIN:MAX with 0 < MIN <= MAX)`);
+  const tail = /^tail:([0-9.]+):([0-9.]+):([0-9.]+)$/.exec(name);
+  if (tail) {
+    const [base, slow, p] = [Number(tail[1]), Number(tail[2]), Number(tail[3])];
+    if (base > 0 && slow >= base && Number.isFinite(slow) && p >= 0 && p <= 1) return tailLatency(base, slow, p);
+  }
+  throw new Error(`unknown latency model '${name}' (accepted: unit, rdma, lan, uniform:MIN:MAX with 0 < MIN <= MAX, tail:BASE:SLOW:P with 0 < BASE <= SLOW and 0 <= P <= 1)`);
 }

@@ -111,6 +111,22 @@ export class Proposer {
     this.raw.setTimer(this.options.timing.heartbeat, beat);
   }
 
+  /**
+   * An attempt overtaken by a learned decision keeps running in the
+   * background (its verbs are in flight). Should it still conclude that it
+   * decided, that is a decision too — the algorithm claims its value is
+   * chosen — and it is noted as one, so that the checkers judge every claim,
+   * not only the first one a process acted on.
+   */
+  private noteLateClaim(attempt: Promise<AttemptOutcome>, ballot: bigint): void {
+    attempt.then(
+      (outcome) => {
+        if ('decided' in outcome) this.raw.note('decide', { value: toNumber(outcome.decided), ballot: Number(ballot), late: true });
+      },
+      () => undefined,
+    );
+  }
+
   /** Proposes `input`; resolves with the decided value. */
   async propose(input: Uint8Array): Promise<Uint8Array> {
     const { raw } = this;
@@ -130,8 +146,12 @@ export class Proposer {
       this.meter = newMeter();
       const started = raw.now();
       raw.note('attempt', { ballot: Number(ballot) });
-      const outcome = await Promise.race([this.algorithm.attempt(ballot, input), this.waitForDecision().then((value) => ({ learned: value }))]);
-      if (this.decided) return this.decided;
+      const attempt = this.algorithm.attempt(ballot, input);
+      const outcome = await Promise.race([attempt, this.waitForDecision().then((value) => ({ learned: value }))]);
+      if (this.decided) {
+        this.noteLateClaim(attempt, ballot);
+        return this.decided;
+      }
       if ('decided' in outcome) {
         this.decided = outcome.decided;
         const meter = this.meter;

@@ -125,7 +125,10 @@ export class ProtectedPaxos implements ConsensusAlgorithm {
     try {
       await timedPhase(this.fabric, this.timer, (limit) =>
         forEachMemory(memories, needed, async (memory) => {
-          if (!skipPhaseOne && this.config.mutant !== 'phase2-any-memory') {
+          // The mutant writes at once, behind whatever of this process is still in flight there
+          // (a straggling permission request included), and counts any success.
+          if (this.config.mutant === 'phase2-any-memory') return this.writeSlot(memory, ballot, mine);
+          if (!skipPhaseOne) {
             // Safety rests on this line: the write counts only where this ballot's own phase 1
             // completed, however late, and showed nothing higher (the straggler rule).
             const slots = await (phaseOne.get(memory) as Promise<ConsensusSlot[]>);

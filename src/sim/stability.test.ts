@@ -96,7 +96,12 @@ describe('simulator stability', () => {
     for (const [seed, hash] of Object.entries(pinnedTraceHashes)) assert.equal(await busyHash(Number(seed)), hash, `seed ${seed}`);
   });
 
-  it('draws the same faults for the same seeds as before', () => {
-    assert.equal(drawnFaultsHash(), pinnedDrawnFaultsHash);
+  it('draws the same faults for the same seeds as before; only some process crashes became mid-write', () => {
+    const withoutMidWrite = (fault: Fault): Fault => {
+      if (fault.kind !== 'crash-process') return fault;
+      const { midWrite: _midWrite, ...rest } = fault;
+      return rest;
+    };
+    assert.equal(drawnFaultsHash(withoutMidWrite), pinnedDrawnFaultsHash);
   });
 });

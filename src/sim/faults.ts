@@ -114,7 +114,8 @@ export function parseCrashes(text: string, world: Pick<FaultWorld, 'processCount
   const faults: Fault[] = [];
   for (const part of text.split(',').map((piece) => piece.trim()).filter(Boolean)) {
     const match = /^([pm])(\d+)(?:@(\d+(?:\.\d+)?))?(!)?$/.exec(part);
-    const accepted = "pN[@TIME][!] or mN[@TIME] (e.g. m1@5,p2,p0@3!; '!' crashes the process mid-write: some of its verbs in flight never arrive)";
+    // Keeps the older wording 'pN[@TIME] or mN[@TIME]' (the CLI's tests and users know it) and adds the mid-write mark.
+    const accepted = "pN[@TIME] or mN[@TIME], a process optionally followed by '!' to crash it mid-write (some of its verbs in flight never arrive): pN[@TIME][!] (e.g. m1@5,p2,p0@3!)";
     if (!match) throw new Error(`crash '${part}' is not of the form ${accepted}`);
     const index = Number(match[2]);
     const at = match[3] === undefined ? 0 : Number(match[3]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { wordBytes } from '../fabric/index.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import { createHash } from 'node:crypto';
-import { Prng, Simulation, drawFaults, latencyModel, type Fault, type FaultProfile, type SimulationConfig } from './index.js';
+import { Prng, Simulation, drawFaults, latencyModel, parseHolds, type Fault, type FaultProfile, type SimulationConfig } from './index.js';
 
 /**
  * A world that exercises every part of the simulator at once: multi-word
@@ -103,5 +103,26 @@ describe('simulator stability', () => {
       return rest;
     };
     assert.equal(drawnFaultsHash(withoutMidWrite), pinnedDrawnFaultsHash);
+  });
+
+  it('is deterministic with each new option: same config and seed, same trace hash', async () => {
+    const size = { processCount: 3, memoryCount: 2 };
+    const options: Record<string, Partial<SimulationConfig>> = {
+      tearFraction: { tearFraction: 0.5 },
+      midWrite: {
+        faults: [
+          { kind: 'pause', at: 10, process: 1, duration: 15 },
+          { kind: 'crash-process', at: 40, process: 2, midWrite: true },
+        ],
+      },
+      holds: { holds: parseHolds('p1 read m1 until p2 note round #3; msg p0->p2 #2 until p1 faa m0 completes', size) },
+    };
+    for (const [name, extra] of Object.entries(options)) {
+      for (const seed of [1, 7, 42]) {
+        const hash = await busyHash(seed, extra);
+        assert.equal(await busyHash(seed, extra), hash, `${name}, seed ${seed}`);
+        assert.notEqual(hash, pinnedTraceHashes[seed], `${name}, seed ${seed}: the option changes the run`);
+      }
+    }
   });
 });

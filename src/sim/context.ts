@@ -1,4 +1,5 @@
 import type { TraceEvent, TraceSink } from '../trace/format.js';
+import type { HappeningListener } from './holdBook.js';
 import type { LatencyModel } from './latency.js';
 import type { SimMemory } from './memory.js';
 import type { Prng } from './prng.js';
@@ -22,6 +23,8 @@ export interface SimContext {
   readonly trace: TraceSink;
   /** Statistics kept even when tracing is off. */
   readonly counters: SimCounters;
+  /** The scripted schedule's holds, told of every arrival, completion, delivery and note; absent when the run has none. */
+  readonly holds?: HappeningListener;
 }
 
 export interface SimCounters {

@@ -3,7 +3,13 @@ import type { Prng } from './prng.js';
 
 /** One injected fault, at a virtual time. */
 export type Fault =
-  | { readonly kind: 'crash-process'; readonly at: number; readonly process: ProcessId }
+  | {
+      readonly kind: 'crash-process';
+      readonly at: number;
+      readonly process: ProcessId;
+      /** Crashes in the middle of its writes: on each queue pair, a random suffix of the verbs not arrived yet never arrives. */
+      readonly midWrite?: true;
+    }
   | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId }
   | { readonly kind: 'pause'; readonly at: number; readonly process: ProcessId; readonly duration: number }
   | { readonly kind: 'partition'; readonly at: number; readonly duration: number; readonly side: readonly ProcessId[] }
@@ -29,6 +35,13 @@ export interface FaultWorld {
   readonly window: number;
   /** Longest pause or partition (default: a third of the window). Longer than a failure detector's timeout, it forces leader changes. */
   readonly outageMax?: number;
+  /**
+   * When present (longer than `outageMax`), profiles that pause may also
+   * draw one long pause, between `outageMax` and this: longer than every
+   * timeout of the protocol, so that its peers give up on the paused process
+   * and it wakes into a world that moved on.
+   */
+  readonly longOutage?: number;
 }
 
 /**
@@ -37,7 +50,10 @@ export interface FaultWorld {
  * header's parameters, so nothing is hidden.
  *
  * - `crash`: up to the tolerated number of memories and processes crash at random times.
- * - `pause`: one or two processes pause for a while (a slow leader).
+ *   Each crashed process crashes mid-write with probability 1/2 (some of its
+ *   verbs in flight never arrive).
+ * - `pause`: one or two processes pause for a while (a slow leader); with
+ *   `longOutage`, with probability 1/2 one more pauses longer than any timeout.
  * - `net`: a partition that heals, and a period of lost and delayed messages.
  * - `all`: all of the above.
  */
@@ -49,6 +65,9 @@ export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: F
   const time = () => Math.floor(random.float() * world.window * 100) / 100;
   const processes = Array.from({ length: world.processCount }, (_, process) => process);
   const outage = world.outageMax ?? world.window / 3;
+  if (world.longOutage !== undefined && !(Number.isFinite(world.longOutage) && world.longOutage > outage)) {
+    throw new RangeError(`long outage ${world.longOutage} is not accepted (accepted: a finite number longer than the longest ordinary outage, ${outage})`);
+  }
   if (crashes) {
     const memoryCrashes = random.int(tolerance.memories + 1);
     const memories = Array.from({ length: world.memoryCount }, (_, memory) => memory);
@@ -69,24 +88,42 @@ export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: F
     faults.push({ kind: 'partition', at: time(), duration: Math.round(outage * (0.15 + random.float() * 0.85)), side: [...side].sort((a, b) => a - b) });
     faults.push({ kind: 'lossy', at: time(), duration: Math.round(world.window * 0.2), dropRate: 0.05, delayRate: 0.1, extraDelay: world.window * 0.02 });
   }
+  // Everything below is drawn after every fault above, so that a seed keeps
+  // the faults it drew before mid-write crashes and long pauses existed.
+  if (crashes) {
+    for (const [index, fault] of faults.entries()) {
+      if (fault.kind === 'crash-process' && random.chance(0.5)) faults[index] = { ...fault, midWrite: true };
+    }
+  }
+  if (pauses && world.longOutage !== undefined && random.chance(0.5)) {
+    const process = random.int(world.processCount);
+    const at = time();
+    const duration = Math.round((outage + random.float() * (world.longOutage - outage)) * 100) / 100;
+    faults.push({ kind: 'pause', at, process, duration: Math.min(world.longOutage, Math.max(outage, duration)) });
+  }
   return faults.sort((a, b) => a.at - b.at);
 }
 
 /**
- * Parses explicit crashes: `m1@5,p2` = memory m1 crashes at time 5, process
- * p2 at time 0. Throws a message saying what is accepted.
+ * Parses explicit crashes: `m1@5,p2,p0@3!` = memory m1 crashes at time 5,
+ * process p2 at time 0, process p0 at time 3 in the middle of its writes
+ * (`!`: some of its verbs in flight never arrive). Throws a message saying
+ * what is accepted.
  */
 export function parseCrashes(text: string, world: Pick<FaultWorld, 'processCount' | 'memoryCount'>): Fault[] {
   const faults: Fault[] = [];
   for (const part of text.split(',').map((piece) => piece.trim()).filter(Boolean)) {
-    const match = /^([pm])(\d+)(?:@(\d+(?:\.\d+)?))?$/.exec(part);
-    if (!match) throw new Error(`crash '${part}' is not of the form pN[@TIME] or mN[@TIME] (e.g. m1@5,p2)`);
+    const match = /^([pm])(\d+)(?:@(\d+(?:\.\d+)?))?(!)?$/.exec(part);
+    // Keeps the older wording 'pN[@TIME] or mN[@TIME]' (the CLI's tests and users know it) and adds the mid-write mark.
+    const accepted = "pN[@TIME] or mN[@TIME], a process optionally followed by '!' to crash it mid-write (some of its verbs in flight never arrive): pN[@TIME][!] (e.g. m1@5,p2,p0@3!)";
+    if (!match) throw new Error(`crash '${part}' is not of the form ${accepted}`);
     const index = Number(match[2]);
     const at = match[3] === undefined ? 0 : Number(match[3]);
     if (match[1] === 'p') {
       if (index >= world.processCount) throw new Error(`crash '${part}': no process p${index} (p0..p${world.processCount - 1})`);
-      faults.push({ kind: 'crash-process', at, process: index });
+      faults.push(match[4] === undefined ? { kind: 'crash-process', at, process: index } : { kind: 'crash-process', at, process: index, midWrite: true });
     } else {
+      if (match[4] !== undefined) throw new Error(`crash '${part}': only a process crashes mid-write ('!'), not a memory (accepted: ${accepted})`);
       if (index >= world.memoryCount) throw new Error(`crash '${part}': no memory m${index} (m0..m${world.memoryCount - 1})`);
       faults.push({ kind: 'crash-memory', at, memory: index });
     }
@@ -122,7 +159,7 @@ export function withinTolerance(faults: readonly Fault[], tolerance: Tolerance):
 export function describeFault(fault: Fault): string {
   switch (fault.kind) {
     case 'crash-process':
-      return `crash p${fault.process}@${fault.at}`;
+      return `crash p${fault.process}@${fault.at}${fault.midWrite ? ' mid-write' : ''}`;
     case 'crash-memory':
       return `crash m${fault.memory}@${fault.at}`;
     case 'pause':

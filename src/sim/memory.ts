@@ -81,7 +81,7 @@ export class SimMemory {
     readonly id: number,
     specs: readonly RegionSpec[],
     processCount: number,
-    /** How long a multi-word write takes to land completely (less than any one-way delay). */
+    /** How long a multi-word write takes to land completely, unless a verb brings its own window (less than any one-way delay). */
     private readonly tearWindow: number,
     private readonly random: Prng,
   ) {
@@ -111,8 +111,12 @@ export class SimMemory {
     return region;
   }
 
-  /** Executes a verb at virtual time `now`. Addresses were checked at issue. */
-  execute(verb: VerbRequest, now: number): VerbOutcome {
+  /**
+   * Executes a verb at virtual time `now`. Addresses were checked at issue.
+   * `tearWindow`, when given, replaces the memory's own for this verb (how
+   * long a multi-word write may take to land completely).
+   */
+  execute(verb: VerbRequest, now: number, tearWindow?: number): VerbOutcome {
     const region = this.region(verb.region);
     region.forget(now);
     // One queue pair: this process's earlier writes are complete before its next verb executes.
@@ -127,7 +131,7 @@ export class SimMemory {
       }
       case 'write': {
         if (!allows(held, 'read-write')) return denied(held, 'write');
-        this.write(region, verb.offset, verb.data, verb.process, now);
+        this.write(region, verb.offset, verb.data, verb.process, now, tearWindow ?? this.tearWindow);
         return { ok: true };
       }
       case 'cas': {
@@ -157,7 +161,7 @@ export class SimMemory {
     }
   }
 
-  private write(region: Region, offset: number, data: Uint8Array, writer: ProcessId, now: number): void {
+  private write(region: Region, offset: number, data: Uint8Array, writer: ProcessId, now: number, tearWindow: number): void {
     const firstWord = Math.floor(offset / 8);
     const lastWord = Math.floor((offset + Math.max(data.length, 1) - 1) / 8);
     if (region.inFlight.length > 0) region.landWords(firstWord, lastWord);
@@ -167,7 +171,7 @@ export class SimMemory {
       const landing = new Float64Array(words);
       let until = now;
       for (let index = 0; index < words; index++) {
-        landing[index] = now + this.random.float() * this.tearWindow;
+        landing[index] = now + this.random.float() * tearWindow;
         if (landing[index] > until) until = landing[index];
       }
       region.inFlight.push({ writer, firstWord, old, landing, until });

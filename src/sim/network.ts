@@ -46,19 +46,25 @@ export class Network {
     let delay = context.latency.sample(context.network);
     if (this.faults.delayRate > 0 && this.faultRandom.chance(this.faults.delayRate)) delay += this.faults.extraDelay;
     const op = context.processes[from].chargedOperation();
-    scheduler.after(delay, () => {
-      const receiver = context.processes[to];
-      if (receiver.crashed) {
-        if (context.tracing) context.trace.event({ t: scheduler.now(), type: 'msg.drop', id, reason: 'receiver crashed' });
-        return false;
-      }
-      return receiver.deliver(() => {
-        if (context.tracing) context.trace.event({ t: scheduler.now(), type: 'msg.deliver', id, to });
-        if (receiver.openOperation === undefined) receiver.causalOperation = op;
-        const message: Message = { from, data: copy };
-        receiver.accept(message);
-      });
-    });
+    const delivered = { type: 'msg.deliver', from, to, id } as const;
+    scheduler.after(
+      delay,
+      () => {
+        const receiver = context.processes[to];
+        if (receiver.crashed) {
+          if (context.tracing) context.trace.event({ t: scheduler.now(), type: 'msg.drop', id, reason: 'receiver crashed' });
+          return false;
+        }
+        return receiver.deliver(() => {
+          if (context.tracing) context.trace.event({ t: scheduler.now(), type: 'msg.deliver', id, to });
+          context.holds?.happened(delivered, scheduler.now());
+          if (receiver.openOperation === undefined) receiver.causalOperation = op;
+          const message: Message = { from, data: copy };
+          receiver.accept(message);
+        });
+      },
+      delivered,
+    );
   }
 
   private lossReason(from: ProcessId, to: ProcessId): string | undefined {

@@ -163,6 +163,8 @@ export class SimFabric implements Fabric {
   note(kind: string, detail?: Readonly<Record<string, OperationValue>>): void {
     this.runHistory.notes.push({ time: this.now(), process: this.self, kind, ...(detail ? { detail } : {}) });
     if (this.context.tracing) this.context.trace.event({ t: this.now(), type: 'note', p: this.self, kind, ...(detail ? { detail } : {}) });
+    // Notes are not events of the scheduler, so a hold waiting for one hears of it here.
+    this.context.holds?.happened({ type: 'note', process: this.self, kind }, this.now());
   }
 }
 

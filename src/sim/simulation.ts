@@ -3,12 +3,14 @@ import { traceVersion, type TraceSink } from '../trace/format.js';
 import { noTrace } from '../trace/recorder.js';
 import type { SimContext, SimCounters } from './context.js';
 import { describeFault, type Fault } from './faults.js';
+import { HoldBook } from './holdBook.js';
+import { validateHolds, type Hold } from './holds.js';
 import type { LatencyModel } from './latency.js';
 import { SimMemory } from './memory.js';
 import { Network } from './network.js';
 import { Prng } from './prng.js';
 import { SimProcess } from './process.js';
-import { Scheduler, type RunEnd } from './scheduler.js';
+import { Scheduler, type RunEnd, type SimEvent } from './scheduler.js';
 import { History, SimFabric } from './simFabric.js';
 import { VerbTransport } from './verbs.js';
 
@@ -31,6 +33,16 @@ export interface SimulationConfig {
   readonly clockSkew?: number;
   /** Largest relative drift of a process's local clock (uniform in ±drift); 0 by default. */
   readonly clockDrift?: number;
+  /**
+   * How long a multi-word write takes to land, as a fraction in (0, 1] of
+   * that write's own completion delay: its words land at independent random
+   * times within `tearFraction × (completion − arrival)` after it arrives.
+   * Absent: within 0.9 × the latency model's minimum delay. Either way a
+   * writer that sees its completion has the whole write in place.
+   */
+  readonly tearFraction?: number;
+  /** A scripted schedule: events kept back until something else happened (docs/schedules.md). */
+  readonly holds?: readonly Hold[];
 }
 
 export interface SimulationResult {
@@ -66,6 +78,8 @@ export class Simulation {
   private readonly crashedProcesses: ProcessId[] = [];
   private readonly crashedMemories: MemoryId[] = [];
   private started = false;
+  /** Its own stream, so that mid-write crashes reshuffle nothing else. */
+  private readonly midWriteRandom: Prng;
 
   constructor(private readonly config: SimulationConfig) {
     const { seed, processCount, memoryCount, regions } = config;
@@ -78,7 +92,13 @@ export class Simulation {
       if (names.has(spec.name)) throw new Error(`region '${spec.name}' is defined twice`);
       names.add(spec.name);
     }
-    const scheduler = new Scheduler(new Prng(seed, 'schedule'));
+    const { tearFraction, holds } = config;
+    if (tearFraction !== undefined && !(typeof tearFraction === 'number' && tearFraction > 0 && tearFraction <= 1)) {
+      throw new RangeError(`tear fraction ${tearFraction} is not accepted (accepted: a number in (0, 1], the share of a write's completion delay within which its words land; absent = within 0.9 × the minimum delay)`);
+    }
+    if (holds !== undefined) validateHolds(holds, { processCount, memoryCount });
+    const holdBook = holds !== undefined && holds.length > 0 ? new HoldBook<SimEvent>(holds, config.trace) : undefined;
+    const scheduler = new Scheduler(new Prng(seed, 'schedule'), holdBook);
     const clocks = new Prng(seed, 'clocks');
     const processes = Array.from({ length: processCount }, (_, id) => {
       const skew = (config.clockSkew ?? 0) * (2 * clocks.float() - 1);
@@ -87,7 +107,8 @@ export class Simulation {
     });
     // Multi-word writes land within less than the shortest one-way delay, so a
     // writer that sees its write complete has it fully in place before anyone
-    // who starts reading afterwards can reach the memory.
+    // who starts reading afterwards can reach the memory. (`tearFraction`
+    // replaces this per write, in verbs.ts.)
     const tearWindow = config.latency.minimum * 0.9;
     const memories = Array.from({ length: memoryCount }, (_, id) => new SimMemory(id, regions, processCount, tearWindow, new Prng(seed, `memory:${id}`)));
     this.context = {
@@ -99,9 +120,11 @@ export class Simulation {
       tracing: config.trace !== undefined,
       trace: config.trace ?? noTrace,
       counters: { verbs: 0, messages: 0, tornReads: 0, permissionChanges: 0 },
+      ...(holdBook ? { holds: holdBook } : {}),
     };
-    this.verbs = new VerbTransport(this.context);
+    this.verbs = new VerbTransport(this.context, tearFraction === undefined ? {} : { tearFraction });
     this.network = new Network(this.context, new Prng(seed, 'message-faults'));
+    this.midWriteRandom = new Prng(seed, 'mid-write-crashes');
     this.fabrics = processes.map((process) => new SimFabric(this.context, process, regions, this.verbs, this.network, this.history));
   }
 
@@ -142,13 +165,19 @@ export class Simulation {
     });
   }
 
-  /** Crashes a process now: it stops, and nothing reaches it any more. */
-  crashProcess(process: ProcessId): void {
+  /**
+   * Crashes a process now: it stops, and nothing reaches it any more. Its
+   * verbs already on their way still arrive — unless `midWrite`: then, on
+   * each of its queue pairs, a random suffix of them never does (drawn from
+   * the run's `mid-write-crashes` stream).
+   */
+  crashProcess(process: ProcessId, midWrite = false): void {
     const runtime = this.context.processes[process];
     if (runtime.crashed) return;
     runtime.crash();
     this.crashedProcesses.push(process);
-    this.traceFault('crash', `p${process}`);
+    this.traceFault('crash', `p${process}`, midWrite ? { detail: 'mid-write' } : {});
+    if (midWrite) this.verbs.loseInFlight(process, this.midWriteRandom);
   }
 
   /** Crashes a memory now: every verb that reaches it afterwards never completes. */
@@ -170,7 +199,7 @@ export class Simulation {
     scheduler.at(fault.at, () => {
       switch (fault.kind) {
         case 'crash-process':
-          this.crashProcess(fault.process);
+          this.crashProcess(fault.process, fault.midWrite === true);
           break;
         case 'crash-memory':
           this.crashMemory(fault.memory);

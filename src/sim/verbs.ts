@@ -1,6 +1,32 @@
 import { toHex } from '../fabric/index.js';
 import type { SimContext } from './context.js';
+import type { EventLabel } from './holds.js';
 import type { VerbOutcome, VerbRequest } from './memory.js';
+import type { Prng } from './prng.js';
+
+/** A verb that has not reached its memory yet; `lost` once a mid-write crash of its process cut it off. */
+interface InFlightVerb {
+  readonly id: number;
+  lost: boolean;
+}
+
+/** One queue pair's state: the last arrival and completion scheduled (time and tiebreak), to keep FIFO order, and its verbs not arrived yet. */
+interface Lane {
+  arrival: number;
+  arrivalTiebreak: number;
+  completion: number;
+  completionTiebreak: number;
+  readonly inFlight: InFlightVerb[];
+}
+
+export interface VerbTransportOptions {
+  /**
+   * When set, a multi-word write's words land within this fraction of the
+   * write's own completion delay after it arrives (instead of within the
+   * memory's fixed tear window).
+   */
+  readonly tearFraction?: number;
+}
 
 /**
  * One-sided verbs in flight between processes and memories. Each
@@ -10,16 +36,18 @@ import type { VerbOutcome, VerbRequest } from './memory.js';
  */
 export class VerbTransport {
   private nextId = 0;
-  /** Per queue pair, the last arrival and completion scheduled (time and tiebreak), to keep FIFO order. */
-  private readonly lanes: Map<number, { arrival: number; arrivalTiebreak: number; completion: number; completionTiebreak: number }> = new Map();
+  private readonly lanes: Map<number, Lane> = new Map();
 
-  constructor(private readonly context: SimContext) {}
+  constructor(
+    private readonly context: SimContext,
+    private readonly options: VerbTransportOptions = {},
+  ) {}
 
-  private lane(process: number, memory: number) {
+  private lane(process: number, memory: number): Lane {
     const key = process * 65536 + memory;
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { arrival: -Infinity, arrivalTiebreak: 0, completion: -Infinity, completionTiebreak: 0 };
+      lane = { arrival: -Infinity, arrivalTiebreak: 0, completion: -Infinity, completionTiebreak: 0, inFlight: [] };
       this.lanes.set(key, lane);
     }
     return lane;
@@ -46,22 +74,40 @@ export class VerbTransport {
     const arrivalTiebreak = arrival === lane.arrival ? scheduler.tiebreakAtLeast(lane.arrivalTiebreak) : scheduler.tiebreakAtLeast(0);
     lane.arrival = arrival;
     lane.arrivalTiebreak = arrivalTiebreak;
+    const inFlight: InFlightVerb = { id, lost: false };
+    lane.inFlight.push(inFlight);
+    const arrived: EventLabel = { type: 'verb.arrive', process: request.process, memory, verb: request.kind, id };
     scheduler.at(
       arrival,
       () => {
+        lane.inFlight.splice(lane.inFlight.indexOf(inFlight), 1);
+        // Traced when its process crashed (`loseInFlight`): it never left.
+        if (inFlight.lost) return false;
         const target = context.memories[memory];
         if (target.crashed) {
           if (context.tracing) context.trace.event({ t: scheduler.now(), type: 'verb.lost', id, m: memory });
           return false;
         }
-        const outcome = target.execute(request, scheduler.now());
-        if (outcome.ok && outcome.torn) context.counters.tornReads++;
-        if (outcome.ok && outcome.change) context.counters.permissionChanges++;
-        if (context.tracing) this.traceArrival(id, memory, request, outcome);
+        // The completion is drawn before the verb executes (the draws come
+        // from the network and schedule streams, which executing never
+        // touches, so the order changes nothing) because a tear window given
+        // as a fraction is a fraction of this verb's own completion delay.
         const completion = Math.max(scheduler.now() + latency.sample(network), lane.completion);
         const completionTiebreak = completion === lane.completion ? scheduler.tiebreakAtLeast(lane.completionTiebreak) : scheduler.tiebreakAtLeast(0);
         lane.completion = completion;
         lane.completionTiebreak = completionTiebreak;
+        // Words land strictly before `now + fraction × (completion − now)` ≤
+        // completion: the writer never sees its write complete before every
+        // word is in place, and a read issued after that completion arrives
+        // later still, so it sees the whole write. Only reads that overlap the
+        // (now wider) window see old words.
+        const tearFraction = this.options.tearFraction;
+        const outcome = target.execute(request, scheduler.now(), tearFraction === undefined ? undefined : tearFraction * (completion - scheduler.now()));
+        if (outcome.ok && outcome.torn) context.counters.tornReads++;
+        if (outcome.ok && outcome.change) context.counters.permissionChanges++;
+        if (context.tracing) this.traceArrival(id, memory, request, outcome);
+        context.holds?.happened(arrived, scheduler.now());
+        const completed: EventLabel = { type: 'verb.complete', process: request.process, memory, verb: request.kind, id };
         scheduler.at(
           completion,
           () =>
@@ -73,16 +119,42 @@ export class VerbTransport {
                     : { t: scheduler.now(), type: 'verb.complete', id, p: request.process, ok: false, error: outcome.error },
                 );
               }
+              context.holds?.happened(completed, scheduler.now());
               if (process.openOperation === undefined) process.causalOperation = charged;
               onComplete(outcome);
             }),
           completionTiebreak,
+          completed,
         );
         return false;
       },
       arrivalTiebreak,
+      arrived,
     );
     return id;
+  }
+
+  /**
+   * A mid-write crash of `process`: on each of its queue pairs, a random
+   * suffix (possibly empty, possibly all) of the verbs that have not reached
+   * their memory yet never does. A suffix, because a queue pair delivers in
+   * order: nothing is lost behind a verb that still arrives. So a process
+   * that crashes while writing to several memories leaves some copies unsent.
+   * Returns how many verbs were lost.
+   */
+  loseInFlight(process: number, random: Prng): number {
+    let lostCount = 0;
+    for (let memory = 0; memory < this.context.memories.length; memory++) {
+      const lane = this.lanes.get(process * 65536 + memory);
+      if (lane === undefined || lane.inFlight.length === 0) continue;
+      const lost = random.int(lane.inFlight.length + 1);
+      for (const verb of lane.inFlight.slice(lane.inFlight.length - lost)) {
+        verb.lost = true;
+        lostCount++;
+        if (this.context.tracing) this.context.trace.event({ t: this.context.scheduler.now(), type: 'verb.lost', id: verb.id, m: memory, reason: 'sender crashed mid-write' });
+      }
+    }
+    return lostCount;
   }
 
   private traceArrival(id: number, memory: number, request: VerbRequest, outcome: VerbOutcome): void {

@@ -28,7 +28,7 @@ export type VerbKind = 'read' | 'write' | 'cas' | 'faa' | 'permission';
 export type TraceEvent =
   | { readonly t: number; readonly type: 'verb.issue'; readonly id: number; readonly p: number; readonly m: number; readonly verb: VerbKind; readonly region: string; readonly offset: number; readonly len: number; readonly data?: string; readonly expected?: string; readonly desired?: string; readonly delta?: string; readonly access?: string; readonly op?: number }
   | { readonly t: number; readonly type: 'verb.arrive'; readonly id: number; readonly m: number; readonly ok: boolean; readonly data?: string; readonly value?: string; readonly torn?: number; readonly error?: string }
-  | { readonly t: number; readonly type: 'verb.lost'; readonly id: number; readonly m: number }
+  | { readonly t: number; readonly type: 'verb.lost'; readonly id: number; readonly m: number; readonly reason?: string }
   | { readonly t: number; readonly type: 'verb.complete'; readonly id: number; readonly p: number; readonly ok: boolean; readonly error?: string }
   | { readonly t: number; readonly type: 'perm.change'; readonly m: number; readonly region: string; readonly p: number; readonly access: string; readonly revoked: readonly number[] }
   | { readonly t: number; readonly type: 'msg.send'; readonly id: number; readonly from: number; readonly to: number; readonly len: number; readonly data: string; readonly op?: number }
@@ -38,6 +38,8 @@ export type TraceEvent =
   | { readonly t: number; readonly type: 'op.invoke'; readonly p: number; readonly op: number; readonly f: string; readonly key?: string; readonly value: unknown }
   | { readonly t: number; readonly type: 'op.ok' | 'op.fail' | 'op.info'; readonly p: number; readonly op: number; readonly f: string; readonly key?: string; readonly value: unknown }
   | { readonly t: number; readonly type: 'note'; readonly p: number; readonly kind: string; readonly detail?: unknown }
+  | { readonly t: number; readonly type: 'hold'; readonly event: string; readonly id: number; readonly until?: string; readonly behind?: number }
+  | { readonly t: number; readonly type: 'release'; readonly event: string; readonly id: number }
   | { readonly t: number; readonly type: 'end'; readonly reason: string; readonly events: number };
 
 export type TraceLine = TraceHeader | TraceEvent;

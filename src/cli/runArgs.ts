@@ -19,9 +19,10 @@ export const runOptionSpecs = {
   backend: { type: 'string' },
   workload: { type: 'string' },
   tear: { type: 'string' },
+  hold: { type: 'string', multiple: true },
 } as const;
 
-type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' ? string[] : string };
+type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' | 'hold' ? string[] : string };
 
 /** Turns parsed flags into run options (defaults are filled later by the scenario). */
 export function runOptionsFrom(protocol: string, values: Values): RunOptions {
@@ -42,6 +43,7 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.f !== undefined ? { f: integerOption('f', values.f, 0, 0, 64) } : {}),
     ...(values.adversary !== undefined ? { adversary: values.adversary } : {}),
     ...(values.workload !== undefined ? { workload: values.workload } : {}),
+    ...(values.hold !== undefined && values.hold.length > 0 ? { hold: values.hold.join('; ') } : {}),
     ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, Number.MIN_VALUE) } : {}),
     ...(values.backend !== undefined ? { backend: choiceOption('backend', values.backend, ['sim', 'shm', 'tcp'] as const, 'sim') } : {}),
   };
@@ -59,6 +61,7 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.adversary) parts.push('--adversary', options.adversary);
   if (options.workload) parts.push('--workload', options.workload);
   if (options.tear !== undefined) parts.push('--tear', String(options.tear));
+  if (options.hold) parts.push('--hold', JSON.stringify(options.hold));
   if (options.backend && options.backend !== 'sim') parts.push('--backend', options.backend);
   return parts.join(' ');
 }

@@ -7,6 +7,7 @@ import {
   faultProfiles,
   latencyModel,
   parseCrashes,
+  parseHolds,
   parsePauses,
   type Fault,
 } from '../sim/index.js';
@@ -51,6 +52,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     ...(options.adversary !== undefined ? { adversary: options.adversary } : {}),
     ...(scenario.workloads ? { workload: options.workload ?? scenario.workloads[0] } : options.workload !== undefined ? { workload: options.workload } : {}),
     ...(options.tear !== undefined ? { tear: options.tear } : {}),
+    ...(options.hold ? { hold: options.hold } : {}),
     ...(options.backend !== undefined && options.backend !== 'sim' ? { backend: options.backend } : {}),
   };
   if (resolved.tear !== undefined && !(resolved.tear > 0 && resolved.tear <= 1)) throw new Error(`--tear ${resolved.tear} is out of range (accepted: a fraction in (0, 1] of a write's completion delay)`);
@@ -66,6 +68,10 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   scenario.validate(resolved);
   parseCrashes(resolved.crash ?? '', { processCount: resolved.n, memoryCount: resolved.memories });
   parsePauses(resolved.pause ?? '', { processCount: resolved.n });
+  if (resolved.hold) {
+    if (resolved.backend !== undefined) throw new Error(`--hold: scripted schedules are the simulator's; a real backend's schedule is its own`);
+    parseHolds(resolved.hold, { processCount: resolved.n, memoryCount: resolved.memories });
+  }
   return resolved;
 }
 
@@ -81,7 +87,9 @@ export function faultsOf(options: ResolvedOptions, scenario: Scenario): Fault[] 
   const latency = latencyModel(options.latency);
   const window = scenario.faultWindow?.(options) ?? Math.min(options.horizon / 2, options.ops * 8 * latency.mean);
   const outageMax = scenario.outageMax?.(options);
-  const drawn = drawFaults(options.faults, scenario.tolerance(options), { ...world, window, ...(outageMax !== undefined ? { outageMax } : {}) }, new Prng(options.seed, 'faults'));
+  // Long pauses outlast every timeout of the protocol: four times the longest ordinary outage.
+  const longOutage = 4 * (outageMax ?? window / 3);
+  const drawn = drawFaults(options.faults, scenario.tolerance(options), { ...world, window, longOutage, ...(outageMax !== undefined ? { outageMax } : {}) }, new Prng(options.seed, 'faults'));
   return [...drawn, ...parseCrashes(options.crash ?? '', world), ...parsePauses(options.pause ?? '', world)].sort((a, b) => a.at - b.at);
 }
 
@@ -108,6 +116,8 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     latency: latencyModel(resolved.latency),
     horizon: resolved.horizon,
     faults,
+    ...(resolved.tear !== undefined ? { tearFraction: resolved.tear } : {}),
+    ...(resolved.hold ? { holds: parseHolds(resolved.hold, { processCount: resolved.n, memoryCount: resolved.memories }) } : {}),
     ...(recorder ? { trace: recorder } : {}),
   });
   for (let process = 0; process < resolved.n; process++) {

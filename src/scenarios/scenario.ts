@@ -32,6 +32,8 @@ export interface RunOptions {
    * fraction (0..1] of its own completion delay; the simulator's default when absent.
    */
   readonly tear?: number;
+  /** A scripted schedule (simulator only): events held until others happened, e.g. `p0 permission m2 until p2 note decide` (docs/schedules.md). */
+  readonly hold?: string;
   /** Where the run happens; only `sim` so far (the real backends plug in here). */
   readonly backend?: 'sim' | 'shm' | 'tcp';
 }

@@ -169,4 +169,16 @@ describe('drawn faults', () => {
       for (let seed = 1; seed <= 20; seed++) assert.deepEqual(draw(profile, seed, 300), draw(profile, seed, 300));
     }
   });
+
+  it('pausing profiles draw, half of the time, one or two slow links (process to memory) within the outage bound', () => {
+    let withSlow = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const slow = draw('all', seed).filter((fault) => fault.kind === 'slow-link');
+      if (slow.length > 0) withSlow++;
+      assert.ok(slow.length <= 2);
+      for (const fault of slow) assert.ok(fault.kind === 'slow-link' && fault.duration <= 40 && fault.memory < 3 && fault.process < 3);
+      assert.deepEqual(draw('crash', seed).filter((fault) => fault.kind === 'slow-link'), [], 'only pausing profiles');
+    }
+    assert.ok(withSlow > 70 && withSlow < 130, `${withSlow} of 200 drew slow links`);
+  });
 });

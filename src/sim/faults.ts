@@ -13,6 +13,8 @@ export type Fault =
   | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId }
   | { readonly kind: 'pause'; readonly at: number; readonly process: ProcessId; readonly duration: number }
   | { readonly kind: 'partition'; readonly at: number; readonly duration: number; readonly side: readonly ProcessId[] }
+  /** A slow link: verbs `process` sends to `memory` during `duration` arrive only when it ends (a congested path; order kept). */
+  | { readonly kind: 'slow-link'; readonly at: number; readonly process: ProcessId; readonly memory: MemoryId; readonly duration: number }
   | { readonly kind: 'lossy'; readonly at: number; readonly duration: number; readonly dropRate: number; readonly delayRate: number; readonly extraDelay: number };
 
 /** What a protocol tolerates: how many crashes it must survive with every correct process terminating. */
@@ -53,7 +55,10 @@ export interface FaultWorld {
  *   Each crashed process crashes mid-write with probability 1/2 (some of its
  *   verbs in flight never arrive).
  * - `pause`: one or two processes pause for a while (a slow leader); with
- *   `longOutage`, with probability 1/2 one more pauses longer than any timeout.
+ *   `longOutage`, with probability 1/2 one more pauses longer than any timeout;
+ *   with probability 1/2, one or two slow links (process → memory) hold the
+ *   verbs sent on them for a while — a straggler among the memories a
+ *   process works on "in parallel, until a majority".
  * - `net`: a partition that heals, and a period of lost and delayed messages.
  * - `all`: all of the above.
  */
@@ -93,6 +98,12 @@ export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: F
   if (crashes) {
     for (const [index, fault] of faults.entries()) {
       if (fault.kind === 'crash-process' && random.chance(0.5)) faults[index] = { ...fault, midWrite: true };
+    }
+  }
+  if (pauses && world.memoryCount > 0 && random.chance(0.5)) {
+    for (let count = 1 + random.int(2); count > 0; count--) {
+      const at = time();
+      faults.push({ kind: 'slow-link', at, process: random.int(world.processCount), memory: random.int(world.memoryCount), duration: Math.round(outage * (0.1 + random.float() * 0.9) * 100) / 100 });
     }
   }
   if (pauses && world.longOutage !== undefined && random.chance(0.5)) {
@@ -166,6 +177,8 @@ export function describeFault(fault: Fault): string {
       return `pause p${fault.process}@${fault.at}+${fault.duration}`;
     case 'partition':
       return `partition {${fault.side.map((process) => `p${process}`).join(',')}}@${fault.at}+${fault.duration}`;
+    case 'slow-link':
+      return `slow link p${fault.process}->m${fault.memory}@${fault.at}+${fault.duration}`;
     case 'lossy':
       return `lossy drop=${fault.dropRate} delay=${fault.delayRate}@${fault.at}+${fault.duration}`;
   }

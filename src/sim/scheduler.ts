@@ -55,6 +55,15 @@ export class Scheduler {
     this.heap.push({ time: due, tiebreak: tiebreak ?? this.schedule.uint32(), sequence: this.sequence++, fire, label });
   }
 
+  /**
+   * Queues `fire` at `time` ahead of every other event due at that instant
+   * (still drawing a tiebreak, so the schedule stream stays the same).
+   */
+  atFirst(time: number, fire: () => boolean, label?: EventLabel): void {
+    this.schedule.uint32();
+    this.at(time, fire, 0, label);
+  }
+
   after(delay: number, fire: () => boolean, label?: EventLabel): void {
     this.at(this.currentTime + delay, fire, undefined, label);
   }

@@ -150,19 +150,20 @@ export class Simulation {
     this.spawned.add(process);
     const runtime = this.context.processes[process];
     const fabric = this.fabrics[process];
-    this.context.scheduler.at(0, () => {
-      if (runtime.crashed) return false;
-      main(fabric).then(
-        () => {
-          runtime.finished = true;
-        },
-        (error: unknown) => {
-          runtime.finished = true;
-          runtime.error = error;
-        },
-      );
-      return true;
-    });
+    this.context.scheduler.at(0, () =>
+      // Through `deliver`, like every wake-up: a process paused from the start starts when its pause ends.
+      runtime.deliver(() => {
+        main(fabric).then(
+          () => {
+            runtime.finished = true;
+          },
+          (error: unknown) => {
+            runtime.finished = true;
+            runtime.error = error;
+          },
+        );
+      }),
+    );
   }
 
   /**
@@ -196,7 +197,8 @@ export class Simulation {
   private scheduleFault(fault: Fault): void {
     const { scheduler, processes } = this.context;
     const network = this.network;
-    scheduler.at(fault.at, () => {
+    // A fault strikes before anything else due at its instant: `--crash p0@0` means p0 never runs.
+    scheduler.atFirst(fault.at, () => {
       switch (fault.kind) {
         case 'crash-process':
           this.crashProcess(fault.process, fault.midWrite === true);
@@ -218,6 +220,10 @@ export class Simulation {
           });
           break;
         }
+        case 'slow-link':
+          this.verbs.stall(fault.process, fault.memory, this.now() + fault.duration);
+          this.traceFault('slow-link', `p${fault.process}->m${fault.memory}`, { until: this.now() + fault.duration });
+          break;
         case 'lossy': {
           Object.assign(network.faults, { dropRate: fault.dropRate, delayRate: fault.delayRate, extraDelay: fault.extraDelay });
           this.traceFault('lossy', 'network', { until: this.now() + fault.duration, detail: describeFault(fault) });

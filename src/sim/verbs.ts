@@ -17,6 +17,8 @@ interface Lane {
   completion: number;
   completionTiebreak: number;
   readonly inFlight: InFlightVerb[];
+  /** Verbs sent before this time arrive no earlier than it (a slow-link fault). */
+  stalledUntil: number;
 }
 
 export interface VerbTransportOptions {
@@ -43,11 +45,17 @@ export class VerbTransport {
     private readonly options: VerbTransportOptions = {},
   ) {}
 
+  /** A slow link: verbs `process` sends to `memory` until `until` arrive no earlier than `until` (a congested path). */
+  stall(process: number, memory: number, until: number): void {
+    const lane = this.lane(process, memory);
+    lane.stalledUntil = Math.max(lane.stalledUntil, until);
+  }
+
   private lane(process: number, memory: number): Lane {
     const key = process * 65536 + memory;
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { arrival: -Infinity, arrivalTiebreak: 0, completion: -Infinity, completionTiebreak: 0, inFlight: [] };
+      lane = { arrival: -Infinity, arrivalTiebreak: 0, completion: -Infinity, completionTiebreak: 0, inFlight: [], stalledUntil: -Infinity };
       this.lanes.set(key, lane);
     }
     return lane;
@@ -70,7 +78,8 @@ export class VerbTransport {
       context.trace.event({ t: scheduler.now(), type: 'verb.issue', id, p: request.process, m: memory, verb: request.kind, ...describe, ...(op === undefined ? {} : { op }) } as never);
     }
     const lane = this.lane(request.process, memory);
-    const arrival = Math.max(scheduler.now() + latency.sample(network), lane.arrival);
+    // A slow link holds what is sent on it until the stall ends (queue-pair order is kept: later verbs queue behind).
+    const arrival = Math.max(scheduler.now() + latency.sample(network), lane.arrival, lane.stalledUntil > scheduler.now() ? lane.stalledUntil : -Infinity);
     const arrivalTiebreak = arrival === lane.arrival ? scheduler.tiebreakAtLeast(lane.arrivalTiebreak) : scheduler.tiebreakAtLeast(0);
     lane.arrival = arrival;
     lane.arrivalTiebreak = arrivalTiebreak;

@@ -23,14 +23,19 @@ options:
   --seed N            the run's seed (default 1)
   --n N               number of processes (protocol default)
   --memories K        number of memories (protocol default)
-  --latency MODEL     unit | rdma | lan | uniform:MIN:MAX  (default unit: every one-way delay = 1)
+  --latency MODEL     unit | rdma | lan | uniform:MIN:MAX | tail:BASE:SLOW:P  (default unit: every one-way delay = 1)
   --faults PROFILE    ${faultProfiles.join(' | ')}: faults drawn by seed within the protocol's tolerance (default none)
-  --crash LIST        explicit crashes, e.g. m1@5,p2 (memory m1 at time 5, process p2 at 0); repeatable
+  --crash LIST        explicit crashes, e.g. m1@5,p2,p0@3! (memory m1 at time 5, process p2 at 0,
+                      p0 at 3 mid-write: some of its verbs in flight never arrive); repeatable
   --pause LIST        explicit pauses, e.g. p0@10+50 (p0 pauses at 10 for 50); repeatable
   --horizon T         virtual-time limit of the run (protocol default)
   --ops N             operations per client process (protocol default)
   --mutant NAME       run a deliberately broken variant (mnm mutants lists them)
-  --workload NAME     a protocol's workload (consensus: stable | contention | mixed)
+  --workload NAME     a protocol's workload (consensus: stable | contention | storm | mixed)
+  --tear FRACTION     the simulator's tear window: a multi-word write's words land within this
+                      fraction (0..1] of its completion delay (default: 0.9 of the shortest delay)
+  --hold SCRIPT       a scripted schedule: hold an event until another happened, e.g.
+                      'p0 permission m2 until p2 note decide' (docs/schedules.md); repeatable
   --f F               faults tolerated, for protocols sized by f
   --adversary LIST    Byzantine strategies (broadcast protocols)
   --backend B         sim (default) | shm (worker threads, shared memory) | tcp (OS processes, memory nodes)
@@ -40,8 +45,9 @@ options:
 
 exit codes: 0 all properties hold (also when blocked by faults beyond tolerance), 1 a property was violated, 2 bad arguments
 
-example:
+examples:
   mnm run register --seed 7 --crash m2@3 --trace a.jsonl
+  mnm run pmp --n 3 --memories 3 --workload contention --hold 'p0 permission m2 until p2 note decide'
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('run', args, {

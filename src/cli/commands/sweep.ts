@@ -124,5 +124,6 @@ function explicitOptions(parsed: RunOptions, values: Record<string, unknown>): F
     ...(given('adversary') ? { adversary: parsed.adversary } : {}),
     ...(given('workload') ? { workload: parsed.workload } : {}),
     ...(given('tear') ? { tear: parsed.tear } : {}),
+    ...(given('hold') ? { hold: parsed.hold } : {}),
   };
 }

@@ -133,6 +133,7 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
       const algorithm = makeAlgorithm(kind, options);
       const contender = contention(options).contenders.get(process);
       const input = 100 + process;
+      const linger = 40 * typicalDelay(options);
       return async (fabric) => {
         const proposer = new Proposer(fabric, algorithm, {
           timing: timing(options),
@@ -141,6 +142,9 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
         const op = fabric.history.invoke('propose', input);
         const decided = await proposer.propose(fromNumber(input));
         fabric.history.ok(op, toNumber(decided));
+        // A process stays up a while after deciding, as it would in a service: steps of its own that
+        // are still in flight land, and an overtaken attempt that still concludes is judged too.
+        await fabric.sleep(linger);
       };
     },
     check(history, _options, notes) {

@@ -16,8 +16,8 @@ import type { RunOptions, Scenario } from './scenario.js';
  * names every drawn value.
  */
 
-/** Latency models a mixed run draws from: the fixed ones and uniform spreads up to 40×. */
-export const mixedLatencies = ['unit', 'rdma', 'lan', 'uniform:1:4', 'uniform:1:10', 'uniform:1:40', 'uniform:0.5:20'] as const;
+/** Latency models a mixed run draws from: the fixed ones, uniform spreads up to 40× and a heavy tail (one delay in ten up to 30×). */
+export const mixedLatencies = ['unit', 'rdma', 'lan', 'uniform:1:4', 'uniform:1:10', 'uniform:1:40', 'uniform:0.5:20', 'tail:1:30:0.1'] as const;
 
 /** Fault profiles, weighted toward everything at once. */
 const mixedProfiles: readonly FaultProfile[] = ['none', 'crash', 'pause', 'net', 'all', 'all', 'all'];

@@ -98,10 +98,15 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
     },
     mixSizes(random) {
       // Any n ≥ 2 (Paxos needs a majority of processes; the others only a live one), and for
-      // the memory-based ones 1..5 memories (a minority of them may crash).
-      const n = 2 + random.int(kind === 'paxos' ? 6 : 4);
-      const memories = kind === 'paxos' ? 0 : kind === 'sm-paxos' ? 1 : 1 + random.int(5);
+      // the memory-based ones 1..5 memories (a minority of them may crash), three most often:
+      // the smallest size where a memory can straggle behind a majority.
+      const n = kind === 'paxos' ? 2 + random.int(6) : [2, 3, 3, 3, 4, 5][random.int(6)];
+      const memories = kind === 'paxos' ? 0 : kind === 'sm-paxos' ? 1 : [1, 2, 3, 3, 3, 4, 5][random.int(7)];
       return { n, memories };
+    },
+    mixWorkload(random) {
+      // Duelling proposers are where consensus bugs live: contention and storms weigh most.
+      return ['stable', 'mixed', 'contention', 'contention', 'storm', 'storm', 'storm'][random.int(7)];
     },
     validate(options) {
       if (options.adversary !== undefined) throw new Error(`--adversary: ${kind} tolerates crashes only (no Byzantine adversaries)`);

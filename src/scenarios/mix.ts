@@ -16,8 +16,14 @@ import type { RunOptions, Scenario } from './scenario.js';
  * names every drawn value.
  */
 
-/** Latency models a mixed run draws from: the fixed ones, uniform spreads up to 40× and a heavy tail (one delay in ten up to 30×). */
-export const mixedLatencies = ['unit', 'rdma', 'lan', 'uniform:1:4', 'uniform:1:10', 'uniform:1:40', 'uniform:0.5:20', 'tail:1:30:0.1'] as const;
+/**
+ * Latency models a mixed run draws from: the fixed ones, uniform spreads up
+ * to 40×, and heavy tails (mostly fast, some delays up to 10× or 30×) drawn
+ * more often than the rest — one straggling verb among fast ones is what
+ * exposes "in parallel, until a majority" code whose slowest steps land
+ * after the protocol moved on.
+ */
+export const mixedLatencies = ['unit', 'rdma', 'lan', 'uniform:1:4', 'uniform:1:40', 'uniform:0.5:20', 'tail:1:10:0.3', 'tail:1:30:0.1', 'tail:1:10:0.3', 'tail:1:30:0.1'] as const;
 
 /** Fault profiles, weighted toward everything at once. */
 const mixedProfiles: readonly FaultProfile[] = ['none', 'crash', 'pause', 'net', 'all', 'all', 'all'];
@@ -43,7 +49,7 @@ export function mixedRunOptions(scenario: Scenario, seed: number, fixed: FixedOp
   const latency = pick(mixedLatencies);
   const faults = pick(mixedProfiles);
   const tear = pick(mixedTears);
-  const workload = scenario.workloads ? pick(scenario.workloads) : undefined;
+  const workload = scenario.mixWorkload ? scenario.mixWorkload(random) : scenario.workloads ? pick(scenario.workloads) : undefined;
   const sizes = scenario.mixSizes ? scenario.mixSizes(random) : defaultSizes(scenario, random);
   const adversary = random.chance(0.75) ? 'all' : undefined;
   const sized = fixed.n !== undefined || fixed.f !== undefined || fixed.memories !== undefined;

@@ -84,6 +84,8 @@ export interface Scenario {
   readonly workloads?: readonly string[];
   /** Sizes a mixed sweep may draw (n, memories or f within what the scenario accepts); f = 1..2 through `sizeFor` when absent. */
   readonly mixSizes?: (random: Prng) => MixedSizes;
+  /** The workload a mixed sweep draws (uniform over `workloads` when absent): scenarios weight their stressful ones. */
+  readonly mixWorkload?: (random: Prng) => string;
   /** Whether the scenario has a Byzantine adversary catalogue (a mixed sweep then draws `--adversary all`). */
   readonly adversaries?: boolean;
   /** Processes whose bodies must finish when faults stay within tolerance (all spawned ones by default). */

@@ -125,7 +125,7 @@ example:
       if (!values.json) io.stdout(`${stop.title}\n   ${stop.explain(report)}\n   (${replayCommand(report.params)})\n\n`);
     }
     if (values.json) io.stdout(JSON.stringify({ stops: results }) + '\n');
-    else io.stdout('Next: mnm table consensus, mnm sweep pmp --seeds 1000 --faults all, mnm mutants, mnm run --help; docs/ explains the trace format and metrics.\n');
+    else io.stdout('Next: mnm table consensus, mnm sweep pmp --seeds 1000 --mix, mnm mutants, mnm run --help; docs/ explains the trace format and metrics.\n');
     return exitCodes.ok;
   },
 };

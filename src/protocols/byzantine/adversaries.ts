@@ -230,10 +230,10 @@ async function replicatorLoop(context: Context, lie: (snapshot: Snapshot, sender
     const writes: Promise<void>[] = [];
     for (const { sender, sequence } of broadcasts(context.layout)) {
       if (sender === context.self) continue;
-      const lie_ = await lie(snapshot, sender, sequence, tick);
-      if (!lie_) continue;
+      const told = await lie(snapshot, sender, sequence, tick);
+      if (!told) continue;
       const slot = recordSlot(sender, sequence);
-      writes.push(lie_ instanceof Uint8Array ? context.writeBytes(slot, () => lie_) : context.writeSlot(slot, lie_));
+      writes.push(told instanceof Uint8Array ? context.writeBytes(slot, () => told) : context.writeSlot(slot, told));
     }
     await Promise.all(writes);
     if (forcedSignature(context, snapshot)) context.effect('forced a correct sender to sign (fast path defeated)');

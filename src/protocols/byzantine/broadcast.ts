@@ -2,7 +2,8 @@ import { type Fabric, type OperationId, type ProcessId } from '../../fabric/inde
 import { Signer, type KeySource, type Purpose, type SignatureCosts, type Statement } from '../../crypto/index.js';
 import { checkedQuorum, conflictingSignedEcho, everyoneDelivered, findReadySet, messageFor, senderSignatureFor, unanimousEcho, unanimousReady, type SignatureOracle } from './decide.js';
 import { messageHash } from './digest.js';
-import { recordSlot, senderSlot, type BroadcastLayout } from './layout.js';
+import { recordSlot, senderSlot, type BroadcastLayout, type SlotRef } from './layout.js';
+import type { MergedSlot } from './merge.js';
 import { readSlot, SwmrRegisters, type RegionRead } from './registers.js';
 import { encodeReadySet, sameBytes, type FieldName, type ReadySet } from './slot.js';
 import { VerifiedSignatures } from './verified.js';
@@ -283,7 +284,8 @@ export class BroadcastProcess {
     return reads.map((read) => recordView(this.merged(read, recordSlot(sender, sequence))));
   }
 
-  private merged(read: RegionRead, slot: Parameters<typeof readSlot>[1]) {
+  /** One slot merged from a read, counting what only a Byzantine owner writes and noting proof of equivocation. */
+  private merged(read: RegionRead, slot: SlotRef): MergedSlot | null {
     const merged = readSlot(read, slot, this.config.layout);
     if (!merged) return null;
     this.malformed += merged.malformed.length;

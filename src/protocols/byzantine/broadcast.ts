@@ -1,50 +1,72 @@
 import { type Fabric, type OperationId, type ProcessId } from '../../fabric/index.js';
-import { Signer, type KeySource, type Purpose, type SignatureCosts } from '../../crypto/index.js';
-import { checkedQuorum, conflictingSignedEcho, findProof, senderSignatureFor, unanimous, unanimousEcho, type SignatureOracle } from './decide.js';
-import { recordSlot, senderSlot, type BroadcastLayout } from './layout.js';
-import { mergeSlot, SwmrRegisters, type RegionRead, type SlotRead } from './registers.js';
-import { encodePayload, sameBytes, type ProofEntry, type SlotContent } from './slot.js';
+import { Signer, type KeySource, type Purpose, type SignatureCosts, type Statement } from '../../crypto/index.js';
+import { checkedQuorum, conflictingSignedEcho, everyoneDelivered, findReadySet, messageFor, senderSignatureFor, unanimousEcho, unanimousReady, type SignatureOracle } from './decide.js';
+import { messageHash } from './digest.js';
+import { recordSlot, senderSlot, type BroadcastLayout, type SlotRef } from './layout.js';
+import type { MergedSlot } from './merge.js';
+import { readSlot, SwmrRegisters, type RegionRead } from './registers.js';
+import { encodeReadySet, sameBytes, type FieldName, type ReadySet } from './slot.js';
+import { VerifiedSignatures } from './verified.js';
+import { recordView, senderView, type RecordView, type SenderView } from './views.js';
 
 /**
  * Consistent broadcast (CB) and reliable broadcast (RB) with n = 2f+1
  * replicators over SWMR registers, per ../shared/specs/byzantine-broadcast.md.
  * Every process here is a replicator and a receiver; some are also senders.
  *
- * A process runs one loop: read the records of the broadcasts in progress
- * from every process's region (a majority of memories each), check the
- * signatures it has not checked yet (each costs virtual CPU time), decide
- * (pure functions in decide.ts), write its own record, repeat. Writes
- * complete before the next read starts, which is the "write, then read"
- * the safety argument needs.
+ * A process runs one loop: read the slots of the broadcasts in progress
+ * from every process's region (a majority of memories each), verify the
+ * signatures it has not verified yet (each costs virtual CPU time), decide
+ * (pure functions in decide.ts), publish new fields of its own record,
+ * repeat. Writes complete on a majority before the next read starts, which
+ * is the "write, then read" the safety argument needs.
  *
- * CB, for sender s and sequence number k:
- * - the sender writes S[s][k] := m; unless every process acknowledges m (its
- *   record shows Ready(m), i.e. it delivered m) within `signTimeout`, it
- *   signs and writes S[s][k] := (m, σ_s). (The spec says "unless every
- *   replicator's slot shows m"; waiting for acknowledgements is stronger: a
- *   replicator that shows m to the sender and then flips cannot stop a
- *   receiver that had not delivered yet. Only the number of signatures in
- *   the Byzantine case changes; safety does not rest on the sender.)
- * - replicator i adopts the first value it sees in S[s][k] and never changes
- *   its mind; once a valid σ_s for it is at hand it writes (m, σ_s), then
- *   reads every other record and, if none holds a validly signed m' ≠ m,
- *   writes (m, σ_s, checked);
- * - a receiver delivers m when all n records echo m (fast path, no
- *   signature), or when f+1 records hold (m, valid σ_s, checked) and none a
- *   validly signed m' ≠ m (slow path).
- * RB on top: on CB-delivering m a process writes Ready(m) (unsigned); if it
- * has not seen everybody deliver within `readyTimeout`, it signs
- * σ_p(Ready, s, k, m). It delivers when all n records show Ready(m) (fast
- * path) or when it holds a ReadySet — f+1 valid signed Readys of distinct
- * replicators, read from the records or copied from one — which it writes
- * into its own record before delivering.
+ * Slots are flags plus write-once fields (slot.ts): a correct process writes
+ * each field once and then its bit, and a reader counts a field only with
+ * its bit set and its CRC valid. So every field a reader counts from a
+ * correct owner is that owner's final value, and anything torn is merely
+ * absent (L0, in slot.ts). No decision waits for a clean read or trusts an
+ * older copy after some number of torn ones: nothing here depends on how
+ * long a write takes to land.
+ *
+ * CB, for sender s and sequence number k, with h = H(m) (records echo h;
+ * m lives in the sender's slot):
+ * - the sender writes `value` = m into S[s][k]; unless every process
+ *   acknowledges h (its record shows Ready(h), i.e. it decided h) within
+ *   `signTimeout`, it signs σ_s(s, k, h) and writes it as `sig`. (The spec
+ *   says "unless every replicator's slot shows H(m)"; waiting for
+ *   acknowledgements is stronger: a replicator that shows h to the sender
+ *   and then flips cannot stop a receiver that had not decided yet. Only the
+ *   number of signatures in the Byzantine case changes; safety does not rest
+ *   on the sender.)
+ * - replicator i adopts the first value m it sees in S[s][k], writes
+ *   `echo` = h and never changes its mind; once a valid σ_s for h is at hand
+ *   (from S or any record: it is transferable) it writes `signed`, then reads
+ *   every other record and, if none holds a validly signed h' ≠ h, sets
+ *   `checked`;
+ * - a receiver decides h when all n records echo h (fast path, no
+ *   signature), or when f+1 records hold (h, valid σ_s, checked) and none a
+ *   validly signed h' ≠ h (slow path); it writes Ready(h) and delivers an m
+ *   with H(m) = h from its adoption or any copy of the sender's slot — until
+ *   it has one, it keeps reading (a Byzantine `hash-swapper` can make that
+ *   forever; CB allows it).
+ * RB on top: Ready(h) unsigned; if not everybody shows `delivered` within
+ * `readyTimeout`, the process adds σ_p(Ready, s, k, h). It decides h when all
+ * n records show Ready(h) (fast path) or when it holds a ReadySet — f+1 valid
+ * signed Readys of distinct replicators, read from the records or copied
+ * from one — which it writes into its own record. It delivers m (from its CB
+ * delivery, its adoption, the sender's slot or any `delivered` field hashing
+ * to h) after writing m into its own `delivered`, so that every correct
+ * process finds m (totality).
  */
 export type BroadcastMode = 'cb' | 'rb';
 
 export const broadcastMutants = {
   'no-check': "receivers deliver on f+1 copies signed by the sender, ignoring the replicators' write-then-read check (the checked flags) and conflicting signed copies",
-  'changing-replicator': 'a replicator adopts whatever value the sender slot shows now instead of the first one, so it changes its adopted value',
+  'changing-replicator': 'a replicator adopts whatever value the sender slot shows now instead of the first one: it starts its record over for the new value (clears its flags, writes its fields anew) and checks again',
   'skip-signature-check': 'the verifier accepts every well-formed signature without checking it',
+  'rewritten-record':
+    "a replicator's echo and signed fields follow what the sender slot shows now, rewritten in place with their bits (and its checked bit) left set: readers trust a bit-set valid field as the owner's final value, so two readers see two final values",
 } as const;
 export type BroadcastMutant = keyof typeof broadcastMutants;
 
@@ -73,46 +95,42 @@ export interface BroadcastConfig {
   readonly mutant?: BroadcastMutant;
 }
 
-/**
- * Records of a torn copy may hide a newer version. A correct owner writes a
- * record at most a handful of times (echo, signature, checked, Ready, its
- * signature, ReadySet, delivered), so it cannot keep a reader's copy torn for
- * longer than that many reads; an owner that does is Byzantine, and the check
- * stops waiting for it.
- */
-const uncertainReadsLimit = 8;
+interface Decision {
+  readonly hash: Uint8Array;
+  readonly path: 'fast' | 'slow';
+}
 
 interface Instance {
   readonly sender: ProcessId;
   readonly sequence: number;
   adopted?: Uint8Array;
-  echoSignature?: Uint8Array;
-  /** Round in which the signed echo was written; the check reads in a later round. */
-  signedEchoRound?: number;
+  adoptedHash?: Uint8Array;
+  /** The sender's valid signature over the adopted hash, once at hand (and written as `signed`). */
+  signature?: Uint8Array;
+  /** Round in which `signed` was written; the check reads in a later round. */
+  signedRound?: number;
   checked: boolean;
   conflict: boolean;
-  readonly uncertainReads: number[];
+  cbDecision?: Decision;
   cbDelivered?: Uint8Array;
   readyAt?: number;
   readySignature?: Uint8Array;
-  proofValue?: Uint8Array;
-  proof?: ProofEntry[];
+  readySet?: ReadySet;
+  rbDecision?: Decision;
   rbDelivered?: Uint8Array;
-  /** The payload last written to this process's record. */
-  written?: Uint8Array;
   done: boolean;
 }
 
 interface RoundView {
-  readonly slots: readonly SlotRead[];
-  readonly records: readonly (SlotContent | null)[];
-  readonly senderSlot: SlotContent | null;
-  readonly versions: string;
+  readonly records: readonly RecordView[];
+  readonly sender: SenderView;
+  readonly fingerprint: string;
 }
 
 interface Sending {
   readonly sequence: number;
   readonly message: Uint8Array;
+  readonly hash: Uint8Array;
   readonly startedAt: number;
   readonly operation: OperationId;
   signed: boolean;
@@ -130,14 +148,12 @@ export function hex(bytes: Uint8Array): string {
 export class BroadcastProcess {
   readonly signer: Signer;
   readonly registers: SwmrRegisters;
-  /** Malformed slots read (only Byzantine owners write them). */
+  /** Malformed fields or flags read (only Byzantine owners write them). */
   malformed = 0;
-  private readonly valid = new Map<string, boolean>();
+  private readonly verified = new VerifiedSignatures();
   private readonly instances: Instance[] = [];
   private readonly sendings: Sending[] = [];
   private readonly equivocators = new Set<ProcessId>();
-  /** Owners caught writing a signature that does not verify (Byzantine for sure). */
-  private readonly liars = new Set<ProcessId>();
   private round = 0;
   private cpu: Promise<void> = Promise.resolve();
   /** Whether this round wrote anything (progress). */
@@ -150,9 +166,7 @@ export class BroadcastProcess {
     this.signer = new Signer(fabric.self, config.keys, config.layout.processCount);
     this.registers = new SwmrRegisters(fabric, config.layout);
     for (let sequence = 1; sequence <= config.layout.messages; sequence++) {
-      for (const sender of config.layout.senders) {
-        this.instances.push({ sender, sequence, checked: false, conflict: false, uncertainReads: new Array<number>(config.layout.processCount).fill(0), done: false });
-      }
+      for (const sender of config.layout.senders) this.instances.push({ sender, sequence, checked: false, conflict: false, done: false });
     }
   }
 
@@ -200,36 +214,36 @@ export class BroadcastProcess {
     fabric.note('signatures', { made, verified, rejected, malformed: this.malformed });
   }
 
-  /** What changed between rounds: the versions read and this process's own progress. */
+  /** What changed between rounds: the fields read and this process's own progress. */
   private fingerprint(views: ReadonlyMap<Instance, RoundView>, acted: boolean): string {
     if (acted) return `acted:${this.round}`;
     const parts: string[] = [];
-    for (const [instance, view] of views) parts.push(`${instance.sequence}:${view.versions}`);
+    for (const [instance, view] of views) parts.push(`${instance.sequence}:${view.fingerprint}`);
     return parts.join('|') + `|${this.sendings.length}`;
   }
 
   /**
    * Sequence numbers to read: from the lowest undone one up to the one after
-   * the lowest undelivered one (a correct sender's broadcasts follow each
-   * other). An instance this process delivered may stay undone for good — a
+   * the lowest undecided one (a correct sender's broadcasts follow each
+   * other). An instance this process decided may stay undone for good — a
    * Byzantine sender or replicator can keep it from ever checking (a
-   * conflict) or from seeing unanimity — and it must not hide later
-   * broadcasts: the window follows what is still to deliver, and keeps
-   * covering the delivered-but-undone instances (their duties: the check,
-   * the signed Ready).
+   * conflict) or from seeing unanimity, a hash-swapper from ever finding m
+   * — and it must not hide later broadcasts: the window follows what is
+   * still to decide, and keeps covering the decided-but-undone instances
+   * (their duties: the check, the signed Ready, finding m).
    */
   private window(active: readonly Instance[], sending: Sending | undefined): { first: number; last: number } {
     const lowest = Math.min(...active.map((instance) => instance.sequence), sending?.sequence ?? Infinity);
     const first = Number.isFinite(lowest) ? lowest : 1;
-    const undelivered = Math.min(...active.filter((instance) => !this.delivered(instance)).map((instance) => instance.sequence), sending?.sequence ?? Infinity);
-    // Delivered instances were read within an earlier window, which never reached past the lowest undelivered + 1.
-    const highest = Number.isFinite(undelivered) ? undelivered : Math.max(first, ...active.map((instance) => instance.sequence));
+    const undecided = Math.min(...active.filter((instance) => !this.decided(instance)).map((instance) => instance.sequence), sending?.sequence ?? Infinity);
+    // Decided instances were read within an earlier window, which never reached past the lowest undecided + 1.
+    const highest = Number.isFinite(undecided) ? undecided : Math.max(first, ...active.map((instance) => instance.sequence));
     return { first, last: Math.min(Math.max(first, highest) + 1, this.config.layout.messages) };
   }
 
-  /** Whether this process delivered the instance (CB or RB, by mode). */
-  private delivered(instance: Instance): boolean {
-    return (this.config.mode === 'cb' ? instance.cbDelivered : instance.rbDelivered) !== undefined;
+  /** Whether this process decided the instance's hash (CB or RB, by mode). */
+  private decided(instance: Instance): boolean {
+    return (this.config.mode === 'cb' ? instance.cbDecision : instance.rbDecision) !== undefined;
   }
 
   private async startNextBroadcast(): Promise<void> {
@@ -241,183 +255,216 @@ export class BroadcastProcess {
     const operation = fabric.history.invoke('broadcast', text(message), `p${fabric.self}/${sequence}`);
     fabric.note('broadcast', { s: fabric.self, k: sequence, m: text(message), hex: hex(message) });
     const startedAt = fabric.now();
-    this.sendings.push({ sequence, message, startedAt, operation, signed: false, done: false });
-    await this.registers.write(senderSlot(config.layout, sequence), encodePayload({ value: message }, config.layout.shape));
+    this.sendings.push({ sequence, message, hash: messageHash(message), startedAt, operation, signed: false, done: false });
+    await this.registers.publish(senderSlot(fabric.self, sequence), { value: message });
   }
 
   /** The sender's side: done when every process acknowledged; signs once the timeout passed without that. */
   private async tendSending(sending: Sending, reads: readonly RegionRead[], writes: Promise<void>[]): Promise<void> {
     const { fabric, config } = this;
-    const records = this.records(reads, fabric.self, sending.sequence).map((read) => read.content);
-    if (unanimous(records, 'ready', sending.message)) {
+    const records = this.records(reads, fabric.self, sending.sequence);
+    if (unanimousReady(records, sending.hash)) {
       sending.done = true;
       fabric.history.ok(sending.operation, text(sending.message));
       return;
     }
     if (fabric.now() - sending.startedAt < config.signTimeout) return;
-    const signature = await this.sign('broadcast', fabric.self, sending.sequence, sending.message);
+    const signature = await this.sign('broadcast', fabric.self, sending.sequence, sending.hash);
     sending.signed = true;
     sending.done = true;
     this.wrote = true;
     writes.push(
-      this.registers.write(senderSlot(config.layout, sending.sequence), encodePayload({ value: sending.message, signature }, config.layout.shape)).then(() => {
+      this.registers.publish(senderSlot(fabric.self, sending.sequence), { sig: signature }).then(() => {
         fabric.history.ok(sending.operation, text(sending.message));
       }),
     );
   }
 
-  private records(reads: readonly RegionRead[], sender: ProcessId, sequence: number): SlotRead[] {
-    const index = recordSlot(this.config.layout, sender, sequence);
-    return reads.map((read) => this.merged(read, index));
+  private records(reads: readonly RegionRead[], sender: ProcessId, sequence: number): RecordView[] {
+    return reads.map((read) => recordView(this.merged(read, recordSlot(sender, sequence))));
   }
 
-  private merged(read: RegionRead, index: number): SlotRead {
-    const slot = mergeSlot(read, index, this.config.layout);
-    if (slot.malformed) this.malformed++;
-    if (slot.equivocation && !this.equivocators.has(read.owner)) {
+  /** One slot merged from a read, counting what only a Byzantine owner writes and noting proof of equivocation. */
+  private merged(read: RegionRead, slot: SlotRef): MergedSlot | null {
+    const merged = readSlot(read, slot, this.config.layout);
+    if (!merged) return null;
+    this.malformed += merged.malformed.length;
+    if (merged.equivocation.length > 0 && !this.equivocators.has(read.owner)) {
       this.equivocators.add(read.owner);
-      this.fabric.note('equivocation-proof', { owner: read.owner });
+      this.fabric.note('equivocation-proof', { owner: read.owner, fields: merged.equivocation.join(',') });
     }
-    return slot;
+    return merged;
   }
 
   /** What this round read of one broadcast: every process's record and the sender's slot. */
   private view(instance: Instance, reads: readonly RegionRead[]): RoundView {
-    const slots = this.records(reads, instance.sender, instance.sequence);
-    const sender = this.merged(reads[instance.sender], senderSlot(this.config.layout, instance.sequence));
-    return { slots, records: slots.map((slot) => slot.content), senderSlot: sender.content, versions: [...slots.map((slot) => slot.version), sender.version].join(',') };
+    const fingerprints: string[] = [];
+    const records = reads.map((read) => {
+      const merged = this.merged(read, recordSlot(instance.sender, instance.sequence));
+      fingerprints.push(merged?.fingerprint ?? '-');
+      return recordView(merged);
+    });
+    const slot = this.merged(reads[instance.sender], senderSlot(instance.sender, instance.sequence));
+    fingerprints.push(slot?.fingerprint ?? '-');
+    return { records, sender: senderView(slot), fingerprint: fingerprints.join(';') };
+  }
+
+  private adopt(instance: Instance, value: Uint8Array): void {
+    instance.adopted = value;
+    instance.adoptedHash = messageHash(value);
   }
 
   /** One broadcast's roles for one round: replicator, CB receiver, RB. */
   private step(instance: Instance, view: RoundView, writes: Promise<void>[], afterWrite: (() => void)[]): void {
     const { fabric, config } = this;
     const { sender, sequence } = instance;
-    const { slots, records, senderSlot: senderView } = view;
+    const { records, sender: slot } = view;
     const valid = this.oracle(sender, sequence);
+    const fields: Partial<Record<FieldName, Uint8Array>> = {};
+    let setChecked = false;
+    let restart = false;
 
-    // Replicator: adopt the first value, never change it (the mutant does).
-    const shown = senderView?.value;
-    if (shown && (!instance.adopted || (config.mutant === 'changing-replicator' && !sameBytes(shown, instance.adopted)))) {
-      instance.adopted = shown;
-      instance.echoSignature = undefined;
-      instance.signedEchoRound = undefined;
-      instance.checked = false;
-      instance.conflict = false;
-    }
-    if (instance.adopted && !instance.echoSignature) {
-      const signature = senderSignatureFor(instance.adopted, senderView, records, sender, valid);
-      if (signature) {
-        instance.echoSignature = signature;
-        instance.signedEchoRound = this.round;
+    // Replicator: adopt the first value, never change it (the mutants do).
+    const shown = slot.value;
+    if (shown && !instance.adopted) {
+      this.adopt(instance, shown);
+      fields.echo = instance.adoptedHash;
+    } else if (shown && instance.adopted && !sameBytes(shown, instance.adopted) && (config.mutant === 'changing-replicator' || config.mutant === 'rewritten-record')) {
+      this.adopt(instance, shown);
+      instance.signature = undefined;
+      instance.signedRound = undefined;
+      if (config.mutant === 'changing-replicator') {
+        // Starts its record over: clears its flags, then republishes what it still stands by.
+        restart = true;
+        instance.checked = false;
+        instance.conflict = false;
+        Object.assign(fields, this.standing(instance));
       }
-    } else if (instance.adopted && instance.echoSignature && !instance.checked && !instance.conflict && (instance.signedEchoRound ?? Infinity) < this.round) {
-      // Write, then read: this round's read started after the signed echo was in place.
+      fields.echo = instance.adoptedHash;
+    }
+    if (instance.adopted && instance.adoptedHash && !instance.signature) {
+      const signature = senderSignatureFor(instance.adoptedHash, slot, records, sender, valid);
+      if (signature) {
+        instance.signature = signature;
+        instance.signedRound = this.round;
+        fields.signed = signature;
+      }
+    } else if (instance.adoptedHash && instance.signature && !instance.checked && !instance.conflict && (instance.signedRound ?? Infinity) < this.round) {
+      // Write, then read: this round's read started after `signed` and its bit were on a majority.
       const others = records.filter((_, owner) => owner !== fabric.self);
-      if (conflictingSignedEcho(others, sender, instance.adopted, valid)) {
+      if (conflictingSignedEcho(others, sender, instance.adoptedHash, valid)) {
         instance.conflict = true;
         fabric.note('conflict', { s: sender, k: sequence });
       } else {
-        let waiting = false;
-        slots.forEach((slot, owner) => {
-          if (owner === fabric.self) return;
-          if (slot.uncertain && instance.uncertainReads[owner] < uncertainReadsLimit) {
-            instance.uncertainReads[owner]++;
-            waiting = true;
-            this.wrote = true; // waiting for a clean read is not idleness
-          }
-        });
-        if (!waiting) instance.checked = true;
+        instance.checked = true;
+        setChecked = true;
       }
     }
 
-    // CB receiver.
-    if (!instance.cbDelivered) {
-      let path: 'fast' | 'slow' | undefined;
-      let value = unanimousEcho(records);
-      if (value) path = 'fast';
+    // CB receiver: decide a hash, then deliver a message with that hash once one is at hand.
+    if (!instance.cbDecision) {
+      let decision: Decision | undefined;
+      const fast = unanimousEcho(records);
+      if (fast) decision = { hash: fast, path: 'fast' };
       else {
-        value = checkedQuorum(records, sender, config.f, valid, config.mutant !== 'no-check');
-        if (value) path = 'slow';
+        const slow = checkedQuorum(records, sender, config.f, valid, config.mutant !== 'no-check');
+        if (slow) decision = { hash: slow, path: 'slow' };
       }
-      if (value && path) {
-        instance.cbDelivered = value;
-        if (config.mode === 'cb') this.deliver(instance, value, path);
-        const delivered = value;
+      if (decision) {
+        instance.cbDecision = decision;
+        fields.ready = decision.hash;
         afterWrite.push(() => {
           instance.readyAt ??= fabric.now();
-          if (config.mode === 'rb') fabric.note('cb-deliver', { s: sender, k: sequence, m: text(delivered), hex: hex(delivered), path: path ?? '' });
         });
       }
     }
+    const cbDecision = instance.cbDecision;
+    if (cbDecision && !instance.cbDelivered) {
+      const message = messageFor(cbDecision.hash, [instance.adopted, ...slot.values, ...(config.mode === 'rb' ? records.map((record) => record.delivered) : [])]);
+      if (message) {
+        instance.cbDelivered = message;
+        if (config.mode === 'cb') this.deliver(instance, message, cbDecision.path);
+        else fabric.note('cb-deliver', { s: sender, k: sequence, m: text(message), hex: hex(message), path: cbDecision.path });
+      }
+    }
 
-    // RB.
-    let deliverAfterWrite: { value: Uint8Array; path: string } | undefined;
-    if (config.mode === 'rb' && !instance.rbDelivered) {
-      const fast = unanimous(records, 'ready');
-      if (fast) {
-        instance.rbDelivered = fast;
-        this.deliver(instance, fast, 'fast');
-      } else {
-        const found = findProof(records, config.f, valid);
+    // RB: decide a hash (all n Readys, or a ReadySet), then deliver m after writing it into `delivered`.
+    let deliverAfterWrite: { message: Uint8Array; path: string } | undefined;
+    if (config.mode === 'rb' && !instance.rbDecision) {
+      const fast = unanimousReady(records);
+      if (fast) instance.rbDecision = { hash: fast, path: 'fast' };
+      else {
+        const found = findReadySet(records, config.f, valid);
         if (found) {
-          instance.proofValue = found.value;
-          instance.proof = found.proof;
-          instance.rbDelivered = found.value;
-          deliverAfterWrite = { value: found.value, path: 'slow' };
+          instance.rbDecision = { hash: found.hash, path: 'slow' };
+          instance.readySet = found;
+          fields.readySet = encodeReadySet(found);
         }
+      }
+    }
+    const rbDecision = instance.rbDecision;
+    if (rbDecision && !instance.rbDelivered) {
+      const message = messageFor(rbDecision.hash, [instance.cbDelivered, instance.adopted, ...slot.values, ...records.map((record) => record.delivered)]);
+      if (message) {
+        instance.rbDelivered = message;
+        fields.delivered = message;
+        deliverAfterWrite = { message, path: rbDecision.path };
       }
     }
     const signReady =
       config.mode === 'rb' &&
-      instance.cbDelivered !== undefined &&
+      cbDecision !== undefined &&
       instance.readySignature === undefined &&
       instance.readyAt !== undefined &&
       fabric.now() - instance.readyAt >= config.readyTimeout &&
-      !unanimous(records, 'delivered', instance.cbDelivered);
+      !everyoneDelivered(records, cbDecision.hash);
 
     const settle = async () => {
-      if (signReady && instance.cbDelivered) instance.readySignature = await this.sign('ready', sender, sequence, instance.cbDelivered);
-      const payload = encodePayload(this.recordOf(instance), config.layout.shape);
-      if (!instance.written || !sameBytes(payload, instance.written)) {
-        instance.written = payload;
-        this.wrote = true;
-        await this.registers.write(recordSlot(config.layout, sender, sequence), payload);
+      if (signReady && cbDecision) {
+        instance.readySignature = await this.sign('ready', sender, sequence, cbDecision.hash);
+        fields.readySig = instance.readySignature;
       }
-      if (deliverAfterWrite) this.deliver(instance, deliverAfterWrite.value, deliverAfterWrite.path);
+      const slotRef = recordSlot(sender, sequence);
+      if (restart) await this.registers.restart(slotRef);
+      if (Object.keys(fields).length > 0 || setChecked) {
+        this.wrote = true;
+        await this.registers.publish(slotRef, fields, { checked: setChecked, rewrite: config.mutant === 'rewritten-record' });
+      }
+      if (deliverAfterWrite) this.deliver(instance, deliverAfterWrite.message, deliverAfterWrite.path);
       instance.done = this.isDone(instance, records);
     };
     writes.push(settle());
   }
 
-  private isDone(instance: Instance, records: readonly (SlotContent | null)[]): boolean {
-    const cbDuty = instance.checked || (instance.cbDelivered !== undefined && unanimous(records, 'ready', instance.cbDelivered) !== null);
-    if (this.config.mode === 'cb') return instance.cbDelivered !== undefined && cbDuty;
-    if (!instance.rbDelivered) return false;
-    if (unanimous(records, 'delivered', instance.rbDelivered)) return true;
-    if (instance.proof) return true;
-    return instance.readySignature !== undefined && cbDuty;
-  }
-
-  private recordOf(instance: Instance): SlotContent {
+  /** The fields of this process's record it still stands by (the changing-replicator mutant republishes them after a restart). */
+  private standing(instance: Instance): Partial<Record<FieldName, Uint8Array>> {
     return {
-      ...(instance.adopted ? { echo: instance.adopted } : {}),
-      ...(instance.adopted && instance.echoSignature ? { echoSignature: instance.echoSignature } : {}),
-      ...(instance.checked ? { checked: true } : {}),
-      ...(instance.cbDelivered ? { ready: instance.cbDelivered } : {}),
-      ...(instance.cbDelivered && instance.readySignature ? { readySignature: instance.readySignature } : {}),
-      ...(instance.proofValue && instance.proof ? { proofValue: instance.proofValue, proof: instance.proof } : {}),
-      ...(this.config.mode === 'rb' && instance.rbDelivered ? { delivered: instance.rbDelivered } : {}),
+      ...(instance.cbDecision ? { ready: instance.cbDecision.hash } : {}),
+      ...(instance.readySignature ? { readySig: instance.readySignature } : {}),
+      ...(instance.readySet ? { readySet: encodeReadySet(instance.readySet) } : {}),
+      ...(instance.rbDelivered && this.config.mode === 'rb' ? { delivered: instance.rbDelivered } : {}),
     };
   }
 
-  private deliver(instance: Instance, value: Uint8Array, path: string): void {
-    this.fabric.note('deliver', { s: instance.sender, k: instance.sequence, m: text(value), hex: hex(value), path });
+  private isDone(instance: Instance, records: readonly RecordView[]): boolean {
+    const decision = instance.cbDecision;
+    const cbDuty = instance.checked || (decision !== undefined && unanimousReady(records, decision.hash) !== null);
+    if (this.config.mode === 'cb') return instance.cbDelivered !== undefined && cbDuty;
+    if (!instance.rbDelivered || !instance.rbDecision) return false;
+    if (everyoneDelivered(records, instance.rbDecision.hash)) return true;
+    if (instance.readySet) return true;
+    return instance.readySignature !== undefined && cbDuty;
   }
 
-  private async sign(purpose: Purpose, sender: ProcessId, sequence: number, message: Uint8Array): Promise<Uint8Array> {
+  private deliver(instance: Instance, message: Uint8Array, path: string): void {
+    this.fabric.note('deliver', { s: instance.sender, k: instance.sequence, m: text(message), hex: hex(message), path });
+  }
+
+  private async sign(purpose: Purpose, sender: ProcessId, sequence: number, hash: Uint8Array): Promise<Uint8Array> {
     await this.compute(this.config.costs.sign);
-    const signature = this.signer.sign({ purpose, sender, sequence, message });
-    this.valid.set(this.key(this.fabric.self, purpose, sender, sequence, message, signature), true);
+    const statement: Statement = { purpose, sender, sequence, message: hash };
+    const signature = this.signer.sign(statement);
+    this.verified.record(this.fabric.self, statement, signature, true);
     this.fabric.note('sign', { purpose, s: sender, k: sequence });
     return signature;
   }
@@ -429,54 +476,40 @@ export class BroadcastProcess {
     return done;
   }
 
-  private key(signer: number, purpose: Purpose, sender: ProcessId, sequence: number, message: Uint8Array, signature: Uint8Array): string {
-    return `${signer}|${purpose}|${sender}|${sequence}|${hex(message)}|${hex(signature)}`;
-  }
-
-  /** Answers from the verified cache (filled by checkSignatures); unknown = not valid. */
+  /** Answers from the verdicts (filled by checkSignatures); never verified = not valid. */
   private oracle(sender: ProcessId, sequence: number): SignatureOracle {
-    return (signer, purpose, value, signature) => this.valid.get(this.key(signer, purpose, sender, sequence, value, signature)) === true;
+    return (signer, purpose, hash, signature) => this.verified.verdict(signer, { purpose, sender, sequence, message: hash }, signature) === true;
   }
 
   /** Verifies, once each, every signature this round's decisions may need. */
   private async checkSignatures(views: ReadonlyMap<Instance, RoundView>): Promise<void> {
     const { config } = this;
-    const wanted: { owner: ProcessId; signer: number; purpose: Purpose; sender: ProcessId; sequence: number; value: Uint8Array; signature: Uint8Array }[] = [];
+    const wanted: { owner: ProcessId; signer: number; statement: Statement; signature: Uint8Array }[] = [];
     for (const [instance, view] of views) {
       const { sender, sequence } = instance;
-      const records = view.records;
-      const needEchoes = !instance.cbDelivered || (instance.adopted !== undefined && !instance.checked && !instance.conflict);
-      if (instance.adopted && !instance.echoSignature) {
-        const slot = view.senderSlot;
-        if (slot?.signature && slot.value && sameBytes(slot.value, instance.adopted)) wanted.push({ owner: sender, signer: sender, purpose: 'broadcast', sender, sequence, value: slot.value, signature: slot.signature });
-      }
-      for (const [owner, record] of records.entries()) {
-        if (!record) continue;
-        if (needEchoes && record.echo && record.echoSignature) wanted.push({ owner, signer: sender, purpose: 'broadcast', sender, sequence, value: record.echo, signature: record.echoSignature });
-        if (config.mode === 'rb' && !instance.rbDelivered) {
-          if (record.ready && record.readySignature) wanted.push({ owner, signer: owner, purpose: 'ready', sender, sequence, value: record.ready, signature: record.readySignature });
-          if (record.proofValue && record.proof) {
-            for (const entry of record.proof) wanted.push({ owner, signer: entry.signer, purpose: 'ready', sender, sequence, value: record.proofValue, signature: entry.signature });
-          }
+      const echo = (owner: ProcessId, hash: Uint8Array, signature: Uint8Array) => wanted.push({ owner, signer: sender, statement: { purpose: 'broadcast', sender, sequence, message: hash }, signature });
+      const ready = (owner: ProcessId, signer: number, hash: Uint8Array, signature: Uint8Array) => wanted.push({ owner, signer, statement: { purpose: 'ready', sender, sequence, message: hash }, signature });
+      const needEchoes = !instance.cbDecision || (instance.adoptedHash !== undefined && !instance.checked && !instance.conflict);
+      if (instance.adoptedHash && !instance.signature && view.sender.sig) echo(sender, instance.adoptedHash, view.sender.sig);
+      for (const [owner, record] of view.records.entries()) {
+        if (needEchoes && record.echo && record.signed) echo(owner, record.echo, record.signed);
+        if (config.mode === 'rb' && !instance.rbDecision) {
+          if (record.ready && record.readySig) ready(owner, owner, record.ready, record.readySig);
+          if (record.readySet) for (const entry of record.readySet.entries) if (entry.signer < this.n) ready(owner, entry.signer, record.readySet.hash, entry.signature);
         }
       }
     }
     for (const item of wanted) {
-      const key = this.key(item.signer, item.purpose, item.sender, item.sequence, item.value, item.signature);
-      if (this.valid.has(key) || this.liars.has(item.owner)) continue;
+      if (this.verified.verdict(item.signer, item.statement, item.signature) !== undefined) continue;
       if (config.mutant === 'skip-signature-check') {
-        this.valid.set(key, true);
+        this.verified.record(item.signer, item.statement, item.signature, true);
         continue;
       }
       await this.compute(config.costs.verify);
-      const ok = this.signer.verify(item.signer, { purpose: item.purpose, sender: item.sender, sequence: item.sequence, message: item.value }, item.signature);
-      this.valid.set(key, ok);
-      if (!ok) {
-        // A correct process writes only signatures that verify: whoever wrote this one is Byzantine,
-        // and its signatures are not worth checking any more (else it could keep us verifying forgeries).
-        this.liars.add(item.owner);
-        this.fabric.note('rejected', { owner: item.owner, signer: item.signer, purpose: item.purpose, s: item.sender, k: item.sequence });
-      }
+      const ok = this.signer.verify(item.signer, item.statement, item.signature);
+      // Marks these bytes only: the owner's and the signer's other fields are judged on their own (verified.ts).
+      this.verified.record(item.signer, item.statement, item.signature, ok);
+      if (!ok) this.fabric.note('rejected', { owner: item.owner, signer: item.signer, purpose: item.statement.purpose, s: item.statement.sender, k: item.statement.sequence });
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { MemoryId, ProcessId, RegionSpec } from '../../fabric/index.js';
-import { slotSize, type SlotShape } from './slot.js';
+import { slotSize, type SlotIdentity, type SlotKind, type SlotShape } from './slot.js';
 
 /**
  * Where the SWMR registers of Byzantine broadcast live. Every process owns
@@ -7,13 +7,14 @@ import { slotSize, type SlotShape } from './slot.js';
  * writes, everyone reads — the memory enforces it), replicated on every
  * memory so that a minority of memories may crash.
  *
- * The region is a row of slots in blocks, one block per sequence number k:
+ * The region is a row of blocks, one per sequence number k:
  *
  *   block k:  S[k]   R[s0][k]   R[s1][k]   ...
  *
  * S[k] is the owner's own sender slot (used only if the owner is a sender);
- * R[s][k] is the owner's record for sender s's k-th broadcast. Broadcasts in
- * progress sit in neighbouring blocks, so one read of a range fetches them.
+ * R[s][k] is the owner's record for sender s's k-th broadcast (slot.ts has
+ * their fields). Broadcasts in progress sit in neighbouring blocks, so one
+ * read of a range fetches them.
  */
 export interface BroadcastLayout {
   readonly processCount: number;
@@ -25,28 +26,45 @@ export interface BroadcastLayout {
   readonly shape: SlotShape;
 }
 
+/** One slot of the layout: a sender slot S[sender][k] (in the sender's region) or a record R[owner][sender][k]. */
+export interface SlotRef {
+  readonly kind: SlotKind;
+  readonly sender: ProcessId;
+  readonly sequence: number;
+}
+
 export function regionName(owner: ProcessId): string {
   return `swmr:p${owner}`;
 }
 
-export function slotsPerBlock(layout: BroadcastLayout): number {
-  return 1 + layout.senders.length;
+export function blockSize(layout: BroadcastLayout): number {
+  return slotSize('sender', layout.shape) + layout.senders.length * slotSize('record', layout.shape);
 }
 
-/** Index of the owner's sender slot S[k]. */
-export function senderSlot(layout: BroadcastLayout, sequence: number): number {
-  return (sequence - 1) * slotsPerBlock(layout);
+/** Offset of a slot in its owner's region. */
+export function slotOffset(layout: BroadcastLayout, slot: SlotRef): number {
+  const block = (slot.sequence - 1) * blockSize(layout);
+  if (slot.kind === 'sender') return block;
+  const position = layout.senders.indexOf(slot.sender);
+  if (position < 0) throw new RangeError(`p${slot.sender} is not a sender`);
+  return block + slotSize('sender', layout.shape) + position * slotSize('record', layout.shape);
 }
 
-/** Index of the owner's record R[sender][k]. */
-export function recordSlot(layout: BroadcastLayout, sender: ProcessId, sequence: number): number {
-  const position = layout.senders.indexOf(sender);
-  if (position < 0) throw new RangeError(`p${sender} is not a sender`);
-  return (sequence - 1) * slotsPerBlock(layout) + 1 + position;
+export function senderSlot(sender: ProcessId, sequence: number): SlotRef {
+  return { kind: 'sender', sender, sequence };
+}
+
+export function recordSlot(sender: ProcessId, sequence: number): SlotRef {
+  return { kind: 'record', sender, sequence };
+}
+
+/** What a slot's field checksums bind: its owner, its sender and k. */
+export function slotIdentity(owner: ProcessId, slot: SlotRef): SlotIdentity {
+  return { owner, sender: slot.sender, sequence: slot.sequence };
 }
 
 export function regionSize(layout: BroadcastLayout): number {
-  return layout.messages * slotsPerBlock(layout) * slotSize(layout.shape);
+  return layout.messages * blockSize(layout);
 }
 
 /** One single-writer region per process, on every memory. */

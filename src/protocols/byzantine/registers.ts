@@ -1,79 +1,53 @@
-import { forEachMemory, majority, type Fabric, type MemoryId, type ProcessId } from '../../fabric/index.js';
-import { regionName, slotsPerBlock, type BroadcastLayout } from './layout.js';
-import { decodeSlot, encodeSlot, sameBytes, slotSize, type SlotContent } from './slot.js';
+import { forEachMemory, majority, wordBytes, type Fabric, type MemoryId, type ProcessId } from '../../fabric/index.js';
+import { blockSize, regionName, slotIdentity, slotOffset, type BroadcastLayout, type SlotRef } from './layout.js';
+import { mergeCopies, type MergedSlot } from './merge.js';
+import { bit, decodeSlot, encodeField, fieldOffset, sameBytes, slotSize, type FieldName } from './slot.js';
 
-/** One memory's copy of a range of an owner's region. */
-export interface RegionCopy {
-  readonly memory: MemoryId;
-  /** Bytes of slots `first..first+count-1`. */
-  readonly bytes: Uint8Array;
-}
-
-/** A range of one owner's region as read from a majority of memories. */
+/** A range of one owner's region (blocks first..last) as read from a majority of memories. */
 export interface RegionRead {
   readonly owner: ProcessId;
-  /** First slot index read. */
-  readonly first: number;
-  readonly count: number;
-  readonly copies: readonly RegionCopy[];
+  readonly firstSequence: number;
+  readonly lastSequence: number;
+  readonly copies: readonly { readonly memory: MemoryId; readonly bytes: Uint8Array }[];
 }
 
-/** One slot as a reader makes it out from the copies it read. */
-export interface SlotRead {
-  /** The highest-versioned content; null if none (never written, or only malformed). */
-  readonly content: SlotContent | null;
-  readonly version: bigint;
+/** Judges every copy of one slot in a read and merges them (merge.ts); null if the read did not cover it. */
+export function readSlot(read: RegionRead, slot: SlotRef, layout: BroadcastLayout): MergedSlot | null {
+  if (slot.sequence < read.firstSequence || slot.sequence > read.lastSequence) return null;
+  const at = slotOffset(layout, slot) - (read.firstSequence - 1) * blockSize(layout);
+  const size = slotSize(slot.kind, layout.shape);
+  const identity = slotIdentity(read.owner, slot);
+  return mergeCopies(
+    slot.kind,
+    read.copies.map(({ memory, bytes }) => ({ memory, copy: decodeSlot(bytes.subarray(at, at + size), slot.kind, identity, layout.shape, layout.processCount) })),
+  );
+}
+
+/** What this process has written into one of its slots (it writes each field once). */
+interface Written {
+  flags: bigint;
+  readonly fields: Map<FieldName, Uint8Array>;
+}
+
+export interface PublishOptions {
+  /** Also set the `checked` bit. */
+  readonly checked?: boolean;
   /**
-   * Some copy was torn (a read overlapped a write, or the owner wrote
-   * garbage): the reader cannot tell whether it held a higher version, and
-   * must not act on the absence of a value in this read.
+   * Rewrite fields already written with other bytes. A correct owner never
+   * does (L0 rests on it): only the `rewritten-record` and
+   * `changing-replicator` mutants ask for it.
    */
-  readonly uncertain: boolean;
-  /** Why a copy was malformed (only a Byzantine owner writes such a slot). */
-  readonly malformed: string | null;
-  /** Two copies hold different contents at one version: proof that the owner is Byzantine. */
-  readonly equivocation: boolean;
-}
-
-const unread: SlotRead = { content: null, version: 0n, uncertain: true, malformed: null, equivocation: false };
-
-/**
- * Merges the copies of one slot: the highest version wins; at equal
- * versions the copy on the lowest-numbered memory wins (one fixed rule for
- * every reader). Only a Byzantine owner makes copies differ at one version,
- * and safety never rests on a Byzantine owner's registers.
- */
-export function mergeSlot(read: RegionRead, index: number, layout: BroadcastLayout): SlotRead {
-  if (index < read.first || index >= read.first + read.count) return unread;
-  const size = slotSize(layout.shape);
-  const at = (index - read.first) * size;
-  let best: { version: bigint; memory: MemoryId; payload: Uint8Array; content: SlotContent } | undefined;
-  let uncertain = false;
-  let malformed: string | null = null;
-  let equivocation = false;
-  for (const copy of read.copies) {
-    const decoded = decodeSlot(copy.bytes.subarray(at, at + size), layout.shape, layout.processCount);
-    if (decoded.kind === 'torn') uncertain = true;
-    else if (decoded.kind === 'malformed') malformed = decoded.reason;
-    else if (decoded.kind === 'slot') {
-      if (!best || decoded.version > best.version) best = { version: decoded.version, memory: copy.memory, payload: decoded.payload, content: decoded.content };
-      else if (decoded.version === best.version) {
-        if (!sameBytes(decoded.payload, best.payload)) equivocation = true;
-        if (copy.memory < best.memory) best = { version: decoded.version, memory: copy.memory, payload: decoded.payload, content: decoded.content };
-      }
-    }
-  }
-  return { content: best?.content ?? null, version: best?.version ?? 0n, uncertain, malformed, equivocation };
+  readonly rewrite?: boolean;
 }
 
 /**
- * The SWMR registers of one process: it writes its own region's slots (to
- * every memory, waiting for a majority, each slot with its own version) and
- * reads anyone's (from a majority). This is the M&M model's register on the
- * fabric: the memory's `single-writer` policy stops anyone else writing it.
+ * The SWMR registers of one process: it writes fields of its own slots (to
+ * every memory, waiting for a majority) and reads anyone's region (from a
+ * majority). This is the M&M model's register on the fabric: the memory's
+ * `single-writer` policy stops anyone else writing it.
  */
 export class SwmrRegisters {
-  private readonly versions = new Map<number, bigint>();
+  private readonly written = new Map<number, Written>();
   private readonly quorum: number;
 
   constructor(
@@ -83,42 +57,72 @@ export class SwmrRegisters {
     this.quorum = majority(layout.memories.length);
   }
 
-  /** Next version of one of this process's slots. */
-  nextVersion(index: number): bigint {
-    const version = (this.versions.get(index) ?? 0n) + 1n;
-    this.versions.set(index, version);
-    return version;
-  }
-
   /**
-   * Writes a payload into one of this process's slots on every memory and
-   * waits for a majority. `perMemory` lets adversary code write different
-   * payloads to different copies at one version (a correct process never does).
+   * Publishes new fields of one of this process's slots: on every memory,
+   * the fields' writes and then the flags word with their bits, issued back
+   * to back on that memory's queue pair — verbs of one process to one memory
+   * land in issue order, so no copy ever shows a bit before its field has
+   * landed. Waits for a majority of memories. A field already written with
+   * the same bytes is skipped; with other bytes it is an error (write-once),
+   * unless `rewrite`.
    */
-  async write(index: number, payload: Uint8Array | ((memory: MemoryId) => Uint8Array)): Promise<void> {
-    const version = this.nextVersion(index);
-    const offset = index * slotSize(this.layout.shape);
+  async publish(slot: SlotRef, fields: Readonly<Partial<Record<FieldName, Uint8Array>>>, options: PublishOptions = {}): Promise<void> {
+    const offset = slotOffset(this.layout, slot);
+    const written = this.writtenOf(offset);
+    const identity = slotIdentity(this.fabric.self, slot);
+    const writes: { at: number; bytes: Uint8Array }[] = [];
+    for (const [field, value] of Object.entries(fields) as [FieldName, Uint8Array][]) {
+      const before = written.fields.get(field);
+      if (before && sameBytes(before, value)) continue;
+      if (before && !options.rewrite) throw new Error(`p${this.fabric.self} would rewrite its write-once field '${field}' of ${slot.kind} (p${slot.sender}, ${slot.sequence})`);
+      written.fields.set(field, value);
+      writes.push({ at: offset + fieldOffset(slot.kind, field, this.layout.shape), bytes: encodeField(identity, field, value, this.layout.shape, this.layout.processCount) });
+      written.flags |= bit(field);
+    }
+    if (options.checked) written.flags |= bit('checked');
+    if (writes.length === 0 && !options.checked) return;
+    const flags = wordBytes(written.flags);
     const region = regionName(this.fabric.self);
     await forEachMemory(this.layout.memories, this.quorum, (memory) =>
-      this.fabric.write({ memory, region, offset }, encodeSlot(version, typeof payload === 'function' ? payload(memory) : payload, this.layout.shape)),
+      Promise.all([...writes.map((write) => this.fabric.write({ memory, region, offset: write.at }, write.bytes)), this.fabric.write({ memory, region, offset }, flags)]),
     );
   }
 
-  /** Writes raw slot bytes (header included) at one version: for adversaries that forge headers. */
-  async writeRaw(index: number, bytes: (memory: MemoryId) => Uint8Array): Promise<void> {
-    const offset = index * slotSize(this.layout.shape);
+  /**
+   * Clears one of this process's slots' flags word and forgets what it
+   * wrote there: the `changing-replicator` mutant starting its record over.
+   * A correct owner never clears a bit.
+   */
+  async restart(slot: SlotRef): Promise<void> {
+    const offset = slotOffset(this.layout, slot);
+    const written = this.writtenOf(offset);
+    written.flags = 0n;
+    written.fields.clear();
+    const region = regionName(this.fabric.self);
+    await forEachMemory(this.layout.memories, this.quorum, (memory) => this.fabric.write({ memory, region, offset }, wordBytes(0n)));
+  }
+
+  /** Writes any bytes at an offset of one of this process's slots, per memory: for adversaries. */
+  async writeRaw(slot: SlotRef, offsetInSlot: number, bytes: (memory: MemoryId) => Uint8Array): Promise<void> {
+    const offset = slotOffset(this.layout, slot) + offsetInSlot;
     const region = regionName(this.fabric.self);
     await forEachMemory(this.layout.memories, this.quorum, (memory) => this.fabric.write({ memory, region, offset }, bytes(memory)));
   }
 
   /** Reads blocks `firstSequence..lastSequence` of `owner`'s region from a majority of memories. */
   async readBlocks(owner: ProcessId, firstSequence: number, lastSequence: number): Promise<RegionRead> {
-    const perBlock = slotsPerBlock(this.layout);
-    const first = (firstSequence - 1) * perBlock;
-    const count = (lastSequence - firstSequence + 1) * perBlock;
-    const size = slotSize(this.layout.shape);
+    const size = blockSize(this.layout);
     const region = regionName(owner);
-    const answers = await forEachMemory(this.layout.memories, this.quorum, (memory) => this.fabric.read({ memory, region, offset: first * size }, count * size));
-    return { owner, first, count, copies: answers.map((answer) => ({ memory: answer.memory, bytes: answer.value })) };
+    const answers = await forEachMemory(this.layout.memories, this.quorum, (memory) => this.fabric.read({ memory, region, offset: (firstSequence - 1) * size }, (lastSequence - firstSequence + 1) * size));
+    return { owner, firstSequence, lastSequence, copies: answers.map((answer) => ({ memory: answer.memory, bytes: answer.value })) };
+  }
+
+  private writtenOf(offset: number): Written {
+    let written = this.written.get(offset);
+    if (!written) {
+      written = { flags: 0n, fields: new Map() };
+      this.written.set(offset, written);
+    }
+    return written;
   }
 }

@@ -1,83 +1,116 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { concatFields, decodeSlot, encodePayload, encodeSlot, slotSize, type SlotShape } from './slot.js';
-import { mergeSlot, type RegionRead } from './registers.js';
-import type { BroadcastLayout } from './layout.js';
+import { setWord } from '../../fabric/index.js';
+import { messageHash } from './digest.js';
+import { bit, decodeSlot, encodeField, encodeReadySet, encodeSlotImage, fieldChecksum, fieldOffset, slotSize, type SlotIdentity, type SlotShape } from './slot.js';
 
-const shape: SlotShape = { messageCapacity: 32, proofCapacity: 2 };
+const shape: SlotShape = { messageCapacity: 32, readyCapacity: 2 };
 const encoder = new TextEncoder();
 const m = encoder.encode('p0:m1');
+const h = messageHash(m);
 const signature = new Uint8Array(64).fill(9);
+const here: SlotIdentity = { owner: 1, sender: 0, sequence: 1 };
+const decode = (bytes: Uint8Array, identity = here) => decodeSlot(bytes, 'record', identity, shape, 3);
+const record = (fields: Parameters<typeof encodeSlotImage>[2]['fields'], checked = false) => encodeSlotImage('record', here, { fields, checked }, shape);
 
-function decode(payload: Uint8Array) {
-  return decodeSlot(encodeSlot(1n, payload, shape), shape, 3);
-}
-
-describe('byzantine slot codec', () => {
-  it('round-trips every field', () => {
-    const content = { echo: m, echoSignature: signature, checked: true, ready: m, readySignature: signature, proofValue: m, proof: [{ signer: 0, signature }, { signer: 2, signature }], delivered: m };
-    const decoded = decode(encodePayload(content, shape));
-    assert.equal(decoded.kind, 'slot');
-    if (decoded.kind === 'slot') assert.deepEqual(decoded.content, content);
-    assert.deepEqual(decodeSlot(new Uint8Array(slotSize(shape)), shape, 3), { kind: 'empty' });
+describe('write-once fields: the codec', () => {
+  it('round-trips every field and the checked bit; a zeroed slot holds nothing', () => {
+    const readySet = encodeReadySet({ hash: h, entries: [{ signer: 0, signature }, { signer: 2, signature }] });
+    const copy = decode(record({ echo: h, signed: signature, ready: h, readySig: signature, readySet, delivered: m }, true));
+    assert.deepEqual(copy.fields, { echo: h, signed: signature, ready: h, readySig: signature, readySet, delivered: m });
+    assert.equal(copy.checked, true);
+    assert.deepEqual(copy.malformed, []);
+    const sender = decodeSlot(encodeSlotImage('sender', { owner: 0, sender: 0, sequence: 1 }, { fields: { value: m, sig: signature } }, shape), 'sender', { owner: 0, sender: 0, sequence: 1 }, shape, 3);
+    assert.deepEqual(sender.fields, { value: m, sig: signature });
+    const empty = decode(new Uint8Array(slotSize('record', shape)));
+    assert.deepEqual(empty.fields, {});
+    assert.equal(empty.checked, false);
   });
 
-  it('rejects malformed payloads a Byzantine owner may write', () => {
-    const cases: [string, Uint8Array, RegExp][] = [
-      ['wrong-length signature', concatFields([{ tag: 3, bytes: m }, { tag: 4, bytes: signature.slice(0, 63) }]), /signature/],
-      ['truncated field', concatFields([{ tag: 3, bytes: m }]).slice(0, 5), /truncated/],
-      ['truncated header', concatFields([{ tag: 3, bytes: m }, { tag: 5, bytes: new Uint8Array(0) }]).slice(0, 9), /truncated/],
-      ['unknown tag', concatFields([{ tag: 99, bytes: m }]), /unknown tag/],
-      ['repeated field', concatFields([{ tag: 3, bytes: m }, { tag: 3, bytes: m }]), /repeated/],
-      ['oversized message', concatFields([{ tag: 3, bytes: new Uint8Array(33) }]), /1\.\.32/],
-      ['empty message', concatFields([{ tag: 3, bytes: new Uint8Array(0) }]), /1\.\.32/],
-      ['checked with bytes', concatFields([{ tag: 5, bytes: m }]), /checked/],
-      ['signature without its value', concatFields([{ tag: 4, bytes: signature }]), /without/],
-      ['proof naming a process twice', concatFields([{ tag: 8, bytes: m }, { tag: 9, bytes: new Uint8Array([1, 0, ...signature, 1, 0, ...signature]) }]), /twice/],
-      ['proof naming no process', concatFields([{ tag: 8, bytes: m }, { tag: 9, bytes: new Uint8Array([7, 0, ...signature]) }]), /does not exist/],
-      ['proof of a wrong length', concatFields([{ tag: 8, bytes: m }, { tag: 9, bytes: new Uint8Array(65) }]), /proof/],
-    ];
-    for (const [what, payload, reason] of cases) {
-      const decoded = decode(payload);
-      assert.equal(decoded.kind, 'malformed', what);
-      if (decoded.kind === 'malformed') assert.match(decoded.reason, reason, what);
+  it('counts a field only with its bit set: a field without its bit is unpublished', () => {
+    const bytes = record({ echo: h });
+    setWord(bytes, 0, 0n);
+    assert.deepEqual(decode(bytes).fields, {});
+  });
+
+  it('reads a bit ahead of its field (field not landed: zeroed) as absent', () => {
+    const bytes = new Uint8Array(slotSize('record', shape));
+    setWord(bytes, 0, bit('echo') | bit('signed') | bit('checked'));
+    const copy = decode(bytes);
+    assert.deepEqual(copy.fields, {});
+    assert.deepEqual(copy.malformed, [], 'nothing malformed: it may be a correct owner in flight');
+  });
+
+  it('reads every torn mix of old (zero) and new words of a field as absent or whole, never as another value', () => {
+    const whole = record({ echo: h, signed: signature });
+    const start = fieldOffset('record', 'signed', shape);
+    const words = (8 + 64) / 8;
+    // Each subset of the field's words landed, the rest still zero (the field was never written before).
+    for (let landed = 0; landed < 1 << words; landed++) {
+      const torn = whole.slice();
+      for (let word = 0; word < words; word++) if ((landed & (1 << word)) === 0) torn.fill(0, start + word * 8, start + word * 8 + 8);
+      const copy = decode(torn);
+      assert.deepEqual(copy.fields.echo, h, 'the other field is untouched');
+      if (landed === (1 << words) - 1) assert.deepEqual(copy.fields.signed, signature);
+      else assert.equal(copy.fields.signed, undefined, `landed words ${landed.toString(2)}`);
     }
-    assert.throws(() => encodePayload({ echo: m, echoSignature: signature.slice(1) }, shape), /64 bytes/);
   });
 
-  it('reads a torn or corrupted slot as torn, never as content', () => {
-    const good = encodeSlot(2n, encodePayload({ echo: m }, shape), shape);
-    const corrupted = good.slice();
-    corrupted[20] ^= 1;
-    assert.equal(decodeSlot(corrupted, shape, 3).kind, 'torn');
-    const torn = good.slice();
-    torn.set(encodeSlot(3n, encodePayload({ echo: encoder.encode('other') }, shape), shape).subarray(0, 8), 0);
-    assert.equal(decodeSlot(torn, shape, 3).kind, 'torn');
-  });
-});
-
-describe('merging the copies of a replicated SWMR slot', () => {
-  const layout: BroadcastLayout = { processCount: 3, memories: [0, 1, 2], senders: [0], messages: 1, shape };
-  const copy = (memory: number, version: bigint, value: string) => ({ memory, bytes: encodeSlot(version, encodePayload({ echo: encoder.encode(value) }, shape), shape) });
-  const read = (copies: { memory: number; bytes: Uint8Array }[]): RegionRead => ({ owner: 1, first: 0, count: 1, copies });
-
-  it('keeps the highest version', () => {
-    const slot = mergeSlot(read([copy(0, 1n, 'old'), copy(1, 2n, 'new')]), 0, layout);
-    assert.deepEqual(slot.content?.echo, encoder.encode('new'));
-    assert.equal(slot.uncertain, false);
+  it('reads a half-rewritten field (old and new words mixed) as absent', () => {
+    const before = record({ echo: h });
+    const after = record({ echo: messageHash(encoder.encode('other')) });
+    const start = fieldOffset('record', 'echo', shape);
+    const torn = before.slice();
+    torn.set(after.subarray(start + 16, start + 24), start + 16);
+    assert.equal(decode(torn).fields.echo, undefined);
   });
 
-  it('breaks ties at one version by the lowest memory and flags the equivocation', () => {
-    const slot = mergeSlot(read([copy(2, 1n, 'b'), copy(1, 1n, 'a')]), 0, layout);
-    assert.deepEqual(slot.content?.echo, encoder.encode('a'));
-    assert.equal(slot.equivocation, true);
+  it('binds the CRC to owner, sender, k and field: a field copied from elsewhere never passes', () => {
+    const elsewhere: [string, SlotIdentity][] = [
+      ['another owner', { ...here, owner: 2 }],
+      ['another k', { ...here, sequence: 2 }],
+      ['another sender', { ...here, sender: 2 }],
+    ];
+    for (const [what, identity] of elsewhere) {
+      const copied = encodeSlotImage('record', identity, { fields: { echo: h, ready: h } }, shape);
+      assert.deepEqual(decode(copied).fields, {}, what);
+      assert.deepEqual(decode(copied, identity).fields, { echo: h, ready: h }, `${what}: valid where it was written`);
+    }
+    // The echo field's bytes placed in the ready field (same size, another field id).
+    const bytes = record({ echo: h });
+    const echo = bytes.slice(fieldOffset('record', 'echo', shape), fieldOffset('record', 'echo', shape) + 40);
+    bytes.set(echo, fieldOffset('record', 'ready', shape));
+    setWord(bytes, 0, bit('echo') | bit('ready'));
+    assert.deepEqual(decode(bytes).fields, { echo: h });
+    assert.notEqual(fieldChecksum(here, 'echo', h), fieldChecksum(here, 'ready', h));
   });
 
-  it('marks a slot with a torn copy uncertain', () => {
-    const torn = copy(1, 2n, 'new');
-    torn.bytes[12] ^= 1;
-    const slot = mergeSlot(read([copy(0, 1n, 'old'), torn]), 0, layout);
-    assert.equal(slot.uncertain, true);
-    assert.deepEqual(slot.content?.echo, encoder.encode('old'));
+  it('reads garbage as absent and what only a Byzantine owner writes as malformed, never throwing', () => {
+    const cases: [string, Uint8Array, RegExp | null][] = [
+      ['a 40-byte signature', record({ echo: h, signed: signature.slice(0, 40) }), /'signed' has 40 bytes/],
+      ['a 31-byte hash', record({ echo: h.slice(1) }), /'echo' has 31 bytes/],
+      ['a ReadySet naming a process twice', record({ readySet: encodeReadySet({ hash: h, entries: [{ signer: 1, signature }, { signer: 1, signature }] }) }), /twice/],
+      ['a ReadySet naming no process', record({ readySet: encodeReadySet({ hash: h, entries: [{ signer: 7, signature }] }) }), /does not exist/],
+      ['a ReadySet of a wrong length', record({ readySet: new Uint8Array(40) }), /readySet/],
+      ['unknown flag bits', encodeSlotImage('record', here, { fields: { echo: h }, flags: bit('echo') | (1n << 40n) }, shape), /name no field/],
+      ['an empty message', record({ delivered: new Uint8Array(0) }), null],
+    ];
+    for (const [what, bytes, reason] of cases) {
+      const copy = decode(bytes);
+      if (reason) assert.match(copy.malformed.join('; '), reason, what);
+      assert.equal(Object.keys(copy.fields).filter((field) => field !== 'echo').length, 0, what);
+    }
+    const lengthBeyond = record({ echo: h });
+    new DataView(lengthBeyond.buffer).setUint32(fieldOffset('record', 'echo', shape), 1 << 30, true);
+    assert.deepEqual(decode(lengthBeyond).fields, {});
+    for (let seed = 1; seed <= 200; seed++) {
+      const noise = Uint8Array.from({ length: slotSize('record', shape) }, (_, index) => (seed * 7919 + index * 104729) % 251);
+      assert.doesNotThrow(() => decode(noise));
+    }
+  });
+
+  it('refuses to encode what a correct owner never writes', () => {
+    assert.throws(() => encodeField(here, 'signed', signature.slice(1), shape, 3), /64/);
+    assert.throws(() => encodeField(here, 'value', new Uint8Array(33), shape, 3), /1\.\.32/);
   });
 });

@@ -1,212 +1,268 @@
-import { checksum, getWord, setWord, wholeWords } from '../../fabric/index.js';
+import { checksum, getWord, setWord, wholeWords, wordSize } from '../../fabric/index.js';
+import { hashSize } from './digest.js';
 
 /**
- * The SWMR slot of Byzantine broadcast, as laid out in its owner's region on
- * every memory:
+ * One SWMR slot of Byzantine broadcast as laid out on one memory: an
+ * aligned 8-byte **flags word**, then **write-once fields** at fixed
+ * offsets (spec: "Records: write-once fields, and a torn copy is simply
+ * absent").
  *
- *   bytes 0..7    version (u64; 0 = never written)
- *   bytes 8..11   payload length (u32)
- *   bytes 12..15  CRC-32 of bytes 0..11 and of the payload
- *   bytes 16..    payload: fields, each tag (u8), length (u16), bytes
+ *   bytes 0..7     flags (u64): bit i = field i is published
+ *   per field:     length (u32) | CRC-32 (u32) | bytes (capacity, whole words)
  *
- * A slot spans many words, so a read concurrent with its owner's write may
- * see it torn: the checksum tells, and a torn slot is never acted on. A slot
- * whose checksum holds but whose fields do not parse (unknown or repeated
- * tag, truncated field, a signature that is not 64 bytes, a message longer
- * than the capacity...) can only come from a Byzantine owner: it is
- * 'malformed', counted, and read as if empty.
+ * The CRC covers (owner, sender, k, field id, length, bytes), so a zeroed,
+ * never-written field (length 0 = absent) or a field copied from another
+ * slot, owner, broadcast or field never passes. (The spec names owner, k and
+ * the field; the sender is added because one owner keeps a record per sender.)
  *
- * One slot type serves every role. A sender's slot S[s][k] uses `value` and
- * `signature`; a process's record for broadcast (s, k) uses the rest:
- * - `echo` (the value it adopted from the sender), `echoSignature` (σ_s over
- *   it) and `checked` — consistent broadcast's replicator state;
- * - `ready` — it CB-delivered this value (reliable broadcast's Ready, and the
- *   acknowledgement that lets a sender skip its signature);
- * - `readySignature` — its own σ over (ready, s, k, ready value);
- * - `proofValue` + `proof` — a ReadySet: f+1 signed Readys of distinct replicators;
- * - `delivered` — it delivered this value (RB).
+ * A sender slot S[s][k] has `value` (m) and `sig` (σ_s over (s, k, H(m)));
+ * a record R[i][s][k] has `echo` (H(m)), `signed` (σ_s over the echo),
+ * `ready` (H(m)), `readySig` (σ_i over (ready, s, k, H(m))), `readySet`
+ * (H(m) and f+1 signed Readys) and reliable broadcast's `delivered` (m);
+ * `checked` is a flag bit with no field.
+ *
+ * Why this is safe without any timing assumption (the spec's L0): a correct
+ * owner writes each field at most once, then sets its bit by writing the
+ * flags word on the same queue pair, so the bit lands after the field; it
+ * never clears a bit. A reader counts a field of one memory's copy only if
+ * its bit is set and its CRC holds. For a correct owner such a field is its
+ * final value: nothing will ever rewrite it. Anything else — a copy torn by
+ * the write in flight, a bit read ahead of its field, garbage — is absent,
+ * which is what "not yet written" means, so it can only delay a reader,
+ * never mislead it. There is no retry cap and no waiting branch: a reader
+ * just reads again in its next round. (A torn copy that passes CRC-32 by
+ * chance, odds 2^-32, is the one residual risk, as for any checksum.)
  */
-export const slotHeaderSize = 16;
-export const signatureSize = 64;
-/** Bytes of one ReadySet entry: signer (u16) and signature. */
-export const proofEntrySize = 2 + signatureSize;
 
-export interface ProofEntry {
+export const signatureSize = 64;
+/** One entry of a ReadySet: signer (u16) and its signature. */
+export const readyEntrySize = 2 + signatureSize;
+export const flagsSize = wordSize;
+const fieldHeaderSize = 8;
+
+/** Field ids; each is also its bit in the flags word. `checked` is a bit only. */
+export const fieldIds = { value: 0, sig: 1, echo: 2, signed: 3, checked: 4, ready: 5, readySig: 6, readySet: 7, delivered: 8 } as const;
+export type Flag = keyof typeof fieldIds;
+export type FieldName = Exclude<Flag, 'checked'>;
+export type SlotKind = 'sender' | 'record';
+
+/** The fields of each kind of slot, in their order in the slot. */
+export const slotFields: Readonly<Record<SlotKind, readonly FieldName[]>> = {
+  sender: ['value', 'sig'],
+  record: ['echo', 'signed', 'ready', 'readySig', 'readySet', 'delivered'],
+};
+const slotFlags: Readonly<Record<SlotKind, readonly Flag[]>> = { sender: slotFields.sender, record: [...slotFields.record, 'checked'] };
+const knownBits: Readonly<Record<SlotKind, number>> = {
+  sender: slotFlags.sender.reduce((mask, flag) => mask | (1 << fieldIds[flag]), 0),
+  record: slotFlags.record.reduce((mask, flag) => mask | (1 << fieldIds[flag]), 0),
+};
+
+export function bit(flag: Flag): bigint {
+  return 1n << BigInt(fieldIds[flag]);
+}
+
+/** Sizes of a slot: the longest message and the largest ReadySet (entries) it must hold. */
+export interface SlotShape {
+  readonly messageCapacity: number;
+  readonly readyCapacity: number;
+}
+
+/** Which slot a field belongs to; its CRC binds these. */
+export interface SlotIdentity {
+  readonly owner: number;
+  readonly sender: number;
+  readonly sequence: number;
+}
+
+export interface ReadyEntry {
   readonly signer: number;
   readonly signature: Uint8Array;
 }
 
-export interface SlotContent {
-  readonly value?: Uint8Array;
-  readonly signature?: Uint8Array;
-  readonly echo?: Uint8Array;
-  readonly echoSignature?: Uint8Array;
-  readonly checked?: boolean;
-  readonly ready?: Uint8Array;
-  readonly readySignature?: Uint8Array;
-  readonly proofValue?: Uint8Array;
-  readonly proof?: readonly ProofEntry[];
-  readonly delivered?: Uint8Array;
+/** A ReadySet: f+1 signed Readys of distinct replicators for one hash. */
+export interface ReadySet {
+  readonly hash: Uint8Array;
+  readonly entries: readonly ReadyEntry[];
 }
 
-const tags = {
-  value: 1,
-  signature: 2,
-  echo: 3,
-  echoSignature: 4,
-  checked: 5,
-  ready: 6,
-  readySignature: 7,
-  proofValue: 8,
-  proof: 9,
-  delivered: 10,
-} as const;
-type Field = keyof typeof tags;
-const fieldOfTag = new Map<number, Field>(Object.entries(tags).map(([field, tag]) => [tag, field as Field]));
-const messageFields: readonly Field[] = ['value', 'echo', 'ready', 'proofValue', 'delivered'];
-const signatureFields: readonly Field[] = ['signature', 'echoSignature', 'readySignature'];
-
-/** Sizes of a slot: the longest message and the largest ReadySet it must hold. */
-export interface SlotShape {
-  readonly messageCapacity: number;
-  readonly proofCapacity: number;
-}
-
-/** Payload bytes a slot of this shape needs at most (every field present). */
-export function payloadCapacity(shape: SlotShape): number {
-  const field = 3;
-  return messageFields.length * (field + shape.messageCapacity) + signatureFields.length * (field + signatureSize) + field + (field + shape.proofCapacity * proofEntrySize);
-}
-
-export function slotSize(shape: SlotShape): number {
-  return slotHeaderSize + wholeWords(payloadCapacity(shape));
-}
-
-/** Encodes the fields (in a fixed order); throws on what a correct owner never writes. */
-export function encodePayload(content: SlotContent, shape: SlotShape): Uint8Array {
-  const parts: { tag: number; bytes: Uint8Array }[] = [];
-  for (const field of Object.keys(tags) as Field[]) {
-    const value = content[field];
-    if (value === undefined || value === false) continue;
-    let bytes: Uint8Array;
-    if (field === 'checked') bytes = new Uint8Array(0);
-    else if (field === 'proof') bytes = encodeProof(value as readonly ProofEntry[]);
-    else bytes = value as Uint8Array;
-    if (messageFields.includes(field) && bytes.length > shape.messageCapacity) throw new RangeError(`${field} of ${bytes.length} bytes exceeds the capacity of ${shape.messageCapacity}`);
-    if (signatureFields.includes(field) && bytes.length !== signatureSize) throw new RangeError(`${field} must have ${signatureSize} bytes, not ${bytes.length}`);
-    parts.push({ tag: tags[field], bytes });
+/** The largest number of bytes a field may hold. */
+export function fieldCapacity(field: FieldName, shape: SlotShape): number {
+  switch (field) {
+    case 'value':
+    case 'delivered':
+      return shape.messageCapacity;
+    case 'sig':
+    case 'signed':
+    case 'readySig':
+      return signatureSize;
+    case 'echo':
+    case 'ready':
+      return hashSize;
+    case 'readySet':
+      return hashSize + shape.readyCapacity * readyEntrySize;
   }
-  return concatFields(parts);
 }
 
-/** Lays out raw fields (tag, bytes) without checking them; adversaries use it to write malformed slots. */
-export function concatFields(parts: readonly { readonly tag: number; readonly bytes: Uint8Array }[]): Uint8Array {
-  const length = parts.reduce((sum, part) => sum + 3 + part.bytes.length, 0);
-  const payload = new Uint8Array(length);
-  const view = new DataView(payload.buffer);
-  let offset = 0;
-  for (const part of parts) {
-    payload[offset] = part.tag;
-    view.setUint16(offset + 1, part.bytes.length, true);
-    payload.set(part.bytes, offset + 3);
-    offset += 3 + part.bytes.length;
+function fieldSpan(field: FieldName, shape: SlotShape): number {
+  return fieldHeaderSize + wholeWords(fieldCapacity(field, shape));
+}
+
+/** Offset of a field's header within its slot (every field starts on a word). */
+export function fieldOffset(kind: SlotKind, field: FieldName, shape: SlotShape): number {
+  let offset = flagsSize;
+  for (const candidate of slotFields[kind]) {
+    if (candidate === field) return offset;
+    offset += fieldSpan(candidate, shape);
   }
-  return payload;
+  throw new RangeError(`a ${kind} slot has no field '${field}'`);
 }
 
-function encodeProof(entries: readonly ProofEntry[]): Uint8Array {
-  const bytes = new Uint8Array(entries.length * proofEntrySize);
-  entries.forEach((entry, index) => {
-    new DataView(bytes.buffer).setUint16(index * proofEntrySize, entry.signer, true);
-    bytes.set(entry.signature, index * proofEntrySize + 2);
+export function slotSize(kind: SlotKind, shape: SlotShape): number {
+  return slotFields[kind].reduce((size, field) => size + fieldSpan(field, shape), flagsSize);
+}
+
+/** Scratch space for checksums (one process at a time runs: no sharing hazard), grown on demand. */
+let scratch = new Uint8Array(512);
+
+/** CRC-32 over (owner, sender, k, field id, length, bytes). */
+export function fieldChecksum(identity: SlotIdentity, field: FieldName, bytes: Uint8Array): number {
+  if (scratch.length < 20 + bytes.length) scratch = new Uint8Array(2 * (20 + bytes.length));
+  const view = new DataView(scratch.buffer);
+  view.setUint32(0, identity.owner, true);
+  view.setUint32(4, identity.sender, true);
+  view.setUint32(8, identity.sequence, true);
+  view.setUint32(12, fieldIds[field], true);
+  view.setUint32(16, bytes.length, true);
+  scratch.set(bytes, 20);
+  return checksum(scratch, 0, 20 + bytes.length);
+}
+
+/** Why a field's bytes are not what a correct owner writes, or null. */
+export function fieldProblem(field: FieldName, bytes: Uint8Array, shape: SlotShape, processCount: number): string | null {
+  const capacity = fieldCapacity(field, shape);
+  if (field === 'value' || field === 'delivered') return bytes.length >= 1 && bytes.length <= capacity ? null : `'${field}' has ${bytes.length} bytes (accepted: 1..${capacity})`;
+  if (field !== 'readySet') return bytes.length === capacity ? null : `'${field}' has ${bytes.length} bytes (accepted: ${capacity})`;
+  const entries = (bytes.length - hashSize) / readyEntrySize;
+  if (!Number.isInteger(entries) || entries < 1 || entries > shape.readyCapacity) return `'readySet' has ${bytes.length} bytes (accepted: ${hashSize} + 1..${shape.readyCapacity} entries of ${readyEntrySize})`;
+  const seen = new Set<number>();
+  for (let index = 0; index < entries; index++) {
+    const signer = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(hashSize + index * readyEntrySize, true);
+    if (signer >= processCount) return `'readySet' names p${signer}, who does not exist`;
+    if (seen.has(signer)) return `'readySet' names p${signer} twice`;
+    seen.add(signer);
+  }
+  return null;
+}
+
+/** The bytes to write at a field's offset: header and payload (whole words). Throws on what a correct owner never writes. */
+export function encodeField(identity: SlotIdentity, field: FieldName, bytes: Uint8Array, shape: SlotShape, processCount: number): Uint8Array {
+  const problem = fieldProblem(field, bytes, shape, processCount);
+  if (problem) throw new RangeError(`cannot write ${problem}`);
+  return encodeFieldUnchecked(identity, field, bytes);
+}
+
+/** A field with a valid CRC over any bytes: adversaries write malformed fields with it. */
+export function encodeFieldUnchecked(identity: SlotIdentity, field: FieldName, bytes: Uint8Array): Uint8Array {
+  const encoded = new Uint8Array(fieldHeaderSize + wholeWords(bytes.length));
+  const view = new DataView(encoded.buffer);
+  view.setUint32(0, bytes.length, true);
+  view.setUint32(4, fieldChecksum(identity, field, bytes), true);
+  encoded.set(bytes, fieldHeaderSize);
+  return encoded;
+}
+
+export function encodeReadySet(set: ReadySet): Uint8Array {
+  const bytes = new Uint8Array(hashSize + set.entries.length * readyEntrySize);
+  bytes.set(set.hash, 0);
+  set.entries.forEach((entry, index) => {
+    new DataView(bytes.buffer).setUint16(hashSize + index * readyEntrySize, entry.signer, true);
+    bytes.set(entry.signature, hashSize + index * readyEntrySize + 2);
   });
   return bytes;
 }
 
-/** A whole slot (header and payload); `payload` may be any bytes (adversaries write malformed ones). */
-export function encodeSlot(version: bigint, payload: Uint8Array, shape: SlotShape): Uint8Array {
-  if (payload.length > payloadCapacity(shape)) throw new RangeError(`payload of ${payload.length} bytes exceeds the slot's ${payloadCapacity(shape)}`);
-  const bytes = new Uint8Array(slotSize(shape));
-  setWord(bytes, 0, version);
-  new DataView(bytes.buffer).setUint32(8, payload.length, true);
-  bytes.set(payload, slotHeaderSize);
-  new DataView(bytes.buffer).setUint32(12, slotChecksum(bytes, payload.length), true);
-  return bytes;
+/** Parses a `readySet` field that passed `fieldProblem`. */
+export function decodeReadySet(bytes: Uint8Array): ReadySet {
+  const entries: ReadyEntry[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = hashSize; at + readyEntrySize <= bytes.length; at += readyEntrySize) {
+    entries.push({ signer: view.getUint16(at, true), signature: bytes.slice(at + 2, at + readyEntrySize) });
+  }
+  return { hash: bytes.slice(0, hashSize), entries };
 }
 
-function slotChecksum(bytes: Uint8Array, length: number): number {
-  const header = checksum(bytes, 0, 12);
-  const body = checksum(bytes, slotHeaderSize, slotHeaderSize + length);
-  return (header ^ Math.imul(body, 0x9e3779b1)) >>> 0;
+/** One memory's copy of a slot, judged field by field. */
+export interface SlotCopy {
+  readonly flags: bigint;
+  /** The fields this copy counts: bit set, CRC valid, well formed. */
+  readonly fields: Readonly<Partial<Record<FieldName, Uint8Array>>>;
+  /** The stored CRC of each field counted (a cheap fingerprint of its bytes). */
+  readonly checksums: Readonly<Partial<Record<FieldName, number>>>;
+  readonly checked: boolean;
+  /**
+   * What only a Byzantine owner writes: a field whose CRC holds (so its owner
+   * wrote it, whole) but whose bytes no correct owner writes, or flag bits
+   * that name no field. Read as absent, and counted.
+   */
+  readonly malformed: readonly string[];
 }
-
-export type DecodedSlot =
-  | { readonly kind: 'empty' }
-  | { readonly kind: 'torn' }
-  | { readonly kind: 'malformed'; readonly version: bigint; readonly reason: string }
-  | { readonly kind: 'slot'; readonly version: bigint; readonly payload: Uint8Array; readonly content: SlotContent };
 
 /**
- * Decodes one slot read from one memory: 'empty' (never written), 'torn'
- * (the checksum fails: a read overlapped a write — or a Byzantine owner wrote
- * garbage), 'malformed' (checksum fine, fields not), or the content.
+ * Judges one memory's copy of a slot. A field counts only if its bit is set,
+ * its length is within capacity, its CRC holds for this slot and field, and
+ * it is well formed; anything else is absent. Never throws on any bytes.
  */
-export function decodeSlot(bytes: Uint8Array, shape: SlotShape, processCount: number): DecodedSlot {
-  if (bytes.length < slotHeaderSize) return { kind: 'torn' };
+export function decodeSlot(bytes: Uint8Array, kind: SlotKind, identity: SlotIdentity, shape: SlotShape, processCount: number): SlotCopy {
+  if (bytes.length < slotSize(kind, shape)) throw new RangeError(`a ${kind} slot has ${slotSize(kind, shape)} bytes, got ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = getWord(bytes, 0);
-  const length = view.getUint32(8, true);
-  const crc = view.getUint32(12, true);
-  if (version === 0n && length === 0 && crc === 0) return { kind: 'empty' };
-  if (length > bytes.length - slotHeaderSize || length > payloadCapacity(shape)) return { kind: 'torn' };
-  if (crc !== slotChecksum(bytes, length)) return { kind: 'torn' };
-  const payload = bytes.slice(slotHeaderSize, slotHeaderSize + length);
-  const parsed = parsePayload(payload, shape, processCount);
-  if (typeof parsed === 'string') return { kind: 'malformed', version, reason: parsed };
-  return { kind: 'slot', version, payload, content: parsed };
+  // The flags word as two halves: bit arithmetic on numbers, not bigints (this runs for every copy of every slot read).
+  const low = view.getUint32(0, true);
+  const high = view.getUint32(4, true);
+  const fields: Partial<Record<FieldName, Uint8Array>> = {};
+  const checksums: Partial<Record<FieldName, number>> = {};
+  const malformed: string[] = [];
+  if (high !== 0 || (low & ~knownBits[kind]) !== 0) malformed.push(`flags 0x${getWord(bytes, 0).toString(16)} set bits that name no field of a ${kind} slot`);
+  for (const field of slotFields[kind]) {
+    if ((low & (1 << fieldIds[field])) === 0) continue;
+    const offset = fieldOffset(kind, field, shape);
+    const length = view.getUint32(offset, true);
+    // Unwritten (a bit read ahead of its field) or garbage: absent.
+    if (length === 0 || length > fieldCapacity(field, shape)) continue;
+    const payload = bytes.subarray(offset + fieldHeaderSize, offset + fieldHeaderSize + length);
+    const stored = view.getUint32(offset + 4, true);
+    if (stored !== fieldChecksum(identity, field, payload)) continue;
+    const problem = fieldProblem(field, payload, shape, processCount);
+    if (problem) {
+      malformed.push(problem);
+      continue;
+    }
+    fields[field] = payload.slice();
+    checksums[field] = stored;
+  }
+  return { flags: getWord(bytes, 0), fields, checksums, checked: kind === 'record' && (low & (1 << fieldIds.checked)) !== 0, malformed };
 }
 
-/** Parses a payload's fields, or returns why they are malformed. */
-export function parsePayload(payload: Uint8Array, shape: SlotShape, processCount: number): SlotContent | string {
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const content: Record<string, unknown> = {};
-  let offset = 0;
-  while (offset < payload.length) {
-    if (offset + 3 > payload.length) return `truncated field header at byte ${offset}`;
-    const tag = payload[offset];
-    const length = view.getUint16(offset + 1, true);
-    const field = fieldOfTag.get(tag);
-    if (field === undefined) return `unknown tag ${tag}`;
-    if (field in content) return `field '${field}' repeated`;
-    if (offset + 3 + length > payload.length) return `field '${field}' of ${length} bytes truncated`;
-    const bytes = payload.slice(offset + 3, offset + 3 + length);
-    offset += 3 + length;
-    if (messageFields.includes(field)) {
-      if (length === 0 || length > shape.messageCapacity) return `field '${field}' has ${length} bytes (accepted: 1..${shape.messageCapacity})`;
-      content[field] = bytes;
-    } else if (signatureFields.includes(field)) {
-      if (length !== signatureSize) return `field '${field}' has ${length} bytes (a signature has ${signatureSize})`;
-      content[field] = bytes;
-    } else if (field === 'checked') {
-      if (length !== 0) return `field 'checked' has ${length} bytes (accepted: 0)`;
-      content.checked = true;
-    } else {
-      if (length === 0 || length % proofEntrySize !== 0 || length / proofEntrySize > shape.proofCapacity) return `field 'proof' has ${length} bytes (accepted: 1..${shape.proofCapacity} entries of ${proofEntrySize})`;
-      const entries: ProofEntry[] = [];
-      for (let at = 0; at < length; at += proofEntrySize) {
-        const signer = new DataView(bytes.buffer).getUint16(at, true);
-        if (signer >= processCount) return `proof names p${signer}, who does not exist`;
-        if (entries.some((entry) => entry.signer === signer)) return `proof names p${signer} twice`;
-        entries.push({ signer, signature: bytes.slice(at + 2, at + proofEntrySize) });
-      }
-      content.proof = entries;
-    }
+/** What a whole slot image holds: for adversaries and tests, which write slots in one piece. */
+export interface SlotImage {
+  readonly fields: Readonly<Partial<Record<FieldName, Uint8Array>>>;
+  readonly checked?: boolean;
+  /** The flags word to write instead of the bits of the fields present (bits without fields, cleared bits...). */
+  readonly flags?: bigint;
+}
+
+/** A slot's bytes from an image: every present field with a valid CRC, the flags of what is present. */
+export function encodeSlotImage(kind: SlotKind, identity: SlotIdentity, image: SlotImage, shape: SlotShape): Uint8Array {
+  const bytes = new Uint8Array(slotSize(kind, shape));
+  let flags = image.checked ? bit('checked') : 0n;
+  for (const field of slotFields[kind]) {
+    const value = image.fields[field];
+    if (value === undefined) continue;
+    if (value.length > fieldCapacity(field, shape)) throw new RangeError(`'${field}' of ${value.length} bytes exceeds its capacity of ${fieldCapacity(field, shape)}`);
+    bytes.set(encodeFieldUnchecked(identity, field, value), fieldOffset(kind, field, shape));
+    flags |= bit(field);
   }
-  if (content.echoSignature && !content.echo) return "field 'echoSignature' without 'echo'";
-  if (content.signature && !content.value) return "field 'signature' without 'value'";
-  if (content.readySignature && !content.ready) return "field 'readySignature' without 'ready'";
-  if (Boolean(content.proof) !== Boolean(content.proofValue)) return "fields 'proof' and 'proofValue' go together";
-  return content as SlotContent;
+  setWord(bytes, 0, image.flags ?? flags);
+  return bytes;
 }
 
 export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {

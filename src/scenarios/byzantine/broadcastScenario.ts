@@ -5,7 +5,7 @@ import type { ResolvedOptions, Scenario } from '../scenario.js';
 import { Prng } from '../../sim/index.js';
 import { checkBroadcast } from './properties.js';
 import { broadcastDetails } from './details.js';
-import { adversaryNames, delay, faultsOf, maxMessages, messageCapacity, placements, runKeys, signatureCosts, type Catalogue, type Placement } from './setup.js';
+import { adversaryNames, delay, faultsOf, maxMessages, messageCapacity, placements, runKeys, shortestDelay, signatureCosts, type Catalogue, type Placement } from './setup.js';
 
 /**
  * The scenario of consistent (cb) or reliable (rb) broadcast: n = 2f+1
@@ -17,11 +17,33 @@ export const broadcastCatalogue: Catalogue = { sender: Object.keys(senderAdversa
 
 const encoder = new TextEncoder();
 
+export interface BroadcastTiming {
+  readonly signTimeout: number;
+  readonly readyTimeout: number;
+  readonly giveUpAt: number;
+  readonly idleAfter: number;
+  readonly idlePoll: number;
+}
+
 export interface BroadcastSetup {
   readonly f: number;
   readonly layout: BroadcastLayout;
   readonly byzantine: readonly Placement[];
-  readonly timing: { readonly signTimeout: number; readonly readyTimeout: number; readonly giveUpAt: number; readonly idleAfter: number; readonly idlePoll: number };
+  readonly timing: BroadcastTiming;
+  /** Faults of a profile start within [0, faultWindow). */
+  readonly faultWindow: number;
+  /** The longest pause or partition a profile draws: longer than every timeout above. */
+  readonly outageMax: number;
+  /**
+   * The shortest horizon that leaves room for the faults and for every
+   * broadcast's slow path (timeouts and a few dozen rounds) after them;
+   * a shorter one would judge liveness before the protocol could finish.
+   */
+  readonly horizonNeeded: number;
+}
+
+function mode(options: ResolvedOptions): BroadcastMode {
+  return options.protocol === 'rb' ? 'rb' : 'cb';
 }
 
 export function broadcastSetup(options: ResolvedOptions): BroadcastSetup {
@@ -32,20 +54,33 @@ export function broadcastSetup(options: ResolvedOptions): BroadcastSetup {
     memories: Array.from({ length: options.memories }, (_, memory) => memory),
     senders: [0],
     messages: options.ops,
-    shape: { messageCapacity, proofCapacity: f + 1 },
+    shape: { messageCapacity, readyCapacity: f + 1 },
   };
   const d = delay(options);
   const costs = signatureCosts(options);
   const signTimeout = 30 * d;
   const readyTimeout = 30 * d;
-  // Room for every broadcast to take its slow path, with every signature and verification charged.
+  const idleAfter = 20 * d;
+  const idlePoll = 8 * d;
+  // A pause must be able to outlast every timeout and the idle polling, or
+  // the sweeps never see a process wake up after everybody else moved on.
+  const outageMax = 1.5 * Math.max(signTimeout, readyTimeout, idleAfter + idlePoll);
+  // Faults may strike while the first few broadcasts are in flight, not only the first.
+  const faultWindow = 40 * d * Math.min(options.ops, 3);
+  // Room for every broadcast to take its slow path, with every signature and verification charged, after the last fault.
   const perBroadcast = signTimeout + readyTimeout + 200 * d + 4 * (n + 2) * (costs.sign + costs.verify);
-  const giveUpAt = Math.min(options.horizon * 0.9, options.ops * perBroadcast + 200 * d);
+  const giveUpAt = Math.min(options.horizon * 0.9, faultWindow + outageMax + options.ops * perBroadcast + 200 * d);
+  // A slow path takes the timeouts and about 20 (CB) or 40 (RB) delays more (the table's unit-latency figures).
+  const slowPath = mode(options) === 'cb' ? signTimeout + 30 * d : signTimeout + readyTimeout + 40 * d;
+  const horizonNeeded = Math.ceil((faultWindow + outageMax + options.ops * slowPath) / 0.9);
   return {
     f,
     layout,
     byzantine: placements(adversaryNames(options, broadcastCatalogue, f), broadcastCatalogue, n),
-    timing: { signTimeout, readyTimeout, giveUpAt, idleAfter: 20 * d, idlePoll: 8 * d },
+    timing: { signTimeout, readyTimeout, giveUpAt, idleAfter, idlePoll },
+    faultWindow,
+    outageMax,
+    horizonNeeded,
   };
 }
 
@@ -54,7 +89,7 @@ export function broadcastSetup(options: ResolvedOptions): BroadcastSetup {
  * adversary time every process, and correct processes that run in lockstep
  * (unit latency) all read the same state at the same instant, so no sender
  * can rewrite its slot "between readers". Under `all`, each correct process
- * starts after its own delay (0 to `startStagger` shortest delays, drawn by seed;
+ * starts after its own delay (0 to `startStagger` typical delays, drawn by seed;
  * none for some seeds), which puts the readers out of phase. Explicit
  * adversaries (the tables' runs) keep the lockstep start.
  */
@@ -84,13 +119,17 @@ export function broadcastScenario(mode: BroadcastMode): Scenario {
     mutants: mode === 'cb' ? broadcastMutants : { 'skip-signature-check': broadcastMutants['skip-signature-check'] },
     defaults: { n: 3, memories: 3, ops: 3 },
     sizeFor: (f) => ({ n: 2 * f + 1 }),
-    faultWindow: (options) => 24 * delay(options),
+    faultWindow: (options) => broadcastSetup(options).faultWindow,
+    outageMax: (options) => broadcastSetup(options).outageMax,
     validate(options) {
       if (options.f === undefined && (options.n < 3 || options.n % 2 === 0)) throw new Error(`--n ${options.n}: ${what} runs n = 2f+1 replicators (odd, at least 3); or give --f`);
       if (options.f !== undefined && options.f < 1) throw new Error(`--f ${options.f}: ${what} needs f >= 1`);
       if (options.memories < 1) throw new Error(`--memories ${options.memories}: at least one memory is needed`);
       if (options.ops > maxMessages) throw new Error(`--ops ${options.ops}: the sender broadcasts at most ${maxMessages} messages`);
-      broadcastSetup(options);
+      const { horizonNeeded } = broadcastSetup(options);
+      if (options.horizon < horizonNeeded) {
+        throw new Error(`--horizon ${options.horizon} is too short for ${what} under --latency ${options.latency} (typical one-way delay ${delay(options)}): the faults and ${options.ops} slow-path broadcasts need ${horizonNeeded}; pass --horizon ${horizonNeeded} or more`);
+      }
     },
     tolerance(options) {
       const setup = broadcastSetup(options);
@@ -123,7 +162,7 @@ export function broadcastScenario(mode: BroadcastMode): Scenario {
           giveUpAt: setup.timing.giveUpAt,
           costs,
           keys,
-          pace: delay(options),
+          pace: shortestDelay(options),
         };
         return adversaryBody(placement.adversary, config);
       }

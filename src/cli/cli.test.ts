@@ -95,6 +95,21 @@ describe('mnm CLI', () => {
     assert.deepEqual(JSON.parse(replay.stdout).violations, result.firstViolation.violations);
   });
 
+  it('sweep --mix draws each seed\'s configuration, and a failing seed\'s replay names every drawn value', async () => {
+    const clean = await mnm('sweep', 'pmp', '--seeds', '20', '--mix', '--json');
+    assert.equal(clean.code, 0);
+    const summary = JSON.parse(clean.stdout);
+    assert.equal(summary.mixed, true);
+    assert.equal(summary.runs, 20);
+    assert.equal(summary.violations, 0);
+    const broken = await mnm('sweep', 'disk-paxos', '--seeds', '200', '--mix', '--mutant', 'no-final-read', '--stop', '--json');
+    assert.equal(broken.code, 1);
+    const { replay } = JSON.parse(broken.stdout).firstViolation;
+    for (const flag of ['--latency', '--n', '--memories', '--faults', '--workload']) assert.ok(String(replay).includes(flag), `${flag} in ${replay}`);
+    const again = await mnm(...String(replay).split(' ').slice(1), '--json');
+    assert.equal(again.code, 1);
+  });
+
   it('sweep of the correct register with every fault profile is clean', async () => {
     const sweep = await mnm('sweep', 'register', '--seeds', '300', '--faults', 'all', '--latency', 'rdma', '--json');
     assert.equal(sweep.code, 0, sweep.stdout);
@@ -128,6 +143,12 @@ describe('mnm CLI', () => {
       [['sweep', 'register'], /--seeds N is required/],
       [['sweep', 'register', '--seeds', '0'], /out of range/],
       [['run', 'register', '--f', '1'], /sized by --memories/],
+      [['run', 'pmp', '--tear', '2'], /--tear 2 is out of range \(accepted: a fraction in \(0, 1\]/],
+      [['run', 'pmp', '--hold', 'p9 permission m2 until p2 note decide'], /no process p9 \(p0..p2\)/],
+      [['run', 'pmp', '--hold', 'p0 jump m2 until p2 note decide'], /accepted/],
+      [['run', 'pmp', '--latency', 'tail:1:2'], /tail:BASE:SLOW:P/],
+      [['run', 'pmp', '--workload', 'calm'], /accepts mixed, stable, contention, storm/],
+      [['sweep', 'pmp', '--seeds', '3', '--mix', '--backend', 'tcp'], /a sweep runs on the simulator \(accepted: sim\)/],
     ];
     for (const [args, expected] of cases) {
       const { code, stderr, stdout } = await mnm(...args);

@@ -51,6 +51,7 @@ examples:
     if (values.seed !== undefined) throw new UsageError('--seed: a sweep runs many seeds; use --first-seed S and --seeds N');
     const seeds = integerOption('seeds', values.seeds, 0, 1, 100_000_000);
     const first = integerOption('first-seed', values['first-seed'], 1, 0);
+    if (values.backend !== undefined && values.backend !== 'sim') throw new UsageError(`--backend ${values.backend}: a sweep runs on the simulator (accepted: sim); run one seed on a real backend with 'mnm run --backend'`);
     const base = runOptionsFrom(positionals[0], { ...values, faults: values.faults ?? 'crash' });
     const scenario = findScenario(base.protocol);
     const mixed = Boolean(values.mix);

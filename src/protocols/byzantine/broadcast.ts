@@ -481,26 +481,43 @@ export class BroadcastProcess {
     return (signer, purpose, hash, signature) => this.verified.verdict(signer, { purpose, sender, sequence, message: hash }, signature) === true;
   }
 
-  /** Verifies, once each, every signature this round's decisions may need. */
+  /**
+   * Verifies, once each, every signature this round's decisions may need.
+   * Each costs CPU time, and a Byzantine owner can write fresh forgeries, so
+   * it skips what cannot matter: once this process CB-decided h, Readys for
+   * any other hash (by RB consistency no valid ReadySet for it exists, and
+   * totality needs only Readys for h); and the rest of a ReadySet after its
+   * first bad entry (a set holds at most f+1 entries, so it can no longer
+   * reach f+1 valid ones).
+   */
   private async checkSignatures(views: ReadonlyMap<Instance, RoundView>): Promise<void> {
     const { config } = this;
-    const wanted: { owner: ProcessId; signer: number; statement: Statement; signature: Uint8Array }[] = [];
+    const wanted: { owner: ProcessId; signer: number; statement: Statement; signature: Uint8Array; set?: string }[] = [];
     for (const [instance, view] of views) {
       const { sender, sequence } = instance;
       const echo = (owner: ProcessId, hash: Uint8Array, signature: Uint8Array) => wanted.push({ owner, signer: sender, statement: { purpose: 'broadcast', sender, sequence, message: hash }, signature });
-      const ready = (owner: ProcessId, signer: number, hash: Uint8Array, signature: Uint8Array) => wanted.push({ owner, signer, statement: { purpose: 'ready', sender, sequence, message: hash }, signature });
+      const ready = (owner: ProcessId, signer: number, hash: Uint8Array, signature: Uint8Array, set?: string) => wanted.push({ owner, signer, statement: { purpose: 'ready', sender, sequence, message: hash }, signature, ...(set ? { set } : {}) });
+      const useful = (hash: Uint8Array) => !instance.cbDecision || sameBytes(hash, instance.cbDecision.hash);
       const needEchoes = !instance.cbDecision || (instance.adoptedHash !== undefined && !instance.checked && !instance.conflict);
       if (instance.adoptedHash && !instance.signature && view.sender.sig) echo(sender, instance.adoptedHash, view.sender.sig);
       for (const [owner, record] of view.records.entries()) {
         if (needEchoes && record.echo && record.signed) echo(owner, record.echo, record.signed);
-        if (config.mode === 'rb' && !instance.rbDecision) {
-          if (record.ready && record.readySig) ready(owner, owner, record.ready, record.readySig);
-          if (record.readySet) for (const entry of record.readySet.entries) if (entry.signer < this.n) ready(owner, entry.signer, record.readySet.hash, entry.signature);
+        if (config.mode !== 'rb' || instance.rbDecision) continue;
+        if (record.ready && record.readySig && useful(record.ready)) ready(owner, owner, record.ready, record.readySig);
+        const set = record.readySet;
+        if (!set || !useful(set.hash)) continue;
+        for (const entry of set.entries) {
+          const known = this.verified.verdict(entry.signer, { purpose: 'ready', sender, sequence, message: set.hash }, entry.signature);
+          if (known === false) break;
+          ready(owner, entry.signer, set.hash, entry.signature, `${sequence}/${owner}`);
         }
       }
     }
+    const deadSets = new Set<string>();
     for (const item of wanted) {
-      if (this.verified.verdict(item.signer, item.statement, item.signature) !== undefined) continue;
+      // A round of many verifications must not carry the process far past its give-up time.
+      if (this.fabric.now() >= config.giveUpAt) return;
+      if (this.verified.verdict(item.signer, item.statement, item.signature) !== undefined || (item.set && deadSets.has(item.set))) continue;
       if (config.mutant === 'skip-signature-check') {
         this.verified.record(item.signer, item.statement, item.signature, true);
         continue;
@@ -509,7 +526,9 @@ export class BroadcastProcess {
       const ok = this.signer.verify(item.signer, item.statement, item.signature);
       // Marks these bytes only: the owner's and the signer's other fields are judged on their own (verified.ts).
       this.verified.record(item.signer, item.statement, item.signature, ok);
-      if (!ok) this.fabric.note('rejected', { owner: item.owner, signer: item.signer, purpose: item.statement.purpose, s: item.statement.sender, k: item.statement.sequence });
+      if (ok) continue;
+      if (item.set) deadSets.add(item.set);
+      this.fabric.note('rejected', { owner: item.owner, signer: item.signer, purpose: item.statement.purpose, s: item.statement.sender, k: item.statement.sequence });
     }
   }
 }

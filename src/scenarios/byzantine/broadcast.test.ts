@@ -88,8 +88,8 @@ describe('Byzantine broadcast: the adversary catalogue', () => {
         record(reports);
       });
     }
-    it(`${protocol}: adversaries combined under lan and uniform:1:40 latencies (timeouts in typical delays)`, async () => {
-      for (const [latency, horizon] of [['lan', undefined], ['uniform:1:40', 12_000]] as const) {
+    it(`${protocol}: adversaries combined under rdma (signatures charged), lan and uniform:1:40 latencies (timeouts in typical delays)`, async () => {
+      for (const [latency, horizon] of [['rdma', undefined], ['lan', undefined], ['uniform:1:40', 12_000]] as const) {
         const reports = await sweep({ protocol, f: 1, adversary: 'all', latency, faults: 'all', ...(horizon ? { horizon } : {}) }, 6 * scale, 2000);
         assertClean(reports, `${protocol} --latency ${latency} --adversary all --faults all`);
         record(reports);
@@ -164,5 +164,8 @@ describe('Byzantine broadcast: the adversary catalogue', () => {
   it('a horizon too short for the timeouts in typical delays is a usage error, not a liveness verdict', () => {
     assert.throws(() => resolveOptions({ protocol: 'cb', seed: 1, latency: 'uniform:1:40', faults: 'all' }), /--horizon 2000 is too short .* pass --horizon \d+/);
     assert.doesNotThrow(() => resolveOptions({ protocol: 'cb', seed: 1, latency: 'uniform:1:40', faults: 'all', horizon: 12_000 }));
+    // Under rdma a verification costs 80 delays: RB with f = 2 needs more than the default 1600 µs.
+    assert.throws(() => resolveOptions({ protocol: 'rb', seed: 1, f: 2, latency: 'rdma', faults: 'all' }), /--horizon 1600 is too short/);
+    assert.doesNotThrow(() => resolveOptions({ protocol: 'rb', seed: 1, f: 1, latency: 'rdma', faults: 'all' }));
   });
 });

@@ -35,6 +35,7 @@ export const brachaScenario: Scenario = {
   mutants: brachaMutants,
   defaults: { n: 4, memories: 0, ops: 3 },
   sizeFor: (f) => ({ n: 3 * f + 1, memories: 0 }),
+  adversaries: true,
   faultWindow: (options) => 12 * delay(options),
   validate(options) {
     if (options.f === undefined && (options.n < 4 || (options.n - 1) % 3 !== 0)) throw new Error(`--n ${options.n}: Bracha's broadcast runs n = 3f+1 processes (4, 7, 10, ...); or give --f`);

@@ -24,6 +24,9 @@ const sweeps: { readonly protocol: string; readonly seeds: number; readonly long
   { protocol: 'disk-paxos', seeds: 1500, longSeeds: 100_000, mutants: ['no-final-read', 'fixed-timers', 'no-checksum'] },
   { protocol: 'disk-paxos-pipelined', seeds: 1500, longSeeds: 100_000, mutants: ['no-final-read', 'fixed-timers', 'no-checksum'] },
   { protocol: 'pmp', seeds: 8000, longSeeds: 100_000, mutants: ['no-permissions', 'phase2-any-memory', 'fixed-timers'] },
+  { protocol: 'cb', seeds: 300, longSeeds: 20_000, mutants: ['no-check', 'changing-replicator', 'skip-signature-check', 'rewritten-record'] },
+  { protocol: 'rb', seeds: 200, longSeeds: 20_000, mutants: ['skip-signature-check'] },
+  { protocol: 'bracha', seeds: 1500, longSeeds: 20_000, mutants: ['small-echo-quorum'] },
 ];
 
 async function sweep(protocol: string, seeds: number, fixed: FixedOptions, stopAtFirst: boolean) {

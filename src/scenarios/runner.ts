@@ -36,7 +36,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   if (sized?.memories !== undefined && options.memories !== undefined && options.memories !== sized.memories) {
     throw new Error(`--memories ${options.memories} conflicts with --f ${options.f}: ${scenario.name} with f = ${options.f} has ${sized.memories} memories`);
   }
-  const resolved: ResolvedOptions = {
+  let resolved: ResolvedOptions = {
     protocol: scenario.name,
     seed: options.seed,
     n: options.n ?? sized?.n ?? scenario.defaults.n,
@@ -57,6 +57,11 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   };
   if (resolved.tear !== undefined && !(resolved.tear > 0 && resolved.tear <= 1)) throw new Error(`--tear ${resolved.tear} is out of range (accepted: a fraction in (0, 1] of a write's completion delay)`);
   if (resolved.tear !== undefined && resolved.backend !== undefined) throw new Error(`--tear: the tear window is the simulator's; real backends tear as their hardware does`);
+  if (options.horizon === undefined && scenario.minimumHorizon) {
+    // A default horizon is only a default: raise it to what the scenario needs to judge liveness.
+    const needed = scenario.minimumHorizon(resolved);
+    if (needed > resolved.horizon) resolved = { ...resolved, horizon: needed };
+  }
   if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) throw new Error(`seed ${resolved.seed} must be a non-negative integer`);
   if (!Number.isInteger(resolved.n) || resolved.n < 1 || resolved.n > 1024) throw new Error(`--n ${resolved.n} is out of range (accepted: 1..1024)`);
   if (!Number.isInteger(resolved.memories) || resolved.memories < 0 || resolved.memories > 1024) throw new Error(`--memories ${resolved.memories} is out of range (accepted: 0..1024)`);

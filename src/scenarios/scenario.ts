@@ -82,6 +82,8 @@ export interface Scenario {
   readonly sizeFor?: (f: number) => { readonly n: number; readonly memories?: number };
   /** Workloads the scenario accepts (first = default); none when absent. */
   readonly workloads?: readonly string[];
+  /** The shortest horizon that can judge liveness (e.g. every broadcast's slow path after the faults); a default horizon is raised to it. */
+  readonly minimumHorizon?: (options: ResolvedOptions) => number;
   /** Sizes a mixed sweep may draw (n, memories or f within what the scenario accepts); f = 1..2 through `sizeFor` when absent. */
   readonly mixSizes?: (random: Prng) => MixedSizes;
   /** The workload a mixed sweep draws (uniform over `workloads` when absent): scenarios weight their stressful ones. */

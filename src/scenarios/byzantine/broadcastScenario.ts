@@ -123,6 +123,12 @@ export function broadcastScenario(mode: BroadcastMode): Scenario {
     mutants: mode === 'cb' ? broadcastMutants : { 'skip-signature-check': broadcastMutants['skip-signature-check'] },
     defaults: { n: 3, memories: 3, ops: 3 },
     sizeFor: (f) => ({ n: 2 * f + 1 }),
+    adversaries: true,
+    mixSizes(random) {
+      // f of 1 or 2 (n = 2f+1) on 1, 3 or 5 memories (a minority may crash).
+      return { f: 1 + random.int(2), memories: [1, 3, 3, 5][random.int(4)] };
+    },
+    minimumHorizon: (options) => broadcastSetup(options).horizonNeeded,
     faultWindow: (options) => broadcastSetup(options).faultWindow,
     outageMax: (options) => broadcastSetup(options).outageMax,
     validate(options) {

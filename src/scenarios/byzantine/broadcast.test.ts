@@ -161,11 +161,13 @@ describe('Byzantine broadcast: the adversary catalogue', () => {
     }
   });
 
-  it('a horizon too short for the timeouts in typical delays is a usage error, not a liveness verdict', () => {
-    assert.throws(() => resolveOptions({ protocol: 'cb', seed: 1, latency: 'uniform:1:40', faults: 'all' }), /--horizon 2000 is too short .* pass --horizon \d+/);
+  it('an explicit horizon too short for the timeouts in typical delays is a usage error; a default one is raised to what liveness needs', () => {
+    assert.throws(() => resolveOptions({ protocol: 'cb', seed: 1, latency: 'uniform:1:40', faults: 'all', horizon: 2000 }), /--horizon 2000 is too short .* pass --horizon \d+/);
     assert.doesNotThrow(() => resolveOptions({ protocol: 'cb', seed: 1, latency: 'uniform:1:40', faults: 'all', horizon: 12_000 }));
-    // Under rdma a verification costs 80 delays: RB with f = 2 needs more than the default 1600 µs.
-    assert.throws(() => resolveOptions({ protocol: 'rb', seed: 1, f: 2, latency: 'rdma', faults: 'all' }), /--horizon 1600 is too short/);
+    // Under rdma a verification costs 80 delays: RB with f = 2 needs more than 1600 µs.
+    assert.throws(() => resolveOptions({ protocol: 'rb', seed: 1, f: 2, latency: 'rdma', faults: 'all', horizon: 1600 }), /--horizon 1600 is too short/);
+    const raised = resolveOptions({ protocol: 'rb', seed: 1, f: 2, latency: 'rdma', faults: 'all' });
+    assert.ok(raised.horizon > 1600, `default horizon raised to ${raised.horizon}`);
     assert.doesNotThrow(() => resolveOptions({ protocol: 'rb', seed: 1, f: 1, latency: 'rdma', faults: 'all' }));
   });
 });

@@ -85,6 +85,32 @@ describe('scripted schedules: Protected Memory Paxos stragglers', () => {
   });
 });
 
+describe('scripted schedules: the broadcast tear', () => {
+  // One memory, so a reader has one copy only. The sender p0 starts at 5; p1's first read of the
+  // sender's region is held until p0's write of its value field arrives, and lands while that
+  // field's words are still landing (tear window = the write's whole completion delay).
+  const tear = { n: 3, f: 1, memories: 1, latency: 'unit', faults: 'none', tear: 1, pause: 'p0@0+5', hold: 'p1 read m0 until p0 write m0' } as const;
+
+  for (const protocol of ['cb', 'rb'] as const) {
+    it(`${protocol}: a torn copy is simply absent — the reader adopts nothing from it, reads again, and every property holds`, async () => {
+      for (let seed = 1; seed <= 3; seed++) {
+        const { report, lines } = await traced({ protocol, seed, ...tear });
+        assert.deepEqual(report.violations, [], `seed ${seed}`);
+        const all = lines as unknown as Record<string, unknown>[];
+        const held = all.find((line) => line.type === 'release' && line.event === 'p1 read m0');
+        assert.ok(held, `seed ${seed}: the script ran`);
+        const arrival = all.find((line) => line.type === 'verb.arrive' && line.id === held.id);
+        assert.ok(arrival && Number(arrival.torn) > 0, `seed ${seed}: p1's read of the sender's slot came back torn`);
+        const completed = Number(all.find((line) => line.type === 'verb.complete' && line.id === held.id)?.t);
+        // p1 echoes only after a later, clean read of the sender's slot: nothing was adopted from the torn one.
+        const echo = all.find((line) => line.type === 'verb.issue' && line.p === 1 && line.verb === 'write' && line.region === 'swmr:p1');
+        const laterRead = all.find((line) => line.type === 'verb.complete' && line.p === 1 && Number(line.t) > completed && all.some((issue) => issue.type === 'verb.issue' && issue.id === line.id && issue.region === 'swmr:p0'));
+        assert.ok(echo && laterRead && Number(echo.t) >= Number(laterRead.t), `seed ${seed}: p1 wrote its echo at ${echo?.t}, after the clean read at ${laterRead?.t}`);
+      }
+    });
+  }
+});
+
 describe("regressions from the audit's reproductions", () => {
   it('pmp seed 3276 (lan, contention) and seed 8909 (all faults) hold agreement and terminate', async () => {
     const runs: RunOptions[] = [

@@ -50,8 +50,10 @@ async function sweep(protocol: string, seeds: number, fixed: FixedOptions, stopA
 describe('mixed sweeps (configuration drawn per seed)', () => {
   for (const { protocol, seeds, longSeeds, mutants } of sweeps) {
     const count = long ? longSeeds : seeds;
-    it(`${protocol}: ${count} mixed seeds keep every property`, async () => {
-      const outcome = await sweep(protocol, count, {}, false);
+    // The long sweeps field the whole adversary catalogue on every seed of the Byzantine protocols.
+    const fixed: FixedOptions = long && findScenario(protocol)?.adversaries ? { adversary: 'all' } : {};
+    it(`${protocol}: ${count} mixed seeds keep every property${fixed.adversary ? ' (--adversary all)' : ''}`, async () => {
+      const outcome = await sweep(protocol, count, fixed, false);
       assert.equal(outcome.violations, 0, `seed ${outcome.violating?.seed}: ${JSON.stringify(outcome.violating?.violations)} ${JSON.stringify(outcome.violating?.params)}`);
     });
     for (const mutant of mutants) {

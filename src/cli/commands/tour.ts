@@ -25,6 +25,9 @@ function delays(report: RunReport, f: string): string {
   return metrics ? `${metrics.delaysMedian} delays (median), ${metrics.verbsMean} verbs` : 'none completed';
 }
 
+/** The audit's straggler as a scripted schedule (docs/schedules.md). */
+const stragglerScript = 'p1 permission m2 until p2 note decide; p2 permission m1 until p1 read m1; p1 write m1 #2 until p2 permission m1; p2 permission m0 until p1 note decide';
+
 const stops: readonly Stop[] = [
   {
     title: '1. The replicated register, all memories up',
@@ -95,6 +98,16 @@ const stops: readonly Stop[] = [
       );
     },
   },
+  {
+    title: '8. A straggler, scripted: the permission request that lands after someone else decided',
+    options: { protocol: 'pmp', seed: 1, latency: 'unit', faults: 'none', workload: 'storm', pause: 'p0@0+600', mutant: 'phase2-any-memory', hold: stragglerScript },
+    explain: (report) =>
+      `p1's phase 1 completes on m0 and m1 while its permission request to m2 is held back; p2 decides on m1 and m2; then p1's request lands on m2,
+` +
+      `   revoking p2, with p1's phase-2 write right behind it. Counting that write (this mutant) decides a second value: ${report.ok ? 'no violation?' : report.violations.map((violation) => violation.property).join(', ')} violated.
+` +
+      `   Protected Memory Paxos counts a phase-2 write only where the same ballot's phase 1 completed (the straggler rule): drop --mutant and it holds.`,
+  },
 ];
 
 export const tourCommand: Command = {
@@ -105,8 +118,9 @@ export const tourCommand: Command = {
 Runs a few short scenarios on the deterministic simulator and explains what
 each shows: the replicated register's cost in delays, a tolerated memory
 crash, a crash beyond tolerance (blocked, not failed), a broken variant
-caught by the checker, and Protected Memory Paxos deciding in two delays and
-after a leader crash. Every run prints the command that replays it.
+caught by the checker, Protected Memory Paxos deciding in two delays and
+after a leader crash, and a straggler bug replayed by a scripted schedule.
+Every run prints the command that replays it.
 
 example:
   mnm tour

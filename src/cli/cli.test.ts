@@ -192,7 +192,7 @@ describe('mnm CLI', () => {
     const { code, stdout } = await mnm('tour', '--json');
     assert.equal(code, 0);
     const tour = JSON.parse(stdout);
-    assert.equal(tour.stops.length, 7);
+    assert.equal(tour.stops.length, 8);
     assert.equal(tour.stops[0].metrics.byFunction.write.delaysMedian, 2);
     assert.equal(tour.stops[2].blocked, true);
     assert.equal(tour.stops[3].ok, false, 'the broken variant is caught');
@@ -200,6 +200,8 @@ describe('mnm CLI', () => {
     assert.equal(tour.stops[4].linearizable, false, 'but a new/old inversion is found');
     assert.equal(tour.stops[5].ok, true);
     assert.equal(tour.stops[6].ok, true);
+    assert.equal(tour.stops[7].ok, false, 'the scripted straggler breaks the mutant');
+    assert.ok(tour.stops[7].violations.some((violation: { property: string }) => violation.property === 'agreement'));
   });
 
   it('table consensus measures 2 / 4 / 2 and every row reproduces by its seed', async () => {

@@ -108,23 +108,11 @@ examples:
   },
 };
 
-/** The run options the user gave on the command line (the rest a mixed sweep draws). */
+/**
+ * The run options the user gave on the command line (the rest a mixed sweep
+ * draws): each run option has the name of its flag, so keep the parsed ones
+ * whose flag was given.
+ */
 function explicitOptions(parsed: RunOptions, values: Record<string, unknown>): FixedOptions {
-  const given = (name: string) => values[name] !== undefined;
-  return {
-    ...(given('n') ? { n: parsed.n } : {}),
-    ...(given('memories') ? { memories: parsed.memories } : {}),
-    ...(given('f') ? { f: parsed.f } : {}),
-    ...(given('latency') ? { latency: parsed.latency } : {}),
-    ...(given('faults') ? { faults: parsed.faults } : {}),
-    ...(given('crash') ? { crash: parsed.crash } : {}),
-    ...(given('pause') ? { pause: parsed.pause } : {}),
-    ...(given('horizon') ? { horizon: parsed.horizon } : {}),
-    ...(given('mutant') ? { mutant: parsed.mutant } : {}),
-    ...(given('ops') ? { ops: parsed.ops } : {}),
-    ...(given('adversary') ? { adversary: parsed.adversary } : {}),
-    ...(given('workload') ? { workload: parsed.workload } : {}),
-    ...(given('tear') ? { tear: parsed.tear } : {}),
-    ...(given('hold') ? { hold: parsed.hold } : {}),
-  };
+  return Object.fromEntries(Object.entries(parsed).filter(([name]) => name !== 'protocol' && name !== 'seed' && values[name] !== undefined)) as FixedOptions;
 }

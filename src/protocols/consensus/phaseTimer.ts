@@ -64,11 +64,6 @@ export class PhaseTimer {
   expired(): void {
     this.state = { ...this.state, expiries: this.state.expiries + 1 };
   }
-
-  /** Longest phase observed so far (0 = none). */
-  get slowest(): number {
-    return this.state.slowest;
-  }
 }
 
 /**

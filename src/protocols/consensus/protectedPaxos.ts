@@ -145,11 +145,6 @@ export class ProtectedPaxos implements ConsensusAlgorithm {
     return { decided: value };
   }
 
-  /** Timeouts of the leader oracle follow the same policy (fixed in the `fixed-timers` mutant). */
-  get timeoutPolicy() {
-    return this.timer.policy;
-  }
-
   /** Runs `step` on memory `memory` after every earlier step of this process there has settled. */
   private onLane<T>(memory: MemoryId, step: () => Promise<T>): Promise<T> {
     const previous = this.lanes.get(memory) ?? Promise.resolve();

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,12 @@ async function succeed(command: string, args: readonly string[], cwd: string): P
   const outcome = await run(command, args, cwd);
   assert.equal(outcome.code, 0, `${command} ${args.join(' ')} (in ${cwd}) exited ${outcome.code}\nstdout:\n${outcome.stdout}\nstderr:\n${outcome.stderr}`);
   return outcome.stdout;
+}
+
+/** The whole programs of docs/api.md: each a ```ts block whose first line is `// file: <name>.ts`. */
+function documentedPrograms(): { name: string; text: string }[] {
+  const markdown = readFileSync(join(repository, 'docs', 'api.md'), 'utf8');
+  return [...markdown.matchAll(/^```ts\n\/\/ file: ([\w-]+\.ts)\n([\s\S]*?)^```$/gm)].map((match) => ({ name: match[1], text: match[2] }));
 }
 
 const node = process.execPath;
@@ -148,13 +154,15 @@ describe('package', () => {
           rootDir: 'src',
           outDir: 'out',
         },
-        include: ['src/*.ts'],
+        include: ['src/**/*.ts'],
       }),
     );
     writeFileSync(join(project, 'src', 'consumer.ts'), consumer);
     for (const name of readdirSync(join(repository, 'examples')).filter((file) => file.endsWith('.ts'))) {
       cpSync(join(repository, 'examples', name), join(project, 'src', name));
     }
+    mkdirSync(join(project, 'src', 'docs'));
+    for (const program of documentedPrograms()) writeFileSync(join(project, 'src', 'docs', program.name), program.text);
     await succeed('npm', ['install', '--offline', '--no-audit', '--no-fund', '--cache', join(scratch, 'npm-cache'), join(scratch, packed.filename)], project);
     await succeed(node, [tsc, '-p', join(project, 'tsconfig.json')], project);
   });
@@ -191,6 +199,12 @@ describe('package', () => {
     const checked = await succeed(node, [join(project, 'out', 'check-history.js')], project);
     assert.match(checked, /^overlapping: linearizable$/m);
     assert.match(checked, /^stale: not-linearizable$/m);
+  });
+
+  it('runs every program of docs/api.md against the installed package', async () => {
+    const programs = documentedPrograms().filter((program) => !program.name.endsWith('-body.ts'));
+    assert.ok(programs.length >= 5, `found ${programs.length} programs in docs/api.md`);
+    for (const program of programs) await succeed(node, [join(project, 'out', 'docs', program.name.replace(/\.ts$/, '.js'))], project);
   });
 
   it('installs a working mnm command', async () => {

@@ -1,11 +1,13 @@
-import type { Fabric, ProcessId } from '../fabric/index.js';
 import { runShm, type CrashFault, type RealRunResult } from '../shm/runShm.js';
 import { runTcp } from '../tcp/runTcp.js';
 import { describeFault, latencyModel, type Fault } from '../sim/index.js';
-import { findScenario } from './index.js';
-import { judgedReport } from './judge.js';
-import { faultsOf, type RunReport } from './runner.js';
+import { findScenario } from './registry.js';
+import { judgedReport, type RunReport } from './judge.js';
+import { faultsOf } from './runFaults.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
+import type { ScenarioBodyArgs } from './workerEntry.js';
+
+export { scenarioBody } from './workerEntry.js';
 
 /**
  * Runs scenarios on the real backends (`--backend shm|tcp`) and judges them
@@ -13,7 +15,7 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * history, then liveness against the faults' tolerance.
  *
  * Each process's body is built inside its own worker thread (shm) or OS
- * process (tcp) by `scenarioBody` below, from the resolved options alone,
+ * process (tcp) by `scenarioBody` (workerEntry.ts), from the resolved options alone,
  * so bodies share nothing but the fabric.
  *
  * Time. Protocols size their timeouts in the latency model's delays
@@ -52,19 +54,6 @@ export function validateRealRun(options: ResolvedOptions): void {
   if (options.pause) throw new Error(`--pause: the ${options.backend} backend injects crashes only (pauses need the simulator)`);
 }
 
-/** The body factory the workers and OS processes load: one scenario process, built from the options. */
-export function scenarioBody(args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
-  const options = (args as { options: ResolvedOptions }).options;
-  const scenario = findScenario(options.protocol);
-  if (!scenario) throw new Error(`unknown protocol '${options.protocol}'`);
-  const body = scenario.body(options, process);
-  if (!body) return undefined;
-  return async (fabric) => {
-    await body(fabric);
-    return null;
-  };
-}
-
 function crashFaults(faults: readonly Fault[], backend: string): CrashFault[] {
   return faults.map((fault) => {
     if (fault.kind === 'crash-process' || fault.kind === 'crash-memory') return fault;
@@ -78,11 +67,12 @@ export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunRe
   const scenario = findScenario(resolved.protocol) as Scenario;
   const faults = faultsOf(resolved, scenario);
   const unit = timeUnitMicroseconds(resolved);
+  const args: ScenarioBodyArgs = { options: resolved };
   const config = {
     processCount: resolved.n,
     memoryCount: resolved.memories,
     regions: scenario.regions(resolved),
-    body: { module: import.meta.url, export: 'scenarioBody', args: { options: resolved } },
+    body: { module: new URL('./workerEntry.js', import.meta.url).href, export: 'scenarioBody', args },
     seed: resolved.seed,
     unitMicroseconds: unit,
     faults: crashFaults(faults, resolved.backend as string),

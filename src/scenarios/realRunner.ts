@@ -1,6 +1,7 @@
-import { runShm, type CrashFault, type RealRunResult } from '../shm/runShm.js';
+import { realBackendFaults } from '../fabric/faults.js';
+import { runShm, type RealRunResult } from '../shm/runShm.js';
 import { runTcp } from '../tcp/runTcp.js';
-import { describeFault, latencyModel, type Fault } from '../sim/index.js';
+import { latencyModel } from '../sim/index.js';
 import { findScenario } from './registry.js';
 import { judgedReport, type RunReport } from './judge.js';
 import { faultsOf } from './runFaults.js';
@@ -54,13 +55,6 @@ export function validateRealRun(options: ResolvedOptions): void {
   if (options.pause) throw new Error(`--pause: the ${options.backend} backend injects crashes only (pauses need the simulator)`);
 }
 
-function crashFaults(faults: readonly Fault[], backend: string): CrashFault[] {
-  return faults.map((fault) => {
-    if (fault.kind === 'crash-process' || fault.kind === 'crash-memory') return fault;
-    throw new Error(`fault '${describeFault(fault)}' cannot be injected on the ${backend} backend (crashes only)`);
-  });
-}
-
 /** Runs one resolved scenario on shm or tcp and judges it; the report has the simulator runner's shape. */
 export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunReport> {
   validateRealRun(resolved);
@@ -75,7 +69,8 @@ export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunRe
     body: { module: new URL('./workerEntry.js', import.meta.url).href, export: 'scenarioBody', args },
     seed: resolved.seed,
     unitMicroseconds: unit,
-    faults: crashFaults(faults, resolved.backend as string),
+    // Refused here, with the same message the backend would give, before any worker starts.
+    faults: realBackendFaults(faults, resolved.backend as string),
     // The horizon bounds the run in real time too, but never below 10 s: a noisy machine must not turn into a liveness failure.
     deadlineMilliseconds: Math.max(10_000, (resolved.horizon * unit) / 1000),
   };

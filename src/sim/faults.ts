@@ -1,21 +1,8 @@
-import type { MemoryId, ProcessId } from '../fabric/index.js';
+import type { ProcessId } from '../fabric/index.js';
+import type { Fault } from '../fabric/faults.js';
 import type { Prng } from './prng.js';
 
-/** One injected fault, at a virtual time. */
-export type Fault =
-  | {
-      readonly kind: 'crash-process';
-      readonly at: number;
-      readonly process: ProcessId;
-      /** Crashes in the middle of its writes: on each queue pair, a random suffix of the verbs not arrived yet never arrives. */
-      readonly midWrite?: true;
-    }
-  | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId }
-  | { readonly kind: 'pause'; readonly at: number; readonly process: ProcessId; readonly duration: number }
-  | { readonly kind: 'partition'; readonly at: number; readonly duration: number; readonly side: readonly ProcessId[] }
-  /** A slow link: verbs `process` sends to `memory` during `duration` arrive only when it ends (a congested path; order kept). */
-  | { readonly kind: 'slow-link'; readonly at: number; readonly process: ProcessId; readonly memory: MemoryId; readonly duration: number }
-  | { readonly kind: 'lossy'; readonly at: number; readonly duration: number; readonly dropRate: number; readonly delayRate: number; readonly extraDelay: number };
+export { describeFault, type Fault } from '../fabric/faults.js';
 
 /** What a protocol tolerates: how many crashes it must survive with every correct process terminating. */
 export interface Tolerance {
@@ -164,22 +151,4 @@ export function withinTolerance(faults: readonly Fault[], tolerance: Tolerance):
   // A partition loses messages too: a protocol without retransmission cannot ride it out.
   if (tolerance.messageLoss === false && faults.some((fault) => fault.kind === 'lossy' || fault.kind === 'partition')) return false;
   return true;
-}
-
-/** A fault as a short label for traces and summaries. */
-export function describeFault(fault: Fault): string {
-  switch (fault.kind) {
-    case 'crash-process':
-      return `crash p${fault.process}@${fault.at}${fault.midWrite ? ' mid-write' : ''}`;
-    case 'crash-memory':
-      return `crash m${fault.memory}@${fault.at}`;
-    case 'pause':
-      return `pause p${fault.process}@${fault.at}+${fault.duration}`;
-    case 'partition':
-      return `partition {${fault.side.map((process) => `p${process}`).join(',')}}@${fault.at}+${fault.duration}`;
-    case 'slow-link':
-      return `slow link p${fault.process}->m${fault.memory}@${fault.at}+${fault.duration}`;
-    case 'lossy':
-      return `lossy drop=${fault.dropRate} delay=${fault.delayRate}@${fault.at}+${fault.duration}`;
-  }
 }

@@ -1,6 +1,7 @@
-import type { ResolvedOptions, RunOptions } from '../scenarios/index.js';
+import { fileURLToPath } from 'node:url';
+import { loadUserScenario, scenarios, type ResolvedOptions, type RunOptions } from '../scenarios/index.js';
 import { faultProfiles, type FaultProfile } from '../sim/index.js';
-import { choiceOption, integerOption, numberOption } from './usage.js';
+import { UsageError, choiceOption, integerOption, numberOption } from './usage.js';
 
 /** The options every command that runs a scenario accepts (`run`, later `sweep`). */
 export const runOptionSpecs = {
@@ -20,9 +21,34 @@ export const runOptionSpecs = {
   workload: { type: 'string' },
   tear: { type: 'string' },
   hold: { type: 'string', multiple: true },
+  scenario: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' | 'hold' ? string[] : string };
+
+/**
+ * The protocol a command runs: its one positional argument, or the scenario
+ * of the user module `--scenario FILE` (loaded and registered here; a
+ * positional may then only repeat its name). Bad input is a usage error.
+ */
+export async function protocolFrom(command: string, positionals: readonly string[], scenarioFile: string | undefined): Promise<string> {
+  if (scenarioFile === undefined) {
+    if (positionals.length !== 1) {
+      throw new UsageError(`expected one protocol, got ${positionals.length === 0 ? 'none' : positionals.join(' ')} (accepted: ${scenarios.map((scenario) => scenario.name).join(', ')}, or --scenario FILE)`);
+    }
+    return positionals[0];
+  }
+  let name: string;
+  try {
+    name = (await loadUserScenario(scenarioFile)).name;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== name)) {
+    throw new UsageError(`mnm ${command} --scenario ${scenarioFile} runs its scenario '${name}': give no protocol, or '${name}' (got ${positionals.join(' ')})`);
+  }
+  return name;
+}
 
 /** Turns parsed flags into run options (defaults are filled later by the scenario). */
 export function runOptionsFrom(protocol: string, values: Values): RunOptions {
@@ -51,7 +77,7 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
 
 /** The `mnm run …` command that replays a run exactly (every option explicit). */
 export function replayCommand(options: ResolvedOptions): string {
-  const parts = ['mnm', 'run', options.protocol, '--seed', String(options.seed)];
+  const parts = ['mnm', 'run', ...(options.scenarioModule !== undefined ? ['--scenario', quoted(fileURLToPath(options.scenarioModule))] : [options.protocol]), '--seed', String(options.seed)];
   if (options.f !== undefined) parts.push('--f', String(options.f));
   parts.push('--n', String(options.n), '--memories', String(options.memories), '--latency', options.latency, '--faults', options.faults);
   if (options.crash) parts.push('--crash', options.crash);
@@ -64,4 +90,9 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.hold) parts.push('--hold', JSON.stringify(options.hold));
   if (options.backend && options.backend !== 'sim') parts.push('--backend', options.backend);
   return parts.join(' ');
+}
+
+/** A path as one shell word. */
+function quoted(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

@@ -61,7 +61,9 @@ export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunRe
   const scenario = findScenario(resolved.protocol) as Scenario;
   const faults = faultsOf(resolved, scenario);
   const unit = timeUnitMicroseconds(resolved);
-  const args: ScenarioBodyArgs = { options: resolved };
+  // A user scenario's module is loaded again in every worker, which cannot tell synchronously which processes only serve: say so.
+  const idle = () => Array.from({ length: resolved.n }, (_, process) => process).filter((process) => scenario.body(resolved, process) === undefined);
+  const args: ScenarioBodyArgs = { options: resolved, ...(resolved.scenarioModule !== undefined ? { scenarioModule: resolved.scenarioModule, idle: idle() } : {}) };
   const config = {
     processCount: resolved.n,
     memoryCount: resolved.memories,

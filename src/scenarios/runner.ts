@@ -9,7 +9,7 @@ import {
   parseHolds,
   parsePauses,
 } from '../sim/index.js';
-import { findScenario, scenarios } from './registry.js';
+import { findScenario, scenarioModuleUrl, scenarios } from './registry.js';
 import { judgedReport, type RunReport } from './judge.js';
 import { runOnRealBackend, validateRealRun } from './realRunner.js';
 import { faultsOf } from './runFaults.js';
@@ -53,6 +53,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     ...(options.tear !== undefined ? { tear: options.tear } : {}),
     ...(options.hold ? { hold: options.hold } : {}),
     ...(options.backend !== undefined && options.backend !== 'sim' ? { backend: options.backend } : {}),
+    ...(scenarioModuleUrl(scenario.name) !== undefined ? { scenarioModule: scenarioModuleUrl(scenario.name) } : {}),
   };
   if (resolved.tear !== undefined && !(resolved.tear > 0 && resolved.tear <= 1)) throw new Error(`--tear ${resolved.tear} is out of range (accepted: a fraction in (0, 1] of a write's completion delay)`);
   if (resolved.tear !== undefined && resolved.backend !== undefined) throw new Error(`--tear: the tear window is the simulator's; real backends tear as their hardware does`);

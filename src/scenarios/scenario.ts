@@ -34,8 +34,10 @@ export interface RunOptions {
   readonly tear?: number;
   /** A scripted schedule (simulator only): events held until others happened, e.g. `p0 permission m2 until p2 note decide` (docs/schedules.md). */
   readonly hold?: string;
-  /** Where the run happens; only `sim` so far (the real backends plug in here). */
+  /** Where the run happens: the simulator (default) or a real backend. */
   readonly backend?: 'sim' | 'shm' | 'tcp';
+  /** A user scenario's module (file URL), set when `protocol` names a scenario loaded with `--scenario`; workers load it too. */
+  readonly scenarioModule?: string;
 }
 
 /** Options with every default filled in: what the trace header records. */

@@ -4,13 +4,14 @@ import { faultProfiles } from '../../sim/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { historyLines } from '../history.js';
 import { runJson, runSummary } from '../report.js';
-import { runOptionSpecs, runOptionsFrom } from '../runArgs.js';
+import { protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
 import { UsageError, exitCodes } from '../usage.js';
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run one protocol scenario (simulator by default, or a real backend) and check its properties',
   help: `usage: mnm run <protocol> [options]
+       mnm run --scenario FILE [options]
 
 Runs one scenario, checks its properties and prints a summary (or one JSON
 object with --json). On the deterministic simulator (the default), the same
@@ -39,6 +40,8 @@ options:
   --f F               faults tolerated, for protocols sized by f
   --adversary LIST    Byzantine strategies (broadcast protocols)
   --backend B         sim (default) | shm (worker threads, shared memory) | tcp (OS processes, memory nodes)
+  --scenario FILE     run your own scenario: an ES module whose default export (or export 'scenario')
+                      is a Scenario (docs/cli.md, examples/scenario-counter.js)
   --trace FILE        write the trace (JSON lines, docs/trace.md)
   --history FILE      write the application operations in the checker's history format
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash, ...
@@ -48,6 +51,7 @@ exit codes: 0 all properties hold (also when blocked by faults beyond tolerance)
 examples:
   mnm run register --seed 7 --crash m2@3 --trace a.jsonl
   mnm run pmp --n 3 --memories 3 --workload contention --hold 'p0 permission m2 until p2 note decide'
+  mnm run --scenario examples/scenario-counter.js --faults crash --backend shm
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('run', args, {
@@ -56,10 +60,8 @@ examples:
       history: { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (positionals.length !== 1) {
-      throw new UsageError(`expected one protocol, got ${positionals.length === 0 ? 'none' : positionals.join(' ')} (accepted: ${scenarios.map((scenario) => scenario.name).join(', ')})`);
-    }
-    const options = runOptionsFrom(positionals[0], values);
+    const protocol = await protocolFrom('run', positionals, values.scenario);
+    const options = runOptionsFrom(protocol, values);
     try {
       resolveOptions(options);
     } catch (error) {

@@ -22,6 +22,8 @@ export const runOptionSpecs = {
   tear: { type: 'string' },
   hold: { type: 'string', multiple: true },
   scenario: { type: 'string' },
+  skew: { type: 'string' },
+  drift: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' | 'hold' ? string[] : string };
@@ -71,6 +73,8 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.workload !== undefined ? { workload: values.workload } : {}),
     ...(values.hold !== undefined && values.hold.length > 0 ? { hold: values.hold.join('; ') } : {}),
     ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, Number.MIN_VALUE) } : {}),
+    ...(values.skew !== undefined ? { skew: numberOption('skew', values.skew, 0, 0) } : {}),
+    ...(values.drift !== undefined ? { drift: numberOption('drift', values.drift, 0, 0) } : {}),
     ...(values.backend !== undefined ? { backend: choiceOption('backend', values.backend, ['sim', 'shm', 'tcp'] as const, 'sim') } : {}),
   };
 }
@@ -87,6 +91,8 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.adversary) parts.push('--adversary', options.adversary);
   if (options.workload) parts.push('--workload', options.workload);
   if (options.tear !== undefined) parts.push('--tear', String(options.tear));
+  if (options.skew !== undefined) parts.push('--skew', String(options.skew));
+  if (options.drift !== undefined) parts.push('--drift', String(options.drift));
   if (options.hold) parts.push('--hold', JSON.stringify(options.hold));
   if (options.backend && options.backend !== 'sim') parts.push('--backend', options.backend);
   return parts.join(' ');

@@ -1,7 +1,8 @@
 import { realBackendFaults } from '../fabric/faults.js';
 import { runShm, type RealRunResult } from '../shm/runShm.js';
 import { runTcp } from '../tcp/runTcp.js';
-import { latencyModel } from '../sim/index.js';
+import { Prng, latencyModel } from '../sim/index.js';
+import { drawClockOffsets } from '../sim/faults.js';
 import { findScenario } from './registry.js';
 import { judgedReport, type RunReport } from './judge.js';
 import { faultsOf } from './runFaults.js';
@@ -30,8 +31,9 @@ export { scenarioBody } from './workerEntry.js';
  * that unit (multiply by the unit to get µs; `details.timeUnitMicroseconds`).
  *
  * What differs from the simulator: no trace (so `metrics` and `traceHash`
- * are null), `end` is `done` or `deadline` (wall clock), and only crash
- * faults can be injected (a crashed process is a terminated worker or a
+ * are null), `end` is `done` or `deadline` (wall clock), clock skew and
+ * drift are applied to each process's `clock()` as the simulator does (same
+ * seed, same offsets), and only crash faults can be injected (a crashed process is a terminated worker or a
  * SIGKILLed OS process; a crashed memory never answers again).
  */
 export const realDelayMicroseconds = { shm: 250, tcp: 500 } as const;
@@ -49,8 +51,8 @@ export function timeUnitMicroseconds(options: ResolvedOptions): number {
 export function validateRealRun(options: ResolvedOptions): void {
   if (options.backend === undefined || options.backend === 'sim') return;
   if (!(options.backend in realDelayMicroseconds)) throw new Error(`--backend ${options.backend}: unknown backend (accepted: sim, shm, tcp)`);
-  if (options.faults !== 'none' && options.faults !== 'crash') {
-    throw new Error(`--faults ${options.faults}: the ${options.backend} backend injects crashes only (accepted with --backend ${options.backend}: none, crash)`);
+  if (options.faults !== 'none' && options.faults !== 'crash' && options.faults !== 'clocks') {
+    throw new Error(`--faults ${options.faults}: the ${options.backend} backend injects crashes and clock skew only (accepted with --backend ${options.backend}: none, crash, clocks)`);
   }
   if (options.pause) throw new Error(`--pause: the ${options.backend} backend injects crashes only (pauses need the simulator)`);
 }
@@ -63,7 +65,13 @@ export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunRe
   const unit = timeUnitMicroseconds(resolved);
   // A user scenario's module is loaded again in every worker, which cannot tell synchronously which processes only serve: say so.
   const idle = () => Array.from({ length: resolved.n }, (_, process) => process).filter((process) => scenario.body(resolved, process) === undefined);
-  const args: ScenarioBodyArgs = { options: resolved, ...(resolved.scenarioModule !== undefined ? { scenarioModule: resolved.scenarioModule, idle: idle() } : {}) };
+  // The same per-process offsets as the simulator would draw for this seed; each process's fabric applies its own.
+  const clocks = resolved.skew || resolved.drift ? drawClockOffsets(new Prng(resolved.seed, 'clocks'), resolved.n, resolved.skew ?? 0, resolved.drift ?? 0) : undefined;
+  const args: ScenarioBodyArgs = {
+    options: resolved,
+    ...(resolved.scenarioModule !== undefined ? { scenarioModule: resolved.scenarioModule, idle: idle() } : {}),
+    ...(clocks ? { clocks } : {}),
+  };
   const config = {
     processCount: resolved.n,
     memoryCount: resolved.memories,

@@ -14,7 +14,13 @@ export interface Tolerance {
   readonly messageLoss?: boolean;
 }
 
-export const faultProfiles = ['none', 'crash', 'pause', 'net', 'all'] as const;
+/**
+ * Fault profiles. `clocks` draws no timed fault: it skews and drifts every
+ * process's local clock (`Fabric.clock()`), by `clockProfileBounds` unless
+ * `--skew`/`--drift` say otherwise. `all` leaves clocks alone, so that the
+ * seeds of existing sweeps keep their runs; mixed sweeps draw clocks apart.
+ */
+export const faultProfiles = ['none', 'crash', 'pause', 'net', 'all', 'clocks'] as const;
 export type FaultProfile = (typeof faultProfiles)[number];
 
 export interface FaultWorld {
@@ -151,4 +157,29 @@ export function withinTolerance(faults: readonly Fault[], tolerance: Tolerance):
   // A partition loses messages too: a protocol without retransmission cannot ride it out.
   if (tolerance.messageLoss === false && faults.some((fault) => fault.kind === 'lossy' || fault.kind === 'partition')) return false;
   return true;
+}
+
+/**
+ * The clock bounds of the `clocks` profile: a skew of ten mean delays (far
+ * more than a round trip, so that a protocol comparing clocks across
+ * processes sees it) and a drift of 100 parts per million (a cheap quartz
+ * oscillator's rate error, the usual bound a lease or clock-bound protocol assumes).
+ */
+export function clockProfileBounds(meanDelay: number): { readonly skew: number; readonly driftPpm: number } {
+  return { skew: 10 * meanDelay, driftPpm: 100 };
+}
+
+/**
+ * Each process's clock offset for a run: skew uniform in ±`skew` and drift
+ * uniform in ±`driftPpm` parts per million, drawn from the seed's `clocks`
+ * stream in the order the simulator draws them (process by process, skew
+ * then drift; `Simulation`), so that a real backend given the same seed
+ * skews the same process by the same amount.
+ */
+export function drawClockOffsets(random: Prng, processCount: number, skew: number, driftPpm: number): { skew: number; drift: number }[] {
+  return Array.from({ length: processCount }, () => {
+    const offset = skew * (2 * random.float() - 1);
+    const drift = (driftPpm / 1e6) * (2 * random.float() - 1);
+    return { skew: offset, drift };
+  });
 }

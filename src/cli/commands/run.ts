@@ -35,6 +35,10 @@ options:
   --workload NAME     a protocol's workload (consensus: stable | contention | storm | mixed)
   --tear FRACTION     the simulator's tear window: a multi-word write's words land within this
                       fraction (0..1] of its completion delay (default: 0.9 of the shortest delay)
+  --skew T            clock skew: each process's clock() is offset by a draw within ±T time units
+                      (--faults clocks: 10 mean delays unless given)
+  --drift PPM         clock drift: each process's clock runs at a rate within 1 ± PPM/10^6
+                      (--faults clocks: 100 unless given); honoured on shm and tcp too
   --hold SCRIPT       a scripted schedule: hold an event until another happened, e.g.
                       'p0 permission m2 until p2 note decide' (docs/schedules.md); repeatable
   --f F               faults tolerated, for protocols sized by f

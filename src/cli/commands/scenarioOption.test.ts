@@ -84,3 +84,33 @@ describe('mnm run --scenario FILE (a user scenario module)', () => {
     }
   });
 });
+
+describe('mnm run/sweep --skew T --drift PPM', () => {
+  it('refuses negative, non-numeric and impossible bounds in one line (exit 2)', async () => {
+    const cases: [string[], RegExp][] = [
+      [['run', 'register', '--skew=-1'], /^mnm run: --skew: '-1' is not a number >= 0$/],
+      [['run', 'register', '--skew', '-1'], /^mnm run: Option '--skew' argument is ambiguous/],
+      [['run', 'register', '--drift', 'fast'], /^mnm run: --drift: 'fast' is not a number >= 0$/],
+      [['sweep', 'register', '--seeds', '2', '--skew', 'x'], /^mnm sweep: --skew: 'x' is not a number >= 0$/],
+      [['run', 'register', '--drift', '1000000'], /--drift 1000000 is out of range \(accepted: parts per million in \[0, 1000000\)/],
+    ];
+    for (const [args, expected] of cases) {
+      const { code, stderr } = await mnm(...args);
+      assert.equal(code, 2, args.join(' '));
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.match(stderr.trim(), expected);
+    }
+  });
+
+  it('records the bounds in the report and the replay command, and sweeps with them', async () => {
+    const { code, stdout } = await mnm('run', 'pmp', '--skew', '2.5', '--drift', '50', '--json');
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout);
+    assert.deepEqual([report.params.skew, report.params.drift], [2.5, 50]);
+    assert.match(report.replay, / --skew 2\.5 --drift 50( |$)/);
+    const clocks = await mnm('run', 'register', '--faults', 'clocks');
+    assert.match(clocks.stdout, /faults=clocks skew=10 drift=100ppm/);
+    const sweep = await mnm('sweep', 'register', '--seeds', '3', '--faults', 'clocks', '--json');
+    assert.equal(JSON.parse(sweep.stdout).violations, 0);
+  });
+});

@@ -19,14 +19,17 @@ and the exact 'mnm run …' command that replays it.
 With --mix each seed draws its whole configuration: latency model (unit, rdma,
 lan, uniform spreads up to 40x), workload, n and memories within tolerance,
 the simulator's tear window, the fault profile (crashes mid-write, pauses
-longer than every timeout) and, for Byzantine protocols, the adversaries.
+longer than every timeout), clock skew and drift (3 seeds in 10) and, for
+Byzantine protocols, the adversaries.
 Options given explicitly stay fixed. This is the sweep the test suite runs.
 
 options:
   --seeds N        how many seeds (required)
   --first-seed S   the first seed (default 1)
   --mix            draw the configuration per seed (see above)
-  --faults P       fault profile: none | crash | pause | net | all (default crash; drawn with --mix)
+  --faults P       fault profile: none | crash | pause | net | all | clocks (default crash; drawn with --mix)
+  --skew T         largest clock offset of a process, in time units (drawn with --mix)
+  --drift PPM      largest clock drift, parts per million (drawn with --mix)
   --stop           stop at the first violation
   --json           one JSON object: protocol, runs, violations, blocked, byProperty, firstViolation {seed, replay, violations}, mixed
   and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --tear,

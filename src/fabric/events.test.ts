@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeEvent, decodeEvents, decodeOperation, emit, eventKinds, eventProblem, eventsOf, type EmittedEvent, type EventValue, type NoteRecord } from './events.js';
+import { decodeEvent, decodeEvents, decodeOperation, emit, eventKinds, eventProblem, eventsOf, type EmittedEvent, type EventValue, type NoteRecord, type NoteSink } from './events.js';
+import type { Fabric, NoteEvent } from './fabric.js';
+
+// Protocols emit into their Fabric, and backends' notes decode: checked when this file compiles.
+const fabricIsASink = (fabric: Fabric): NoteSink => fabric;
+const noteIsARecord = (note: NoteEvent): NoteRecord => note;
+void fabricIsASink;
+void noteIsARecord;
 
 /** One event of every kind, with every field (optional ones too). */
 const samples: EmittedEvent[] = [

@@ -2,7 +2,7 @@ import { BroadcastProcess, broadcastMutants, type BroadcastConfig, type Broadcas
 import { adversaryBody, isAdversary, replicatorAdversaries, senderAdversaries, type AdversaryConfig } from '../../protocols/byzantine/adversaries.js';
 import { broadcastRegions, type BroadcastLayout } from '../../protocols/byzantine/layout.js';
 import type { ResolvedOptions, Scenario } from '../scenario.js';
-import { Prng } from '../../sim/index.js';
+import { Prng } from '../../sim/prng.js';
 import { checkBroadcast } from './properties.js';
 import { broadcastDetails } from './details.js';
 import { adversaryNames, delay, faultsOf, maxMessages, messageCapacity, placements, runKeys, shortestDelay, signatureCosts, type Catalogue, type Placement } from './setup.js';

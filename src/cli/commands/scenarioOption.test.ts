@@ -34,6 +34,15 @@ describe('mnm run --scenario FILE (a user scenario module)', () => {
     assert.equal(JSON.parse(again.stdout).traceHash, report.traceHash);
   });
 
+  it("replays a user scenario's trace (the header names its module)", async () => {
+    const trace = join(scratch, 'counter-trace.jsonl');
+    const run = await mnm('run', '--scenario', example, '--seed', '5', '--trace', trace, '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const replayed = await mnm('replay', trace, '--json');
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(JSON.parse(replayed.stdout).identical, true);
+  });
+
   it('runs it on the shm backend, where every worker loads the same module', async () => {
     const historyFile = join(scratch, 'shm-history.jsonl');
     const { code, stdout, stderr } = await mnm('run', '--scenario', example, '--backend', 'shm', '--n', '3', '--ops', '4', '--history', historyFile, '--json');

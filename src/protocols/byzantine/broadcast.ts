@@ -45,7 +45,12 @@ export interface BroadcastConfig {
    */
   readonly idleAfter: number;
   readonly idlePoll: number;
-  /** Own broadcasts in flight at once (default 1: each starts when the previous one completed). */
+  /**
+   * Own broadcasts in flight at once (default 1: each starts when the
+   * previous one completed). The run's history records each broadcast as an
+   * operation only with a window of 1 (it holds one open operation per
+   * process); the `broadcast` and `deliver` notes record them either way.
+   */
   readonly window?: number;
   /** CPU time charged per signature and per verification. */
   readonly costs: SignatureCosts;

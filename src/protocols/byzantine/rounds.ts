@@ -93,7 +93,8 @@ interface Sending {
   readonly message: Uint8Array;
   readonly hash: Uint8Array;
   readonly startedAt: number;
-  readonly operation: OperationId;
+  /** Its operation in the run's history (window 1 only: the history holds one open operation per process). */
+  readonly operation?: OperationId;
   readonly settle: Settlement;
   done: boolean;
 }
@@ -300,7 +301,7 @@ export class BroadcastRounds {
     const stopped = () => new BroadcastStopped(fabric.self);
     for (const sending of this.sendings) {
       if (sending.done) continue;
-      fabric.history.info(sending.operation, text(sending.message));
+      if (sending.operation !== undefined) fabric.history.info(sending.operation, text(sending.message));
       sending.settle.reject(stopped());
     }
     for (const queued of this.queue.splice(0)) queued.settle.reject(stopped());
@@ -364,9 +365,9 @@ export class BroadcastRounds {
     const starts: Promise<void>[] = [];
     while (this.queue.length > 0 && this.sendings.filter((sending) => !sending.done).length < config.window) {
       const { sequence, message, settle } = this.queue.shift() as Queued;
-      const operation = fabric.history.invoke('broadcast', text(message), `p${fabric.self}/${sequence}`);
+      const operation = config.window === 1 ? fabric.history.invoke('broadcast', text(message), `p${fabric.self}/${sequence}`) : undefined;
       fabric.note('broadcast', { s: fabric.self, k: sequence, m: text(message), hex: hex(message) });
-      this.sendings.push({ sequence, message, hash: messageHash(message), startedAt: fabric.now(), operation, settle, done: false });
+      this.sendings.push({ sequence, message, hash: messageHash(message), startedAt: fabric.now(), ...(operation !== undefined ? { operation } : {}), settle, done: false });
       starts.push(this.registers.publish(senderSlot(fabric.self, sequence), { value: message }));
     }
     // One start is awaited as is (no extra promise turn): the run's verbs keep the order of the one-at-a-time sender.
@@ -382,7 +383,7 @@ export class BroadcastRounds {
     if (action === 'wait') return;
     sending.done = true;
     const complete = () => {
-      fabric.history.ok(sending.operation, text(sending.message));
+      if (sending.operation !== undefined) fabric.history.ok(sending.operation, text(sending.message));
       sending.settle.resolve(sending.sequence);
     };
     if (action === 'complete') return complete();

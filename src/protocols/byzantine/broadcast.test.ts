@@ -4,6 +4,7 @@ import { freeCosts, runKeys } from '../../crypto/index.js';
 import type { Fabric, NoteEvent, ProcessId } from '../../fabric/index.js';
 import { Simulation, latencyModel } from '../../sim/index.js';
 import { BroadcastStopped, ConsistentBroadcast, EmptyMessage, MessageTooLarge, NotASender, ReliableBroadcast, SlotsExhausted, type BroadcastConfig, type Delivery } from './broadcast.js';
+import { BrachaBroadcast, brachaMessageCapacity } from './bracha.js';
 import { broadcastRegions, type BroadcastLayout } from './layout.js';
 
 /**
@@ -187,3 +188,39 @@ for (const [name, Kind] of [['consistent', ConsistentBroadcast], ['reliable', Re
     });
   });
 }
+
+describe("Bracha's broadcast as a call (n = 3f+1, messages)", () => {
+  it('broadcast(bytes) → k for runtime bytes, deliveries in k order, typed errors, stop leaves no timer', async () => {
+    const sent: string[] = [];
+    const delivered = new Map<ProcessId, string[]>();
+    const pendingAtEnd: number[] = [];
+    const simulation = new Simulation({ scenario: 'bracha-api', seed: 4, params: { seed: 4 }, processCount: 4, memoryCount: 0, regions: [], latency: latencyModel('uniform:0.5:3'), horizon: 100_000 });
+    for (let process = 0; process < 4; process++) {
+      simulation.spawn(process, async (plain) => {
+        const { fabric, pending } = countingTimers(plain);
+        const endpoint = new BrachaBroadcast(fabric, { n: 4, f: 1, sender: 0, messages: 5, onDeliver: (delivery) => delivered.set(fabric.self, [...(delivered.get(fabric.self) ?? []), `${delivery.sequence}:${hexOf(delivery.message)}`]) });
+        endpoint.stopBy(50_000);
+        if (fabric.self === 0) {
+          await assert.rejects(endpoint.broadcast(new Uint8Array(brachaMessageCapacity + 1)), (error: unknown) => error instanceof MessageTooLarge && error.capacity === brachaMessageCapacity);
+          const calls = Array.from({ length: 5 }, () => {
+            const bytes = drawnBytes(fabric);
+            sent.push(hexOf(bytes));
+            return endpoint.broadcast(bytes);
+          });
+          await assert.rejects(endpoint.broadcast(Uint8Array.of(1)), SlotsExhausted);
+          assert.deepEqual(await Promise.all(calls), [1, 2, 3, 4, 5]);
+        } else await assert.rejects(endpoint.broadcast(Uint8Array.of(1)), NotASender);
+        assert.equal(await endpoint.finished(5), true);
+        await endpoint.stop();
+        await assert.rejects(endpoint.broadcast(Uint8Array.of(1)), BroadcastStopped);
+        pendingAtEnd.push(pending());
+      });
+    }
+    const result = await simulation.run();
+    assert.deepEqual(result.errors, []);
+    assert.equal(result.end, 'done');
+    assert.ok(result.time < 50_000, 'ended when its owners stopped it, not at the safety net');
+    assert.deepEqual(pendingAtEnd, [0, 0, 0, 0], 'the safety-net timer is cancelled at stop');
+    for (let process = 0; process < 4; process++) assert.deepEqual(delivered.get(process), sent.map((hex, index) => `${index + 1}:${hex}`), `p${process}`);
+  });
+});

@@ -169,12 +169,11 @@ export function broadcastScenario(mode: BroadcastMode): Scenario {
           layout: setup.layout,
           f: setup.f,
           byzantine: setup.byzantine.map((candidate) => candidate.process),
-          giveUpAt: setup.timing.giveUpAt,
           costs,
           keys,
           pace: shortestDelay(options),
         };
-        return adversaryBody(placement.adversary, config);
+        return adversaryBody(placement.adversary, config, setup.timing.giveUpAt);
       }
       const { giveUpAt, ...timing } = setup.timing;
       const config: BroadcastConfig = {

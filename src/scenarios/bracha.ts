@@ -1,3 +1,4 @@
+import { hex, text } from '../protocols/byzantine/broadcast.js';
 import { BrachaBroadcast, brachaAdversaries, brachaAdversaryBody, brachaMutants, type BrachaAdversary, type BrachaConfig, type BrachaMutant } from '../protocols/byzantine/bracha.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
 import { broadcastMessage } from './byzantine/broadcastScenario.js';
@@ -67,7 +68,8 @@ export const brachaScenario: Scenario = {
     const placement = byzantine.find((candidate) => candidate.process === process);
     if (placement) return brachaAdversaryBody(placement.adversary as BrachaAdversary, config, giveUpAt);
     return async (fabric) => {
-      const endpoint = new BrachaBroadcast(fabric, config);
+      // Deliveries are recorded as `deliver` notes, what the property checker and the tables read.
+      const endpoint = new BrachaBroadcast(fabric, { ...config, onDeliver: ({ sender, sequence, message }) => fabric.note('deliver', { s: sender, k: sequence, m: text(message), hex: hex(message), path: 'fast' }) });
       // The sender queues its `ops` messages at once; each goes out when it delivered the previous one.
       const sent = fabric.self === config.sender ? Array.from({ length: options.ops }, (_, index) => endpoint.broadcast(broadcastMessage(fabric.self, index + 1)).catch(() => undefined)) : [];
       endpoint.stopBy(giveUpAt);

@@ -1,6 +1,7 @@
 import type { Fabric, Message, OperationId, ProcessId, ProcessMain } from '../../fabric/index.js';
 import { releaseInOrder } from './receiver.js';
-import { BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted, hex, text } from './rounds.js';
+import { BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted } from './errors.js';
+import { hex, text } from './rounds.js';
 
 /**
  * Bracha's reliable broadcast over messages (1987), the baseline: n = 3f+1
@@ -268,7 +269,6 @@ export class BrachaBroadcast {
     this.nextDelivery = next;
     released.forEach((message, index) => {
       const delivery = { sender: config.sender, sequence: first + index, message };
-      fabric.note('deliver', { s: config.sender, k: delivery.sequence, m: text(message), hex: hex(message), path: 'fast' });
       this.delivered.push(delivery);
       for (const listener of this.listeners) listener(delivery);
       for (const follower of [...this.followers]) follower();

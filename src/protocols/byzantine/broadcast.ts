@@ -2,7 +2,8 @@ import type { Fabric, ProcessId } from '../../fabric/index.js';
 import type { KeySource, SignatureCosts } from '../../crypto/index.js';
 import type { BroadcastLayout } from './layout.js';
 import type { BroadcastMutant } from './mutants.js';
-import { BroadcastRounds, BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted, type BroadcastMode, type Delivery } from './rounds.js';
+import { BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted } from './errors.js';
+import { BroadcastRounds, type BroadcastMode, type Delivery } from './rounds.js';
 
 /**
  * Consistent broadcast (CB) and reliable broadcast (RB) with n = 2f+1
@@ -29,7 +30,8 @@ import { BroadcastRounds, BroadcastStopped, EmptyMessage, MessageTooLarge, NotAS
  * broadcasts per sender).
  */
 export { broadcastMutants, type BroadcastMutant } from './mutants.js';
-export { hex, text, BroadcastError, BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted, type BroadcastMode, type Delivery } from './rounds.js';
+export { BroadcastError, BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted } from './errors.js';
+export { hex, text, type BroadcastMode, type Delivery } from './rounds.js';
 
 export interface BroadcastConfig {
   readonly layout: BroadcastLayout;
@@ -149,6 +151,17 @@ abstract class BroadcastEndpoint {
   async stop(): Promise<void> {
     await this.rounds.stop();
     for (const follower of this.followers) follower();
+  }
+
+  /**
+   * Stops at the round boundary where `finished(count)` comes true — no
+   * round after the work is done — and resolves once stopped: true if the
+   * work was finished, false if stopped before (`stop`, `stopBy`).
+   */
+  async stopWhenFinished(count: number): Promise<boolean> {
+    const finished = await this.rounds.finished(count, true);
+    await this.stop();
+    return finished;
   }
 
   /**

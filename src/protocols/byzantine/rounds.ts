@@ -2,6 +2,7 @@ import type { Fabric, OperationId, ProcessId } from '../../fabric/index.js';
 import { Signer, type KeySource, type Purpose, type SignatureCosts, type Statement } from '../../crypto/index.js';
 import type { SignatureOracle } from './decide.js';
 import { messageHash } from './digest.js';
+import { BroadcastStopped } from './errors.js';
 import { recordSlot, senderSlot, type BroadcastLayout, type SlotRef } from './layout.js';
 import type { MergedSlot } from './merge.js';
 import type { BroadcastMutant } from './mutants.js';
@@ -166,7 +167,7 @@ export class BroadcastRounds {
   /** Per sender: the lowest k not handed over yet, and what waits for it. */
   private readonly order = new Map<ProcessId, { next: number; waiting: Map<number, Delivery> }>();
   private readonly listeners = new Set<(delivery: Delivery) => void>();
-  private readonly finishWaiters: { count: number; resolve: (finished: boolean) => void }[] = [];
+  private readonly finishWaiters: { count: number; stop: boolean; resolve: (finished: boolean) => void }[] = [];
   private round = 0;
   private cpu: Promise<void> = Promise.resolve();
   private wrote = false;
@@ -223,10 +224,11 @@ export class BroadcastRounds {
    * delivered and done here and no own broadcast is pending; with false if
    * the loop stopped first.
    */
-  finished(count: number): Promise<boolean> {
+  finished(count: number, stop = false): Promise<boolean> {
     if (this.loopEnded) return Promise.resolve(false);
+    if (stop) this.start();
     const finished = new Promise<boolean>((resolve) => {
-      this.finishWaiters.push({ count, resolve });
+      this.finishWaiters.push({ count, stop, resolve });
       this.settleWaiters();
     });
     this.start();
@@ -285,8 +287,7 @@ export class BroadcastRounds {
       for (const sending of open) await this.tendSending(sending, reads, writes);
       await Promise.all(writes);
       for (const action of afterWrite) action();
-      // An owner told that the work is finished may stop the object: let it act before another round's verbs go out.
-      if (this.settleWaiters()) for (let turn = 0; turn < 8; turn++) await Promise.resolve();
+      this.settleWaiters();
       if (this.stopping) break;
       const seen = this.fingerprint(views, this.wrote);
       if (seen !== lastSeen) {
@@ -325,9 +326,8 @@ export class BroadcastRounds {
     });
   }
 
-  /** Resolves the `finished` waiters whose work is done; whether any was. */
-  private settleWaiters(): boolean {
-    let settled = false;
+  /** Resolves the `finished` waiters whose work is done (stopping the loop at this round boundary if one asked). */
+  private settleWaiters(): void {
     const own = this.queue.length === 0 && this.sendings.every((sending) => sending.done);
     for (let index = this.finishWaiters.length - 1; index >= 0; index--) {
       const waiter = this.finishWaiters[index];
@@ -335,10 +335,12 @@ export class BroadcastRounds {
       const all = this.instances.every((instance) => instance.sequence > upTo || instance.done);
       if (!own || !all) continue;
       this.finishWaiters.splice(index, 1);
+      if (waiter.stop) {
+        this.stopping = true;
+        this.wake?.();
+      }
       waiter.resolve(true);
-      settled = true;
     }
-    return settled;
   }
 
   /** Whether this process saw anything of the broadcast (an undone one is then a give-up at stop). */
@@ -503,7 +505,7 @@ export class BroadcastRounds {
     };
   }
 
-  /** A broadcast delivered: handed to the application in k order per sender (receiver.ts). */
+  /** A broadcast delivered: handed to the application in k order per sender (receiver.ts); its owner records it (the scenarios note `deliver`). */
   private handOver(delivery: Delivery): void {
     const order = this.order.get(delivery.sender);
     if (!order) return;
@@ -511,10 +513,7 @@ export class BroadcastRounds {
     const { released, next } = releaseInOrder(order.next, order.waiting);
     for (const sequence of Array.from({ length: next - order.next }, (_, index) => order.next + index)) order.waiting.delete(sequence);
     order.next = next;
-    for (const item of released) {
-      this.fabric.note('deliver', { s: item.sender, k: item.sequence, m: text(item.message), hex: hex(item.message), path: item.path });
-      for (const listener of this.listeners) listener(item);
-    }
+    for (const item of released) for (const listener of this.listeners) listener(item);
   }
 
   private async sign(purpose: Purpose, sender: ProcessId, sequence: number, hash: Uint8Array): Promise<Uint8Array> {
@@ -588,61 +587,5 @@ export class BroadcastRounds {
       if (item.set) deadSets.add(item.set);
       this.fabric.note('rejected', { owner: item.owner, signer: item.signer, purpose: item.statement.purpose, s: item.statement.sender, k: item.statement.sequence });
     }
-  }
-}
-
-/** The typed errors of the broadcast calls. */
-export abstract class BroadcastError extends Error {
-  abstract readonly code: 'message-too-large' | 'empty-message' | 'stopped' | 'not-a-sender' | 'slots-exhausted';
-}
-
-/** The message is longer than a sender slot holds. */
-export class MessageTooLarge extends BroadcastError {
-  readonly code = 'message-too-large' as const;
-  constructor(
-    readonly size: number,
-    readonly capacity: number,
-  ) {
-    super(`broadcast: a message of ${size} bytes exceeds the slot capacity of ${capacity} bytes (accepted: 1..${capacity} bytes)`);
-    this.name = 'MessageTooLarge';
-  }
-}
-
-/** An empty message: a slot field of length 0 reads as absent. */
-export class EmptyMessage extends BroadcastError {
-  readonly code = 'empty-message' as const;
-  constructor(readonly capacity: number) {
-    super(`broadcast: an empty message cannot be broadcast (a field of length 0 reads as absent; accepted: 1..${capacity} bytes)`);
-    this.name = 'EmptyMessage';
-  }
-}
-
-/** The broadcast object was stopped: no new broadcast, and one in flight at the stop never completed. */
-export class BroadcastStopped extends BroadcastError {
-  readonly code = 'stopped' as const;
-  constructor(readonly process: ProcessId) {
-    super(`broadcast: p${process} was stopped (accepted: calls before stop())`);
-    this.name = 'BroadcastStopped';
-  }
-}
-
-/** This process has no sender slots in the layout. */
-export class NotASender extends BroadcastError {
-  readonly code = 'not-a-sender' as const;
-  constructor(
-    readonly process: ProcessId,
-    readonly senders: readonly ProcessId[],
-  ) {
-    super(`broadcast: p${process} is not a sender of the layout (accepted: ${senders.map((sender) => `p${sender}`).join(', ')})`);
-    this.name = 'NotASender';
-  }
-}
-
-/** Every sender slot of this run is used: slots are append-only, sized per run. */
-export class SlotsExhausted extends BroadcastError {
-  readonly code = 'slots-exhausted' as const;
-  constructor(readonly capacity: number) {
-    super(`broadcast: all ${capacity} sender slots of this run are used (slots are append-only; size the layout's 'messages' for the run)`);
-    this.name = 'SlotsExhausted';
   }
 }

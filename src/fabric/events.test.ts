@@ -81,13 +81,14 @@ describe('event catalogue', () => {
     assert.equal(decodeOperation({ process: 1, type: 'begin', f: 'write', value: null }), undefined);
   });
 
-  it('catalogues every note kind the protocols emit', () => {
-    // Tests run from dist/; read the protocol sources beside it.
-    const protocols = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'protocols');
+  it('catalogues every note kind the protocols and scenarios emit', () => {
+    // Tests run from dist/; read the sources beside it. Scenarios note what the protocols'
+    // APIs hand them (e.g. a broadcast's deliveries), so both are scanned.
+    const sources = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
     const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : name.endsWith('.ts') && !name.endsWith('.test.ts') ? [join(dir, name)] : []));
     const noted = new Set<string>();
-    for (const file of walk(protocols)) for (const match of readFileSync(file, 'utf8').matchAll(/\bnote\(\s*'([^']+)'/g)) noted.add(match[1]);
-    assert.ok(noted.has('decide') && noted.has('deliver'), `found the protocols' notes (${[...noted].join(', ')})`);
+    for (const file of [...walk(join(sources, 'protocols')), ...walk(join(sources, 'scenarios'))]) for (const match of readFileSync(file, 'utf8').matchAll(/\bnote\(\s*'([^']+)'/g)) noted.add(match[1]);
+    assert.ok(noted.has('decide') && noted.has('deliver'), `found the notes (${[...noted].join(', ')})`);
     assert.deepEqual([...noted].filter((kind) => !(eventKinds as string[]).includes(kind)), []);
   });
 });

@@ -3,7 +3,7 @@ import { BrachaBroadcast, brachaAdversaries, brachaAdversaryBody, brachaMutants,
 import type { ResolvedOptions, Scenario } from './scenario.js';
 import { broadcastMessage } from './byzantine/broadcastScenario.js';
 import { broadcastDetails } from './byzantine/details.js';
-import { checkBroadcast } from './byzantine/properties.js';
+import { checkBroadcast } from '../check/broadcast.js';
 import { adversaryNames, delay, faultsOf, maxMessages, placements, type Catalogue } from './byzantine/setup.js';
 
 /**

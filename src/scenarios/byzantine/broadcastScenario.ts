@@ -3,7 +3,7 @@ import { adversaryBody, isAdversary, replicatorAdversaries, senderAdversaries, t
 import { broadcastRegions, type BroadcastLayout } from '../../protocols/byzantine/layout.js';
 import type { ResolvedOptions, Scenario } from '../scenario.js';
 import { Prng } from '../../sim/prng.js';
-import { checkBroadcast } from './properties.js';
+import { checkBroadcast } from '../../check/broadcast.js';
 import { broadcastDetails } from './details.js';
 import { adversaryNames, delay, faultsOf, maxMessages, messageCapacity, placements, runKeys, shortestDelay, signatureCosts, type Catalogue, type Placement } from './setup.js';
 

@@ -1,5 +1,6 @@
 import type { NoteEvent, ProcessId } from '../../fabric/index.js';
-import { deliveriesOf } from './properties.js';
+import { deliveriesOf } from '../../check/broadcast.js';
+import { eventsOf } from '../../fabric/events.js';
 import type { Placement } from './setup.js';
 
 /**
@@ -40,16 +41,14 @@ export function broadcastDetails(notes: readonly NoteEvent[], run: { f: number; 
   const byzantine = new Set(run.byzantine.map((placement) => placement.process));
   const honest = (process: ProcessId) => !byzantine.has(process);
   const broadcastAt = new Map<string, number>();
-  for (const note of notes) {
-    if (note.kind === 'broadcast' && honest(note.process)) broadcastAt.set(`${note.detail?.s}/${note.detail?.k}`, note.time);
-  }
+  for (const event of eventsOf(notes, 'broadcast')) if (honest(event.process)) broadcastAt.set(`${event.s}/${event.k}`, event.time);
   const deliveries = deliveriesOf(notes).filter((delivery) => honest(delivery.process));
   const paths = new Map<ProcessId, Map<string, string>>();
-  for (const note of notes) {
-    if (note.kind !== 'deliver' || !honest(note.process)) continue;
-    const map = paths.get(note.process) ?? new Map<string, string>();
-    map.set(`${note.detail?.s}/${note.detail?.k}`, String(note.detail?.path ?? ''));
-    paths.set(note.process, map);
+  for (const event of eventsOf(notes, 'deliver')) {
+    if (!honest(event.process)) continue;
+    const map = paths.get(event.process) ?? new Map<string, string>();
+    map.set(`${event.s}/${event.k}`, event.path);
+    paths.set(event.process, map);
   }
   const all: number[] = [];
   const fast: number[] = [];
@@ -64,20 +63,16 @@ export function broadcastDetails(notes: readonly NoteEvent[], run: { f: number; 
     (path === 'fast' ? fast : slow).push(delivery.time - start);
   }
   const signatures: BroadcastDetails['signatures'] = {};
-  for (const note of notes) {
-    if (note.kind !== 'signatures') continue;
-    signatures[`p${note.process}`] = { made: Number(note.detail?.made ?? 0), verified: Number(note.detail?.verified ?? 0), rejected: Number(note.detail?.rejected ?? 0), malformed: Number(note.detail?.malformed ?? 0) };
+  for (const event of eventsOf(notes, 'signatures')) {
+    signatures[`p${event.process}`] = { made: event.made, verified: event.verified, rejected: event.rejected, malformed: event.malformed };
   }
   const correct = Object.entries(signatures).filter(([name]) => honest(Number(name.slice(1))));
   const sum = (key: 'made' | 'verified' | 'rejected' | 'malformed') => correct.reduce((total, [, counts]) => total + counts[key], 0);
   const broadcasts = broadcastAt.size;
   const purpose = run.senderPurpose ?? 'broadcast';
-  const slowTriggers = notes.filter((note) => note.kind === 'sign' && honest(note.process) && note.detail?.purpose === purpose && note.detail?.s === note.process).length;
+  const slowTriggers = eventsOf(notes, 'sign').filter((event) => honest(event.process) && event.purpose === purpose && event.s === event.process).length;
   const effects = new Map<ProcessId, string[]>();
-  for (const note of notes) {
-    if (note.kind !== 'adversary-effect') continue;
-    effects.set(note.process, [...(effects.get(note.process) ?? []), String(note.detail?.reason ?? '')]);
-  }
+  for (const event of eventsOf(notes, 'adversary-effect')) effects.set(event.process, [...(effects.get(event.process) ?? []), event.reason]);
   return {
     f: run.f,
     processes: run.processes,
@@ -95,7 +90,7 @@ export function broadcastDetails(notes: readonly NoteEvent[], run: { f: number; 
       verifiedPerBroadcast: broadcasts > 0 ? round(sum('verified') / broadcasts) : null,
     },
     slowTriggers,
-    gaveUp: notes.filter((note) => note.kind === 'give-up' && honest(note.process)).length,
+    gaveUp: eventsOf(notes, 'give-up').filter((event) => honest(event.process)).length,
     adversaries: run.byzantine.map((placement) => {
       const reasons = effects.get(placement.process) ?? [];
       return { ...placement, effect: reasons.length > 0, reasons };

@@ -70,7 +70,32 @@ export { RegularRegister, regularRegisterRegion, regularRegisterMutants, type Re
 
 // Consensus as a replicated log (ProtectedPaxosLog, DiskPaxosLog, MultiPaxosLog): added here when it lands.
 
-// Broadcast as a call (ConsistentBroadcast, ReliableBroadcast): added here when it lands.
+/**
+ * Broadcast with Byzantine faults, as a call. Consistent (CB) and reliable
+ * (RB) broadcast with n = 2f+1 over shared memory (no signature on the fast
+ * path), and Bracha's message-passing RB (n = 3f+1) as the baseline:
+ * `broadcast(bytes) → k`, deliveries in k order per sender through
+ * `onDeliver` or `deliveries()`, a window of broadcasts in flight, and
+ * `stop()`. The layout sizes the run's append-only slots; `broadcastRegions`
+ * gives the regions to create. Bad calls reject with a `BroadcastError`.
+ */
+export {
+  ConsistentBroadcast,
+  ReliableBroadcast,
+  BroadcastError,
+  BroadcastStopped,
+  EmptyMessage,
+  MessageTooLarge,
+  NotASender,
+  SlotsExhausted,
+  broadcastMutants,
+  type BroadcastConfig,
+  type BroadcastMutant,
+  type Delivery,
+} from './protocols/byzantine/broadcast.js';
+export { broadcastRegions, type BroadcastLayout } from './protocols/byzantine/layout.js';
+export type { SlotShape } from './protocols/byzantine/slot.js';
+export { BrachaBroadcast, brachaMessageCapacity, brachaMutants, type BrachaConfig, type BrachaDelivery } from './protocols/byzantine/bracha.js';
 
 /**
  * The checkers. Linearizability of a history against a sequential model

@@ -167,14 +167,14 @@ async function runOn(backend: Backend, config: RealRunConfig, what: string): Pro
 }
 
 /** The floor on `backend`: majority writes to `floorMemories` memories, sequential and `window` in flight. */
-async function measureFloor(backend: Backend, count: number): Promise<FloorFigures> {
+export async function measureFloor(backend: Backend, count: number): Promise<FloorFigures> {
   const args: FloorArgs = { count, window };
   const config: RealRunConfig = { processCount: 1, memoryCount: floorMemories, regions: floorRegions(window), body: { module: new URL('./majorityWriteFloor.js', import.meta.url).href, export: 'floorBenchBody', args }, seed: 1, deadlineMilliseconds: 600_000 };
   return (await runOn(backend, config, 'the majority-write floor')) as FloorFigures;
 }
 
 /** How many decisions each protocol makes per phase. */
-interface DecisionCounts {
+export interface DecisionCounts {
   readonly sequential: number;
   readonly windowed: number;
 }
@@ -207,24 +207,25 @@ function decisionFigures(measured: DecisionFigures['measured'], result: LogResul
 }
 
 /** Decisions of a replicated log named by `target` (p0 appends; see logDecisions.ts). */
-async function logDecisions(backend: Backend, reference: LogTargetReference, counts: DecisionCounts, floor: FloorFigures): Promise<DecisionFigures> {
+export async function logDecisions(backend: Backend, reference: LogTargetReference, counts: DecisionCounts, floor: FloorFigures): Promise<DecisionFigures> {
   const target = await loadLogTarget(reference);
   const processCount = 3;
-  const args: LogArgs = { target: reference, warmup: Math.ceil(counts.sequential / 4), sequential: counts.sequential, windowed: counts.windowed, window, valueBytes: 8 };
+  const unitMicroseconds = realDelayMicroseconds[backend];
+  const args: LogArgs = { target: reference, warmup: Math.ceil(counts.sequential / 4), sequential: counts.sequential, windowed: counts.windowed, window, valueBytes: 8, donePollEvery: Math.ceil(donePollMicroseconds / unitMicroseconds) };
   const config: RealRunConfig = {
     processCount,
     memoryCount: floorMemories,
     regions: logBenchRegions(target, processCount, floorMemories),
     body: { module: new URL('./logDecisions.js', import.meta.url).href, export: 'logDecisionsBody', args },
     seed: 1,
-    unitMicroseconds: realDelayMicroseconds[backend],
+    unitMicroseconds,
     deadlineMilliseconds: 600_000,
   };
   return decisionFigures('log', (await runOn(backend, config, `the log '${target.name}'`)) as LogResult, floor);
 }
 
 /** Decisions of single-decree `protocol` instances in a row (stable leader p0, n = 3; 3 memories where it uses memories). */
-async function instanceDecisions(backend: Backend, protocol: ProtocolName, counts: DecisionCounts, floor: FloorFigures): Promise<DecisionFigures> {
+export async function instanceDecisions(backend: Backend, protocol: ProtocolName, counts: DecisionCounts, floor: FloorFigures): Promise<DecisionFigures> {
   const options = resolveOptions({ protocol, seed: 1, latency: 'unit', faults: 'none', workload: 'stable', backend });
   const scenario = findScenario(protocol);
   if (!scenario) throw new Error(`unknown protocol '${protocol}'`);
@@ -247,6 +248,8 @@ async function instanceDecisions(backend: Backend, protocol: ProtocolName, count
 type Backend = 'shm' | 'tcp';
 type ProtocolName = 'pmp' | 'disk-paxos' | 'paxos';
 const protocols: readonly ProtocolName[] = ['pmp', 'disk-paxos', 'paxos'];
+/** How often a log's followers look for p0's done flag (logDecisions.ts). */
+const donePollMicroseconds = 20_000;
 /** Memories of the floor and of every memory-based protocol measured against it. */
 const floorMemories = 3;
 
@@ -259,7 +262,7 @@ const floorMemories = 3;
 const logTargets: Partial<Record<ProtocolName, LogTargetReference>> = {};
 
 /** The reference log: the floor plus a log's plumbing, no protocol (logDecisions.ts). */
-const leaderWriteReference: LogTargetReference = { module: new URL('./logDecisions.js', import.meta.url).href, export: 'leaderWriteLogTarget' };
+export const leaderWriteReference: LogTargetReference = { module: new URL('./logDecisions.js', import.meta.url).href, export: 'leaderWriteLogTarget' };
 
 /** The issue's performance targets, judged on one run's numbers. */
 export function decisionTargets(decisions: Record<Backend, Record<string, DecisionFigures>>): TargetVerdict[] {

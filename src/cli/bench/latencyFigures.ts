@@ -39,14 +39,14 @@ export interface TargetVerdict {
   readonly line: string;
 }
 
-/** `reached <= limit` (a cost as × floor, lower is better). */
+/** `reached <= limit` (a cost, lower is better), in `unit` (e.g. 'x floor'). */
 export function atMost(name: string, reached: number, limit: number, unit = 'x floor'): TargetVerdict {
   const met = reached <= limit;
-  return { name, met, line: `${name}: ${reached}${unit === '%' ? '%' : ` ${unit}`} (target <= ${limit}${unit === '%' ? '%' : ` ${unit}`}) ${met ? 'met' : 'NOT met'}` };
+  return { name, met, line: `${name}: ${reached} ${unit} (target <= ${limit} ${unit}) ${met ? 'met' : 'NOT met'}` };
 }
 
-/** `reached >= limit` (a rate as a share of the floor's, higher is better). */
-export function atLeast(name: string, reached: number, limit: number, unit = '%'): TargetVerdict {
+/** `reached >= limit` (a rate as a percentage of the floor's, higher is better). */
+export function atLeast(name: string, reached: number, limit: number): TargetVerdict {
   const met = reached >= limit;
-  return { name, met, line: `${name}: ${reached}${unit} (target >= ${limit}${unit}) ${met ? 'met' : 'NOT met'}` };
+  return { name, met, line: `${name}: ${reached}% (target >= ${limit}%) ${met ? 'met' : 'NOT met'}` };
 }

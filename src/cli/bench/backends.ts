@@ -23,6 +23,9 @@ import type { BenchSuite } from './suite.js';
  * - The floor, per backend: one 64-byte slot write to 3 memories in
  *   parallel, complete when a majority (2) acknowledged — sequential p50/p99
  *   and the rate with 16 such writes in flight (majorityWriteFloor.ts).
+ * - The message floor, per backend: a 64-byte message from p0 to the 2
+ *   other processes, done at the first echo — a stable Multi-Paxos leader's
+ *   round trip, to set next to the write floor (majorityEchoFloor.ts).
  * - Decisions, per backend, for PMP, Disk Paxos and Paxos (stable leader p0,
  *   n = 3, 3 memories): latency p50/p99 and rate one at a time, and the rate
  *   with 16 in flight, each as a multiple of the floor (× floor), and the
@@ -173,6 +176,13 @@ export async function measureFloor(backend: Backend, count: number): Promise<Flo
   return (await runOn(backend, config, 'the majority-write floor')) as FloorFigures;
 }
 
+/** Message-passing Paxos's floor on `backend`: a message to the 2 other processes, done at the first echo (majorityEchoFloor.ts). */
+export async function measureEchoFloor(backend: Backend, count: number): Promise<FloorFigures> {
+  const args: FloorArgs = { count, window };
+  const config: RealRunConfig = { processCount: 3, memoryCount: 0, regions: [], body: { module: new URL('./majorityEchoFloor.js', import.meta.url).href, export: 'echoFloorBody', args }, seed: 1, deadlineMilliseconds: 600_000 };
+  return (await runOn(backend, config, 'the message round-trip floor')) as FloorFigures;
+}
+
 /** How many decisions each protocol makes per phase. */
 export interface DecisionCounts {
   readonly sequential: number;
@@ -291,12 +301,15 @@ export const backendsBench: BenchSuite = {
     progress('tcp verbs');
     const tcp = await measureBackend('tcp', count);
     const floors = {} as Record<Backend, FloorFigures>;
+    const echoFloors = {} as Record<Backend, FloorFigures>;
     const decisions = {} as Record<Backend, Record<string, DecisionFigures>>;
     const pmpVsPaxosP50 = {} as Record<Backend, number>;
     for (const backend of ['shm', 'tcp'] as const) {
       progress(`floor on ${backend}`);
       const floor = await measureFloor(backend, count);
       floors[backend] = floor;
+      progress(`message round-trip floor on ${backend}`);
+      echoFloors[backend] = await measureEchoFloor(backend, count);
       decisions[backend] = {};
       for (const protocol of protocols) {
         progress(`${protocol} decisions on ${backend}`);
@@ -327,6 +340,7 @@ export const backendsBench: BenchSuite = {
         tcpVerbP50Within1_5xOfPingPong: tcpVsPingPong <= 1.5,
       },
       floor: floors,
+      messageFloor: echoFloors,
       decisions: { ...counts, window, byBackend: decisions, pmpVsPaxosP50 },
       decisionTargets: targets,
     };
@@ -339,6 +353,7 @@ export const backendsBench: BenchSuite = {
     const ratios = result.ratios as Record<string, number>;
     const targets = result.targets as Record<string, boolean>;
     const floors = result.floor as Record<Backend, FloorFigures>;
+    const echoFloors = result.messageFloor as Record<Backend, FloorFigures>;
     const decisions = result.decisions as { sequential: number; windowed: number; window: number; byBackend: Record<Backend, Record<string, DecisionFigures>>; pmpVsPaxosP50: Record<Backend, number> };
     const verdicts = result.decisionTargets as TargetVerdict[];
     const rate = (value: number) => value.toLocaleString('en-US');
@@ -360,6 +375,8 @@ export const backendsBench: BenchSuite = {
       `  tcp pipelined / ping-pong pipelined: ${ratios.tcpPipelinedVsPingPongPipelined}x`,
       `floor: a ${verbBytes}-byte slot write to ${floorMemories} memories in parallel, done at a majority (2):`,
       ...(['shm', 'tcp'] as const).map((backend) => `  ${backend}: p50 ${floors[backend].sequential.p50} µs, p99 ${floors[backend].sequential.p99} µs, ${rate(floors[backend].sequential.perSecond)}/s; ${floors[backend].window} in flight: ${rate(floors[backend].pipelinedPerSecond)}/s`),
+      `message floor (Paxos's): a ${verbBytes}-byte message to the 2 other processes, done at the first echo (with the sender, a majority of 3):`,
+      ...(['shm', 'tcp'] as const).map((backend) => `  ${backend}: p50 ${echoFloors[backend].sequential.p50} µs (${timesFloor(echoFloors[backend].sequential.p50, floors[backend].sequential.p50)}x the write floor), p99 ${echoFloors[backend].sequential.p99} µs, ${rate(echoFloors[backend].sequential.perSecond)}/s; ${echoFloors[backend].window} in flight: ${rate(echoFloors[backend].pipelinedPerSecond)}/s`),
       `decisions, stable leader p0, n = 3 (3 memories), ${decisions.sequential} one at a time then ${decisions.windowed} with ${decisions.window} in flight, after a warm-up; (Nx) = N x floor:`,
       ...(['shm', 'tcp'] as const).flatMap((backend) => [
         `  ${backend}:`,

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decisionTargets, instanceDecisions, leaderWriteReference, logDecisions, measureFloor, type DecisionFigures } from './backends.js';
+import { decisionTargets, instanceDecisions, leaderWriteReference, logDecisions, measureEchoFloor, measureFloor, type DecisionFigures } from './backends.js';
 import { loadLogTarget } from './logDecisions.js';
 
 /**
@@ -22,6 +22,9 @@ describe('bench backends: floor and decisions', () => {
       assert.equal(log.measured, 'log');
       assert.ok(log.sequential.p50 > 0 && log.windowed.perSecond > 0);
       assert.equal(log.p50TimesFloor, Math.round((log.sequential.p50 / floor.sequential.p50) * 100) / 100);
+      const echo = await measureEchoFloor(backend, 50);
+      assert.equal(echo.needed, 1, 'with the sender, one echo of two makes a majority of 3');
+      assert.ok(echo.sequential.p50 > 0 && echo.pipelinedPerSecond > 0);
     });
   }
 

@@ -185,6 +185,8 @@ export async function measureEchoFloor(backend: Backend, count: number): Promise
 
 /** How many decisions each protocol makes per phase. */
 export interface DecisionCounts {
+  /** Decisions before the measured ones, not measured: on tcp, code stays cold (JIT, CPU per decision 4× the warm figure) for hundreds of decisions. */
+  readonly warmup: number;
   readonly sequential: number;
   readonly windowed: number;
 }
@@ -221,7 +223,7 @@ export async function logDecisions(backend: Backend, reference: LogTargetReferen
   const target = await loadLogTarget(reference);
   const processCount = 3;
   const unitMicroseconds = realDelayMicroseconds[backend];
-  const args: LogArgs = { target: reference, warmup: Math.ceil(counts.sequential / 4), sequential: counts.sequential, windowed: counts.windowed, window, valueBytes: 8, donePollEvery: Math.ceil(donePollMicroseconds / unitMicroseconds) };
+  const args: LogArgs = { target: reference, warmup: counts.warmup, sequential: counts.sequential, windowed: counts.windowed, window, valueBytes: 8, donePollEvery: Math.ceil(donePollMicroseconds / unitMicroseconds) };
   const config: RealRunConfig = {
     processCount,
     memoryCount: floorMemories,
@@ -239,10 +241,10 @@ export async function instanceDecisions(backend: Backend, protocol: ProtocolName
   const options = resolveOptions({ protocol, seed: 1, latency: 'unit', faults: 'none', workload: 'stable', backend });
   const scenario = findScenario(protocol);
   if (!scenario) throw new Error(`unknown protocol '${protocol}'`);
-  const instances = Math.ceil(counts.sequential / 4) + counts.sequential + counts.windowed;
+  const instances = counts.warmup + counts.sequential + counts.windowed;
   const regions: RegionSpec[] = Array.from({ length: instances }, (_, instance) => scenario.regions(options).map((spec) => ({ ...spec, name: instanceRegion(spec.name, instance) }))).flat();
   const unitMicroseconds = realDelayMicroseconds[backend];
-  const args: InstanceArgs = { options, sequential: counts.sequential, windowed: counts.windowed, window, unitMicroseconds };
+  const args: InstanceArgs = { options, warmup: counts.warmup, sequential: counts.sequential, windowed: counts.windowed, window, unitMicroseconds };
   const config: RealRunConfig = {
     processCount: options.n,
     memoryCount: options.memories,
@@ -292,7 +294,7 @@ export const backendsBench: BenchSuite = {
   summary: 'shm and tcp: verbs vs a bare TCP ping-pong; the majority-write floor; PMP, Disk Paxos and Paxos decisions as multiples of the floor, and the targets',
   async run(options, io) {
     const count = options.quick ? 2000 : 20_000;
-    const counts: DecisionCounts = options.quick ? { sequential: 40, windowed: 80 } : { sequential: 200, windowed: 800 };
+    const counts: DecisionCounts = options.quick ? { warmup: 400, sequential: 200, windowed: 400 } : { warmup: 2000, sequential: 2000, windowed: 4000 };
     const progress = (text: string) => (options.quiet ? undefined : io.stderr(`  ${text}\n`));
     progress('tcp ping-pong baseline');
     const baseline = await pingPong(count);
@@ -354,7 +356,7 @@ export const backendsBench: BenchSuite = {
     const targets = result.targets as Record<string, boolean>;
     const floors = result.floor as Record<Backend, FloorFigures>;
     const echoFloors = result.messageFloor as Record<Backend, FloorFigures>;
-    const decisions = result.decisions as { sequential: number; windowed: number; window: number; byBackend: Record<Backend, Record<string, DecisionFigures>>; pmpVsPaxosP50: Record<Backend, number> };
+    const decisions = result.decisions as { warmup: number; sequential: number; windowed: number; window: number; byBackend: Record<Backend, Record<string, DecisionFigures>>; pmpVsPaxosP50: Record<Backend, number> };
     const verdicts = result.decisionTargets as TargetVerdict[];
     const rate = (value: number) => value.toLocaleString('en-US');
     const decisionLine = (name: string, figures: DecisionFigures) =>
@@ -377,7 +379,7 @@ export const backendsBench: BenchSuite = {
       ...(['shm', 'tcp'] as const).map((backend) => `  ${backend}: p50 ${floors[backend].sequential.p50} µs, p99 ${floors[backend].sequential.p99} µs, ${rate(floors[backend].sequential.perSecond)}/s; ${floors[backend].window} in flight: ${rate(floors[backend].pipelinedPerSecond)}/s`),
       `message floor (Paxos's): a ${verbBytes}-byte message to the 2 other processes, done at the first echo (with the sender, a majority of 3):`,
       ...(['shm', 'tcp'] as const).map((backend) => `  ${backend}: p50 ${echoFloors[backend].sequential.p50} µs (${timesFloor(echoFloors[backend].sequential.p50, floors[backend].sequential.p50)}x the write floor), p99 ${echoFloors[backend].sequential.p99} µs, ${rate(echoFloors[backend].sequential.perSecond)}/s; ${echoFloors[backend].window} in flight: ${rate(echoFloors[backend].pipelinedPerSecond)}/s`),
-      `decisions, stable leader p0, n = 3 (3 memories), ${decisions.sequential} one at a time then ${decisions.windowed} with ${decisions.window} in flight, after a warm-up; (Nx) = N x floor:`,
+      `decisions, stable leader p0, n = 3 (3 memories), ${decisions.sequential} one at a time then ${decisions.windowed} with ${decisions.window} in flight, after ${decisions.warmup} not measured; (Nx) = N x floor:`,
       ...(['shm', 'tcp'] as const).flatMap((backend) => [
         `  ${backend}:`,
         ...Object.entries(decisions.byBackend[backend]).map(([name, figures]) => decisionLine(name, figures)),

@@ -9,7 +9,7 @@ import { loadLogTarget } from './logDecisions.js';
  * floor. No timing is asserted (the machine is shared).
  */
 describe('bench backends: floor and decisions', () => {
-  const counts = { sequential: 6, windowed: 12 };
+  const counts = { warmup: 3, sequential: 6, windowed: 12 };
 
   for (const backend of ['shm', 'tcp'] as const) {
     it(`${backend}: the floor and the leader-write reference log measure what they were asked`, async () => {

@@ -7,8 +7,8 @@ import { findScenario, type ResolvedOptions } from '../../scenarios/index.js';
  * `logDecisions.ts` measures `append()` instead; the report keeps its shape).
  *
  * Each process runs instances 0, 1, 2, … of the scenario's body, each on its
- * own view of the fabric (regions `r:i`, messages tagged with `i`). First a
- * quarter of `sequential` instances to warm the code up (not measured), then
+ * own view of the fabric (regions `r:i`, messages tagged with `i`). First
+ * `warmup` instances to warm the code up (not measured), then
  * `sequential` instances one at a time, then `windowed` instances with up to
  * `window` of them open at once. A process moves on as soon as its instance
  * decided or learned the value — not when the scenario body returns (that
@@ -23,6 +23,7 @@ import { findScenario, type ResolvedOptions } from '../../scenarios/index.js';
  */
 export interface InstanceArgs {
   readonly options: ResolvedOptions;
+  readonly warmup: number;
   readonly sequential: number;
   readonly windowed: number;
   readonly window: number;
@@ -126,7 +127,7 @@ function instanceFabric(fabric: Fabric, instance: number, router: Router, onDeci
 
 /** The body every process runs: instances in a row, then a window of them; p0 returns an `InstanceResult`. */
 export function instanceDecisionsBody(args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
-  const { options, sequential, windowed, window, unitMicroseconds } = args as InstanceArgs;
+  const { options, warmup, sequential, windowed, window, unitMicroseconds } = args as InstanceArgs;
   const scenario = findScenario(options.protocol);
   if (!scenario) throw new Error(`unknown protocol '${options.protocol}'`);
   return async (fabric) => {
@@ -161,7 +162,7 @@ export function instanceDecisionsBody(args: unknown, process: ProcessId): ((fabr
       );
       return { latencies, seconds: (clock() - started) / 1e6 };
     };
-    await phase(Math.ceil(sequential / 4), 1); // cold code: not measured
+    await phase(warmup, 1); // cold code: not measured
     const first = await phase(sequential, 1);
     const second = await phase(windowed, window);
     if (process !== 0) return null;

@@ -69,7 +69,10 @@ function instanceFabric(fabric: Fabric, instance: number, router: Router, onDeci
     self: fabric.self,
     processCount: fabric.processCount,
     memoryCount: fabric.memoryCount,
-    regions: fabric.regions.filter((spec) => spec.name.endsWith(suffix)).map((spec) => ({ ...spec, name: spec.name.slice(0, -suffix.length) })),
+    // Computed on demand: a scan of every instance's regions per instance would grow with the square of the count.
+    get regions() {
+      return fabric.regions.filter((spec) => spec.name.endsWith(suffix)).map((spec) => ({ ...spec, name: spec.name.slice(0, -suffix.length) }));
+    },
     read: (address, length, options) => fabric.read(region(address), length, options),
     write: (address, data, options) => fabric.write(region(address), data, options),
     cas: (address, expected, desired, options) => fabric.cas(region(address), expected, desired, options),

@@ -47,6 +47,8 @@ export class ShmFabric implements Fabric {
   readonly history: OperationJournal;
 
   private readonly memories: Map<string, ShmRegion>[];
+  /** Each region's spec alone, by name: what `checkAddress` needs to look at for a known region. */
+  private readonly regionLists: Map<string, readonly RegionSpec[]>;
   private readonly control: Int32Array;
   private readonly index: ReturnType<typeof controlIndex>;
   private readonly outgoing: MessageRing[];
@@ -71,6 +73,7 @@ export class ShmFabric implements Fabric {
     this.processCount = world.processCount;
     this.memoryCount = world.memoryCount;
     this.regions = world.regions;
+    this.regionLists = new Map(world.regions.map((spec) => [spec.name, [spec]]));
     this.control = new Int32Array(world.control);
     this.index = controlIndex(world);
     const isDead = (process: ProcessId) => Atomics.load(this.control, this.index.processDead(process)) === 1;
@@ -124,7 +127,8 @@ export class ShmFabric implements Fabric {
 
   private verb<T>(address: Address, length: number, name: string, wordAligned: boolean, options: VerbOptions | undefined, execute: (region: ShmRegion) => ShmOutcome<T>): Promise<T> {
     try {
-      checkAddress(this.regions, this.memoryCount, address, length, name, wordAligned);
+      // The region's own spec when the name is known (a map lookup, not a scan of every region); the full list otherwise, for the message.
+      checkAddress(this.regionLists.get(address.region) ?? this.regions, this.memoryCount, address, length, name, wordAligned);
     } catch (error) {
       return Promise.reject(error instanceof BadAddress ? error : new BadAddress(String(error)));
     }
@@ -134,16 +138,13 @@ export class ShmFabric implements Fabric {
     }
     const region = this.memories[address.memory].get(address.region) as ShmRegion;
     const outcome = execute(region);
-    const settle = (resolve: (value: T) => void, reject: (error: Error) => void) => {
-      if (outcome.ok) resolve(outcome.value);
-      else reject(new PermissionDenied(address.memory, address.region, name, this.self));
-    };
     if (this.verbsThisTurn++ < verbsPerTurn) {
       this.armTurn();
-      return new Promise<T>(settle);
+      // Already settled: the completion runs as a microtask, with no executor closure to allocate.
+      return outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(new PermissionDenied(address.memory, address.region, name, this.self));
     }
     return new Promise<T>((resolve, reject) => {
-      this.deferred.push(() => settle(resolve, reject));
+      this.deferred.push(() => (outcome.ok ? resolve(outcome.value) : reject(new PermissionDenied(address.memory, address.region, name, this.self))));
       this.armTurn();
     });
   }

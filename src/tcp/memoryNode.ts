@@ -16,6 +16,8 @@ export interface MemoryNodeOptions {
 
 interface Region {
   readonly spec: RegionSpec;
+  /** `[spec]`, made once: what `checkAddress` looks at. */
+  readonly specList: readonly RegionSpec[];
   readonly bytes: Uint8Array;
   access: Access[];
 }
@@ -39,7 +41,7 @@ export class MemoryNode {
   constructor(private readonly options: MemoryNodeOptions) {
     for (const spec of options.regions) validateRegionSpec(spec, options.processCount, options.memoryCount);
     this.regions = options.regions.map((spec) =>
-      memoriesOf(spec, options.memoryCount).includes(options.memory) ? { spec, bytes: new Uint8Array(spec.size), access: initialAccess(spec, options.processCount) } : undefined,
+      memoriesOf(spec, options.memoryCount).includes(options.memory) ? { spec, specList: [spec], bytes: new Uint8Array(spec.size), access: initialAccess(spec, options.processCount) } : undefined,
     );
     this.server = new AuthenticatedServer(`m${options.memory}`, options.keys, (session, frame) => this.execute(session, frame), options.limits);
   }
@@ -86,7 +88,8 @@ export class MemoryNode {
     const address = { memory: this.options.memory, region: region.spec.name, offset: request.verb === 'permission' ? 0 : request.offset };
     const length = request.verb === 'read' ? request.length : request.verb === 'write' ? request.data.length : request.verb === 'permission' ? 0 : 8;
     try {
-      checkAddress(this.options.regions, this.options.memoryCount, address, length, request.verb === 'permission' ? 'requestPermission' : request.verb, request.verb === 'cas' || request.verb === 'faa');
+      // The region is known by index already: check against its spec alone, not a scan of every region by name.
+      checkAddress(region.specList, this.options.memoryCount, address, length, request.verb === 'permission' ? 'requestPermission' : request.verb, request.verb === 'cas' || request.verb === 'faa');
     } catch (error) {
       return fail(statusCodes.badAddress, error instanceof Error ? error.message : String(error));
     }

@@ -29,6 +29,8 @@ import { statusCodes, statusNames, verbCodes, type Frame, type Request } from '.
 export class TcpFabric implements Fabric {
   readonly history: OperationJournal;
   private readonly regionIndex = new Map<string, number>();
+  /** Each region's spec alone, by name: what `checkAddress` needs to look at for a known region. */
+  private readonly regionLists = new Map<string, readonly RegionSpec[]>();
   private readonly inbox = new Inbox();
   private readonly randomStream: () => number;
   private clockSource: RunClock;
@@ -46,7 +48,10 @@ export class TcpFabric implements Fabric {
     unitMicroseconds: number,
     journal: (record: JournalRecord) => void,
   ) {
-    regions.forEach((spec, index) => this.regionIndex.set(spec.name, index));
+    regions.forEach((spec, index) => {
+      this.regionIndex.set(spec.name, index);
+      this.regionLists.set(spec.name, [spec]);
+    });
     this.randomStream = seededRandom(seed, self);
     this.clockSource = new RunClock(process.hrtime.bigint(), unitMicroseconds);
     this.history = new OperationJournal(self, processCount, () => this.now(), journal);
@@ -86,7 +91,7 @@ export class TcpFabric implements Fabric {
 
   private verb<T>(address: Address, length: number, name: string, wordAligned: boolean, options: VerbOptions | undefined, request: (region: number) => Request, decode: (frame: Frame) => T): Promise<T> {
     try {
-      checkAddress(this.regions, this.memoryCount, address, length, name, wordAligned);
+      checkAddress(this.regionLists.get(address.region) ?? this.regions, this.memoryCount, address, length, name, wordAligned);
       if (address.offset > 0xffffffff || length > 0xffffffff) throw new BadAddress(`${name}: offset ${address.offset} or length ${length} beyond the wire's 32 bits`);
     } catch (error) {
       return Promise.reject(error instanceof BadAddress ? error : new BadAddress(String(error)));

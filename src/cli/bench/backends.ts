@@ -1,43 +1,45 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import type { Fabric, Message, OperationValue, ProcessId, RegionSpec } from '../../fabric/index.js';
-import { findScenario, resolveOptions, type ResolvedOptions } from '../../scenarios/index.js';
+import type { Fabric, ProcessId, RegionSpec } from '../../fabric/index.js';
+import type { RealRunConfig } from '../../realtime/realRun.js';
+import { findScenario, resolveOptions } from '../../scenarios/index.js';
+import { realDelayMicroseconds } from '../../scenarios/realRunner.js';
 import { runShm } from '../../shm/runShm.js';
 import { runTcp } from '../../tcp/runTcp.js';
+import { instanceRegion, type InstanceArgs, type InstanceResult } from './instanceDecisions.js';
+import { atLeast, atMost, latencyFigures, round, timesFloor, type LatencyFigures, type TargetVerdict } from './latencyFigures.js';
+import { loadLogTarget, logBenchRegions, type LogArgs, type LogResult, type LogTargetReference } from './logDecisions.js';
+import { floorRegions, type FloorArgs, type FloorFigures } from './majorityWriteFloor.js';
 import type { BenchSuite } from './suite.js';
 
 /**
- * The real backends' verb costs, and the consensus decision latency on them.
+ * The real backends' costs, from the verb up to a decision, in one run.
  *
- * - Per backend (shm, tcp): latency of a 64-byte read, write and cas
+ * - Verbs, per backend (shm, tcp): latency of a 64-byte read, write and cas
  *   (p50/p99, each awaited before the next) and sequential verbs/s; on tcp
- *   also pipelined (16 in flight) verbs/s. Measured inside the process's own
- *   worker / OS process after a warm-up.
- * - Baseline measured in the same run: a bare Node TCP ping-pong of 64-byte
- *   messages between this process and a child echo server (Nagle off), so the
+ *   also pipelined (16 in flight) verbs/s. Baseline: a bare Node TCP
+ *   ping-pong of 64-byte messages with a child echo server (Nagle off); the
  *   tcp verb's p50 is reported as a ratio to it (target: within 1.5×).
- * - PMP vs message-passing Paxos: decision latency (stable leader p0,
- *   n = 3, 3 memories for PMP) from the attempt's start to its decision,
- *   over many single-decree instances decided in a row by one cluster (the
- *   first quarter, cold code, is dropped), as a ratio per backend.
+ * - The floor, per backend: one 64-byte slot write to 3 memories in
+ *   parallel, complete when a majority (2) acknowledged — sequential p50/p99
+ *   and the rate with 16 such writes in flight (majorityWriteFloor.ts).
+ * - The message floor, per backend: a 64-byte message from p0 to the 2
+ *   other processes, done at the first echo — a stable Multi-Paxos leader's
+ *   round trip, to set next to the write floor (majorityEchoFloor.ts).
+ * - Decisions, per backend, for PMP, Disk Paxos and Paxos (stable leader p0,
+ *   n = 3, 3 memories): latency p50/p99 and rate one at a time, and the rate
+ *   with 16 in flight, each as a multiple of the floor (× floor), and the
+ *   PMP/Paxos ratio. A protocol with a replicated log in `logTargets` is
+ *   measured by timing `append()` (logDecisions.ts); until then by
+ *   single-decree instances in a row (instanceDecisions.ts). The reference
+ *   `leader-write` log (the floor plus a log's plumbing, no protocol) shows
+ *   what is left for the protocol.
+ * - The issue's targets, printed met / NOT met with the numbers.
  */
 const verbBytes = 64;
 const window = 16;
 
-interface VerbFigures {
-  readonly p50: number;
-  readonly p99: number;
-  readonly perSecond: number;
-}
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-}
-
-function figures(samples: number[], seconds: number): VerbFigures {
-  samples.sort((a, b) => a - b);
-  return { p50: round(percentile(samples, 0.5)), p99: round(percentile(samples, 0.99)), perSecond: Math.round(samples.length / seconds) };
-}
+type VerbFigures = LatencyFigures;
 
 /** The body that measures verbs, run by p0 inside a worker or OS process of a real backend. */
 export function verbBenchBody(args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
@@ -62,7 +64,7 @@ export function verbBenchBody(args: unknown, process: ProcessId): ((fabric: Fabr
         await verb();
         samples.push(clock() - before);
       }
-      results[name] = figures(samples, (clock() - started) / 1e6);
+      results[name] = latencyFigures(samples, (clock() - started) / 1e6);
     }
     let pipelinedPerSecond: number | null = null;
     if (pipelined) {
@@ -142,7 +144,7 @@ async function pingPong(count: number): Promise<{ p50: number; p99: number; perS
       await until(sent);
       samples.push(clock() - before);
     }
-    const sequential = figures(samples, (clock() - started) / 1e6);
+    const sequential = latencyFigures(samples, (clock() - started) / 1e6);
     // Pipelined: keep `window` messages in flight, each batch in one write.
     const pipelinedStart = clock();
     const total = count * 4;
@@ -160,126 +162,139 @@ async function pingPong(count: number): Promise<{ p50: number; p99: number; perS
   }
 }
 
-/**
- * One consensus instance's view of a process's fabric: regions `r` become
- * `r:i`, messages carry the instance number, and once the instance is
- * retired its timers and sends stop (its heartbeats would only add load).
- * This lets one cluster decide many single-decree instances in a row, so the
- * measured decisions run warm code, as a long-lived service would.
- */
-function instanceFabric(fabric: Fabric, instance: number, inboxes: Map<number, Message[]>, handlers: Map<number, (message: Message) => void>, decided: number[]): Fabric & { retire(): void } {
-  let retired = false;
-  // Each instance sees its own clock from 0, as in a fresh run (Ω trusts p0 from the start of its instance).
-  const start = fabric.now();
-  const region = <T extends { region: string }>(address: T): T => ({ ...address, region: `${address.region}:${instance}` });
-  const waiting: ((message: Message) => void)[] = [];
-  const view: Fabric & { retire(): void } = {
-    self: fabric.self,
-    processCount: fabric.processCount,
-    memoryCount: fabric.memoryCount,
-    regions: fabric.regions.filter((spec) => spec.name.endsWith(`:${instance}`)).map((spec) => ({ ...spec, name: spec.name.slice(0, spec.name.lastIndexOf(':')) })),
-    read: (address, length, options) => fabric.read(region(address), length, options),
-    write: (address, data, options) => fabric.write(region(address), data, options),
-    cas: (address, expected, desired, options) => fabric.cas(region(address), expected, desired, options),
-    faa: (address, delta, options) => fabric.faa(region(address), delta, options),
-    requestPermission: (target, access, options) => fabric.requestPermission(region(target), access, options),
-    send(to, data) {
-      if (retired) return;
-      const tagged = new Uint8Array(data.length + 4);
-      new DataView(tagged.buffer).setUint32(0, instance, true);
-      tagged.set(data, 4);
-      fabric.send(to, tagged);
-    },
-    onMessage(handler) {
-      handlers.set(instance, handler);
-      for (const message of inboxes.get(instance)?.splice(0) ?? []) handler(message);
-    },
-    receive() {
-      const queued = inboxes.get(instance)?.shift();
-      if (queued) return Promise.resolve(queued);
-      return new Promise((resolve) => waiting.push(resolve));
-    },
-    now: () => fabric.now() - start,
-    clock: () => fabric.clock() - start,
-    sleep: (duration) => fabric.sleep(duration),
-    setTimer: (duration, callback) => fabric.setTimer(duration, () => (retired ? undefined : callback())),
-    random: () => fabric.random(),
-    history: fabric.history,
-    note(kind: string, detail?: Readonly<Record<string, OperationValue>>) {
-      if (kind === 'decide' && detail) decided.push(fabric.now() - start - Number(detail.started));
-    },
-    compute: (duration) => fabric.compute(duration),
-    retire() {
-      retired = true;
-    },
-  };
-  // Messages for this instance that no handler takes wait for receive().
-  handlers.set(instance, (message) => {
-    const receiver = waiting.shift();
-    if (receiver) receiver(message);
-    else (inboxes.get(instance) ?? inboxes.set(instance, []).get(instance))?.push(message);
-  });
-  return view;
+/** A body's run on one backend, failing loudly: a bench that measured a broken run would print noise as numbers. */
+async function runOn(backend: Backend, config: RealRunConfig, what: string): Promise<unknown> {
+  const outcome = backend === 'shm' ? await runShm(config) : await runTcp(config);
+  if (outcome.errors.length > 0 || outcome.end !== 'done') throw new Error(`bench: ${what} on ${backend}: ${outcome.errors[0]?.message ?? outcome.end}`);
+  return outcome.results[0];
 }
 
-/** Runs `instances` single-decree decisions in a row in one cluster (p0 leads); p0 returns the decision latencies. */
-export function consensusBenchBody(args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
-  const { options, instances } = args as { options: ResolvedOptions; instances: number };
-  const scenario = findScenario(options.protocol);
-  if (!scenario) throw new Error(`unknown protocol '${options.protocol}'`);
-  return async (fabric) => {
-    const inboxes = new Map<number, Message[]>();
-    const handlers = new Map<number, (message: Message) => void>();
-    fabric.onMessage((message) => {
-      const instance = new DataView(message.data.buffer, message.data.byteOffset, 4).getUint32(0, true);
-      const inner = { from: message.from, data: message.data.subarray(4) };
-      const handler = handlers.get(instance);
-      if (handler) handler(inner);
-      else (inboxes.get(instance) ?? inboxes.set(instance, []).get(instance))?.push(inner);
-    });
-    const decided: number[] = [];
-    for (let instance = 0; instance < instances; instance++) {
-      const view = instanceFabric(fabric, instance, inboxes, handlers, decided);
-      const body = scenario.body(options, process);
-      if (body) await body(view);
-      view.retire();
-      // Let every process reach the next instance before p0 proposes again (not measured).
-      await fabric.sleep(20);
-    }
-    return process === 0 ? decided : null;
+/** The floor on `backend`: majority writes to `floorMemories` memories, sequential and `window` in flight. */
+export async function measureFloor(backend: Backend, count: number): Promise<FloorFigures> {
+  const args: FloorArgs = { count, window };
+  const config: RealRunConfig = { processCount: 1, memoryCount: floorMemories, regions: floorRegions(window), body: { module: new URL('./majorityWriteFloor.js', import.meta.url).href, export: 'floorBenchBody', args }, seed: 1, deadlineMilliseconds: 600_000 };
+  return (await runOn(backend, config, 'the majority-write floor')) as FloorFigures;
+}
+
+/** Message-passing Paxos's floor on `backend`: a message to the 2 other processes, done at the first echo (majorityEchoFloor.ts). */
+export async function measureEchoFloor(backend: Backend, count: number): Promise<FloorFigures> {
+  const args: FloorArgs = { count, window };
+  const config: RealRunConfig = { processCount: 3, memoryCount: 0, regions: [], body: { module: new URL('./majorityEchoFloor.js', import.meta.url).href, export: 'echoFloorBody', args }, seed: 1, deadlineMilliseconds: 600_000 };
+  return (await runOn(backend, config, 'the message round-trip floor')) as FloorFigures;
+}
+
+/** How many decisions each protocol makes per phase. */
+export interface DecisionCounts {
+  /** Decisions before the measured ones, not measured: on tcp, code stays cold (JIT, CPU per decision 4× the warm figure) for hundreds of decisions. */
+  readonly warmup: number;
+  readonly sequential: number;
+  readonly windowed: number;
+}
+
+/** A protocol's decisions on one backend, as latencies and rates, and as multiples of the floor. */
+export interface DecisionFigures {
+  /** `log`: `append()` on a replicated log; `instances`: single-decree instances in a row (until the logs exist). */
+  readonly measured: 'log' | 'instances';
+  readonly sequential: LatencyFigures;
+  readonly windowed: LatencyFigures;
+  readonly window: number;
+  readonly p50TimesFloor: number;
+  readonly p99TimesFloor: number;
+  /** Windowed decisions/s as a percentage of the floor's pipelined majority writes/s. */
+  readonly windowedPercentOfFloorPipelined: number;
+}
+
+function decisionFigures(measured: DecisionFigures['measured'], result: LogResult | InstanceResult, floor: FloorFigures): DecisionFigures {
+  const sequential = latencyFigures(result.sequential, result.sequentialSeconds);
+  const windowed = latencyFigures(result.windowed, result.windowedSeconds);
+  return {
+    measured,
+    sequential,
+    windowed,
+    window,
+    p50TimesFloor: timesFloor(sequential.p50, floor.sequential.p50),
+    p99TimesFloor: timesFloor(sequential.p99, floor.sequential.p99),
+    windowedPercentOfFloorPipelined: round((100 * windowed.perSecond) / floor.pipelinedPerSecond),
   };
 }
 
-/** Median decision latency (µs) of `protocol` on `backend`, over warm instances in one cluster. */
-async function decisionLatency(protocol: 'paxos' | 'pmp', backend: 'shm' | 'tcp', instances: number): Promise<{ median: number; p90: number; decisions: number }> {
+/** Decisions of a replicated log named by `target` (p0 appends; see logDecisions.ts). */
+export async function logDecisions(backend: Backend, reference: LogTargetReference, counts: DecisionCounts, floor: FloorFigures): Promise<DecisionFigures> {
+  const target = await loadLogTarget(reference);
+  const processCount = 3;
+  const unitMicroseconds = realDelayMicroseconds[backend];
+  const args: LogArgs = { target: reference, warmup: counts.warmup, sequential: counts.sequential, windowed: counts.windowed, window, valueBytes: 8, donePollEvery: Math.ceil(donePollMicroseconds / unitMicroseconds) };
+  const config: RealRunConfig = {
+    processCount,
+    memoryCount: floorMemories,
+    regions: logBenchRegions(target, processCount, floorMemories),
+    body: { module: new URL('./logDecisions.js', import.meta.url).href, export: 'logDecisionsBody', args },
+    seed: 1,
+    unitMicroseconds,
+    deadlineMilliseconds: 600_000,
+  };
+  return decisionFigures('log', (await runOn(backend, config, `the log '${target.name}'`)) as LogResult, floor);
+}
+
+/** Decisions of single-decree `protocol` instances in a row (stable leader p0, n = 3; 3 memories where it uses memories). */
+export async function instanceDecisions(backend: Backend, protocol: ProtocolName, counts: DecisionCounts, floor: FloorFigures): Promise<DecisionFigures> {
   const options = resolveOptions({ protocol, seed: 1, latency: 'unit', faults: 'none', workload: 'stable', backend });
   const scenario = findScenario(protocol);
   if (!scenario) throw new Error(`unknown protocol '${protocol}'`);
-  const regions: RegionSpec[] = Array.from({ length: instances }, (_, instance) => scenario.regions(options).map((spec) => ({ ...spec, name: `${spec.name}:${instance}` }))).flat();
-  const unit = backend === 'shm' ? 250 : 500;
-  const config = {
+  const instances = counts.warmup + counts.sequential + counts.windowed;
+  const regions: RegionSpec[] = Array.from({ length: instances }, (_, instance) => scenario.regions(options).map((spec) => ({ ...spec, name: instanceRegion(spec.name, instance) }))).flat();
+  const unitMicroseconds = realDelayMicroseconds[backend];
+  const args: InstanceArgs = { options, warmup: counts.warmup, sequential: counts.sequential, windowed: counts.windowed, window, unitMicroseconds };
+  const config: RealRunConfig = {
     processCount: options.n,
     memoryCount: options.memories,
     regions,
-    body: { module: import.meta.url, export: 'consensusBenchBody', args: { options, instances } },
+    body: { module: new URL('./instanceDecisions.js', import.meta.url).href, export: 'instanceDecisionsBody', args },
     seed: 1,
-    unitMicroseconds: unit,
+    unitMicroseconds,
     deadlineMilliseconds: 600_000,
   };
-  const outcome = backend === 'shm' ? await runShm(config) : await runTcp(config);
-  if (outcome.errors.length > 0 || outcome.end !== 'done') throw new Error(`bench: ${protocol} on ${backend}: ${outcome.errors[0]?.message ?? outcome.end}`);
-  // The first decisions run cold code; measure the warm ones.
-  const warm = (outcome.results[0] as number[]).slice(Math.floor(instances / 4)).map((latency) => latency * unit);
-  warm.sort((a, b) => a - b);
-  return { median: round(percentile(warm, 0.5)), p90: round(percentile(warm, 0.9)), decisions: warm.length };
+  return decisionFigures('instances', (await runOn(backend, config, `${protocol} instances`)) as InstanceResult, floor);
+}
+
+type Backend = 'shm' | 'tcp';
+type ProtocolName = 'pmp' | 'disk-paxos' | 'paxos';
+const protocols: readonly ProtocolName[] = ['pmp', 'disk-paxos', 'paxos'];
+/** How often a log's followers look for p0's done flag (logDecisions.ts). */
+const donePollMicroseconds = 20_000;
+/** Memories of the floor and of every memory-based protocol measured against it. */
+const floorMemories = 3;
+
+/**
+ * Where each protocol's replicated log is: once a log exists, name its
+ * `LogBenchTarget` here and the bench times `append()` instead of
+ * single-decree instances (e.g. `pmp: { module: new URL('../../protocols/…/benchTargets.js',
+ * import.meta.url).href, export: 'protectedPaxosLogTarget' }`).
+ */
+const logTargets: Partial<Record<ProtocolName, LogTargetReference>> = {};
+
+/** The reference log: the floor plus a log's plumbing, no protocol (logDecisions.ts). */
+export const leaderWriteReference: LogTargetReference = { module: new URL('./logDecisions.js', import.meta.url).href, export: 'leaderWriteLogTarget' };
+
+/** The issue's performance targets, judged on one run's numbers. */
+export function decisionTargets(decisions: Record<Backend, Record<string, DecisionFigures>>): TargetVerdict[] {
+  const shmPmp = decisions.shm.pmp;
+  const tcpPmp = decisions.tcp.pmp;
+  const what = (figures: DecisionFigures) => (figures.measured === 'log' ? 'PMP-log' : 'PMP (single-decree instances)');
+  return [
+    atMost(`shm: ${what(shmPmp)} decision p50`, shmPmp.p50TimesFloor, 3),
+    atMost(`tcp: ${what(tcpPmp)} decision p50`, tcpPmp.p50TimesFloor, 2),
+    atMost(`tcp: ${what(tcpPmp)} p50 / Paxos p50`, round(tcpPmp.sequential.p50 / decisions.tcp.paxos.sequential.p50), 1, 'x'),
+    atLeast(`shm: ${what(shmPmp)} rate with ${window} appends in flight, of the pipelined floor`, shmPmp.windowedPercentOfFloorPipelined, 30),
+  ];
 }
 
 export const backendsBench: BenchSuite = {
   name: 'backends',
-  summary: 'shm and tcp: 64-byte read/write/cas p50/p99 and verbs/s (tcp pipelined), vs a bare TCP ping-pong; PMP vs Paxos decision latency',
+  summary: 'shm and tcp: verbs vs a bare TCP ping-pong; the majority-write floor; PMP, Disk Paxos and Paxos decisions as multiples of the floor, and the targets',
   async run(options, io) {
     const count = options.quick ? 2000 : 20_000;
-    const instances = options.quick ? 20 : 100;
+    const counts: DecisionCounts = options.quick ? { warmup: 400, sequential: 200, windowed: 400 } : { warmup: 2000, sequential: 2000, windowed: 4000 };
     const progress = (text: string) => (options.quiet ? undefined : io.stderr(`  ${text}\n`));
     progress('tcp ping-pong baseline');
     const baseline = await pingPong(count);
@@ -287,14 +302,28 @@ export const backendsBench: BenchSuite = {
     const shm = await measureBackend('shm', count);
     progress('tcp verbs');
     const tcp = await measureBackend('tcp', count);
-    const consensus: Record<string, Record<string, unknown>> = {};
+    const floors = {} as Record<Backend, FloorFigures>;
+    const echoFloors = {} as Record<Backend, FloorFigures>;
+    const decisions = {} as Record<Backend, Record<string, DecisionFigures>>;
+    const pmpVsPaxosP50 = {} as Record<Backend, number>;
     for (const backend of ['shm', 'tcp'] as const) {
-      progress(`consensus on ${backend}`);
-      const paxos = await decisionLatency('paxos', backend, instances);
-      const pmp = await decisionLatency('pmp', backend, instances);
-      consensus[backend] = { paxos, pmp, pmpVsPaxosMedian: round(pmp.median / paxos.median) };
+      progress(`floor on ${backend}`);
+      const floor = await measureFloor(backend, count);
+      floors[backend] = floor;
+      progress(`message round-trip floor on ${backend}`);
+      echoFloors[backend] = await measureEchoFloor(backend, count);
+      decisions[backend] = {};
+      for (const protocol of protocols) {
+        progress(`${protocol} decisions on ${backend}`);
+        const reference = logTargets[protocol];
+        decisions[backend][protocol] = reference ? await logDecisions(backend, reference, counts, floor) : await instanceDecisions(backend, protocol, counts, floor);
+      }
+      progress(`leader-write reference log on ${backend}`);
+      decisions[backend]['leader-write'] = await logDecisions(backend, leaderWriteReference, counts, floor);
+      pmpVsPaxosP50[backend] = round(decisions[backend].pmp.sequential.p50 / decisions[backend].paxos.sequential.p50);
     }
     const tcpVsPingPong = round(tcp.read.p50 / baseline.p50);
+    const targets = decisionTargets(decisions);
     return {
       verbBytes,
       samplesPerVerb: count,
@@ -312,7 +341,10 @@ export const backendsBench: BenchSuite = {
         shmReadWriteP50UnderOneMicrosecond: shm.read.p50 < 1 && shm.write.p50 < 1,
         tcpVerbP50Within1_5xOfPingPong: tcpVsPingPong <= 1.5,
       },
-      consensus: { instancesPerCluster: instances, ...consensus },
+      floor: floors,
+      messageFloor: echoFloors,
+      decisions: { ...counts, window, byBackend: decisions, pmpVsPaxosP50 },
+      decisionTargets: targets,
     };
   },
   summarize(result) {
@@ -322,7 +354,13 @@ export const backendsBench: BenchSuite = {
     const baseline = (result.baseline as { tcpPingPong: VerbFigures & { pipelinedPerSecond: number } }).tcpPingPong;
     const ratios = result.ratios as Record<string, number>;
     const targets = result.targets as Record<string, boolean>;
-    const consensus = result.consensus as Record<string, { paxos: { median: number; p90: number; decisions: number }; pmp: { median: number; p90: number }; pmpVsPaxosMedian: number }> & { instancesPerCluster: number };
+    const floors = result.floor as Record<Backend, FloorFigures>;
+    const echoFloors = result.messageFloor as Record<Backend, FloorFigures>;
+    const decisions = result.decisions as { warmup: number; sequential: number; windowed: number; window: number; byBackend: Record<Backend, Record<string, DecisionFigures>>; pmpVsPaxosP50: Record<Backend, number> };
+    const verdicts = result.decisionTargets as TargetVerdict[];
+    const rate = (value: number) => value.toLocaleString('en-US');
+    const decisionLine = (name: string, figures: DecisionFigures) =>
+      `    ${name.padEnd(13)} p50 ${fmt(figures.sequential.p50)} µs (${figures.p50TimesFloor}x)  p99 ${fmt(figures.sequential.p99)} µs (${figures.p99TimesFloor}x)  ${rate(figures.sequential.perSecond).padStart(8)}/s;  ${figures.window} in flight: ${rate(figures.windowed.perSecond).padStart(8)}/s (${figures.windowedPercentOfFloorPipelined}% of floor), p50 ${figures.windowed.p50} µs  [${figures.measured}]`;
     return [
       `64-byte verbs, each awaited (${result.samplesPerVerb} per verb after a warm-up):`,
       `  shm (worker threads + SharedArrayBuffer)  ${targets.shmReadWriteP50UnderOneMicrosecond ? '(target p50 < 1 µs met)' : '(target p50 < 1 µs NOT met)'}`,
@@ -333,20 +371,26 @@ export const backendsBench: BenchSuite = {
       line('read', tcp.read),
       line('write', tcp.write),
       line('cas', tcp.cas),
-      `    pipelined writes (${window} in flight): ${tcp.pipelinedPerSecond.toLocaleString('en-US')} verbs/s`,
-      `  baseline: bare Node TCP ping-pong, 64 bytes: p50 ${baseline.p50} µs, p99 ${baseline.p99} µs, ${baseline.perSecond.toLocaleString('en-US')} msg/s; pipelined ${baseline.pipelinedPerSecond.toLocaleString('en-US')} msg/s`,
+      `    pipelined writes (${window} in flight): ${rate(tcp.pipelinedPerSecond)} verbs/s`,
+      `  baseline: bare Node TCP ping-pong, 64 bytes: p50 ${baseline.p50} µs, p99 ${baseline.p99} µs, ${rate(baseline.perSecond)} msg/s; pipelined ${rate(baseline.pipelinedPerSecond)} msg/s`,
       `  tcp verb p50 / ping-pong p50: read ${ratios.tcpReadP50VsPingPong}x, write ${ratios.tcpWriteP50VsPingPong}x, cas ${ratios.tcpCasP50VsPingPong}x  ${targets.tcpVerbP50Within1_5xOfPingPong ? '(target 1.5x met)' : '(target 1.5x NOT met)'}`,
       `  tcp pipelined / ping-pong pipelined: ${ratios.tcpPipelinedVsPingPongPipelined}x`,
-      `decision latency, stable leader p0, n = 3 (PMP: 3 memories), ${consensus.instancesPerCluster} decisions in a row per cluster, the last ${consensus.shm.paxos.decisions} measured (warm):`,
-      ...(['shm', 'tcp'] as const).map((backend) => `  ${backend}: Paxos p50 ${consensus[backend].paxos.median} µs (p90 ${consensus[backend].paxos.p90}), PMP p50 ${consensus[backend].pmp.median} µs (p90 ${consensus[backend].pmp.p90}); PMP/Paxos ${consensus[backend].pmpVsPaxosMedian}x`),
+      `floor: a ${verbBytes}-byte slot write to ${floorMemories} memories in parallel, done at a majority (2):`,
+      ...(['shm', 'tcp'] as const).map((backend) => `  ${backend}: p50 ${floors[backend].sequential.p50} µs, p99 ${floors[backend].sequential.p99} µs, ${rate(floors[backend].sequential.perSecond)}/s; ${floors[backend].window} in flight: ${rate(floors[backend].pipelinedPerSecond)}/s`),
+      `message floor (Paxos's): a ${verbBytes}-byte message to the 2 other processes, done at the first echo (with the sender, a majority of 3):`,
+      ...(['shm', 'tcp'] as const).map((backend) => `  ${backend}: p50 ${echoFloors[backend].sequential.p50} µs (${timesFloor(echoFloors[backend].sequential.p50, floors[backend].sequential.p50)}x the write floor), p99 ${echoFloors[backend].sequential.p99} µs, ${rate(echoFloors[backend].sequential.perSecond)}/s; ${echoFloors[backend].window} in flight: ${rate(echoFloors[backend].pipelinedPerSecond)}/s`),
+      `decisions, stable leader p0, n = 3 (3 memories), ${decisions.sequential} one at a time then ${decisions.windowed} with ${decisions.window} in flight, after ${decisions.warmup} not measured; (Nx) = N x floor:`,
+      ...(['shm', 'tcp'] as const).flatMap((backend) => [
+        `  ${backend}:`,
+        ...Object.entries(decisions.byBackend[backend]).map(([name, figures]) => decisionLine(name, figures)),
+        `    PMP p50 / Paxos p50: ${decisions.pmpVsPaxosP50[backend]}x`,
+      ]),
+      'targets:',
+      ...verdicts.map((verdict) => `  ${verdict.line}`),
     ].join('\n');
   },
 };
 
 function fmt(value: number): string {
   return String(value).padStart(8);
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
 }

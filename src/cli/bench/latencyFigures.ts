@@ -1,0 +1,52 @@
+/**
+ * Latency samples (µs) reduced to the figures the backend bench reports, and
+ * the ratios to the floor. Pure, so the arithmetic is tested apart from any
+ * timing.
+ */
+export interface LatencyFigures {
+  readonly p50: number;
+  readonly p99: number;
+  /** Operations completed per second, one after the other (each awaited before the next). */
+  readonly perSecond: number;
+}
+
+/** The sample at `fraction` of the sorted samples (nearest rank, never past the last). */
+export function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) throw new RangeError('percentile of no samples');
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+}
+
+/** p50/p99 of `samples` (sorted here) and the rate `samples.length / seconds`. */
+export function latencyFigures(samples: number[], seconds: number): LatencyFigures {
+  samples.sort((a, b) => a - b);
+  return { p50: round(percentile(samples, 0.5)), p99: round(percentile(samples, 0.99)), perSecond: Math.round(samples.length / seconds) };
+}
+
+/** Two decimals: the bench's noise is percent-level, more digits would be noise. */
+export function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** A cost as a multiple of the floor (`× floor`): 1 means the floor itself. */
+export function timesFloor(cost: number, floor: number): number {
+  return round(cost / floor);
+}
+
+/** A performance target as a printed verdict: what was asked, what was reached, met or not. */
+export interface TargetVerdict {
+  readonly name: string;
+  readonly met: boolean;
+  readonly line: string;
+}
+
+/** `reached <= limit` (a cost, lower is better), in `unit` (e.g. 'x floor'). */
+export function atMost(name: string, reached: number, limit: number, unit = 'x floor'): TargetVerdict {
+  const met = reached <= limit;
+  return { name, met, line: `${name}: ${reached} ${unit} (target <= ${limit} ${unit}) ${met ? 'met' : 'NOT met'}` };
+}
+
+/** `reached >= limit` (a rate as a percentage of the floor's, higher is better). */
+export function atLeast(name: string, reached: number, limit: number): TargetVerdict {
+  const met = reached >= limit;
+  return { name, met, line: `${name}: ${reached}% (target >= ${limit}%) ${met ? 'met' : 'NOT met'}` };
+}

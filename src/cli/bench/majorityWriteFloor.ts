@@ -1,0 +1,69 @@
+import { forEachMemory, majority, type Fabric, type MemoryId, type ProcessId, type RegionSpec } from '../../fabric/index.js';
+import { latencyFigures, type LatencyFigures } from './latencyFigures.js';
+
+/**
+ * The floor a decision is reported against: one slot write issued to every
+ * memory in parallel, complete when a majority acknowledged — what a stable
+ * leader's decision costs in Protected Memory Paxos once nothing else is in
+ * the way. Measured by p0 inside its worker / OS process of a real backend,
+ * on warm code, with the same quorum helper the protocols use (and no phase
+ * timer: a timer per phase is protocol cost, not backend cost).
+ *
+ * - sequential: each majority write awaited before the next (p50/p99, rate);
+ * - pipelined: `window` majority writes in flight (each to its own slot), the
+ *   completion rate.
+ */
+export const floorSlotBytes = 64;
+export const floorRegion = 'floor';
+
+export interface FloorArgs {
+  readonly count: number;
+  readonly window: number;
+}
+
+export interface FloorFigures {
+  readonly memories: number;
+  readonly needed: number;
+  readonly sequential: LatencyFigures;
+  readonly window: number;
+  readonly pipelinedPerSecond: number;
+}
+
+/** The floor's region: one slot per in-flight write, on every memory, open (no permission in the way). */
+export function floorRegions(window: number): RegionSpec[] {
+  return [{ name: floorRegion, size: floorSlotBytes * Math.max(1, window), policy: 'open' }];
+}
+
+export function floorBenchBody(args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
+  if (process !== 0) return undefined;
+  const { count, window } = args as FloorArgs;
+  return async (fabric): Promise<FloorFigures> => {
+    const memories: MemoryId[] = Array.from({ length: fabric.memoryCount }, (_, memory) => memory);
+    const needed = majority(memories.length);
+    const slot = new Uint8Array(floorSlotBytes).fill(7);
+    const majorityWrite = (lane: number) => forEachMemory(memories, needed, (memory) => fabric.write({ memory, region: floorRegion, offset: lane * floorSlotBytes }, slot));
+    const clock = () => Number(globalThis.process.hrtime.bigint()) / 1000;
+    for (let index = 0; index < Math.min(2000, count); index++) await majorityWrite(0);
+    const samples: number[] = [];
+    const started = clock();
+    for (let index = 0; index < count; index++) {
+      const before = clock();
+      await majorityWrite(0);
+      samples.push(clock() - before);
+    }
+    const sequential = latencyFigures(samples, (clock() - started) / 1e6);
+    const total = count * 4;
+    let issued = 0;
+    const pipelinedStart = clock();
+    await Promise.all(
+      Array.from({ length: window }, async (_, lane) => {
+        while (issued < total) {
+          issued++;
+          await majorityWrite(lane);
+        }
+      }),
+    );
+    const pipelinedPerSecond = Math.round(total / ((clock() - pipelinedStart) / 1e6));
+    return { memories: memories.length, needed, sequential, window, pipelinedPerSecond };
+  };
+}

@@ -3,7 +3,7 @@ import { checkConsensus } from '../check/consensus.js';
 import { DiskPaxos, diskPaxosMutants, diskPaxosRegion, type DiskPaxosMutant } from '../protocols/consensus/diskPaxos.js';
 import { Paxos, paxosMutants, type PaxosMutant } from '../protocols/consensus/paxos.js';
 import { Proposer, fromNumber, toNumber, type ConsensusAlgorithm, type ConsensusTiming } from '../protocols/consensus/proposer.js';
-import type { TimeoutPolicy } from '../protocols/consensus/phaseTimer.js';
+import type { TimeoutPolicy } from '../protocols/common/phaseTimer.js';
 import { ProtectedPaxos, protectedPaxosMutants, protectedPaxosRegion, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
 import { Prng, latencyModel } from '../sim/index.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
@@ -27,7 +27,7 @@ const region = 'consensus';
 /**
  * The protocols' timers start from the shortest one-way delay of the
  * latency model (a guess that is right only when delays do not vary) and
- * adapt from there (protocols/consensus/phaseTimer.ts); the `fixed-timers`
+ * adapt from there (protocols/common/phaseTimer.ts); the `fixed-timers`
  * mutants keep them at that first guess. The cap only stops runaway growth.
  */
 function timing(options: ResolvedOptions): ConsensusTiming & { delay: number; phase: TimeoutPolicy } {

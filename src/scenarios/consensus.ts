@@ -30,7 +30,7 @@ const region = 'consensus';
  * adapt from there (protocols/common/phaseTimer.ts); the `fixed-timers`
  * mutants keep them at that first guess. The cap only stops runaway growth.
  */
-function timing(options: ResolvedOptions): ConsensusTiming & { delay: number; phase: TimeoutPolicy } {
+export function timing(options: ResolvedOptions): ConsensusTiming & { delay: number; phase: TimeoutPolicy } {
   const delay = latencyModel(options.latency).minimum;
   const adaptive = options.mutant !== 'fixed-timers';
   return {
@@ -43,11 +43,11 @@ function timing(options: ResolvedOptions): ConsensusTiming & { delay: number; ph
 }
 
 /** The scenario's time scale: faults and the horizon follow the mean delay, not the protocols' guess. */
-function typicalDelay(options: ResolvedOptions): number {
+export function typicalDelay(options: ResolvedOptions): number {
   return latencyModel(options.latency).mean;
 }
 
-function memoriesOf(options: ResolvedOptions): number[] {
+export function memoriesOf(options: ResolvedOptions): number[] {
   return Array.from({ length: options.memories }, (_, memory) => memory);
 }
 
@@ -66,7 +66,7 @@ function makeAlgorithm(kind: Algorithm, options: ResolvedOptions): (fabric: Fabr
 }
 
 /** Who contends, and when, in this run (a pure function of the seed). */
-function contention(options: ResolvedOptions): { contenders: Map<ProcessId, { start: number; until: number }> } {
+export function contention(options: ResolvedOptions): { contenders: Map<ProcessId, { start: number; until: number }> } {
   const random = new Prng(options.seed, 'workload');
   const workload = options.workload === 'mixed' ? (random.chance(0.5) ? 'stable' : 'contention') : options.workload;
   const contenders = new Map<ProcessId, { start: number; until: number }>();

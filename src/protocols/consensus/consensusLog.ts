@@ -347,7 +347,10 @@ export class ConsensusLog implements ReplicatedLog {
       const redo = this.redo.shift();
       if (redo) {
         ({ index, entry } = redo);
-        if (this.instances[index] !== undefined) continue;
+        if (this.instances[index] !== undefined) {
+          this.requeue(entry);
+          continue;
+        }
       } else {
         const first = this.queue.entries().next();
         if (first.done) return;
@@ -379,13 +382,20 @@ export class ConsensusLog implements ReplicatedLog {
       if (outcome.preempted > this.highestSeen) this.highestSeen = outcome.preempted;
       if (this.ballot === ballot) {
         this.prepared = false;
-        this.redo = [];
+        // Re-proposals not yet started go back to the queue: the next phase 1 finds them again or not.
+        for (const pending of this.redo.splice(0)) this.requeue(pending.entry);
       }
       // In doubt at `index`: propose it again (delivery drops a second decision of the same append).
-      const tag = tagKey(entry);
-      if (entry !== noOp && !this.deliveredTags.has(tag) && this.instances[index] !== entry && !this.closed) this.queue.set(tag, entry);
+      if (this.instances[index] !== entry) this.requeue(entry);
     }
     this.signal();
+  }
+
+  /** Puts an append back among those to propose, unless it is a no-op or already delivered. */
+  private requeue(entry: Uint8Array): void {
+    const tag = tagKey(entry);
+    if (entry === noOp || decodeEntry(entry)?.origin === -1 || this.deliveredTags.has(tag) || this.closed) return;
+    this.queue.set(tag, entry);
   }
 
   private decideInstance(index: number, entry: Uint8Array, kind: 'decide' | 'learn', detail: Readonly<Record<string, OperationValue>>): void {

@@ -116,6 +116,7 @@ function defaultDescribe(value: Uint8Array): OperationValue {
 }
 
 interface Pending {
+  readonly entry: Uint8Array;
   readonly resolve: (index: number) => void;
   readonly reject: (error: Error) => void;
 }
@@ -139,6 +140,8 @@ export class ConsensusLog implements ReplicatedLog {
   private sequence = 0;
   /** Entries to propose (own and forwarded), by tag, in arrival order. */
   private readonly queue = new Map<string, Uint8Array>();
+  /** Tags this process is proposing (in phase 2 or waiting as re-proposals): a forwarded copy is ignored. */
+  private readonly proposing = new Set<string>();
   /** Re-proposals a phase 1 found (and no-ops for its gaps), in index order. */
   private redo: { readonly index: number; readonly entry: Uint8Array }[] = [];
 
@@ -197,7 +200,7 @@ export class ConsensusLog implements ReplicatedLog {
     const entry = encodeEntry({ origin: this.raw.self, sequence: this.sequence++, value });
     const tag = tagKey(entry);
     return new Promise((resolve, reject) => {
-      this.own.set(tag, { resolve, reject });
+      this.own.set(tag, { entry, resolve, reject });
       this.queue.set(tag, entry);
       if (!this.omega.isLeader()) this.fabric.send(this.omega.leader(), logMessages.encode({ kind: 'forward', ballot: 0n, other: 0n, index: 0, value: entry }));
       this.signal();
@@ -246,7 +249,9 @@ export class ConsensusLog implements ReplicatedLog {
     this.timers.tick();
     if (!this.omega.isLeader()) {
       const leader = this.omega.leader();
-      for (const [tag, entry] of this.queue) if (this.own.has(tag)) this.fabric.send(leader, logMessages.encode({ kind: 'forward', ballot: 0n, other: 0n, index: 0, value: entry }));
+      // Every append of mine not yet delivered, wherever it waits here (queued, or a re-proposal of a
+      // ballot I no longer lead with): the leader drops what it already has.
+      for (const pending of this.own.values()) this.fabric.send(leader, logMessages.encode({ kind: 'forward', ballot: 0n, other: 0n, index: 0, value: pending.entry }));
     }
     this.cancelHeartbeat = this.raw.setTimer(this.options.timing.heartbeat, () => this.tick());
     this.signal();
@@ -266,7 +271,7 @@ export class ConsensusLog implements ReplicatedLog {
         return;
       case 'forward': {
         const tag = tagKey(message.value);
-        if (decodeEntry(message.value) === undefined || this.deliveredTags.has(tag) || this.queue.has(tag)) return;
+        if (decodeEntry(message.value) === undefined || this.deliveredTags.has(tag) || this.queue.has(tag) || this.proposing.has(tag)) return;
         this.queue.set(tag, message.value);
         this.signal();
         return;
@@ -328,13 +333,17 @@ export class ConsensusLog implements ReplicatedLog {
     // the gaps below the highest such index get a no-op (delivery skips them).
     let top = from;
     for (const index of outcome.adopted.keys()) if (index + 1 > top) top = index + 1;
-    this.redo = [];
+    for (const pending of this.redo.splice(0)) {
+      this.proposing.delete(tagKey(pending.entry));
+      this.requeue(pending.entry);
+    }
     for (let index = from; index < top; index++) {
       if (this.instances[index] !== undefined) continue;
       const entry = outcome.adopted.get(index) ?? noOp;
       this.redo.push({ index, entry });
       // An append found accepted somewhere is proposed there, not at a new index as well.
       this.queue.delete(tagKey(entry));
+      this.proposing.add(tagKey(entry));
     }
     this.nextIndex = top;
     this.prepared = true;
@@ -348,6 +357,7 @@ export class ConsensusLog implements ReplicatedLog {
       if (redo) {
         ({ index, entry } = redo);
         if (this.instances[index] !== undefined) {
+          this.proposing.delete(tagKey(entry));
           this.requeue(entry);
           continue;
         }
@@ -358,6 +368,7 @@ export class ConsensusLog implements ReplicatedLog {
         if (this.nextIndex >= this.options.entries) return; // full: the pending appends are refused when delivery reaches the end
         const [tag, queued] = first.value;
         this.queue.delete(tag);
+        this.proposing.add(tag);
         index = this.nextIndex++;
         entry = queued;
       }
@@ -374,6 +385,7 @@ export class ConsensusLog implements ReplicatedLog {
 
   private concluded(ballot: bigint, index: number, entry: Uint8Array, started: number, outcome: AcceptOutcome): void {
     this.inflight--;
+    this.proposing.delete(tagKey(entry));
     if (outcome === 'decided') {
       this.decideInstance(index, entry, 'decide', { ballot: Number(ballot), started });
       const announcement = logMessages.encode({ kind: 'decided', ballot, other: 0n, index, value: entry });
@@ -383,7 +395,10 @@ export class ConsensusLog implements ReplicatedLog {
       if (this.ballot === ballot) {
         this.prepared = false;
         // Re-proposals not yet started go back to the queue: the next phase 1 finds them again or not.
-        for (const pending of this.redo.splice(0)) this.requeue(pending.entry);
+        for (const pending of this.redo.splice(0)) {
+          this.proposing.delete(tagKey(pending.entry));
+          this.requeue(pending.entry);
+        }
       }
       // In doubt at `index`: propose it again (delivery drops a second decision of the same append).
       if (this.instances[index] !== entry) this.requeue(entry);

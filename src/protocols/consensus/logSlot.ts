@@ -86,16 +86,21 @@ export function slotAddress(layout: MemoryLogLayout, memory: MemoryId, processCo
 }
 
 /**
- * Reads the proposal row and rows `from` up to `to` (exclusive) of one
- * memory: two verbs issued together, re-read while any slot is torn.
+ * Reads rows `from` up to `to` (exclusive) and the proposal row of one
+ * memory: two verbs issued together, in that order; re-read while any slot
+ * is torn.
  * `verify = false` is the `no-checksum` mutants.
  */
 export async function readMemoryView(fabric: Fabric, memory: MemoryId, layout: MemoryLogLayout, from: number, to: number, verify = true): Promise<MemoryView> {
   const grid = logGrid(layout, fabric.processCount);
   const rowBytes = grid.processCount * grid.slotSize;
   for (;;) {
-    const proposalsRead = fabric.read({ memory, region: layout.region, offset: 0 }, grid.header);
+    // The rows first, the proposal row right behind them on the same queue pair: a slot write that
+    // overlaps the rows' read is by a process granted later (PMP), whose proposal word was in place
+    // before that write began — so the proposal row's read shows its higher ballot, and a torn slot
+    // is never acted on even without its checksum (protectedPaxosLog.ts).
     const rowsRead = to > from ? fabric.read({ memory, region: layout.region, offset: rowOffset(grid, from) }, (to - from) * rowBytes) : Promise.resolve(new Uint8Array(0));
+    const proposalsRead = fabric.read({ memory, region: layout.region, offset: 0 }, grid.header);
     const [proposalBytes, rowsBytes] = await Promise.all([proposalsRead, rowsRead]);
     const proposals = Array.from({ length: fabric.processCount }, (_, process) => getWord(proposalBytes, process * 8));
     const rows: LogSlot[][] = [];

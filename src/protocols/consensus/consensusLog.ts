@@ -71,6 +71,20 @@ export interface LogTiming {
   readonly phase: TimeoutPolicy;
 }
 
+/**
+ * Timings from the backend's one-way delay (the scenarios' choice, for a
+ * bench or a library user): heartbeat 4 delays, suspicion after 20, phase
+ * timeout 30, back-off base 4 — all adaptive from there.
+ */
+export function logTimingFor(delay: number): LogTiming {
+  return {
+    heartbeat: 4 * delay,
+    suspectAfter: { base: 20 * delay, cap: 20 * delay * 2 ** 12, adaptive: true },
+    backoff: 4 * delay,
+    phase: { base: 30 * delay, cap: 30 * delay * 2 ** 12, adaptive: true },
+  };
+}
+
 export interface LogOptions {
   /** Largest value an append takes, in bytes. */
   readonly capacity: number;

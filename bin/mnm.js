@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The package's command. The TypeScript sources are compiled to dist/ by `npm ci`
-// (the `prepare` script); run `npm run build` after editing src/.
+// The package's command. In a clone, `npm ci` compiles the TypeScript sources to
+// dist/ (the `prepare` script; run `npm run build` after editing src/); a packed
+// tarball carries dist/, since `npm pack` runs `prepare` too.
 import { main, quietOnClosedPipes } from '../dist/cli/main.js';
 
 quietOnClosedPipes();

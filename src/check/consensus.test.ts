@@ -25,3 +25,16 @@ describe('consensus checks', () => {
     assert.equal(violations[0].property, 'agreement');
   });
 });
+
+describe('consensus checks read notes through the event catalogue', () => {
+  it('report a decision note that does not decode instead of skipping it', () => {
+    const violations = checkConsensus(propose(0, 100, 100), [{ process: 1, kind: 'decide', detail: { ballot: 3 } }]);
+    assert.deepEqual(violations.map((violation) => violation.property), ['event-format']);
+    assert.match(violations[0].detail, /p1's 'decide' note at 0: 'value' is missing/);
+  });
+
+  it('report a field of the wrong type, and ignore kinds that are not decisions', () => {
+    const violations = checkConsensus(propose(0, 100, 100), [{ process: 0, kind: 'learn', detail: { value: 100, from: 'p2' } }, { process: 0, kind: 'attempt', detail: {} }]);
+    assert.deepEqual(violations.map((violation) => violation.detail), [`p0's 'learn' note at 0: 'from' is "p2", not a number`]);
+  });
+});

@@ -1,3 +1,5 @@
+import { decodeEvents, decodeOperation, type NoteRecord } from '../fabric/events.js';
+
 /**
  * Properties of single-decree consensus, judged from a run's history (each
  * process invokes `propose(v)` and returns the decision) and the processes'
@@ -7,7 +9,10 @@
  * - validity: every decision was some process's input;
  * - integrity: a process decides at most once (never two values, never two returns).
  *
- * Termination is judged by the runner (bodies that did not return).
+ * Termination is judged by the runner (bodies that did not return). Notes are
+ * read through the event catalogue (`fabric/events.ts`); a decision note
+ * whose fields do not decode is itself a violation (`event-format`), since a
+ * checker that skipped it would pass a run it never saw.
  */
 export interface ProposeEvent {
   readonly process: number;
@@ -16,20 +21,21 @@ export interface ProposeEvent {
   readonly value: unknown;
 }
 
-export interface DecisionNote {
-  readonly process: number;
-  readonly kind: string;
-  readonly detail?: { readonly value?: unknown };
-}
+/** A note of the run (any kind; the decisions are picked out by the decoder); its time matters not here. */
+export type DecisionNote = Omit<NoteRecord, 'time'> & { readonly time?: number };
 
 export interface ConsensusViolation {
-  readonly property: 'agreement' | 'validity' | 'integrity';
+  readonly property: 'agreement' | 'validity' | 'integrity' | 'event-format';
   readonly detail: string;
 }
 
 export function checkConsensus(history: readonly ProposeEvent[], notes: readonly DecisionNote[]): ConsensusViolation[] {
   const violations: ConsensusViolation[] = [];
-  const inputs = new Set(history.filter((event) => event.type === 'invoke' && event.f === 'propose').map((event) => JSON.stringify(event.value)));
+  const operations = history.flatMap((event) => {
+    const operation = decodeOperation(event);
+    return operation && operation.f === 'propose' ? [operation] : [];
+  });
+  const inputs = new Set(operations.filter((operation) => operation.kind === 'invoke').map((operation) => JSON.stringify(operation.value)));
   const decisions = new Map<number, unknown[]>();
   const add = (process: number, value: unknown) => {
     const list = decisions.get(process) ?? [];
@@ -37,12 +43,14 @@ export function checkConsensus(history: readonly ProposeEvent[], notes: readonly
     decisions.set(process, list);
   };
   const returns = new Map<number, number>();
-  for (const event of history) {
-    if (event.f !== 'propose' || event.type !== 'ok') continue;
-    add(event.process, event.value);
-    returns.set(event.process, (returns.get(event.process) ?? 0) + 1);
+  for (const operation of operations) {
+    if (operation.kind !== 'return' || operation.outcome !== 'ok') continue;
+    add(operation.process, operation.value);
+    returns.set(operation.process, (returns.get(operation.process) ?? 0) + 1);
   }
-  for (const note of notes) if ((note.kind === 'decide' || note.kind === 'learn') && note.detail && 'value' in note.detail) add(note.process, note.detail.value);
+  const { events, malformed } = decodeEvents(notes.filter((note) => note.kind === 'decide' || note.kind === 'learn').map((note) => ({ ...note, time: note.time ?? 0 })));
+  for (const problem of malformed) violations.push({ property: 'event-format', detail: problem });
+  for (const event of events) if (event.kind === 'decide' || event.kind === 'learn') add(event.process, event.value);
 
   for (const [process, count] of returns) {
     if (count > 1) violations.push({ property: 'integrity', detail: `p${process} returned from propose ${count} times` });

@@ -33,7 +33,13 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * `node:util` parseArgs with strict checking, turning its errors into one-line
  * UsageErrors that say what is accepted.
  */
-export function parseCommandArgs<O extends Options>(_command: string, args: string[], options: O, allowPositionals = true) {
+// The return type is spelled out only so that declarations can be emitted (parseArgs' own config type is not exported by node:util).
+export function parseCommandArgs<O extends Options>(
+  _command: string,
+  args: string[],
+  options: O,
+  allowPositionals = true,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>> {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {

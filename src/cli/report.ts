@@ -34,7 +34,7 @@ function costLine(f: string, metrics: FunctionMetrics): string {
 export function runSummary(report: RunReport, traceFile?: string): string {
   const p = report.params;
   const backend = p.backend ?? 'sim';
-  const lines = [`mnm run ${report.protocol}  seed ${report.seed}  backend=${backend} n=${p.n} memories=${p.memories}${backend === 'sim' ? ` latency=${p.latency}` : ''} faults=${p.faults}${p.mutant ? ` mutant=${p.mutant}` : ''}${p.workload ? ` workload=${p.workload}` : ''}`];
+  const lines = [`mnm run ${report.protocol}  seed ${report.seed}  backend=${backend} n=${p.n} memories=${p.memories}${backend === 'sim' ? ` latency=${p.latency}` : ''} faults=${p.faults}${p.skew !== undefined ? ` skew=${p.skew}` : ''}${p.drift !== undefined ? ` drift=${p.drift}ppm` : ''}${p.mutant ? ` mutant=${p.mutant}` : ''}${p.workload ? ` workload=${p.workload}` : ''}`];
   lines.push(`faults:    ${report.faults.length > 0 ? report.faults.join('; ') : 'none'}${report.withinTolerance ? '' : '  (beyond what the protocol tolerates)'}`);
   lines.push(`end:       ${report.end} at ${backend === 'sim' ? 'virtual time' : 'time (in delay units, see docs/backends.md)'} ${round(report.virtualTime)}`);
   const metrics = report.metrics;

@@ -1,6 +1,7 @@
-import type { ResolvedOptions, RunOptions } from '../scenarios/index.js';
+import { fileURLToPath } from 'node:url';
+import { loadUserScenario, scenarios, type ResolvedOptions, type RunOptions } from '../scenarios/index.js';
 import { faultProfiles, type FaultProfile } from '../sim/index.js';
-import { choiceOption, integerOption, numberOption } from './usage.js';
+import { UsageError, choiceOption, integerOption, numberOption } from './usage.js';
 
 /** The options every command that runs a scenario accepts (`run`, later `sweep`). */
 export const runOptionSpecs = {
@@ -20,9 +21,36 @@ export const runOptionSpecs = {
   workload: { type: 'string' },
   tear: { type: 'string' },
   hold: { type: 'string', multiple: true },
+  scenario: { type: 'string' },
+  skew: { type: 'string' },
+  drift: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' | 'hold' ? string[] : string };
+
+/**
+ * The protocol a command runs: its one positional argument, or the scenario
+ * of the user module `--scenario FILE` (loaded and registered here; a
+ * positional may then only repeat its name). Bad input is a usage error.
+ */
+export async function protocolFrom(command: string, positionals: readonly string[], scenarioFile: string | undefined): Promise<string> {
+  if (scenarioFile === undefined) {
+    if (positionals.length !== 1) {
+      throw new UsageError(`expected one protocol, got ${positionals.length === 0 ? 'none' : positionals.join(' ')} (accepted: ${scenarios.map((scenario) => scenario.name).join(', ')}, or --scenario FILE)`);
+    }
+    return positionals[0];
+  }
+  let name: string;
+  try {
+    name = (await loadUserScenario(scenarioFile)).name;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== name)) {
+    throw new UsageError(`mnm ${command} --scenario ${scenarioFile} runs its scenario '${name}': give no protocol, or '${name}' (got ${positionals.join(' ')})`);
+  }
+  return name;
+}
 
 /** Turns parsed flags into run options (defaults are filled later by the scenario). */
 export function runOptionsFrom(protocol: string, values: Values): RunOptions {
@@ -45,13 +73,15 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.workload !== undefined ? { workload: values.workload } : {}),
     ...(values.hold !== undefined && values.hold.length > 0 ? { hold: values.hold.join('; ') } : {}),
     ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, Number.MIN_VALUE) } : {}),
+    ...(values.skew !== undefined ? { skew: numberOption('skew', values.skew, 0, 0) } : {}),
+    ...(values.drift !== undefined ? { drift: numberOption('drift', values.drift, 0, 0) } : {}),
     ...(values.backend !== undefined ? { backend: choiceOption('backend', values.backend, ['sim', 'shm', 'tcp'] as const, 'sim') } : {}),
   };
 }
 
 /** The `mnm run …` command that replays a run exactly (every option explicit). */
 export function replayCommand(options: ResolvedOptions): string {
-  const parts = ['mnm', 'run', options.protocol, '--seed', String(options.seed)];
+  const parts = ['mnm', 'run', ...(options.scenarioModule !== undefined ? ['--scenario', quoted(fileURLToPath(options.scenarioModule))] : [options.protocol]), '--seed', String(options.seed)];
   if (options.f !== undefined) parts.push('--f', String(options.f));
   parts.push('--n', String(options.n), '--memories', String(options.memories), '--latency', options.latency, '--faults', options.faults);
   if (options.crash) parts.push('--crash', options.crash);
@@ -61,7 +91,14 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.adversary) parts.push('--adversary', options.adversary);
   if (options.workload) parts.push('--workload', options.workload);
   if (options.tear !== undefined) parts.push('--tear', String(options.tear));
+  if (options.skew !== undefined) parts.push('--skew', String(options.skew));
+  if (options.drift !== undefined) parts.push('--drift', String(options.drift));
   if (options.hold) parts.push('--hold', JSON.stringify(options.hold));
   if (options.backend && options.backend !== 'sim') parts.push('--backend', options.backend);
   return parts.join(' ');
+}
+
+/** A path as one shell word. */
+function quoted(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,9 +1,9 @@
 import type { HistoryEvent, NoteEvent } from '../fabric/fabric.js';
 import type { MemoryId, ProcessId, RegionSpec } from '../fabric/types.js';
+import type { Fault } from '../fabric/faults.js';
 import type { BodyReference } from './operationJournal.js';
 
-/** The faults a real backend can inject: crashes (pauses and partitions stay in the simulator). */
-export type CrashFault = { readonly kind: 'crash-process'; readonly at: number; readonly process: ProcessId } | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId };
+export type { CrashFault, Fault } from '../fabric/faults.js';
 
 /** One run on a real backend (shm or tcp): the world, the bodies, the crashes and the limits. */
 export interface RealRunConfig {
@@ -17,7 +17,8 @@ export interface RealRunConfig {
   readonly unitMicroseconds?: number;
   /** Memories crashed before any process starts. */
   readonly crashedMemories?: readonly MemoryId[];
-  readonly faults?: readonly CrashFault[];
+  /** Faults of the one fault type; a backend injects the crashes and refuses the rest (`realBackendFaults`). */
+  readonly faults?: readonly Fault[];
   /** Wall-clock limit after the start, in milliseconds. */
   readonly deadlineMilliseconds: number;
   /** Processes may take this long to load their bodies (default 60 s). */

@@ -1,4 +1,5 @@
-import { BrachaProcess, brachaAdversaries, brachaAdversaryBody, brachaMutants, type BrachaAdversary, type BrachaConfig, type BrachaMutant } from '../protocols/byzantine/bracha.js';
+import { hex, text } from '../protocols/byzantine/broadcast.js';
+import { BrachaBroadcast, brachaAdversaries, brachaAdversaryBody, brachaMutants, type BrachaAdversary, type BrachaConfig, type BrachaMutant } from '../protocols/byzantine/bracha.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
 import { broadcastMessage } from './byzantine/broadcastScenario.js';
 import { broadcastDetails } from './byzantine/details.js';
@@ -21,12 +22,11 @@ function setup(options: ResolvedOptions) {
     f,
     sender: 0,
     messages: options.ops,
-    message: broadcastMessage,
-    giveUpAt: Math.min(options.horizon * 0.9, options.ops * 100 * d + 100 * d),
-    poll: 4 * d,
     ...(options.mutant ? { mutant: options.mutant as BrachaMutant } : {}),
   };
-  return { f, byzantine, config };
+  // The run's safety net: a process still waiting then (a Byzantine sender's broadcast) stops.
+  const giveUpAt = Math.min(options.horizon * 0.9, options.ops * 100 * d + 100 * d);
+  return { f, byzantine, config, giveUpAt };
 }
 
 export const brachaScenario: Scenario = {
@@ -64,10 +64,19 @@ export const brachaScenario: Scenario = {
     return [];
   },
   body(options, process) {
-    const { byzantine, config } = setup(options);
+    const { byzantine, config, giveUpAt } = setup(options);
     const placement = byzantine.find((candidate) => candidate.process === process);
-    if (placement) return brachaAdversaryBody(placement.adversary as BrachaAdversary, config);
-    return (fabric) => new BrachaProcess(fabric, config).run();
+    if (placement) return brachaAdversaryBody(placement.adversary as BrachaAdversary, config, giveUpAt);
+    return async (fabric) => {
+      // Deliveries are recorded as `deliver` notes, what the property checker and the tables read.
+      const endpoint = new BrachaBroadcast(fabric, { ...config, onDeliver: ({ sender, sequence, message }) => fabric.note('deliver', { s: sender, k: sequence, m: text(message), hex: hex(message), path: 'fast' }) });
+      // The sender queues its `ops` messages at once; each goes out when it delivered the previous one.
+      const sent = fabric.self === config.sender ? Array.from({ length: options.ops }, (_, index) => endpoint.broadcast(broadcastMessage(fabric.self, index + 1)).catch(() => undefined)) : [];
+      endpoint.stopBy(giveUpAt);
+      await endpoint.finished(options.ops);
+      await endpoint.stop();
+      await Promise.all(sent);
+    };
   },
   check(_history, options, notes) {
     return checkBroadcast(notes, { byzantine: setup(options).byzantine.map((placement) => placement.process), processCount: options.n, totality: true });

@@ -5,7 +5,8 @@ import { Paxos, paxosMutants, type PaxosMutant } from '../protocols/consensus/pa
 import { Proposer, fromNumber, toNumber, type ConsensusAlgorithm, type ConsensusTiming } from '../protocols/consensus/proposer.js';
 import type { TimeoutPolicy } from '../protocols/common/phaseTimer.js';
 import { ProtectedPaxos, protectedPaxosMutants, protectedPaxosRegion, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
-import { Prng, latencyModel } from '../sim/index.js';
+import { Prng } from '../sim/prng.js';
+import { latencyModel } from '../sim/latency.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
 
 /**

@@ -1,12 +1,12 @@
-import { Prng, type FaultProfile } from '../sim/index.js';
+import { Prng, latencyModel, type FaultProfile } from '../sim/index.js';
 import type { RunOptions, Scenario } from './scenario.js';
 
 /**
  * Mixed sweeps: a seed draws not only faults but the whole configuration of
  * its run — latency model, workload, sizes within tolerance, the memory's
  * tear window, the fault profile (whose crashes may strike mid-write and
- * whose pauses may outlast every timeout), and the adversaries where there
- * are any. A sweep that only draws faults at one latency model misses bugs
+ * whose pauses may outlast every timeout), the processes' clock skew and
+ * drift (for three seeds in ten), and the adversaries where there are any. A sweep that only draws faults at one latency model misses bugs
  * that need a wide spread of delays or contention (the audit's PMP straggler
  * took 3 seeds in 60,000 of a targeted lan sweep); drawing everything per
  * seed covers those corners in every sweep.
@@ -31,6 +31,10 @@ const mixedProfiles: readonly FaultProfile[] = ['none', 'crash', 'pause', 'net',
 /** Tear windows (fraction of a write's completion delay); undefined = the simulator's default. */
 const mixedTears: readonly (number | undefined)[] = [undefined, 0.25, 0.5, 0.9, 1];
 
+/** Clock skew bounds, in mean delays of the drawn latency model, and drift bounds in parts per million. */
+const mixedSkews: readonly number[] = [0.5, 2, 10, 50];
+const mixedDrifts: readonly number[] = [0, 10, 100, 10_000];
+
 /** The options a caller fixed; everything else a mixed run draws. */
 export type FixedOptions = Partial<Omit<RunOptions, 'protocol' | 'seed'>>;
 
@@ -52,6 +56,10 @@ export function mixedRunOptions(scenario: Scenario, seed: number, fixed: FixedOp
   const workload = scenario.mixWorkload ? scenario.mixWorkload(random) : scenario.workloads ? pick(scenario.workloads) : undefined;
   const sizes = scenario.mixSizes ? scenario.mixSizes(random) : defaultSizes(scenario, random);
   const adversary = random.chance(0.75) ? 'all' : undefined;
+  // Drawn after everything above, so that each seed keeps the configuration it drew before clocks were drawn.
+  const clocked = random.chance(0.3);
+  const skew = pick(mixedSkews) * latencyModel(latency).mean;
+  const drift = pick(mixedDrifts);
   const sized = fixed.n !== undefined || fixed.f !== undefined || fixed.memories !== undefined;
   return {
     protocol: scenario.name,
@@ -62,6 +70,7 @@ export function mixedRunOptions(scenario: Scenario, seed: number, fixed: FixedOp
     ...(tear !== undefined ? { tear } : {}),
     ...(workload !== undefined ? { workload } : {}),
     ...(scenario.adversaries && adversary ? { adversary } : {}),
+    ...(clocked ? { skew, drift } : {}),
     ...definedOnly(fixed),
   };
 }

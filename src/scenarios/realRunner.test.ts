@@ -42,7 +42,7 @@ for (const backend of ['shm', 'tcp'] as const) {
 
 describe('real backends: options', () => {
   it('rejects faults the real backends cannot inject, with one line saying what is accepted', () => {
-    assert.throws(() => resolveOptions({ protocol: 'register', seed: 1, latency: 'unit', faults: 'pause', backend: 'shm' }), /--faults pause: the shm backend injects crashes only \(accepted with --backend shm: none, crash\)/);
+    assert.throws(() => resolveOptions({ protocol: 'register', seed: 1, latency: 'unit', faults: 'pause', backend: 'shm' }), /--faults pause: the shm backend injects crashes and clock skew only \(accepted with --backend shm: none, crash, clocks\)/);
     assert.throws(() => resolveOptions({ protocol: 'register', seed: 1, latency: 'unit', faults: 'none', pause: 'p0@1+5', backend: 'tcp' }), /--pause: the tcp backend injects crashes only/);
   });
 });

@@ -1,11 +1,15 @@
-import type { Fabric, ProcessId } from '../fabric/index.js';
-import { runShm, type CrashFault, type RealRunResult } from '../shm/runShm.js';
+import { realBackendFaults } from '../fabric/faults.js';
+import { runShm, type RealRunResult } from '../shm/runShm.js';
 import { runTcp } from '../tcp/runTcp.js';
-import { describeFault, latencyModel, type Fault } from '../sim/index.js';
-import { findScenario } from './index.js';
-import { judgedReport } from './judge.js';
-import { faultsOf, type RunReport } from './runner.js';
+import { Prng, latencyModel } from '../sim/index.js';
+import { drawClockOffsets } from '../sim/faults.js';
+import { findScenario } from './registry.js';
+import { judgedReport, type RunReport } from './judge.js';
+import { faultsOf } from './runFaults.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
+import type { ScenarioBodyArgs } from './workerEntry.js';
+
+export { scenarioBody } from './workerEntry.js';
 
 /**
  * Runs scenarios on the real backends (`--backend shm|tcp`) and judges them
@@ -13,7 +17,7 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * history, then liveness against the faults' tolerance.
  *
  * Each process's body is built inside its own worker thread (shm) or OS
- * process (tcp) by `scenarioBody` below, from the resolved options alone,
+ * process (tcp) by `scenarioBody` (workerEntry.ts), from the resolved options alone,
  * so bodies share nothing but the fabric.
  *
  * Time. Protocols size their timeouts in the latency model's delays
@@ -27,8 +31,9 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * that unit (multiply by the unit to get µs; `details.timeUnitMicroseconds`).
  *
  * What differs from the simulator: no trace (so `metrics` and `traceHash`
- * are null), `end` is `done` or `deadline` (wall clock), and only crash
- * faults can be injected (a crashed process is a terminated worker or a
+ * are null), `end` is `done` or `deadline` (wall clock), clock skew and
+ * drift are applied to each process's `clock()` as the simulator does (same
+ * seed, same offsets), and only crash faults can be injected (a crashed process is a terminated worker or a
  * SIGKILLed OS process; a crashed memory never answers again).
  */
 export const realDelayMicroseconds = { shm: 250, tcp: 500 } as const;
@@ -46,30 +51,10 @@ export function timeUnitMicroseconds(options: ResolvedOptions): number {
 export function validateRealRun(options: ResolvedOptions): void {
   if (options.backend === undefined || options.backend === 'sim') return;
   if (!(options.backend in realDelayMicroseconds)) throw new Error(`--backend ${options.backend}: unknown backend (accepted: sim, shm, tcp)`);
-  if (options.faults !== 'none' && options.faults !== 'crash') {
-    throw new Error(`--faults ${options.faults}: the ${options.backend} backend injects crashes only (accepted with --backend ${options.backend}: none, crash)`);
+  if (options.faults !== 'none' && options.faults !== 'crash' && options.faults !== 'clocks') {
+    throw new Error(`--faults ${options.faults}: the ${options.backend} backend injects crashes and clock skew only (accepted with --backend ${options.backend}: none, crash, clocks)`);
   }
   if (options.pause) throw new Error(`--pause: the ${options.backend} backend injects crashes only (pauses need the simulator)`);
-}
-
-/** The body factory the workers and OS processes load: one scenario process, built from the options. */
-export function scenarioBody(args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
-  const options = (args as { options: ResolvedOptions }).options;
-  const scenario = findScenario(options.protocol);
-  if (!scenario) throw new Error(`unknown protocol '${options.protocol}'`);
-  const body = scenario.body(options, process);
-  if (!body) return undefined;
-  return async (fabric) => {
-    await body(fabric);
-    return null;
-  };
-}
-
-function crashFaults(faults: readonly Fault[], backend: string): CrashFault[] {
-  return faults.map((fault) => {
-    if (fault.kind === 'crash-process' || fault.kind === 'crash-memory') return fault;
-    throw new Error(`fault '${describeFault(fault)}' cannot be injected on the ${backend} backend (crashes only)`);
-  });
 }
 
 /** Runs one resolved scenario on shm or tcp and judges it; the report has the simulator runner's shape. */
@@ -78,14 +63,24 @@ export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunRe
   const scenario = findScenario(resolved.protocol) as Scenario;
   const faults = faultsOf(resolved, scenario);
   const unit = timeUnitMicroseconds(resolved);
+  // A user scenario's module is loaded again in every worker, which cannot tell synchronously which processes only serve: say so.
+  const idle = () => Array.from({ length: resolved.n }, (_, process) => process).filter((process) => scenario.body(resolved, process) === undefined);
+  // The same per-process offsets as the simulator would draw for this seed; each process's fabric applies its own.
+  const clocks = resolved.skew || resolved.drift ? drawClockOffsets(new Prng(resolved.seed, 'clocks'), resolved.n, resolved.skew ?? 0, resolved.drift ?? 0) : undefined;
+  const args: ScenarioBodyArgs = {
+    options: resolved,
+    ...(resolved.scenarioModule !== undefined ? { scenarioModule: resolved.scenarioModule, idle: idle() } : {}),
+    ...(clocks ? { clocks } : {}),
+  };
   const config = {
     processCount: resolved.n,
     memoryCount: resolved.memories,
     regions: scenario.regions(resolved),
-    body: { module: import.meta.url, export: 'scenarioBody', args: { options: resolved } },
+    body: { module: new URL('./workerEntry.js', import.meta.url).href, export: 'scenarioBody', args },
     seed: resolved.seed,
     unitMicroseconds: unit,
-    faults: crashFaults(faults, resolved.backend as string),
+    // Refused here, with the same message the backend would give, before any worker starts.
+    faults: realBackendFaults(faults, resolved.backend as string),
     // The horizon bounds the run in real time too, but never below 10 s: a noisy machine must not turn into a liveness failure.
     deadlineMilliseconds: Math.max(10_000, (resolved.horizon * unit) / 1000),
   };

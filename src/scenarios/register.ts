@@ -1,7 +1,7 @@
 import { getWord, setWord, type OperationValue } from '../fabric/index.js';
 import { RegularRegister, regularRegisterMutants, regularRegisterRegion, type RegularRegisterConfig, type RegularRegisterMutant } from '../protocols/register/regularRegister.js';
 import { checkRegular } from '../check/regular.js';
-import { latencyModel } from '../sim/index.js';
+import { latencyModel } from '../sim/latency.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
 
 /**

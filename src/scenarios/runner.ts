@@ -3,17 +3,17 @@ import { TraceRecorder } from '../trace/recorder.js';
 import {
   Prng,
   Simulation,
-  drawFaults,
   faultProfiles,
   latencyModel,
   parseCrashes,
   parseHolds,
   parsePauses,
-  type Fault,
 } from '../sim/index.js';
-import { findScenario, scenarios } from './index.js';
+import { findScenario, scenarioModuleUrl, scenarios } from './registry.js';
 import { judgedReport, type RunReport } from './judge.js';
 import { runOnRealBackend, validateRealRun } from './realRunner.js';
+import { faultsOf } from './runFaults.js';
+import { clockProfileBounds } from '../sim/faults.js';
 import type { ResolvedOptions, RunOptions, Scenario } from './scenario.js';
 
 export type { RunReport } from './judge.js';
@@ -52,8 +52,10 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     ...(options.adversary !== undefined ? { adversary: options.adversary } : {}),
     ...(scenario.workloads ? { workload: options.workload ?? scenario.workloads[0] } : options.workload !== undefined ? { workload: options.workload } : {}),
     ...(options.tear !== undefined ? { tear: options.tear } : {}),
+    ...clockOptions(options, latency.mean),
     ...(options.hold ? { hold: options.hold } : {}),
     ...(options.backend !== undefined && options.backend !== 'sim' ? { backend: options.backend } : {}),
+    ...(scenarioModuleUrl(scenario.name) !== undefined ? { scenarioModule: scenarioModuleUrl(scenario.name) } : {}),
   };
   if (resolved.tear !== undefined && !(resolved.tear > 0 && resolved.tear <= 1)) throw new Error(`--tear ${resolved.tear} is out of range (accepted: a fraction in (0, 1] of a write's completion delay)`);
   if (resolved.tear !== undefined && resolved.backend !== undefined) throw new Error(`--tear: the tear window is the simulator's; real backends tear as their hardware does`);
@@ -61,6 +63,10 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     // A default horizon is only a default: raise it to what the scenario needs to judge liveness.
     const needed = scenario.minimumHorizon(resolved);
     if (needed > resolved.horizon) resolved = { ...resolved, horizon: needed };
+  }
+  if (resolved.skew !== undefined && !(Number.isFinite(resolved.skew) && resolved.skew >= 0)) throw new Error(`--skew ${resolved.skew} is out of range (accepted: a number >= 0 of time units; each process's clock is offset uniformly within ±skew)`);
+  if (resolved.drift !== undefined && !(Number.isFinite(resolved.drift) && resolved.drift >= 0 && resolved.drift < 1e6)) {
+    throw new Error(`--drift ${resolved.drift} is out of range (accepted: parts per million in [0, 1000000): each process's clock runs at a rate within 1 ± drift/10^6)`);
   }
   if (!Number.isSafeInteger(resolved.seed) || resolved.seed < 0) throw new Error(`seed ${resolved.seed} must be a non-negative integer`);
   if (!Number.isInteger(resolved.n) || resolved.n < 1 || resolved.n > 1024) throw new Error(`--n ${resolved.n} is out of range (accepted: 1..1024)`);
@@ -80,22 +86,18 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   return resolved;
 }
 
+/** The clock bounds of a run: as given, else the `clocks` profile's, else none (absent from the options). */
+function clockOptions(options: RunOptions, meanDelay: number): { skew?: number; drift?: number } {
+  const profile = options.faults === 'clocks' ? clockProfileBounds(meanDelay) : undefined;
+  const skew = options.skew ?? profile?.skew;
+  const drift = options.drift ?? profile?.driftPpm;
+  return { ...(skew !== undefined ? { skew } : {}), ...(drift !== undefined ? { drift } : {}) };
+}
+
 function scenarioFor(name: string): Scenario {
   const scenario = findScenario(name);
   if (!scenario) throw new Error(`unknown protocol '${name}' (accepted: ${scenarios.map((candidate) => candidate.name).join(', ')})`);
   return scenario;
-}
-
-/** The faults of a run: drawn from its profile by seed, plus the explicit ones. */
-export function faultsOf(options: ResolvedOptions, scenario: Scenario): Fault[] {
-  const world = { processCount: options.n, memoryCount: options.memories };
-  const latency = latencyModel(options.latency);
-  const window = scenario.faultWindow?.(options) ?? Math.min(options.horizon / 2, options.ops * 8 * latency.mean);
-  const outageMax = scenario.outageMax?.(options);
-  // Long pauses outlast every timeout of the protocol: four times the longest ordinary outage.
-  const longOutage = 4 * (outageMax ?? window / 3);
-  const drawn = drawFaults(options.faults, scenario.tolerance(options), { ...world, window, longOutage, ...(outageMax !== undefined ? { outageMax } : {}) }, new Prng(options.seed, 'faults'));
-  return [...drawn, ...parseCrashes(options.crash ?? '', world), ...parsePauses(options.pause ?? '', world)].sort((a, b) => a.at - b.at);
 }
 
 /**
@@ -122,6 +124,8 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     horizon: resolved.horizon,
     faults,
     ...(resolved.tear !== undefined ? { tearFraction: resolved.tear } : {}),
+    ...(resolved.skew !== undefined ? { clockSkew: resolved.skew } : {}),
+    ...(resolved.drift !== undefined ? { clockDrift: resolved.drift / 1e6 } : {}),
     ...(resolved.hold ? { holds: parseHolds(resolved.hold, { processCount: resolved.n, memoryCount: resolved.memories }) } : {}),
     ...(recorder ? { trace: recorder } : {}),
   });

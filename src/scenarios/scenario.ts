@@ -32,10 +32,16 @@ export interface RunOptions {
    * fraction (0..1] of its own completion delay; the simulator's default when absent.
    */
   readonly tear?: number;
+  /** Largest clock offset, in time units of the run: each process's `Fabric.clock()` is offset by a draw uniform in ±skew (the `clocks` profile's bound when absent under it, else 0). */
+  readonly skew?: number;
+  /** Largest clock drift in parts per million: each process's clock runs at a rate drawn uniform in 1 ± drift/10^6. */
+  readonly drift?: number;
   /** A scripted schedule (simulator only): events held until others happened, e.g. `p0 permission m2 until p2 note decide` (docs/schedules.md). */
   readonly hold?: string;
-  /** Where the run happens; only `sim` so far (the real backends plug in here). */
+  /** Where the run happens: the simulator (default) or a real backend. */
   readonly backend?: 'sim' | 'shm' | 'tcp';
+  /** A user scenario's module (file URL), set when `protocol` names a scenario loaded with `--scenario`; workers load it too. */
+  readonly scenarioModule?: string;
 }
 
 /** Options with every default filled in: what the trace header records. */

@@ -3,6 +3,7 @@ export type { CrashFault, RealRunResult } from '../realtime/realRun.js';
 import { Worker } from 'node:worker_threads';
 import type { MemoryId, ProcessId } from '../fabric/index.js';
 import { validateRegionSpec } from '../fabric/index.js';
+import { realBackendFaults } from '../fabric/faults.js';
 import { Journal } from './journal.js';
 import { mergeJournals, type JournalRecord } from '../realtime/operationJournal.js';
 import { controlIndex, createSharedWorld } from './sharedWorld.js';
@@ -24,6 +25,7 @@ export type ShmRunConfig = RealRunConfig;
 export async function runShm(config: ShmRunConfig): Promise<RealRunResult> {
   const { processCount, memoryCount } = config;
   for (const spec of config.regions) validateRegionSpec(spec, processCount, memoryCount);
+  const faults = realBackendFaults(config.faults ?? [], 'shm');
   const world = createSharedWorld({ processCount, memoryCount, regions: config.regions });
   const control = new Int32Array(world.control);
   const index = controlIndex(world);
@@ -73,7 +75,7 @@ export async function runShm(config: ShmRunConfig): Promise<RealRunResult> {
     for (const memory of crashedMemories) Atomics.store(control, index.memoryCrashed(memory), 1);
     epoch = process.hrtime.bigint();
     for (const worker of workers) worker.postMessage({ type: 'start', epoch: epoch.toString() });
-    for (const fault of config.faults ?? []) {
+    for (const fault of faults) {
       const delay = (fault.at * unitMicroseconds) / 1000;
       timers.push(
         setTimeout(() => {

@@ -1,21 +1,8 @@
-import type { MemoryId, ProcessId } from '../fabric/index.js';
+import type { ProcessId } from '../fabric/index.js';
+import type { Fault } from '../fabric/faults.js';
 import type { Prng } from './prng.js';
 
-/** One injected fault, at a virtual time. */
-export type Fault =
-  | {
-      readonly kind: 'crash-process';
-      readonly at: number;
-      readonly process: ProcessId;
-      /** Crashes in the middle of its writes: on each queue pair, a random suffix of the verbs not arrived yet never arrives. */
-      readonly midWrite?: true;
-    }
-  | { readonly kind: 'crash-memory'; readonly at: number; readonly memory: MemoryId }
-  | { readonly kind: 'pause'; readonly at: number; readonly process: ProcessId; readonly duration: number }
-  | { readonly kind: 'partition'; readonly at: number; readonly duration: number; readonly side: readonly ProcessId[] }
-  /** A slow link: verbs `process` sends to `memory` during `duration` arrive only when it ends (a congested path; order kept). */
-  | { readonly kind: 'slow-link'; readonly at: number; readonly process: ProcessId; readonly memory: MemoryId; readonly duration: number }
-  | { readonly kind: 'lossy'; readonly at: number; readonly duration: number; readonly dropRate: number; readonly delayRate: number; readonly extraDelay: number };
+export { describeFault, type Fault } from '../fabric/faults.js';
 
 /** What a protocol tolerates: how many crashes it must survive with every correct process terminating. */
 export interface Tolerance {
@@ -27,7 +14,13 @@ export interface Tolerance {
   readonly messageLoss?: boolean;
 }
 
-export const faultProfiles = ['none', 'crash', 'pause', 'net', 'all'] as const;
+/**
+ * Fault profiles. `clocks` draws no timed fault: it skews and drifts every
+ * process's local clock (`Fabric.clock()`), by `clockProfileBounds` unless
+ * `--skew`/`--drift` say otherwise. `all` leaves clocks alone, so that the
+ * seeds of existing sweeps keep their runs; mixed sweeps draw clocks apart.
+ */
+export const faultProfiles = ['none', 'crash', 'pause', 'net', 'all', 'clocks'] as const;
 export type FaultProfile = (typeof faultProfiles)[number];
 
 export interface FaultWorld {
@@ -166,20 +159,27 @@ export function withinTolerance(faults: readonly Fault[], tolerance: Tolerance):
   return true;
 }
 
-/** A fault as a short label for traces and summaries. */
-export function describeFault(fault: Fault): string {
-  switch (fault.kind) {
-    case 'crash-process':
-      return `crash p${fault.process}@${fault.at}${fault.midWrite ? ' mid-write' : ''}`;
-    case 'crash-memory':
-      return `crash m${fault.memory}@${fault.at}`;
-    case 'pause':
-      return `pause p${fault.process}@${fault.at}+${fault.duration}`;
-    case 'partition':
-      return `partition {${fault.side.map((process) => `p${process}`).join(',')}}@${fault.at}+${fault.duration}`;
-    case 'slow-link':
-      return `slow link p${fault.process}->m${fault.memory}@${fault.at}+${fault.duration}`;
-    case 'lossy':
-      return `lossy drop=${fault.dropRate} delay=${fault.delayRate}@${fault.at}+${fault.duration}`;
-  }
+/**
+ * The clock bounds of the `clocks` profile: a skew of ten mean delays (far
+ * more than a round trip, so that a protocol comparing clocks across
+ * processes sees it) and a drift of 100 parts per million (a cheap quartz
+ * oscillator's rate error, the usual bound a lease or clock-bound protocol assumes).
+ */
+export function clockProfileBounds(meanDelay: number): { readonly skew: number; readonly driftPpm: number } {
+  return { skew: 10 * meanDelay, driftPpm: 100 };
+}
+
+/**
+ * Each process's clock offset for a run: skew uniform in ±`skew` and drift
+ * uniform in ±`driftPpm` parts per million, drawn from the seed's `clocks`
+ * stream in the order the simulator draws them (process by process, skew
+ * then drift; `Simulation`), so that a real backend given the same seed
+ * skews the same process by the same amount.
+ */
+export function drawClockOffsets(random: Prng, processCount: number, skew: number, driftPpm: number): { skew: number; drift: number }[] {
+  return Array.from({ length: processCount }, () => {
+    const offset = skew * (2 * random.float() - 1);
+    const drift = (driftPpm / 1e6) * (2 * random.float() - 1);
+    return { skew: offset, drift };
+  });
 }

@@ -3,6 +3,7 @@ export type { CrashFault, RealRunResult } from '../realtime/realRun.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { validateRegionSpec, type MemoryId, type ProcessId } from '../fabric/index.js';
+import { realBackendFaults } from '../fabric/faults.js';
 import type { ServerLimits } from './authenticatedServer.js';
 import { generateKeyPair } from './identity.js';
 import type { MemoryNodeCommand } from './memoryNodeMain.js';
@@ -43,6 +44,7 @@ function collectLines(stream: Readable, into: JournalRecord[]): Promise<void> {
 export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
   const { processCount, memoryCount } = config;
   for (const spec of config.regions) validateRegionSpec(spec, processCount, memoryCount);
+  const faults = realBackendFaults(config.faults ?? [], 'tcp');
   const host = config.host ?? '127.0.0.1';
   const unitMicroseconds = config.unitMicroseconds ?? 1;
   const startup = config.startupMilliseconds ?? 60_000;
@@ -154,7 +156,7 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     const epoch = process.hrtime.bigint();
     started = true;
     for (const child of processes) child.send({ type: 'start', epoch: epoch.toString() } satisfies ProcessCommand);
-    for (const fault of config.faults ?? []) {
+    for (const fault of faults) {
       timers.push(
         setTimeout(() => {
           if (fault.kind === 'crash-memory') {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolveOptions, runScenario, type RunOptions } from '../../scenarios/index.js';
+import { loadUserScenario } from '../../scenarios/userScenario.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { UsageError, exitCodes } from '../usage.js';
 
@@ -41,6 +42,8 @@ example:
     if (header.backend !== 'sim') throw new UsageError(`'${file}' was recorded on backend '${String(header.backend)}'; only simulator traces replay`);
     const params = header.params as RunOptions;
     try {
+      // A user scenario's trace names its module: load it again before resolving the run.
+      if (typeof params.scenarioModule === 'string') await loadUserScenario(params.scenarioModule);
       resolveOptions(params);
     } catch (error) {
       throw new UsageError(`'${file}' header: ${error instanceof Error ? error.message : String(error)}`);

@@ -4,13 +4,14 @@ import { faultProfiles } from '../../sim/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { historyLines } from '../history.js';
 import { runJson, runSummary } from '../report.js';
-import { runOptionSpecs, runOptionsFrom } from '../runArgs.js';
+import { protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
 import { UsageError, exitCodes } from '../usage.js';
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run one protocol scenario (simulator by default, or a real backend) and check its properties',
   help: `usage: mnm run <protocol> [options]
+       mnm run --scenario FILE [options]
 
 Runs one scenario, checks its properties and prints a summary (or one JSON
 object with --json). On the deterministic simulator (the default), the same
@@ -34,11 +35,17 @@ options:
   --workload NAME     a protocol's workload (consensus: stable | contention | storm | mixed)
   --tear FRACTION     the simulator's tear window: a multi-word write's words land within this
                       fraction (0..1] of its completion delay (default: 0.9 of the shortest delay)
+  --skew T            clock skew: each process's clock() is offset by a draw within ±T time units
+                      (--faults clocks: 10 mean delays unless given)
+  --drift PPM         clock drift: each process's clock runs at a rate within 1 ± PPM/10^6
+                      (--faults clocks: 100 unless given); honoured on shm and tcp too
   --hold SCRIPT       a scripted schedule: hold an event until another happened, e.g.
                       'p0 permission m2 until p2 note decide' (docs/schedules.md); repeatable
   --f F               faults tolerated, for protocols sized by f
   --adversary LIST    Byzantine strategies (broadcast protocols)
   --backend B         sim (default) | shm (worker threads, shared memory) | tcp (OS processes, memory nodes)
+  --scenario FILE     run your own scenario: an ES module whose default export (or export 'scenario')
+                      is a Scenario (docs/cli.md, examples/scenario-counter.js)
   --trace FILE        write the trace (JSON lines, docs/trace.md)
   --history FILE      write the application operations in the checker's history format
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash, ...
@@ -48,6 +55,7 @@ exit codes: 0 all properties hold (also when blocked by faults beyond tolerance)
 examples:
   mnm run register --seed 7 --crash m2@3 --trace a.jsonl
   mnm run pmp --n 3 --memories 3 --workload contention --hold 'p0 permission m2 until p2 note decide'
+  mnm run --scenario examples/scenario-counter.js --faults crash --backend shm
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('run', args, {
@@ -56,10 +64,8 @@ examples:
       history: { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (positionals.length !== 1) {
-      throw new UsageError(`expected one protocol, got ${positionals.length === 0 ? 'none' : positionals.join(' ')} (accepted: ${scenarios.map((scenario) => scenario.name).join(', ')})`);
-    }
-    const options = runOptionsFrom(positionals[0], values);
+    const protocol = await protocolFrom('run', positionals, values.scenario);
+    const options = runOptionsFrom(protocol, values);
     try {
       resolveOptions(options);
     } catch (error) {

@@ -1,14 +1,15 @@
-import { findScenario, resolveOptions, runScenario, scenarios, type RunOptions, type RunReport } from '../../scenarios/index.js';
+import { findScenario, resolveOptions, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import { mixedRunOptions, type FixedOptions } from '../../scenarios/mix.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { Progress } from '../progress.js';
-import { replayCommand, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
+import { protocolFrom, replayCommand, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
 import { UsageError, exitCodes, integerOption } from '../usage.js';
 
 export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'run a protocol over many seeds with faults and count property violations',
   help: `usage: mnm sweep <protocol> --seeds N [--mix] [run options] [--first-seed S] [--stop] [--json]
+       mnm sweep --scenario FILE --seeds N ...
 
 Runs seeds S..S+N-1 (S = 1 by default) of one scenario on the simulator, each
 with faults drawn from the profile within the protocol's tolerance, and counts
@@ -18,17 +19,21 @@ and the exact 'mnm run …' command that replays it.
 With --mix each seed draws its whole configuration: latency model (unit, rdma,
 lan, uniform spreads up to 40x), workload, n and memories within tolerance,
 the simulator's tear window, the fault profile (crashes mid-write, pauses
-longer than every timeout) and, for Byzantine protocols, the adversaries.
+longer than every timeout), clock skew and drift (3 seeds in 10) and, for
+Byzantine protocols, the adversaries.
 Options given explicitly stay fixed. This is the sweep the test suite runs.
 
 options:
   --seeds N        how many seeds (required)
   --first-seed S   the first seed (default 1)
   --mix            draw the configuration per seed (see above)
-  --faults P       fault profile: none | crash | pause | net | all (default crash; drawn with --mix)
+  --faults P       fault profile: none | crash | pause | net | all | clocks (default crash; drawn with --mix)
+  --skew T         largest clock offset of a process, in time units (drawn with --mix)
+  --drift PPM      largest clock drift, parts per million (drawn with --mix)
   --stop           stop at the first violation
   --json           one JSON object: protocol, runs, violations, blocked, byProperty, firstViolation {seed, replay, violations}, mixed
-  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --tear)
+  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --tear,
+                   --scenario FILE: sweep your own scenario module, docs/cli.md)
 
 exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments
 
@@ -36,6 +41,7 @@ examples:
   mnm sweep pmp --seeds 2000 --mix
   mnm sweep pmp --seeds 2000 --mix --mutant phase2-any-memory --stop
   mnm sweep register --seeds 1000 --faults all --latency lan
+  mnm sweep --scenario examples/scenario-counter.js --seeds 200 --mix
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('sweep', args, {
@@ -46,17 +52,17 @@ examples:
       mix: { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    if (positionals.length !== 1) throw new UsageError(`expected one protocol (accepted: ${scenarios.map((scenario) => scenario.name).join(', ')})`);
+    const protocol = await protocolFrom('sweep', positionals, values.scenario);
     if (values.seeds === undefined) throw new UsageError('--seeds N is required (how many seeds to run)');
     if (values.seed !== undefined) throw new UsageError('--seed: a sweep runs many seeds; use --first-seed S and --seeds N');
     const seeds = integerOption('seeds', values.seeds, 0, 1, 100_000_000);
     const first = integerOption('first-seed', values['first-seed'], 1, 0);
     if (values.backend !== undefined && values.backend !== 'sim') throw new UsageError(`--backend ${values.backend}: a sweep runs on the simulator (accepted: sim); run one seed on a real backend with 'mnm run --backend'`);
-    const base = runOptionsFrom(positionals[0], { ...values, faults: values.faults ?? 'crash' });
+    const base = runOptionsFrom(protocol, { ...values, faults: values.faults ?? 'crash' });
     const scenario = findScenario(base.protocol);
     const mixed = Boolean(values.mix);
     // With --mix, only what was given explicitly stays fixed; the rest is drawn per seed.
-    const fixed = mixed ? explicitOptions(runOptionsFrom(positionals[0], values), values) : {};
+    const fixed = mixed ? explicitOptions(runOptionsFrom(protocol, values), values) : {};
     const optionsOf = (seed: number) => (mixed && scenario ? mixedRunOptions(scenario, seed, fixed) : { ...base, seed });
     try {
       resolveOptions(optionsOf(first));

@@ -1,3 +1,4 @@
+import { eventsOf, type EventOf, type NoteRecord } from '../../fabric/events.js';
 import { decodeMessage } from '../../protocols/consensus/messages.js';
 import { runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import type { TraceEvent } from '../../trace/format.js';
@@ -76,6 +77,17 @@ interface Cost {
   permissionRequests: number;
 }
 
+/** The run's first decision, read from the trace's notes through the event catalogue. */
+function firstDecision(trace: string): EventOf<'decide'> | undefined {
+  const notes: NoteRecord[] = [];
+  for (const line of trace.split('\n')) {
+    if (line === '') continue;
+    const event = JSON.parse(line) as TraceEvent;
+    if ('t' in event && event.type === 'note') notes.push({ time: event.t, process: event.p, kind: event.kind, ...(event.detail !== undefined ? { detail: event.detail as Record<string, unknown> } : {}) });
+  }
+  return eventsOf(notes, 'decide')[0];
+}
+
 /**
  * The work of every process during the deciding attempt, read from the
  * trace: verbs, permission requests and protocol messages (heartbeats and
@@ -121,7 +133,7 @@ export const consensusTable: Table = {
       const index = Math.max(0, decisions.findIndex((decision) => decision?.delays === delays));
       const representative = reports[index];
       const decision = decisions[index];
-      const decidedAt = (representative.details.decisions as { via: string; time: number }[]).find((entry) => entry.via === 'decide')?.time;
+      const decidedAt = firstDecision(representative.trace ?? '')?.time;
       const cost = decision && decidedAt !== undefined ? decisionCost(representative.trace ?? '', decision, decidedAt) : null;
       const tolerance = await runScenario(toleranceRun(plan, representative), 'off');
       const crashesOf = (kind: 'p' | 'm') => (tolerance.params.crash ?? '').split(',').filter((crash) => crash.startsWith(kind)).length;

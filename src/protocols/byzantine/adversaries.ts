@@ -58,7 +58,6 @@ export interface AdversaryConfig {
   readonly f: number;
   /** Every Byzantine process (they collude). */
   readonly byzantine: readonly ProcessId[];
-  readonly giveUpAt: number;
   readonly costs: SignatureCosts;
   readonly keys: KeySource;
   /** The shortest one-way delay: the adversary paces its rewrites by it. */
@@ -74,6 +73,11 @@ class Context {
   private readonly effects = new Set<string>();
   private readonly written = new Map<string, string>();
   private readonly forgeries = new Map<string, Uint8Array>();
+  /** Set by the owner (`Adversary.stop`, `stopBy`): the strategy ends at its next look at `alive`. */
+  stopping = false;
+  deadline = Infinity;
+  /** Ends the current wait early (a stop). */
+  wake: (() => void) | undefined;
 
   constructor(
     readonly fabric: Fabric,
@@ -96,9 +100,9 @@ class Context {
     return Array.from({ length: this.layout.processCount }, (_, process) => process).filter((process) => !this.config.byzantine.includes(process));
   }
 
-  /** Whether to go on: until the give-up time, or until every correct process has decided (cb) or delivered (rb) everything. */
+  /** Whether to go on: until its owner stops it, or until every correct process has decided (cb) or delivered (rb) everything. */
   alive(snapshot?: Snapshot): boolean {
-    if (this.fabric.now() >= this.config.giveUpAt) return false;
+    if (this.stopping || this.fabric.now() >= this.deadline) return false;
     if (!snapshot) return true;
     const finished = (record: RecordView) => (this.config.mode === 'cb' ? record.ready : record.delivered) !== undefined;
     return !broadcasts(this.layout).every(({ sender, sequence }) => this.correct.every((process) => finished(snapshot.record(process, sender, sequence))));
@@ -153,7 +157,21 @@ class Context {
   }
 
   pause(factor = 1): Promise<void> {
-    return this.fabric.sleep(this.config.pace * factor);
+    return this.wait(this.config.pace * factor);
+  }
+
+  /** Waits `duration`, or less if its owner stops it meanwhile; leaves no timer behind. */
+  wait(duration: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const cancel = this.fabric.setTimer(duration, () => done());
+      const done = () => {
+        cancel();
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+    });
   }
 }
 
@@ -327,7 +345,8 @@ const strategies: Record<AdversaryName, (context: Context) => Promise<void>> = {
       const snapshot = await context.snapshot();
       const waiting = context.correct.some((process) => snapshot.record(process, self, 1).echo === undefined);
       if (waiting) context.effect('correct processes waited for a broadcast that never came');
-      await context.fabric.sleep(Math.max(context.config.pace, context.config.giveUpAt - context.fabric.now()));
+      // Nothing to do but be stopped (by its owner's deadline at the latest).
+      await context.wait(Math.max(context.config.pace, Number.isFinite(context.deadline) ? context.deadline - context.fabric.now() : Infinity));
     }
   },
 
@@ -497,13 +516,46 @@ const strategies: Record<AdversaryName, (context: Context) => Promise<void>> = {
   },
 };
 
-/** The body of a Byzantine process running `name`. */
-export function adversaryBody(name: AdversaryName, config: AdversaryConfig): ProcessMain {
-  return async (fabric) => {
+/**
+ * A Byzantine process running one strategy of the catalogue, with the same
+ * life cycle as `ConsistentBroadcast`/`ReliableBroadcast`: it runs until its
+ * owner stops it (`stop`, or `stopBy` a time: the run's safety net), or until
+ * it sees every correct process finished; then it notes its signature counts.
+ */
+export class Adversary {
+  private readonly context: Context;
+  /** Resolves when the strategy ended and noted its counts. */
+  readonly done: Promise<void>;
+
+  /** `until`: the time it stops by at the latest, as `stopBy` (the strategy starts at once, so it is given here). */
+  constructor(fabric: Fabric, name: AdversaryName, config: AdversaryConfig, until = Infinity) {
     const context = new Context(fabric, config, name);
-    await strategies[name](context);
-    const { made, verified, rejected } = context.signer.counters;
-    fabric.note('signatures', { made, verified, rejected, malformed: 0 });
+    context.deadline = until;
+    this.context = context;
+    this.done = (async () => {
+      await strategies[name](context);
+      const { made, verified, rejected } = context.signer.counters;
+      fabric.note('signatures', { made, verified, rejected, malformed: 0 });
+    })();
+  }
+
+  /** Ends the strategy at its first look at the clock at or after `time`, waking it then if it waits. */
+  stopBy(time: number): void {
+    this.context.deadline = Math.min(this.context.deadline, time);
+  }
+
+  /** Ends the strategy at its next step; resolves once it ended. */
+  async stop(): Promise<void> {
+    this.context.stopping = true;
+    this.context.wake?.();
+    await this.done;
+  }
+}
+
+/** The body of a Byzantine process running `name` until time `until` at the latest. */
+export function adversaryBody(name: AdversaryName, config: AdversaryConfig, until: number): ProcessMain {
+  return async (fabric) => {
+    await new Adversary(fabric, name, config, until).done;
   };
 }
 

@@ -1,8 +1,8 @@
-import { BroadcastProcess, broadcastMutants, type BroadcastConfig, type BroadcastMode, type BroadcastMutant } from '../../protocols/byzantine/broadcast.js';
+import { ConsistentBroadcast, ReliableBroadcast, broadcastMutants, hex, text, type BroadcastConfig, type BroadcastMode, type BroadcastMutant, type Delivery } from '../../protocols/byzantine/broadcast.js';
 import { adversaryBody, isAdversary, replicatorAdversaries, senderAdversaries, type AdversaryConfig } from '../../protocols/byzantine/adversaries.js';
 import { broadcastRegions, type BroadcastLayout } from '../../protocols/byzantine/layout.js';
 import type { ResolvedOptions, Scenario } from '../scenario.js';
-import { Prng } from '../../sim/index.js';
+import { Prng } from '../../sim/prng.js';
 import { checkBroadcast } from './properties.js';
 import { broadcastDetails } from './details.js';
 import { adversaryNames, delay, faultsOf, maxMessages, messageCapacity, placements, runKeys, shortestDelay, signatureCosts, type Catalogue, type Placement } from './setup.js';
@@ -169,19 +169,17 @@ export function broadcastScenario(mode: BroadcastMode): Scenario {
           layout: setup.layout,
           f: setup.f,
           byzantine: setup.byzantine.map((candidate) => candidate.process),
-          giveUpAt: setup.timing.giveUpAt,
           costs,
           keys,
           pace: shortestDelay(options),
         };
-        return adversaryBody(placement.adversary, config);
+        return adversaryBody(placement.adversary, config, setup.timing.giveUpAt);
       }
+      const { giveUpAt, ...timing } = setup.timing;
       const config: BroadcastConfig = {
-        mode,
         layout: setup.layout,
         f: setup.f,
-        message: broadcastMessage,
-        ...setup.timing,
+        ...timing,
         costs,
         keys,
         ...(options.mutant ? { mutant: options.mutant as BroadcastMutant } : {}),
@@ -189,7 +187,16 @@ export function broadcastScenario(mode: BroadcastMode): Scenario {
       const start = startOffset(options, process);
       return async (fabric) => {
         if (start > 0) await fabric.sleep(start);
-        await new BroadcastProcess(fabric, config).run();
+        // Deliveries are recorded as `deliver` notes, what the property checker and the tables read.
+        const onDeliver = (delivery: Delivery) => fabric.note('deliver', { s: delivery.sender, k: delivery.sequence, m: text(delivery.message), hex: hex(delivery.message), path: delivery.path });
+        const endpoint = mode === 'cb' ? new ConsistentBroadcast(fabric, { ...config, onDeliver }) : new ReliableBroadcast(fabric, { ...config, onDeliver });
+        // The sender queues its `ops` messages at once; with the default window they go one after the other.
+        const sent = setup.layout.senders.includes(fabric.self) ? Array.from({ length: options.ops }, (_, index) => endpoint.broadcast(broadcastMessage(fabric.self, index + 1)).catch(() => undefined)) : [];
+        // The work is done when every broadcast is delivered here and this process's duties for them are over; a
+        // Byzantine sender may see to it that it never is, so the run's safety net stops it by `giveUpAt` at the latest.
+        endpoint.stopBy(giveUpAt);
+        await endpoint.stopWhenFinished(options.ops);
+        await Promise.all(sent);
       };
     },
     check(_history, options, notes) {

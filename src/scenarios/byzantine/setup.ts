@@ -1,6 +1,7 @@
 import type { ProcessId } from '../../fabric/index.js';
 import { freeCosts, measuredCosts, runKeys, type SignatureCosts } from '../../crypto/index.js';
-import { Prng, latencyModel } from '../../sim/index.js';
+import { Prng } from '../../sim/prng.js';
+import { latencyModel } from '../../sim/latency.js';
 import type { ResolvedOptions } from '../scenario.js';
 
 /**

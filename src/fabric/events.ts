@@ -1,0 +1,241 @@
+/**
+ * The event catalogue: what protocols tell checkers, tables and reports, typed.
+ *
+ * A protocol reports what it did through `Fabric.note(kind, detail)` — a
+ * decision, a delivery, a signature — and the application operations it
+ * serves go to the history (invoke, then ok | fail | info). Both used to be
+ * read as bare strings (`note.kind === 'decide'`, `note.detail?.value`), so a
+ * renamed field went unnoticed: a checker simply saw no decisions. Here every
+ * note kind has one type and one schema, `decodeEvent` is the one way to read
+ * a note (it checks the fields), and `emit` is the typed way to write one.
+ *
+ * A leaf module — it imports nothing — so that protocols (which may import
+ * only `fabric/` and `crypto/`) and checkers (which may import only this
+ * module) share it. Notes have no effect on a run: emitting one is free of
+ * protocol meaning.
+ */
+
+/** A value in a note's detail or an operation (the shape of `OperationValue`, restated to stay a leaf). */
+export type EventValue = null | boolean | number | string | readonly EventValue[] | { readonly [key: string]: EventValue };
+
+/** A note as every backend records it (`NoteEvent`) and as the trace's `note` lines carry it. */
+export interface NoteRecord {
+  readonly time: number;
+  readonly process: number;
+  readonly kind: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** A kind without fields. */
+type NoFields = Record<never, never>;
+
+/** The fields of each note kind (without `kind`, `time` and `process`). */
+export interface EventFields {
+  /** Consensus: a proposer starts an attempt with this ballot. */
+  attempt: { readonly ballot: number };
+  /**
+   * Consensus: this process decided `value` (as the proposer of `ballot`;
+   * `late`: an overtaken attempt that still concluded). A log's decision
+   * carries its `index`; the first decision of an attempt carries its cost.
+   */
+  decide: {
+    readonly value: EventValue;
+    readonly ballot?: number;
+    readonly index?: number;
+    readonly late?: boolean;
+    readonly started?: number;
+    readonly verbs?: number;
+    readonly messages?: number;
+    readonly bytes?: number;
+    readonly permissionRequests?: number;
+  };
+  /** Consensus: this process learned the decision `value` from process `from` (a log entry carries its `index`). */
+  learn: { readonly value: EventValue; readonly from?: number; readonly index?: number };
+  /** Broadcast: sender `s` broadcast its `k`-th message (`m` printable, `hex` its bytes). */
+  broadcast: { readonly s: number; readonly k: number; readonly m: string; readonly hex: string };
+  /** Broadcast: this process delivered (s, k) by the fast or slow `path`. */
+  deliver: { readonly s: number; readonly k: number; readonly m: string; readonly hex: string; readonly path: string };
+  /** Reliable broadcast: the consistent-broadcast layer under it delivered (s, k). */
+  'cb-deliver': { readonly s: number; readonly k: number; readonly m: string; readonly hex: string; readonly path: string };
+  /** Broadcast: this process signed a statement for (s, k) with `purpose`. */
+  sign: { readonly purpose: string; readonly s: number; readonly k: number };
+  /** Broadcast: this process's signature counts when it finished (a process that noted them is alive at the end). */
+  signatures: { readonly made: number; readonly verified: number; readonly rejected: number; readonly malformed: number };
+  /** Broadcast: a Byzantine strategy had an effect, and why. */
+  'adversary-effect': { readonly adversary: string; readonly reason: string };
+  /** Broadcast: a replicator found `owner`'s slot signed twice differently (`fields`, comma-separated). */
+  'equivocation-proof': { readonly owner: number; readonly fields: string };
+  /** Broadcast: this process gave up on (s, k) when its run ended. */
+  'give-up': { readonly s: number; readonly k: number };
+  /** Broadcast: this process saw two different messages for (s, k). */
+  conflict: { readonly s: number; readonly k: number };
+  /** Broadcast: a signature by `signer` in `owner`'s slot failed verification. */
+  rejected: { readonly owner: number; readonly signer: number; readonly purpose: string; readonly s: number; readonly k: number };
+  /** Test bodies: a step counter. */
+  round: { readonly round: number };
+  /** Test bodies and scripted schedules: markers without fields. */
+  go: NoFields;
+  got: NoFields;
+  done: NoFields;
+}
+
+export type EventKind = keyof EventFields;
+
+/** One decoded note: its kind, who noted it and when, and its typed fields. */
+export type ProtocolEvent = { [K in EventKind]: { readonly kind: K; readonly time: number; readonly process: number } & EventFields[K] }[EventKind];
+
+/** A note's typed event by kind, e.g. `EventOf<'decide'>`. */
+export type EventOf<K extends EventKind> = Extract<ProtocolEvent, { readonly kind: K }>;
+
+/** What a protocol emits: the event without its time and process (the fabric adds those). */
+export type EmittedEvent = { [K in EventKind]: { readonly kind: K } & EventFields[K] }[EventKind];
+
+type FieldType = 'number' | 'string' | 'boolean' | 'value';
+type Schema = { readonly [field: string]: { readonly type: FieldType; readonly optional?: true } };
+
+const number = { type: 'number' } as const;
+const string = { type: 'string' } as const;
+const value = { type: 'value' } as const;
+const optionalNumber = { type: 'number', optional: true } as const;
+const instance = { s: number, k: number };
+const message = { ...instance, m: string, hex: string };
+
+/** The schema of every kind: each field's type, and whether it may be absent. */
+export const eventSchemas: { readonly [K in EventKind]: Schema } = {
+  attempt: { ballot: number },
+  decide: {
+    value,
+    ballot: optionalNumber,
+    index: optionalNumber,
+    late: { type: 'boolean', optional: true },
+    started: optionalNumber,
+    verbs: optionalNumber,
+    messages: optionalNumber,
+    bytes: optionalNumber,
+    permissionRequests: optionalNumber,
+  },
+  learn: { value, from: optionalNumber, index: optionalNumber },
+  broadcast: message,
+  deliver: { ...message, path: string },
+  'cb-deliver': { ...message, path: string },
+  sign: { purpose: string, ...instance },
+  signatures: { made: number, verified: number, rejected: number, malformed: number },
+  'adversary-effect': { adversary: string, reason: string },
+  'equivocation-proof': { owner: number, fields: string },
+  'give-up': instance,
+  conflict: instance,
+  rejected: { owner: number, signer: number, purpose: string, ...instance },
+  round: { round: number },
+  go: {},
+  got: {},
+  done: {},
+};
+
+/** The kinds of the catalogue. */
+export const eventKinds = Object.keys(eventSchemas) as EventKind[];
+
+function isEventKind(kind: string): kind is EventKind {
+  return Object.prototype.hasOwnProperty.call(eventSchemas, kind);
+}
+
+function hasType(candidate: unknown, type: FieldType): boolean {
+  if (type === 'value') return candidate !== undefined;
+  if (type === 'number') return typeof candidate === 'number' && Number.isFinite(candidate);
+  return typeof candidate === type;
+}
+
+/**
+ * What is wrong with a note of a known kind (a missing field, a field of the
+ * wrong type), or undefined when it decodes; undefined too for a kind
+ * outside the catalogue (nothing to check it against).
+ */
+export function eventProblem(note: NoteRecord): string | undefined {
+  if (!isEventKind(note.kind)) return undefined;
+  const schema = eventSchemas[note.kind];
+  const detail = note.detail ?? {};
+  const problems: string[] = [];
+  for (const [field, rule] of Object.entries(schema)) {
+    const candidate = detail[field];
+    if (candidate === undefined) {
+      if (!rule.optional) problems.push(`'${field}' is missing`);
+    } else if (!hasType(candidate, rule.type)) problems.push(`'${field}' is ${JSON.stringify(candidate)}, not a ${rule.type}`);
+  }
+  return problems.length > 0 ? `p${note.process}'s '${note.kind}' note at ${note.time}: ${problems.join(', ')}` : undefined;
+}
+
+/**
+ * The one decoder: a note as its typed event, or undefined when its kind is
+ * not in the catalogue or its fields do not match the kind's schema
+ * (`eventProblem` says why). Fields outside the schema are dropped.
+ */
+export function decodeEvent(note: NoteRecord): ProtocolEvent | undefined {
+  if (!isEventKind(note.kind) || eventProblem(note) !== undefined) return undefined;
+  const detail = note.detail ?? {};
+  const fields: Record<string, unknown> = {};
+  for (const field of Object.keys(eventSchemas[note.kind])) if (detail[field] !== undefined) fields[field] = detail[field];
+  return { ...fields, kind: note.kind, time: note.time, process: note.process } as ProtocolEvent;
+}
+
+/** The decoded events of a run, in order, and a line for every note of a known kind that did not decode. */
+export function decodeEvents(notes: readonly NoteRecord[]): { readonly events: ProtocolEvent[]; readonly malformed: string[] } {
+  const events: ProtocolEvent[] = [];
+  const malformed: string[] = [];
+  for (const note of notes) {
+    const event = decodeEvent(note);
+    if (event) events.push(event);
+    else {
+      const problem = eventProblem(note);
+      if (problem !== undefined) malformed.push(problem);
+    }
+  }
+  return { events, malformed };
+}
+
+/** The decoded events of one kind, e.g. `eventsOf(notes, 'deliver')`. */
+export function eventsOf<K extends EventKind>(notes: readonly NoteRecord[], kind: K): EventOf<K>[] {
+  const found: EventOf<K>[] = [];
+  for (const note of notes) {
+    if (note.kind !== kind) continue;
+    const event = decodeEvent(note);
+    if (event) found.push(event as EventOf<K>);
+  }
+  return found;
+}
+
+/** Anything with the fabric's `note` (a `Fabric`, a recorder). */
+export interface NoteSink {
+  note(kind: string, detail?: Readonly<Record<string, EventValue>>): void;
+}
+
+/** The typed emitter: notes an event of the catalogue (`emit(fabric, { kind: 'decide', value, ballot })`). */
+export function emit(sink: NoteSink, event: EmittedEvent): void {
+  const { kind, ...fields } = event;
+  const detail: Record<string, EventValue> = {};
+  for (const [field, fieldValue] of Object.entries(fields)) if (fieldValue !== undefined) detail[field] = fieldValue as EventValue;
+  if (Object.keys(detail).length > 0) sink.note(kind, detail);
+  else sink.note(kind);
+}
+
+/** An application operation's event in a run's history: its invocation, or its return (ok, fail or info). */
+export interface OperationRecord {
+  readonly process: number;
+  readonly type: string;
+  readonly f: string;
+  readonly key?: string;
+  readonly value: unknown;
+  readonly time?: number;
+  readonly op?: number;
+}
+
+export type OperationEvent =
+  | { readonly kind: 'invoke'; readonly process: number; readonly f: string; readonly value: unknown; readonly key?: string; readonly time?: number; readonly op?: number }
+  | { readonly kind: 'return'; readonly outcome: 'ok' | 'fail' | 'info'; readonly process: number; readonly f: string; readonly value: unknown; readonly key?: string; readonly time?: number; readonly op?: number };
+
+/** A history event as an operation invoke or return, or undefined when its type is none of invoke, ok, fail, info. */
+export function decodeOperation(event: OperationRecord): OperationEvent | undefined {
+  if (typeof event.f !== 'string' || typeof event.process !== 'number') return undefined;
+  const common = { process: event.process, f: event.f, value: event.value, ...(event.key !== undefined ? { key: event.key } : {}), ...(event.time !== undefined ? { time: event.time } : {}), ...(event.op !== undefined ? { op: event.op } : {}) };
+  if (event.type === 'invoke') return { kind: 'invoke', ...common };
+  if (event.type === 'ok' || event.type === 'fail' || event.type === 'info') return { kind: 'return', outcome: event.type, ...common };
+  return undefined;
+}

@@ -1,0 +1,117 @@
+/**
+ * mnm's public API: what `import … from 'mnm'` gives. Every name here is
+ * exported on purpose, grouped by family; anything not listed (backend
+ * internals, the CLI, test helpers) may change without notice. docs/api.md
+ * has a runnable example per family.
+ *
+ * This is the one module allowed to import from every layer
+ * (src/architecture.test.ts); nothing inside mnm imports it.
+ */
+
+/**
+ * The fabric contract: what one process can do to remote memory and to other
+ * processes (verbs, permissions, messages, time, history), the typed errors a
+ * verb can fail with, and the small byte and quorum helpers protocols are
+ * written with. Protocols import only this family (and crypto), so the same
+ * code runs on the simulator and on the real backends.
+ */
+export type { Fabric, OperationRecorder, HistoryEvent, NoteEvent, ProcessMain } from './fabric/fabric.js';
+export type { ProcessId, MemoryId, RegionRef, Address, Access, Policy, RegionSpec, Message, VerbOptions, OperationId, OperationValue } from './fabric/types.js';
+export { policies } from './fabric/types.js';
+export { findRegion, memoriesOf } from './fabric/fabric.js';
+export { FabricError, PermissionDenied, TimedOut, BadAddress, QuorumFailed, type FabricErrorCode } from './fabric/errors.js';
+export { wordSize, toWord, getWord, setWord, wordBytes, wholeWords, checksum, toHex } from './fabric/bytes.js';
+export { majority, quorum, forEachMemory, type QuorumSuccess, type QuorumOptions } from './fabric/quorum.js';
+
+/**
+ * The deterministic simulator: a world of processes and memories in virtual
+ * time, built from a config and a seed (same seed, same run, byte for byte),
+ * with latency models, injected faults (crashes, pauses, partitions, slow
+ * links, lossy networks), clock skew, torn multi-word writes and scripted
+ * schedules (`holds`, docs/schedules.md).
+ */
+export { Simulation, type SimulationConfig, type SimulationResult } from './sim/simulation.js';
+export type { RunEnd } from './sim/scheduler.js';
+export type { SimCounters } from './sim/context.js';
+export type { SimMemory } from './sim/memory.js';
+export { latencyModel, latencyNames, unitLatency, rdmaLatency, lanLatency, uniformLatency, tailLatency, type LatencyModel } from './sim/latency.js';
+export { parseCrashes, parsePauses, drawFaults, faultProfiles, withinTolerance, describeFault, type Fault, type FaultProfile, type FaultWorld, type Tolerance } from './sim/faults.js';
+export { parseHolds, describeHold, type Hold } from './sim/holds.js';
+export { Prng } from './sim/prng.js';
+
+/**
+ * Traces: the JSON-lines record of a simulated run (docs/trace.md). Pass a
+ * `TraceRecorder` as `SimulationConfig.trace` to keep or hash the lines;
+ * `Accounting` sums them into per-operation costs (docs/metrics.md).
+ */
+export { TraceRecorder } from './trace/recorder.js';
+export { Accounting, type RunMetrics, type OperationCost, type FunctionMetrics } from './trace/accounting.js';
+export { traceVersion, type TraceSink, type TraceHeader, type TraceEvent, type TraceLine, type VerbKind } from './trace/format.js';
+
+/**
+ * The real backends: the same bodies on worker threads sharing
+ * SharedArrayBuffers (`runShm`) or in OS processes over TCP with
+ * authenticated memory nodes (`runTcp`). A body is named by module URL and
+ * export (`BodyReference`), because each process loads it in its own thread
+ * or OS process; the module exports a `BodyFactory`. Time is wall-clock in
+ * `unitMicroseconds`; only crashes can be injected (docs/backends.md).
+ */
+export { runShm, type ShmRunConfig } from './shm/runShm.js';
+export { runTcp, type TcpRunConfig } from './tcp/runTcp.js';
+export type { ServerLimits } from './tcp/authenticatedServer.js';
+export type { RealRunConfig, RealRunResult, CrashFault } from './realtime/realRun.js';
+export type { BodyReference, BodyFactory } from './realtime/operationJournal.js';
+
+/**
+ * Protocols ready to use. The replicated one-writer register of the lecture
+ * (regular, tolerates a minority of crashed memories).
+ */
+export { RegularRegister, regularRegisterRegion, regularRegisterMutants, type RegularRegisterConfig, type RegularRegisterMutant } from './protocols/register/regularRegister.js';
+
+// Consensus as a replicated log (ProtectedPaxosLog, DiskPaxosLog, MultiPaxosLog): added here when it lands.
+
+// Broadcast as a call (ConsistentBroadcast, ReliableBroadcast): added here when it lands.
+
+/**
+ * The checkers. Linearizability of a history against a sequential model
+ * (`models`: register, cas-register, kv, max-register, log — or your own
+ * `Model`), history files in several formats (`readHistory`), explanations
+ * of a verdict, regularity of a one-writer register, and the properties of
+ * single-decree consensus. The checkers import nothing else of mnm: they read
+ * plain events. `HistoryLine` is the checker's event (one line of a history,
+ * with its line number for witnesses); `checkRunLinearizable` takes a run's
+ * `HistoryEvent`s as they are.
+ */
+export { checkLinearizability, type CheckOptions, type CheckResult, type PartitionResult, type Verdict } from './check/linearizability.js';
+export { pairOperations } from './check/pairing.js';
+export { HistoryError, outcomeUnknown, type HistoryEvent as HistoryLine, type EventType, type Operation, type Outcome } from './check/history.js';
+export type { Model, PreparedCall } from './check/model.js';
+export type { ValueKey } from './check/values.js';
+export { models, modelNames } from './check/models/index.js';
+export { readHistory, type ReadHistory } from './check/readHistory.js';
+export { formats, formatNames, formatNamed, detectFormat, type HistoryFormat } from './check/formats/index.js';
+export { replayLinearization } from './check/replay.js';
+export { describeOperation, explainResult, witnessJson } from './check/describe.js';
+export { checkRegular, type RegisterEvent, type RegularityViolation } from './check/regular.js';
+export { checkConsensus, type ProposeEvent, type DecisionNote, type ConsensusViolation } from './check/consensus.js';
+export { checkRunLinearizable } from './scenarios/linearizable.js';
+
+/**
+ * Scenarios: named, reproducible experiments (protocol + workload + faults +
+ * properties), what `mnm run` and `mnm sweep` drive. `runScenario` runs one
+ * and judges it (safety, then liveness within the protocol's tolerance);
+ * `resolveOptions` fills in a scenario's defaults and validates options.
+ */
+export { runScenario, resolveOptions, type RunReport, type TraceMode } from './scenarios/runner.js';
+export { scenarios, findScenario, type Scenario, type RunOptions, type ResolvedOptions, type Violation } from './scenarios/index.js';
+export type { MixedSizes } from './scenarios/mix.js';
+
+/**
+ * Signatures: Ed25519 (node:crypto) bound to process identities and to
+ * statements, with counters of signatures made and checked, and the
+ * simulator's cost model of signing.
+ */
+export { Signer, runKeys, signatureLength, type KeySource, type SignatureCounters } from './crypto/signer.js';
+export { statementBytes, type Statement, type Purpose as StatementPurpose } from './crypto/statement.js';
+export { keyPairFromSeed, runKeyPair, privateSeed, privateSeedLength, publicKeyLength, type KeyPair } from './crypto/keys.js';
+export { measuredCosts, freeCosts, measureCosts, type SignatureCosts, type CostMeasurement } from './crypto/costs.js';

@@ -1,0 +1,27 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { realBackendFaults, type Fault } from '../fabric/faults.js';
+import { drawFaults } from '../sim/faults.js';
+import { Prng } from '../sim/prng.js';
+import { runShm } from '../shm/runShm.js';
+
+describe('one fault type for every backend', () => {
+  it('the real backends take the crashes of the simulator’s own draw as they are', () => {
+    const drawn: Fault[] = drawFaults('crash', { processes: 1, memories: 1 }, { processCount: 3, memoryCount: 3, window: 50 }, new Prng(4, 'faults'));
+    assert.ok(drawn.length > 0, 'seed 4 draws some crash');
+    assert.deepEqual(realBackendFaults(drawn, 'shm'), drawn);
+  });
+
+  it('refuses what a real backend cannot inject, naming the fault and what is accepted', () => {
+    const pause: Fault = { kind: 'pause', at: 3, process: 1, duration: 10 };
+    assert.throws(() => realBackendFaults([{ kind: 'crash-memory', at: 1, memory: 0 }, pause], 'tcp'), /^Error: fault 'pause p1@3\+10' cannot be injected on the tcp backend \(accepted: crash-process, crash-memory;/);
+  });
+
+  it('runShm refuses a partition before it starts a worker', async () => {
+    const partition: Fault = { kind: 'partition', at: 0, duration: 5, side: [0] };
+    await assert.rejects(
+      runShm({ processCount: 2, memoryCount: 0, regions: [], body: { module: 'data:text/javascript,', export: 'none', args: null }, seed: 1, faults: [partition], deadlineMilliseconds: 1000 }),
+      /fault 'partition \{p0\}@0\+5' cannot be injected on the shm backend/,
+    );
+  });
+});

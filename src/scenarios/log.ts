@@ -7,7 +7,8 @@ import { paxosMutants, type PaxosMutant } from '../protocols/consensus/paxos.js'
 import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
 import { protectedPaxosMutants, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
 import { fromNumber } from '../protocols/consensus/proposer.js';
-import { Prng, latencyModel } from '../sim/index.js';
+import { Prng } from '../sim/prng.js';
+import { latencyModel } from '../sim/latency.js';
 import { contention, memoriesOf, timing, typicalDelay } from './consensus.js';
 import { checkLogRun } from './logProperties.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';

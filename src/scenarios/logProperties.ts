@@ -1,4 +1,5 @@
 import type { HistoryEvent, NoteEvent } from '../fabric/index.js';
+import { eventsOf } from '../fabric/events.js';
 import { checkRunLinearizable } from './linearizable.js';
 import type { Violation } from './scenario.js';
 
@@ -24,22 +25,20 @@ export function checkLogRun(history: readonly HistoryEvent[], notes: readonly No
   const violations: Violation[] = [];
   const instances = new Map<number, { value: unknown; process: number }>();
   const logs = new Map<number, unknown[]>();
-  for (const note of notes) {
-    const detail = note.detail;
-    if (!detail) continue;
-    if ((note.kind === 'decide' || note.kind === 'learn') && typeof detail.index === 'number') {
-      const first = instances.get(detail.index);
-      if (first === undefined) instances.set(detail.index, { value: detail.value, process: note.process });
-      else if (JSON.stringify(first.value) !== JSON.stringify(detail.value)) {
-        violations.push({ property: 'agreement', detail: `instance ${detail.index}: p${first.process} decided ${JSON.stringify(first.value)}, p${note.process} ${note.kind === 'decide' ? 'decided' : 'learned'} ${JSON.stringify(detail.value)}` });
-      }
+  const decisions = [...eventsOf(notes, 'decide'), ...eventsOf(notes, 'learn')].sort((a, b) => a.time - b.time);
+  for (const event of decisions) {
+    if (event.index === undefined) continue;
+    const first = instances.get(event.index);
+    if (first === undefined) instances.set(event.index, { value: event.value, process: event.process });
+    else if (JSON.stringify(first.value) !== JSON.stringify(event.value)) {
+      violations.push({ property: 'agreement', detail: `instance ${event.index}: p${first.process} decided ${JSON.stringify(first.value)}, p${event.process} ${event.kind === 'decide' ? 'decided' : 'learned'} ${JSON.stringify(event.value)}` });
     }
-    if (note.kind === 'commit' && typeof detail.index === 'number') {
-      const log = logs.get(note.process) ?? [];
-      logs.set(note.process, log);
-      if (detail.index !== log.length) violations.push({ property: 'integrity', detail: `p${note.process} delivered position ${detail.index} after ${log.length} entries` });
-      log.push(detail.value);
-    }
+  }
+  for (const event of eventsOf(notes, 'commit')) {
+    const log = logs.get(event.process) ?? [];
+    logs.set(event.process, log);
+    if (event.index !== log.length) violations.push({ property: 'integrity', detail: `p${event.process} delivered position ${event.index} after ${log.length} entries` });
+    log.push(event.value);
   }
   const appended = new Set([...appendable, ...history.filter((event) => event.f === 'append' && event.type === 'invoke').map((event) => event.value)].map((value) => JSON.stringify(value)));
   for (const [process, log] of logs) {

@@ -14,9 +14,10 @@ void noteIsARecord;
 
 /** One event of every kind, with every field (optional ones too). */
 const samples: EmittedEvent[] = [
-  { kind: 'attempt', ballot: 4 },
+  { kind: 'attempt', ballot: 4, from: 3 },
   { kind: 'decide', value: 7, ballot: 4, index: 2, late: true, started: 1.5, verbs: 6, messages: 0, bytes: 96, permissionRequests: 1 },
   { kind: 'learn', value: 7, from: 1, index: 2 },
+  { kind: 'commit', index: 1, value: 7, instance: 2 },
   { kind: 'broadcast', s: 0, k: 1, m: 'hi', hex: '6869' },
   { kind: 'deliver', s: 0, k: 1, m: 'hi', hex: '6869', path: 'fast' },
   { kind: 'cb-deliver', s: 0, k: 1, m: 'hi', hex: '6869', path: 'slow' },

@@ -31,8 +31,8 @@ type NoFields = Record<never, never>;
 
 /** The fields of each note kind (without `kind`, `time` and `process`). */
 export interface EventFields {
-  /** Consensus: a proposer starts an attempt with this ballot. */
-  attempt: { readonly ballot: number };
+  /** Consensus: a proposer starts an attempt with this ballot (a log's leader: its phase 1, covering every instance `from` on). */
+  attempt: { readonly ballot: number; readonly from?: number };
   /**
    * Consensus: this process decided `value` (as the proposer of `ballot`;
    * `late`: an overtaken attempt that still concluded). A log's decision
@@ -51,6 +51,8 @@ export interface EventFields {
   };
   /** Consensus: this process learned the decision `value` from process `from` (a log entry carries its `index`). */
   learn: { readonly value: EventValue; readonly from?: number; readonly index?: number };
+  /** Replicated log: this process delivered log entry `index` (its `value`), decided by consensus instance `instance`. */
+  commit: { readonly index: number; readonly value: EventValue; readonly instance: number };
   /** Broadcast: sender `s` broadcast its `k`-th message (`m` printable, `hex` its bytes). */
   broadcast: { readonly s: number; readonly k: number; readonly m: string; readonly hex: string };
   /** Broadcast: this process delivered (s, k) by the fast or slow `path`. */
@@ -102,7 +104,7 @@ const message = { ...instance, m: string, hex: string };
 
 /** The schema of every kind: each field's type, and whether it may be absent. */
 export const eventSchemas: { readonly [K in EventKind]: Schema } = {
-  attempt: { ballot: number },
+  attempt: { ballot: number, from: optionalNumber },
   decide: {
     value,
     ballot: optionalNumber,
@@ -115,6 +117,7 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
     permissionRequests: optionalNumber,
   },
   learn: { value, from: optionalNumber, index: optionalNumber },
+  commit: { index: number, value, instance: number },
   broadcast: message,
   deliver: { ...message, path: string },
   'cb-deliver': { ...message, path: string },

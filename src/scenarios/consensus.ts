@@ -3,7 +3,7 @@ import { checkConsensus } from '../check/consensus.js';
 import { DiskPaxos, diskPaxosMutants, diskPaxosRegion, type DiskPaxosMutant } from '../protocols/consensus/diskPaxos.js';
 import { Paxos, paxosMutants, type PaxosMutant } from '../protocols/consensus/paxos.js';
 import { Proposer, fromNumber, toNumber, type ConsensusAlgorithm, type ConsensusTiming } from '../protocols/consensus/proposer.js';
-import type { TimeoutPolicy } from '../protocols/consensus/phaseTimer.js';
+import type { TimeoutPolicy } from '../protocols/common/phaseTimer.js';
 import { ProtectedPaxos, protectedPaxosMutants, protectedPaxosRegion, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
 import { Prng } from '../sim/prng.js';
 import { latencyModel } from '../sim/latency.js';
@@ -28,10 +28,10 @@ const region = 'consensus';
 /**
  * The protocols' timers start from the shortest one-way delay of the
  * latency model (a guess that is right only when delays do not vary) and
- * adapt from there (protocols/consensus/phaseTimer.ts); the `fixed-timers`
+ * adapt from there (protocols/common/phaseTimer.ts); the `fixed-timers`
  * mutants keep them at that first guess. The cap only stops runaway growth.
  */
-function timing(options: ResolvedOptions): ConsensusTiming & { delay: number; phase: TimeoutPolicy } {
+export function timing(options: ResolvedOptions): ConsensusTiming & { delay: number; phase: TimeoutPolicy } {
   const delay = latencyModel(options.latency).minimum;
   const adaptive = options.mutant !== 'fixed-timers';
   return {
@@ -44,11 +44,11 @@ function timing(options: ResolvedOptions): ConsensusTiming & { delay: number; ph
 }
 
 /** The scenario's time scale: faults and the horizon follow the mean delay, not the protocols' guess. */
-function typicalDelay(options: ResolvedOptions): number {
+export function typicalDelay(options: ResolvedOptions): number {
   return latencyModel(options.latency).mean;
 }
 
-function memoriesOf(options: ResolvedOptions): number[] {
+export function memoriesOf(options: ResolvedOptions): number[] {
   return Array.from({ length: options.memories }, (_, memory) => memory);
 }
 
@@ -67,7 +67,7 @@ function makeAlgorithm(kind: Algorithm, options: ResolvedOptions): (fabric: Fabr
 }
 
 /** Who contends, and when, in this run (a pure function of the seed). */
-function contention(options: ResolvedOptions): { contenders: Map<ProcessId, { start: number; until: number }> } {
+export function contention(options: ResolvedOptions): { contenders: Map<ProcessId, { start: number; until: number }> } {
   const random = new Prng(options.seed, 'workload');
   const workload = options.workload === 'mixed' ? (random.chance(0.5) ? 'stable' : 'contention') : options.workload;
   const contenders = new Map<ProcessId, { start: number; until: number }>();

@@ -24,6 +24,13 @@ const sweeps: { readonly protocol: string; readonly seeds: number; readonly long
   { protocol: 'disk-paxos', seeds: 1500, longSeeds: 100_000, mutants: ['no-final-read', 'fixed-timers', 'no-checksum'] },
   { protocol: 'disk-paxos-pipelined', seeds: 1500, longSeeds: 100_000, mutants: ['no-final-read', 'fixed-timers', 'no-checksum'] },
   { protocol: 'pmp', seeds: 8000, longSeeds: 100_000, mutants: ['no-permissions', 'phase2-any-memory', 'fixed-timers'] },
+  // The logs: every process appends 4 values, 1, 2 or 4 in flight. PMP-log's straggler (phase2-any-memory)
+  // is a narrow race in mixed runs (first at seed 1947): the scripted schedule in logSchedules.test.ts
+  // produces it on every seed, and the test below replays the mixed seed.
+  { protocol: 'pmp-log', seeds: 600, longSeeds: 20_000, mutants: ['no-permissions', 'fixed-timers'] },
+  { protocol: 'disk-paxos-log', seeds: 300, longSeeds: 20_000, mutants: ['no-final-read', 'fixed-timers', 'no-checksum'] },
+  { protocol: 'disk-paxos-pipelined-log', seeds: 300, longSeeds: 20_000, mutants: ['no-final-read', 'fixed-timers', 'no-checksum'] },
+  { protocol: 'multi-paxos', seeds: 300, longSeeds: 20_000, mutants: ['accept-lower-ballot'] },
   { protocol: 'cb', seeds: 300, longSeeds: 20_000, mutants: ['no-check', 'changing-replicator', 'skip-signature-check', 'rewritten-record'] },
   { protocol: 'rb', seeds: 200, longSeeds: 20_000, mutants: ['skip-signature-check'] },
   { protocol: 'bracha', seeds: 1500, longSeeds: 20_000, mutants: ['small-echo-quorum'] },
@@ -80,5 +87,29 @@ describe('mixed sweeps (configuration drawn per seed)', () => {
       assert.deepEqual(mutant.violations, [], `seed ${seed}`);
     }
     assert.ok(torn > 0, 'mixed PMP runs tear some reads (the tear window is drawn)');
+  });
+
+  it('pmp-log: the mixed sweep catches the mutant phase2-any-memory at seed 1947 (measured; replayed here)', async () => {
+    const scenario = findScenario('pmp-log');
+    assert.ok(scenario);
+    const report = await runScenario(mixedRunOptions(scenario, 1947, { mutant: 'phase2-any-memory' }), 'off');
+    assert.ok(report.violations.some((violation) => violation.property === 'agreement'), JSON.stringify(report.violations));
+    const correct = await runScenario(mixedRunOptions(scenario, 1947, {}), 'off');
+    assert.deepEqual(correct.violations, []);
+  });
+
+  // PMP-log reads the rows, then the proposal row right behind them: a torn row always comes with a
+  // higher proposal in view (docs/consensus.md), so the mutant never acts on a torn slot either.
+  it("pmp-log's no-checksum is an equivalent mutant too: it never breaks a property", async () => {
+    const scenario = findScenario('pmp-log');
+    assert.ok(scenario);
+    let torn = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const correct = await runScenario(mixedRunOptions(scenario, seed, {}), 'hash');
+      const mutant = await runScenario(mixedRunOptions(scenario, seed, { mutant: 'no-checksum' }), 'hash');
+      torn += correct.metrics?.tornReads ?? 0;
+      assert.deepEqual(mutant.violations, [], `seed ${seed}`);
+    }
+    assert.ok(torn > 0, 'mixed PMP-log runs tear some reads');
   });
 });

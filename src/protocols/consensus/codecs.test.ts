@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ballotOwner, firstBallot, isPrePrepared, nextBallot } from './ballot.js';
+import { ballotOwner, firstBallot, isPrePrepared, nextBallot } from '../common/ballot.js';
 import { decodeMessage, encodeMessage } from './messages.js';
 import { adoptedValue, consensusSlotSize, decodeConsensusSlot, decodeSlots, encodeConsensusSlot, highestProposal } from './slot.js';
 

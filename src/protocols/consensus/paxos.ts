@@ -1,6 +1,6 @@
 import { majority, type Fabric, type ProcessId } from '../../fabric/index.js';
-import { isPrePrepared } from './ballot.js';
-import { PhaseTimer, type TimeoutPolicy } from './phaseTimer.js';
+import { isPrePrepared } from '../common/ballot.js';
+import { PhaseTimer, type TimeoutPolicy } from '../common/phaseTimer.js';
 import { encodeMessage, type ConsensusMessage, type MessageKind } from './messages.js';
 import type { AttemptOutcome, ConsensusAlgorithm } from './proposer.js';
 

@@ -1,9 +1,9 @@
 import type { Fabric, ProcessId } from '../../fabric/index.js';
-import { firstBallot, nextBallot } from './ballot.js';
+import { firstBallot, nextBallot } from '../common/ballot.js';
 import { decodeMessage, encodeMessage, type ConsensusMessage } from './messages.js';
-import { metered, newMeter, type Meter } from './meter.js';
-import { Omega } from './omega.js';
-import type { TimeoutPolicy } from './phaseTimer.js';
+import { metered, newMeter, type Meter } from '../common/meter.js';
+import { Omega } from '../common/omega.js';
+import type { TimeoutPolicy } from '../common/phaseTimer.js';
 
 /** One try of an algorithm with one ballot. */
 export type AttemptOutcome = { readonly decided: Uint8Array } | { readonly preempted: bigint };

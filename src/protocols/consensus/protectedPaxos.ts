@@ -1,6 +1,6 @@
 import { TimedOut, forEachMemory, majority, PermissionDenied, QuorumFailed, type Fabric, type MemoryId, type RegionSpec } from '../../fabric/index.js';
-import { isPrePrepared } from './ballot.js';
-import { PhaseTimer, timedPhase } from './phaseTimer.js';
+import { isPrePrepared } from '../common/ballot.js';
+import { PhaseTimer, timedPhase } from '../common/phaseTimer.js';
 import type { AttemptOutcome, ConsensusAlgorithm } from './proposer.js';
 import { phaseOneReady } from './readiness.js';
 import { adoptedValue, consensusSlotSize, encodeConsensusSlot, highestProposal, readAllSlots, type ConsensusSlot, type SlotLayout } from './slot.js';

@@ -1,5 +1,6 @@
-import type { TimeoutPolicy } from './phaseTimer.js';
-import { checksum, getWord, setWord, wholeWords, type Fabric, type MemoryId } from '../../fabric/index.js';
+import type { TimeoutPolicy } from '../common/phaseTimer.js';
+import { getWord, setWord, wholeWords, type Fabric, type MemoryId } from '../../fabric/index.js';
+import { openRecord, sealRecord, type RecordLayout } from '../common/record.js';
 
 /**
  * One process's slot in a memory, for Disk Paxos and Protected Memory Paxos:
@@ -17,6 +18,9 @@ import { checksum, getWord, setWord, wholeWords, type Fabric, type MemoryId } fr
  */
 export const consensusSlotHeader = 24;
 
+/** The slot as a checksummed record: the checksum covers the accepted part, not the proposal word. */
+const layout: RecordLayout = { header: consensusSlotHeader, lengthAt: 16, checksumAt: 20, coveredFrom: 8 };
+
 export function consensusSlotSize(capacity: number): number {
   return consensusSlotHeader + wholeWords(capacity);
 }
@@ -33,25 +37,17 @@ export function encodeConsensusSlot(slot: ConsensusSlot, capacity: number): Uint
   const bytes = new Uint8Array(consensusSlotSize(capacity));
   setWord(bytes, 0, slot.proposal);
   setWord(bytes, 8, slot.accepted);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(16, slot.value.length, true);
-  bytes.set(slot.value, consensusSlotHeader);
-  view.setUint32(20, acceptedChecksum(bytes, slot.value.length), true);
-  return bytes;
+  return sealRecord(bytes, layout, slot.value);
 }
 
 /** Decodes the slot at `offset`, or 'torn' when its accepted part fails its checksum. */
 export function decodeConsensusSlot(bytes: Uint8Array, offset: number, capacity: number, verify = true): ConsensusSlot | 'torn' {
   const slot = bytes.subarray(offset, offset + consensusSlotSize(capacity));
-  const view = new DataView(slot.buffer, slot.byteOffset, slot.byteLength);
+  const record = openRecord(slot, layout, verify, capacity);
+  if (record === 'torn') return 'torn';
   const proposal = getWord(slot, 0);
-  const accepted = getWord(slot, 8);
-  const length = view.getUint32(16, true);
-  const stored = view.getUint32(20, true);
-  if (accepted === 0n && length === 0 && stored === 0) return { proposal, accepted: 0n, value: new Uint8Array(0) };
-  if (length > capacity) return verify ? 'torn' : { proposal, accepted, value: slot.slice(consensusSlotHeader) };
-  if (verify && stored !== acceptedChecksum(slot, length)) return 'torn';
-  return { proposal, accepted, value: slot.slice(consensusSlotHeader, consensusSlotHeader + length) };
+  if (record.blank) return { proposal, accepted: 0n, value: new Uint8Array(0) };
+  return { proposal, accepted: getWord(slot, 8), value: slot.slice(consensusSlotHeader, consensusSlotHeader + record.length) };
 }
 
 /** Decodes every process's slot of a region read whole; 'torn' if any slot is. */
@@ -63,12 +59,6 @@ export function decodeSlots(bytes: Uint8Array, processCount: number, capacity: n
     slots.push(slot);
   }
   return slots;
-}
-
-function acceptedChecksum(slot: Uint8Array, length: number): number {
-  const header = checksum(slot, 8, 20);
-  const body = checksum(slot, consensusSlotHeader, consensusSlotHeader + length);
-  return (header ^ Math.imul(body, 0x9e3779b1)) >>> 0;
 }
 
 /** Highest proposal of any slot (what a proposer must exceed). */

@@ -1,4 +1,5 @@
-import { checksum, getWord, setWord, wholeWords } from '../../fabric/index.js';
+import { getWord, setWord, wholeWords } from '../../fabric/index.js';
+import { openRecord, sealRecord, type RecordLayout } from '../common/record.js';
 
 /**
  * The register's slot, as laid out in each memory's region:
@@ -14,6 +15,9 @@ import { checksum, getWord, setWord, wholeWords } from '../../fabric/index.js';
  */
 export const slotHeaderSize = 16;
 
+/** The register slot as a checksummed record: the checksum covers the whole header. */
+const layout: RecordLayout = { header: slotHeaderSize, lengthAt: 8, checksumAt: 12, coveredFrom: 0 };
+
 export function slotSize(capacity: number): number {
   return slotHeaderSize + wholeWords(capacity);
 }
@@ -28,27 +32,15 @@ export function encodeSlot(timestamp: bigint, value: Uint8Array, capacity: numbe
   if (value.length > capacity) throw new RangeError(`value of ${value.length} bytes exceeds the register's capacity of ${capacity}`);
   const bytes = new Uint8Array(slotSize(capacity));
   setWord(bytes, 0, timestamp);
-  new DataView(bytes.buffer).setUint32(8, value.length, true);
-  bytes.set(value, slotHeaderSize);
-  new DataView(bytes.buffer).setUint32(12, slotChecksum(bytes, value.length), true);
-  return bytes;
+  return sealRecord(bytes, layout, value);
 }
 
 /** Decodes a slot, or returns 'torn' when its checksum does not match (a read overlapped a write). */
 export function decodeSlot(bytes: Uint8Array, verify = true): Slot | 'torn' {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const timestamp = getWord(bytes, 0);
-  const length = view.getUint32(8, true);
-  if (timestamp === 0n && length === 0 && view.getUint32(12, true) === 0) return { timestamp: 0n, value: null };
-  if (length > bytes.length - slotHeaderSize) return verify ? 'torn' : { timestamp, value: bytes.slice(slotHeaderSize) };
-  if (verify && view.getUint32(12, true) !== slotChecksum(bytes, length)) return 'torn';
-  return { timestamp, value: bytes.slice(slotHeaderSize, slotHeaderSize + length) };
-}
-
-function slotChecksum(bytes: Uint8Array, length: number): number {
-  const header = checksum(bytes, 0, 12);
-  const body = checksum(bytes, slotHeaderSize, slotHeaderSize + length);
-  return (header ^ Math.imul(body, 0x9e3779b1)) >>> 0;
+  const record = openRecord(bytes, layout, verify);
+  if (record === 'torn') return 'torn';
+  if (record.blank) return { timestamp: 0n, value: null };
+  return { timestamp: getWord(bytes, 0), value: bytes.slice(slotHeaderSize, slotHeaderSize + record.length) };
 }
 
 /** The slot with the highest timestamp (the first of equals); the initial slot when none. */

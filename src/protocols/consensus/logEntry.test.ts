@@ -1,0 +1,25 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeEntry, delivers, encodeEntry, noOp, tagKey } from './logEntry.js';
+
+describe('tagged log entries', () => {
+  it('round-trip with their tag, and a no-op is origin -1', () => {
+    const bytes = encodeEntry({ origin: 2, sequence: 7, value: new Uint8Array([1, 2]) });
+    assert.deepEqual(decodeEntry(bytes), { origin: 2, sequence: 7, value: new Uint8Array([1, 2]) });
+    assert.equal(tagKey(bytes), '2.7');
+    assert.equal(decodeEntry(noOp)?.origin, -1);
+    assert.equal(decodeEntry(new Uint8Array(5)), undefined);
+  });
+
+  it('deliver an append once, at its first decision, and never a no-op', () => {
+    const delivered = new Set<string>();
+    const first = encodeEntry({ origin: 0, sequence: 0, value: new Uint8Array([9]) });
+    assert.deepEqual(delivers(delivered, first)?.value, new Uint8Array([9]));
+    delivered.add(tagKey(first));
+    // The same append decided again at a later instance (its fate at the first one was in doubt when it was retried).
+    assert.equal(delivers(delivered, first.slice()), undefined);
+    assert.equal(delivers(delivered, noOp), undefined);
+    // Equal bytes from another append are another entry.
+    assert.ok(delivers(delivered, encodeEntry({ origin: 1, sequence: 0, value: new Uint8Array([9]) })));
+  });
+});

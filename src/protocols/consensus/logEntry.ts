@@ -1,0 +1,61 @@
+/**
+ * What one consensus instance of a log decides: a tagged entry.
+ *
+ *   origin u32 (the appending process + 1; 0 = a no-op filling a gap)
+ *   sequence u32 (the appender's count of its own appends)
+ *   value bytes
+ *
+ * The tag makes an append's identity survive retries: an append proposed at
+ * an instance whose fate is in doubt (accepted by some, the proposer
+ * preempted) may be decided there by a later leader *and* at the next
+ * instance its appender retried — Paxos cannot rule that out without reading
+ * every memory. Delivery skips an instance whose tag was delivered already,
+ * and the no-ops a new leader writes into gaps, so the log holds each append
+ * once, at the position of its first decision.
+ */
+export const entryTagSize = 8;
+
+export interface TaggedEntry {
+  /** The appending process, or -1 for a no-op. */
+  readonly origin: number;
+  readonly sequence: number;
+  readonly value: Uint8Array;
+}
+
+export function encodeEntry(entry: TaggedEntry): Uint8Array {
+  const bytes = new Uint8Array(entryTagSize + entry.value.length);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, entry.origin + 1, true);
+  view.setUint32(4, entry.sequence, true);
+  bytes.set(entry.value, entryTagSize);
+  return bytes;
+}
+
+export const noOp: Uint8Array = encodeEntry({ origin: -1, sequence: 0, value: new Uint8Array(0) });
+
+/** The entry, or undefined for bytes too short to be one. */
+export function decodeEntry(bytes: Uint8Array): TaggedEntry | undefined {
+  if (bytes.length < entryTagSize) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { origin: view.getUint32(0, true) - 1, sequence: view.getUint32(4, true), value: bytes.slice(entryTagSize) };
+}
+
+/** A string naming an append (origin and sequence), for sets and maps. */
+export function tagKey(bytes: Uint8Array): string {
+  if (bytes.length < entryTagSize) return 'invalid';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return `${view.getUint32(0, true) - 1}.${view.getUint32(4, true)}`;
+}
+
+/**
+ * The delivery rule, as a pure step: given the tags delivered so far and the
+ * next decided instance's bytes, whether it becomes the next log entry (not
+ * a no-op, not a repeat of a delivered append). Every process applies it to
+ * the same decided instances in the same order, so every log is the same.
+ */
+export function delivers(delivered: ReadonlySet<string>, decided: Uint8Array): TaggedEntry | undefined {
+  const entry = decodeEntry(decided);
+  if (entry === undefined || entry.origin < 0) return undefined;
+  if (delivered.has(tagKey(decided))) return undefined;
+  return entry;
+}

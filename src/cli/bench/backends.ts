@@ -271,7 +271,11 @@ const floorMemories = 3;
  * single-decree instances (e.g. `pmp: { module: new URL('../../protocols/…/benchTargets.js',
  * import.meta.url).href, export: 'protectedPaxosLogTarget' }`).
  */
-const logTargets: Partial<Record<ProtocolName, LogTargetReference>> = {};
+const logTargets: Partial<Record<ProtocolName, LogTargetReference>> = {
+  pmp: { module: new URL('./logTargets.js', import.meta.url).href, export: 'protectedPaxosLogTarget' },
+  'disk-paxos': { module: new URL('./logTargets.js', import.meta.url).href, export: 'diskPaxosLogTarget' },
+  paxos: { module: new URL('./logTargets.js', import.meta.url).href, export: 'multiPaxosLogTarget' },
+};
 
 /** The reference log: the floor plus a log's plumbing, no protocol (logDecisions.ts). */
 export const leaderWriteReference: LogTargetReference = { module: new URL('./logDecisions.js', import.meta.url).href, export: 'leaderWriteLogTarget' };

@@ -61,6 +61,10 @@ export class ShmFabric implements Fabric {
   private verbsThisTurn = 0;
   private turnArmed = false;
   private readonly deferred: (() => void)[] = [];
+  /** Receivers whose doorbell rang in this turn, and those sent to since (rung again at the end of the turn). */
+  private readonly rungThisTurn: boolean[];
+  private readonly unrung: boolean[];
+  private doorbellArmed = false;
   private listening = false;
   private stopped = false;
 
@@ -80,6 +84,8 @@ export class ShmFabric implements Fabric {
     this.memories = world.regionBuffers.map((regions) => new Map(Object.entries(regions).map(([name, region]) => [name, new ShmRegion(region, world.processCount, isDead)])));
     this.outgoing = Array.from({ length: world.processCount }, (_, to) => new MessageRing(world.rings[self * world.processCount + to]));
     this.incoming = Array.from({ length: world.processCount }, (_, from) => new MessageRing(world.rings[from * world.processCount + self]));
+    this.rungThisTurn = new Array<boolean>(world.processCount).fill(false);
+    this.unrung = new Array<boolean>(world.processCount).fill(false);
     this.randomStream = seededRandom(seed, self);
     this.clockSource = new RunClock(process.hrtime.bigint(), unitMicroseconds);
     const journal = new Journal(world.journals[self]);
@@ -174,8 +180,36 @@ export class ShmFabric implements Fabric {
     const waiting = this.backlog.get(to);
     if (waiting && waiting.length > 0) waiting.push(data.slice());
     else if (!ring.push(data)) this.backlog.set(to, [data.slice()]);
-    else this.ring(to);
+    else this.ringLater(to);
     if (this.backlog.size > 0) this.flushLater();
+  }
+
+  /**
+   * Rings `to`'s doorbell at once for the first message to it in this turn,
+   * and once more at the end of the turn for any later ones. Waking a thread
+   * that waits on its doorbell costs the sender a syscall and starts the
+   * receiver competing for the cores (measured: a shm log leader ringing each
+   * follower per decision spent more on that than on the decision); a reply
+   * or a lone message still leaves at once, a burst costs two rings. A later
+   * message is in the ring before the end-of-turn ring, so a receiver that
+   * drained early is woken again for it.
+   */
+  private ringLater(to: ProcessId): void {
+    if (!this.rungThisTurn[to]) {
+      this.rungThisTurn[to] = true;
+      this.ring(to);
+    } else this.unrung[to] = true;
+    if (this.doorbellArmed) return;
+    this.doorbellArmed = true;
+    setImmediate(() => {
+      this.doorbellArmed = false;
+      for (let process = 0; process < this.processCount; process++) {
+        this.rungThisTurn[process] = false;
+        if (!this.unrung[process]) continue;
+        this.unrung[process] = false;
+        this.ring(process);
+      }
+    });
   }
 
   private ring(to: ProcessId): void {

@@ -67,8 +67,13 @@ export async function loadLogTarget(reference: LogTargetReference): Promise<LogB
 
 export function logDecisionsBody(args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
   const { target: reference, warmup, sequential, windowed, window, valueBytes, donePollEvery } = args as LogArgs;
+  // Loaded while the run starts up, not after its start: a replica that opened its log tens of
+  // milliseconds after the others (loading the module on a busy machine) was suspected by them,
+  // and the bench then timed a leader that had lost its pre-prepared ballot at its first append.
+  const loading = loadLogTarget(reference);
+  loading.catch(() => undefined);
   return async (fabric) => {
-    const target = await loadLogTarget(reference);
+    const target = await loading;
     const log = target.open(fabric);
     const total = warmup + sequential + windowed;
     if (process !== 0) {

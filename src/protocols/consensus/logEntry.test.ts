@@ -6,13 +6,18 @@ describe('tagged log entries', () => {
   it('round-trip with their tag, and a no-op is origin -1', () => {
     const bytes = encodeEntry({ origin: 2, sequence: 7, value: new Uint8Array([1, 2]) });
     assert.deepEqual(decodeEntry(bytes), { origin: 2, sequence: 7, value: new Uint8Array([1, 2]) });
-    assert.equal(tagKey(bytes), '2.7');
+    // One key per tag, whatever the value: the same append's key; a different origin or sequence, another.
+    assert.equal(tagKey(bytes), tagKey(encodeEntry({ origin: 2, sequence: 7, value: new Uint8Array([3]) })));
+    assert.notEqual(tagKey(bytes), tagKey(encodeEntry({ origin: 7, sequence: 2, value: new Uint8Array([1, 2]) })));
+    assert.notEqual(tagKey(bytes), tagKey(encodeEntry({ origin: 2, sequence: 8, value: new Uint8Array([1, 2]) })));
+    assert.notEqual(tagKey(encodeEntry({ origin: 0, sequence: 2 ** 32 - 1, value: new Uint8Array(0) })), tagKey(encodeEntry({ origin: 1, sequence: 0, value: new Uint8Array(0) })));
+    assert.notEqual(tagKey(noOp), tagKey(encodeEntry({ origin: 0, sequence: 0, value: new Uint8Array(0) })));
     assert.equal(decodeEntry(noOp)?.origin, -1);
     assert.equal(decodeEntry(new Uint8Array(5)), undefined);
   });
 
   it('deliver an append once, at its first decision, and never a no-op', () => {
-    const delivered = new Set<string>();
+    const delivered = new Set<number>();
     const first = encodeEntry({ origin: 0, sequence: 0, value: new Uint8Array([9]) });
     assert.deepEqual(delivers(delivered, first)?.value, new Uint8Array([9]));
     delivered.add(tagKey(first));

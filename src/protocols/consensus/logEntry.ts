@@ -40,11 +40,17 @@ export function decodeEntry(bytes: Uint8Array): TaggedEntry | undefined {
   return { origin: view.getUint32(0, true) - 1, sequence: view.getUint32(4, true), value: bytes.slice(entryTagSize) };
 }
 
-/** A string naming an append (origin and sequence), for sets and maps. */
-export function tagKey(bytes: Uint8Array): string {
-  if (bytes.length < entryTagSize) return 'invalid';
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return `${view.getUint32(0, true) - 1}.${view.getUint32(4, true)}`;
+/**
+ * A number naming an append, for sets and maps: (origin + 1) · 2^32 +
+ * sequence, exact (and so one number per tag) for fewer than 2^21 processes;
+ * -1 for bytes too short to be an entry. A number, not a string: the log
+ * looks tags up several times per decision.
+ */
+export function tagKey(bytes: Uint8Array): number {
+  if (bytes.length < entryTagSize) return -1;
+  const origin = bytes[0] + bytes[1] * 0x100 + bytes[2] * 0x10000 + bytes[3] * 0x1000000;
+  const sequence = bytes[4] + bytes[5] * 0x100 + bytes[6] * 0x10000 + bytes[7] * 0x1000000;
+  return origin * 0x100000000 + sequence;
 }
 
 /**
@@ -53,7 +59,7 @@ export function tagKey(bytes: Uint8Array): string {
  * a no-op, not a repeat of a delivered append). Every process applies it to
  * the same decided instances in the same order, so every log is the same.
  */
-export function delivers(delivered: ReadonlySet<string>, decided: Uint8Array): TaggedEntry | undefined {
+export function delivers(delivered: ReadonlySet<number>, decided: Uint8Array): TaggedEntry | undefined {
   const entry = decodeEntry(decided);
   if (entry === undefined || entry.origin < 0) return undefined;
   if (delivered.has(tagKey(decided))) return undefined;

@@ -7,7 +7,7 @@ import { Omega } from '../common/omega.js';
 import type { TimeoutPolicy } from '../common/phaseTimer.js';
 import type { LogEntry, ReplicatedLog } from '../common/replicatedLog.js';
 import { TickTimers } from '../common/tickTimers.js';
-import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, tagKey } from './logEntry.js';
+import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, packDecided, tagKey, unpackDecided } from './logEntry.js';
 
 /**
  * The shell every consensus log shares (Protected Memory Paxos, Disk Paxos,
@@ -25,10 +25,10 @@ import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, tagKey } from '
  *   and again on every heartbeat until they are delivered (an append is
  *   tagged with its origin and sequence, so a repeat is harmless).
  * - The leader announces each decision, at once or (`announce: 'heartbeat'`)
- *   with the others of its heartbeat period on the next tick; every heartbeat
- *   carries the sender's count of instances decided in a row, and a process
- *   behind fetches the missing ones. So every live process delivers the same
- *   log.
+ *   with the others of its heartbeat period, carried by the next heartbeat;
+ *   every heartbeat carries the sender's count of instances decided in a row,
+ *   and a process behind fetches the missing ones. So every live process
+ *   delivers the same log.
  * - Delivery skips no-ops and repeats of a delivered append (logEntry.ts):
  *   an append is in the log once, at the position where it was first decided.
  * - A phase that does not reach its majority in time gives the ballot up;
@@ -103,8 +103,8 @@ export interface LogOptions {
   readonly describe?: (value: Uint8Array) => OperationValue;
   /**
    * When the leader tells the others what it decided: `each` (the default)
-   * sends a `decided` message per decision as it happens; `heartbeat` sends
-   * the decisions of one heartbeat period together on the next tick. The
+   * sends a `decided` message per decision as it happens; `heartbeat` packs
+   * the decisions of one heartbeat period into its next heartbeat. The
    * leader's appends complete exactly as fast either way (no one waits for
    * an announcement); followers learn up to one heartbeat later, and wake
    * once per period instead of once per decision — on a real machine with
@@ -141,6 +141,10 @@ function defaultDescribe(value: Uint8Array): OperationValue {
   if (value.length === 8) return value[0] + value[1] * 0x100 + value[2] * 0x10000 + value[3] * 0x1000000 + (value[4] + value[5] * 0x100 + value[6] * 0x10000 + value[7] * 0x1000000) * 0x100000000;
   return Array.from(value, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
+
+const empty = new Uint8Array(0);
+/** Bytes of decisions one heartbeat carries at most (well inside a shm ring's largest message). */
+const heartbeatBatchBytes = 16 * 1024;
 
 interface Pending {
   readonly entry: Uint8Array;
@@ -273,10 +277,11 @@ export class ConsensusLog implements ReplicatedLog {
   /** Ω's heartbeat, carrying how many instances this process knows decided in a row; phase deadlines; re-forwards. */
   private tick(): void {
     if (this.closed) return;
-    const beat = logMessages.encode({ kind: 'heartbeat', ballot: 0n, other: BigInt(this.contiguous), index: 0, value: new Uint8Array(0) });
+    // The period's decisions ride in the heartbeat (`announce: 'heartbeat'`): a follower learns them
+    // before it reads the count, so it never fetches what is on its way.
+    const beat = logMessages.encode({ kind: 'heartbeat', ballot: 0n, other: BigInt(this.contiguous), index: 0, value: this.unannouncedPacked() });
     for (let process = 0; process < this.raw.processCount; process++) if (process !== this.raw.self) this.raw.send(process, beat);
     this.timers.tick();
-    this.announceDecided();
     if (!this.omega.isLeader()) {
       const leader = this.omega.leader();
       // Every append of mine not yet delivered, wherever it waits here (queued, or a re-proposal of a
@@ -294,6 +299,9 @@ export class ConsensusLog implements ReplicatedLog {
     this.omega.heard(from);
     switch (message.kind) {
       case 'heartbeat':
+        if (message.value.length > 0) {
+          for (const { index, entry } of unpackDecided(message.value) ?? []) if (index < this.options.entries) this.decideInstance(index, entry, 'learn', { from });
+        }
         if (message.other > BigInt(this.contiguous) && this.raw.now() >= this.nextFetchAt) {
           this.nextFetchAt = this.raw.now() + this.options.timing.heartbeat;
           this.fabric.send(from, logMessages.encode({ kind: 'fetch', ballot: 0n, other: 0n, index: this.contiguous, value: new Uint8Array(0) }));
@@ -441,12 +449,20 @@ export class ConsensusLog implements ReplicatedLog {
     for (let process = 0; process < this.raw.processCount; process++) if (process !== this.raw.self) this.raw.send(process, announcement);
   }
 
-  /** The decisions of the period that ended (`announce: 'heartbeat'`), sent back to back: a real fabric wakes each receiver once for them. */
-  private announceDecided(): void {
-    if (this.unannounced.length === 0) return;
-    const indices = this.unannounced;
+  /**
+   * The decisions of the period that ended, packed for the heartbeat
+   * (`announce: 'heartbeat'`; empty otherwise). Beyond `heartbeatBatchBytes`
+   * the earlier ones go as `decided` messages just before it.
+   */
+  private unannouncedPacked(): Uint8Array {
+    if (this.unannounced.length === 0) return empty;
+    const instances = this.unannounced.map((index) => ({ index, entry: this.instances[index] as Uint8Array }));
     this.unannounced = [];
-    for (const index of indices) this.announce(index, this.ballot, this.instances[index] as Uint8Array);
+    let bytes = 0;
+    let first = instances.length;
+    while (first > 0 && bytes + 8 + instances[first - 1].entry.length <= heartbeatBatchBytes) bytes += 8 + instances[--first].entry.length;
+    for (const { index, entry } of instances.slice(0, first)) this.announce(index, this.ballot, entry);
+    return packDecided(instances.slice(first));
   }
 
   /** Puts an append back among those to propose, unless it is a no-op or already delivered. */

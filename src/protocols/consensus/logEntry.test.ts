@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeEntry, delivers, encodeEntry, noOp, tagKey } from './logEntry.js';
+import { decodeEntry, delivers, encodeEntry, noOp, packDecided, tagKey, unpackDecided } from './logEntry.js';
 
 describe('tagged log entries', () => {
   it('round-trip with their tag, and a no-op is origin -1', () => {
@@ -26,5 +26,18 @@ describe('tagged log entries', () => {
     assert.equal(delivers(delivered, noOp), undefined);
     // Equal bytes from another append are another entry.
     assert.ok(delivers(delivered, encodeEntry({ origin: 1, sequence: 0, value: new Uint8Array([9]) })));
+  });
+
+  it('pack decided instances for a heartbeat and unpack them; refuse bytes that are not a list of them', () => {
+    const instances = [
+      { index: 3, entry: encodeEntry({ origin: 0, sequence: 1, value: new Uint8Array([5, 6, 7]) }) },
+      { index: 4, entry: noOp },
+      { index: 70_000, entry: encodeEntry({ origin: 2, sequence: 9, value: new Uint8Array(0) }) },
+    ];
+    const packed = packDecided(instances);
+    assert.deepEqual(unpackDecided(packed), instances);
+    assert.deepEqual(unpackDecided(packDecided([])), []);
+    assert.equal(unpackDecided(packed.subarray(0, packed.length - 1)), undefined, 'a torn last entry');
+    assert.equal(unpackDecided(packed.subarray(0, 5)), undefined, 'a torn header');
   });
 });

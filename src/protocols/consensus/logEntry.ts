@@ -65,3 +65,44 @@ export function delivers(delivered: ReadonlySet<number>, decided: Uint8Array): T
   if (delivered.has(tagKey(decided))) return undefined;
   return entry;
 }
+
+/** One decided instance as a heartbeat carries it: its index and its tagged entry. */
+export interface DecidedInstance {
+  readonly index: number;
+  readonly entry: Uint8Array;
+}
+
+/**
+ * Decided instances packed into one message value (`announce: 'heartbeat'`):
+ *
+ *   per instance: index u32 | entry length u32 | entry bytes
+ */
+export function packDecided(instances: readonly DecidedInstance[]): Uint8Array {
+  let size = 0;
+  for (const { entry } of instances) size += 8 + entry.length;
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  let at = 0;
+  for (const { index, entry } of instances) {
+    view.setUint32(at, index, true);
+    view.setUint32(at + 4, entry.length, true);
+    bytes.set(entry, at + 8);
+    at += 8 + entry.length;
+  }
+  return bytes;
+}
+
+/** The instances of a packed value, or undefined for bytes that are not a list of them (never trusted blindly). */
+export function unpackDecided(bytes: Uint8Array): DecidedInstance[] | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const instances: DecidedInstance[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (at + 8 > bytes.length) return undefined;
+    const length = view.getUint32(at + 4, true);
+    if (at + 8 + length > bytes.length) return undefined;
+    instances.push({ index: view.getUint32(at, true), entry: bytes.slice(at + 8, at + 8 + length) });
+    at += 8 + length;
+  }
+  return instances;
+}

@@ -253,6 +253,11 @@ export class ConsensusLog implements ReplicatedLog {
     if (this.closed) return;
     this.closed = true;
     this.cancelHeartbeat?.();
+    if (this.unannounced.length > 0) {
+      // `announce: 'heartbeat'`: what was decided since the last beat goes out now; a closed log answers no fetch.
+      const beat = logMessages.encode({ kind: 'heartbeat', ballot: 0n, other: BigInt(this.contiguous), index: 0, value: this.unannouncedPacked() });
+      for (let process = 0; process < this.raw.processCount; process++) if (process !== this.raw.self) this.raw.send(process, beat);
+    }
     this.timers.clear();
     this.algorithm.close?.();
     for (const pending of this.own.values()) pending.reject(new LogClosed('an append still pending'));

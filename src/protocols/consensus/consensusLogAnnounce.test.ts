@@ -41,8 +41,8 @@ function watched(fabric: Fabric, view: FollowerView): Fabric {
 }
 
 /** p0 appends `count` values one after another on a PMP log; p1 follows. Returns p0's finish time and p1's view. */
-async function run(announce: LogOptions['announce'], count: number): Promise<{ finished: number; follower: FollowerView; leaderLog: number[] }> {
-  const config = { capacity: 8, entries: 64, window: 1, timing: logTimingFor(1), region: 'log', memories: [0, 1, 2], ...(announce ? { announce } : {}) };
+async function run(announce: LogOptions['announce'], count: number, timing = logTimingFor(1), lingerBeforeClose = 40): Promise<{ finished: number; follower: FollowerView; leaderLog: number[] }> {
+  const config = { capacity: 8, entries: 64, window: 1, timing, region: 'log', memories: [0, 1, 2], ...(announce ? { announce } : {}) };
   const simulation = new Simulation({ scenario: 'announce-test', seed: 1, params: {}, processCount: 3, memoryCount: 3, regions: protectedPaxosLogRegions(config, 3), latency: unitLatency, horizon: 2000 });
   const follower: FollowerView = { decidedArrivals: [], sent: new Map(), log: [] };
   const leaderLog: number[] = [];
@@ -53,7 +53,7 @@ async function run(announce: LogOptions['announce'], count: number): Promise<{ f
     for (let value = 1; value <= count; value++) await log.append(fromNumber(value));
     finished = fabric.now();
     leaderLog.push(...log.decided.map((entry) => read(entry.value)));
-    await fabric.sleep(40);
+    if (lingerBeforeClose > 0) await fabric.sleep(lingerBeforeClose);
     await log.close();
   });
   simulation.spawn(1, async (fabric) => {
@@ -88,5 +88,14 @@ describe('consensus logs: announcing decisions', () => {
     const bursts = new Set(batched.follower.decidedArrivals).size;
     assert.ok(bursts <= Math.ceil(batched.finished / logTimingFor(1).heartbeat) + 1, `${bursts} bursts in ${batched.finished} time units`);
     assert.ok(bursts < count, `${bursts} bursts for ${count} decisions`);
+  });
+
+  it("'heartbeat': closing sends what was decided since the last beat (a closed log answers no fetch)", async () => {
+    // No beat falls inside the run and no one suspects p0: the follower can learn the entries only from the beat close() sends.
+    const quiet = { ...logTimingFor(1), heartbeat: 10_000, suspectAfter: { base: 10_000, cap: 10_000, adaptive: false } };
+    const { follower, leaderLog } = await run('heartbeat', 5, quiet, 0);
+    assert.equal(leaderLog.length, 5);
+    assert.deepEqual(follower.log, leaderLog);
+    assert.equal(follower.sent.get('fetch') ?? 0, 0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openRecord, sealRecord, type RecordLayout } from './record.js';
+import { checksum as crc32 } from '../../fabric/index.js';
+import { contextHeaderValueCrc, openRecord, sealRecord, type RecordLayout } from './record.js';
 import { encodeSlot } from '../register/slot.js';
 import { encodeConsensusSlot } from '../consensus/slot.js';
 import { encodeLogSlot } from '../consensus/logSlot.js';
@@ -40,6 +41,30 @@ describe('checksummed records', () => {
     assert.equal(new DataView(record.buffer).getUint32(12, true), 42);
     assert.equal(openRecord(record, layout), 'torn');
     assert.notEqual(openRecord(record, constant), 'torn');
+  });
+  it('bind context they do not store: a record sealed for one place is torn in another', () => {
+    const bound: RecordLayout = { header: 8, lengthAt: 0, checksumAt: 4, coveredFrom: 0, contextLength: 4, checksum: contextHeaderValueCrc };
+    const here = Uint8Array.of(1, 0, 0, 0);
+    const record = sealRecord(new Uint8Array(16), bound, Uint8Array.of(7, 8, 9), here);
+    assert.deepEqual([...record.subarray(8, 11)], [7, 8, 9], 'the context is not stored');
+    assert.deepEqual(openRecord(record, bound, true, 8, here), { blank: false, length: 3 });
+    assert.equal(openRecord(record, bound, true, 8, Uint8Array.of(2, 0, 0, 0)), 'torn');
+    assert.deepEqual(openRecord(new Uint8Array(16), bound, true, 8, here), { blank: true });
+  });
+  it('compute the context checksum as one CRC-32 over context, covered header and value', () => {
+    const bound: RecordLayout = { header: 16, lengthAt: 8, checksumAt: 12, coveredFrom: 4, contextLength: 3, checksum: contextHeaderValueCrc };
+    const record = new Uint8Array(24);
+    record.set([11, 12, 13, 14, 15, 16, 17, 18], 0);
+    sealRecord(record, bound, Uint8Array.of(0xfe, 0xed), Uint8Array.of(1, 2, 3));
+    // context | bytes 4..11 (uncovered 0..3 left out; the length at 8..11 included) | value
+    const expected = crc32(Uint8Array.of(1, 2, 3, 15, 16, 17, 18, 2, 0, 0, 0, 0xfe, 0xed));
+    assert.equal(new DataView(record.buffer).getUint32(12, true), expected);
+  });
+  it('refuse context of the wrong length, and a checksum that covers none refuses any', () => {
+    const bound: RecordLayout = { ...layout, contextLength: 4, checksum: contextHeaderValueCrc };
+    assert.throws(() => sealRecord(new Uint8Array(24), bound, Uint8Array.of(1)), /4 bytes of context, got 0/);
+    assert.throws(() => openRecord(new Uint8Array(24), layout, true, 8, Uint8Array.of(1)), /0 bytes of context, got 1/);
+    assert.throws(() => sealRecord(new Uint8Array(24), { ...layout, contextLength: 1 }, Uint8Array.of(1), Uint8Array.of(1)), /covers no context/);
   });
 });
 

@@ -1,12 +1,10 @@
 import type { Fabric, NoteEvent, ProcessId } from '../fabric/index.js';
 import { checkConsensus } from '../check/consensus.js';
 import type { ConsensusLog, LogOptions, LogTiming } from '../protocols/consensus/consensusLog.js';
-import { diskPaxosMutants, type DiskPaxosMutant } from '../protocols/consensus/diskPaxos.js';
 import { DiskPaxosLog, diskPaxosLogRegions } from '../protocols/consensus/diskPaxosLog.js';
 import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
 import { fromNumber, toNumber } from '../protocols/consensus/numberValue.js';
-import { paxosMutants, type PaxosMutant } from '../protocols/consensus/paxos.js';
-import { protectedPaxosMutants, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
+import { diskPaxosMutants, paxosMutants, protectedPaxosMutants, type DiskPaxosMutant, type PaxosMutant, type ProtectedPaxosMutant } from '../protocols/consensus/mutants.js';
 import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
 import { propose } from '../protocols/consensus/singleDecree.js';
 import { Prng } from '../sim/prng.js';

@@ -1,5 +1,6 @@
 import type { Fabric, NoteEvent, ProcessId } from '../fabric/index.js';
 import { checkConsensus } from '../check/consensus.js';
+import { decodeEvents, eventsOf } from '../fabric/events.js';
 import type { ConsensusLog, LogOptions, LogTiming } from '../protocols/consensus/consensusLog.js';
 import { DiskPaxosLog, diskPaxosLogRegions } from '../protocols/consensus/diskPaxosLog.js';
 import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
@@ -184,27 +185,28 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
  * decision (the log's own `started` is when the entry's phase 2 began).
  */
 export function consensusDetails(notes: readonly NoteEvent[], options: ResolvedOptions): Record<string, unknown> {
-  const decisions = notes.filter((note) => note.kind === 'decide' || note.kind === 'learn').map((note) => ({ process: note.process, value: note.detail?.value ?? null, via: note.kind, time: note.time }));
-  const first = notes.find((note) => note.kind === 'decide');
-  const attempts = notes.filter((note) => note.kind === 'attempt').length;
+  const { events } = decodeEvents(notes.filter((note) => note.kind === 'decide' || note.kind === 'learn'));
+  const decisions = events.flatMap((event) => (event.kind === 'decide' || event.kind === 'learn' ? [{ process: event.process, value: event.value, via: event.kind, time: event.time }] : []));
+  const first = eventsOf(notes, 'decide')[0];
+  const attempts = eventsOf(notes, 'attempt');
   const delay = latencyModel(options.latency).minimum;
-  const attempt = first ? notes.filter((note) => note.kind === 'attempt' && note.process === first.process && note.detail?.ballot === first.detail?.ballot && note.time <= first.time).at(-1) : undefined;
-  const started = attempt?.time ?? Number(first?.detail?.started);
-  const decision = first?.detail
+  const attempt = first ? attempts.filter((event) => event.process === first.process && event.ballot === first.ballot && event.time <= first.time).at(-1) : undefined;
+  const started = attempt?.time ?? first?.started ?? first?.time ?? 0;
+  const decision = first
     ? {
         process: first.process,
-        ballot: first.detail.ballot,
-        value: first.detail.value,
+        ballot: first.ballot,
+        value: first.value,
         latency: round(first.time - started),
         // Delays can be counted only where time is virtual and every delay is 1.
         delays: options.latency === 'unit' && options.backend === undefined ? round((first.time - started) / delay) : null,
-        verbs: first.detail.verbs,
-        messages: first.detail.messages,
-        bytes: first.detail.bytes,
-        permissionRequests: first.detail.permissionRequests,
+        verbs: first.verbs,
+        messages: first.messages,
+        bytes: first.bytes,
+        permissionRequests: first.permissionRequests,
       }
     : null;
-  return { decision, decisions, attempts, contenders: [...contention(options).contenders.keys()] };
+  return { decision, decisions, attempts: attempts.length, contenders: [...contention(options).contenders.keys()] };
 }
 
 function round(value: number): number {

@@ -37,7 +37,8 @@ import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, tagKey } from '
  * {index, value, ballot, started} when phase 2 of instance `index` succeeded
  * here (`started`: when that phase 2 began; the first decision of a ballot
  * also carries the cost of the attempt so far — verbs, messages, bytes,
- * permissionRequests since its `attempt` note, phase 1 included); `learn` {index, value, from} for an instance decided elsewhere;
+ * permissionRequests since its `attempt` note, phase 1 included); `learn`
+ * {index, value, from} for an instance decided elsewhere;
  * `commit` {index, value, instance} when a log entry is delivered (`index` is
  * the log position, `instance` the consensus instance that decided it).
  * `value` is the entry's value as the log's `describe` shows it (null for a

@@ -1,13 +1,11 @@
 import { eventsOf } from '../fabric/events.js';
 import type { NoteEvent, ProcessId } from '../fabric/index.js';
 import { DiskPaxosLog, diskPaxosLogRegions } from '../protocols/consensus/diskPaxosLog.js';
-import { diskPaxosMutants, type DiskPaxosMutant } from '../protocols/consensus/diskPaxos.js';
 import type { ConsensusLog, LogOptions } from '../protocols/consensus/consensusLog.js';
 import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
-import { paxosMutants, type PaxosMutant } from '../protocols/consensus/paxos.js';
 import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
-import { protectedPaxosMutants, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
-import { fromNumber } from '../protocols/consensus/proposer.js';
+import { diskPaxosMutants, paxosMutants, protectedPaxosMutants, type DiskPaxosMutant, type PaxosMutant, type ProtectedPaxosMutant } from '../protocols/consensus/mutants.js';
+import { fromNumber } from '../protocols/consensus/numberValue.js';
 import { Prng } from '../sim/prng.js';
 import { latencyModel } from '../sim/latency.js';
 import { contention, memoriesOf, timing, typicalDelay } from './consensus.js';

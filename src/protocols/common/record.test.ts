@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { checksum as crc32 } from '../../fabric/index.js';
 import { contextHeaderValueCrc, openRecord, sealRecord, type RecordLayout } from './record.js';
 import { encodeSlot } from '../register/slot.js';
-import { encodeConsensusSlot } from '../consensus/slot.js';
 import { encodeLogSlot } from '../consensus/logSlot.js';
 import { encodeField, encodeSlotImage, type SlotShape } from '../byzantine/slot.js';
 
@@ -84,11 +83,6 @@ describe('every slot format keeps its exact bytes', () => {
     assert.equal(hex(encodeSlot(7n, Uint8Array.of(1, 2, 3), 8)), '07000000000000000300000003c9e5d10102030000000000');
     assert.equal(hex(encodeSlot(0x0102030405060708n, text('hello mnm'), 16)), '0807060504030201090000002c5df7a968656c6c6f206d6e6d00000000000000');
     assert.equal(hex(encodeSlot(1n, new Uint8Array(0), 8)), '010000000000000000000000008a70e00000000000000000');
-  });
-  it('the consensus slot (proposal word left out of the checksum)', () => {
-    assert.equal(hex(encodeConsensusSlot({ proposal: 5n, accepted: 3n, value: Uint8Array.of(0xaa, 0xbb) }, 8)), '05000000000000000300000000000000020000000c71fe18aabb000000000000');
-    assert.equal(hex(encodeConsensusSlot({ proposal: 9n, accepted: 0n, value: new Uint8Array(0) }, 8)), '09000000000000000000000000000000000000006fc6d57b0000000000000000');
-    assert.equal(hex(encodeConsensusSlot({ proposal: 0x10000000an, accepted: 0x100000001n, value: text('decided!') }, 8)), '0a00000001000000010000000100000008000000b14378916465636964656421');
   });
   it('the log slot', () => {
     assert.equal(hex(encodeLogSlot({ accepted: 4n, value: text('p1:x') }, 8)), '04000000000000000400000017c42fbc70313a7800000000');

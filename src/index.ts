@@ -85,6 +85,8 @@ export { ProtectedPaxosLog, protectedPaxosLogRegions, type ProtectedPaxosLogConf
 export { DiskPaxosLog, diskPaxosLogRegions, type DiskPaxosLogConfig } from './protocols/consensus/diskPaxosLog.js';
 export { MultiPaxosLog, type MultiPaxosConfig } from './protocols/consensus/multiPaxos.js';
 export type { TimeoutPolicy } from './protocols/common/phaseTimer.js';
+/** Single-decree consensus is the one-entry log: `propose(log, value)` on a log sized `entries: 1` resolves with the decided value. */
+export { propose, NoEntryDecided } from './protocols/consensus/singleDecree.js';
 
 /**
  * Broadcast with Byzantine faults, as a call. Consistent (CB) and reliable

@@ -68,7 +68,25 @@ export type { BodyReference, BodyFactory } from './realtime/operationJournal.js'
  */
 export { RegularRegister, regularRegisterRegion, regularRegisterMutants, type RegularRegisterConfig, type RegularRegisterMutant } from './protocols/register/regularRegister.js';
 
-// Consensus as a replicated log (ProtectedPaxosLog, DiskPaxosLog, MultiPaxosLog): added here when it lands.
+/**
+ * Consensus as a replicated log, tolerating the crash of all processes but
+ * one (memory-based) or a minority (message passing): `append(value)` →
+ * the index where it was decided, `entries()` in index order, `close()`.
+ * Protected Memory Paxos decides an entry in one write round trip to a
+ * majority of memories with a stable leader; Disk Paxos in write + read;
+ * Multi-Paxos in one message round trip. `…Regions` give the regions to
+ * create; `logTimingFor(delay)` sizes the timers from the one-way delay.
+ * Bad calls throw the typed errors below before anything is written.
+ */
+export type { ReplicatedLog, LogEntry } from './protocols/common/replicatedLog.js';
+export { EntryTooLarge, InvalidLogConfig, LogClosed, LogFull, UnknownMemory } from './protocols/common/logErrors.js';
+export { logTimingFor, type LogOptions, type LogTiming } from './protocols/consensus/consensusLog.js';
+export { ProtectedPaxosLog, protectedPaxosLogRegions, type ProtectedPaxosLogConfig } from './protocols/consensus/protectedPaxosLog.js';
+export { DiskPaxosLog, diskPaxosLogRegions, type DiskPaxosLogConfig } from './protocols/consensus/diskPaxosLog.js';
+export { MultiPaxosLog, type MultiPaxosConfig } from './protocols/consensus/multiPaxos.js';
+export type { TimeoutPolicy } from './protocols/common/phaseTimer.js';
+/** Single-decree consensus is the one-entry log: `propose(log, value)` on a log sized `entries: 1` resolves with the decided value. */
+export { propose, NoEntryDecided } from './protocols/consensus/singleDecree.js';
 
 /**
  * Broadcast with Byzantine faults, as a call. Consistent (CB) and reliable

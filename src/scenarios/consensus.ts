@@ -1,10 +1,13 @@
 import type { Fabric, NoteEvent, ProcessId } from '../fabric/index.js';
 import { checkConsensus } from '../check/consensus.js';
-import { DiskPaxos, diskPaxosMutants, diskPaxosRegion, type DiskPaxosMutant } from '../protocols/consensus/diskPaxos.js';
-import { Paxos, paxosMutants, type PaxosMutant } from '../protocols/consensus/paxos.js';
-import { Proposer, fromNumber, toNumber, type ConsensusAlgorithm, type ConsensusTiming } from '../protocols/consensus/proposer.js';
-import type { TimeoutPolicy } from '../protocols/common/phaseTimer.js';
-import { ProtectedPaxos, protectedPaxosMutants, protectedPaxosRegion, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
+import { decodeEvents, eventsOf } from '../fabric/events.js';
+import type { ConsensusLog, LogOptions, LogTiming } from '../protocols/consensus/consensusLog.js';
+import { DiskPaxosLog, diskPaxosLogRegions } from '../protocols/consensus/diskPaxosLog.js';
+import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
+import { fromNumber, toNumber } from '../protocols/consensus/numberValue.js';
+import { diskPaxosMutants, paxosMutants, protectedPaxosMutants, type DiskPaxosMutant, type PaxosMutant, type ProtectedPaxosMutant } from '../protocols/consensus/mutants.js';
+import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
+import { propose } from '../protocols/consensus/singleDecree.js';
 import { Prng } from '../sim/prng.js';
 import { latencyModel } from '../sim/latency.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
@@ -19,11 +22,18 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  *   delays), so attempts duel again and again before Ω settles;
  * - `mixed` (default): stable or contention, by seed.
  * Faults (crashes, pauses, partitions) come from the fault profile.
+ *
+ * Each algorithm runs as the one-entry case of its replicated log
+ * (protocols/consensus/singleDecree.ts): `paxos` is Multi-Paxos, `sm-paxos`
+ * and `disk-paxos(-pipelined)` the Disk Paxos log (one memory for sm-paxos),
+ * `pmp` the Protected Memory Paxos log, each with `entries: 1`.
  */
 type Algorithm = 'paxos' | 'sm-paxos' | 'disk-paxos' | 'disk-paxos-pipelined' | 'pmp';
 
 const capacity = 8;
 const region = 'consensus';
+/** Single-decree: one consensus instance, the log's entry 0. */
+const entries = 1;
 
 /**
  * The protocols' timers start from the shortest one-way delay of the
@@ -31,7 +41,7 @@ const region = 'consensus';
  * adapt from there (protocols/common/phaseTimer.ts); the `fixed-timers`
  * mutants keep them at that first guess. The cap only stops runaway growth.
  */
-export function timing(options: ResolvedOptions): ConsensusTiming & { delay: number; phase: TimeoutPolicy } {
+export function timing(options: ResolvedOptions): LogTiming & { delay: number } {
   const delay = latencyModel(options.latency).minimum;
   const adaptive = options.mutant !== 'fixed-timers';
   return {
@@ -52,17 +62,27 @@ export function memoriesOf(options: ResolvedOptions): number[] {
   return Array.from({ length: options.memories }, (_, memory) => memory);
 }
 
-function makeAlgorithm(kind: Algorithm, options: ResolvedOptions): (fabric: Fabric) => ConsensusAlgorithm {
+/** Process `process`'s one-entry log of algorithm `kind`, with its contention role in this run. */
+function makeLog(kind: Algorithm, options: ResolvedOptions, process: ProcessId, fabric: Fabric): ConsensusLog {
+  const contender = contention(options).contenders.get(process);
+  const { heartbeat, suspectAfter, backoff, phase } = timing(options);
+  const base: LogOptions = {
+    capacity,
+    entries,
+    window: 1,
+    timing: { heartbeat, suspectAfter, backoff, phase },
+    ...(contender ? { believeLeaderUntil: contender.until, startDelay: contender.start } : {}),
+  };
   const memories = memoriesOf(options);
   switch (kind) {
     case 'paxos':
-      return (fabric) => new Paxos(fabric, timing(options).phase, options.mutant as PaxosMutant | undefined);
+      return new MultiPaxosLog(fabric, { ...base, ...(options.mutant ? { mutant: options.mutant as PaxosMutant } : {}) });
     case 'sm-paxos':
     case 'disk-paxos':
     case 'disk-paxos-pipelined':
-      return (fabric) => new DiskPaxos(fabric, { region, memories, capacity, phaseTimeout: timing(options).phase, pipelined: kind === 'disk-paxos-pipelined', ...(options.mutant ? { mutant: options.mutant as DiskPaxosMutant } : {}) });
+      return new DiskPaxosLog(fabric, { ...base, region, memories, pipelined: kind === 'disk-paxos-pipelined', ...(options.mutant ? { mutant: options.mutant as DiskPaxosMutant } : {}) });
     case 'pmp':
-      return (fabric) => new ProtectedPaxos(fabric, { region, memories, capacity, phaseTimeout: timing(options).phase, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) });
+      return new ProtectedPaxosLog(fabric, { ...base, region, memories, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) });
   }
 }
 
@@ -132,21 +152,17 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
     },
     regions(options) {
       if (kind === 'paxos') return [];
-      if (kind === 'pmp') return [protectedPaxosRegion({ region, memories: memoriesOf(options), capacity, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) }, options.n)];
-      return [diskPaxosRegion({ region, memories: memoriesOf(options), capacity }, options.n)];
+      const layout = { region, memories: memoriesOf(options), capacity, entries };
+      if (kind === 'pmp') return protectedPaxosLogRegions({ ...layout, ...(options.mutant ? { mutant: options.mutant as ProtectedPaxosMutant } : {}) }, options.n);
+      return diskPaxosLogRegions(layout, options.n);
     },
     body(options, process) {
-      const algorithm = makeAlgorithm(kind, options);
-      const contender = contention(options).contenders.get(process);
       const input = 100 + process;
       const linger = 40 * typicalDelay(options);
       return async (fabric) => {
-        const proposer = new Proposer(fabric, algorithm, {
-          timing: timing(options),
-          ...(contender ? { believeLeaderUntil: contender.until, startDelay: contender.start } : {}),
-        });
+        const log = makeLog(kind, options, process, fabric);
         const op = fabric.history.invoke('propose', input);
-        const decided = await proposer.propose(fromNumber(input));
+        const decided = await propose(log, fromNumber(input));
         fabric.history.ok(op, toNumber(decided));
         // A process stays up a while after deciding, as it would in a service: steps of its own that
         // are still in flight land, and an overtaken attempt that still concludes is judged too.
@@ -162,27 +178,35 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
   };
 }
 
-/** Decisions of the run and the cost of the first deciding attempt (what the table reports). */
+/**
+ * Decisions of the run and the cost of the first deciding attempt (what the
+ * table reports). A single-decree decision's latency runs from the start of
+ * the attempt that decided — its `attempt` note, phase 1 included — to the
+ * decision (the log's own `started` is when the entry's phase 2 began).
+ */
 export function consensusDetails(notes: readonly NoteEvent[], options: ResolvedOptions): Record<string, unknown> {
-  const decisions = notes.filter((note) => note.kind === 'decide' || note.kind === 'learn').map((note) => ({ process: note.process, value: note.detail?.value ?? null, via: note.kind, time: note.time }));
-  const first = notes.find((note) => note.kind === 'decide');
-  const attempts = notes.filter((note) => note.kind === 'attempt').length;
+  const { events } = decodeEvents(notes.filter((note) => note.kind === 'decide' || note.kind === 'learn'));
+  const decisions = events.flatMap((event) => (event.kind === 'decide' || event.kind === 'learn' ? [{ process: event.process, value: event.value, via: event.kind, time: event.time }] : []));
+  const first = eventsOf(notes, 'decide')[0];
+  const attempts = eventsOf(notes, 'attempt');
   const delay = latencyModel(options.latency).minimum;
-  const decision = first?.detail
+  const attempt = first ? attempts.filter((event) => event.process === first.process && event.ballot === first.ballot && event.time <= first.time).at(-1) : undefined;
+  const started = attempt?.time ?? first?.started ?? first?.time ?? 0;
+  const decision = first
     ? {
         process: first.process,
-        ballot: first.detail.ballot,
-        value: first.detail.value,
-        latency: round(first.time - Number(first.detail.started)),
+        ballot: first.ballot,
+        value: first.value,
+        latency: round(first.time - started),
         // Delays can be counted only where time is virtual and every delay is 1.
-        delays: options.latency === 'unit' && options.backend === undefined ? round((first.time - Number(first.detail.started)) / delay) : null,
-        verbs: first.detail.verbs,
-        messages: first.detail.messages,
-        bytes: first.detail.bytes,
-        permissionRequests: first.detail.permissionRequests,
+        delays: options.latency === 'unit' && options.backend === undefined ? round((first.time - started) / delay) : null,
+        verbs: first.verbs,
+        messages: first.messages,
+        bytes: first.bytes,
+        permissionRequests: first.permissionRequests,
       }
     : null;
-  return { decision, decisions, attempts, contenders: [...contention(options).contenders.keys()] };
+  return { decision, decisions, attempts: attempts.length, contenders: [...contention(options).contenders.keys()] };
 }
 
 function round(value: number): number {

@@ -6,7 +6,7 @@ import { logTimingFor, type LogOptions } from '../protocols/consensus/consensusL
 import { DiskPaxosLog, diskPaxosLogRegions } from '../protocols/consensus/diskPaxosLog.js';
 import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
 import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
-import { fromNumber } from '../protocols/consensus/proposer.js';
+import { fromNumber } from '../protocols/consensus/numberValue.js';
 import { Simulation, unitLatency } from '../sim/index.js';
 import { runScenario } from './index.js';
 

@@ -1,12 +1,11 @@
+import { eventsOf } from '../fabric/events.js';
 import type { NoteEvent, ProcessId } from '../fabric/index.js';
 import { DiskPaxosLog, diskPaxosLogRegions } from '../protocols/consensus/diskPaxosLog.js';
-import { diskPaxosMutants, type DiskPaxosMutant } from '../protocols/consensus/diskPaxos.js';
 import type { ConsensusLog, LogOptions } from '../protocols/consensus/consensusLog.js';
 import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
-import { paxosMutants, type PaxosMutant } from '../protocols/consensus/paxos.js';
 import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
-import { protectedPaxosMutants, type ProtectedPaxosMutant } from '../protocols/consensus/protectedPaxos.js';
-import { fromNumber } from '../protocols/consensus/proposer.js';
+import { diskPaxosMutants, paxosMutants, protectedPaxosMutants, type DiskPaxosMutant, type PaxosMutant, type ProtectedPaxosMutant } from '../protocols/consensus/mutants.js';
+import { fromNumber } from '../protocols/consensus/numberValue.js';
 import { Prng } from '../sim/prng.js';
 import { latencyModel } from '../sim/latency.js';
 import { contention, memoriesOf, timing, typicalDelay } from './consensus.js';
@@ -148,17 +147,17 @@ function logScenario(kind: LogAlgorithmName, summary: string, mutants: Readonly<
 
 /** Decisions, leader attempts and the steady-state latency of the run (what `mnm run` reports). */
 export function logDetails(notes: readonly NoteEvent[], options: ResolvedOptions): Record<string, unknown> {
-  const decides = notes.filter((note) => note.kind === 'decide');
-  const latencies = decides.map((note) => note.time - Number(note.detail?.started ?? note.time)).sort((a, b) => a - b);
+  const decides = eventsOf(notes, 'decide');
+  const latencies = decides.map((event) => event.time - (event.started ?? event.time)).sort((a, b) => a - b);
   const delay = latencyModel(options.latency).minimum;
   const median = latencies.length > 0 ? latencies[Math.floor(latencies.length / 2)] : null;
   const lengths = new Map<number, number>();
-  for (const note of notes) if (note.kind === 'commit') lengths.set(note.process, (lengths.get(note.process) ?? 0) + 1);
+  for (const event of eventsOf(notes, 'commit')) lengths.set(event.process, (lengths.get(event.process) ?? 0) + 1);
   return {
     window: windowOf(options),
     entries: entriesOf(options),
-    instancesDecided: new Set(decides.map((note) => note.detail?.index)).size,
-    attempts: notes.filter((note) => note.kind === 'attempt').length,
+    instancesDecided: new Set(decides.map((event) => event.index)).size,
+    attempts: eventsOf(notes, 'attempt').length,
     logLengths: Object.fromEntries([...lengths].sort(([a], [b]) => a - b).map(([process, length]) => [`p${process}`, length])),
     medianDecision: median,
     medianDelays: median !== null && options.latency === 'unit' && options.backend === undefined ? median / delay : null,

@@ -11,9 +11,9 @@ import { mixedRunOptions, type FixedOptions } from './mix.js';
  * seeds per consensus protocol and ≥ 20,000 per broadcast protocol.
  *
  * Seed counts are sized so that every mutant is caught inside the default
- * range (the PMP straggler is a narrow race: about one mixed seed in 3,000
- * produces it; the scripted schedule in schedules.test.ts produces it on
- * every seed).
+ * range (the PMP straggler is a narrow race: single-decree PMP, the one-entry
+ * log, first produces it at mixed seed 2762; the scripted schedule in
+ * schedules.test.ts produces it on every seed).
  */
 const long = Boolean(process.env.MNM_LONG);
 

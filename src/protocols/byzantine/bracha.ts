@@ -1,4 +1,5 @@
 import type { Fabric, Message, OperationId, ProcessId, ProcessMain } from '../../fabric/index.js';
+import { DeliveryFeed } from './deliveryFeed.js';
 import { releaseInOrder } from './receiver.js';
 import { BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted } from './errors.js';
 import { hex, text } from './rounds.js';
@@ -129,9 +130,8 @@ export function brachaNext(instance: BrachaInstance, message: { readonly from: P
  */
 export class BrachaBroadcast {
   private readonly instances = new Map<number, BrachaInstance>();
-  private readonly delivered: BrachaDelivery[] = [];
+  private readonly feed = new DeliveryFeed<BrachaDelivery>();
   private readonly listeners = new Set<(delivery: BrachaDelivery) => void>();
-  private readonly followers = new Set<() => void>();
   private readonly queue: { sequence: number; message: Uint8Array; resolve: (k: number) => void; reject: (error: Error) => void }[] = [];
   private sending: { sequence: number; message: Uint8Array; operation: OperationId; resolve: (k: number) => void; reject: (error: Error) => void } | undefined;
   private readonly waiting = new Map<number, Uint8Array>();
@@ -171,19 +171,8 @@ export class BrachaBroadcast {
   }
 
   /** Every delivery from the first one, in k order; ends when stopped. */
-  async *deliveries(): AsyncGenerator<BrachaDelivery, void, undefined> {
-    let index = 0;
-    for (;;) {
-      while (index < this.delivered.length) yield this.delivered[index++];
-      if (this.stopped) return;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.followers.delete(wake);
-          resolve();
-        };
-        this.followers.add(wake);
-      });
-    }
+  deliveries(): AsyncGenerator<BrachaDelivery, void, undefined> {
+    return this.feed.iterate(() => this.stopped);
   }
 
   /** Resolves with true once broadcasts 1..count are delivered here and its own are complete; false if stopped first. */
@@ -228,7 +217,7 @@ export class BrachaBroadcast {
     }
     fabric.note('signatures', { made: 0, verified: 0, rejected: 0, malformed: 0 });
     for (const waiter of this.finishWaiters.splice(0)) waiter.resolve(false);
-    for (const follower of [...this.followers]) follower();
+    this.feed.close();
   }
 
   private startNext(): void {
@@ -269,9 +258,8 @@ export class BrachaBroadcast {
     this.nextDelivery = next;
     released.forEach((message, index) => {
       const delivery = { sender: config.sender, sequence: first + index, message };
-      this.delivered.push(delivery);
+      this.feed.push(delivery);
       for (const listener of this.listeners) listener(delivery);
-      for (const follower of [...this.followers]) follower();
       if (this.sending?.sequence === delivery.sequence) {
         const sending = this.sending;
         this.sending = undefined;

@@ -3,6 +3,7 @@ import type { KeySource, SignatureCosts } from '../../crypto/index.js';
 import type { BroadcastLayout } from './layout.js';
 import type { BroadcastMutant } from './mutants.js';
 import { BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted } from './errors.js';
+import { DeliveryFeed } from './deliveryFeed.js';
 import { BroadcastRounds, type BroadcastMode, type Delivery } from './rounds.js';
 
 /**
@@ -65,8 +66,7 @@ export interface BroadcastConfig {
 /** What CB and RB share: the calls; the protocol is the shell's (rounds.ts) with CB's or RB's delivery on top. */
 abstract class BroadcastEndpoint {
   private readonly rounds: BroadcastRounds;
-  private readonly delivered: Delivery[] = [];
-  private readonly followers = new Set<() => void>();
+  private readonly feed = new DeliveryFeed<Delivery>();
 
   protected constructor(
     private readonly fabric: Fabric,
@@ -77,8 +77,7 @@ abstract class BroadcastEndpoint {
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`window ${window}: broadcasts in flight must be a positive integer`);
     this.rounds = new BroadcastRounds(fabric, { ...config, mode, window });
     this.rounds.listen((delivery) => {
-      this.delivered.push(delivery);
-      for (const follower of this.followers) follower();
+      this.feed.push(delivery);
     });
     if (config.onDeliver) this.rounds.listen(config.onDeliver);
   }
@@ -116,19 +115,8 @@ abstract class BroadcastEndpoint {
   }
 
   /** Every delivery, from the first one of the run, in k order per sender; ends when the object is stopped. */
-  async *deliveries(): AsyncGenerator<Delivery, void, undefined> {
-    let index = 0;
-    for (;;) {
-      while (index < this.delivered.length) yield this.delivered[index++];
-      if (this.rounds.stopped) return;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.followers.delete(wake);
-          resolve();
-        };
-        this.followers.add(wake);
-      });
-    }
+  deliveries(): AsyncGenerator<Delivery, void, undefined> {
+    return this.feed.iterate(() => this.rounds.stopped);
   }
 
   /**
@@ -150,7 +138,7 @@ abstract class BroadcastEndpoint {
    */
   async stop(): Promise<void> {
     await this.rounds.stop();
-    for (const follower of this.followers) follower();
+    this.feed.close();
   }
 
   /**

@@ -109,6 +109,12 @@ describe('write-once fields: the codec', () => {
     }
   });
 
+  it('reads an empty field as absent even with a valid CRC (length 0 means unwritten), not as malformed', () => {
+    const copy = decode(record({ echo: h, delivered: new Uint8Array(0) }));
+    assert.deepEqual(copy.fields, { echo: h });
+    assert.deepEqual(copy.malformed, []);
+  });
+
   it('refuses to encode what a correct owner never writes', () => {
     assert.throws(() => encodeField(here, 'signed', signature.slice(1), shape, 3), /64/);
     assert.throws(() => encodeField(here, 'value', new Uint8Array(33), shape, 3), /1\.\.32/);

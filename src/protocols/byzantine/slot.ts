@@ -1,4 +1,5 @@
-import { checksum, getWord, setWord, wholeWords, wordSize } from '../../fabric/index.js';
+import { getWord, setWord, wholeWords, wordSize } from '../../fabric/index.js';
+import { contextHeaderValueCrc, openRecord, sealRecord, type RecordLayout } from '../common/record.js';
 import { hashSize } from './digest.js';
 
 /**
@@ -14,6 +15,8 @@ import { hashSize } from './digest.js';
  * never-written field (length 0 = absent) or a field copied from another
  * slot, owner, broadcast or field never passes. (The spec names owner, k and
  * the field; the sender is added because one owner keeps a record per sender.)
+ * Each field is a checksummed record of the shared codec (common/record.ts):
+ * owner, sender, k and field id are its context, covered but not stored.
  *
  * A sender slot S[s][k] has `value` (m) and `sig` (σ_s over (s, k, H(m)));
  * a record R[i][s][k] has `echo` (H(m)), `signed` (σ_s over the echo),
@@ -121,20 +124,29 @@ export function slotSize(kind: SlotKind, shape: SlotShape): number {
   return slotFields[kind].reduce((size, field) => size + fieldSpan(field, shape), flagsSize);
 }
 
-/** Scratch space for checksums (one process at a time runs: no sharing hazard), grown on demand. */
-let scratch = new Uint8Array(512);
+/**
+ * A field as a checksummed record: length (u32), CRC-32 (u32), bytes. The
+ * CRC is one CRC-32 over the context (owner, sender, k, field id: u32 each),
+ * the length and the bytes.
+ */
+const fieldRecord: RecordLayout = { header: fieldHeaderSize, lengthAt: 0, checksumAt: 4, coveredFrom: 0, contextLength: 16, checksum: contextHeaderValueCrc };
 
-/** CRC-32 over (owner, sender, k, field id, length, bytes). */
+/** The context bytes of a field (one process at a time runs and each use is synchronous: no sharing hazard). */
+const context = new Uint8Array(fieldRecord.contextLength ?? 0);
+const contextView = new DataView(context.buffer);
+
+/** What a field's place implies, which its CRC binds: (owner, sender, k, field id). */
+function fieldContext(identity: SlotIdentity, field: FieldName): Uint8Array {
+  contextView.setUint32(0, identity.owner, true);
+  contextView.setUint32(4, identity.sender, true);
+  contextView.setUint32(8, identity.sequence, true);
+  contextView.setUint32(12, fieldIds[field], true);
+  return context;
+}
+
+/** CRC-32 over (owner, sender, k, field id, length, bytes): the CRC a field holding `bytes` stores. */
 export function fieldChecksum(identity: SlotIdentity, field: FieldName, bytes: Uint8Array): number {
-  if (scratch.length < 20 + bytes.length) scratch = new Uint8Array(2 * (20 + bytes.length));
-  const view = new DataView(scratch.buffer);
-  view.setUint32(0, identity.owner, true);
-  view.setUint32(4, identity.sender, true);
-  view.setUint32(8, identity.sequence, true);
-  view.setUint32(12, fieldIds[field], true);
-  view.setUint32(16, bytes.length, true);
-  scratch.set(bytes, 20);
-  return checksum(scratch, 0, 20 + bytes.length);
+  return new DataView(encodeFieldUnchecked(identity, field, bytes).buffer).getUint32(fieldRecord.checksumAt, true);
 }
 
 /** Why a field's bytes are not what a correct owner writes, or null. */
@@ -163,12 +175,7 @@ export function encodeField(identity: SlotIdentity, field: FieldName, bytes: Uin
 
 /** A field with a valid CRC over any bytes: adversaries write malformed fields with it. */
 export function encodeFieldUnchecked(identity: SlotIdentity, field: FieldName, bytes: Uint8Array): Uint8Array {
-  const encoded = new Uint8Array(fieldHeaderSize + wholeWords(bytes.length));
-  const view = new DataView(encoded.buffer);
-  view.setUint32(0, bytes.length, true);
-  view.setUint32(4, fieldChecksum(identity, field, bytes), true);
-  encoded.set(bytes, fieldHeaderSize);
-  return encoded;
+  return sealRecord(new Uint8Array(fieldHeaderSize + wholeWords(bytes.length)), fieldRecord, bytes, fieldContext(identity, field));
 }
 
 export function encodeReadySet(set: ReadySet): Uint8Array {
@@ -225,12 +232,12 @@ export function decodeSlot(bytes: Uint8Array, kind: SlotKind, identity: SlotIden
   for (const field of slotFields[kind]) {
     if ((low & (1 << fieldIds[field])) === 0) continue;
     const offset = fieldOffset(kind, field, shape);
-    const length = view.getUint32(offset, true);
-    // Unwritten (a bit read ahead of its field) or garbage: absent.
-    if (length === 0 || length > fieldCapacity(field, shape)) continue;
-    const payload = bytes.subarray(offset + fieldHeaderSize, offset + fieldHeaderSize + length);
-    const stored = view.getUint32(offset + 4, true);
-    if (stored !== fieldChecksum(identity, field, payload)) continue;
+    const capacity = fieldCapacity(field, shape);
+    const opened = openRecord(bytes.subarray(offset, offset + fieldSpan(field, shape)), fieldRecord, true, capacity, fieldContext(identity, field));
+    // Unwritten (a bit read ahead of its field; length 0 is absent), torn, garbage, or sealed for another place: absent.
+    if (opened === 'torn' || opened.blank || opened.length === 0) continue;
+    const payload = bytes.subarray(offset + fieldHeaderSize, offset + fieldHeaderSize + opened.length);
+    const stored = view.getUint32(offset + fieldRecord.checksumAt, true);
     const problem = fieldProblem(field, payload, shape, processCount);
     if (problem) {
       malformed.push(problem);

@@ -22,7 +22,7 @@ describe('per-index instances', () => {
     const unknown = codec.encode(message);
     unknown[0] = 0x40 + 2;
     assert.equal(codec.decode(unknown), undefined, 'unknown kind');
-    assert.equal(codec.decode(new Uint8Array(25)), undefined, 'a single-decree kind byte is not one of ours');
+    assert.equal(codec.decode(new Uint8Array(25)), undefined, 'a zero kind byte (stray bytes, another protocol) is not one of ours');
   });
 });
 

@@ -58,7 +58,7 @@ export interface IndexedMessage<K extends string> {
 }
 
 const headerSize = 1 + 8 + 8 + 4 + 4;
-/** A tag byte far from the single-decree messages' kinds, so one protocol never mistakes the other's bytes. */
+/** Kinds start at a tag byte far from 0, so stray bytes of another protocol on the same fabric (small tags, zeroes) are not taken for a log message. */
 const kindBase = 0x40;
 
 export interface IndexedMessageCodec<K extends string> {

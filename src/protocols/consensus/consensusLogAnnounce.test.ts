@@ -5,7 +5,7 @@ import { Simulation, unitLatency } from '../../sim/index.js';
 import { logMessages, logTimingFor, type LogOptions } from './consensusLog.js';
 import { ProtectedPaxosLog, protectedPaxosLogRegions } from './protectedPaxosLog.js';
 import { unpackDecided } from './logEntry.js';
-import { fromNumber } from './proposer.js';
+import { fromNumber } from './numberValue.js';
 
 /** What one follower saw: the virtual times at which decisions reached it (by `decided` or in a heartbeat), and the messages it sent by kind. */
 interface FollowerView {

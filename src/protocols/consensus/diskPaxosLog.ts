@@ -2,7 +2,7 @@ import { forEachMemory, majority, QuorumFailed, TimedOut, type Fabric, type Memo
 import { isPrePrepared } from '../common/ballot.js';
 import { PhaseTimer, timedPhase } from '../common/phaseTimer.js';
 import { ConsensusLog, slotCapacityFor, validateLogOptions, type AcceptOutcome, type LogAlgorithm, type LogContext, type LogOptions, type PrepareOutcome } from './consensusLog.js';
-import type { DiskPaxosMutant } from './diskPaxos.js';
+import type { DiskPaxosMutant } from './mutants.js';
 import { adoptedByIndex, finalReadClear, highestBallot } from './logChoice.js';
 import { encodeLogSlot, encodeProposal, memoryLogRegion, proposalAddress, readMemoryView, slotAddress, validateMemoryLog, type MemoryLogLayout, type MemoryView } from './logSlot.js';
 

@@ -2,7 +2,7 @@ import { majority, type Fabric, type ProcessId } from '../../fabric/index.js';
 import { isPrePrepared } from '../common/ballot.js';
 import { PhaseTimer } from '../common/phaseTimer.js';
 import { ConsensusLog, validateLogOptions, type AcceptOutcome, type LogAlgorithm, type LogContext, type LogMessage, type LogMessageKind, type LogOptions, type PrepareOutcome } from './consensusLog.js';
-import type { PaxosMutant } from './paxos.js';
+import type { PaxosMutant } from './mutants.js';
 
 /**
  * Message-passing Multi-Paxos: n = 2f+1 processes, each also an acceptor,

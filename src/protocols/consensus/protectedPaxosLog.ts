@@ -5,12 +5,16 @@ import { PhaseTimer, timedPhase } from '../common/phaseTimer.js';
 import { ConsensusLog, slotCapacityFor, validateLogOptions, type AcceptOutcome, type LogAlgorithm, type LogContext, type LogOptions, type PrepareOutcome } from './consensusLog.js';
 import { adoptedByIndex, highestBallot, phaseOneReadyForLog } from './logChoice.js';
 import { encodeLogSlot, encodeProposal, memoryLogRegion, proposalAddress, readMemoryView, slotAddress, validateMemoryLog, type MemoryLogLayout, type MemoryView } from './logSlot.js';
-import type { ProtectedPaxosMutant } from './protectedPaxos.js';
+import type { ProtectedPaxosMutant } from './mutants.js';
 
 /**
- * Protected Memory Paxos as a log (protectedPaxos.ts is the single-decree
- * algorithm; this is the same algorithm with one instance per index and the
- * Multi-Paxos shell of consensusLog.ts).
+ * Protected Memory Paxos (Aguilera et al., PODC 2019) as a log: one instance
+ * per index under the Multi-Paxos shell of consensusLog.ts (the single-decree
+ * `pmp` scenario is its one-entry case, singleDecree.ts). "Memory gives write
+ * permission to the last process that requested it": regions are
+ * `exclusive-writer`, so a write that succeeds proves nobody requested
+ * permission since — the leader ran alone — and Disk Paxos' final read is
+ * not needed.
  *
  * A leader's phase 1 for ballot b, per memory, on one lane step: permission
  * (unless held), its proposal word := b, then one read of every process's

@@ -50,3 +50,39 @@ export function atLeast(name: string, reached: number, limit: number): TargetVer
   const met = reached >= limit;
   return { name, met, line: `${name}: ${reached}% (target >= ${limit}%) ${met ? 'met' : 'NOT met'}` };
 }
+
+/** Microseconds on the monotonic clock (a bench body's stopwatch). */
+export function microseconds(): number {
+  return Number(globalThis.process.hrtime.bigint()) / 1000;
+}
+
+/**
+ * Times `operation` the way every floor is measured: warm up (up to 2,000
+ * calls), then `count` calls each awaited before the next (latency
+ * figures), then `4 × count` calls with `window` in flight (the rate). The
+ * operation gets its lane (0 when sequential) so that in-flight calls can
+ * use distinct slots.
+ */
+export async function sequentialThenPipelined(operation: (lane: number) => Promise<unknown>, count: number, window: number): Promise<{ sequential: LatencyFigures; pipelinedPerSecond: number }> {
+  for (let index = 0; index < Math.min(2000, count); index++) await operation(0);
+  const samples: number[] = [];
+  const started = microseconds();
+  for (let index = 0; index < count; index++) {
+    const before = microseconds();
+    await operation(0);
+    samples.push(microseconds() - before);
+  }
+  const sequential = latencyFigures(samples, (microseconds() - started) / 1e6);
+  const total = count * 4;
+  let issued = 0;
+  const pipelinedStart = microseconds();
+  await Promise.all(
+    Array.from({ length: window }, async (_, lane) => {
+      while (issued < total) {
+        issued++;
+        await operation(lane);
+      }
+    }),
+  );
+  return { sequential, pipelinedPerSecond: Math.round(total / ((microseconds() - pipelinedStart) / 1e6)) };
+}

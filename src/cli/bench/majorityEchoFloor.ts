@@ -1,5 +1,5 @@
 import { majority, type Fabric, type Message, type ProcessId } from '../../fabric/index.js';
-import { latencyFigures } from './latencyFigures.js';
+import { sequentialThenPipelined } from './latencyFigures.js';
 import type { FloorArgs, FloorFigures } from './majorityWriteFloor.js';
 
 /**
@@ -51,28 +51,7 @@ export function echoFloorBody(args: unknown, process: ProcessId): ((fabric: Fabr
         waiting.set(round, { echoes: 0, done });
         for (const peer of peers) fabric.send(peer, data);
       });
-    const clock = () => Number(globalThis.process.hrtime.bigint()) / 1000;
-    for (let index = 0; index < Math.min(2000, count); index++) await roundTrip();
-    const samples: number[] = [];
-    const started = clock();
-    for (let index = 0; index < count; index++) {
-      const before = clock();
-      await roundTrip();
-      samples.push(clock() - before);
-    }
-    const sequential = latencyFigures(samples, (clock() - started) / 1e6);
-    const total = count * 4;
-    let issued = 0;
-    const pipelinedStart = clock();
-    await Promise.all(
-      Array.from({ length: window }, async () => {
-        while (issued < total) {
-          issued++;
-          await roundTrip();
-        }
-      }),
-    );
-    const pipelinedPerSecond = Math.round(total / ((clock() - pipelinedStart) / 1e6));
+    const { sequential, pipelinedPerSecond } = await sequentialThenPipelined(() => roundTrip(), count, window);
     const stop = new Uint8Array(messageBytes);
     stop[0] = stopKind;
     for (const peer of peers) fabric.send(peer, stop);

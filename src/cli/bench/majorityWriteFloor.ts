@@ -1,5 +1,5 @@
 import { forEachMemory, majority, type Fabric, type MemoryId, type ProcessId, type RegionSpec } from '../../fabric/index.js';
-import { latencyFigures, type LatencyFigures } from './latencyFigures.js';
+import { sequentialThenPipelined, type LatencyFigures } from './latencyFigures.js';
 
 /**
  * The floor a decision is reported against: one slot write issued to every
@@ -42,28 +42,7 @@ export function floorBenchBody(args: unknown, process: ProcessId): ((fabric: Fab
     const needed = majority(memories.length);
     const slot = new Uint8Array(floorSlotBytes).fill(7);
     const majorityWrite = (lane: number) => forEachMemory(memories, needed, (memory) => fabric.write({ memory, region: floorRegion, offset: lane * floorSlotBytes }, slot));
-    const clock = () => Number(globalThis.process.hrtime.bigint()) / 1000;
-    for (let index = 0; index < Math.min(2000, count); index++) await majorityWrite(0);
-    const samples: number[] = [];
-    const started = clock();
-    for (let index = 0; index < count; index++) {
-      const before = clock();
-      await majorityWrite(0);
-      samples.push(clock() - before);
-    }
-    const sequential = latencyFigures(samples, (clock() - started) / 1e6);
-    const total = count * 4;
-    let issued = 0;
-    const pipelinedStart = clock();
-    await Promise.all(
-      Array.from({ length: window }, async (_, lane) => {
-        while (issued < total) {
-          issued++;
-          await majorityWrite(lane);
-        }
-      }),
-    );
-    const pipelinedPerSecond = Math.round(total / ((clock() - pipelinedStart) / 1e6));
+    const { sequential, pipelinedPerSecond } = await sequentialThenPipelined(majorityWrite, count, window);
     return { memories: memories.length, needed, sequential, window, pipelinedPerSecond };
   };
 }

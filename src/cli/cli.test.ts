@@ -130,6 +130,8 @@ describe('mnm CLI', () => {
     const cases: [string[], RegExp][] = [
       [['run', 'nope'], /unknown protocol 'nope' \(accepted: register/],
       [['run', 'register', '--seed', 'x'], /--seed: 'x' is not an integer/],
+      [['run', 'register', '--seed', '-1'], /--seed: -1 is out of range \(accepted: 0\.\./],
+      [['sweep', 'pmp', '--seeds', '3', '--skew', '-2.5'], /--skew: '-2\.5' is not a number >= 0/],
       [['run', 'register', '--faults', 'bogus'], /accepted: none, crash, pause, net, all/],
       [['run', 'register', '--crash', 'q1'], /pN\[@TIME\] or mN\[@TIME\]/],
       [['run', 'register', '--crash', 'm9'], /no memory m9/],

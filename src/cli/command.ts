@@ -34,6 +34,25 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * UsageErrors that say what is accepted.
  */
 // The return type is spelled out only so that declarations can be emitted (parseArgs' own config type is not exported by node:util).
+/**
+ * `--seed -1` would otherwise read as an unknown option `-1` ("argument is
+ * ambiguous"): a negative number after an option that takes a value is that
+ * option's value, joined as `--seed=-1`, so the option's own check can say
+ * what is wrong with it and what it accepts.
+ */
+function withNegativeValues(args: readonly string[], options: Options): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const name = args[index].startsWith('--') ? args[index].slice(2) : undefined;
+    const next = args[index + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity\b)/.test(next)) {
+      joined.push(`--${name}=${next}`);
+      index++;
+    } else joined.push(args[index]);
+  }
+  return joined;
+}
+
 export function parseCommandArgs<O extends Options>(
   _command: string,
   args: string[],
@@ -41,7 +60,7 @@ export function parseCommandArgs<O extends Options>(
   allowPositionals = true,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>> {
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    return parseArgs({ args: withNegativeValues(args, options), options, allowPositionals, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     const accepted = Object.keys(options)

@@ -100,7 +100,7 @@ describe('mnm run/sweep --skew T --drift PPM', () => {
   it('refuses negative, non-numeric and impossible bounds in one line (exit 2)', async () => {
     const cases: [string[], RegExp][] = [
       [['run', 'register', '--skew=-1'], /^mnm run: --skew: '-1' is not a number >= 0$/],
-      [['run', 'register', '--skew', '-1'], /^mnm run: Option '--skew' argument is ambiguous/],
+      [['run', 'register', '--skew', '-1'], /^mnm run: --skew: '-1' is not a number >= 0$/],
       [['run', 'register', '--drift', 'fast'], /^mnm run: --drift: 'fast' is not a number >= 0$/],
       [['sweep', 'register', '--seeds', '2', '--skew', 'x'], /^mnm sweep: --skew: 'x' is not a number >= 0$/],
       [['run', 'register', '--drift', '1000000'], /--drift 1000000 is out of range \(accepted: parts per million in \[0, 1000000\)/],

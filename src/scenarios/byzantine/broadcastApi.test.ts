@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { freeCosts, runKeys } from '../../crypto/index.js';
 import type { Fabric, ProcessId } from '../../fabric/index.js';
 import { Simulation, latencyModel } from '../../sim/index.js';
-import { BroadcastStopped, ConsistentBroadcast, EmptyMessage, MessageTooLarge, NotASender, ReliableBroadcast, SlotsExhausted, type BroadcastConfig, type Delivery } from './broadcast.js';
-import { BrachaBroadcast, brachaMessageCapacity } from './bracha.js';
-import { broadcastRegions, type BroadcastLayout } from './layout.js';
+import { BroadcastStopped, ConsistentBroadcast, EmptyMessage, MessageTooLarge, NotASender, ReliableBroadcast, SlotsExhausted, type BroadcastConfig, type Delivery } from '../../protocols/byzantine/broadcast.js';
+import { BrachaBroadcast, brachaMessageCapacity } from '../../protocols/byzantine/bracha.js';
+import { broadcastRegions, type BroadcastLayout } from '../../protocols/byzantine/layout.js';
 
 /**
  * Broadcast as a call: `broadcast(bytes) → k`, deliveries in k order per

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Fabric, Message } from '../../fabric/index.js';
-import { Simulation, unitLatency } from '../../sim/index.js';
-import { logMessages, logTimingFor, type LogOptions } from './consensusLog.js';
-import { ProtectedPaxosLog, protectedPaxosLogRegions } from './protectedPaxosLog.js';
-import { unpackDecided } from './logEntry.js';
-import { fromNumber } from './numberValue.js';
+import type { Fabric, Message } from '../fabric/index.js';
+import { Simulation, unitLatency } from '../sim/index.js';
+import { logMessages, logTimingFor, type LogOptions } from '../protocols/consensus/consensusLog.js';
+import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
+import { unpackDecided } from '../protocols/consensus/logEntry.js';
+import { fromNumber } from '../protocols/consensus/numberValue.js';
 
 /** What one follower saw: the virtual times at which decisions reached it (by `decided` or in a heartbeat), and the messages it sent by kind. */
 interface FollowerView {

@@ -1,10 +1,8 @@
 import type { Fabric, ProcessId } from '../../fabric/index.js';
-import type { KeySource, SignatureCosts } from '../../crypto/index.js';
-import type { BroadcastLayout } from './layout.js';
 import type { BroadcastMutant } from './mutants.js';
 import { BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted } from './errors.js';
 import { DeliveryFeed } from './deliveryFeed.js';
-import { BroadcastRounds, type BroadcastMode, type Delivery } from './rounds.js';
+import { BroadcastRounds, type BroadcastMode, type Delivery, type RoundsConfig } from './rounds.js';
 
 /**
  * Consistent broadcast (CB) and reliable broadcast (RB) with n = 2f+1
@@ -34,20 +32,8 @@ export { broadcastMutants, type BroadcastMutant } from './mutants.js';
 export { BroadcastError, BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted } from './errors.js';
 export { hex, text, type BroadcastMode, type Delivery } from './rounds.js';
 
-export interface BroadcastConfig {
-  readonly layout: BroadcastLayout;
-  readonly f: number;
-  /** How long a sender waits for every acknowledgement before it signs (from its write). */
-  readonly signTimeout: number;
-  /** RB: how long a process waits, after writing Ready, for everybody to deliver before it signs its Ready. */
-  readonly readyTimeout: number;
-  /**
-   * After this long without anything new in what it reads, a process polls
-   * only every `idlePoll` (a waiting process need not spin; the fast path is
-   * over long before).
-   */
-  readonly idleAfter: number;
-  readonly idlePoll: number;
+/** The settings of RoundsConfig (rounds.ts, documented there) but the mode, which the class chooses. */
+export interface BroadcastConfig extends Omit<RoundsConfig, 'mode' | 'window'> {
   /**
    * Own broadcasts in flight at once (default 1: each starts when the
    * previous one completed). The run's history records each broadcast as an
@@ -55,12 +41,8 @@ export interface BroadcastConfig {
    * process); the `broadcast` and `deliver` notes record them either way.
    */
   readonly window?: number;
-  /** CPU time charged per signature and per verification. */
-  readonly costs: SignatureCosts;
-  readonly keys: KeySource;
   /** Called with every delivery, in k order per sender. */
   readonly onDeliver?: (delivery: Delivery) => void;
-  readonly mutant?: BroadcastMutant;
 }
 
 /** What CB and RB share: the calls; the protocol is the shell's (rounds.ts) with CB's or RB's delivery on top. */

@@ -60,13 +60,18 @@ export interface RoundsConfig {
   readonly f: number;
   /** How long a sender waits for every acknowledgement before it signs (from its write). */
   readonly signTimeout: number;
-  /** How long a process waits, after writing Ready, for everybody to deliver before it signs its Ready (RB). */
+  /** RB: how long a process waits, after writing Ready, for everybody to deliver before it signs its Ready. */
   readonly readyTimeout: number;
-  /** After this long without anything new in what it reads, a process polls only every `idlePoll`. */
+  /**
+   * After this long without anything new in what it reads, a process polls
+   * only every `idlePoll` (a waiting process need not spin; the fast path is
+   * over long before).
+   */
   readonly idleAfter: number;
   readonly idlePoll: number;
   /** Own broadcasts in flight at once; receivers also read this many sequence numbers past the lowest undecided one. */
   readonly window: number;
+  /** CPU time charged per signature and per verification. */
   readonly costs: SignatureCosts;
   readonly keys: KeySource;
   readonly mutant?: BroadcastMutant;

@@ -104,6 +104,25 @@ describe('mnm cluster', () => {
     for (const node of nodes) assert.equal(isRunning(node.pid), false, `${node.id} is gone`);
   });
 
+  it('a port taken by another job between the probe and the bind stops the run with one line naming the node (the flaky-test race)', async () => {
+    // The old suite probed free ports, released them, and let the nodes bind them later: another job could take one in between.
+    // Here a listener that is not ours holds m0's port from the start, as that job would.
+    const stranger = createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((listening) => stranger.listen(0, '127.0.0.1', listening));
+    try {
+      const file = await clusterFile('taken', { protocol: 'register', ops: 10, seed: 2 });
+      const cluster = JSON.parse(readFileSync(file, 'utf8')) as { memories: { address: string }[] };
+      cluster.memories[0].address = `127.0.0.1:${(stranger.address() as { port: number }).port}`;
+      writeFileSync(file, JSON.stringify(cluster, null, 2));
+      started.push(file);
+      const { code, stdout, stderr } = await mnm('cluster', 'up', '--config', file, '--state', join(scratch, 'state-taken.json'), '--wait', '--timeout', '20000');
+      assert.equal(code, 2, stdout + stderr);
+      assert.match(stderr, /^mnm cluster: m0 .*EADDRINUSE.*\n$/);
+    } finally {
+      stranger.close();
+    }
+  });
+
   it('rejects bad ids, missing keys and bad files with one line', async () => {
     const file = await clusterFile('bad', { protocol: 'register' }, 2, 1);
     const wrongId = await mnm('memory-node', '--config', file, '--id', 'm5');

@@ -17,24 +17,15 @@ import { isRunning } from './cluster.js';
 const main = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
 const scratch = mkdtempSync(join(tmpdir(), 'mnm-cluster-test-'));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
+/** A cluster file on loopback whose nodes bind any free port (port 0): `cluster up` learns where each one bound, so no port is probed and then lost to another job. */
 async function clusterFile(name: string, run: Record<string, unknown>, processes = 3, memories = 3): Promise<string> {
   const pairs = Array.from({ length: processes }, generateKeyPair);
   const keys = join(scratch, `${name}-keys.json`);
   writeFileSync(keys, JSON.stringify(Object.fromEntries(pairs.map((pair, index) => [`p${index}`, pair.privateKey]))));
   const file = join(scratch, `${name}.json`);
   const cluster = {
-    processes: await Promise.all(pairs.map(async (pair, index) => ({ id: `p${index}`, publicKey: pair.publicKey, address: `127.0.0.1:${await freePort()}` }))),
-    memories: await Promise.all(Array.from({ length: memories }, async (_, index) => ({ id: `m${index}`, address: `127.0.0.1:${await freePort()}` }))),
+    processes: pairs.map((pair, index) => ({ id: `p${index}`, publicKey: pair.publicKey, address: '127.0.0.1:0' })),
+    memories: Array.from({ length: memories }, (_, index) => ({ id: `m${index}`, address: '127.0.0.1:0' })),
     run,
     keys,
   };

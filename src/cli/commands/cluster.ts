@@ -172,18 +172,27 @@ export const clusterCommand: Command = {
   help: `usage: mnm cluster up --config FILE [--state DIR] [--wait] [--timeout MS]
        mnm cluster down --config FILE [--state DIR]
 
-up     starts every memory node, then every process of the cluster file
+up     starts every memory node and every process of the cluster file
        (docs/cluster.md) as background OS processes on this host, each running
-       'mnm memory-node' or 'mnm node'. Logs, histories and pids go to the
-       state directory (default: mnm-cluster-<name>-<hash> in the temporary directory).
-       With --wait it waits until every process finished its body (or
-       --timeout, default 60000 ms), checks the run's properties on the
-       merged history, prints the verdict, and stops the cluster.
+       'mnm memory-node' or 'mnm node'. Each node binds its address (port 0:
+       any free port) and reports the address it bound; only when all of them
+       listen are the processes told where the others are, and the run starts.
+       A node that cannot start (port in use, bad key, …) stops every node
+       started, with one line naming it and its reason (exit 2). Logs,
+       histories and pids go to the state directory (default:
+       mnm-cluster-<name>-<hash> in the temporary directory).
+       With --wait it waits until every process finished its body or ended
+       (or --timeout, default 60000 ms), stops the cluster, writes the
+       merged history (<state>/history.jsonl, for 'mnm check'), checks the
+       run's properties on it and prints the verdict. Without --wait it
+       prints the command that stops the cluster.
+       SIGINT/SIGTERM (Ctrl-C) during 'up' stops every node it started (exit 130).
 down   stops the nodes started by 'up' (SIGTERM, then SIGKILL).
 
 A node killed with 'kill -9 <pid>' (pids in <state>/pids.json) is a crash.
 
-exit codes: 0 ok (down: stopped), 1 a property was violated or a process failed, 2 bad arguments, 3 processes still unfinished at --timeout
+exit codes: 0 ok (down: stopped), 1 a property was violated or a process failed,
+  2 bad arguments or a node that did not start, 3 processes still unfinished at --timeout, 130 interrupted
 
 example:
   mnm cluster up --config examples/cluster-local.json --wait
@@ -263,11 +272,16 @@ example:
         processes: outcome.addresses.slice(memoryCount),
         epochMilliseconds: performance.timeOrigin + performance.now(),
       };
+      const ended = nodes.find((node) => exits.has(node.id));
+      if (ended) throw new UsageError(`${ended.id} ended after it listened, before the run started: ${exits.get(ended.id)}; log: ${logFile(ended.id)}`);
       // The channels close once the addresses are out: the nodes outlive this command without --wait.
+      const disconnect = (child: ChildProcess) => {
+        if (child.connected) child.disconnect();
+      };
       for (const node of nodes) {
         const child = children.get(node.id) as ChildProcess;
-        if (node.id.startsWith('p')) child.send(addresses, () => child.disconnect());
-        else child.disconnect();
+        if (node.id.startsWith('p') && child.connected) child.send(addresses, () => disconnect(child));
+        else disconnect(child);
       }
     } catch (error) {
       const stopped = await stopAll();

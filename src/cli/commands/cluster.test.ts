@@ -191,6 +191,28 @@ describe('mnm cluster', () => {
     assert.deepEqual(await nodesGone(file), [], 'no node of the cluster is left running');
   });
 
+  it('up --wait does not wait for a process whose OS process ended (a crash): it reports it unfinished, with how it ended', { timeout: 300_000 }, async () => {
+    const file = await clusterFile('crashed', { protocol: 'register', ops: 100_000, seed: 4 });
+    started.push(file);
+    // --timeout far beyond the test's own: only noticing the ended processes lets the run end in time.
+    const child = spawn(process.execPath, [main, 'cluster', 'up', '--config', file, '--state', join(scratch, 'state-crashed.json'), '--wait', '--timeout', '3600000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    await new Promise<void>((listening) =>
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        if (stdout.includes('listening: ')) listening();
+      }),
+    );
+    const pids = [...stdout.matchAll(/(p\d) \(pid (\d+)\)/g)].map((match) => Number(match[2]));
+    assert.equal(pids.length, 3, stdout);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    assert.equal(await exited, 3, stdout + stderr);
+    assert.match(stdout, /unfinished: p0 \(ended: killed by SIGKILL\), p1 \(ended: killed by SIGKILL\), p2 \(ended: killed by SIGKILL\)\n/);
+  });
+
   it('the example cluster files use different ports (both can run at once)', () => {
     const examples = resolve(dirname(main), '..', '..', 'examples');
     const ports = (name: string) =>

@@ -70,20 +70,21 @@ export function awaitAddresses(who: string): Promise<ClusterAddresses> {
 }
 
 /**
- * Why a node ended before it listened, in one line: the last line it wrote
- * to its log (its one-line error, without the `mnm <command>: ` and node
- * prefixes), else how it ended.
+ * Why a node ended, in one line. Killed by a signal: that is the reason
+ * (whatever it logged last was not). Exited by itself: the last line it
+ * wrote to its log (its one-line error, without the `mnm <command>: ` and
+ * node prefixes), and its exit code.
  */
 export function exitReason(id: string, code: number | null, signal: NodeJS.Signals | null, logFile: string): string {
+  if (signal) return `killed by ${signal}`;
   let last = '';
   try {
     last = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.trim().length > 0).pop() ?? '';
   } catch {
-    // no log: the ending alone says what is known
+    // no log: the exit code alone says what is known
   }
-  const ending = signal ? `killed by ${signal}` : `exit ${code}`;
   const reason = last.replace(/^mnm [a-z-]+: /, '').replace(new RegExp(`^${id}: `), '');
-  return reason ? `${reason} (${ending})` : ending;
+  return reason ? `${reason} (exit ${code})` : `exit ${code}`;
 }
 
 /**

@@ -213,6 +213,23 @@ describe('mnm cluster', () => {
     assert.match(stdout, /unfinished: p0 \(ended: killed by SIGKILL\), p1 \(ended: killed by SIGKILL\), p2 \(ended: killed by SIGKILL\)\n/);
   });
 
+  it('a process node whose cluster up goes away before sending the addresses ends with one line (never hangs listening)', { timeout: 120_000 }, async () => {
+    const file = await clusterFile('orphan', { protocol: 'register', ops: 10 }, 2, 1);
+    const child = spawn(process.execPath, [main, 'node', '--config', file, '--id', 'p0', '--ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const address = await new Promise<string>((listening) => child.on('message', (message: { type: string; address: string }) => message.type === 'listening' && listening(message.address)));
+    assert.match(address, /^127\.0\.0\.1:\d+$/);
+    assert.notEqual(address, '127.0.0.1:0', 'it reports the port it bound');
+    child.disconnect();
+    assert.equal(await exited, 2, stderr);
+    assert.equal(stderr, "mnm node: p0: 'cluster up' went away before it sent the nodes' addresses\n");
+    const withoutChannel = await mnm('node', '--config', file, '--id', 'p0', '--ipc');
+    assert.equal(withoutChannel.code, 2);
+    assert.equal(withoutChannel.stderr, "mnm node: --ipc is for nodes started by 'mnm cluster up' (this one has no IPC channel)\n");
+  });
+
   it('the example cluster files use different ports (both can run at once)', () => {
     const examples = resolve(dirname(main), '..', '..', 'examples');
     const ports = (name: string) =>

@@ -39,9 +39,9 @@ export function formatEndpoint(endpoint: Endpoint): string {
  * a node that throws before it listens must exit, so that `cluster up` sees
  * the exit and its reason.
  */
-export function startupChannel(requested: boolean | undefined, who: string): boolean {
+export function startupChannel(requested: boolean | undefined): boolean {
   if (!requested) return false;
-  if (!process.send || !process.channel) throw new UsageError(`${who}: --ipc is for nodes started by 'mnm cluster up' (no IPC channel)`);
+  if (!process.send || !process.channel) throw new UsageError("--ipc is for nodes started by 'mnm cluster up' (this one has no IPC channel)");
   process.channel.unref();
   return true;
 }

@@ -29,7 +29,7 @@ example:
 `,
   async run(args, io) {
     const { values } = parseCommandArgs('memory-node', args, { config: { type: 'string' }, id: { type: 'string' }, listen: { type: 'string' }, ipc: { type: 'boolean' } }, false);
-    const reporting = startupChannel(values.ipc, 'memory-node');
+    const reporting = startupChannel(values.ipc);
     const plan = loadClusterPlan(values.config);
     const memory = parseNodeId(values.id, 'm', plan.cluster.memories.length);
     let address = plan.cluster.memories[memory].address;

@@ -43,7 +43,7 @@ example:
       { config: { type: 'string' }, id: { type: 'string' }, key: { type: 'string' }, history: { type: 'string' }, epoch: { type: 'string' }, exit: { type: 'boolean' }, 'connect-timeout': { type: 'string' }, ipc: { type: 'boolean' } },
       false,
     );
-    const reporting = startupChannel(values.ipc, 'node');
+    const reporting = startupChannel(values.ipc);
     const plan = loadClusterPlan(values.config);
     const self = parseNodeId(values.id, 'p', plan.cluster.processes.length);
     const options = plan.options;
@@ -87,6 +87,10 @@ example:
         },
         record,
       );
+    } catch (error) {
+      throw new UsageError(`p${self}: ${(error as Error).message}`);
+    }
+    try {
       bound = await host.listen();
     } catch (error) {
       throw new UsageError(`p${self}: cannot listen on ${plan.cluster.processes[self].address.host}:${plan.cluster.processes[self].address.port}: ${(error as Error).message}`);
@@ -95,7 +99,14 @@ example:
     let peers: readonly Endpoint[] = plan.cluster.processes.map((entry) => entry.address);
     if (reporting) {
       reportListening(bound);
-      const addresses = await awaitAddresses(`p${self}`);
+      let addresses;
+      try {
+        addresses = await awaitAddresses(`p${self}`);
+      } catch (error) {
+        // Nobody will connect to this node: stop listening, so that it ends.
+        await host.close();
+        throw error;
+      }
       memories = addresses.memories.map((text, memory) => parseEndpoint(text, `m${memory}`));
       peers = addresses.processes.map((text, process) => parseEndpoint(text, `p${process}`));
       epochMilliseconds = addresses.epochMilliseconds;

@@ -8,7 +8,7 @@ import type { HistoryEvent, NoteEvent, RegionSpec } from '../../fabric/index.js'
 import { findScenario, resolveOptions, type ResolvedOptions, type Scenario } from '../../scenarios/index.js';
 import { readClusterFile, type ClusterConfig } from '../../tcp/clusterFile.js';
 import { historyLines } from '../history.js';
-import { parseCommandArgs, type Command } from '../command.js';
+import { parseCommandArgs, type Command, type CommandIO } from '../command.js';
 import { awaitListening, exitReason, type ClusterAddresses } from './clusterStartup.js';
 import { UsageError, exitCodes, integerOption } from '../usage.js';
 
@@ -166,6 +166,128 @@ function readHistories(directory: string, processCount: number): { history: Hist
   return { history, notes, done, errors };
 }
 
+/** What `cluster up` was asked for on its command line. */
+interface UpRequest {
+  readonly config?: string;
+  readonly state?: string;
+  readonly wait?: boolean;
+  readonly timeout?: string;
+}
+
+/**
+ * `cluster up`: starts every node, waits until each one reports the address
+ * it bound, tells the processes, and (with --wait) waits for the run, merges
+ * and checks its history. Every exit path stops the nodes it started, except
+ * a successful start without --wait, which leaves them running on purpose.
+ */
+async function up(plan: ClusterPlan, values: UpRequest, directory: string, stateFile: string, io: CommandIO): Promise<number> {
+  const timeout = integerOption('timeout', values.timeout, 60_000, 1);
+  if (existsSync(stateFile)) {
+    const previous = JSON.parse(readFileSync(stateFile, 'utf8')) as ClusterState;
+    if (previous.nodes.some((node) => alive(node.pid))) throw new UsageError(`a cluster from ${previous.config} is still running (mnm cluster down --config ${values.config})`);
+  }
+  if (!plan.cluster.run) throw new UsageError(`${plan.cluster.file}: 'cluster up' needs a run (the protocol its processes execute)`);
+  const stopCommand = `mnm cluster down --config ${values.config}${values.state ? ` --state ${values.state}` : ''}`;
+  mkdirSync(directory, { recursive: true });
+  const processCount = plan.cluster.processes.length;
+  for (let process = 0; process < processCount; process++) rmSync(join(directory, `p${process}.history.jsonl`), { force: true });
+  const mergedFile = join(directory, 'history.jsonl');
+  rmSync(mergedFile, { force: true });
+  const nodes: ClusterState['nodes'] = [];
+  const children = new Map<string, ChildProcess>();
+  const exits = new Map<string, string>();
+  const state = (): ClusterState => ({ config: plan.cluster.file, nodes });
+  const logFile = (id: string) => join(directory, `${id}.log`);
+  const start = (id: string, extra: string[]) => {
+    const log = openSync(logFile(id), 'w');
+    const child = spawn(process.execPath, [mainScript, ...extra, '--ipc'], { detached: true, stdio: ['ignore', log, log, 'ipc'] });
+    closeSync(log);
+    child.unref();
+    child.once('exit', (code, signal) => exits.set(id, exitReason(id, code, signal, logFile(id))));
+    children.set(id, child);
+    nodes.push({ id, pid: child.pid as number });
+    writeFileSync(stateFile, JSON.stringify(state(), null, 2));
+  };
+  const interrupts = watchInterrupts();
+  const stopAll = async () => {
+    const stopped = await stopNodes(state());
+    rmSync(stateFile, { force: true });
+    return stopped;
+  };
+  const interruptedExit = async (signal: NodeJS.Signals) => {
+    const stopped = await stopAll();
+    interrupts.dispose();
+    io.stderr(`mnm cluster: interrupted (${signal}): stopped ${stopped} node(s) of ${plan.cluster.file}; logs and histories in ${directory}\n`);
+    return interruptedExitCode;
+  };
+  try {
+    plan.cluster.memories.forEach((_, memory) => start(`m${memory}`, ['memory-node', '--config', plan.cluster.file, '--id', `m${memory}`]));
+    plan.cluster.processes.forEach((_, process) =>
+      start(`p${process}`, ['node', '--config', plan.cluster.file, '--id', `p${process}`, '--history', join(directory, `p${process}.history.jsonl`), '--connect-timeout', '10000']),
+    );
+    // Every node binds and reports its address before any process connects: a node that cannot (port taken, bad key, …) stops the run here.
+    const listening = Promise.all(nodes.map((node) => awaitListening(node.id, children.get(node.id) as ChildProcess, logFile(node.id), listeningTimeoutMilliseconds)));
+    const outcome = await Promise.race([listening.then((addresses) => ({ addresses })), interrupts.interrupted.then((signal) => ({ signal }))]);
+    if ('signal' in outcome) return await interruptedExit(outcome.signal);
+    outcome.addresses.forEach((address, index) => (nodes[index].address = address));
+    writeFileSync(stateFile, JSON.stringify(state(), null, 2));
+    const memoryCount = plan.cluster.memories.length;
+    const addresses: ClusterAddresses = {
+      type: 'addresses',
+      memories: outcome.addresses.slice(0, memoryCount),
+      processes: outcome.addresses.slice(memoryCount),
+      epochMilliseconds: performance.timeOrigin + performance.now(),
+    };
+    const ended = nodes.find((node) => exits.has(node.id));
+    if (ended) throw new UsageError(`${ended.id} ended after it listened, before the run started: ${exits.get(ended.id)}; log: ${logFile(ended.id)}`);
+    // The channels close once the addresses are out: the nodes outlive this command without --wait.
+    const disconnect = (child: ChildProcess) => {
+      if (child.connected) child.disconnect();
+    };
+    for (const node of nodes) {
+      const child = children.get(node.id) as ChildProcess;
+      if (node.id.startsWith('p') && child.connected) child.send(addresses, () => disconnect(child));
+      else disconnect(child);
+    }
+  } catch (error) {
+    const stopped = await stopAll();
+    interrupts.dispose();
+    if (error instanceof UsageError) throw new UsageError(`${error.message}; stopped ${stopped} node(s)`);
+    throw error;
+  }
+  io.stdout(`started ${nodes.map((node) => `${node.id} (pid ${node.pid})`).join(', ')}; state in ${directory}\n`);
+  io.stdout(`listening: ${nodes.map((node) => `${node.id} ${node.address}`).join(', ')}\n`);
+  if (!values.wait) {
+    interrupts.dispose();
+    io.stdout(`stop them with: ${stopCommand}\n`);
+    return exitCodes.ok;
+  }
+  const deadline = Date.now() + timeout;
+  const processIds = Array.from({ length: processCount }, (_, process) => process);
+  let read = readHistories(directory, processCount);
+  // Wait for every process to finish its body; one whose OS process ended first (a crash) is not waited for.
+  while (processIds.some((process) => !read.done.has(process) && !exits.has(`p${process}`)) && Date.now() < deadline) {
+    const signal = await Promise.race([new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)), interrupts.interrupted]);
+    if (signal) return await interruptedExit(signal);
+    read = readHistories(directory, processCount);
+  }
+  const endedEarly = new Map(exits);
+  await stopAll();
+  interrupts.dispose();
+  read = readHistories(directory, processCount);
+  writeFileSync(mergedFile, historyLines(read.history));
+  const options = plan.options as ResolvedOptions;
+  const violations = [...read.errors.map((detail) => ({ property: 'process-error', detail })), ...(plan.scenario as Scenario).check(read.history, options, read.notes)];
+  const unfinished = processIds.filter((process) => !read.done.has(process));
+  const describeUnfinished = (process: number) => `p${process}${endedEarly.has(`p${process}`) ? ` (ended: ${endedEarly.get(`p${process}`)})` : ''}`;
+  for (const violation of violations) io.stdout(`VIOLATED  ${violation.property}: ${violation.detail}\n`);
+  io.stdout(`${read.history.length} history events from ${processCount} processes; ${unfinished.length > 0 ? `unfinished: ${unfinished.map(describeUnfinished).join(', ')}` : 'all finished'}\n`);
+  io.stdout(`merged history: ${mergedFile}\n`);
+  if (violations.length === 0) io.stdout('properties: all hold\n');
+  if (violations.length > 0) return exitCodes.violated;
+  return unfinished.length > 0 ? exitCodes.undecided : exitCodes.ok;
+}
+
 export const clusterCommand: Command = {
   name: 'cluster',
   summary: 'start (up) or stop (down) a whole local tcp cluster: memory nodes and processes of a cluster file',
@@ -215,110 +337,6 @@ example:
       io.stdout(`stopped ${stopped} node(s) of ${state.config}\n`);
       return exitCodes.ok;
     }
-    const timeout = integerOption('timeout', values.timeout, 60_000, 1);
-    if (existsSync(stateFile)) {
-      const previous = JSON.parse(readFileSync(stateFile, 'utf8')) as ClusterState;
-      if (previous.nodes.some((node) => alive(node.pid))) throw new UsageError(`a cluster from ${previous.config} is still running (mnm cluster down --config ${values.config})`);
-    }
-    if (!plan.cluster.run) throw new UsageError(`${plan.cluster.file}: 'cluster up' needs a run (the protocol its processes execute)`);
-    const stopCommand = `mnm cluster down --config ${values.config}${values.state ? ` --state ${values.state}` : ''}`;
-    mkdirSync(directory, { recursive: true });
-    const processCount = plan.cluster.processes.length;
-    for (let process = 0; process < processCount; process++) rmSync(join(directory, `p${process}.history.jsonl`), { force: true });
-    const mergedFile = join(directory, 'history.jsonl');
-    rmSync(mergedFile, { force: true });
-    const nodes: ClusterState['nodes'] = [];
-    const children = new Map<string, ChildProcess>();
-    const exits = new Map<string, string>();
-    const state = (): ClusterState => ({ config: plan.cluster.file, nodes });
-    const logFile = (id: string) => join(directory, `${id}.log`);
-    const start = (id: string, extra: string[]) => {
-      const log = openSync(logFile(id), 'w');
-      const child = spawn(process.execPath, [mainScript, ...extra, '--ipc'], { detached: true, stdio: ['ignore', log, log, 'ipc'] });
-      closeSync(log);
-      child.unref();
-      child.once('exit', (code, signal) => exits.set(id, exitReason(id, code, signal, logFile(id))));
-      children.set(id, child);
-      nodes.push({ id, pid: child.pid as number });
-      writeFileSync(stateFile, JSON.stringify(state(), null, 2));
-    };
-    const interrupts = watchInterrupts();
-    const stopAll = async () => {
-      const stopped = await stopNodes(state());
-      rmSync(stateFile, { force: true });
-      return stopped;
-    };
-    const interruptedExit = async (signal: NodeJS.Signals) => {
-      const stopped = await stopAll();
-      interrupts.dispose();
-      io.stderr(`mnm cluster: interrupted (${signal}): stopped ${stopped} node(s) of ${plan.cluster.file}; logs and histories in ${directory}\n`);
-      return interruptedExitCode;
-    };
-    try {
-      plan.cluster.memories.forEach((_, memory) => start(`m${memory}`, ['memory-node', '--config', plan.cluster.file, '--id', `m${memory}`]));
-      plan.cluster.processes.forEach((_, process) =>
-        start(`p${process}`, ['node', '--config', plan.cluster.file, '--id', `p${process}`, '--history', join(directory, `p${process}.history.jsonl`), '--connect-timeout', '10000']),
-      );
-      // Every node binds and reports its address before any process connects: a node that cannot (port taken, bad key, …) stops the run here.
-      const listening = Promise.all(nodes.map((node) => awaitListening(node.id, children.get(node.id) as ChildProcess, logFile(node.id), listeningTimeoutMilliseconds)));
-      const outcome = await Promise.race([listening.then((addresses) => ({ addresses })), interrupts.interrupted.then((signal) => ({ signal }))]);
-      if ('signal' in outcome) return await interruptedExit(outcome.signal);
-      outcome.addresses.forEach((address, index) => (nodes[index].address = address));
-      writeFileSync(stateFile, JSON.stringify(state(), null, 2));
-      const memoryCount = plan.cluster.memories.length;
-      const addresses: ClusterAddresses = {
-        type: 'addresses',
-        memories: outcome.addresses.slice(0, memoryCount),
-        processes: outcome.addresses.slice(memoryCount),
-        epochMilliseconds: performance.timeOrigin + performance.now(),
-      };
-      const ended = nodes.find((node) => exits.has(node.id));
-      if (ended) throw new UsageError(`${ended.id} ended after it listened, before the run started: ${exits.get(ended.id)}; log: ${logFile(ended.id)}`);
-      // The channels close once the addresses are out: the nodes outlive this command without --wait.
-      const disconnect = (child: ChildProcess) => {
-        if (child.connected) child.disconnect();
-      };
-      for (const node of nodes) {
-        const child = children.get(node.id) as ChildProcess;
-        if (node.id.startsWith('p') && child.connected) child.send(addresses, () => disconnect(child));
-        else disconnect(child);
-      }
-    } catch (error) {
-      const stopped = await stopAll();
-      interrupts.dispose();
-      if (error instanceof UsageError) throw new UsageError(`${error.message}; stopped ${stopped} node(s)`);
-      throw error;
-    }
-    io.stdout(`started ${nodes.map((node) => `${node.id} (pid ${node.pid})`).join(', ')}; state in ${directory}\n`);
-    io.stdout(`listening: ${nodes.map((node) => `${node.id} ${node.address}`).join(', ')}\n`);
-    if (!values.wait) {
-      interrupts.dispose();
-      io.stdout(`stop them with: ${stopCommand}\n`);
-      return exitCodes.ok;
-    }
-    const deadline = Date.now() + timeout;
-    const processIds = Array.from({ length: processCount }, (_, process) => process);
-    let read = readHistories(directory, processCount);
-    // Wait for every process to finish its body; one whose OS process ended first (a crash) is not waited for.
-    while (processIds.some((process) => !read.done.has(process) && !exits.has(`p${process}`)) && Date.now() < deadline) {
-      const signal = await Promise.race([new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)), interrupts.interrupted]);
-      if (signal) return await interruptedExit(signal);
-      read = readHistories(directory, processCount);
-    }
-    const endedEarly = new Map(exits);
-    await stopAll();
-    interrupts.dispose();
-    read = readHistories(directory, processCount);
-    writeFileSync(mergedFile, historyLines(read.history));
-    const options = plan.options as ResolvedOptions;
-    const violations = [...read.errors.map((detail) => ({ property: 'process-error', detail })), ...(plan.scenario as Scenario).check(read.history, options, read.notes)];
-    const unfinished = processIds.filter((process) => !read.done.has(process));
-    const describeUnfinished = (process: number) => `p${process}${endedEarly.has(`p${process}`) ? ` (ended: ${endedEarly.get(`p${process}`)})` : ''}`;
-    for (const violation of violations) io.stdout(`VIOLATED  ${violation.property}: ${violation.detail}\n`);
-    io.stdout(`${read.history.length} history events from ${processCount} processes; ${unfinished.length > 0 ? `unfinished: ${unfinished.map(describeUnfinished).join(', ')}` : 'all finished'}\n`);
-    io.stdout(`merged history: ${mergedFile}\n`);
-    if (violations.length === 0) io.stdout('properties: all hold\n');
-    if (violations.length > 0) return exitCodes.violated;
-    return unfinished.length > 0 ? exitCodes.undecided : exitCodes.ok;
+    return up(plan, values, directory, stateFile, io);
   },
 };

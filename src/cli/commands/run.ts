@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolveOptions, runScenario, scenarios } from '../../scenarios/index.js';
 import { faultProfiles } from '../../sim/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { explanationText } from '../explain/explainRun.js';
 import { historyLines } from '../history.js';
 import { runJson, runSummary } from '../report.js';
 import { protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
@@ -48,6 +49,7 @@ options:
                       is a Scenario (docs/cli.md, examples/scenario-counter.js)
   --trace FILE        write the trace (JSON lines, docs/trace.md)
   --history FILE      write the application operations in the checker's history format
+  --explain           for a violation, the trace events leading to it, in words (simulator runs)
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash, ...
 
 exit codes: 0 all properties hold (also when blocked by faults beyond tolerance), 1 a property was violated, 2 bad arguments
@@ -62,6 +64,7 @@ examples:
       ...runOptionSpecs,
       trace: { type: 'string' },
       history: { type: 'string' },
+      explain: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     const protocol = await protocolFrom('run', positionals, values.scenario);
@@ -71,11 +74,11 @@ examples:
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
-    const report = await runScenario(options, values.trace ? 'full' : 'hash');
+    const report = await runScenario(options, values.trace || values.explain ? 'full' : 'hash');
     if (values.trace) writeFileSync(values.trace, report.trace ?? '');
     if (values.history) writeFileSync(values.history, historyLines(report.history));
     if (values.json) io.stdout(JSON.stringify(runJson(report)) + '\n');
-    else io.stdout(runSummary(report, values.trace));
+    else io.stdout(runSummary(report, values.trace) + (values.explain ? explanationText(report) : ''));
     return report.ok ? exitCodes.ok : exitCodes.violated;
   },
 };

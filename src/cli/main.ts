@@ -1,5 +1,6 @@
 import { commands } from './commands/index.js';
 import { processIO, type CommandIO } from './command.js';
+import { isSystemError, systemErrorLine } from './systemError.js';
 import { UsageError, exitCodes } from './usage.js';
 
 function overview(): string {
@@ -13,7 +14,8 @@ function overview(): string {
     'commands:',
     ...lines,
     '',
-    'exit codes: 0 ok, 1 property violated / not linearizable, 2 bad input or arguments, 3 undecided (timeout)',
+    'files: - is stdin or stdout wherever a file is named (mnm check -, mnm run --trace -)',
+    'exit codes: 0 ok, 1 property violated / not linearizable, 2 bad input or arguments or a file error, 3 undecided (timeout)',
     '',
   ].join('\n');
 }
@@ -41,6 +43,11 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`mnm ${command.name}: ${error.message}\n`);
+      return exitCodes.usage;
+    }
+    // The safety net: a file or pipe that failed where no command checked it (a full disk, a vanished directory) is the environment's fault, not a bug.
+    if (isSystemError(error)) {
+      io.stderr(`mnm ${command.name}: ${systemErrorLine(error)}\n`);
       return exitCodes.usage;
     }
     throw error;

@@ -1,6 +1,7 @@
 import type { RunReport } from '../scenarios/index.js';
 import type { FunctionMetrics } from '../trace/accounting.js';
-import { replayCommand } from './runArgs.js';
+import { provenance } from '../trace/provenance.js';
+import { isReplayable, replayCommand, replayLine, simulatorCommand } from './runArgs.js';
 
 /** The JSON object `mnm run --json` prints (fields documented in docs/cli.md). */
 export function runJson(report: RunReport): Record<string, unknown> {
@@ -18,7 +19,10 @@ export function runJson(report: RunReport): Record<string, unknown> {
     traceHash: report.traceHash,
     details: report.details,
     params: report.params,
-    replay: replayCommand(report.params),
+    // A real-backend run does not replay: no replay command, but the same options on the simulator, named as such.
+    replay: isReplayable(report.params) ? replayCommand(report.params) : null,
+    ...(isReplayable(report.params) ? {} : { sameOptionsOnSimulator: simulatorCommand(report.params) }),
+    ...provenance(),
   };
 }
 
@@ -49,7 +53,7 @@ export function runSummary(report: RunReport, traceFile?: string): string {
   const decision = report.details.decision as { process: number; ballot: number; delays: number | null; latency: number } | null | undefined;
   if (decision) lines.push(`decision:  by p${decision.process} with ballot ${decision.ballot}, ${decision.delays !== null ? `${decision.delays} delays` : `latency ${decision.latency}`} from the start of its attempt`);
   if (report.traceHash) lines.push(`trace:     ${report.traceHash}${traceFile ? `  (written to ${traceFile})` : ''}`);
-  lines.push(`${report.ok ? 'PASSED' : 'FAILED'}   replay: ${replayCommand(report.params)}`);
+  lines.push(`${report.ok ? 'PASSED' : 'FAILED'}   ${replayLine(report.params)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -122,7 +122,7 @@ describe('mnm CLI', () => {
   it('mutants lists every mutant', async () => {
     const { code, stdout } = await mnm('mutants', '--json');
     assert.equal(code, 0);
-    const rows = JSON.parse(stdout);
+    const rows = JSON.parse(stdout).mutants;
     assert.ok(rows.some((row: { protocol: string; mutant: string }) => row.protocol === 'register' && row.mutant === 'no-checksum'));
   });
 

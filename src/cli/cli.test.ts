@@ -129,9 +129,9 @@ describe('mnm CLI', () => {
   it('rejects bad arguments with exit 2 and one line saying what is accepted', async () => {
     const cases: [string[], RegExp][] = [
       [['run', 'nope'], /unknown protocol 'nope' \(accepted: register/],
-      [['run', 'register', '--seed', 'x'], /--seed: expected a whole number, 0 or more, got 'x'$/],
-      [['run', 'register', '--seed', '-1'], /--seed: expected a whole number, 0 or more, got -1$/],
-      [['sweep', 'pmp', '--seeds', '3', '--skew', '-2.5'], /--skew: expected a number of time units, 0 or more, got -2\.5$/],
+      [['run', 'register', '--seed', 'x'], /--seed: expected a whole number, 0 or more, got 'x'\n/],
+      [['run', 'register', '--seed', '-1'], /--seed: expected a whole number, 0 or more, got -1\n/],
+      [['sweep', 'pmp', '--seeds', '3', '--skew', '-2.5'], /--skew: expected a number of time units, 0 or more, got -2\.5\n/],
       [['run', 'register', '--faults', 'bogus'], /accepted: none, crash, pause, net, all/],
       [['run', 'register', '--crash', 'q1'], /pN\[@TIME\] or mN\[@TIME\]/],
       [['run', 'register', '--crash', 'm9'], /no memory m9/],
@@ -143,7 +143,7 @@ describe('mnm CLI', () => {
       [['replay', join(scratch, 'missing.jsonl')], /cannot read/],
       [['frobnicate'], /unknown command 'frobnicate'/],
       [['sweep', 'register'], /--seeds N is required/],
-      [['sweep', 'register', '--seeds', '0'], /--seeds: expected a whole number from 1 to 100,000,000, got 0$/],
+      [['sweep', 'register', '--seeds', '0'], /--seeds: expected a whole number from 1 to 100,000,000, got 0\n/],
       [['run', 'register', '--f', '1'], /sized by --memories/],
       [['run', 'pmp', '--tear', '2'], /--tear 2 is out of range \(accepted: a fraction in \(0, 1\]/],
       [['run', 'pmp', '--hold', 'p9 permission m2 until p2 note decide'], /no process p9 \(p0..p2\)/],

@@ -27,7 +27,8 @@ ${formatNames.map((name) => `  ${name.padEnd(14)} ${formatNamed(name)?.summary ?
 options:
   --timeout S   give up after S seconds (exit 3); no limit by default
   --json        print one JSON object: {"file", "format", "model", "verdict",
-                "operations", "elapsedMs", "operationIds", "witness"}
+                "operations", "elapsedMs", "operationIds", "witness",
+                "mnmVersion", "traceVersion"}
   --quiet       no progress on stderr (also off with --json)
 
 exit codes: 0 linearizable, 1 not linearizable, 2 bad input or arguments,

@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main } from './main.js';
 import type { CommandIO } from './command.js';
 
@@ -36,6 +38,7 @@ function assertRefused(outcome: Outcome, expected: RegExp, what: string): void {
   assert.match(outcome.stderr.trimEnd(), expected, what);
 }
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'mnm-io-'));
 
 /** A user scenario that counts how often its bodies are built: zero means the run never started. */
@@ -118,6 +121,15 @@ describe('mnm files: output paths checked first, - for stdin/stdout, I/O errors 
 
   it('a write that fails after the run (a full disk) is one line, exit 2', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, async () => {
     assertRefused(await mnm(['run', 'register', '--trace', '/dev/full']), /^mnm run: --trace: cannot write '\/dev\/full': no space left on the device \(ENOSPC\)$/, 'trace to /dev/full');
+    // stdout itself on a full disk: the installed command, its stdout redirected there.
+    const full = openSync('/dev/full', 'w');
+    try {
+      const redirected = spawnSync(process.execPath, [join(root, 'bin', 'mnm.js'), 'mutants'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      assert.equal(redirected.status, 2, redirected.stderr);
+      assert.equal(redirected.stderr, 'mnm: cannot write to stdout: no space left on the device (ENOSPC)\n');
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('main turns a system error nobody caught into one line and exit 2', async () => {

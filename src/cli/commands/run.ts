@@ -72,23 +72,22 @@ examples:
     });
     const protocol = await protocolFrom('run', positionals, values.scenario);
     const options = runOptionsFrom(protocol, values);
-    let resolved;
     try {
-      resolved = resolveOptions(options);
+      resolveOptions(options);
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     const outputs = checkedOutputs(values);
     const report = await runScenario(options, values.trace !== undefined ? 'full' : 'hash');
     // A real backend has no simulator trace; its trace is the operation journal (journalTrace.ts).
-    if (values.trace !== undefined) writeOutput('trace', values.trace, isReplayable(resolved) ? (report.trace ?? '') : journalTraceText(report), io);
+    if (values.trace !== undefined) writeOutput('trace', values.trace, isReplayable(report.params) ? (report.trace ?? '') : journalTraceText(report), io);
     if (values.history !== undefined) writeOutput('history', values.history, historyLines(report.history), io);
     // With a trace or history on stdout, the summary must not mix into it.
     const summaryOut = outputs.stdoutTaken ? io.stderr : io.stdout;
     if (values.json) summaryOut(JSON.stringify(runJson(report)) + '\n');
     else {
       summaryOut(runSummary(report, values.trace === standardStream ? undefined : values.trace));
-      if (values.trace !== undefined && !isReplayable(resolved)) {
+      if (values.trace !== undefined && !isReplayable(report.params)) {
         summaryOut(`trace:     the operation journal (${report.history.length} events, wall-clock times; not replayable) written to ${values.trace === standardStream ? 'stdout' : values.trace}\n`);
       }
     }

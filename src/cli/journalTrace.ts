@@ -14,7 +14,8 @@ export function journalTraceText(report: RunReport): string {
   const params = report.params;
   const { mnmVersion, traceVersion } = provenance();
   const scenario = findScenario(params.protocol);
-  const header: TraceHeader & { readonly timeUnitMicroseconds?: unknown } = {
+  const unit = report.details.timeUnitMicroseconds;
+  const header: TraceHeader = {
     type: 'header',
     version: traceVersion,
     mnmVersion,
@@ -26,7 +27,7 @@ export function journalTraceText(report: RunReport): string {
     processes: params.n,
     memories: params.memories,
     latency: params.latency,
-    ...(report.details.timeUnitMicroseconds !== undefined ? { timeUnitMicroseconds: report.details.timeUnitMicroseconds } : {}),
+    ...(typeof unit === 'number' ? { timeUnitMicroseconds: unit } : {}),
     regions: scenario ? scenario.regions(params) : [],
   };
   // Both op.* variants have the same fields; one object literal serves all four types.

@@ -21,6 +21,8 @@ export interface TraceHeader {
    * simulator trace, which `mnm replay` re-runs.
    */
   readonly replayable?: boolean;
+  /** A real backend's journal: real microseconds per time unit of its `t` values. */
+  readonly timeUnitMicroseconds?: number;
   readonly scenario: string;
   readonly seed: number;
   readonly backend: string;

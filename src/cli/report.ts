@@ -2,8 +2,9 @@ import type { RunReport } from '../scenarios/index.js';
 import { Prng } from '../sim/index.js';
 import { drawClockOffsets } from '../sim/faults.js';
 import type { FunctionMetrics } from '../trace/accounting.js';
+import { provenance } from '../trace/provenance.js';
 import { decimal } from './decimal.js';
-import { replayCommand } from './runArgs.js';
+import { isReplayable, replayCommand, replayLine, simulatorCommand } from './runArgs.js';
 
 /** The JSON object `mnm run --json` prints (fields documented in docs/cli.md). */
 export function runJson(report: RunReport): Record<string, unknown> {
@@ -21,7 +22,10 @@ export function runJson(report: RunReport): Record<string, unknown> {
     traceHash: report.traceHash,
     details: report.details,
     params: report.params,
-    replay: replayCommand(report.params),
+    // A real-backend run does not replay: no replay command, but the same options on the simulator, named as such.
+    replay: isReplayable(report.params) ? replayCommand(report.params) : null,
+    ...(isReplayable(report.params) ? {} : { sameOptionsOnSimulator: simulatorCommand(report.params) }),
+    ...provenance(),
   };
 }
 
@@ -94,6 +98,6 @@ export function runSummary(report: RunReport, traceFile?: string): string {
   const decision = report.details.decision as { process: number; ballot: number; delays: number | null; latency: number } | null | undefined;
   if (decision) lines.push(`decision:  by p${decision.process} with ballot ${decision.ballot}, ${decision.delays !== null ? `${decimal(decision.delays)} delays` : `latency ${decimal(decision.latency)}`} from the start of its attempt`);
   if (report.traceHash) lines.push(`trace:     ${report.traceHash}${traceFile ? `  (written to ${traceFile})` : ''}`);
-  lines.push(`${report.ok ? 'PASSED' : 'FAILED'}   replay: ${replayCommand(report.params)}`);
+  lines.push(`${report.ok ? 'PASSED' : 'FAILED'}   ${replayLine(report.params)}`);
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { checkLinearizability, explainResult, formatNamed, formatNames, HistoryError, modelNames, models, readHistory, witnessJson } from '../../check/index.js';
+import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { readInput } from '../fileArguments.js';
 import { Progress } from '../progress.js';
 import { UsageError, choiceOption, exitCodes, numberOption } from '../usage.js';
 
@@ -10,9 +11,9 @@ const progressAfterMs = 1000;
 export const checkCommand: Command = {
   name: 'check',
   summary: 'check that a history (or a trace) is linearizable for a model',
-  help: `usage: mnm check FILE --model M [--format F] [--timeout SECONDS] [--json] [--quiet]
+  help: `usage: mnm check FILE|- --model M [--format F] [--timeout SECONDS] [--json] [--quiet]
 
-Decides whether the operations in FILE are linearizable with respect to a
+Decides whether the operations in FILE (- reads stdin) are linearizable with respect to a
 sequential model. Operations with unknown outcomes (info, or no return) may
 take effect at any point after their call or never; failed ones never did.
 Keyed models (kv) are checked one key at a time. See docs/check.md.
@@ -26,7 +27,8 @@ ${formatNames.map((name) => `  ${name.padEnd(14)} ${formatNamed(name)?.summary ?
 options:
   --timeout S   give up after S seconds (exit 3); no limit by default
   --json        print one JSON object: {"file", "format", "model", "verdict",
-                "operations", "elapsedMs", "operationIds", "witness"}
+                "operations", "elapsedMs", "operationIds", "witness",
+                "mnmVersion", "traceVersion"}
   --quiet       no progress on stderr (also off with --json)
 
 exit codes: 0 linearizable, 1 not linearizable, 2 bad input or arguments,
@@ -48,14 +50,8 @@ examples:
     const file = positionals[0];
     const formatName = values.format === undefined ? undefined : choiceOption('format', values.format, formatNames, 'mnm');
     const modelName = values.model === undefined ? undefined : choiceOption('model', values.model, modelNames, 'register');
-    const timeoutSeconds = numberOption('timeout', values.timeout, Infinity, 0);
-
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
+    const timeoutSeconds = numberOption('timeout', values.timeout, Infinity, { minimum: 0, unit: 'seconds' });
+    const text = readInput(file, io);
 
     const started = performance.now();
     const deadline = started + timeoutSeconds * 1000;
@@ -97,6 +93,7 @@ examples:
         elapsedMs,
         operationIds: format.matchBy === 'op' ? 'trace op id' : 'line of the call',
         witness: witnessJson(result),
+        ...provenance(),
       };
       io.stdout(JSON.stringify(output) + '\n');
       return exitCode;

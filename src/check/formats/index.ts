@@ -50,13 +50,16 @@ export function detectFormat(text: string): HistoryFormat {
     if (start.startsWith(';')) continue;
     if (looked === 0 && /^(\{\s*:|\[\s*(\{|#|$)|#[A-Za-z])/.test(start)) return formatNamed(/:key\s+"/.test(start) ? 'porcupine-kv' : 'jepsen-edn') as HistoryFormat;
     if (looked === 0 && /^\{\s*("|\})/.test(start)) {
-      let type: unknown;
+      let record: { type?: unknown; process?: unknown } | undefined;
       try {
-        type = (JSON.parse(start) as { type?: unknown })?.type;
+        record = JSON.parse(start) as { type?: unknown; process?: unknown };
       } catch {
         // Not JSON after all: the mnm parser will name the line.
       }
-      return formatNamed(type === 'header' ? 'trace' : nodeRecordTypes.includes(type) ? 'mnm-node' : 'mnm') as HistoryFormat;
+      if (record?.type === 'header') return formatNamed('trace') as HistoryFormat;
+      // A node's records have no top-level process; an mnm history line always has one.
+      const nodeRecord = record !== undefined && record.process === undefined && nodeRecordTypes.includes(record.type);
+      return formatNamed(nodeRecord ? 'mnm-node' : 'mnm') as HistoryFormat;
     }
     if (/jepsen\.util\s+-\s+\d+\s/.test(content)) return formatNamed('porcupine-etcd') as HistoryFormat;
     if (++looked >= 50) throw new HistoryError(line, `cannot tell the format from the first 50 lines; name it with --format (${formatNames.join(', ')})`);

@@ -16,7 +16,11 @@ import { HistoryError } from '../history.js';
 export type EdnValue = null | boolean | number | string | Keyword | EdnSymbol | EdnValue[] | EdnMap | EdnSet | Tagged;
 
 export class Keyword {
-  constructor(readonly name: string) {}
+  /** The printed form, `:name` (kept: it is how maps find their keyword keys). */
+  readonly text: string;
+  constructor(readonly name: string) {
+    this.text = `:${name}`;
+  }
 }
 
 export class EdnSymbol {
@@ -84,7 +88,7 @@ export function ednText(value: EdnValue): string {
   if (value === null) return 'nil';
   if (typeof value === 'boolean' || typeof value === 'number') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);
-  if (value instanceof Keyword) return `:${value.name}`;
+  if (value instanceof Keyword) return value.text;
   if (value instanceof EdnSymbol) return value.name;
   if (Array.isArray(value)) return `[${value.map(ednText).join(' ')}]`;
   if (value instanceof EdnMap) {
@@ -97,6 +101,8 @@ export function ednText(value: EdnValue): string {
 
 const whitespace = new Set([' ', '\t', '\n', '\r', ',', '\f']);
 const delimiters = new Set([...whitespace, '(', ')', '[', ']', '{', '}', '"', ';']);
+/** A run of characters that are not delimiters (it may be empty). */
+const tokenPattern = /[^ \t\n\r,\f()[\]{}";]*/y;
 const integer = /^[+-]?\d+N?$/;
 const float = /^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?$/;
 const symbolName = /^(?:[+-]|[+-]?[A-Za-z*!_?<>=&%$.'][\w*!_?<>=&%$.'+#:/-]*|\/)$/;
@@ -107,6 +113,8 @@ const closers: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 class EdnReader {
   private at = 0;
   line = 1;
+  /** One object per keyword: a history repeats a handful of them (:type, :invoke, :f, …) millions of times. */
+  private readonly keywords = new Map<string, Keyword>();
 
   constructor(private readonly text: string) {}
 
@@ -257,29 +265,38 @@ class EdnReader {
 
   /** The characters up to the next delimiter. */
   private token(): string {
-    const start = this.at;
-    while (this.at < this.text.length && !delimiters.has(this.text[this.at])) this.at++;
-    return this.text.slice(start, this.at);
+    tokenPattern.lastIndex = this.at;
+    const match = tokenPattern.exec(this.text) as RegExpExecArray;
+    this.at = tokenPattern.lastIndex;
+    return match[0];
   }
 
   private readAtom(): EdnValue {
     const token = this.token();
+    // Keywords first: most atoms of a history are keywords (:type :invoke :f :read).
+    if (token.startsWith(':')) {
+      const known = this.keywords.get(token);
+      if (known) return known;
+      const name = token.slice(1);
+      if (!symbolName.test(name) || name === '/') this.fail(`bad keyword ${token}`);
+      const keyword = new Keyword(name);
+      this.keywords.set(token, keyword);
+      return keyword;
+    }
     if (token === 'nil') return null;
     if (token === 'true') return true;
     if (token === 'false') return false;
-    if (integer.test(token)) {
-      const value = Number(token.endsWith('N') ? token.slice(0, -1) : token);
-      if (!Number.isSafeInteger(value)) this.fail(`integer ${token} is too large to compare exactly`);
-      return value;
-    }
-    if (float.test(token)) return Number(token);
-    if (/^[+-]?\d/.test(token)) this.fail(`unsupported number ${token} (integers and decimals only)`);
-    if (token.startsWith(':')) {
-      const name = token.slice(1);
-      if (!symbolName.test(name) || name === '/') this.fail(`bad keyword ${token}`);
-      return new Keyword(name);
+    if (/^[+-]?\d/.test(token)) {
+      if (integer.test(token)) {
+        const value = Number(token.endsWith('N') ? token.slice(0, -1) : token);
+        if (!Number.isSafeInteger(value)) this.fail(`integer ${token} is too large to compare exactly`);
+        return value;
+      }
+      if (float.test(token)) return Number(token);
+      this.fail(`unsupported number ${token} (integers and decimals only)`);
     }
     if (symbolName.test(token)) return new EdnSymbol(token);
     this.fail(`cannot read ${JSON.stringify(token.slice(0, 20) || this.text[this.at])}`);
   }
+
 }

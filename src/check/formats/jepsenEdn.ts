@@ -71,7 +71,7 @@ function shortText(value: EdnValue | undefined): string {
 export function jsonValue(value: EdnValue): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(jsonValue);
-  if (value instanceof Keyword) return `:${value.name}`;
+  if (value instanceof Keyword) return value.text;
   if (value instanceof EdnSymbol) return value.name;
   if (value instanceof EdnMap) {
     const object: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
-import { checkLinearizability, explainResult, formatNamed, formatNames, HistoryError, modelNames, models, readHistory, witnessJson } from '../../check/index.js';
+import { checkLinearizability, explainResult, formatNamed, formatNames, HistoryError, HistoryFileError, modelNames, models, readHistories, witnessJson } from '../../check/index.js';
 import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
-import { readInput } from '../fileArguments.js';
+import { readHistorySources } from '../historyFiles.js';
 import { Progress } from '../progress.js';
 import { UsageError, choiceOption, exitCodes, numberOption } from '../usage.js';
 
@@ -11,12 +11,16 @@ const progressAfterMs = 1000;
 export const checkCommand: Command = {
   name: 'check',
   summary: 'check that a history (or a trace) is linearizable for a model',
-  help: `usage: mnm check FILE|- --model M [--format F] [--timeout SECONDS] [--json] [--quiet]
+  help: `usage: mnm check FILE... --model M [--format F] [--timeout SECONDS] [--json] [--quiet]
 
 Decides whether the operations in FILE (- reads stdin) are linearizable with respect to a
 sequential model. Operations with unknown outcomes (info, or no return) may
 take effect at any point after their call or never; failed ones never did.
 Keyed models (kv) are checked one key at a time. See docs/check.md.
+
+Several files, or a directory (its *.history.jsonl files: 'mnm cluster up'
+writes one per process), are merged into one history by time; each process
+must be in one file only.
 
 models (--model; implied by the porcupine formats):
 ${modelNames.map((name) => `  ${name.padEnd(14)} ${models[name].summary}`).join('\n')}
@@ -37,6 +41,7 @@ exit codes: 0 linearizable, 1 not linearizable, 2 bad input or arguments,
 examples:
   mnm check fixtures/porcupine/jepsen/etcd_002.log
   mnm run register --seed 1 --trace run.jsonl && mnm check run.jsonl --model register
+  mnm check /tmp/mnm-cluster-cluster-local-*/ --model register
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('check', args, {
@@ -46,12 +51,12 @@ examples:
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     });
-    if (positionals.length !== 1) throw new UsageError(`expected one history file, got ${positionals.length}`);
-    const file = positionals[0];
+    if (positionals.length === 0) throw new UsageError('expected a history file (or several, or a directory of them)');
+    const file = positionals.join(' ');
     const formatName = values.format === undefined ? undefined : choiceOption('format', values.format, formatNames, 'mnm');
     const modelName = values.model === undefined ? undefined : choiceOption('model', values.model, modelNames, 'register');
     const timeoutSeconds = numberOption('timeout', values.timeout, Infinity, { minimum: 0, unit: 'seconds' });
-    const text = readInput(file, io);
+    const sources = readHistorySources(positionals, io);
 
     const started = performance.now();
     const deadline = started + timeoutSeconds * 1000;
@@ -60,8 +65,10 @@ examples:
     let result;
     let format;
     let model;
+    let operationIds;
     try {
-      const history = readHistory(text, formatName);
+      const history = readHistories(sources, formatName);
+      operationIds = history.operationIds;
       format = history.format;
       const chosen = modelName ?? format.model;
       if (chosen === undefined) throw new UsageError(`--model is required for format ${format.name} (accepted: ${modelNames.join(', ')})`);
@@ -75,6 +82,7 @@ examples:
         },
       });
     } catch (error) {
+      if (error instanceof HistoryFileError) throw new UsageError(error.message);
       if (error instanceof HistoryError) throw new UsageError(`'${file}' ${error.message}`);
       throw error;
     } finally {
@@ -91,7 +99,7 @@ examples:
         verdict: result.verdict,
         operations: result.operations,
         elapsedMs,
-        operationIds: format.matchBy === 'op' ? 'trace op id' : 'line of the call',
+        operationIds,
         witness: witnessJson(result),
         ...provenance(),
       };

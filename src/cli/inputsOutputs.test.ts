@@ -115,7 +115,10 @@ describe('mnm files: output paths checked first, - for stdin/stdout, I/O errors 
   });
 
   it('an unreadable input is one line with the reason (exit 2)', async () => {
-    assertRefused(await mnm(['check', scratch, '--model', 'register']), new RegExp(`^mnm check: cannot read '${scratch}': it is a directory \\(EISDIR\\)$`), 'check a directory');
+    // (A directory is an input now: the per-node histories of a cluster run. A path through a file is not.)
+    const notADirectory = join(scratch, 'plain-file');
+    writeFileSync(notADirectory, 'x');
+    assertRefused(await mnm(['check', join(notADirectory, 'h.jsonl'), '--model', 'register']), new RegExp(`^mnm check: cannot read '${notADirectory}/h\\.jsonl': .*\\(ENOTDIR\\)$`), 'check a path through a file');
     assertRefused(await mnm(['replay', join(scratch, 'missing.jsonl')]), /^mnm replay: cannot read '.*missing\.jsonl': no such file or directory \(ENOENT\)$/, 'replay a missing file');
   });
 

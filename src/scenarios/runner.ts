@@ -1,4 +1,5 @@
 import { Accounting } from '../trace/accounting.js';
+import { mnmVersion } from '../trace/provenance.js';
 import { TraceRecorder } from '../trace/recorder.js';
 import {
   Prng,
@@ -112,7 +113,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
   const scenario = scenarioFor(resolved.protocol);
   const faults = faultsOf(resolved, scenario);
   const accounting = traceMode === 'off' ? undefined : new Accounting();
-  const recorder = traceMode === 'off' ? undefined : new TraceRecorder(traceMode === 'full', accounting);
+  const recorder = traceMode === 'off' ? undefined : new TraceRecorder(traceMode === 'full', accounting, mnmVersion());
   const simulation = new Simulation({
     scenario: scenario.name,
     seed: resolved.seed,

@@ -85,7 +85,12 @@ export class VerbConnection {
         socket.destroy();
         reject(error);
       };
-      const failOnError = (error: Error) => fail(server?.tls && !settled ? new Error(`${where}: tls failed: ${error.message}${/wrong version|packet length/i.test(error.message) ? ' (is it running without tls?)' : ''}`) : error);
+      // OpenSSL's message is a long line of library detail; its reason is the part a person can act on.
+      const failOnError = (error: Error & { reason?: string }) => {
+        if (!server?.tls || settled) return fail(error);
+        const reason = error.reason ?? error.message;
+        fail(new Error(`${where}: tls failed: ${reason}${/wrong version|packet length/i.test(reason) ? ' (is it running without tls?)' : ''}`));
+      };
       socket.once('error', failOnError);
       if (server?.tls) {
         socket.setNoDelay(true);
@@ -102,6 +107,7 @@ export class VerbConnection {
         if (!Array.isArray(frames)) return connection ? connection.breakDown() : fail(new Error(`${host}:${port}: ${frames.message}`));
         for (const frame of frames) {
           if (!connection) {
+            if (frame.code !== statusCodes.challenge && statusNames[frame.code] !== undefined) return fail(new Error(`${where} refused p${identity.process} before its challenge: ${statusNames[frame.code]} ${frame.body.toString()}`));
             if (frame.code !== statusCodes.challenge || frame.body.length < nonceBytes) return fail(new Error(`${host}:${port}: expected a challenge, got code 0x${frame.code.toString(16)}`));
             const target = frame.body.subarray(nonceBytes).toString();
             if (expectedTarget !== undefined && target !== expectedTarget) return fail(new ServerIdentityRefused(`${host}:${port} is ${target}, expected ${expectedTarget}: refused`));
@@ -128,7 +134,7 @@ export class VerbConnection {
       socket.once('close', () => {
         if (!authenticated && !settled) {
           settled = true;
-          reject(new Error(`${where} closed the connection during authentication`));
+          reject(new Error(`${where} closed the connection during authentication${server?.tls ? '' : ' (a refused identity, or a node that expects tls)'}`));
         }
       });
     });

@@ -1,6 +1,7 @@
 import { openSync, writeSync } from 'node:fs';
 import { scenarioBody, timeUnitMicroseconds } from '../../scenarios/realRunner.js';
 import { readPrivateKey } from '../../tcp/clusterFile.js';
+import { clusterSecurity } from '../../tcp/clusterSecurity.js';
 import { ProcessHost } from '../../tcp/processHost.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { UsageError, exitCodes, integerOption, numberOption } from '../usage.js';
@@ -61,6 +62,7 @@ example:
     };
     let host: ProcessHost;
     try {
+      const { tls, memoryKeys } = clusterSecurity(plan.cluster);
       host = new ProcessHost(
         {
           self,
@@ -72,6 +74,8 @@ example:
           seed: options.seed,
           unitMicroseconds: timeUnitMicroseconds(options),
           listen: plan.cluster.processes[self].address,
+          memoryKeys,
+          tls,
         },
         record,
       );
@@ -79,11 +83,18 @@ example:
     } catch (error) {
       throw new UsageError(`p${self}: ${(error as Error).message}`);
     }
-    const { unreachable } = await host.connect(
-      plan.cluster.memories.map((entry) => entry.address),
-      plan.cluster.processes.map((entry) => entry.address),
-      connectTimeout,
-    );
+    let unreachable: string[];
+    try {
+      ({ unreachable } = await host.connect(
+        plan.cluster.memories.map((entry) => entry.address),
+        plan.cluster.processes.map((entry) => entry.address),
+        connectTimeout,
+      ));
+    } catch (error) {
+      // A stranger on a node's port (ServerIdentityRefused): one line naming the node and address.
+      await host.close();
+      throw new UsageError(`p${self}: ${(error as Error).message}`);
+    }
     for (const target of unreachable) io.stderr(`p${self}: unreachable (treated as crashed): ${target}\n`);
     // The shared epoch on this host's monotonic clock: the wall-clock start, shifted by how long ago it was.
     const sinceEpochNanoseconds = BigInt(Math.round((performance.timeOrigin + performance.now() - epochMilliseconds) * 1e6));

@@ -46,9 +46,9 @@ export function peerPublicKey(socket: TLSSocket): { readonly key: string } | { r
 }
 
 /**
- * Whether a cluster must use TLS: always when any address is not loopback
- * (frames then cross a network where anyone on the path could read, alter
- * or inject them); on loopback only when asked for.
+ * Whether a host is loopback. Frames to any other address cross a network
+ * where anyone on the path could read, alter or inject them, so there TLS
+ * is required (clusterSecurity.ts, runTcp's default).
  */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:127\./i.test(host);

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
 import type { KeyObject } from 'node:crypto';
 import type { ProcessId } from '../fabric/index.js';
 import { newNonce, rawPublicKey, signChallenge, verifyServerProof } from './identity.js';
@@ -95,7 +95,7 @@ export class VerbConnection {
       if (server?.tls) {
         socket.setNoDelay(true);
         socket.once('secureConnect', () => {
-          const peer = peerPublicKey(socket as import('node:tls').TLSSocket);
+          const peer = peerPublicKey(socket as TLSSocket);
           const wanted = rawPublicKey(server.key as KeyObject);
           if (!('key' in peer)) return fail(new ServerIdentityRefused(`${where} ${peer.error}: refused (not ${expectedTarget})`));
           if (peer.key !== wanted) return fail(new ServerIdentityRefused(`${where} presented key ${peer.key.slice(0, 12)}…, but the cluster file gives ${expectedTarget} key ${wanted.slice(0, 12)}…: refused as an impostor`));
@@ -120,7 +120,10 @@ export class VerbConnection {
             if (frame.code !== statusCodes.ok) return fail(new Error(`${connection.target} refused p${identity.process}: ${statusNames[frame.code] ?? frame.code} ${frame.body.toString()}`));
             if (server?.key && clientNonce) {
               const proven = frame.body.length === signatureBytes && verifyServerProof(server.key, connection.target, identity.process, clientNonce, serverNonce as Buffer, frame.body);
-              if (!proven) return fail(new ServerIdentityRefused(`${where} ${frame.body.length === 0 ? 'gave no proof of its identity' : 'could not prove it holds'} ${expectedTarget}'s key from the cluster file: refused as an impostor`));
+              if (!proven) {
+                const why = frame.body.length === 0 ? `gave no proof of its identity (a node without its key, or not ${expectedTarget})` : `could not prove it holds ${expectedTarget}'s key from the cluster file`;
+                return fail(new ServerIdentityRefused(`${where} ${why}: refused as an impostor`));
+              }
             }
             authenticated = true;
             settled = true;

@@ -190,7 +190,7 @@ describe('wire security: a stranger on the expected port', () => {
   it('a memory node without a key (an old cluster) cannot satisfy a process that expects one', async () => {
     const { node, port } = await startNode(false, null);
     try {
-      await assert.rejects(VerbConnection.open('127.0.0.1', port, identity(0, false), expectM0(false)), /m0 at 127\.0\.0\.1:\d+ gave no proof of its identity/);
+      await assert.rejects(VerbConnection.open('127.0.0.1', port, identity(0, false), expectM0(false)), /m0 at 127\.0\.0\.1:\d+ gave no proof of its identity \(a node without its key, or not m0\): refused as an impostor/);
       // A process given no key for it (the old behaviour) still connects.
       const connection = await VerbConnection.open('127.0.0.1', port, identity(0, false), 'm0');
       assert.equal((await connection.request(increment)).code, statusCodes.ok);

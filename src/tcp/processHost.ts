@@ -83,16 +83,24 @@ export class ProcessHost {
    */
   async connect(memories: readonly (Endpoint | null)[], peers: readonly (Endpoint | null)[], retryMilliseconds: number): Promise<{ unreachable: string[] }> {
     const unreachable: string[] = [];
+    // Set when a stranger was refused: the other attempts stop too (and close what they opened), so nothing keeps retrying.
+    let givenUp = false;
     const attempt = async (endpoint: Endpoint | null, name: string, key: string | undefined): Promise<VerbConnection | undefined> => {
       if (!endpoint) return undefined;
       const deadline = Date.now() + retryMilliseconds;
       const expected = { name, ...(key ? { key: publicKeyObject(key) } : {}), ...(this.setup.tls ? { tls: true } : {}) };
       for (;;) {
+        if (givenUp) return undefined;
         try {
-          return await VerbConnection.open(endpoint.host, endpoint.port, this.identity, expected);
+          const connection = await VerbConnection.open(endpoint.host, endpoint.port, this.identity, expected);
+          if (givenUp) connection.close();
+          return givenUp ? undefined : connection;
         } catch (error) {
           // A stranger on the expected port will not become the expected node by waiting: give up at once.
-          if (error instanceof ServerIdentityRefused) throw error;
+          if (error instanceof ServerIdentityRefused) {
+            givenUp = true;
+            throw error;
+          }
           if (Date.now() >= deadline) {
             unreachable.push(`${name} at ${endpoint.host}:${endpoint.port} (${error instanceof Error ? error.message : String(error)})`);
             return undefined;

@@ -1,6 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { getWord, type RegionSpec } from '../fabric/index.js';
 import { realBackendFaults } from '../fabric/faults.js';
 import { judgedReport } from '../scenarios/judge.js';
@@ -215,6 +220,43 @@ describe('wire security: a stranger on the expected port', () => {
       await node.close();
     }
   });
+});
+
+describe('wire security: mnm node against a stranger', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'mnm-wire-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+  const main = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+
+  for (const tls of [false, true]) {
+    it(`${tls ? 'with' : 'without'} tls: stops with one line naming the node and address (exit 2), not retrying until its connect timeout`, async () => {
+      const { node, port } = await startNode(tls, strangerKey);
+      try {
+        // The cluster's m0 has memoryKey; the node on its port holds strangerKey. p1 and p2 are nowhere: retried, then abandoned with the rest.
+        const keys = join(scratch, `keys-${tls}.json`);
+        const file = join(scratch, `cluster-${tls}.json`);
+        const extra = [generateKeyPair(), generateKeyPair()];
+        writeFileSync(keys, JSON.stringify({ p0: processKeys[0].privateKey }));
+        writeFileSync(
+          file,
+          JSON.stringify({
+            processes: [processKeys[0], ...extra].map((pair, index) => ({ id: `p${index}`, publicKey: pair.publicKey, address: '127.0.0.1:0' })),
+            memories: [0, 1, 2].map((index) => ({ id: `m${index}`, publicKey: index === 0 ? memoryKey.publicKey : extra[index - 1].publicKey, address: `127.0.0.1:${index === 0 ? port : 1}` })),
+            run: { protocol: 'register', ops: 2 },
+            keys,
+            tls,
+          }),
+        );
+        const child = spawn(process.execPath, [main, 'node', '--config', file, '--id', 'p0', '--exit', '--connect-timeout', '600000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        const code = await new Promise<number | null>((done) => child.on('exit', done));
+        assert.equal(code, 2, stderr);
+        assert.match(stderr, new RegExp(`^mnm node: p0: m0 at 127\\.0\\.0\\.1:${port} .*refused as an impostor\n$`));
+      } finally {
+        await node.close();
+      }
+    });
+  }
 });
 
 describe('wire security: mutual tls', () => {

@@ -59,7 +59,12 @@ export class AuthenticatedServer {
   private readonly signingKey: KeyObject | undefined;
   /** Each process's raw public key, to pin a client certificate against. */
   private readonly rawKeys: readonly (string | undefined)[];
-  /** Connections accepted, authenticated, and closed for bad input (for tests and logs); `tlsFailed`: handshakes that failed (a bad certificate, a tampered record). */
+  /**
+   * Connections accepted, authenticated, and closed for bad input (for tests
+   * and logs); `tlsFailed`: connections TLS ended, a handshake that failed
+   * (no TLS, a bad certificate) or a record that did not open (altered,
+   * replayed, reordered).
+   */
   readonly counters = { accepted: 0, authenticated: 0, rejected: 0, tlsFailed: 0 };
 
   constructor(
@@ -83,11 +88,6 @@ export class AuthenticatedServer {
       });
       this.server = server;
     } else this.server = createServer((socket) => this.accept(socket));
-  }
-
-  /** Whether connections are mutual TLS. */
-  get tls(): boolean {
-    return this.security.tls === true;
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
@@ -201,7 +201,11 @@ export class AuthenticatedServer {
       clearTimeout(stallTimer);
       this.sockets.delete(socket);
     };
-    socket.on('error', forget);
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // OpenSSL's errors (a record whose seal does not open) as opposed to the network's (a reset).
+      if (error.code?.startsWith('ERR_SSL')) this.counters.tlsFailed++;
+      forget();
+    });
     socket.on('close', forget);
   }
 }

@@ -141,23 +141,27 @@ describe('wire security: a frame altered or repeated on the path', () => {
 
   it('with tls, a tampered frame is refused: the connection is dropped and memory is unchanged', async () => {
     const { port, attacker, connection } = await setUp(true);
+    const node = nodes.at(-1) as MemoryNode;
     attacker.next = 'tamper';
     let settled = false;
     void connection.request(increment).then(() => (settled = true));
     await until(() => connection.isBroken, 'the node drops the connection');
     assert.equal(attacker.attacks, 1);
     assert.equal(settled, false, 'the tampered increment never got an answer');
+    assert.equal(node.connectionCounters.tlsFailed, 1, 'the node refused a record that did not open');
     assert.equal(await counter(port, true), 1n, 'only the honest increment landed');
   });
 
   it('with tls, a replayed frame is refused: the connection is dropped and the verb applied once', async () => {
     const { port, attacker, connection } = await setUp(true);
+    const node = nodes.at(-1) as MemoryNode;
     attacker.next = 'replay';
     const reply = await connection.request(increment);
     assert.equal(reply.code, statusCodes.ok, 'the original increment is answered');
     await until(() => connection.isBroken, 'the node drops the connection');
     assert.equal(attacker.attacks, 1);
     assert.equal(await counter(port, true), 2n, 'two honest increments, the replay did not land');
+    assert.equal(node.connectionCounters.tlsFailed, 1, 'the node refused the repeated record');
   });
 
   it('without tls the same attacks succeed (the attacker is real): a replayed increment lands twice, a tampered one changes the delta', async () => {

@@ -52,3 +52,24 @@ describe('interrupts', () => {
     assert.match(stdout, /INTERRUPTED \(SIGTERM\): partial summary; FAILED so far\n$/);
   });
 });
+
+describe('mnm check interrupted', () => {
+  it('a signal during the search stops it: no verdict, {"interrupted": true}, exit 130', async () => {
+    const { main } = await import('../main.js');
+    let stdout = '';
+    const io = { stdout: (text: string) => void (stdout += text), stderr: () => {}, stderrIsTerminal: false };
+    const file = join(dirname(cli), '..', '..', 'fixtures', 'porcupine', 'jepsen', 'etcd_002.log');
+    // main runs synchronously up to the search, which waits on its worker thread: the listener is in place when main returns its promise.
+    const running = main(['check', file, '--json'], io);
+    process.emit('SIGINT', 'SIGINT');
+    assert.equal(await running, interruptedExitCode);
+    const summary = JSON.parse(stdout);
+    assert.equal(summary.interrupted, true);
+    assert.equal(summary.verdict, 'interrupted');
+    assert.ok(summary.operations > 0);
+    // Uninterrupted, the same file has a verdict: the interrupt is what stopped it.
+    stdout = '';
+    assert.equal(await main(['check', file, '--json'], io), 0);
+    assert.equal(JSON.parse(stdout).verdict, 'linearizable');
+  });
+});

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandIO } from '../command.js';
@@ -141,10 +141,11 @@ describe('mnm sweep on worker threads', () => {
     assert.ok(failures[0].replay.includes(`--scenario ${module}`), failures[0].replay);
   });
 
-  it('runs 100 seeds when --seeds is not given', async () => {
-    const result = await mnm(['sweep', 'register', '--json', '--workers', '2']);
+  it('runs 100 seeds on the machine\'s cores when --seeds and --workers are not given', async () => {
+    const result = await mnm(['sweep', 'register', '--json']);
     assert.equal(result.code, 0);
     assert.equal(JSON.parse(result.stdout).runs, 100);
+    assert.equal(JSON.parse(result.stdout).workers, Math.min(availableParallelism(), 100));
   });
 });
 

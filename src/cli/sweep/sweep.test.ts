@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,6 +179,14 @@ describe('mnm sweep --shard and merge', () => {
     const second = await shardOf(['sweep', 'register', '--seeds', '20', '--shard', '1/2', '--json'], 'r1.json');
     const otherProtocol = await shardOf(['sweep', 'pmp', '--seeds', '20', '--shard', '1/2', '--json'], 'p1.json');
     const otherOptions = await shardOf(['sweep', 'register', '--seeds', '20', '--shard', '1/2', '--latency', 'lan', '--json'], 'l1.json');
+    const edited = (name: string, change: Record<string, unknown>): string => {
+      const file = join(scratch, name);
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(second, 'utf8')), ...change }));
+      return file;
+    };
+    const interrupted = edited('interrupted.json', { interrupted: true, runs: 4 });
+    const stopped = edited('stopped.json', { stoppedAt: 14, runs: 4 });
+    const short = edited('short.json', { runs: 9 });
     const notSweep = join(scratch, 'not-sweep.json');
     writeFileSync(notSweep, '{"protocol":"register"}\n');
     const cases: [string[], RegExp][] = [
@@ -187,6 +195,9 @@ describe('mnm sweep --shard and merge', () => {
       [[first, otherOptions], /with different options/],
       [[second], /missing shard 0\/2/],
       [[first, notSweep], /not a sweep's JSON/],
+      [[first, interrupted], /interrupted\.json was interrupted after 4 of 10 runs/],
+      [[first, stopped], /stopped at seed 14 \(--stop\) before the end of its seeds 11\.\.20/],
+      [[first, short], /short\.json ran 9 of its 10 seeds 11\.\.20/],
       [[join(scratch, 'absent.json')], /cannot read/],
     ];
     for (const [files, message] of cases) {

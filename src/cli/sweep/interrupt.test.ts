@@ -67,6 +67,7 @@ describe('mnm check interrupted', () => {
     assert.equal(summary.interrupted, true);
     assert.equal(summary.verdict, 'interrupted');
     assert.ok(summary.operations > 0);
+    assert.ok(summary.placed >= 0 && summary.placed <= summary.operations);
     // Uninterrupted, the same file has a verdict: the interrupt is what stopped it.
     stdout = '';
     assert.equal(await main(['check', file, '--json'], io), 0);

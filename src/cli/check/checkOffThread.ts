@@ -11,6 +11,7 @@ import type { CheckReply, CheckRequest } from './linearizabilityWorker.js';
 export function checkOffThread(request: CheckRequest, signal: AbortSignal, onProgress: (done: number, total: number) => void): Promise<ReturnType<typeof checkLinearizability> | 'interrupted'> {
   const worker = new Worker(new URL('./linearizabilityWorker.js', import.meta.url), { workerData: request });
   return new Promise<ReturnType<typeof checkLinearizability> | 'interrupted'>((resolve, reject) => {
+    if (signal.aborted) resolve('interrupted');
     signal.addEventListener('abort', () => resolve('interrupted'), { once: true });
     worker.on('message', (reply: CheckReply) => {
       if (reply.kind === 'progress') onProgress(reply.done, reply.total);

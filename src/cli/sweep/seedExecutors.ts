@@ -34,8 +34,9 @@ export async function runSeedsOnWorkers(plan: SweepPlan, source: SeedSource, wor
   try {
     await new Promise<void>((resolve, reject) => {
       let idle = 0;
-      const stop = (): void => resolve();
-      signal.addEventListener('abort', stop, { once: true });
+      // A signal that arrived before the pool started stops it too (an aborted signal fires no more events).
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
       const feed = (worker: Worker): void => {
         const chunk = source.finished() ? undefined : source.nextChunk();
         if (chunk) {

@@ -187,6 +187,7 @@ describe('mnm sweep --shard and merge', () => {
     const interrupted = edited('interrupted.json', { interrupted: true, runs: 4 });
     const stopped = edited('stopped.json', { stoppedAt: 14, runs: 4 });
     const short = edited('short.json', { runs: 9 });
+    const otherVersion = edited('other-version.json', { mnmVersion: '0.0.0-other' });
     const notSweep = join(scratch, 'not-sweep.json');
     writeFileSync(notSweep, '{"protocol":"register"}\n');
     const cases: [string[], RegExp][] = [
@@ -198,6 +199,7 @@ describe('mnm sweep --shard and merge', () => {
       [[first, interrupted], /interrupted\.json was interrupted after 4 of 10 runs/],
       [[first, stopped], /stopped at seed 14 \(--stop\) before the end of its seeds 11\.\.20/],
       [[first, short], /short\.json ran 9 of its 10 seeds 11\.\.20/],
+      [[first, otherVersion], /other-version\.json was written by mnm 0\.0\.0-other, .*r0\.json by mnm \d/],
       [[join(scratch, 'absent.json')], /cannot read/],
     ];
     for (const [files, message] of cases) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Provenance } from '../../trace/provenance.js';
 import { UsageError } from '../usage.js';
 import type { SweepPlan } from './seedRun.js';
 import type { SeedRange } from './runSweep.js';
@@ -16,6 +17,7 @@ interface ShardInput {
   readonly tally: SweepTally;
   readonly elapsedMs: number;
   readonly workers: number;
+  readonly provenance: Provenance;
 }
 
 /**
@@ -23,8 +25,9 @@ interface ShardInput {
  * into the summary the unsharded sweep prints. Refused, naming the file:
  * an input that is not a sweep's JSON, a different configuration or seed
  * range, two inputs holding the same shard (overlapping seeds), a shard that
- * did not run its whole slice (interrupted, or stopped by --stop) and a
- * missing shard. The merged `elapsedMs` is the longest shard's (the wall time
+ * did not run its whole slice (interrupted, or stopped by --stop), a
+ * missing shard, and shards written by different mnm versions. The merged
+ * summary carries the shards' mnm version. The merged `elapsedMs` is the longest shard's (the wall time
  * when they ran side by side) and `workers` the sum over shards.
  */
 export function mergeSweeps(files: readonly string[]): SweepSummary {
@@ -32,6 +35,8 @@ export function mergeSweeps(files: readonly string[]): SweepSummary {
   const inputs = files.map(readInput);
   const [reference] = inputs;
   for (const input of inputs.slice(1)) {
+    // Another mnm may draw, schedule or judge differently: its seeds are not the same runs.
+    if (input.provenance.mnmVersion !== reference.provenance.mnmVersion) throw new UsageError(`merge: ${input.file} was written by mnm ${input.provenance.mnmVersion}, ${reference.file} by mnm ${reference.provenance.mnmVersion}`);
     if (input.plan.protocol !== reference.plan.protocol) throw new UsageError(`merge: ${input.file} sweeps ${input.plan.protocol}, but ${reference.file} sweeps ${reference.plan.protocol}`);
     if (JSON.stringify(input.plan) !== JSON.stringify(reference.plan)) throw new UsageError(`merge: ${input.file} and ${reference.file} sweep ${reference.plan.protocol} with different options (${JSON.stringify(input.plan.fixed ?? input.plan.base)} vs ${JSON.stringify(reference.plan.fixed ?? reference.plan.base)})`);
     if (input.range.first !== reference.range.first || input.range.count !== reference.range.count || input.of !== reference.of) {
@@ -58,6 +63,7 @@ export function mergeSweeps(files: readonly string[]): SweepSummary {
     stoppedAt: null,
     elapsedMs: Math.max(...inputs.map((input) => input.elapsedMs)),
     workers: inputs.reduce((sum, input) => sum + input.workers, 0),
+    provenance: reference.provenance,
   };
 }
 
@@ -77,7 +83,7 @@ function readInput(file: string): ShardInput {
   const isRange = (value: unknown): value is SeedRange => typeof value === 'object' && value !== null && Number.isSafeInteger((value as SeedRange).first) && Number.isSafeInteger((value as SeedRange).count);
   const counts = ['runs', 'violations', 'blocked', 'maxFailures'] as const;
   const plan = json.plan as SweepPlan | undefined;
-  if (typeof json !== 'object' || json === null || !isRange(json.range) || typeof plan?.protocol !== 'string' || !counts.every((name) => Number.isSafeInteger(json[name])) || !Array.isArray(json.failures) || typeof json.byProperty !== 'object') {
+  if (typeof json !== 'object' || json === null || typeof json.mnmVersion !== 'string' || typeof json.traceVersion !== 'number' || !isRange(json.range) || typeof plan?.protocol !== 'string' || !counts.every((name) => Number.isSafeInteger(json[name])) || !Array.isArray(json.failures) || typeof json.byProperty !== 'object') {
     throw new UsageError(`merge: ${file} is not a sweep's JSON (expected what 'mnm sweep … --json' prints: range, plan, runs, failures, …)`);
   }
   const shard = json.shard as { index: number; of: number; first: number; count: number } | null;
@@ -103,6 +109,7 @@ function readInput(file: string): ShardInput {
     },
     elapsedMs: Number(json.elapsedMs) || 0,
     workers: Number(json.workers) || 0,
+    provenance: { mnmVersion: json.mnmVersion as string, traceVersion: json.traceVersion as number },
   };
 }
 

@@ -1,3 +1,4 @@
+import { provenance, type Provenance } from '../../trace/provenance.js';
 import type { SeedFailure, SweepPlan } from './seedRun.js';
 import type { SeedRange } from './runSweep.js';
 import type { Shard } from './seedSlice.js';
@@ -24,6 +25,8 @@ export interface SweepSummary {
   readonly stoppedAt: number | null;
   readonly elapsedMs: number;
   readonly workers: number;
+  /** The mnm that ran the seeds (merged shards: theirs, which may not be the merging one's); this mnm's when absent. */
+  readonly provenance?: Provenance;
 }
 
 /**
@@ -52,6 +55,7 @@ export function sweepJson(summary: SweepSummary): Record<string, unknown> {
     interrupted: summary.interrupted,
     stoppedAt: summary.stoppedAt,
     plan,
+    ...(summary.provenance ?? provenance()),
   };
 }
 

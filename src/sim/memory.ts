@@ -1,4 +1,4 @@
-import { decideRequest, getWord, initialAccess, allows, setWord, toWord, type Access, type ProcessId, type RegionSpec } from '../fabric/index.js';
+import { decideRequest, getWord, initialAccess, initialHighestGranted, allows, setWord, toWord, type Access, type ProcessId, type RegionSpec } from '../fabric/index.js';
 import type { Prng } from './prng.js';
 
 /** A verb as it reaches a memory. */
@@ -7,7 +7,7 @@ export type VerbRequest =
   | { readonly kind: 'write'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly data: Uint8Array }
   | { readonly kind: 'cas'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly expected: bigint; readonly desired: bigint }
   | { readonly kind: 'faa'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly delta: bigint }
-  | { readonly kind: 'permission'; readonly process: ProcessId; readonly region: string; readonly access: Access };
+  | { readonly kind: 'permission'; readonly process: ProcessId; readonly region: string; readonly access: Access; readonly proposal?: bigint };
 
 /** What the memory did with a verb. */
 export type VerbOutcome =
@@ -17,7 +17,8 @@ export type VerbOutcome =
       readonly value?: bigint;
       /** Words of a read that showed a concurrent multi-word write's old contents. */
       readonly torn?: number;
-      readonly change?: { readonly access: Access[]; readonly revoked: ProcessId[] };
+      /** A granted permission request that changed the access list or the highest granted proposal. */
+      readonly change?: { readonly access: Access[]; readonly revoked: ProcessId[]; readonly proposal?: bigint };
     }
   | { readonly ok: false; readonly error: 'permission-denied'; readonly reason: string };
 
@@ -40,6 +41,8 @@ interface InFlightWrite {
 class Region {
   readonly bytes: Uint8Array;
   access: Access[];
+  /** The highest proposal granted so far (`ordered-exclusive-writer`; every other policy leaves it at its initial value). */
+  highestGranted = initialHighestGranted;
   inFlight: InFlightWrite[] = [];
 
   constructor(
@@ -91,6 +94,11 @@ export class SimMemory {
   /** The access list of a region (for tests and the scenario). */
   accessOf(region: string): readonly Access[] {
     return this.region(region).access;
+  }
+
+  /** The highest proposal granted on a region so far (for tests). */
+  highestGrantedOf(region: string): bigint {
+    return this.region(region).highestGranted;
   }
 
   /** An administrator's change of one process's access (the scenario, not a process). */
@@ -151,12 +159,15 @@ export class SimMemory {
         return { ok: true, value: previous };
       }
       case 'permission': {
-        const decision = decideRequest(region.spec, region.access, verb.process, verb.access);
+        const decision = decideRequest(region.spec, region.access, verb.process, verb.access, verb.proposal, region.highestGranted);
         if (!decision.granted) return { ok: false, error: 'permission-denied', reason: decision.reason };
         // Atomic with respect to verbs: nothing of an old holder is still landing after the change.
         region.landAll();
         region.access = decision.access;
-        return { ok: true, change: { access: decision.access, revoked: decision.revoked } };
+        region.highestGranted = decision.highestGranted;
+        // The proposal is part of the change only where the policy ordered by it (other policies ignore it, and their traces stay as they were).
+        const ordered = region.spec.policy === 'ordered-exclusive-writer' && verb.proposal !== undefined;
+        return { ok: true, change: { access: decision.access, revoked: decision.revoked, ...(ordered ? { proposal: verb.proposal } : {}) } };
       }
     }
   }

@@ -184,7 +184,17 @@ export class VerbTransport {
       ...(outcome.torn ? { torn: outcome.torn } : {}),
     });
     if (outcome.change) {
-      trace.event({ t, type: 'perm.change', m: memory, region: request.region, p: request.process, access: outcome.change.access.map(short).join(','), revoked: outcome.change.revoked });
+      const proposal = outcome.change.proposal;
+      trace.event({
+        t,
+        type: 'perm.change',
+        m: memory,
+        region: request.region,
+        p: request.process,
+        access: outcome.change.access.map(short).join(','),
+        revoked: outcome.change.revoked,
+        ...(proposal === undefined ? {} : { proposal: proposal.toString() }),
+      });
     }
   }
 }

@@ -82,7 +82,9 @@ export const muScenario: Scenario = {
     return async (fabric) => {
       const log = new MuLog(fabric, configOf(options, process));
       let next = 0;
-      const lane = async (recorded: boolean) => {
+      // A process whose append ended in an `info` has that call outstanding forever: the lane records no more.
+      const lane = async (recording: boolean) => {
+        let recorded = recording;
         while (next < options.ops) {
           const value = valueOf(process, next++);
           const op = recorded ? fabric.history.invoke('append', value) : undefined;
@@ -92,6 +94,7 @@ export const muScenario: Scenario = {
           } catch (error) {
             if (!(error instanceof AppendOutcomeUnknown)) throw error;
             if (op !== undefined) fabric.history.info(op, null);
+            recorded = false;
           }
         }
       };
@@ -101,7 +104,9 @@ export const muScenario: Scenario = {
   },
   check(history, options, notes) {
     const appendable = Array.from({ length: options.n * options.ops }, (_, index) => valueOf(Math.floor(index / options.ops), index % options.ops));
-    return checkLogRun(history, notes, appendable, windowOf(options) === 1);
+    // The log model counts positions among the appends it sees: it judges only a history that records every append.
+    const everyAppendRecorded = windowOf(options) === 1 && !history.some((event) => event.type === 'info');
+    return checkLogRun(history, notes, appendable, everyAppendRecorded);
   },
   details(_history, options, notes) {
     return logDetails(notes, options);

@@ -38,8 +38,8 @@ export function muLogRegionSize(layout: MuLayout): number {
 }
 
 /** The regions of a Mu log over `replicas` hosts (`policy` is the log regions' policy: mutants may change it). */
-export function muRegions(layout: MuLayout, replicas: number, policy: string = 'ordered-exclusive-writer'): RegionSpec[] {
-  const log: RegionSpec = { name: muLogRegion, size: muLogRegionSize(layout), policy: policy as RegionSpec['policy'], owner: 0, defaultAccess: 'read' }; // MERGE: typed once mu-fabric lands
+export function muRegions(layout: MuLayout, replicas: number, policy: RegionSpec['policy'] = 'ordered-exclusive-writer'): RegionSpec[] {
+  const log: RegionSpec = { name: muLogRegion, size: muLogRegionSize(layout), policy, owner: 0, defaultAccess: 'read' };
   const heartbeats = Array.from({ length: replicas }, (_, replica): RegionSpec => ({ name: muHeartbeatRegion(replica), size: 8, policy: 'single-writer', owner: replica, memories: [replica] }));
   return [log, ...heartbeats];
 }

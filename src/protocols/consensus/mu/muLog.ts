@@ -1,4 +1,4 @@
-import { getWord, PermissionDenied, TimedOut, wordBytes, type Fabric, type MemoryId, type OperationValue, type ProcessId, type VerbOptions } from '../../../fabric/index.js';
+import { getWord, PermissionDenied, TimedOut, wordBytes, type Fabric, type MemoryId, type OperationValue, type ProcessId } from '../../../fabric/index.js';
 import { firstBallot, nextBallot } from '../../common/ballot.js';
 import { indexedMessages } from '../../common/instances.js';
 import { EntryTooLarge, InvalidLogConfig, LogClosed, LogFull } from '../../common/logErrors.js';
@@ -528,7 +528,7 @@ export class MuLog implements ReplicatedLog {
     const log = logAddress(replica);
     try {
       if (this.config.mutant === 'unordered-grant') await this.fabric.requestPermission(log, 'read-write');
-      else await this.fabric.requestPermission(log, 'read-write', { proposal: term.ballot } as VerbOptions); // MERGE: typed once mu-fabric lands
+      else await this.fabric.requestPermission(log, 'read-write', { proposal: term.ballot });
     } catch (error) {
       if (!(error instanceof PermissionDenied)) throw error;
       // Someone holds a higher grant here: learn its proposal (if it prepared already) and go above.

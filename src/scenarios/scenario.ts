@@ -12,7 +12,7 @@ export interface RunOptions {
   readonly memories?: number;
   readonly latency: string;
   readonly faults: FaultProfile;
-  /** Explicit crashes, `m1@5,p2`. */
+  /** Explicit crashes, `m1@5,p2,h1@7` (h1: p1 and m1 together). */
   readonly crash?: string;
   /** Explicit pauses, `p0@10+50`. */
   readonly pause?: string;

@@ -3,6 +3,7 @@ import { traceVersion, type TraceSink } from '../trace/format.js';
 import { noTrace } from '../trace/recorder.js';
 import type { SimContext, SimCounters } from './context.js';
 import { describeFault, type Fault } from './faults.js';
+import type { HostId } from '../fabric/faults.js';
 import { HoldBook } from './holdBook.js';
 import { validateHolds, type Hold } from './holds.js';
 import type { LatencyModel } from './latency.js';
@@ -172,22 +173,33 @@ export class Simulation {
    * each of its queue pairs, a random suffix of them never does (drawn from
    * the run's `mid-write-crashes` stream).
    */
-  crashProcess(process: ProcessId, midWrite = false): void {
+  crashProcess(process: ProcessId, midWrite = false, host?: HostId): void {
     const runtime = this.context.processes[process];
     if (runtime.crashed) return;
     runtime.crash();
     this.crashedProcesses.push(process);
-    this.traceFault('crash', `p${process}`, midWrite ? { detail: 'mid-write' } : {});
+    const detail = [...(host === undefined ? [] : [`host h${host}`]), ...(midWrite ? ['mid-write'] : [])].join(', ');
+    this.traceFault('crash', `p${process}`, detail === '' ? {} : { detail });
     if (midWrite) this.verbs.loseInFlight(process, this.midWriteRandom);
   }
 
   /** Crashes a memory now: every verb that reaches it afterwards never completes. */
-  crashMemory(memory: MemoryId): void {
+  crashMemory(memory: MemoryId, host?: HostId): void {
     const target = this.context.memories[memory];
     if (target.crashed) return;
     target.crashed = true;
     this.crashedMemories.push(memory);
-    this.traceFault('crash', `m${memory}`);
+    this.traceFault('crash', `m${memory}`, host === undefined ? {} : { detail: `host h${host}` });
+  }
+
+  /**
+   * Crashes host `host` now: its memory and its process at the same instant
+   * (memory first, so that nothing the process still has in flight to its
+   * own memory lands). Both are traced, each marked with the host.
+   */
+  crashHost(host: HostId, midWrite = false): void {
+    this.crashMemory(host, host);
+    this.crashProcess(host, midWrite, host);
   }
 
   private traceFault(fault: string, target: string, extra: { until?: number; detail?: string } = {}): void {
@@ -205,6 +217,9 @@ export class Simulation {
           break;
         case 'crash-memory':
           this.crashMemory(fault.memory);
+          break;
+        case 'crash-host':
+          this.crashHost(fault.host, fault.midWrite === true);
           break;
         case 'pause':
           processes[fault.process].pause(this.now() + fault.duration);

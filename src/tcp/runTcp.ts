@@ -3,7 +3,7 @@ export type { CrashFault, RealRunResult } from '../realtime/realRun.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { validateRegionSpec, type MemoryId, type ProcessId } from '../fabric/index.js';
-import { realBackendFaults } from '../fabric/faults.js';
+import { crashedBy, realBackendFaults } from '../fabric/faults.js';
 import type { ServerLimits } from './authenticatedServer.js';
 import { generateKeyPair } from './identity.js';
 import type { MemoryNodeCommand } from './memoryNodeMain.js';
@@ -78,9 +78,9 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
   const kill = (child: ChildProcess) => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  const reply = <T>(child: ChildProcess, what: string, accept: (message: T) => boolean): Promise<T> =>
+  const reply = <T>(child: ChildProcess, who: string, what: string, accept: (message: T) => boolean): Promise<T> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`tcp: no '${what}' within ${startup} ms`)), startup);
+      const timer = setTimeout(() => reject(new Error(`tcp: ${who} sent no '${what}' within ${startup} ms`)), startup);
       const onMessage = (message: T) => {
         if (!accept(message)) return;
         clearTimeout(timer);
@@ -90,7 +90,7 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
       child.on('message', onMessage);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`tcp: a child exited (${signal ?? code}) before '${what}'`));
+        reject(new Error(`tcp: ${who}'s OS process exited (${signal ?? code}) before '${what}'`));
       });
     });
 
@@ -103,7 +103,7 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     });
     const memoryEndpoints = await Promise.all(
       memoryNodes.map(async (child, memory) => {
-        const listening = reply<{ type: string; port?: number; message?: string }>(child, 'listening', (message) => message.type === 'listening' || message.type === 'error');
+        const listening = reply<{ type: string; port?: number; message?: string }>(child, `m${memory}`, 'listening', (message) => message.type === 'listening' || message.type === 'error');
         const command: MemoryNodeCommand = { type: 'setup', memory, memoryCount, processCount, regions: config.regions, publicKeys, host, ...(config.limits ? { limits: config.limits } : {}) };
         child.send(command);
         const answer = await listening;
@@ -142,7 +142,7 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     });
     const processEndpoints = await Promise.all(
       processes.map(async (child, self) => {
-        const listening = reply<ProcessReport>(child, 'listening', (message) => message.type === 'listening' || message.type === 'error');
+        const listening = reply<ProcessReport>(child, `p${self}`, 'listening', (message) => message.type === 'listening' || message.type === 'error');
         const command: ProcessCommand = {
           type: 'setup',
           setup: { self, processCount, memoryCount, regions: config.regions, publicKeys, identity: identities[self], seed: config.seed, unitMicroseconds, listen: { host, port: 0 }, ...(config.limits ? { limits: config.limits } : {}) },
@@ -156,7 +156,7 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     );
     await Promise.all(
       processes.map(async (child, self) => {
-        const ready = reply<ProcessReport>(child, 'ready', (message) => message.type === 'ready' || message.type === 'error');
+        const ready = reply<ProcessReport>(child, `p${self}`, 'ready', (message) => message.type === 'ready' || message.type === 'error');
         const command: ProcessCommand = { type: 'connect', memories: memoryEndpoints.map((endpoint, memory) => (crashedMemories.has(memory) ? null : endpoint)), peers: processEndpoints };
         child.send(command);
         const answer = await ready;
@@ -170,12 +170,15 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     for (const fault of faults) {
       timers.push(
         setTimeout(() => {
-          if (fault.kind === 'crash-memory') {
-            crashedMemories.add(fault.memory);
-            kill(memoryNodes[fault.memory]);
-          } else {
-            crashedProcesses.add(fault.process);
-            kill(processes[fault.process]);
+          // A host crash kills its memory node and its process in one callback, memory first.
+          const crashed = crashedBy(fault);
+          for (const memory of crashed.memories) {
+            crashedMemories.add(memory);
+            kill(memoryNodes[memory]);
+          }
+          for (const victim of crashed.processes) {
+            crashedProcesses.add(victim);
+            kill(processes[victim]);
           }
           wake();
         }, (fault.at * unitMicroseconds) / 1000),

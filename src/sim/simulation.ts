@@ -171,7 +171,9 @@ export class Simulation {
    * Crashes a process now: it stops, and nothing reaches it any more. Its
    * verbs already on their way still arrive — unless `midWrite`: then, on
    * each of its queue pairs, a random suffix of them never does (drawn from
-   * the run's `mid-write-crashes` stream).
+   * the run's `mid-write-crashes` stream), and its writes still landing at
+   * a live memory are cut short: the words not landed yet never land, so a
+   * multi-word write may stay torn for good.
    */
   crashProcess(process: ProcessId, midWrite = false, host?: HostId): void {
     const runtime = this.context.processes[process];
@@ -180,7 +182,10 @@ export class Simulation {
     this.crashedProcesses.push(process);
     const detail = [...(host === undefined ? [] : [`host h${host}`]), ...(midWrite ? ['mid-write'] : [])].join(', ');
     this.traceFault('crash', `p${process}`, detail === '' ? {} : { detail });
-    if (midWrite) this.verbs.loseInFlight(process, this.midWriteRandom);
+    if (midWrite) {
+      this.verbs.loseInFlight(process, this.midWriteRandom);
+      for (const memory of this.context.memories) if (!memory.crashed) memory.cutShortWrites(process, this.now());
+    }
   }
 
   /** Crashes a memory now: every verb that reaches it afterwards never completes. */

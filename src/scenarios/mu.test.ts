@@ -71,3 +71,31 @@ describe('mu: fail-over', () => {
     assert.equal(report.ok, true, JSON.stringify(report.violations));
   });
 });
+
+describe('mu: a write cut short by a crash', () => {
+  it('never destroys an entry a replica accepted: a leader writes the other copy of the slot', async () => {
+    // n = 5. p0 decides 1000 at index 0 on m0, m1, m2 (its writes to m3, m4
+    // and the others' forwards are held) and crashes before pushing its FUO.
+    // p1 prepares on m1, m3, m4 only, adopts 1000 at index 0 and rewrites it
+    // with its proposal; its writes to m3, m4 and its next one to m1 are held,
+    // and it crashes mid-write at 29.5 while that write to m1 is landing, so
+    // m1's slot 0 is torn for good where p1 wrote. p2 then prepares on m1,
+    // m3, m4 too. Had p1 written over the copy holding 1000 (the single-copy
+    // slot this replaced), p2 would read m1's slot as torn, take it for
+    // empty and decide its own value at index 0 (seed 6: "p0 decided 1000,
+    // p2 decided 3000").
+    const until = 'until p4 note never';
+    const hold = [
+      ...['p0 write m3', 'p0 write m4', 'msg p1->p0', 'msg p2->p0', 'msg p3->p0', 'msg p4->p0'],
+      ...['p1 permission m0', 'p1 permission m2', 'p2 permission m0', 'p2 permission m2'],
+      // #2: after the prepare's minProposal write; m1's #10 is p1's write of index 1 (after heartbeats, the prepare, index 0).
+      ...['p1 write m3 #2', 'p1 write m4 #2', 'p1 write m1 #10'],
+    ]
+      .map((event) => `${event} ${until}`)
+      .join('; ');
+    for (let seed = 1; seed <= 6; seed++) {
+      const report = await runScenario({ protocol: 'mu', seed, n: 5, memories: 5, latency: 'unit', faults: 'none', workload: 'stable', ops: 1, tear: 1, crash: 'p0@2.5,p1@29.5!', hold }, 'off');
+      assert.deepEqual(report.violations, [], `seed ${seed}`);
+    }
+  });
+});

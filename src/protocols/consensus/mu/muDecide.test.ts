@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { adoptAt, advanceCommit, aliveAfter, appliable, catchUpRange, knownCommitPoint, leaderOf, nextScore, settlePlan } from './muDecide.js';
+import { adoptAt, advanceCommit, aliveAfter, appliable, catchUpRange, copyToWrite, heldEntry, knownCommitPoint, leaderOf, nextScore, settlePlan } from './muDecide.js';
 import type { OpenedEntry } from './muEntry.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -10,6 +10,21 @@ const torn: OpenedEntry = { kind: 'torn' };
 const gap = bytes(0);
 
 describe('Mu decisions', () => {
+  it('a replica holds the valid copy with the higher accepted proposal; a torn or stale copy is nothing accepted', () => {
+    assert.deepEqual(heldEntry([entry(3n, 0, 7), entry(5n, 0, 7)]), { entry: entry(5n, 0, 7), copy: 1 });
+    assert.deepEqual(heldEntry([entry(5n, 0, 7), entry(3n, 0, 9)]), { entry: entry(5n, 0, 7), copy: 0 });
+    assert.deepEqual(heldEntry([torn, entry(3n, 0, 7)]), { entry: entry(3n, 0, 7), copy: 1 }, 'a write cut short over the other copy leaves the entry');
+    assert.deepEqual(heldEntry([entry(3n, 0, 7), torn]), { entry: entry(3n, 0, 7), copy: 0 });
+    assert.deepEqual(heldEntry([torn, empty]), { entry: empty, copy: undefined });
+    assert.deepEqual(heldEntry([empty, empty]), { entry: empty, copy: undefined });
+  });
+
+  it('a leader never writes over the copy holding the replica’s entry', () => {
+    assert.equal(copyToWrite(0), 1);
+    assert.equal(copyToWrite(1), 0);
+    assert.equal(copyToWrite(undefined), 0);
+  });
+
   it('the commit point is the highest FUO a majority reported', () => {
     assert.equal(knownCommitPoint([3, 7, 5]), 7);
     assert.equal(knownCommitPoint([]), 0);

@@ -1,4 +1,5 @@
 import type { MuEntry, OpenedEntry } from './muEntry.js';
+import type { EntryCopy } from './muLayout.js';
 
 /**
  * Mu's decisions as pure functions (specs/mu.md); muLog.ts issues the verbs
@@ -27,6 +28,29 @@ export function knownCommitPoint(fuos: readonly number[]): number {
 export function catchUpRange(followerFuo: number, commitPoint: number, leaderEnd: number, pastCommit = false): { readonly from: number; readonly to: number } {
   const to = pastCommit ? Math.max(leaderEnd, commitPoint) : commitPoint;
   return { from: Math.min(followerFuo, to), to };
+}
+
+/**
+ * What a replica holds at one index, from the slot's two copies as opened for
+ * that index: the valid entry with the higher accepted proposal, and which
+ * copy holds it; `empty` when neither copy holds a whole entry for the index
+ * (never written, a write cut short by a crash, or an earlier lap's entry).
+ *
+ * A copy that fails its checksum is not something the replica accepted: a
+ * leader counts a write only once it completed whole, and it never writes
+ * over the copy holding the replica's entry (`copyToWrite`), so a write cut
+ * short tears only the other copy and the accepted entry survives it.
+ */
+export function heldEntry(copies: readonly [OpenedEntry, OpenedEntry]): { readonly entry: OpenedEntry; readonly copy: EntryCopy | undefined } {
+  const [first, second] = copies;
+  if (first.kind === 'entry' && (second.kind !== 'entry' || first.accepted >= second.accepted)) return { entry: first, copy: 0 };
+  if (second.kind === 'entry') return { entry: second, copy: 1 };
+  return { entry: { kind: 'empty' }, copy: undefined };
+}
+
+/** The copy a leader writes: never the one holding the replica's entry (`held`, as `heldEntry` found it or as this term last wrote it). */
+export function copyToWrite(held: EntryCopy | undefined): EntryCopy {
+  return held === 0 ? 1 : 0;
 }
 
 /** What one slot of a majority shows: the entry to re-propose there (the highest accepted), or undefined when it is empty everywhere. */

@@ -8,8 +8,11 @@ import { muEntrySize } from './muEntry.js';
  *
  * - `mu-log` on every memory: replica i's copy of the log is `mu-log` on mi,
  *   in its own host's memory (it dies with the host). Header: minProposal
- *   (u64) at 0, FUO (u64) at 8; then `slots` fixed-size entries, index i in
- *   slot i mod slots. Policy `ordered-exclusive-writer`: a write permission
+ *   (u64) at 0, FUO (u64) at 8; then `slots` fixed-size slots, index i in
+ *   slot i mod slots. A slot holds two copies of an entry (muSlotSize): a
+ *   leader writes an index into the copy that does not hold the replica's
+ *   current entry there, so a write cut short by a crash (torn for good)
+ *   never destroys what the replica had accepted (muLog.ts, "Why it is safe"). Policy `ordered-exclusive-writer`: a write permission
  *   request carries the requester's proposal number and is granted (revoking
  *   every other writer) only if that number is at least the highest granted
  *   there; p0, the first leader, holds it at creation.
@@ -33,8 +36,13 @@ export interface MuLayout {
   readonly slots: number;
 }
 
+/** One slot: two entry copies side by side. */
+export function muSlotSize(capacity: number): number {
+  return 2 * muEntrySize(capacity);
+}
+
 export function muLogRegionSize(layout: MuLayout): number {
-  return muLogHeader + layout.slots * muEntrySize(layout.capacity);
+  return muLogHeader + layout.slots * muSlotSize(layout.capacity);
 }
 
 /** The regions of a Mu log over `replicas` hosts (`policy` is the log regions' policy: mutants may change it). */
@@ -49,10 +57,13 @@ export function logAddress(replica: MemoryId, offset = 0): Address {
   return { memory: replica, region: muLogRegion, offset };
 }
 
-/** Where index `index` lives in every replica's log. */
-export function entryOffset(layout: MuLayout, index: number): number {
-  return muLogHeader + (index % layout.slots) * muEntrySize(layout.capacity);
+/** Where index `index`'s slot starts in every replica's log (its copy `copy`, 0 or 1). */
+export function entryOffset(layout: MuLayout, index: number, copy: EntryCopy = 0): number {
+  return muLogHeader + (index % layout.slots) * muSlotSize(layout.capacity) + copy * muEntrySize(layout.capacity);
 }
+
+/** Which of a slot's two copies. */
+export type EntryCopy = 0 | 1;
 
 export function heartbeatAddress(replica: number): Address {
   return { memory: replica, region: muHeartbeatRegion(replica), offset: 0 };

@@ -5,9 +5,9 @@ import { EntryTooLarge, InvalidLogConfig, LogClosed, LogFull } from '../../commo
 import { metered, newMeter, type Meter } from '../../common/meter.js';
 import type { LogEntry, ReplicatedLog } from '../../common/replicatedLog.js';
 import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, tagKey } from '../logEntry.js';
-import { advanceCommit, aliveAfter, appliable, catchUpRange, knownCommitPoint, leaderOf, nextScore, settlePlan, type ScoreThresholds } from './muDecide.js';
+import { advanceCommit, aliveAfter, appliable, catchUpRange, copyToWrite, heldEntry, knownCommitPoint, leaderOf, nextScore, settlePlan, type ScoreThresholds } from './muDecide.js';
 import { decodeMuEntry, encodeMuEntry, muEntrySize, type OpenedEntry } from './muEntry.js';
-import { entryOffset, fuoOffset, heartbeatAddress, logAddress, minProposalOffset, muLogHeader, validateMuLayout, type MuLayout } from './muLayout.js';
+import { entryOffset, fuoOffset, heartbeatAddress, logAddress, minProposalOffset, muLogHeader, muSlotSize, validateMuLayout, type EntryCopy, type MuLayout } from './muLayout.js';
 import type { MuMutant } from './mutants.js';
 
 /**
@@ -78,6 +78,23 @@ import type { MuMutant } from './mutants.js';
  * A late grant of the deposed L (a straggler) cannot change this: its b is
  * below b', so the policy refuses it, and L never counts a write where its
  * own grant and prepare did not complete.
+ *
+ * "Shows (b, v) at k" needs care: a write is not atomic, and a leader that
+ * crashes in the middle of a write leaves it torn for good (a NIC stopping
+ * halfway, a terminated shm worker; the simulator's mid-write crash). If
+ * a later leader L'' rewrote j's slot k in place and was cut short, j would
+ * show a torn slot where it had accepted v, and a torn slot is not an
+ * acceptance — L' could then adopt an older value from another replica of
+ * its majority, or none, and overwrite v (a scripted test in mu.test.ts
+ * does exactly this). So a slot holds two copies, and a leader writes an
+ * index into the copy that does not hold j's entry (`copyToWrite`, knowing
+ * which from its read after the grant — nobody else writes there since —
+ * and from its own writes). A write cut short tears only that other copy;
+ * what j holds at k (`heldEntry`: the valid copy with the higher accepted
+ * proposal) changes only by a whole write of a higher proposal. Hence j's
+ * entry at k, once (b, v) was written whole, is always a whole entry with
+ * a proposal ≥ b, and a slot with no valid copy is one where nothing was
+ * ever written whole: empty.
  *
  * Why a replica may apply below any FUO it holds: a FUO written at j (a
  * header or an entry) was written by a leader that had first written j every
@@ -168,6 +185,8 @@ interface Follower {
   next: number;
   /** The highest FUO this term wrote into its header. */
   pushedFuo: number;
+  /** Per slot, the copy holding the replica's entry: as the prepare read showed it, then as this term last wrote it. */
+  readonly held: Map<number, EntryCopy | undefined>;
 }
 
 /** A leader's term: everything tied to one proposal number. */
@@ -199,8 +218,10 @@ interface LogView {
   readonly minProposal: bigint;
   readonly fuo: number;
   readonly slots: readonly OpenedEntry[];
-  /** The raw bytes of each slot (catch-up copies them byte for byte). */
+  /** The raw bytes of each slot's entry (catch-up copies them byte for byte). */
   readonly raw: readonly Uint8Array[];
+  /** Which copy of each slot holds the entry (the other one is where this term writes first). */
+  readonly copies: readonly (EntryCopy | undefined)[];
 }
 
 class HigherProposal extends Error {
@@ -214,6 +235,7 @@ export class MuLog implements ReplicatedLog {
   readonly fabric: Fabric;
   private readonly layout: MuLayout;
   private readonly entrySize: number;
+  private readonly slotSize: number;
   private readonly needed: number;
   private readonly describe: (value: Uint8Array) => OperationValue;
   private meter: Meter = newMeter();
@@ -258,6 +280,7 @@ export class MuLog implements ReplicatedLog {
     this.layout = muLayoutOf(config);
     validateMuLayout(raw, this.layout);
     this.entrySize = muEntrySize(this.layout.capacity);
+    this.slotSize = muSlotSize(this.layout.capacity);
     this.fabric = metered(raw, () => this.meter);
     this.needed = Math.floor(raw.processCount / 2) + 1;
     this.describe = config.describe ?? defaultDescribe;
@@ -386,16 +409,19 @@ export class MuLog implements ReplicatedLog {
       const from = this.applied;
       const count = Math.min(this.config.slots - from, 32);
       if (count <= 0) return;
-      const bytes = await this.fabric.read(logAddress(self, entryOffset(this.layout, from)), count * this.entrySize);
+      const bytes = await this.fabric.read(logAddress(self, entryOffset(this.layout, from)), count * this.slotSize);
       if (this.term?.leading || this.applied !== from) return;
-      const verify = this.config.mutant !== 'no-checksum';
-      const opened = Array.from({ length: count }, (_, k) => decodeMuEntry(bytes, k * this.entrySize, from + k, this.layout.capacity, verify));
-      const apply = appliable(opened, from, Number(getWord(header, fuoOffset)));
+      const held = Array.from({ length: count }, (_, k) => this.openSlot(bytes, k * this.slotSize, from + k));
+      const apply = appliable(
+        held.map((slot) => slot.entry),
+        from,
+        Number(getWord(header, fuoOffset)),
+      );
       for (let k = 0; k < apply; k++) {
-        const entry = opened[k];
+        const { entry, raw } = held[k];
         if (entry.kind !== 'entry') break;
         this.payloads[from + k] = entry.payload;
-        this.slotBytes[from + k] = bytes.slice(k * this.entrySize, (k + 1) * this.entrySize);
+        this.slotBytes[from + k] = raw;
         this.note('learn', from + k, entry.payload, {});
       }
       this.applyUpTo(from + apply);
@@ -404,6 +430,15 @@ export class MuLog implements ReplicatedLog {
     } finally {
       this.polling = false;
     }
+  }
+
+  /** The entry a replica holds at `index`, from the slot at `at` in `bytes` (both copies), with the raw bytes of the copy holding it. */
+  private openSlot(bytes: Uint8Array, at: number, index: number): { readonly entry: OpenedEntry; readonly copy: EntryCopy | undefined; readonly raw: Uint8Array } {
+    const verify = this.config.mutant !== 'no-checksum';
+    const copies = [0, 1].map((copy) => decodeMuEntry(bytes, at + copy * this.entrySize, index, this.layout.capacity, verify)) as [OpenedEntry, OpenedEntry];
+    const held = heldEntry(copies);
+    const from = at + (held.copy ?? 0) * this.entrySize;
+    return { ...held, raw: bytes.slice(from, from + this.entrySize) };
   }
 
   /** Delivers every index below `point` (payloads known), skipping no-ops and repeats. */
@@ -453,7 +488,7 @@ export class MuLog implements ReplicatedLog {
 
   private newTerm(ballot: bigint): Term {
     const replicas = new Map<MemoryId, Follower>();
-    for (let replica = 0; replica < this.raw.processCount; replica++) replicas.set(replica, { ready: false, next: 0, pushedFuo: 0 });
+    for (let replica = 0; replica < this.raw.processCount; replica++) replicas.set(replica, { ready: false, next: 0, pushedFuo: 0, held: new Map() });
     return { ballot, active: true, leading: false, replicas, fuo: 0, end: 0, acknowledged: new Map(), started: new Map(), proposed: new Set() };
   }
 
@@ -542,25 +577,27 @@ export class MuLog implements ReplicatedLog {
     if (minProposal > term.ballot) throw new HigherProposal(minProposal);
     await this.fabric.write(logAddress(replica, minProposalOffset), wordBytes(term.ballot));
     const bytes = await this.readWholeLog(replica);
-    const verify = this.config.mutant !== 'no-checksum';
     const slots: OpenedEntry[] = [];
     const raw: Uint8Array[] = [];
+    const copies: (EntryCopy | undefined)[] = [];
     for (let index = 0; index < this.config.slots; index++) {
-      const at = entryOffset(this.layout, index) - muLogHeader;
-      slots.push(decodeMuEntry(bytes, at, index, this.layout.capacity, verify));
-      raw.push(bytes.slice(at, at + this.entrySize));
+      const held = this.openSlot(bytes, entryOffset(this.layout, index) - muLogHeader, index);
+      slots.push(held.entry);
+      raw.push(held.raw);
+      copies.push(held.copy);
     }
-    return { replica, minProposal, fuo: Number(getWord(header, fuoOffset)), slots, raw };
+    return { replica, minProposal, fuo: Number(getWord(header, fuoOffset)), slots, raw, copies };
   }
 
   /**
    * The slots of one log, read after this term's grant: no other writer can
-   * land there since, so a slot that reads torn is a write that landed in
-   * part before the grant (a leader that crashed mid-write): it was never
-   * acknowledged whole, so it counts as empty.
+   * land there since, so what it shows stays until this term writes. A copy
+   * that reads torn is a write that landed in part before the grant (a
+   * leader that crashed mid-write): it was never acknowledged whole, and it
+   * tore only the copy that did not hold the replica's entry (`heldEntry`).
    */
   private readWholeLog(replica: MemoryId): Promise<Uint8Array> {
-    return this.fabric.read(logAddress(replica, muLogHeader), this.config.slots * this.entrySize);
+    return this.fabric.read(logAddress(replica, muLogHeader), this.config.slots * this.slotSize);
   }
 
   /** A majority is ready: take the decided prefix, catch up, settle, then lead. */
@@ -628,6 +665,9 @@ export class MuLog implements ReplicatedLog {
     const follower = term.replicas.get(view.replica) as Follower;
     const range = catchUpRange(view.fuo, term.fuo, term.end, this.config.mutant === 'catch-up-past-commit');
     follower.next = Math.min(range.from, term.fuo);
+    view.copies.forEach((copy, slot) => {
+      if (!follower.held.has(slot)) follower.held.set(slot, copy);
+    });
     follower.ready = true;
     this.pump(term, view.replica);
   }
@@ -670,7 +710,11 @@ export class MuLog implements ReplicatedLog {
     while (term.active && follower.next < term.end) {
       const index = follower.next++;
       const bytes = this.slotBytes[index];
-      this.fabric.write(logAddress(replica, entryOffset(this.layout, index)), bytes).then(
+      // Never over the copy holding the replica's entry: if this write is cut short, that entry survives it.
+      const slot = index % this.config.slots;
+      const copy = copyToWrite(follower.held.get(slot));
+      follower.held.set(slot, copy);
+      this.fabric.write(logAddress(replica, entryOffset(this.layout, index, copy)), bytes).then(
         () => this.acknowledge(term, replica, index),
         (error: unknown) => {
           if (error instanceof PermissionDenied) this.deposed(term);

@@ -1,6 +1,7 @@
 import type { ProcessId } from '../fabric/index.js';
 import { AppendOutcomeUnknown, MuLog, muLayoutOf, muTimingFor } from '../protocols/consensus/mu/muLog.js';
-import { muRegions } from '../protocols/consensus/mu/muLayout.js';
+import { muLogRegion, muRegions } from '../protocols/consensus/mu/muLayout.js';
+import { grantsOutOfOrder } from '../protocols/consensus/mu/grantOrder.js';
 import { muLogPolicy, muMutants, type MuMutant } from '../protocols/consensus/mu/mutants.js';
 import { fromNumber } from '../protocols/consensus/numberValue.js';
 import { contention, typicalDelay } from './consensus.js';
@@ -14,11 +15,10 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * values of its own (1000·(p+1) + k) with a window drawn per seed, like the
  * other log scenarios (log.ts); an append aborted by a deposed leader is an
  * `info` (outcome unknown). Workloads: stable, contention, storm (replicas
- * that wrongly believe they lead for a while). Faults: up to f < n/2 process
- * crashes, pauses, partitions from the profile. A crashed host loses its
- * memory too in Mu; until the fabric has a host-crash fault, memory crashes
- * are left out of the profile (a crashed process whose memory lives on is
- * within tolerance) and a host is crashed explicitly (`--crash p1@20,m1@20`).
+ * that wrongly believe they lead for a while). Faults: up to f < n/2
+ * host crashes (process pI and its memory mI together, `--crash h1@20`),
+ * pauses, partitions from the profile; an explicit process crash whose
+ * memory lives on is within tolerance too.
  * Properties: logProperties.ts (applied logs are prefixes of one another,
  * agreement per index, no value lost from a completed append's position,
  * linearizability against the `log` model).
@@ -65,7 +65,9 @@ export const muScenario: Scenario = {
     if (options.memories !== options.n) throw new Error(`--memories ${options.memories}: Mu puts each replica's log in its own memory (accepted: --memories ${options.n}, one per replica)`);
   },
   tolerance(options) {
-    return { processes: Math.floor((options.n - 1) / 2), memories: 0 };
+    // A replica is a host: its process and its log's memory crash together (fault profiles draw host crashes), a minority of them.
+    const minority = Math.floor((options.n - 1) / 2);
+    return { processes: minority, memories: minority, colocated: true };
   },
   faultWindow(options) {
     return (12 + 4 * options.ops) * typicalDelay(options);
@@ -102,11 +104,20 @@ export const muScenario: Scenario = {
       await fabric.sleep(linger);
     };
   },
-  check(history, options, notes) {
+  check(history, options, notes, memories) {
     const appendable = Array.from({ length: options.n * options.ops }, (_, index) => valueOf(Math.floor(index / options.ops), index % options.ops));
     // The log model counts positions among the appends it sees: it judges only a history that records every append.
     const everyAppendRecorded = windowOf(options) === 1 && !history.some((event) => event.type === 'info');
-    return checkLogRun(history, notes, appendable, everyAppendRecorded);
+    const violations = checkLogRun(history, notes, appendable, everyAppendRecorded);
+    // Each replica grants its log to one leader at a time, never to a stale one (where the backend reports what the memories did).
+    for (const { grant, after } of grantsOutOfOrder(memories?.orderedGrants ?? [], muLogRegion)) {
+      violations.push({
+        property: 'grant-order',
+        detail: `m${grant.memory} granted its log to p${grant.process} with proposal ${grant.proposal} at ${grant.t}, after granting p${after.process} proposal ${after.proposal} at ${after.t}`,
+        involved: { processes: [grant.process, after.process] },
+      });
+    }
+    return violations;
   },
   details(_history, options, notes) {
     return logDetails(notes, options);

@@ -1,7 +1,7 @@
 import { validateRegionSpec, type Fabric, type HistoryEvent, type NoteEvent, type MemoryId, type ProcessId, type ProcessMain, type RegionSpec } from '../fabric/index.js';
 import { traceVersion, type TraceSink } from '../trace/format.js';
 import { noTrace } from '../trace/recorder.js';
-import type { SimContext, SimCounters } from './context.js';
+import type { OrderedGrant, SimContext, SimCounters } from './context.js';
 import { describeFault, type Fault } from './faults.js';
 import type { HostId } from '../fabric/faults.js';
 import { HoldBook } from './holdBook.js';
@@ -60,6 +60,8 @@ export interface SimulationResult {
   /** Process bodies that threw (a protocol bug, never a fault). */
   readonly errors: readonly { readonly process: ProcessId; readonly message: string }[];
   readonly counters: Readonly<SimCounters>;
+  /** Granted permission requests that carried a proposal, in execution order (each memory's order is the truth about who held a region when). */
+  readonly orderedGrants: readonly OrderedGrant[];
   readonly events: number;
 }
 
@@ -121,6 +123,7 @@ export class Simulation {
       tracing: config.trace !== undefined,
       trace: config.trace ?? noTrace,
       counters: { verbs: 0, messages: 0, tornReads: 0, permissionChanges: 0 },
+      orderedGrants: [],
       ...(holdBook ? { holds: holdBook } : {}),
     };
     this.verbs = new VerbTransport(this.context, tearFraction === undefined ? {} : { tearFraction });
@@ -297,6 +300,7 @@ export class Simulation {
         processes[process].error === undefined ? [] : [{ process, message: errorMessage(processes[process].error) }],
       ),
       counters: { ...context.counters },
+      orderedGrants: [...context.orderedGrants],
       events,
     };
   }

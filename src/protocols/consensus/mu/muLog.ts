@@ -562,8 +562,8 @@ export class MuLog implements ReplicatedLog {
   private async prepareOn(term: Term, replica: MemoryId): Promise<LogView> {
     const log = logAddress(replica);
     try {
-      if (this.config.mutant === 'unordered-grant') await this.fabric.requestPermission(log, 'read-write');
-      else await this.fabric.requestPermission(log, 'read-write', { proposal: term.ballot });
+      // Under `unordered-grant` the region is a plain exclusive writer, which ignores the proposal the request still carries.
+      await this.fabric.requestPermission(log, 'read-write', { proposal: term.ballot });
     } catch (error) {
       if (!(error instanceof PermissionDenied)) throw error;
       // Someone holds a higher grant here: learn its proposal (if it prepared already) and go above.

@@ -99,3 +99,27 @@ describe('mu: a write cut short by a crash', () => {
     }
   });
 });
+
+describe('mu: mutants caught by a scripted schedule', () => {
+  // n = 5: host h0 crashes, p1 leads (its request to m2 held until p2 leads), p1 crashes, p2 leads; then p1's held request lands at m2.
+  const straggler = { protocol: 'mu', seed: 1, n: 5, memories: 5, latency: 'unit', faults: 'none', workload: 'stable', ops: 2, crash: 'h0@2.5,p1@60', hold: 'p1 permission m2 until p2 note leading' } as const;
+
+  it('a late, lower permission request changes nothing under the ordered policy', async () => {
+    const report = await runScenario(straggler, 'off');
+    assert.deepEqual(report.violations, []);
+  });
+
+  it('unordered-grant: the late request of the deposed leader is granted after its successor’s (grant-order)', async () => {
+    const report = await runScenario({ ...straggler, mutant: 'unordered-grant' }, 'off');
+    const found = report.violations.filter((violation) => violation.property === 'grant-order');
+    assert.equal(found.length, 1, JSON.stringify(report.violations));
+    assert.match(found[0].detail, /m2 granted its log to p1 with proposal 2 .* after granting p2 proposal 3/);
+  });
+
+  it('no-fencing: open logs grant a stale leader too, and the deposed leader keeps the others from finishing', async () => {
+    const report = await runScenario({ ...straggler, mutant: 'no-fencing' }, 'off');
+    const properties = new Set(report.violations.map((violation) => violation.property));
+    assert.ok(properties.has('grant-order'), JSON.stringify(report.violations));
+    assert.ok(properties.has('termination'), JSON.stringify(report.violations));
+  });
+});

@@ -1,15 +1,19 @@
 /**
  * Mu's mutants: deliberate bugs the `mu` sweep and its tests must catch.
- * Status (measured, 200 mixed seeds each): `no-adopt` (agreement) and
- * `no-fencing` (termination) are caught at seed 1 (mixedSweep.test.ts).
- * Not caught yet: `no-checksum` (a torn read of a slot below the FUO
- * needs a rewrite racing the poll, and rewrites there carry the decided
- * payload), `catch-up-past-commit` (needs a new leader whose own log holds
- * a stale entry past the commit point while another value was decided
- * there: a scripted schedule is the way), and `unordered-grant` (a late
- * lower grant is caught by the per-replica prepare — the minProposal read
- * after the grant — so ordering is defense in depth for safety here; what
- * it does break is liveness: a straggler request revokes the live leader).
+ * Status (measured, `mnm sweep mu --seeds 100 --mix --mutant M`):
+ * - `no-adopt`: agreement, seed 1 (mixedSweep.test.ts).
+ * - `unordered-grant`: grant-order (what the memories executed: a replica
+ *   granted its log to a lower proposal after a higher one), seed 1; and a
+ *   scripted straggler in mu.test.ts. Safety of the log itself survives it
+ *   (the late grant is followed by that term's own minProposal read), so the
+ *   property the spec states is what catches it.
+ * - `no-fencing`: grant-order at seed 1 (an open log lets a stale leader in),
+ *   and termination; the scripted straggler in mu.test.ts shows both. Not
+ *   yet shown as an agreement violation.
+ * - `catch-up-past-commit`: agreement, seed 74 (host crashes and writes cut
+ *   short by mid-write crashes make it reachable); no scripted test yet.
+ * - `no-checksum`: not caught in 100 mixed seeds — a torn copy below the FUO
+ *   needs a poll racing a rewrite; a scripted schedule is still to write.
  */
 export const muMutants = {
   'no-fencing': "log regions are open: a deposed leader's writes are never refused, so it keeps committing over its successor",

@@ -47,6 +47,8 @@ export const muScenario: Scenario = {
   summary: 'Mu: a stable leader commits with one write per replica log and a majority wait (2 delays); ordered permissions fence deposed leaders',
   mutants: muMutants,
   defaults: { n: 3, memories: 3, ops: 4 },
+  // Mu keeps two copies per slot so that a write cut short by a crash never tears the accepted entry.
+  cutShortWrites: true,
   workloads: ['mixed', 'stable', 'contention', 'storm'],
   sizeFor(f) {
     return { n: 2 * f + 1, memories: 2 * f + 1 };

@@ -97,6 +97,12 @@ export interface Scenario {
   check(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[], memories?: MemoryEvidence): Violation[];
   /** Scenario-specific figures for the run report (`details` in `mnm run --json`), e.g. decisions or signatures. */
   details?(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]): Record<string, unknown>;
+  /**
+   * The simulator cuts a mid-write crash's landing writes short for good
+   * (SimulationConfig.cutShortWrites): for protocols whose records survive a
+   * permanently torn copy (Mu). Default off.
+   */
+  readonly cutShortWrites?: boolean;
   /** The span of virtual time within which a fault profile draws its faults (default: a span covering the workload). */
   readonly faultWindow?: (options: ResolvedOptions) => number;
   /** The longest pause or partition a fault profile draws (default: a third of the fault window). */

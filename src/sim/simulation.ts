@@ -44,6 +44,15 @@ export interface SimulationConfig {
   readonly tearFraction?: number;
   /** A scripted schedule: events kept back until something else happened (docs/schedules.md). */
   readonly holds?: readonly Hold[];
+  /**
+   * A mid-write crash also cuts short the crashed writer's writes still
+   * landing: their words not landed yet never land, so a multi-word record
+   * may stay torn for good (a NIC stopping halfway through a long write).
+   * Off by default: the contract's protocols retry torn reads, which only
+   * ends if a tear is transient (DESIGN.md); a protocol built for permanent
+   * tears (Mu's two copies per slot) turns it on.
+   */
+  readonly cutShortWrites?: boolean;
 }
 
 export interface SimulationResult {
@@ -187,7 +196,7 @@ export class Simulation {
     this.traceFault('crash', `p${process}`, detail === '' ? {} : { detail });
     if (midWrite) {
       this.verbs.loseInFlight(process, this.midWriteRandom);
-      for (const memory of this.context.memories) if (!memory.crashed) memory.cutShortWrites(process, this.now());
+      if (this.config.cutShortWrites) for (const memory of this.context.memories) if (!memory.crashed) memory.cutShortWrites(process, this.now());
     }
   }
 

@@ -130,6 +130,7 @@ describe('a mid-write crash cuts a landing write short', () => {
       latency: latencyModel('unit'),
       horizon: 1000,
       tearFraction: 1,
+      cutShortWrites: true,
       faults: [{ kind: 'crash-process', at: 3.5, process: 0, ...(midWrite ? { midWrite: true as const } : {}) }],
     });
     const fill = (round: bigint) => {

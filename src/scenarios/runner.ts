@@ -125,6 +125,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     horizon: resolved.horizon,
     faults,
     ...(resolved.tear !== undefined ? { tearFraction: resolved.tear } : {}),
+    ...(scenario.cutShortWrites ? { cutShortWrites: true } : {}),
     ...(resolved.skew !== undefined ? { clockSkew: resolved.skew } : {}),
     ...(resolved.drift !== undefined ? { clockDrift: resolved.drift / 1e6 } : {}),
     ...(resolved.hold ? { holds: parseHolds(resolved.hold, { processCount: resolved.n, memoryCount: resolved.memories }) } : {}),

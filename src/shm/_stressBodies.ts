@@ -11,6 +11,13 @@ import { getWord, PermissionDenied, type Fabric, type ProcessId } from '../fabri
  * writes without pause until it is crashed; p1 waits until p0 is dead, then
  * takes write access (which must not wedge on whatever p0 held) and checks
  * that nothing of p0 lands afterwards.
+ *
+ * `orderedRace`: every process requests write access to an
+ * ordered-exclusive-writer region at once, with proposal number p + 1, then
+ * (after all have asked, told through p0) tries to write. Whatever the
+ * interleaving, only the highest proposal may hold write access at the end:
+ * a lower request that compared before the highest's grant but changed the
+ * access list after it would leave a stale writer.
  */
 const wordA = 0x4141414141414141n;
 const wordB = 0x4242424242424242n;
@@ -79,6 +86,60 @@ export function deadWriter(_args: unknown, process: ProcessId): ((fabric: Fabric
         if (error instanceof PermissionDenied) deniedAfter++;
       }
       return { seen: [...seen], deniedAfter };
+    };
+  }
+  return undefined;
+}
+
+export function orderedRace(_args: unknown, process: ProcessId): (fabric: Fabric) => Promise<unknown> {
+  const region = { memory: 0, region: 'log' };
+  return async (fabric) => {
+    const granted = await fabric.requestPermission(region, 'read-write', { proposal: BigInt(process + 1) }).then(
+      () => true,
+      (error) => (error instanceof PermissionDenied ? false : Promise.reject(error)),
+    );
+    if (process === 0) {
+      for (let other = 1; other < fabric.processCount; other++) await fabric.receive();
+      for (let other = 1; other < fabric.processCount; other++) fabric.send(other, new Uint8Array([1]));
+    } else {
+      fabric.send(0, new Uint8Array([1]));
+      await fabric.receive();
+    }
+    const wrote = await fabric.write({ ...region, offset: 8 * process }, new Uint8Array(8).fill(process + 1)).then(
+      () => true,
+      (error) => (error instanceof PermissionDenied ? false : Promise.reject(error)),
+    );
+    return { granted, wrote };
+  };
+}
+
+/**
+ * `hostCrash`: host h1 (p1 and m1) is crashed by the test's fault while p1
+ * bumps a counter on m0 without pause; p0 reads m1 before and after, and
+ * checks that the counter stopped moving.
+ */
+export function hostCrash(_args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
+  const cell = (memory: number) => ({ memory, region: 'cell', offset: 0 });
+  if (process === 0) {
+    return async (fabric) => {
+      const before = await fabric.read(cell(1), 8).then(() => 'answered');
+      await fabric.sleep(200_000);
+      const after = await fabric.read(cell(1), 8, { timeout: 50_000 }).then(
+        () => 'answered',
+        (error: Error) => error.name,
+      );
+      const first = getWord(await fabric.read(cell(0), 8), 0);
+      await fabric.sleep(20_000);
+      const second = getWord(await fabric.read(cell(0), 8), 0);
+      return { before, after, bumped: first > 0n, stopped: first === second };
+    };
+  }
+  if (process === 1) {
+    return async (fabric) => {
+      for (let round = 0; ; round++) {
+        await fabric.faa(cell(0), 1n);
+        if (round % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
     };
   }
   return undefined;

@@ -3,7 +3,7 @@ export type { CrashFault, RealRunResult } from '../realtime/realRun.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { validateRegionSpec, type MemoryId, type ProcessId } from '../fabric/index.js';
-import { realBackendFaults } from '../fabric/faults.js';
+import { crashedBy, realBackendFaults } from '../fabric/faults.js';
 import type { ServerLimits } from './authenticatedServer.js';
 import { generateKeyPair } from './identity.js';
 import { isLoopback } from './tlsCredentials.js';
@@ -177,12 +177,15 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     for (const fault of faults) {
       timers.push(
         setTimeout(() => {
-          if (fault.kind === 'crash-memory') {
-            crashedMemories.add(fault.memory);
-            kill(memoryNodes[fault.memory]);
-          } else {
-            crashedProcesses.add(fault.process);
-            kill(processes[fault.process]);
+          // A host crash kills its memory node and its process in one callback, memory first.
+          const crashed = crashedBy(fault);
+          for (const memory of crashed.memories) {
+            crashedMemories.add(memory);
+            kill(memoryNodes[memory]);
+          }
+          for (const victim of crashed.processes) {
+            crashedProcesses.add(victim);
+            kill(processes[victim]);
           }
           wake();
         }, (fault.at * unitMicroseconds) / 1000),

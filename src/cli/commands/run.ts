@@ -28,8 +28,9 @@ options:
   --memories K        number of memories (protocol default)
   --latency MODEL     unit | rdma | lan | uniform:MIN:MAX | tail:BASE:SLOW:P  (default unit: every one-way delay = 1)
   --faults PROFILE    ${faultProfiles.join(' | ')}: faults drawn by seed within the protocol's tolerance (default none)
-  --crash LIST        explicit crashes, e.g. m1@5,p2,p0@3! (memory m1 at time 5, process p2 at 0,
-                      p0 at 3 mid-write: some of its verbs in flight never arrive); repeatable
+  --crash LIST        explicit crashes, e.g. m1@5,p2,p0@3!,h1@7 (memory m1 at time 5, process p2 at 0,
+                      p0 at 3 mid-write: some of its verbs in flight never arrive; host h1 = p1 and m1
+                      together at 7); repeatable
   --pause LIST        explicit pauses, e.g. p0@10+50 (p0 pauses at 10 for 50); repeatable
   --horizon T         virtual-time limit of the run (protocol default)
   --ops N             operations per client process (protocol default)

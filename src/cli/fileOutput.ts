@@ -1,0 +1,43 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/**
+ * A file written in order as a run goes: text is gathered into chunks of
+ * about 1 MB and each chunk written synchronously, so a long run's trace or
+ * history reaches its file without the whole text ever being in memory, and
+ * the simulator (which never yields to the event loop) cannot outrun it.
+ */
+export class FileOutput {
+  private readonly descriptor: number;
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private closed = false;
+
+  /** Creates (or truncates) the file now, so that a bad path fails before any work. */
+  constructor(readonly path: string) {
+    this.descriptor = openSync(path, 'w');
+  }
+
+  write(text: string): void {
+    if (this.closed) throw new Error(`${this.path}: written after it was closed`);
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= chunkLength) this.flush();
+  }
+
+  /** Writes what is left and closes the file. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    closeSync(this.descriptor);
+  }
+
+  private flush(): void {
+    if (this.pendingLength === 0) return;
+    writeSync(this.descriptor, this.pending.join(''));
+    this.pending = [];
+    this.pendingLength = 0;
+  }
+}
+
+const chunkLength = 1 << 20;

@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { resolveOptions, runScenario, scenarios } from '../../scenarios/index.js';
 import { faultProfiles } from '../../sim/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
-import { historyLines } from '../history.js';
+import { FileOutput } from '../fileOutput.js';
+import { historyLine } from '../history.js';
+import { RunProgress } from '../runProgress.js';
 import { runJson, runSummary } from '../report.js';
 import { protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
 import { UsageError, exitCodes } from '../usage.js';
@@ -66,14 +67,26 @@ examples:
     });
     const protocol = await protocolFrom('run', positionals, values.scenario);
     const options = runOptionsFrom(protocol, values);
+    let resolved;
     try {
-      resolveOptions(options);
+      resolved = resolveOptions(options);
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
-    const report = await runScenario(options, values.trace ? 'full' : 'hash');
-    if (values.trace) writeFileSync(values.trace, report.trace ?? '');
-    if (values.history) writeFileSync(values.history, historyLines(report.history));
+    // Trace and history stream to their files as the run goes: a long run never holds their text.
+    const traceFile = values.trace ? new FileOutput(values.trace) : undefined;
+    const historyFile = values.history ? new FileOutput(values.history) : undefined;
+    const progress = new RunProgress(io, resolved.n * resolved.ops, Boolean(values.json));
+    const report = await runScenario(options, 'hash', {
+      ...(traceFile ? { trace: (chunk: string) => traceFile.write(chunk) } : {}),
+      onHistoryEvent: (event) => {
+        historyFile?.write(historyLine(event));
+        progress.heard(event);
+      },
+    });
+    progress.done();
+    traceFile?.close();
+    historyFile?.close();
     if (values.json) io.stdout(JSON.stringify(runJson(report)) + '\n');
     else io.stdout(runSummary(report, values.trace));
     return report.ok ? exitCodes.ok : exitCodes.violated;

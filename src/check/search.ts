@@ -523,6 +523,10 @@ class ReadEnablers {
       this.waiting.fill(1);
       return;
     }
+    if (reach.prefix) {
+      this.pairByPrefix(reach.prefix, operations, representatives);
+      return;
+    }
     const mutators = operations.filter((operation) => operation.mutates).length;
     if (!reach.target && mutators * representatives.length > ReadEnablers.maximumPairs) {
       // Too many pairs to try: count every read as reachable (less pruning, still exact).
@@ -546,6 +550,35 @@ class ReadEnablers {
           this.waiting[group]++;
         }
       });
+    });
+  }
+
+  /**
+   * Finds the (enabler, read group) pairs by looking each read's prefixes up
+   * among the enablers' values, one lookup per distinct enabler value length:
+   * linear in the history for the usual few lengths, where trying every pair
+   * was quadratic (a 10,000-operation kv key took most of a second).
+   */
+  private pairByPrefix(prefix: NonNullable<NonNullable<Model['reach']>['prefix']>, operations: readonly SearchOperation[], representatives: readonly number[]): void {
+    const enablersOf = new Map<string, number[]>();
+    operations.forEach((operation, index) => {
+      if (!operation.mutates) return;
+      const value = prefix.setsTo(operation.call);
+      if (value === undefined) return;
+      let list = enablersOf.get(value);
+      if (!list) enablersOf.set(value, (list = []));
+      list.push(index);
+    });
+    const lengths = [...new Set([...enablersOf.keys()].map((value) => value.length))].sort((a, b) => a - b);
+    representatives.forEach((read, group) => {
+      const result = prefix.readsAs(operations[read].call);
+      for (const length of lengths) {
+        if (length > result.length) break;
+        for (const enabler of enablersOf.get(result.slice(0, length)) ?? []) {
+          this.enables[enabler].push(group);
+          this.waiting[group]++;
+        }
+      }
     });
   }
 

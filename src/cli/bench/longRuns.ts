@@ -31,8 +31,10 @@ interface SizeCost {
 
 interface Series {
   readonly sizes: SizeCost[];
-  /** Cost per operation at the largest size over that at the smallest (CPU time). */
+  /** Cost per operation at the largest size over that at the smallest (CPU time): the target's figure. */
   readonly ratio: number;
+  /** The same over the middle size, where start-up costs weigh less than at the smallest. */
+  readonly ratioToMiddle: number;
   readonly met: boolean;
 }
 
@@ -51,8 +53,9 @@ async function measure(operations: number, work: () => Promise<void> | void): Pr
 }
 
 function series(sizes: SizeCost[]): Series {
-  const ratio = round(sizes[sizes.length - 1].cpuMicrosecondsPerOperation / sizes[0].cpuMicrosecondsPerOperation);
-  return { sizes, ratio, met: ratio <= target.ratio };
+  const largest = sizes[sizes.length - 1].cpuMicrosecondsPerOperation;
+  const ratio = round(largest / sizes[0].cpuMicrosecondsPerOperation);
+  return { sizes, ratio, ratioToMiddle: round(largest / sizes[Math.floor(sizes.length / 2)].cpuMicrosecondsPerOperation), met: ratio <= target.ratio };
 }
 
 /** `operations` register operations: 4 processes doing operations / 4 each. */
@@ -84,9 +87,10 @@ export const longRunsBench: BenchSuite = {
     const say = (text: string) => {
       if (!options.quiet && io.stderrIsTerminal) io.stderr(`\r${text}`.padEnd(79).slice(0, 120));
     };
-    await registerRun(1_000);
-    checkHistory('register', historyText('register', 1_000), 1_000);
-    checkHistory('kv', historyText('kv', 1_000), 1_000);
+    // Warm-up at the smallest size, untimed: otherwise the smallest size pays for compiling and looks slow.
+    await registerRun(sizes[0]);
+    checkHistory('register', historyText('register', sizes[0]), sizes[0]);
+    checkHistory('kv', historyText('kv', sizes[0]), sizes[0]);
     const run: SizeCost[] = [];
     for (const size of sizes) {
       say(`long: mnm run register, ${size} operations`);
@@ -114,8 +118,9 @@ export const longRunsBench: BenchSuite = {
   summarize(result) {
     const line = (name: string, value: Series) =>
       [
-        `  ${name.padEnd(22)} ${value.sizes.map((size) => `${String(size.cpuMicrosecondsPerOperation).padStart(7)} µs`).join('  ')}   ratio ${value.ratio}  ${value.met ? `(target <= ${target.ratio} met)` : `(ABOVE the ${target.ratio} target)`}`,
-        `  ${''.padEnd(22)} ${value.sizes.map((size) => `${String(size.wallMicrosecondsPerOperation).padStart(7)} µs`).join('  ')}   (wall)`,
+        `  ${name.padEnd(22)} ${value.sizes.map((size) => `${String(size.cpuMicrosecondsPerOperation).padStart(7)} µs`).join('  ')}   ratio ${value.ratio} ${value.met ? `(target <= ${target.ratio} met)` : `(ABOVE the ${target.ratio} target)`}; to the middle size ${value.ratioToMiddle}`,
+        `  ${'  wall'.padEnd(22)} ${value.sizes.map((size) => `${String(size.wallMicrosecondsPerOperation).padStart(7)} µs`).join('  ')}`,
+        `  ${'  heap after'.padEnd(22)} ${value.sizes.map((size) => `${String(size.heapUsedMb).padStart(7)} MB`).join('  ')}`,
       ].join('\n');
     const sizes = result.sizes as number[];
     return [

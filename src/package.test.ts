@@ -210,7 +210,9 @@ describe('package', () => {
   it('installs a working mnm command', async () => {
     const mnm = join(project, 'node_modules', '.bin', 'mnm');
     assert.match(await succeed(mnm, ['--help'], project), /usage: mnm <command>/);
-    const report = JSON.parse(await succeed(mnm, ['run', 'register', '--seed', '2', '--json'], project)) as { ok: boolean; protocol: string };
+    const report = JSON.parse(await succeed(mnm, ['run', 'register', '--seed', '2', '--json'], project)) as { ok: boolean; protocol: string; mnmVersion: string };
     assert.deepEqual([report.protocol, report.ok], ['register', true]);
+    // The installed copy finds its own package.json for its provenance.
+    assert.equal(report.mnmVersion, JSON.parse(readFileSync(join(repository, 'package.json'), 'utf8')).version);
   });
 });

@@ -7,4 +7,5 @@ export { models, modelNames } from './models/index.js';
 export { detectFormat, formatNamed, formatNames, formats, type HistoryFormat } from './formats/index.js';
 export { replayLinearization } from './replay.js';
 export { readHistory, type ReadHistory } from './readHistory.js';
+export { HistoryFileError, readHistories, type HistorySource } from './mergeHistories.js';
 export { describeOperation, explainResult, witnessJson } from './describe.js';

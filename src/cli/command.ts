@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './usage.js';
 
@@ -17,6 +18,8 @@ export interface CommandIO {
   stderr(text: string): void;
   /** Whether stderr is a terminal (progress bars only then). */
   readonly stderrIsTerminal: boolean;
+  /** All of standard input, for a file named `-` (fileArguments.ts); absent where there is none. */
+  readStdin?(): string;
 }
 
 export const processIO: CommandIO = {
@@ -25,6 +28,7 @@ export const processIO: CommandIO = {
   get stderrIsTerminal() {
     return Boolean(process.stderr.isTTY);
   },
+  readStdin: () => readFileSync(0, 'utf8'),
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -1,4 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { CommandIO } from './command.js';
+import { standardStream } from './fileArguments.js';
+import { isSystemError, systemErrorReason } from './systemError.js';
+import { UsageError } from './usage.js';
 
 /**
  * A file written in order as a run goes: text is gathered into chunks of
@@ -41,3 +45,22 @@ export class FileOutput {
 }
 
 const chunkLength = 1 << 20;
+
+/**
+ * Where `--option PATH` streams to: the file (created now, so that a path
+ * that cannot be written fails before the run), or stdout for `-`. An
+ * operating-system error while writing is one line naming the option.
+ */
+export function outputStream(option: string, path: string, io: CommandIO): { write(text: string): void; close(): void } {
+  if (path === standardStream) return { write: (text) => io.stdout(text), close: () => {} };
+  const named = <T>(action: () => T): T => {
+    try {
+      return action();
+    } catch (error) {
+      if (isSystemError(error)) throw new UsageError(`--${option}: cannot write '${path}': ${systemErrorReason(error)}`);
+      throw error;
+    }
+  };
+  const file = named(() => new FileOutput(path));
+  return { write: (text) => named(() => file.write(text)), close: () => named(() => file.close()) };
+}

@@ -1,5 +1,6 @@
 import { commands } from './commands/index.js';
 import { processIO, type CommandIO } from './command.js';
+import { isSystemError, systemErrorLine, systemErrorReason } from './systemError.js';
 import { UsageError, exitCodes } from './usage.js';
 
 function overview(): string {
@@ -13,7 +14,8 @@ function overview(): string {
     'commands:',
     ...lines,
     '',
-    'exit codes: 0 ok, 1 property violated / not linearizable, 2 bad input or arguments, 3 undecided (timeout)',
+    'files: - is stdin or stdout wherever a file is named (mnm check -, mnm run --trace -)',
+    'exit codes: 0 ok, 1 property violated / not linearizable, 2 bad input or arguments or a file error, 3 undecided (timeout)',
     '',
   ].join('\n');
 }
@@ -43,6 +45,11 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
       io.stderr(`mnm ${command.name}: ${error.message}\n`);
       return exitCodes.usage;
     }
+    // The safety net: a file or pipe that failed where no command checked it (a full disk, a vanished directory) is the environment's fault, not a bug.
+    if (isSystemError(error)) {
+      io.stderr(`mnm ${command.name}: ${systemErrorLine(error)}\n`);
+      return exitCodes.usage;
+    }
     throw error;
   }
 }
@@ -50,12 +57,17 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
 /**
  * A reader that stops early (`mnm … | head`) closes the pipe: that is not an
  * error of ours, so end quietly instead of dying with an EPIPE stack trace.
+ * Any other failure of stdout or stderr (stdout redirected to a full disk)
+ * is reported like every I/O error: one line on stderr, exit 2.
  */
 export function quietOnClosedPipes(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
+      if (!isSystemError(error)) throw error;
+      const name = stream === process.stdout ? 'stdout' : 'stderr';
+      if (stream !== process.stderr) process.stderr.write(`mnm: cannot write to ${name}: ${systemErrorReason(error)}\n`);
+      process.exit(exitCodes.usage);
     });
   }
 }

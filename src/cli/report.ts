@@ -1,6 +1,10 @@
 import type { RunReport } from '../scenarios/index.js';
+import { Prng } from '../sim/index.js';
+import { drawClockOffsets } from '../sim/faults.js';
 import type { FunctionMetrics } from '../trace/accounting.js';
-import { replayCommand } from './runArgs.js';
+import { provenance } from '../trace/provenance.js';
+import { decimal } from './decimal.js';
+import { isReplayable, replayCommand, replayLine, simulatorCommand } from './runArgs.js';
 
 /** The JSON object `mnm run --json` prints (fields documented in docs/cli.md). */
 export function runJson(report: RunReport): Record<string, unknown> {
@@ -18,25 +22,70 @@ export function runJson(report: RunReport): Record<string, unknown> {
     traceHash: report.traceHash,
     details: report.details,
     params: report.params,
-    replay: replayCommand(report.params),
+    // A real-backend run does not replay: no replay command, but the same options on the simulator, named as such.
+    replay: isReplayable(report.params) ? replayCommand(report.params) : null,
+    ...(isReplayable(report.params) ? {} : { sameOptionsOnSimulator: simulatorCommand(report.params) }),
+    ...provenance(),
   };
 }
 
 function costLine(f: string, metrics: FunctionMetrics): string {
   const latency =
     metrics.delaysMedian !== null
-      ? `median ${metrics.delaysMedian} delays (${metrics.roundTripsMedian} round trip${metrics.roundTripsMedian === 1 ? '' : 's'}), max ${metrics.delaysMax}`
-      : `median ${metrics.latencyMedian} µs, p99 ${metrics.latencyP99} µs`;
-  return `  ${f.padEnd(8)} ${String(metrics.count).padStart(5)} ok   ${latency}; ${metrics.verbsMean} verbs, ${metrics.messagesMean} messages, ${metrics.bytesMean} bytes each`;
+      ? `median ${decimal(metrics.delaysMedian)} delays (${metrics.roundTripsMedian} round trip${metrics.roundTripsMedian === 1 ? '' : 's'}), max ${decimal(metrics.delaysMax ?? metrics.latencyMax)}`
+      : `median ${decimal(metrics.latencyMedian)} µs, p99 ${decimal(metrics.latencyP99)} µs`;
+  return `  ${f.padEnd(8)} ${String(metrics.count).padStart(5)} ok   ${latency}; ${decimal(metrics.verbsMean)} verbs, ${decimal(metrics.messagesMean)} messages, ${decimal(metrics.bytesMean)} bytes each`;
+}
+
+interface AdversaryDetail {
+  readonly process: number;
+  readonly adversary: string;
+  readonly effect?: boolean;
+  readonly reasons?: readonly string[];
+}
+
+/**
+ * The Byzantine processes of a broadcast run and their strategies (with the
+ * effect each had, when the scenario reports it), or undefined for a
+ * scenario without adversaries. `details.adversaries` carries the effects;
+ * `details.byzantine` only the placements.
+ */
+function byzantineLine(details: Record<string, unknown>): string | undefined {
+  const placements = (Array.isArray(details.adversaries) ? details.adversaries : Array.isArray(details.byzantine) ? details.byzantine : undefined) as readonly AdversaryDetail[] | undefined;
+  if (placements === undefined) return undefined;
+  if (placements.length === 0) return 'none (every process is correct)';
+  return placements
+    .map((placement) => {
+      const effect = placement.effect === undefined ? '' : placement.effect ? ` (effect: ${(placement.reasons ?? []).join('; ')})` : ' (no effect)';
+      return `p${placement.process} ${placement.adversary}${effect}`;
+    })
+    .join('; ');
+}
+
+/**
+ * Each process's clock offset, as the simulator drew it (the same draw the
+ * real backends make), when the run has clock bounds: which process ran
+ * ahead or behind, and how fast, explains a clock-dependent failure.
+ */
+function clocksLine(report: RunReport): string | undefined {
+  const { skew, drift, seed, n } = report.params;
+  if (!skew && !drift) return undefined;
+  const offsets = drawClockOffsets(new Prng(seed, 'clocks'), n, skew ?? 0, drift ?? 0);
+  const signed = (value: number) => `${value >= 0 ? '+' : ''}${decimal(value)}`;
+  return offsets.map((offset, process) => `p${process} offset ${signed(offset.skew)}${drift ? ` drift ${signed(offset.drift * 1e6)}ppm` : ''}`).join('; ');
 }
 
 /** The human summary of a run. */
 export function runSummary(report: RunReport, traceFile?: string): string {
   const p = report.params;
   const backend = p.backend ?? 'sim';
-  const lines = [`mnm run ${report.protocol}  seed ${report.seed}  backend=${backend} n=${p.n} memories=${p.memories}${backend === 'sim' ? ` latency=${p.latency}` : ''} faults=${p.faults}${p.skew !== undefined ? ` skew=${p.skew}` : ''}${p.drift !== undefined ? ` drift=${p.drift}ppm` : ''}${p.mutant ? ` mutant=${p.mutant}` : ''}${p.workload ? ` workload=${p.workload}` : ''}`];
+  const lines = [`mnm run ${report.protocol}  seed ${report.seed}  backend=${backend} n=${p.n} memories=${p.memories}${backend === 'sim' ? ` latency=${p.latency}` : ''} faults=${p.faults}${p.skew !== undefined ? ` skew=${decimal(p.skew)}` : ''}${p.drift !== undefined ? ` drift=${decimal(p.drift)}ppm` : ''}${p.mutant ? ` mutant=${p.mutant}` : ''}${p.workload ? ` workload=${p.workload}` : ''}`];
   lines.push(`faults:    ${report.faults.length > 0 ? report.faults.join('; ') : 'none'}${report.withinTolerance ? '' : '  (beyond what the protocol tolerates)'}`);
-  lines.push(`end:       ${report.end} at ${backend === 'sim' ? 'virtual time' : 'time (in delay units, see docs/backends.md)'} ${round(report.virtualTime)}`);
+  const clocks = clocksLine(report);
+  if (clocks !== undefined) lines.push(`clocks:    ${clocks}`);
+  const byzantine = byzantineLine(report.details);
+  if (byzantine !== undefined) lines.push(`byzantine: ${byzantine}`);
+  lines.push(`end:       ${report.end} at ${backend === 'sim' ? 'virtual time' : 'time (in delay units, see docs/backends.md)'} ${decimal(report.virtualTime)}`);
   const metrics = report.metrics;
   if (metrics) {
     lines.push(`operations (${metrics.operations} completed):`);
@@ -47,12 +96,8 @@ export function runSummary(report: RunReport, traceFile?: string): string {
   else for (const violation of report.violations) lines.push(`VIOLATED  ${violation.property}: ${violation.detail}`);
   if (report.blocked) lines.push('blocked:   some processes could not finish — expected, the faults exceed the tolerance');
   const decision = report.details.decision as { process: number; ballot: number; delays: number | null; latency: number } | null | undefined;
-  if (decision) lines.push(`decision:  by p${decision.process} with ballot ${decision.ballot}, ${decision.delays !== null ? `${decision.delays} delays` : `latency ${decision.latency}`} from the start of its attempt`);
+  if (decision) lines.push(`decision:  by p${decision.process} with ballot ${decision.ballot}, ${decision.delays !== null ? `${decimal(decision.delays)} delays` : `latency ${decimal(decision.latency)}`} from the start of its attempt`);
   if (report.traceHash) lines.push(`trace:     ${report.traceHash}${traceFile ? `  (written to ${traceFile})` : ''}`);
-  lines.push(`${report.ok ? 'PASSED' : 'FAILED'}   replay: ${replayCommand(report.params)}`);
+  lines.push(`${report.ok ? 'PASSED' : 'FAILED'}   ${replayLine(report.params)}`);
   return lines.join('\n') + '\n';
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

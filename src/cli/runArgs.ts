@@ -58,23 +58,24 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
   const pause = values.pause?.join(',');
   return {
     protocol,
+    // Seeds are 0 or more on purpose: a seed names a run, and one spelling per run keeps replay commands unique.
     seed: integerOption('seed', values.seed, 1),
-    ...(values.n !== undefined ? { n: integerOption('n', values.n, 0, 1, 1024) } : {}),
-    ...(values.memories !== undefined ? { memories: integerOption('memories', values.memories, 0, 0, 1024) } : {}),
+    ...(values.n !== undefined ? { n: integerOption('n', values.n, 0, 1, 1024, 'processes') } : {}),
+    ...(values.memories !== undefined ? { memories: integerOption('memories', values.memories, 0, 0, 1024, 'memories') } : {}),
     latency: values.latency ?? 'unit',
     faults: choiceOption<FaultProfile>('faults', values.faults, faultProfiles, 'none'),
     ...(crash ? { crash } : {}),
     ...(pause ? { pause } : {}),
-    ...(values.horizon !== undefined ? { horizon: numberOption('horizon', values.horizon, 0, Number.MIN_VALUE) } : {}),
+    ...(values.horizon !== undefined ? { horizon: numberOption('horizon', values.horizon, 0, { above: 0, unit: 'time units' }) } : {}),
     ...(values.mutant !== undefined ? { mutant: values.mutant } : {}),
-    ...(values.ops !== undefined ? { ops: integerOption('ops', values.ops, 0, 1, 1_000_000) } : {}),
-    ...(values.f !== undefined ? { f: integerOption('f', values.f, 0, 0, 64) } : {}),
+    ...(values.ops !== undefined ? { ops: integerOption('ops', values.ops, 0, 1, 1_000_000, 'operations') } : {}),
+    ...(values.f !== undefined ? { f: integerOption('f', values.f, 0, 0, 64, 'tolerated faults') } : {}),
     ...(values.adversary !== undefined ? { adversary: values.adversary } : {}),
     ...(values.workload !== undefined ? { workload: values.workload } : {}),
     ...(values.hold !== undefined && values.hold.length > 0 ? { hold: values.hold.join('; ') } : {}),
-    ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, Number.MIN_VALUE) } : {}),
-    ...(values.skew !== undefined ? { skew: numberOption('skew', values.skew, 0, 0) } : {}),
-    ...(values.drift !== undefined ? { drift: numberOption('drift', values.drift, 0, 0) } : {}),
+    ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, { above: 0 }) } : {}),
+    ...(values.skew !== undefined ? { skew: numberOption('skew', values.skew, 0, { minimum: 0, unit: 'time units' }) } : {}),
+    ...(values.drift !== undefined ? { drift: numberOption('drift', values.drift, 0, { minimum: 0, unit: 'parts per million' }) } : {}),
     ...(values.backend !== undefined ? { backend: choiceOption('backend', values.backend, ['sim', 'shm', 'tcp'] as const, 'sim') } : {}),
   };
 }
@@ -96,6 +97,26 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.hold) parts.push('--hold', JSON.stringify(options.hold));
   if (options.backend && options.backend !== 'sim') parts.push('--backend', options.backend);
   return parts.join(' ');
+}
+
+/** Whether a run replays: only simulator runs do (on a real backend the machine chose the interleaving). */
+export function isReplayable(options: ResolvedOptions): boolean {
+  return options.backend === undefined || options.backend === 'sim';
+}
+
+/** The `mnm run …` command with the same options on the simulator: a real-backend run's nearest deterministic equivalent. */
+export function simulatorCommand(options: ResolvedOptions): string {
+  const { backend: _backend, ...onSimulator } = options;
+  return replayCommand(onSimulator);
+}
+
+/**
+ * What a summary ends with: the command that replays a simulator run, or,
+ * for a real-backend run, which cannot be replayed, the same options on the
+ * simulator, labelled as such.
+ */
+export function replayLine(options: ResolvedOptions): string {
+  return isReplayable(options) ? `replay: ${replayCommand(options)}` : `not replayable (real backend); same options on the simulator: ${simulatorCommand(options)}`;
 }
 
 /** A path as one shell word. */

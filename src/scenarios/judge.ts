@@ -53,7 +53,7 @@ export interface Verdict {
  * tolerance, and `blocked` (not a failure) when they went beyond it.
  */
 export function judge(scenario: Scenario, options: ResolvedOptions, faults: readonly Fault[], outcome: RunOutcome): Verdict {
-  const violations: Violation[] = outcome.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message.split('\n')[0]}` }));
+  const violations: Violation[] = outcome.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message.split('\n')[0]}`, involved: { processes: [error.process] } }));
   violations.push(...scenario.check(outcome.history, options, outcome.notes));
   const within = withinTolerance(faults, scenario.tolerance(options));
   const mustFinish = scenario.mustFinish?.(options);
@@ -61,7 +61,7 @@ export function judge(scenario: Scenario, options: ResolvedOptions, faults: read
   let blocked = false;
   if (stuck.length > 0) {
     const who = stuck.map((process) => `p${process}`).join(', ');
-    if (within) violations.push({ property: 'termination', detail: `${who} did not finish by time ${Math.round(outcome.time * 1000) / 1000} (run ended: ${outcome.end}) although the faults stayed within tolerance` });
+    if (within) violations.push({ property: 'termination', detail: `${who} did not finish by time ${Math.round(outcome.time * 1000) / 1000} (run ended: ${outcome.end}) although the faults stayed within tolerance`, involved: { processes: stuck } });
     else blocked = true;
   }
   return { violations, blocked, withinTolerance: within };

@@ -79,6 +79,12 @@ export const registerScenario: Scenario = {
     };
   },
   check(history) {
-    return checkRegular(history).map((violation) => ({ property: 'regularity', detail: violation.detail }));
+    // Involved: the read, and the writes of the value it returned and of the values it was allowed to return.
+    const writesOf = (values: readonly unknown[]) => history.filter((event) => event.type === 'invoke' && event.f === 'write' && values.some((value) => JSON.stringify(value) === JSON.stringify(event.value))).map((event) => event.op);
+    return checkRegular(history).map((violation) => ({
+      property: 'regularity',
+      detail: violation.detail,
+      involved: { processes: [violation.process], operations: [history[violation.index].op, ...writesOf([violation.value, ...violation.allowed])] },
+    }));
   },
 };

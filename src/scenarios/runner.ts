@@ -1,4 +1,5 @@
 import { Accounting } from '../trace/accounting.js';
+import { mnmVersion } from '../trace/provenance.js';
 import { TraceRecorder, type TraceOutput } from '../trace/recorder.js';
 import type { HistoryEvent } from '../fabric/index.js';
 import {
@@ -132,7 +133,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
   const tracing = traceMode !== 'off' || outputs.trace !== undefined;
   // Running totals only: a long run's metrics cost a few numbers per operation.
   const accounting = tracing ? new Accounting({ perOperation: false }) : undefined;
-  const recorder = !tracing ? undefined : new TraceRecorder(outputs.trace ?? traceMode === 'full', accounting);
+  const recorder = !tracing ? undefined : new TraceRecorder(outputs.trace ?? traceMode === 'full', accounting, mnmVersion());
   const simulation = new Simulation({
     scenario: scenario.name,
     seed: resolved.seed,

@@ -56,6 +56,13 @@ export interface ResolvedOptions extends RunOptions {
 export interface Violation {
   readonly property: string;
   readonly detail: string;
+  /**
+   * What the violation is about, when its checker knows: the processes and
+   * application operations (`op` numbers of the trace) involved.
+   * `mnm run --explain` shows the trace around them; without it, the
+   * processes named in `detail` (as `pN`).
+   */
+  readonly involved?: { readonly processes?: readonly ProcessId[]; readonly operations?: readonly number[] };
 }
 
 /** One protocol's experiment: its layout, its processes' bodies, and the properties its runs must keep. */

@@ -11,7 +11,18 @@ export const traceVersion = 1;
 
 export interface TraceHeader {
   readonly type: 'header';
+  /** The trace format's version (`traceVersion`). */
   readonly version: number;
+  /** The mnm package that wrote the trace (provenance.ts); a trace replays only on the same version. */
+  readonly mnmVersion?: string;
+  /**
+   * False for a real backend's journal (`--backend shm|tcp`): its times are
+   * wall-clock times in the run's unit and no seed re-creates it. Absent: a
+   * simulator trace, which `mnm replay` re-runs.
+   */
+  readonly replayable?: boolean;
+  /** A real backend's journal: real microseconds per time unit of its `t` values. */
+  readonly timeUnitMicroseconds?: number;
   readonly scenario: string;
   readonly seed: number;
   readonly backend: string;

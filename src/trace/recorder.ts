@@ -20,17 +20,26 @@ export class TraceRecorder implements TraceSink {
   private pending = '';
   private digest: string | undefined;
 
+  /**
+   * `mnmVersion`, when given, is stamped into the header right after the
+   * format version (scenario runs give it: provenance.ts). Left out, the
+   * header is written as built, so a bare simulation's trace, and its hash,
+   * do not change with every release of the package.
+   */
   constructor(
     keep: boolean | TraceOutput,
     private readonly forward?: TraceSink,
+    private readonly mnmVersion?: string,
   ) {
     this.keepLines = keep === true;
     this.output = typeof keep === 'function' ? keep : undefined;
   }
 
   header(header: TraceHeader): void {
-    this.line(JSON.stringify(header));
-    this.forward?.header(header);
+    const { type, version, ...rest } = header;
+    const stamped: TraceHeader = this.mnmVersion === undefined ? header : { type, version, mnmVersion: this.mnmVersion, ...rest };
+    this.line(JSON.stringify(stamped));
+    this.forward?.header(stamped);
   }
 
   event(event: TraceEvent): void {

@@ -1,4 +1,5 @@
 import { suites } from '../bench/index.js';
+import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { UsageError, exitCodes } from '../usage.js';
 
@@ -34,7 +35,7 @@ example:
       results.push({ suite: suite.name, ...result });
       if (!values.json) io.stdout(`== ${suite.name} ==\n${suite.summarize(result)}\n\n`);
     }
-    if (values.json) io.stdout(JSON.stringify(name === 'all' ? { suites: results } : results[0]) + '\n');
+    if (values.json) io.stdout(JSON.stringify({ ...(name === 'all' ? { suites: results } : results[0]), ...provenance() }) + '\n');
     return exitCodes.ok;
   },
 };

@@ -29,7 +29,7 @@ describe('mnm check', () => {
     const { code, stdout } = await mnm(`${fixtures}porcupine/jepsen/etcd_005.log`, '--json');
     assert.equal(code, 0);
     const output = JSON.parse(stdout);
-    assert.deepEqual(Object.keys(output), ['file', 'format', 'model', 'verdict', 'operations', 'elapsedMs', 'operationIds', 'witness']);
+    assert.deepEqual(Object.keys(output), ['file', 'format', 'model', 'verdict', 'operations', 'elapsedMs', 'operationIds', 'witness', 'mnmVersion', 'traceVersion']);
     assert.equal(output.verdict, 'linearizable');
     assert.equal(output.model, 'cas-register');
     assert.ok(Array.isArray(output.witness.linearization) && output.witness.linearization.length > 0);

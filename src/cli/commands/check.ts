@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { checkLinearizability, explainResult, formatNamed, formatNames, HistoryError, modelNames, models, readHistory, witnessJson } from '../../check/index.js';
+import { checkLinearizability, explainResult, formatNamed, formatNames, HistoryError, HistoryFileError, modelNames, models, readHistories, witnessJson } from '../../check/index.js';
+import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { readHistorySources } from '../historyFiles.js';
 import { Progress } from '../progress.js';
 import { UsageError, choiceOption, exitCodes, numberOption } from '../usage.js';
 
@@ -10,12 +11,16 @@ const progressAfterMs = 1000;
 export const checkCommand: Command = {
   name: 'check',
   summary: 'check that a history (or a trace) is linearizable for a model',
-  help: `usage: mnm check FILE --model M [--format F] [--timeout SECONDS] [--json] [--quiet]
+  help: `usage: mnm check FILE... --model M [--format F] [--timeout SECONDS] [--json] [--quiet]
 
-Decides whether the operations in FILE are linearizable with respect to a
+Decides whether the operations in FILE (- reads stdin) are linearizable with respect to a
 sequential model. Operations with unknown outcomes (info, or no return) may
 take effect at any point after their call or never; failed ones never did.
 Keyed models (kv) are checked one key at a time. See docs/check.md.
+
+Several files, or a directory (its *.history.jsonl files: 'mnm cluster up'
+writes one per process), are merged into one history by time; each process
+must be in one file only.
 
 models (--model; implied by the porcupine formats):
 ${modelNames.map((name) => `  ${name.padEnd(14)} ${models[name].summary}`).join('\n')}
@@ -26,7 +31,8 @@ ${formatNames.map((name) => `  ${name.padEnd(14)} ${formatNamed(name)?.summary ?
 options:
   --timeout S   give up after S seconds (exit 3); no limit by default
   --json        print one JSON object: {"file", "format", "model", "verdict",
-                "operations", "elapsedMs", "operationIds", "witness"}
+                "operations", "elapsedMs", "operationIds", "witness",
+                "mnmVersion", "traceVersion"}
   --quiet       no progress on stderr (also off with --json)
 
 exit codes: 0 linearizable, 1 not linearizable, 2 bad input or arguments,
@@ -35,6 +41,7 @@ exit codes: 0 linearizable, 1 not linearizable, 2 bad input or arguments,
 examples:
   mnm check fixtures/porcupine/jepsen/etcd_002.log
   mnm run register --seed 1 --trace run.jsonl && mnm check run.jsonl --model register
+  mnm check /tmp/mnm-cluster-cluster-local-*/ --model register
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('check', args, {
@@ -44,18 +51,12 @@ examples:
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     });
-    if (positionals.length !== 1) throw new UsageError(`expected one history file, got ${positionals.length}`);
-    const file = positionals[0];
+    if (positionals.length === 0) throw new UsageError('expected a history file (or several, or a directory of them)');
+    const file = positionals.join(' ');
     const formatName = values.format === undefined ? undefined : choiceOption('format', values.format, formatNames, 'mnm');
     const modelName = values.model === undefined ? undefined : choiceOption('model', values.model, modelNames, 'register');
-    const timeoutSeconds = numberOption('timeout', values.timeout, Infinity, 0);
-
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
+    const timeoutSeconds = numberOption('timeout', values.timeout, Infinity, { minimum: 0, unit: 'seconds' });
+    const sources = readHistorySources(positionals, io);
 
     const started = performance.now();
     const deadline = started + timeoutSeconds * 1000;
@@ -64,8 +65,10 @@ examples:
     let result;
     let format;
     let model;
+    let operationIds;
     try {
-      const history = readHistory(text, formatName);
+      const history = readHistories(sources, formatName);
+      operationIds = history.operationIds;
       format = history.format;
       const chosen = modelName ?? format.model;
       if (chosen === undefined) throw new UsageError(`--model is required for format ${format.name} (accepted: ${modelNames.join(', ')})`);
@@ -79,6 +82,7 @@ examples:
         },
       });
     } catch (error) {
+      if (error instanceof HistoryFileError) throw new UsageError(error.message);
       if (error instanceof HistoryError) throw new UsageError(`'${file}' ${error.message}`);
       throw error;
     } finally {
@@ -95,8 +99,9 @@ examples:
         verdict: result.verdict,
         operations: result.operations,
         elapsedMs,
-        operationIds: format.matchBy === 'op' ? 'trace op id' : 'line of the call',
+        operationIds,
         witness: witnessJson(result),
+        ...provenance(),
       };
       io.stdout(JSON.stringify(output) + '\n');
       return exitCode;

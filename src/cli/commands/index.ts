@@ -7,9 +7,10 @@ import { nodeCommand } from './node.js';
 import { replayCommand } from './replay.js';
 import { mutantsCommand } from './mutants.js';
 import { runCommand } from './run.js';
+import { shrinkCommand } from './shrink.js';
 import { sweepCommand } from './sweep.js';
 import { tableCommand } from './table.js';
 import { tourCommand } from './tour.js';
 
 /** Every `mnm` subcommand, in the order `mnm --help` lists them. */
-export const commands: readonly Command[] = [tourCommand, runCommand, sweepCommand, replayCommand, checkCommand, mutantsCommand, tableCommand, benchCommand, memoryNodeCommand, nodeCommand, clusterCommand];
+export const commands: readonly Command[] = [tourCommand, runCommand, sweepCommand, shrinkCommand, replayCommand, checkCommand, mutantsCommand, tableCommand, benchCommand, memoryNodeCommand, nodeCommand, clusterCommand];

@@ -53,7 +53,8 @@ example:
     }
     const connectTimeout = integerOption('connect-timeout', values['connect-timeout'], 30_000);
     const epochMilliseconds = numberOption('epoch', values.epoch, performance.timeOrigin + performance.now());
-    const output = values.history ? openSync(values.history, 'a') : 1;
+    // '-' is stdout, as wherever a file is named (docs/cli.md); an unopenable path fails here, before any work, in one line (main.ts).
+    const output = values.history && values.history !== '-' ? openSync(values.history, 'a') : 1;
     const record = (line: unknown) => {
       const bytes = Buffer.from(JSON.stringify(line) + '\n');
       let written = 0;

@@ -1,19 +1,23 @@
-import { readFileSync } from 'node:fs';
 import { resolveOptions, runScenario, type RunOptions } from '../../scenarios/index.js';
 import { loadUserScenario } from '../../scenarios/userScenario.js';
+import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { inputName, readInput } from '../fileArguments.js';
 import { UsageError, exitCodes } from '../usage.js';
 
 export const replayCommand: Command = {
   name: 'replay',
   summary: "re-run a trace's scenario and say whether the new trace is identical",
-  help: `usage: mnm replay FILE [--json]
+  help: `usage: mnm replay FILE|- [--json]
 
-Reads the header of a trace written by 'mnm run --trace FILE', runs the same
-scenario with the same seed and parameters, and compares the new trace with
-the file line by line.
+Reads the header of a trace written by 'mnm run --trace FILE' (- reads it from
+stdin), runs the same scenario with the same seed and parameters, and compares
+the new trace with the file line by line. Only a trace of this mnm version and
+trace format replays (another version may schedule differently): the header's
+mnmVersion and version are checked first.
 
-exit codes: 0 identical, 1 different (prints the first differing line), 2 bad file
+exit codes: 0 identical, 1 different (prints the first differing line),
+            2 bad file, a real-backend journal, or another mnm or trace format version
 
 example:
   mnm run register --seed 1 --trace a.jsonl && mnm replay a.jsonl
@@ -22,31 +26,31 @@ example:
     const { values, positionals } = parseCommandArgs('replay', args, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError(`expected one trace file, got ${positionals.length}`);
     const file = positionals[0];
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
+    const name = inputName(file);
+    const text = readInput(file, io);
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
-    let header: { type?: unknown; backend?: unknown; params?: unknown };
+    let header: { type?: unknown; version?: unknown; mnmVersion?: unknown; replayable?: unknown; backend?: unknown; params?: unknown };
     try {
       header = JSON.parse(lines[0] ?? '');
     } catch {
-      throw new UsageError(`'${file}' line 1 is not JSON: a trace starts with its header line (docs/trace.md)`);
+      throw new UsageError(`'${name}' line 1 is not JSON: a trace starts with its header line (docs/trace.md)`);
     }
     if (header?.type !== 'header' || typeof header.params !== 'object' || header.params === null) {
-      throw new UsageError(`'${file}' line 1 is not a trace header (expected {"type":"header", ..., "params":{...}})`);
+      throw new UsageError(`'${name}' line 1 is not a trace header (expected {"type":"header", ..., "params":{...}})`);
     }
-    if (header.backend !== 'sim') throw new UsageError(`'${file}' was recorded on backend '${String(header.backend)}'; only simulator traces replay`);
+    const mismatch = versionMismatch(header);
+    if (mismatch) throw new UsageError(`'${name}' ${mismatch}`);
+    if (header.replayable === false || header.backend !== 'sim') {
+      throw new UsageError(`'${name}' was recorded on backend '${String(header.backend)}' (an operation journal at wall-clock times): only simulator traces replay`);
+    }
     const params = header.params as RunOptions;
     try {
       // A user scenario's trace names its module: load it again before resolving the run.
       if (typeof params.scenarioModule === 'string') await loadUserScenario(params.scenarioModule);
       resolveOptions(params);
     } catch (error) {
-      throw new UsageError(`'${file}' header: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(`'${name}' header: ${error instanceof Error ? error.message : String(error)}`);
     }
     const report = await runScenario(params, 'full');
     const fresh = (report.trace ?? '').split('\n');
@@ -66,14 +70,33 @@ example:
           identical,
           lines: lines.length,
           traceHash: report.traceHash,
+          ...provenance(),
           ...(identical ? {} : { firstDifference: { line: differing + 1, recorded: lines[differing] ?? null, replayed: fresh[differing] ?? null } }),
         }) + '\n',
       );
     } else if (identical) {
       io.stdout(`identical: ${lines.length} lines, ${report.traceHash}\n`);
     } else {
-      io.stdout(`DIFFERENT at line ${differing + 1} of ${file}:\n  recorded: ${lines[differing] ?? '(end of file)'}\n  replayed: ${fresh[differing] ?? '(end of trace)'}\n`);
+      io.stdout(`DIFFERENT at line ${differing + 1} of ${name}:\n  recorded: ${lines[differing] ?? '(end of file)'}\n  replayed: ${fresh[differing] ?? '(end of trace)'}\n`);
     }
     return identical ? exitCodes.ok : exitCodes.violated;
   },
 };
+
+/**
+ * Why a trace cannot be compared with this mnm's run of it, or undefined:
+ * another trace format, or another mnm (whose simulator or protocols may
+ * differ, so a difference would not mean nondeterminism). Traces from before
+ * headers named their mnm have no `mnmVersion`.
+ */
+export function versionMismatch(header: { version?: unknown; mnmVersion?: unknown }): string | undefined {
+  const current = provenance();
+  if (header.version !== current.traceVersion) {
+    return `is in trace format version ${JSON.stringify(header.version ?? null)}; this mnm ${current.mnmVersion} writes and replays format version ${current.traceVersion}`;
+  }
+  if (header.mnmVersion !== current.mnmVersion) {
+    const recorded = typeof header.mnmVersion === 'string' ? `mnm ${header.mnmVersion}` : 'an mnm that does not name its version (written before trace headers named it)';
+    return `was written by ${recorded}; this is mnm ${current.mnmVersion}, and a trace replays only on the version that wrote it (run it again with this version to get a trace to replay)`;
+  }
+  return undefined;
+}

@@ -1,11 +1,14 @@
 import { resolveOptions, runScenario, scenarios } from '../../scenarios/index.js';
 import { faultProfiles } from '../../sim/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
-import { FileOutput } from '../fileOutput.js';
+import { explanationText } from '../explain/explainRun.js';
+import { checkOutputPath, standardStream, writeOutput } from '../fileArguments.js';
+import { outputStream } from '../fileOutput.js';
 import { historyLine } from '../history.js';
+import { journalTraceText } from '../journalTrace.js';
 import { RunProgress } from '../runProgress.js';
 import { runJson, runSummary } from '../report.js';
-import { protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
+import { isReplayable, protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
 import { UsageError, exitCodes } from '../usage.js';
 
 export const runCommand: Command = {
@@ -47,11 +50,23 @@ options:
   --backend B         sim (default) | shm (worker threads, shared memory) | tcp (OS processes, memory nodes)
   --scenario FILE     run your own scenario: an ES module whose default export (or export 'scenario')
                       is a Scenario (docs/cli.md, examples/scenario-counter.js)
+<<<<<<< HEAD
   --trace FILE        write the trace (JSON lines, docs/trace.md)
   --history FILE      write the application operations in the checker's history format
+  --explain           for a violation, the trace events leading to it, in words (simulator runs)
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash, ...
+=======
+  --trace FILE        write the trace (JSON lines, docs/trace.md); - for stdout (the summary then goes to
+                      stderr). On shm and tcp: the operation journal, wall-clock times, not replayable
+  --history FILE      write the application operations in the checker's history format; - for stdout
+  --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash,
+                      replay, mnmVersion, traceVersion, ...
+>>>>>>> io-provenance
 
-exit codes: 0 all properties hold (also when blocked by faults beyond tolerance), 1 a property was violated, 2 bad arguments
+Output paths are checked before the run starts.
+
+exit codes: 0 all properties hold (also when blocked by faults beyond tolerance), 1 a property was violated,
+            2 bad arguments or a file that cannot be written
 
 examples:
   mnm run register --seed 7 --crash m2@3 --trace a.jsonl
@@ -63,6 +78,7 @@ examples:
       ...runOptionSpecs,
       trace: { type: 'string' },
       history: { type: 'string' },
+      explain: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     const protocol = await protocolFrom('run', positionals, values.scenario);
@@ -73,22 +89,48 @@ examples:
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
-    // Trace and history stream to their files as the run goes: a long run never holds their text.
-    const traceFile = values.trace ? new FileOutput(values.trace) : undefined;
-    const historyFile = values.history ? new FileOutput(values.history) : undefined;
+    const outputs = checkedOutputs(values);
+    // On the simulator the trace and history stream to their files as the run goes: a long run never
+    // holds their text. --explain reads the whole trace, and a real backend's trace is its journal: both at the end.
+    const streaming = resolved.backend === undefined && !values.explain;
+    const traceStream = streaming && values.trace !== undefined ? outputStream('trace', values.trace, io) : undefined;
+    const historyStream = values.history !== undefined ? outputStream('history', values.history, io) : undefined;
     const progress = new RunProgress(io, resolved.n * resolved.ops, Boolean(values.json));
-    const report = await runScenario(options, 'hash', {
-      ...(traceFile ? { trace: (chunk: string) => traceFile.write(chunk) } : {}),
+    const report = await runScenario(options, !streaming && (values.trace !== undefined || values.explain) ? 'full' : 'hash', {
+      ...(traceStream ? { trace: (chunk: string) => traceStream.write(chunk) } : {}),
       onHistoryEvent: (event) => {
-        historyFile?.write(historyLine(event));
+        historyStream?.write(historyLine(event));
         progress.heard(event);
       },
     });
     progress.done();
-    traceFile?.close();
-    historyFile?.close();
-    if (values.json) io.stdout(JSON.stringify(runJson(report)) + '\n');
-    else io.stdout(runSummary(report, values.trace));
+    traceStream?.close();
+    historyStream?.close();
+    // A real backend has no simulator trace; its trace is the operation journal (journalTrace.ts).
+    if (values.trace !== undefined && !traceStream) writeOutput('trace', values.trace, isReplayable(report.params) ? (report.trace ?? '') : journalTraceText(report), io);
+    // With a trace or history on stdout, the summary must not mix into it.
+    const summaryOut = outputs.stdoutTaken ? io.stderr : io.stdout;
+    if (values.json) summaryOut(JSON.stringify(runJson(report)) + '\n');
+    else {
+      summaryOut(runSummary(report, values.trace === standardStream ? undefined : values.trace) + (values.explain ? explanationText(report) : ''));
+      if (values.trace !== undefined && !isReplayable(report.params)) {
+        summaryOut(`trace:     the operation journal (${report.history.length} events, wall-clock times; not replayable) written to ${values.trace === standardStream ? 'stdout' : values.trace}\n`);
+      }
+    }
     return report.ok ? exitCodes.ok : exitCodes.violated;
   },
 };
+
+/**
+ * Checks `--trace` and `--history` before the run: each a writable path or
+ * `-` (stdout), and at most one of them on stdout. Whether stdout carries
+ * one decides where the summary goes.
+ */
+function checkedOutputs(values: { trace?: string; history?: string }): { stdoutTaken: boolean } {
+  if (values.trace !== undefined) checkOutputPath('trace', values.trace);
+  if (values.history !== undefined) checkOutputPath('history', values.history);
+  if (values.trace === standardStream && values.history === standardStream) {
+    throw new UsageError('--trace - and --history - would both write to stdout (accepted: - for one of them and a file for the other)');
+  }
+  return { stdoutTaken: values.trace === standardStream || values.history === standardStream };
+}

@@ -99,10 +99,10 @@ describe('mnm run --scenario FILE (a user scenario module)', () => {
 describe('mnm run/sweep --skew T --drift PPM', () => {
   it('refuses negative, non-numeric and impossible bounds in one line (exit 2)', async () => {
     const cases: [string[], RegExp][] = [
-      [['run', 'register', '--skew=-1'], /^mnm run: --skew: '-1' is not a number >= 0$/],
-      [['run', 'register', '--skew', '-1'], /^mnm run: --skew: '-1' is not a number >= 0$/],
-      [['run', 'register', '--drift', 'fast'], /^mnm run: --drift: 'fast' is not a number >= 0$/],
-      [['sweep', 'register', '--seeds', '2', '--skew', 'x'], /^mnm sweep: --skew: 'x' is not a number >= 0$/],
+      [['run', 'register', '--skew=-1'], /^mnm run: --skew: expected a number of time units, 0 or more, got -1$/],
+      [['run', 'register', '--skew', '-1'], /^mnm run: --skew: expected a number of time units, 0 or more, got -1$/],
+      [['run', 'register', '--drift', 'fast'], /^mnm run: --drift: expected a number of parts per million, 0 or more, got 'fast'$/],
+      [['sweep', 'register', '--seeds', '2', '--skew', 'x'], /^mnm sweep: --skew: expected a number of time units, 0 or more, got 'x'$/],
       [['run', 'register', '--drift', '1000000'], /--drift 1000000 is out of range \(accepted: parts per million in \[0, 1000000\)/],
     ];
     for (const [args, expected] of cases) {

@@ -1,5 +1,6 @@
 import { findScenario, resolveOptions, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import { mixedRunOptions, type FixedOptions } from '../../scenarios/mix.js';
+import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { protocolFrom, replayCommand, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
@@ -99,7 +100,7 @@ examples:
     const elapsedMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
     const first_ = firstViolation ? { seed: firstViolation.seed, replay: replayCommand(firstViolation.params), violations: firstViolation.violations } : null;
     if (values.json) {
-      io.stdout(JSON.stringify({ protocol: base.protocol, runs, violations, blocked, byProperty, firstViolation: first_, elapsedMs, mutant: base.mutant ?? null, faults: mixed ? 'mixed' : base.faults, mixed }) + '\n');
+      io.stdout(JSON.stringify({ protocol: base.protocol, runs, violations, blocked, byProperty, firstViolation: first_, elapsedMs, mutant: base.mutant ?? null, faults: mixed ? 'mixed' : base.faults, mixed, ...provenance() }) + '\n');
     } else {
       const lines = [`sweep ${base.protocol}: ${runs} runs (seeds ${first}..${first + runs - 1}), ${mixed ? 'mixed configurations' : `faults=${base.faults}`}${base.mutant ? `, mutant=${base.mutant}` : ''}, ${elapsedMs} ms`];
       lines.push(`violations: ${violations}${violations > 0 ? ` (${Object.entries(byProperty).map(([property, count]) => `${property}: ${count}`).join(', ')})` : ''}; blocked (faults beyond tolerance): ${blocked}`);

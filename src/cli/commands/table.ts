@@ -1,3 +1,4 @@
+import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { tables } from '../tables/index.js';
 import { UsageError, exitCodes } from '../usage.js';
@@ -26,7 +27,7 @@ example:
     const table = tables.find((candidate) => candidate.name === positionals[0]);
     if (!table) throw new UsageError(`unknown table '${positionals[0]}' (accepted: ${names})`);
     const measured = await table.measure({ quiet: Boolean(values.json) }, io);
-    io.stdout(values.json ? JSON.stringify(measured) + '\n' : table.render(measured));
+    io.stdout(values.json ? JSON.stringify({ ...measured, ...provenance() }) + '\n' : table.render(measured));
     return exitCodes.ok;
   },
 };

@@ -1,5 +1,6 @@
 import { runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import { checkRunLinearizable } from '../../scenarios/linearizable.js';
+import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { replayCommand } from '../runArgs.js';
 import { exitCodes } from '../usage.js';
@@ -138,7 +139,7 @@ example:
       results.push({ title: stop.title, ok: report.ok, blocked: report.blocked, seed: report.seed, metrics: report.metrics, violations: report.violations, traceHash: report.traceHash, ...(linearizable === undefined ? {} : { linearizable }) });
       if (!values.json) io.stdout(`${stop.title}\n   ${stop.explain(report)}\n   (${replayCommand(report.params)})\n\n`);
     }
-    if (values.json) io.stdout(JSON.stringify({ stops: results }) + '\n');
+    if (values.json) io.stdout(JSON.stringify({ stops: results, ...provenance() }) + '\n');
     else io.stdout('Next: mnm table consensus, mnm sweep pmp --seeds 1000 --mix, mnm mutants, mnm run --help; docs/ explains the trace format and metrics.\n');
     return exitCodes.ok;
   },

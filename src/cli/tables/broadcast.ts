@@ -2,6 +2,7 @@ import { runScenario, type RunOptions } from '../../scenarios/index.js';
 import type { BroadcastDetails } from '../../scenarios/byzantine/details.js';
 import { Progress } from '../progress.js';
 import { replayCommand } from '../runArgs.js';
+import { cell } from './cell.js';
 import type { Table } from './table.js';
 
 /**
@@ -64,14 +65,14 @@ export const broadcastTable: Table = {
     const lines = table.rows.map((row) => [
       String(row.algorithm),
       String(row.path),
-      String(row.f),
-      String(row.processes),
-      row.delays === null ? '-' : String(row.delays),
-      row.timeout === null ? '-' : String(row.timeout),
-      String(row.verbs),
-      String(row.messages),
-      String(row.signaturesMade),
-      String(row.signaturesVerified),
+      cell(row.f),
+      cell(row.processes),
+      cell(row.delays),
+      cell(row.timeout),
+      cell(row.verbs),
+      cell(row.messages),
+      cell(row.signaturesMade),
+      cell(row.signaturesVerified),
     ]);
     const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
     const format = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column])).join('  ');

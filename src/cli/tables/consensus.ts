@@ -4,6 +4,7 @@ import { runScenario, type RunOptions, type RunReport } from '../../scenarios/in
 import type { TraceEvent } from '../../trace/format.js';
 import { Progress } from '../progress.js';
 import { replayCommand } from '../runArgs.js';
+import { cell } from './cell.js';
 import type { Table } from './table.js';
 
 /**
@@ -172,16 +173,16 @@ export const consensusTable: Table = {
     const lines = table.rows.map((row) => [
       String(row.algorithm),
       String(row.case),
-      String(row.f),
-      String(row.processes),
-      String(row.memories),
+      cell(row.f),
+      cell(row.processes),
+      cell(row.memories),
       `${row.toleratesProcessCrashes}/${row.toleratesMemoryCrashes} ${row.toleranceVerified ? 'verified' : 'NOT verified'}`,
-      String(row.delays),
-      String(row.verbs),
-      String(row.messages),
-      String(row.bytes),
-      String(row.permissionRequests),
-      String(row.seed),
+      cell(row.delays),
+      cell(row.verbs),
+      cell(row.messages),
+      cell(row.bytes),
+      cell(row.permissionRequests),
+      cell(row.seed),
       String(row.traceHash).slice(0, 19),
     ]);
     const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));

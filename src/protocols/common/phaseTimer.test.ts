@@ -38,6 +38,18 @@ describe('adaptive phase timeouts', () => {
     }
   });
 
+  it('give one doubling back per completed phase, keeping the floor the completed phase set', () => {
+    const timer = new PhaseTimer(policy);
+    for (let i = 0; i < 6; i++) timer.expired();
+    assert.equal(timer.timeout, 30 * 2 ** 6);
+    timer.completed(50);
+    assert.equal(timer.timeout, observedMargin * 50 * 2 ** 5);
+    for (let i = 0; i < 10; i++) timer.completed(20);
+    assert.equal(timer.timeout, observedMargin * 50, 'back to the floor: margin × the slowest phase seen, never below it');
+    timer.expired();
+    assert.equal(timer.timeout, observedMargin * 50 * 2, 'an expiry doubles it again');
+  });
+
   it('reject a policy without a positive base at most the cap', () => {
     assert.throws(() => new PhaseTimer({ base: 0, cap: 10, adaptive: true }), /0 < base <= cap/);
     assert.throws(() => new PhaseTimer({ base: 20, cap: 10, adaptive: true }), /0 < base <= cap/);

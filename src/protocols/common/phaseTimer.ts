@@ -13,6 +13,19 @@ import { TimedOut, type Fabric, type QuorumOptions } from '../../fabric/index.js
  * the network settles (delays bounded by some unknown Δ), a bounded number of
  * expiries makes the timeout exceed every phase, and from then on phases
  * complete instead of timing out.
+ *
+ * A completed phase takes one doubling back. The doublings are for a network
+ * that has not settled yet; kept forever, a long partition early in a run
+ * leaves every later timeout 2^k times longer than anything the settled
+ * network needs — one phase that then fails for another reason (a crashed
+ * memory it cannot tell from a slow one, a permission another leader took)
+ * waits out that inflated timeout, and the back-off after it grows with it
+ * (a pmp-log storm run sat idle for 37,000 time units). Giving one back per
+ * success keeps the argument above: a completed phase of duration D raises
+ * the floor to margin × D ≥ D, so the phases the settled network produces
+ * (up to margin × the slowest seen) complete with no doubling at all, and if
+ * they do not, expiries double the timeout again — at worst every other
+ * phase completes, which is still progress.
  */
 export interface TimeoutPolicy {
   /** The first timeout, before anything was observed (from the backend's shortest delay). */
@@ -55,9 +68,9 @@ export class PhaseTimer {
     return nextTimeout(this.policy, this.state);
   }
 
-  /** A phase completed after `duration`. */
+  /** A phase completed after `duration`: its duration raises the floor, and one doubling is given back. */
   completed(duration: number): void {
-    if (duration > this.state.slowest) this.state = { ...this.state, slowest: duration };
+    this.state = { slowest: Math.max(this.state.slowest, duration), expiries: Math.max(0, this.state.expiries - 1) };
   }
 
   /** A phase's timeout expired. */
@@ -67,18 +80,35 @@ export class PhaseTimer {
 }
 
 /**
+ * The clock a phase runs on: `now`, timers, and — where the owner can tell
+ * (protocols/common/stallDetector.ts) — whether this process itself stalled
+ * since a given time, in which case the phase's duration or expiry says
+ * nothing about the network and the timer does not learn from it.
+ */
+export interface PhaseClock extends Pick<Fabric, 'now' | 'setTimer'> {
+  stalledSince?(time: number): boolean;
+}
+
+/** Tells `timer` how a phase begun at `started` ended, unless the process stalled meanwhile. */
+export function phaseEnded(clock: PhaseClock, timer: PhaseTimer, started: number, outcome: 'completed' | 'expired'): void {
+  if (clock.stalledSince?.(started)) return;
+  if (outcome === 'completed') timer.completed(clock.now() - started);
+  else timer.expired();
+}
+
+/**
  * Runs one phase (`run` gets the quorum options carrying the current
  * timeout) and tells the timer how it went: its duration when it completed,
  * an expiry when it timed out. Other failures pass through untouched.
  */
-export async function timedPhase<T>(fabric: Pick<Fabric, 'now' | 'setTimer'>, timer: PhaseTimer, run: (limit: QuorumOptions) => Promise<T>): Promise<T> {
-  const started = fabric.now();
+export async function timedPhase<T>(clock: PhaseClock, timer: PhaseTimer, run: (limit: QuorumOptions) => Promise<T>): Promise<T> {
+  const started = clock.now();
   try {
-    const result = await run({ timeout: timer.timeout, timers: fabric });
-    timer.completed(fabric.now() - started);
+    const result = await run({ timeout: timer.timeout, timers: clock });
+    phaseEnded(clock, timer, started, 'completed');
     return result;
   } catch (error) {
-    if (error instanceof TimedOut) timer.expired();
+    if (error instanceof TimedOut) phaseEnded(clock, timer, started, 'expired');
     throw error;
   }
 }

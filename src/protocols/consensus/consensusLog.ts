@@ -4,7 +4,8 @@ import { indexedMessages, type IndexedMessage } from '../common/instances.js';
 import { EntryTooLarge, InvalidLogConfig, LogClosed, LogFull } from '../common/logErrors.js';
 import { metered, newMeter, type Meter } from '../common/meter.js';
 import { Omega } from '../common/omega.js';
-import type { TimeoutPolicy } from '../common/phaseTimer.js';
+import type { PhaseClock, TimeoutPolicy } from '../common/phaseTimer.js';
+import { StallDetector } from '../common/stallDetector.js';
 import type { LogEntry, ReplicatedLog } from '../common/replicatedLog.js';
 import { TickTimers } from '../common/tickTimers.js';
 import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, packDecided, tagKey, unpackDecided } from './logEntry.js';
@@ -120,8 +121,8 @@ export interface LogOptions {
 export interface LogContext {
   /** The metered fabric. */
   readonly fabric: Fabric;
-  /** `now` and a `setTimer` whose deadlines are checked on the heartbeat tick. */
-  readonly clock: Pick<Fabric, 'now' | 'setTimer'>;
+  /** `now`, a `setTimer` whose deadlines are checked on the heartbeat tick, and whether this process stalled. */
+  readonly clock: PhaseClock;
   readonly timing: LogTiming;
   send(to: ProcessId, message: LogMessage): void;
   /** Sends to every other process (encoded once). */
@@ -160,6 +161,8 @@ export class ConsensusLog implements ReplicatedLog {
   readonly fabric: Fabric;
   private readonly omega: Omega;
   private readonly timers: TickTimers;
+  /** The heartbeat tick, late, tells that this process stalled (its phases then teach the timers nothing). */
+  private readonly stalls: StallDetector;
   private readonly algorithm: LogAlgorithm;
   private readonly describe: (value: Uint8Array) => OperationValue;
   private meter: Meter = newMeter();
@@ -206,7 +209,12 @@ export class ConsensusLog implements ReplicatedLog {
     this.omega = new Omega(raw, options.timing.suspectAfter);
     if (options.believeLeaderUntil !== undefined) this.omega.believeLeader(options.believeLeaderUntil);
     this.timers = new TickTimers(() => raw.now());
-    const clock = { now: () => raw.now(), setTimer: (duration: number, callback: () => void) => this.timers.setTimer(duration, callback) };
+    this.stalls = new StallDetector(() => raw.now(), options.timing.heartbeat);
+    const clock: PhaseClock = {
+      now: () => raw.now(),
+      setTimer: (duration, callback) => this.timers.setTimer(duration, callback),
+      stalledSince: (time) => this.stalls.stalledSince(time),
+    };
     this.algorithm = algorithm({
       fabric: this.fabric,
       clock,
@@ -291,6 +299,7 @@ export class ConsensusLog implements ReplicatedLog {
     // before it reads the count, so it never fetches what is on its way.
     const beat = logMessages.encode({ kind: 'heartbeat', ballot: 0n, other: BigInt(this.contiguous), index: 0, value: this.unannouncedPacked() });
     for (let process = 0; process < this.raw.processCount; process++) if (process !== this.raw.self) this.raw.send(process, beat);
+    this.stalls.ticked();
     this.timers.tick();
     if (!this.omega.isLeader()) {
       const leader = this.omega.leader();
@@ -373,7 +382,11 @@ export class ConsensusLog implements ReplicatedLog {
     if ('preempted' in outcome) {
       if (outcome.preempted > this.highestSeen) this.highestSeen = outcome.preempted;
       this.preemptions++;
-      const window = Math.max(this.options.timing.backoff * 2 ** Math.min(this.preemptions, 6), 2 * (this.raw.now() - started));
+      // Preempted by a higher ballot: give its leader room, at least twice as long as this phase 1 took.
+      // Timed out (or refused) at our own ballot: the phase's length was our timeout, not a rival's
+      // phase — backing off in proportion to it only idles the leader Ω chose.
+      const rival = outcome.preempted > ballot ? 2 * (this.raw.now() - started) : 0;
+      const window = Math.max(this.options.timing.backoff * 2 ** Math.min(this.preemptions, 6), rival);
       await this.raw.sleep(this.raw.random() * window);
       return;
     }

@@ -1,6 +1,6 @@
 import { majority, type Fabric, type ProcessId } from '../../fabric/index.js';
 import { isPrePrepared } from '../common/ballot.js';
-import { PhaseTimer } from '../common/phaseTimer.js';
+import { PhaseTimer, phaseEnded } from '../common/phaseTimer.js';
 import { ConsensusLog, validateLogOptions, type AcceptOutcome, type LogAlgorithm, type LogContext, type LogMessage, type LogMessageKind, type LogOptions, type PrepareOutcome } from './consensusLog.js';
 import type { PaxosMutant } from './mutants.js';
 
@@ -130,7 +130,7 @@ class MultiPaxosSteps implements LogAlgorithm {
         this.accepting.set(key, round);
       }
       const cancel = this.context.clock.setTimer(this.timer.timeout, () => {
-        if (!done) this.timer.expired();
+        if (!done) phaseEnded(this.context.clock, this.timer, round.started, 'expired');
         finish({ preempted: request.ballot });
       });
       this.context.sendAll(request);
@@ -150,7 +150,7 @@ class MultiPaxosSteps implements LogAlgorithm {
     if (!round || reply.ballot !== round.ballot || reply.kind !== round.expect) return;
     round.replies.set(from, reply);
     if (round.replies.size >= this.needed) {
-      this.timer.completed(this.fabric.now() - round.started);
+      phaseEnded(this.context.clock, this.timer, round.started, 'completed');
       round.finish(round.replies);
     }
   }

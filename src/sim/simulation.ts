@@ -53,6 +53,8 @@ export interface SimulationConfig {
    * tears (Mu's two copies per slot) turns it on.
    */
   readonly cutShortWrites?: boolean;
+  /** Hears every application operation event (invoke and return) as it happens: to stream the history to a file, or to show progress. */
+  readonly onHistoryEvent?: (event: HistoryEvent) => void;
 }
 
 export interface SimulationResult {
@@ -84,7 +86,7 @@ export class Simulation {
   private readonly context: SimContext;
   private readonly verbs: VerbTransport;
   private readonly network: Network;
-  private readonly history = new History();
+  private readonly history: History;
   private readonly fabrics: SimFabric[];
   private readonly spawned = new Set<ProcessId>();
   private readonly crashedProcesses: ProcessId[] = [];
@@ -104,6 +106,7 @@ export class Simulation {
       if (names.has(spec.name)) throw new Error(`region '${spec.name}' is defined twice`);
       names.add(spec.name);
     }
+    this.history = new History(config.onHistoryEvent);
     const { tearFraction, holds } = config;
     if (tearFraction !== undefined && !(typeof tearFraction === 'number' && tearFraction > 0 && tearFraction <= 1)) {
       throw new RangeError(`tear fraction ${tearFraction} is not accepted (accepted: a number in (0, 1], the share of a write's completion delay within which its words land; absent = within 0.9 × the minimum delay)`);

@@ -5,18 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from './main.js';
-import type { CommandIO } from './command.js';
+import { capturedMain } from './_capturedMain.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-async function mnm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), stderrIsTerminal: false };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const mnm = capturedMain;
 
 const scratch = mkdtempSync(join(tmpdir(), 'mnm-cli-'));
 

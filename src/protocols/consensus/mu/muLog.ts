@@ -9,6 +9,7 @@ import { advanceCommit, aliveAfter, appliable, catchUpRange, copyToWrite, heldEn
 import { decodeMuEntry, encodeMuEntry, muEntrySize, type OpenedEntry } from './muEntry.js';
 import { entryOffset, fuoOffset, heartbeatAddress, logAddress, minProposalOffset, muLogHeader, muSlotSize, validateMuLayout, type EntryCopy, type MuLayout } from './muLayout.js';
 import type { MuMutant } from './mutants.js';
+import { DeliveryFeed } from '../../common/deliveryFeed.js';
 
 /**
  * Mu (Aguilera et al., OSDI 2020; specs/mu.md): a replicated log whose stable
@@ -246,7 +247,8 @@ export class MuLog implements ReplicatedLog {
   private readonly slotBytes: Uint8Array[] = [];
   /** Indices applied (delivered or skipped) in a row from 0. */
   private applied = 0;
-  private readonly log: LogEntry[] = [];
+  /** The delivered entries, in log order, as `decided` and as the `entries()` stream. */
+  private readonly deliveries = new DeliveryFeed<LogEntry>();
   private readonly deliveredTags = new Set<number>();
   private readonly own = new Map<number, Pending>();
   private readonly ownEntries = new Map<number, Uint8Array>();
@@ -268,7 +270,6 @@ export class MuLog implements ReplicatedLog {
   private polling = false;
   private closed = false;
   private cancelTick: (() => void) | undefined;
-  private readonly readers: (() => void)[] = [];
 
   constructor(
     private readonly raw: Fabric,
@@ -295,7 +296,7 @@ export class MuLog implements ReplicatedLog {
   }
 
   get decided(): readonly LogEntry[] {
-    return this.log;
+    return this.deliveries.items;
   }
 
   /** Verbs, messages, bytes and permission requests issued so far. */
@@ -317,13 +318,8 @@ export class MuLog implements ReplicatedLog {
     });
   }
 
-  async *entries(): AsyncIterable<LogEntry> {
-    let next = 0;
-    for (;;) {
-      while (next < this.log.length) yield this.log[next++];
-      if (this.closed) return;
-      await new Promise<void>((resolve) => this.readers.push(resolve));
-    }
+  entries(): AsyncIterable<LogEntry> {
+    return this.deliveries.iterate();
   }
 
   async close(): Promise<void> {
@@ -334,7 +330,7 @@ export class MuLog implements ReplicatedLog {
     for (const pending of this.own.values()) pending.reject(new LogClosed('an append still pending'));
     this.own.clear();
     this.queue.clear();
-    for (const reader of this.readers.splice(0)) reader();
+    this.deliveries.close();
   }
 
   // ---- the main loop ----------------------------------------------------
@@ -443,7 +439,6 @@ export class MuLog implements ReplicatedLog {
 
   /** Delivers every index below `point` (payloads known), skipping no-ops and repeats. */
   private applyUpTo(point: number): void {
-    let delivered = false;
     while (this.applied < point) {
       const decided = this.payloads[this.applied];
       const entry = delivers(this.deliveredTags, decided);
@@ -452,19 +447,17 @@ export class MuLog implements ReplicatedLog {
         this.deliveredTags.add(tag);
         this.queue.delete(tag);
         this.ownEntries.delete(tag);
-        const logEntry: LogEntry = { index: this.log.length, value: entry.value };
-        this.log.push(logEntry);
+        const logEntry: LogEntry = { index: this.deliveries.items.length, value: entry.value };
+        this.deliveries.push(logEntry);
         this.raw.note('commit', { index: logEntry.index, value: this.describe(entry.value), instance: this.applied });
         const pending = this.own.get(tag);
         if (pending) {
           this.own.delete(tag);
           pending.resolve(logEntry.index);
         }
-        delivered = true;
       }
       this.applied++;
     }
-    if (delivered) for (const reader of this.readers.splice(0)) reader();
   }
 
   private note(kind: 'learn' | 'decide', index: number, payload: Uint8Array, detail: Readonly<Record<string, OperationValue>>): void {

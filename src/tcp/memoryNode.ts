@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { allows, checkAddress, decideRequest, getWord, initialAccess, initialHighestGranted, memoriesOf, setWord, toWord, validateRegionSpec, type Access, type MemoryId, type RegionSpec } from '../fabric/index.js';
-import { AuthenticatedServer, type ServerLimits, type Session } from './authenticatedServer.js';
+import { AuthenticatedServer, type ServerLimits, type ServerSecurity, type Session } from './authenticatedServer.js';
 import { decodeRequest, statusCodes, type Frame } from './wire.js';
 
 export interface MemoryNodeOptions {
@@ -12,6 +12,8 @@ export interface MemoryNodeOptions {
   /** Public key of each process (`keys[p]`). */
   readonly keys: readonly KeyObject[];
   readonly limits?: ServerLimits;
+  /** This node's own key pair and whether it speaks mutual TLS (docs/wire.md); without a key it cannot prove who it is. */
+  readonly security?: ServerSecurity;
 }
 
 interface Region {
@@ -45,7 +47,7 @@ export class MemoryNode {
     this.regions = options.regions.map((spec) =>
       memoriesOf(spec, options.memoryCount).includes(options.memory) ? { spec, specList: [spec], bytes: new Uint8Array(spec.size), access: initialAccess(spec, options.processCount), highestGranted: initialHighestGranted } : undefined,
     );
-    this.server = new AuthenticatedServer(`m${options.memory}`, options.keys, (session, frame) => this.execute(session, frame), options.limits);
+    this.server = new AuthenticatedServer(`m${options.memory}`, options.keys, (session, frame) => this.execute(session, frame), options.limits, options.security);
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {

@@ -64,10 +64,11 @@ function rxBytes(): number {
 }
 
 describe('tcp across network namespaces', () => {
-  it('runs the register with its memory nodes behind a veth pair', { skip: skipReason ?? false }, async () => {
+  it('runs the register with its memory nodes behind a veth pair, over mutual TLS (the default off loopback)', { skip: skipReason ?? false }, async () => {
     const pairs = [generateKeyPair(), generateKeyPair()];
+    const memoryPairs = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
     const keys = join(scratch, 'keys.json');
-    writeFileSync(keys, JSON.stringify({ p0: pairs[0].privateKey, p1: pairs[1].privateKey }));
+    writeFileSync(keys, JSON.stringify({ p0: pairs[0].privateKey, p1: pairs[1].privateKey, ...Object.fromEntries(memoryPairs.map((pair, index) => [`m${index}`, pair.privateKey])) }));
     const file = join(scratch, 'cluster.json');
     // Port 0 everywhere: each node binds any free port and reports it over its IPC channel (--ipc, as under
     // 'mnm cluster up'); the processes then get every node's bound address. No port is probed and then lost to another job.
@@ -75,7 +76,7 @@ describe('tcp across network namespaces', () => {
       file,
       JSON.stringify({
         processes: pairs.map((pair, index) => ({ id: `p${index}`, publicKey: pair.publicKey, address: `${subnet}.1:0` })),
-        memories: [0, 1, 2].map((index) => ({ id: `m${index}`, address: `${subnet}.2:0` })),
+        memories: memoryPairs.map((pair, index) => ({ id: `m${index}`, publicKey: pair.publicKey, address: `${subnet}.2:0` })),
         run: { protocol: 'register', ops: 10 },
         keys,
       }),

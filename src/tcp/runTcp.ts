@@ -6,6 +6,7 @@ import { validateRegionSpec, type MemoryId, type ProcessId } from '../fabric/ind
 import { crashedBy, realBackendFaults } from '../fabric/faults.js';
 import type { ServerLimits } from './authenticatedServer.js';
 import { generateKeyPair } from './identity.js';
+import { isLoopback } from './tlsCredentials.js';
 import type { MemoryNodeCommand } from './memoryNodeMain.js';
 import { mergeJournals, type JournalRecord } from '../realtime/operationJournal.js';
 import type { ProcessCommand, ProcessReport } from './processMain.js';
@@ -15,6 +16,8 @@ export interface TcpRunConfig extends RealRunConfig {
   /** Interface every node listens on (default 127.0.0.1). */
   readonly host?: string;
   readonly limits?: ServerLimits;
+  /** Mutual TLS on every connection (docs/wire.md); default: on unless `host` is loopback. */
+  readonly tls?: boolean;
 }
 
 /**
@@ -61,6 +64,10 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
   const startup = config.startupMilliseconds ?? 60_000;
   const identities = Array.from({ length: processCount }, generateKeyPair);
   const publicKeys = identities.map((pair) => pair.publicKey);
+  // Memory nodes have identities too: each proves it holds its key to every process that connects.
+  const memoryIdentities = Array.from({ length: memoryCount }, generateKeyPair);
+  const memoryKeys = memoryIdentities.map((pair) => pair.publicKey);
+  const tls = config.tls ?? !isLoopback(host);
   const children: ChildProcess[] = [];
   const journals: JournalRecord[] = [];
   const journalsClosed: Promise<void>[] = [];
@@ -104,7 +111,7 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     const memoryEndpoints = await Promise.all(
       memoryNodes.map(async (child, memory) => {
         const listening = reply<{ type: string; port?: number; message?: string }>(child, `m${memory}`, 'listening', (message) => message.type === 'listening' || message.type === 'error');
-        const command: MemoryNodeCommand = { type: 'setup', memory, memoryCount, processCount, regions: config.regions, publicKeys, host, ...(config.limits ? { limits: config.limits } : {}) };
+        const command: MemoryNodeCommand = { type: 'setup', memory, memoryCount, processCount, regions: config.regions, publicKeys, host, security: { identity: memoryIdentities[memory], tls }, ...(config.limits ? { limits: config.limits } : {}) };
         child.send(command);
         const answer = await listening;
         if (answer.type === 'error') throw new Error(`tcp: memory node m${memory}: ${answer.message}`);
@@ -145,7 +152,7 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
         const listening = reply<ProcessReport>(child, `p${self}`, 'listening', (message) => message.type === 'listening' || message.type === 'error');
         const command: ProcessCommand = {
           type: 'setup',
-          setup: { self, processCount, memoryCount, regions: config.regions, publicKeys, identity: identities[self], seed: config.seed, unitMicroseconds, listen: { host, port: 0 }, ...(config.limits ? { limits: config.limits } : {}) },
+          setup: { self, processCount, memoryCount, regions: config.regions, publicKeys, identity: identities[self], seed: config.seed, unitMicroseconds, listen: { host, port: 0 }, memoryKeys, tls, ...(config.limits ? { limits: config.limits } : {}) },
           body: config.body,
         };
         child.send(command);

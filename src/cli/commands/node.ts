@@ -1,6 +1,7 @@
 import { openSync, writeSync } from 'node:fs';
 import { scenarioBody, timeUnitMicroseconds } from '../../scenarios/realRunner.js';
 import { parseEndpoint, readPrivateKey } from '../../tcp/clusterFile.js';
+import { clusterSecurity } from '../../tcp/clusterSecurity.js';
 import { ProcessHost, type Endpoint } from '../../tcp/processHost.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { UsageError, exitCodes, integerOption, numberOption } from '../usage.js';
@@ -74,6 +75,7 @@ example:
     let host: ProcessHost;
     let bound: Endpoint;
     try {
+      const { tls, memoryKeys } = clusterSecurity(plan.cluster);
       host = new ProcessHost(
         {
           self,
@@ -85,6 +87,8 @@ example:
           seed: options.seed,
           unitMicroseconds: timeUnitMicroseconds(options),
           listen: plan.cluster.processes[self].address,
+          memoryKeys,
+          tls,
         },
         record,
       );
@@ -112,7 +116,14 @@ example:
       peers = addresses.processes.map((text, process) => parseEndpoint(text, `p${process}`));
       epochMilliseconds = addresses.epochMilliseconds;
     }
-    const { unreachable } = await host.connect(memories, peers, connectTimeout);
+    let unreachable: string[];
+    try {
+      ({ unreachable } = await host.connect(memories, peers, connectTimeout));
+    } catch (error) {
+      // A stranger on a node's port (ServerIdentityRefused): one line naming the node and address.
+      await host.close();
+      throw new UsageError(`p${self}: ${(error as Error).message}`);
+    }
     for (const target of unreachable) io.stderr(`p${self}: unreachable (treated as crashed): ${target}\n`);
     // The shared epoch on this host's monotonic clock: the wall-clock start, shifted by how long ago it was.
     const sinceEpochNanoseconds = BigInt(Math.round((performance.timeOrigin + performance.now() - epochMilliseconds) * 1e6));

@@ -49,18 +49,12 @@ options:
   --backend B         sim (default) | shm (worker threads, shared memory) | tcp (OS processes, memory nodes)
   --scenario FILE     run your own scenario: an ES module whose default export (or export 'scenario')
                       is a Scenario (docs/cli.md, examples/scenario-counter.js)
-<<<<<<< HEAD
-  --trace FILE        write the trace (JSON lines, docs/trace.md)
-  --history FILE      write the application operations in the checker's history format
-  --explain           for a violation, the trace events leading to it, in words (simulator runs)
-  --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash, ...
-=======
   --trace FILE        write the trace (JSON lines, docs/trace.md); - for stdout (the summary then goes to
                       stderr). On shm and tcp: the operation journal, wall-clock times, not replayable
   --history FILE      write the application operations in the checker's history format; - for stdout
+  --explain           for a violation, the trace events leading to it, in words (simulator runs)
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash,
                       replay, mnmVersion, traceVersion, ...
->>>>>>> io-provenance
 
 Output paths are checked before the run starts.
 

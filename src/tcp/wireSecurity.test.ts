@@ -183,6 +183,10 @@ describe('wire security: a stranger on the expected port', () => {
   for (const tls of [false, true]) {
     it(`${tls ? 'with' : 'without'} tls: a memory node with another key is refused as an impostor, naming the node and address`, async () => {
       const { node, port } = await startNode(tls, strangerKey);
+      // A node started by hand needs a real port (port 0 is for 'cluster up', which tells the others
+      // where it bound). Nothing connects to p0 here; a port free a moment ago on a loopback address
+      // of its own (127.x.y.z, not the 127.0.0.1 other jobs use) stays free for the node to bind.
+      const ownAddress = await freeLoopbackAddress();
       try {
         await assert.rejects(VerbConnection.open('127.0.0.1', port, identity(0, tls), expectM0(tls)), (error: Error) => {
           assert.ok(error instanceof ServerIdentityRefused, `${error.name}: ${error.message}`);
@@ -234,6 +238,10 @@ describe('wire security: mnm node against a stranger', () => {
   for (const tls of [false, true]) {
     it(`${tls ? 'with' : 'without'} tls: stops with one line naming the node and address (exit 2), not retrying until its connect timeout`, async () => {
       const { node, port } = await startNode(tls, strangerKey);
+      // A node started by hand needs a real port (port 0 is for 'cluster up', which tells the others
+      // where it bound). Nothing connects to p0 here; a port free a moment ago on a loopback address
+      // of its own (127.x.y.z, not the 127.0.0.1 other jobs use) stays free for the node to bind.
+      const ownAddress = await freeLoopbackAddress();
       try {
         // The cluster's m0 has memoryKey; the node on its port holds strangerKey. p1 and p2 are nowhere: retried, then abandoned with the rest.
         const keys = join(scratch, `keys-${tls}.json`);
@@ -243,7 +251,7 @@ describe('wire security: mnm node against a stranger', () => {
         writeFileSync(
           file,
           JSON.stringify({
-            processes: [processKeys[0], ...extra].map((pair, index) => ({ id: `p${index}`, publicKey: pair.publicKey, address: '127.0.0.1:0' })),
+            processes: [processKeys[0], ...extra].map((pair, index) => ({ id: `p${index}`, publicKey: pair.publicKey, address: index === 0 ? ownAddress : '127.0.0.1:1' })),
             memories: [0, 1, 2].map((index) => ({ id: `m${index}`, publicKey: index === 0 ? memoryKey.publicKey : extra[index - 1].publicKey, address: `127.0.0.1:${index === 0 ? port : 1}` })),
             run: { protocol: 'register', ops: 2 },
             keys,
@@ -318,3 +326,13 @@ describe('wire security: mutual tls', () => {
     assert.ok(report.history.filter((event) => event.type === 'invoke').length >= options.n, `${report.history.length} history events`);
   });
 });
+
+/** An address on a random loopback host (127.x.y.z) with a port that was free a moment ago. */
+async function freeLoopbackAddress(): Promise<string> {
+  const host = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  const probe = createServer();
+  await new Promise<void>((done, fail) => probe.once('error', fail).listen(0, host, () => done()));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((done) => probe.close(() => done()));
+  return `${host}:${port}`;
+}

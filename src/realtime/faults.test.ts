@@ -34,6 +34,7 @@ describe('a host crash on the real backends', () => {
   const backends: readonly [string, (config: RealRunConfig) => Promise<RealRunResult>, number][] = [
     ['shm', runShm, 50_000],
     ['tcp', runTcp, 300_000],
+    ['tcp with co-located memories', (config) => runTcp({ ...config, colocatedMemories: true }), 300_000],
   ];
   for (const [backend, run, crashAt] of backends) {
     it(`${backend}: stops process p1 and memory m1 together`, async () => {

@@ -67,6 +67,26 @@ class Region {
     for (const write of this.inFlight) if (writer === undefined || write.writer === writer) write.landing.fill(-Infinity);
   }
 
+  /**
+   * Cuts short `writer`'s writes still landing at `now` (its host stopped in
+   * the middle of sending them): their words not landed yet never land, and
+   * keep their old contents for good. Returns how many words stay old.
+   */
+  cutShort(writer: ProcessId, now: number): number {
+    let kept = 0;
+    for (const write of this.inFlight) {
+      if (write.writer !== writer) continue;
+      for (let index = 0; index < write.landing.length; index++) {
+        if (write.landing[index] <= now) continue;
+        const at = (write.firstWord + index) * 8;
+        this.bytes.set(write.old.subarray(index * 8, index * 8 + 8), at);
+        kept++;
+      }
+    }
+    this.inFlight = this.inFlight.filter((write) => write.writer !== writer);
+    return kept;
+  }
+
   forget(now: number): void {
     if (this.inFlight.length > 0) this.inFlight = this.inFlight.filter((write) => write.until > now && write.landing.some((time) => time > now));
   }
@@ -106,6 +126,19 @@ export class SimMemory {
     const target = this.region(region);
     target.landAll();
     target.access[process] = access;
+  }
+
+  /**
+   * `writer` crashed in the middle of its writes: the words of its writes
+   * not landed yet never land (as when a NIC stops sending a long write
+   * halfway, or a thread copying one is terminated). Any overlapping later
+   * write forced those words to land first, so restoring their old contents
+   * undoes nothing of anyone else's. Returns how many words stay old.
+   */
+  cutShortWrites(writer: ProcessId, now: number): number {
+    let kept = 0;
+    for (const region of this.regions.values()) kept += region.cutShort(writer, now);
+    return kept;
   }
 
   /** A copy of a region's bytes as they will be once every write has landed. */

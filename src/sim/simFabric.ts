@@ -27,13 +27,18 @@ import type { Network } from './network.js';
 import type { SimProcess } from './process.js';
 import type { VerbTransport } from './verbs.js';
 
-/** The run's history and notes, shared by every process's recorder. */
+/** The run's history and notes, shared by every process's recorder; `listener` hears each history event as it happens. */
 export class History {
   readonly events: HistoryEvent[] = [];
   readonly notes: NoteEvent[] = [];
   private nextOperation = 0;
+  constructor(private readonly listener?: (event: HistoryEvent) => void) {}
   allocate(): OperationId {
     return this.nextOperation++;
+  }
+  record(event: HistoryEvent): void {
+    this.events.push(event);
+    this.listener?.(event);
   }
 }
 
@@ -181,7 +186,7 @@ function simRecorder(context: SimContext, process: SimProcess, history: History)
     () => history.allocate(),
     () => context.scheduler.now(),
     (event) => {
-      history.events.push(event);
+      history.record(event);
       if (context.tracing) {
         const { process: p, type, op, f, key, value, time } = event;
         context.trace.event({ t: time, type: `op.${type}`, p, op, f, ...(key === undefined ? {} : { key }), value } as never);

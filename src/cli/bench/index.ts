@@ -4,6 +4,7 @@ import { checkBench } from './check.js';
 import { broadcastBench } from './broadcast.js';
 import { backendsBench } from './backends.js';
 import { sweepWorkersBench } from './sweepWorkers.js';
+import { longRunsBench } from './longRuns.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench];
+export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench];

@@ -3,8 +3,10 @@ import { faultProfiles } from '../../sim/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { explanationText } from '../explain/explainRun.js';
 import { checkOutputPath, standardStream, writeOutput } from '../fileArguments.js';
-import { historyLines } from '../history.js';
+import { outputStream } from '../fileOutput.js';
+import { historyLine } from '../history.js';
 import { journalTraceText } from '../journalTrace.js';
+import { RunProgress } from '../runProgress.js';
 import { runJson, runSummary } from '../report.js';
 import { isReplayable, protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
 import { UsageError, exitCodes } from '../usage.js';
@@ -76,16 +78,31 @@ examples:
     });
     const protocol = await protocolFrom('run', positionals, values.scenario);
     const options = runOptionsFrom(protocol, values);
+    let resolved;
     try {
-      resolveOptions(options);
+      resolved = resolveOptions(options);
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     const outputs = checkedOutputs(values);
-    const report = await runScenario(options, values.trace !== undefined || values.explain ? 'full' : 'hash');
+    // On the simulator the trace and history stream to their files as the run goes: a long run never
+    // holds their text. --explain reads the whole trace, and a real backend's trace is its journal: both at the end.
+    const streaming = resolved.backend === undefined && !values.explain;
+    const traceStream = streaming && values.trace !== undefined ? outputStream('trace', values.trace, io) : undefined;
+    const historyStream = values.history !== undefined ? outputStream('history', values.history, io) : undefined;
+    const progress = new RunProgress(io, resolved.n * resolved.ops, Boolean(values.json));
+    const report = await runScenario(options, !streaming && (values.trace !== undefined || values.explain) ? 'full' : 'hash', {
+      ...(traceStream ? { trace: (chunk: string) => traceStream.write(chunk) } : {}),
+      onHistoryEvent: (event) => {
+        historyStream?.write(historyLine(event));
+        progress.heard(event);
+      },
+    });
+    progress.done();
+    traceStream?.close();
+    historyStream?.close();
     // A real backend has no simulator trace; its trace is the operation journal (journalTrace.ts).
-    if (values.trace !== undefined) writeOutput('trace', values.trace, isReplayable(report.params) ? (report.trace ?? '') : journalTraceText(report), io);
-    if (values.history !== undefined) writeOutput('history', values.history, historyLines(report.history), io);
+    if (values.trace !== undefined && !traceStream) writeOutput('trace', values.trace, isReplayable(report.params) ? (report.trace ?? '') : journalTraceText(report), io);
     // With a trace or history on stdout, the summary must not mix into it.
     const summaryOut = outputs.stdoutTaken ? io.stderr : io.stdout;
     if (values.json) summaryOut(JSON.stringify(runJson(report)) + '\n');

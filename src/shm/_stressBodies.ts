@@ -112,35 +112,3 @@ export function orderedRace(_args: unknown, process: ProcessId): (fabric: Fabric
     return { granted, wrote };
   };
 }
-
-/**
- * `hostCrash`: host h1 (p1 and m1) is crashed by the test's fault while p1
- * bumps a counter on m0 without pause; p0 reads m1 before and after, and
- * checks that the counter stopped moving.
- */
-export function hostCrash(_args: unknown, process: ProcessId): ((fabric: Fabric) => Promise<unknown>) | undefined {
-  const cell = (memory: number) => ({ memory, region: 'cell', offset: 0 });
-  if (process === 0) {
-    return async (fabric) => {
-      const before = await fabric.read(cell(1), 8).then(() => 'answered');
-      await fabric.sleep(200_000);
-      const after = await fabric.read(cell(1), 8, { timeout: 50_000 }).then(
-        () => 'answered',
-        (error: Error) => error.name,
-      );
-      const first = getWord(await fabric.read(cell(0), 8), 0);
-      await fabric.sleep(20_000);
-      const second = getWord(await fabric.read(cell(0), 8), 0);
-      return { before, after, bumped: first > 0n, stopped: first === second };
-    };
-  }
-  if (process === 1) {
-    return async (fabric) => {
-      for (let round = 0; ; round++) {
-        await fabric.faa(cell(0), 1n);
-        if (round % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-    };
-  }
-  return undefined;
-}

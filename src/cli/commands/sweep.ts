@@ -18,7 +18,7 @@ the runs that violate a property. For the first violation it prints the seed
 and the exact 'mnm run …' command that replays it.
 
 With --mix each seed draws its whole configuration: latency model (unit, rdma,
-lan, uniform spreads up to 40x), workload, n and memories within tolerance,
+lan, uniform spreads up to 40x), workload, log (kv-log), n and memories within tolerance,
 the simulator's tear window, the fault profile (crashes mid-write, pauses
 longer than every timeout), clock skew and drift (3 seeds in 10) and, for
 Byzantine protocols, the adversaries.
@@ -33,7 +33,7 @@ options:
   --drift PPM      largest clock drift, parts per million (drawn with --mix)
   --stop           stop at the first violation
   --json           one JSON object: protocol, runs, violations, blocked, byProperty, firstViolation {seed, replay, violations}, mixed
-  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --tear,
+  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --tear,
                    --scenario FILE: sweep your own scenario module, docs/cli.md)
 
 exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments

@@ -140,9 +140,10 @@ export const kvLogScenario: Scenario = {
           if (error instanceof KvClosed) throw error;
         }
       }
-      // A replica stays up a while after its own calls, serving the others' (forwarded appends, catch-up).
+      // A replica stays up a while after its own calls, then reports its state and returns — without
+      // closing its log: it keeps serving the others (Multi-Paxos needs a majority of processes).
       await fabric.sleep(40 * delay);
-      await store.close();
+      store.noteState();
     };
   },
   check(history, _options, notes) {

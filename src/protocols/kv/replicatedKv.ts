@@ -139,7 +139,17 @@ export class ReplicatedKv {
     await this.log.close();
     await this.applying;
     await this.flushing;
-    for (const sequence of [...this.pending.keys()]) this.settle(sequence, new KvOutcomeUnknown(this.pending.get(sequence)?.command.operation ?? 'call', this.pending.get(sequence)?.command.key ?? '', 'the store closed before its command was applied here'));
+    for (const [sequence, call] of [...this.pending]) this.settle(sequence, new KvOutcomeUnknown(call.command.operation, call.command.key, 'the store closed before its command was applied here'));
+    this.noteState();
+  }
+
+  /**
+   * Notes this replica's state now (`kv-state` with `final`), for a replica
+   * that stops reporting but keeps serving: in a log that needs a majority
+   * of processes (Multi-Paxos), a replica that closes early may leave the
+   * others without one.
+   */
+  noteState(): void {
     this.fabric.note('kv-state', { applied: this.appliedEntries, digest: this.machine.digest(), final: true });
   }
 

@@ -61,6 +61,13 @@ describe('the replicated key-value store', () => {
     assert.equal(finals.length, 3);
     assert.equal(new Set(finals.map((event) => `${event.applied}:${event.digest}`)).size, 1);
     assert.deepEqual(checkKvRun(result.history, result.notes), []);
+    // The checks can fail: a replica whose state is not its log's, a replica whose log differs.
+    const digestNote = result.notes.findIndex((note) => note.kind === 'kv-state' && note.process === 1);
+    const tamperedState = result.notes.map((note, index) => (index === digestNote ? { ...note, detail: { ...note.detail, digest: '0000000000000000' } } : note));
+    assert.deepEqual(checkKvRun(result.history, tamperedState).map((violation) => violation.property), ['replica-state', 'replica-state']);
+    const commitNote = result.notes.findIndex((note) => note.kind === 'commit' && note.process === 2);
+    const tamperedLog = result.notes.map((note, index) => (index === commitNote ? { ...note, detail: { ...note.detail, value: '00' } } : note));
+    assert.ok(checkKvRun(result.history, tamperedLog).some((violation) => violation.property === 'agreement'));
     // A delete is recorded as the put of "" it amounts to, for the kv model.
     assert.ok(outcomes(result.history).includes('p1 ok put y=""'));
   });
@@ -89,10 +96,8 @@ describe('the replicated key-value store', () => {
     // The mutant applies the repeats too: x holds some process's digit twice.
     const broken = await run('no-dedup');
     assert.ok((values.get(0) ?? '').length > 3, `no-dedup value ${values.get(0)}`);
-    assert.deepEqual(
-      checkKvRun(broken.history, broken.notes).map((violation) => violation.property),
-      ['linearizability'],
-    );
+    // Caught twice over: the read sees a digit twice, and every replica's state differs from its log's.
+    assert.deepEqual(new Set(checkKvRun(broken.history, broken.notes).map((violation) => violation.property)), new Set(['replica-state', 'linearizability']));
   });
 
   it('ends a call it gave up on as unknown (info), never as failed', async () => {

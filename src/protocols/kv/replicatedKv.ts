@@ -97,21 +97,21 @@ export class ReplicatedKv {
 
   /** The key's value ("" when absent or deleted). */
   get(key: string): Promise<string> {
-    return this.call('get', key, '') as Promise<string>;
+    return this.call('get', key, '').then((result) => result ?? '');
   }
 
   put(key: string, value: string): Promise<void> {
-    return this.call('put', key, value) as Promise<never>;
+    return this.call('put', key, value).then(() => undefined);
   }
 
   /** Appends `value` to the key's value. */
   append(key: string, value: string): Promise<void> {
-    return this.call('append', key, value) as Promise<never>;
+    return this.call('append', key, value).then(() => undefined);
   }
 
   /** Sets the key back to "" (its state before any write). */
   delete(key: string): Promise<void> {
-    return this.call('delete', key, '') as Promise<never>;
+    return this.call('delete', key, '').then(() => undefined);
   }
 
   /** Log entries this replica applied so far. */

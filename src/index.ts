@@ -168,7 +168,7 @@ export { measuredCosts, freeCosts, measureCosts, type SignatureCosts, type CostM
 export { ReplicatedKv, type ReplicatedKvConfig } from './protocols/kv/replicatedKv.js';
 export { KvStateMachine, type KvApplyResult } from './protocols/kv/kvStateMachine.js';
 export { encodeKvCommand, decodeKvCommand, kvEntryCapacityFor, kvOperations, type KvCommand, type KvOperation } from './protocols/kv/kvCommand.js';
-export { KvOutcomeUnknown, KvRejected, KvClosed } from './protocols/kv/kvErrors.js';
+export { KvOutcomeUnknown, KvRejected, KvClosed, KvClientRetired } from './protocols/kv/kvErrors.js';
 export { kvMutants, type KvMutant } from './protocols/kv/kvMutants.js';
 export { encodeSinkFrames, decodeSinkFrames, type AppendSink } from './protocols/kv/appendSink.js';
 export { FsyncFileSink } from './realtime/fsyncSink.js';

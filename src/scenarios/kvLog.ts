@@ -5,7 +5,7 @@ import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
 import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
 import type { ReplicatedLog } from '../protocols/common/replicatedLog.js';
 import { kvEntryCapacityFor } from '../protocols/kv/kvCommand.js';
-import { KvClosed } from '../protocols/kv/kvErrors.js';
+import { KvOutcomeUnknown, KvRejected } from '../protocols/kv/kvErrors.js';
 import { kvMutants, type KvMutant } from '../protocols/kv/kvMutants.js';
 import { ReplicatedKv } from '../protocols/kv/replicatedKv.js';
 import { Prng } from '../sim/prng.js';
@@ -23,7 +23,9 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * Zipfian keys over `keyCount` keys, 64-byte values), and appends a command
  * again when it has not been applied within `retryAfterDelays` typical
  * delays — so leader changes make the log hold commands twice, and the
- * store must apply them once.
+ * store must apply them once. Clients never give a call up (no
+ * `giveUpAfter`): termination then means that every call completed, which
+ * a log that stopped deciding could not fake with unknown outcomes.
  *
  * Workloads: `ycsb-a` and `ycsb-b` with a stable leader, and `/contention`
  * and `/storm` variants where processes wrongly believe they lead for a
@@ -136,8 +138,10 @@ export const kvLogScenario: Scenario = {
           else if (operation === 'delete') await store.delete(key);
           else await store[operation](key, value);
         } catch (error) {
-          // The history has its outcome (fail or info); a client moves on to its next call.
-          if (error instanceof KvClosed) throw error;
+          // The history has its outcome: after a failure the client moves on; after an unknown
+          // outcome it is retired (that call stays outstanding in its history forever).
+          if (error instanceof KvOutcomeUnknown) break;
+          if (!(error instanceof KvRejected)) throw error;
         }
       }
       // A replica stays up a while after its own calls, then reports its state and returns — without

@@ -7,7 +7,7 @@ import { logTimingFor } from '../protocols/consensus/consensusLog.js';
 import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
 import { decodeSinkFrames, type AppendSink } from '../protocols/kv/appendSink.js';
 import { decodeKvCommand, kvEntryCapacityFor } from '../protocols/kv/kvCommand.js';
-import { KvOutcomeUnknown, KvRejected } from '../protocols/kv/kvErrors.js';
+import { KvClientRetired, KvOutcomeUnknown, KvRejected } from '../protocols/kv/kvErrors.js';
 import { ReplicatedKv, type ReplicatedKvConfig } from '../protocols/kv/replicatedKv.js';
 import { checkKvRun } from './kvProperties.js';
 
@@ -107,6 +107,8 @@ describe('the replicated key-value store', () => {
       async (store, fabric) => {
         if (fabric.self !== 0) return;
         await store.put('x', 'v').catch((caught: unknown) => (error = caught));
+        // That put stays outstanding forever in p0's history: its client makes no more calls.
+        await assert.rejects(store.get('x'), KvClientRetired);
       },
       { faults: [{ kind: 'crash-process', process: 1, at: 0 }, { kind: 'crash-process', process: 2, at: 0 }], config: () => ({ giveUpAfter: 200 }) },
     );

@@ -32,3 +32,16 @@ export class KvClosed extends Error {
     this.name = 'KvClosed';
   }
 }
+
+/**
+ * A recording store's client whose call ended with an unknown outcome makes
+ * no further calls: in its process's history that call stays outstanding
+ * forever (Jepsen's convention, which the checker's pairing follows), and a
+ * process has one call outstanding at a time.
+ */
+export class KvClientRetired extends Error {
+  constructor(operation: string) {
+    super(`${operation} refused: an earlier call of this client ended with an unknown outcome, which its history keeps outstanding forever (accepted: calls from another process's store, or a store with record: false)`);
+    this.name = 'KvClientRetired';
+  }
+}

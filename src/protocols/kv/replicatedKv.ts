@@ -3,7 +3,7 @@ import { EntryTooLarge, LogClosed, LogFull } from '../common/logErrors.js';
 import type { LogEntry, ReplicatedLog } from '../common/replicatedLog.js';
 import { encodeSinkFrames, type AppendSink } from './appendSink.js';
 import { decodeKvCommand, encodeKvCommand, type KvCommand, type KvOperation } from './kvCommand.js';
-import { KvClosed, KvOutcomeUnknown, KvRejected } from './kvErrors.js';
+import { KvClientRetired, KvClosed, KvOutcomeUnknown, KvRejected } from './kvErrors.js';
 import type { KvMutant } from './kvMutants.js';
 import { KvStateMachine } from './kvStateMachine.js';
 
@@ -35,7 +35,9 @@ import { KvStateMachine } from './kvStateMachine.js';
  *   closed): an aborted or abandoned append may still be decided later.
  *   Delete is recorded as a put of "" (the checker's `kv` model has no
  *   delete; a deleted key reads ""). The history holds one operation per
- *   process at a time, so a recording store runs its calls one after another.
+ *   process at a time, so a recording store runs its calls one after another,
+ *   and after an `info` it refuses further calls (`KvClientRetired`): that
+ *   call stays outstanding forever in its process's history.
  * - **Durability** (`sink`): applied entries are written to the sink, one
  *   batch at a time, and a batch is applied and answered only once its write
  *   resolved — a call's answer means its entry is durable at its replica.
@@ -79,6 +81,8 @@ export class ReplicatedKv {
   /** Recorded calls run one at a time: each waits for the previous one. */
   private turn: Promise<void> = Promise.resolve();
   private closed = false;
+  /** A recorded call ended unknown: this client makes no more calls (KvClientRetired). */
+  private retired = false;
   private readonly sinkBatch: LogEntry[] = [];
   private flushing: Promise<void> | undefined;
   private sinkFailure: Error | undefined;
@@ -167,6 +171,7 @@ export class ReplicatedKv {
   /** One call with its history events: invoke, then ok, fail (certainly no effect) or info (unknown). */
   private async recorded(operation: KvOperation, key: string, value: string): Promise<string | null> {
     if (this.closed) throw new KvClosed(operation);
+    if (this.retired) throw new KvClientRetired(operation);
     // The kv model knows get, put and append; a delete is the put of "" it amounts to.
     const f = operation === 'delete' ? 'put' : operation;
     const input: OperationValue = operation === 'get' ? null : value;
@@ -177,7 +182,10 @@ export class ReplicatedKv {
       return result;
     } catch (error) {
       if (error instanceof KvRejected) this.fabric.history.fail(op, input);
-      else this.fabric.history.info(op, input);
+      else {
+        this.fabric.history.info(op, input);
+        this.retired = true;
+      }
       throw error;
     }
   }

@@ -16,7 +16,7 @@
  * code runs on the simulator and on the real backends.
  */
 export type { Fabric, OperationRecorder, HistoryEvent, NoteEvent, ProcessMain } from './fabric/fabric.js';
-export type { ProcessId, MemoryId, RegionRef, Address, Access, Policy, RegionSpec, Message, VerbOptions, OperationId, OperationValue } from './fabric/types.js';
+export type { ProcessId, MemoryId, RegionRef, Address, Access, Policy, RegionSpec, Message, VerbOptions, PermissionOptions, OperationId, OperationValue } from './fabric/types.js';
 export { policies } from './fabric/types.js';
 export { findRegion, memoriesOf } from './fabric/fabric.js';
 export { FabricError, PermissionDenied, TimedOut, BadAddress, QuorumFailed, type FabricErrorCode } from './fabric/errors.js';

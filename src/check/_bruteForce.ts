@@ -55,7 +55,14 @@ export function wholeStore(model: Model): Model {
     prepare(operation) {
       const prepared = model.prepare(operation);
       if (typeof prepared === 'string') return prepared;
-      return { ...prepared, call: { key: operation.key as string, call: prepared.call } };
+      // Effects and observations name the key: a put of "y" to one key is no twin of a put of "y" to another.
+      const key = operation.key as string;
+      return {
+        ...prepared,
+        call: { key, call: prepared.call },
+        effect: `${JSON.stringify(key)} ${prepared.effect}`,
+        ...(prepared.observation === undefined ? {} : { observation: `${JSON.stringify(key)} ${prepared.observation}` }),
+      };
     },
     init: () => new Map<string, unknown>(),
     step(state, wrapped) {

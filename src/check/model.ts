@@ -52,6 +52,13 @@ export interface Model<State = unknown, Call = unknown> {
      * the reads of its value), the pairs are found by lookup, not by trying all.
      */
     target?(call: Call): string | undefined;
+    /**
+     * Optional shortcut of the same kind for models whose states grow: when
+     * `leadsTo(call, read)` holds exactly if `setsTo(call)` is defined and is
+     * a prefix of `readsAs(read)` (a kv put and the gets that begin with its
+     * value), the pairs are found by looking up the read's prefixes.
+     */
+    prefix?: { setsTo(call: Call): string | undefined; readsAs(read: Call): string };
   };
 }
 

@@ -91,6 +91,11 @@ export interface LinearizationSearch {
 export function linearizationSearch(model: Model, operations: readonly SearchOperation[], tuning: SearchTuning = {}): LinearizationSearch {
   const pruning = tuning.pruning !== false;
   const progress: SearchProgress = { placed: 0, steps: 0, configurations: 0 };
+  // Built when asked for (rarely: at the end, or when a check is interrupted), from the record kept below.
+  Object.defineProperty(progress, 'longest', {
+    enumerable: true,
+    get: () => (longest ? { prefix: longestPrefix.slice(0, longest.depth), unplaced: longest.unplaced, state: model.describeState(states.value(longest.state)) } : undefined),
+  });
   const count = operations.length;
   const list = buildList(operations);
   const { next, previous, operationOf, isReturn, callEntry, returnEntry } = list;
@@ -124,7 +129,18 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
   let depth = 0;
   let state = states.intern(model.init());
   let setHash = 0;
-  let longest: { prefix: number[]; unplaced: number[]; state: number } | undefined;
+  /**
+   * The longest prefix found at a dead end. It is kept up to date
+   * incrementally, not copied from the stack at each new record (a long
+   * history reaches new depths all the time, and copying whole prefixes
+   * made the search quadratic): the stack's first `sharedDepth` entries are
+   * known to equal the record's, so a new record copies only the entries
+   * placed since the stack last went below that depth — no more than the
+   * placements made since the last record.
+   */
+  const longestPrefix: number[] = [];
+  let longest: { depth: number; unplaced: number[]; state: number } | undefined;
+  let sharedDepth = 0;
 
   const remove = (entry: number) => {
     next[previous[entry]] = next[entry];
@@ -164,6 +180,7 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
   /** Undoes the last placement; returns the operation. */
   const unplace = (): number => {
     depth--;
+    if (depth < sharedDepth) sharedDepth = depth;
     const operation = stackOperation[depth];
     state = stackState[depth];
     const word = operation >>> 5;
@@ -253,11 +270,13 @@ export function linearizationSearch(model: Model, operations: readonly SearchOpe
         }
       }
       // A dead end: the walk reached a return (that operation could not be placed in time), or settling found the configuration dead.
-      if (!longest || depth > longest.prefix.length) {
+      if (!longest || depth > longest.depth) {
         // Every operation of the frontier was tried and none fits, except after an impossible read: that read is the culprit.
         const unplaced = entry === dead && impossible >= 0 ? [impossible] : frontier(list, known);
-        longest = { prefix: Array.from(stackOperation.subarray(0, depth)), unplaced, state };
-        progress.longest = { prefix: longest.prefix, unplaced: longest.unplaced, state: model.describeState(states.value(state)) };
+        longestPrefix.length = sharedDepth;
+        for (let position = sharedDepth; position < depth; position++) longestPrefix.push(stackOperation[position]);
+        sharedDepth = depth;
+        longest = { depth, unplaced, state };
       }
       for (;;) {
         if (depth === 0) break search;
@@ -504,6 +523,10 @@ class ReadEnablers {
       this.waiting.fill(1);
       return;
     }
+    if (reach.prefix) {
+      this.pairByPrefix(reach.prefix, operations, representatives);
+      return;
+    }
     const mutators = operations.filter((operation) => operation.mutates).length;
     if (!reach.target && mutators * representatives.length > ReadEnablers.maximumPairs) {
       // Too many pairs to try: count every read as reachable (less pruning, still exact).
@@ -527,6 +550,35 @@ class ReadEnablers {
           this.waiting[group]++;
         }
       });
+    });
+  }
+
+  /**
+   * Finds the (enabler, read group) pairs by looking each read's prefixes up
+   * among the enablers' values, one lookup per distinct enabler value length:
+   * linear in the history for the usual few lengths, where trying every pair
+   * was quadratic (a 10,000-operation kv key took most of a second).
+   */
+  private pairByPrefix(prefix: NonNullable<NonNullable<Model['reach']>['prefix']>, operations: readonly SearchOperation[], representatives: readonly number[]): void {
+    const enablersOf = new Map<string, number[]>();
+    operations.forEach((operation, index) => {
+      if (!operation.mutates) return;
+      const value = prefix.setsTo(operation.call);
+      if (value === undefined) return;
+      let list = enablersOf.get(value);
+      if (!list) enablersOf.set(value, (list = []));
+      list.push(index);
+    });
+    const lengths = [...new Set([...enablersOf.keys()].map((value) => value.length))].sort((a, b) => a - b);
+    representatives.forEach((read, group) => {
+      const result = prefix.readsAs(operations[read].call);
+      for (const length of lengths) {
+        if (length > result.length) break;
+        for (const enabler of enablersOf.get(result.slice(0, length)) ?? []) {
+          this.enables[enabler].push(group);
+          this.waiting[group]++;
+        }
+      }
     });
   }
 

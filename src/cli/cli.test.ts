@@ -5,18 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from './main.js';
-import type { CommandIO } from './command.js';
+import { capturedMain } from './_capturedMain.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-async function mnm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), stderrIsTerminal: false };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const mnm = capturedMain;
 
 const scratch = mkdtempSync(join(tmpdir(), 'mnm-cli-'));
 
@@ -142,8 +135,9 @@ describe('mnm CLI', () => {
       [['run'], /expected one protocol/],
       [['replay', join(scratch, 'missing.jsonl')], /cannot read/],
       [['frobnicate'], /unknown command 'frobnicate'/],
-      [['sweep', 'register'], /--seeds N is required/],
       [['sweep', 'register', '--seeds', '0'], /--seeds: expected a whole number from 1 to 100,000,000, got 0\n/],
+      [['sweep', 'register', '--workers', '0'], /--workers: expected a whole number from 1 to 256, got 0\n/],
+      [['sweep', 'register', '--shard', '2/2'], /--shard 2\/2: I is out of range \(accepted: 0\.\.1, counted from 0\)/],
       [['run', 'register', '--f', '1'], /sized by --memories/],
       [['run', 'pmp', '--tear', '2'], /--tear 2 is out of range \(accepted: a fraction in \(0, 1\]/],
       [['run', 'pmp', '--hold', 'p9 permission m2 until p2 note decide'], /no process p9 \(p0..p2\)/],

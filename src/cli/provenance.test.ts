@@ -4,8 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from './main.js';
-import type { CommandIO } from './command.js';
+import { capturedMain } from './_capturedMain.js';
 
 /**
  * Issue 12, item 4: traces and JSON outputs say which mnm and which trace
@@ -17,13 +16,7 @@ import type { CommandIO } from './command.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const packageVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-async function mnm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), stderrIsTerminal: false };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const mnm = capturedMain;
 
 const scratch = mkdtempSync(join(tmpdir(), 'mnm-provenance-'));
 

@@ -121,6 +121,89 @@ export const conformanceCases: readonly ConformanceCase[] = [
     },
   },
   {
+    // Mu's straggler: a deposed leader's permission request lands after a newer leader's grant.
+    name: 'ordered-exclusive-writer: a late, lower request is refused and changes nothing',
+    processCount: 2,
+    memoryCount: 2,
+    regions: [{ name: 'log', size: 16, policy: 'ordered-exclusive-writer', owner: 1 }],
+    bodies: {
+      0: async (fabric) => {
+        const log = { memory: 0, region: 'log' };
+        await fabric.requestPermission(log, 'read-write', { proposal: 5n });
+        await fabric.write(word(0, 'log'), wordBytes(1n));
+        fabric.send(1, new Uint8Array([1]));
+        await fabric.receive(); // p1's lower request, write and request without a number were refused
+        await fabric.write(word(0, 'log'), wordBytes(2n));
+        const reGrant = await errorOf(fabric.requestPermission(log, 'read-write', { proposal: 5n }));
+        const withoutProposal = await errorOf(fabric.requestPermission(log, 'read-write'));
+        await fabric.write(word(0, 'log', 8), wordBytes(3n));
+        return { reGrant, withoutProposal, final: [await readWord(fabric, 0, 'log'), await readWord(fabric, 0, 'log', 8)] };
+      },
+      1: async (fabric) => {
+        await fabric.receive();
+        const log = { memory: 0, region: 'log' };
+        const lower = await errorOf(fabric.requestPermission(log, 'read-write', { proposal: 3n }));
+        const write = await errorOf(fabric.write(word(0, 'log'), wordBytes(9n)));
+        const withoutProposal = await errorOf(fabric.requestPermission(log, 'read-write'));
+        const outOfRange = await errorOf(fabric.requestPermission(log, 'read-write', { proposal: -1n }));
+        const seen = await readWord(fabric, 0, 'log');
+        // Each memory keeps its own highest granted number: m1 has granted nothing above 0 yet.
+        const otherMemory = await errorOf(fabric.requestPermission({ memory: 1, region: 'log' }, 'read-write', { proposal: 3n }));
+        await fabric.write(word(1, 'log'), wordBytes(4n));
+        fabric.send(0, new Uint8Array([1]));
+        return { lower, write, withoutProposal, outOfRange, seen, otherMemory, otherMemoryWord: await readWord(fabric, 1, 'log') };
+      },
+    },
+    check(results) {
+      const holder = results[0] as { reGrant: unknown; withoutProposal: { code?: string; message: string } | null; final: string[] };
+      const late = results[1] as Record<'lower' | 'write' | 'withoutProposal' | 'outOfRange', { name: string; code?: string; message: string } | null> & { seen: string; otherMemory: unknown; otherMemoryWord: string };
+      assert.equal(late.lower?.code, 'permission-denied', 'a request lower than the highest granted is refused');
+      assert.match(late.lower?.message ?? '', /\b3\b.*\b5\b/, 'the refusal names both numbers');
+      assert.equal(late.write?.code, 'permission-denied', 'the refused requester (the owner at creation, revoked by the grant) cannot write');
+      assert.equal(late.withoutProposal?.code, 'permission-denied', 'a write request without a proposal is refused');
+      assert.match(late.withoutProposal?.message ?? '', /proposal/, 'and the refusal says why');
+      assert.equal(late.outOfRange?.name, 'RangeError', 'a proposal outside u64 is refused before it travels');
+      assert.equal(late.seen, '1', 'the refused write changed nothing');
+      assert.equal(late.otherMemory, null, 'another memory judges by its own highest granted number');
+      assert.equal(late.otherMemoryWord, '4');
+      assert.equal(holder.reGrant, null, 'an equal proposal is granted again (a leader re-requesting)');
+      assert.equal(holder.withoutProposal?.code, 'permission-denied', 'even the holder must carry a proposal');
+      assert.deepEqual(holder.final, ['2', '3'], 'the holder\'s writes still land after every refusal');
+    },
+  },
+  {
+    name: 'policies other than ordered-exclusive-writer ignore the proposal',
+    processCount: 2,
+    memoryCount: 1,
+    regions: [
+      { name: 'plain', size: 8, policy: 'exclusive-writer', owner: 0 },
+      { name: 'shared', size: 8, policy: 'open' },
+    ],
+    bodies: {
+      0: async (fabric) => {
+        await fabric.receive(); // p1 was granted 'plain' with proposal 9
+        const lower = await errorOf(fabric.requestPermission({ memory: 0, region: 'plain' }, 'read-write', { proposal: 1n }));
+        const write = await errorOf(fabric.write(word(0, 'plain'), wordBytes(6n)));
+        const open = await errorOf(fabric.requestPermission({ memory: 0, region: 'shared' }, 'read-write', { proposal: 0n }));
+        fabric.send(1, new Uint8Array([1]));
+        return { lower, write, open };
+      },
+      1: async (fabric) => {
+        await fabric.requestPermission({ memory: 0, region: 'plain' }, 'read-write', { proposal: 9n });
+        fabric.send(0, new Uint8Array([1]));
+        await fabric.receive();
+        const write = await errorOf(fabric.write(word(0, 'plain'), wordBytes(7n)));
+        return { write, value: await readWord(fabric, 0, 'plain') };
+      },
+    },
+    check(results) {
+      assert.deepEqual(results[0], { lower: null, write: null, open: null }, 'a lower number is granted under exclusive-writer and open');
+      const revoked = results[1] as { write: { code?: string } | null; value: string };
+      assert.equal(revoked.write?.code, 'permission-denied', 'exclusive-writer revoked p1 as usual');
+      assert.equal(revoked.value, '6');
+    },
+  },
+  {
     name: 'verbs from one process to one memory take effect in issue order',
     processCount: 1,
     memoryCount: 2,

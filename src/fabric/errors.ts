@@ -19,8 +19,10 @@ export class PermissionDenied extends FabricError {
     readonly region: string,
     readonly verb: string,
     readonly process: number,
+    /** The memory's reason (a refused permission request says which rule refused it, e.g. both proposal numbers). */
+    readonly reason?: string,
   ) {
-    super(`permission denied: p${process} may not ${verb} region '${region}' on m${memory}`);
+    super(`permission denied: p${process} may not ${verb} region '${region}' on m${memory}${reason === undefined ? '' : ` (${reason})`}`);
     this.name = 'PermissionDenied';
   }
 }

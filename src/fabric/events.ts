@@ -51,6 +51,10 @@ export interface EventFields {
   };
   /** Consensus: this process learned the decision `value` from process `from` (a log entry carries its `index`). */
   learn: { readonly value: EventValue; readonly from?: number; readonly index?: number };
+  /** Mu: this process leads with proposal `ballot`: permission and prepare done on a majority, `settled` slots re-proposed from `commitPoint` on. */
+  leading: { readonly ballot: number; readonly commitPoint: number; readonly settled: number };
+  /** Mu: a write of this leader's (proposal `ballot`) was refused — another leader holds the permission; it stops at once. */
+  deposed: { readonly ballot: number };
   /** Replicated log: this process delivered log entry `index` (its `value`), decided by consensus instance `instance`. */
   commit: { readonly index: number; readonly value: EventValue; readonly instance: number };
   /** Replicated key-value store: this replica's state after applying the first `applied` log entries (`final`: when it closed). */
@@ -120,6 +124,8 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   },
   learn: { value, from: optionalNumber, index: optionalNumber },
   commit: { index: number, value, instance: number },
+  leading: { ballot: number, commitPoint: number, settled: number },
+  deposed: { ballot: number },
   'kv-state': { applied: number, digest: string, final: { type: 'boolean', optional: true } },
   broadcast: message,
   deliver: { ...message, path: string },

@@ -1,4 +1,4 @@
-import type { Access, Address, MemoryId, Message, OperationId, OperationValue, ProcessId, RegionRef, RegionSpec, VerbOptions } from './types.js';
+import type { Access, Address, MemoryId, Message, OperationId, OperationValue, ProcessId, PermissionOptions, RegionRef, RegionSpec, VerbOptions } from './types.js';
 
 /**
  * What one process can do: the whole of the fabric contract as a protocol sees
@@ -36,9 +36,11 @@ export interface Fabric {
    * Asks the memory for `access` to a region, under the region's policy. A
    * request is an operation with a round trip; it is atomic with respect to the
    * verbs around it: once a revoke has completed, no write of the old holder lands.
-   * Rejects with `PermissionDenied` when the policy refuses.
+   * Rejects with `PermissionDenied` when the policy refuses (its message says
+   * why). `options.proposal` is the requester's proposal number, which an
+   * `ordered-exclusive-writer` region requires and every other policy ignores.
    */
-  requestPermission(region: RegionRef, access: Access, options?: VerbOptions): Promise<void>;
+  requestPermission(region: RegionRef, access: Access, options?: PermissionOptions): Promise<void>;
 
   /** Sends a two-sided message (one delay; uses the receiver's CPU). May be lost if the receiver crashed or is cut off. */
   send(to: ProcessId, data: Uint8Array): void;

@@ -34,12 +34,17 @@ export type Access = 'none' | 'read' | 'read-write';
  *   broadcast); a request for write access by anyone else is denied.
  * - `exclusive-writer`: a request for write access grants it to the requester
  *   and revokes it from whoever held it (Protected Memory Paxos).
+ * - `ordered-exclusive-writer`: like `exclusive-writer`, but a request for
+ *   write access carries the requester's proposal number and is granted only
+ *   if it is at least the highest granted so far on that region at that
+ *   memory (Mu's log regions: each replica grants write access to one leader
+ *   at a time, and never to a stale one whose request arrives late).
  * - `access-list`: the list given at creation is the list; processes cannot
  *   change it (the scenario may, as an administrator).
  */
-export type Policy = 'open' | 'single-writer' | 'exclusive-writer' | 'access-list';
+export type Policy = 'open' | 'single-writer' | 'exclusive-writer' | 'ordered-exclusive-writer' | 'access-list';
 
-export const policies: readonly Policy[] = ['open', 'single-writer', 'exclusive-writer', 'access-list'];
+export const policies: readonly Policy[] = ['open', 'single-writer', 'exclusive-writer', 'ordered-exclusive-writer', 'access-list'];
 
 /** A region as the scenario (or a cluster file) creates it. */
 export interface RegionSpec {
@@ -49,7 +54,7 @@ export interface RegionSpec {
   readonly policy: Policy;
   /**
    * `single-writer`: the only process that may write.
-   * `exclusive-writer`: the process holding write access at creation (none if absent).
+   * `exclusive-writer`, `ordered-exclusive-writer`: the process holding write access at creation (none if absent).
    */
   readonly owner?: ProcessId;
   /** Access of processes not listed in `access`; defaults per policy (see `initialAccess`). */
@@ -74,6 +79,17 @@ export interface VerbOptions {
    * exactly as on a real network.
    */
   readonly timeout?: number;
+}
+
+/** Options of a permission request. */
+export interface PermissionOptions extends VerbOptions {
+  /**
+   * The requester's proposal number (an unsigned 64-bit integer). Required
+   * for write access to an `ordered-exclusive-writer` region, where it is
+   * granted only if at least the highest granted there so far; every other
+   * policy ignores it.
+   */
+  readonly proposal?: bigint;
 }
 
 /** Identifier of an application-level operation in the history. */

@@ -2,4 +2,4 @@
 export { scenarios, builtInScenarios, findScenario, addScenario, scenarioModuleUrl } from './registry.js';
 export { loadUserScenario } from './userScenario.js';
 export type { Scenario, RunOptions, ResolvedOptions, Violation } from './scenario.js';
-export { runScenario, resolveOptions, type RunReport, type TraceMode } from './runner.js';
+export { runScenario, resolveOptions, type RunReport, type RunOutputs, type TraceMode } from './runner.js';

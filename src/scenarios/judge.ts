@@ -1,5 +1,5 @@
 import type { HistoryEvent, NoteEvent, ProcessId } from '../fabric/index.js';
-import { describeFault, withinTolerance, type Fault } from '../sim/index.js';
+import { describeFault, withinTolerance, type Fault, type OrderedGrant } from '../sim/index.js';
 import type { RunMetrics } from '../trace/accounting.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
 
@@ -37,6 +37,8 @@ export interface RunOutcome {
   readonly unfinished: readonly ProcessId[];
   readonly time: number;
   readonly end: string;
+  /** What the memories saw (the simulator only). */
+  readonly orderedGrants?: readonly OrderedGrant[];
 }
 
 export interface Verdict {
@@ -54,7 +56,7 @@ export interface Verdict {
  */
 export function judge(scenario: Scenario, options: ResolvedOptions, faults: readonly Fault[], outcome: RunOutcome): Verdict {
   const violations: Violation[] = outcome.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message.split('\n')[0]}`, involved: { processes: [error.process] } }));
-  violations.push(...scenario.check(outcome.history, options, outcome.notes));
+  violations.push(...scenario.check(outcome.history, options, outcome.notes, outcome.orderedGrants ? { orderedGrants: outcome.orderedGrants } : undefined));
   const within = withinTolerance(faults, scenario.tolerance(options));
   const mustFinish = scenario.mustFinish?.(options);
   const stuck = outcome.unfinished.filter((process) => mustFinish === undefined || mustFinish.includes(process));

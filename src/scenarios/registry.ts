@@ -1,6 +1,7 @@
 import type { Scenario } from './scenario.js';
 import { consensusScenarios } from './consensus.js';
 import { logScenarios } from './log.js';
+import { muScenario } from './mu.js';
 import { registerScenario } from './register.js';
 import { cbScenario } from './cb.js';
 import { rbScenario } from './rb.js';
@@ -15,7 +16,7 @@ import { kvLogScenario } from './kvLog.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, cbScenario, rbScenario, brachaScenario, kvLogScenario];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario];
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */

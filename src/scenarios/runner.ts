@@ -1,6 +1,7 @@
 import { Accounting } from '../trace/accounting.js';
 import { mnmVersion } from '../trace/provenance.js';
-import { TraceRecorder } from '../trace/recorder.js';
+import { TraceRecorder, type TraceOutput } from '../trace/recorder.js';
+import type { HistoryEvent } from '../fabric/index.js';
 import {
   Prng,
   Simulation,
@@ -21,6 +22,18 @@ export type { RunReport } from './judge.js';
 
 /** How much of the trace a run keeps: none, only its hash, or every line. */
 export type TraceMode = 'off' | 'hash' | 'full';
+
+/**
+ * Where a run's records go as they happen, so that a long run need not hold
+ * them: with `trace`, the trace's text streams out in chunks (the report
+ * then carries its hash but not its text, whatever the trace mode);
+ * `onHistoryEvent` hears each application operation event. A real backend
+ * hands its records over when it is done.
+ */
+export interface RunOutputs {
+  readonly trace?: TraceOutput;
+  readonly onHistoryEvent?: (event: HistoryEvent) => void;
+}
 
 
 /** Fills in a scenario's defaults and checks every option; throws a one-line message on bad input. */
@@ -111,13 +124,20 @@ function scenarioFor(name: string): Scenario {
  * not is a violation when the faults stayed within the protocol's tolerance,
  * and `blocked` (not a failure) when they went beyond it.
  */
-export async function runScenario(options: RunOptions, traceMode: TraceMode = 'hash'): Promise<RunReport> {
+export async function runScenario(options: RunOptions, traceMode: TraceMode = 'hash', outputs: RunOutputs = {}): Promise<RunReport> {
   const resolved = resolveOptions(options);
-  if (resolved.backend !== undefined) return runOnRealBackend(resolved);
+  if (resolved.backend !== undefined) {
+    const report = await runOnRealBackend(resolved);
+    if (outputs.onHistoryEvent) for (const event of report.history) outputs.onHistoryEvent(event);
+    if (outputs.trace && report.trace !== undefined && report.trace.length > 0) outputs.trace(report.trace);
+    return report;
+  }
   const scenario = scenarioFor(resolved.protocol);
   const faults = faultsOf(resolved, scenario);
-  const accounting = traceMode === 'off' ? undefined : new Accounting();
-  const recorder = traceMode === 'off' ? undefined : new TraceRecorder(traceMode === 'full', accounting, mnmVersion());
+  const tracing = traceMode !== 'off' || outputs.trace !== undefined;
+  // Running totals only: a long run's metrics cost a few numbers per operation.
+  const accounting = tracing ? new Accounting({ perOperation: false }) : undefined;
+  const recorder = !tracing ? undefined : new TraceRecorder(outputs.trace ?? traceMode === 'full', accounting, mnmVersion());
   const simulation = new Simulation({
     scenario: scenario.name,
     seed: resolved.seed,
@@ -129,10 +149,12 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     horizon: resolved.horizon,
     faults,
     ...(resolved.tear !== undefined ? { tearFraction: resolved.tear } : {}),
+    ...(scenario.cutShortWrites ? { cutShortWrites: true } : {}),
     ...(resolved.skew !== undefined ? { clockSkew: resolved.skew } : {}),
     ...(resolved.drift !== undefined ? { clockDrift: resolved.drift / 1e6 } : {}),
     ...(resolved.hold ? { holds: parseHolds(resolved.hold, { processCount: resolved.n, memoryCount: resolved.memories }) } : {}),
     ...(recorder ? { trace: recorder } : {}),
+    ...(outputs.onHistoryEvent ? { onHistoryEvent: outputs.onHistoryEvent } : {}),
   });
   for (let process = 0; process < resolved.n; process++) {
     const body = scenario.body(resolved, process);
@@ -142,6 +164,6 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
   return judgedReport(scenario, resolved, faults, result, {
     metrics: accounting ? accounting.summary() : null,
     traceHash: recorder ? recorder.traceHash() : null,
-    ...(traceMode === 'full' && recorder ? { trace: recorder.text() } : {}),
+    ...(traceMode === 'full' && recorder && outputs.trace === undefined ? { trace: recorder.text() } : {}),
   });
 }

@@ -1,6 +1,11 @@
 import type { HistoryEvent, NoteEvent, ProcessId, ProcessMain, RegionSpec } from '../fabric/index.js';
-import type { FaultProfile, Prng, Tolerance } from '../sim/index.js';
+import type { FaultProfile, OrderedGrant, Prng, Tolerance } from '../sim/index.js';
 import type { MixedSizes } from './mix.js';
+
+/** What the memories themselves saw during a run (the simulator knows; the real backends do not report it). */
+export interface MemoryEvidence {
+  readonly orderedGrants: readonly OrderedGrant[];
+}
 
 /** Options of one run: everything `mnm run` accepts, and so everything a sweep may vary. */
 export interface RunOptions {
@@ -12,7 +17,7 @@ export interface RunOptions {
   readonly memories?: number;
   readonly latency: string;
   readonly faults: FaultProfile;
-  /** Explicit crashes, `m1@5,p2`. */
+  /** Explicit crashes, `m1@5,p2,h1@7` (h1: p1 and m1 together). */
   readonly crash?: string;
   /** Explicit pauses, `p0@10+50`. */
   readonly pause?: string;
@@ -85,10 +90,21 @@ export interface Scenario {
    * thread or OS process.
    */
   body(options: ResolvedOptions, process: ProcessId): ProcessMain | undefined;
-  /** Safety properties of a finished run's history (liveness is judged by the runner). */
-  check(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]): Violation[];
+  /**
+   * Safety properties of a finished run's history (liveness is judged by the
+   * runner). `memories` is what the memories themselves saw, where the
+   * backend can tell (the simulator): the permission grants that carried a
+   * proposal, in each memory's execution order.
+   */
+  check(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[], memories?: MemoryEvidence): Violation[];
   /** Scenario-specific figures for the run report (`details` in `mnm run --json`), e.g. decisions or signatures. */
   details?(history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]): Record<string, unknown>;
+  /**
+   * The simulator cuts a mid-write crash's landing writes short for good
+   * (SimulationConfig.cutShortWrites): for protocols whose records survive a
+   * permanently torn copy (Mu). Default off.
+   */
+  readonly cutShortWrites?: boolean;
   /** The span of virtual time within which a fault profile draws its faults (default: a span covering the workload). */
   readonly faultWindow?: (options: ResolvedOptions) => number;
   /** The longest pause or partition a fault profile draws (default: a third of the fault window). */

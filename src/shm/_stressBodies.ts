@@ -11,6 +11,13 @@ import { getWord, PermissionDenied, type Fabric, type ProcessId } from '../fabri
  * writes without pause until it is crashed; p1 waits until p0 is dead, then
  * takes write access (which must not wedge on whatever p0 held) and checks
  * that nothing of p0 lands afterwards.
+ *
+ * `orderedRace`: every process requests write access to an
+ * ordered-exclusive-writer region at once, with proposal number p + 1, then
+ * (after all have asked, told through p0) tries to write. Whatever the
+ * interleaving, only the highest proposal may hold write access at the end:
+ * a lower request that compared before the highest's grant but changed the
+ * access list after it would leave a stale writer.
  */
 const wordA = 0x4141414141414141n;
 const wordB = 0x4242424242424242n;
@@ -82,4 +89,26 @@ export function deadWriter(_args: unknown, process: ProcessId): ((fabric: Fabric
     };
   }
   return undefined;
+}
+
+export function orderedRace(_args: unknown, process: ProcessId): (fabric: Fabric) => Promise<unknown> {
+  const region = { memory: 0, region: 'log' };
+  return async (fabric) => {
+    const granted = await fabric.requestPermission(region, 'read-write', { proposal: BigInt(process + 1) }).then(
+      () => true,
+      (error) => (error instanceof PermissionDenied ? false : Promise.reject(error)),
+    );
+    if (process === 0) {
+      for (let other = 1; other < fabric.processCount; other++) await fabric.receive();
+      for (let other = 1; other < fabric.processCount; other++) fabric.send(other, new Uint8Array([1]));
+    } else {
+      fabric.send(0, new Uint8Array([1]));
+      await fabric.receive();
+    }
+    const wrote = await fabric.write({ ...region, offset: 8 * process }, new Uint8Array(8).fill(process + 1)).then(
+      () => true,
+      (error) => (error instanceof PermissionDenied ? false : Promise.reject(error)),
+    );
+    return { granted, wrote };
+  };
 }

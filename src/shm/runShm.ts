@@ -3,7 +3,7 @@ export type { CrashFault, RealRunResult } from '../realtime/realRun.js';
 import { Worker } from 'node:worker_threads';
 import type { MemoryId, ProcessId } from '../fabric/index.js';
 import { validateRegionSpec } from '../fabric/index.js';
-import { realBackendFaults } from '../fabric/faults.js';
+import { crashedBy, realBackendFaults } from '../fabric/faults.js';
 import { Journal } from './journal.js';
 import { mergeJournals, type JournalRecord } from '../realtime/operationJournal.js';
 import { controlIndex, createSharedWorld } from './sharedWorld.js';
@@ -18,7 +18,8 @@ export type ShmRunConfig = RealRunConfig;
  * first; then all start at once (a shared epoch), crashes are injected on
  * the wall clock (a memory: its crashed word is set and later verbs never
  * complete; a process: its worker is terminated, then marked dead so that
- * nothing waits for it), and the run ends when every live body returned or
+ * nothing waits for it; a host: both, its memory first, in one timer
+ * callback), and the run ends when every live body returned or
  * at the deadline. Every worker is terminated before this resolves, also on
  * failure.
  */
@@ -79,19 +80,23 @@ export async function runShm(config: ShmRunConfig): Promise<RealRunResult> {
       const delay = (fault.at * unitMicroseconds) / 1000;
       timers.push(
         setTimeout(() => {
-          if (fault.kind === 'crash-memory') {
-            crashedMemories.add(fault.memory);
-            Atomics.store(control, index.memoryCrashed(fault.memory), 1);
-            return;
+          const crashed = crashedBy(fault);
+          // A host's memory stops answering at the instant its worker is told to stop (memory first: nothing
+          // the dying thread still does reaches its own memory), as one crash of one machine.
+          for (const memory of crashed.memories) {
+            crashedMemories.add(memory);
+            Atomics.store(control, index.memoryCrashed(memory), 1);
           }
-          if (crashedProcesses.has(fault.process)) return;
-          crashedProcesses.add(fault.process);
-          void workers[fault.process].terminate().then(() => {
-            // Only now can the thread store nothing more: revokers may stop waiting for it.
-            Atomics.store(control, index.processDead(fault.process), 1);
-            Atomics.notify(control, index.processDead(fault.process));
-            changed();
-          });
+          for (const victim of crashed.processes) {
+            if (crashedProcesses.has(victim)) continue;
+            crashedProcesses.add(victim);
+            void workers[victim].terminate().then(() => {
+              // Only now can the thread store nothing more: revokers may stop waiting for it.
+              Atomics.store(control, index.processDead(victim), 1);
+              Atomics.notify(control, index.processDead(victim));
+              changed();
+            });
+          }
           changed();
         }, delay),
       );

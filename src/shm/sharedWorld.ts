@@ -1,4 +1,4 @@
-import { initialAccess, memoriesOf, type Access, type MemoryId, type ProcessId, type RegionSpec } from '../fabric/index.js';
+import { initialAccess, initialHighestGranted, memoriesOf, type Access, type MemoryId, type ProcessId, type RegionSpec } from '../fabric/index.js';
 
 /**
  * The shared memory of one shm run, as plain SharedArrayBuffers that every
@@ -34,6 +34,13 @@ export interface SharedRegion {
    * inside a verb that changes the region (see `shmMemory.ts`).
    */
   readonly control: SharedArrayBuffer;
+  /**
+   * One BigUint64 word: the highest proposal granted on the region
+   * (`ordered-exclusive-writer`; 0 and untouched under every other policy).
+   * A word of its own rather than two halves of `control`, so that it is
+   * read and stored whole.
+   */
+  readonly highestGranted: SharedArrayBuffer;
 }
 
 export const accessCode: Record<Access, number> = { none: 0, read: 1, 'read-write': 2 };
@@ -68,7 +75,9 @@ export function createSharedWorld(options: SharedWorldOptions): SharedWorld {
       const control = new SharedArrayBuffer(4 * (1 + 2 * processCount));
       const words = new Int32Array(control);
       initialAccess(spec, processCount).forEach((access, process) => (words[1 + process] = accessCode[access]));
-      regionBuffers[memory][spec.name] = { spec, bytes: new SharedArrayBuffer(spec.size), control };
+      const highestGranted = new SharedArrayBuffer(8);
+      new BigUint64Array(highestGranted)[0] = initialHighestGranted;
+      regionBuffers[memory][spec.name] = { spec, bytes: new SharedArrayBuffer(spec.size), control, highestGranted };
     }
   }
   const ringBytes = options.ringBytes ?? Math.max(4096, Math.min(65536, Math.floor((8 << 20) / Math.max(1, processCount * processCount) / 8) * 8));

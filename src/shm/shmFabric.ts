@@ -4,11 +4,13 @@ import {
   PermissionDenied,
   TimedOut,
   checkAddress,
+  proposalProblem,
   type Access,
   type Address,
   type Fabric,
   type Message,
   type OperationValue,
+  type PermissionOptions,
   type ProcessId,
   type RegionRef,
   type RegionSpec,
@@ -124,9 +126,12 @@ export class ShmFabric implements Fabric {
     return this.verb(address, 8, 'faa', true, options, (region) => region.faa(this.self, address.offset, delta));
   }
 
-  requestPermission(region: RegionRef, access: Access, options?: VerbOptions): Promise<void> {
+  requestPermission(region: RegionRef, access: Access, options?: PermissionOptions): Promise<void> {
+    const proposal = options?.proposal;
+    const problem = proposalProblem(proposal);
+    if (problem !== undefined) return Promise.reject(new RangeError(`requestPermission on m${region.memory} region '${region.region}': ${problem}`));
     return this.verb({ ...region, offset: 0 }, 0, 'requestPermission', false, options, (target) => {
-      const outcome = target.requestPermission(this.self, access);
+      const outcome = target.requestPermission(this.self, access, proposal);
       return outcome.ok ? { ok: true, value: undefined } : outcome;
     });
   }
@@ -147,10 +152,10 @@ export class ShmFabric implements Fabric {
     if (this.verbsThisTurn++ < verbsPerTurn) {
       this.armTurn();
       // Already settled: the completion runs as a microtask, with no executor closure to allocate.
-      return outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(new PermissionDenied(address.memory, address.region, name, this.self));
+      return outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(new PermissionDenied(address.memory, address.region, name, this.self, outcome.reason));
     }
     return new Promise<T>((resolve, reject) => {
-      this.deferred.push(() => (outcome.ok ? resolve(outcome.value) : reject(new PermissionDenied(address.memory, address.region, name, this.self))));
+      this.deferred.push(() => (outcome.ok ? resolve(outcome.value) : reject(new PermissionDenied(address.memory, address.region, name, this.self, outcome.reason))));
       this.armTurn();
     });
   }

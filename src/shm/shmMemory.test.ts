@@ -60,6 +60,39 @@ describe('shm memory', () => {
     assert.deepEqual(view.write(0, 0, new Uint8Array(8).fill(1)), { ok: false, reason: 'write needs read-write access, held: read' });
   });
 
+  it('ordered-exclusive-writer: racing requests from every thread leave only the highest proposal writing', async () => {
+    for (let seed = 1; seed <= 3; seed++) {
+      const processCount = 4;
+      const outcome = await runShm({
+        processCount,
+        memoryCount: 1,
+        regions: [{ name: 'log', size: 8 * processCount, policy: 'ordered-exclusive-writer' }],
+        body: { module: bodies, export: 'orderedRace', args: null },
+        seed,
+        deadlineMilliseconds: 60_000,
+      });
+      assert.deepEqual(outcome.errors, []);
+      const results = outcome.results as Record<number, { granted: boolean; wrote: boolean }>;
+      assert.deepEqual(results[processCount - 1], { granted: true, wrote: true }, 'the highest proposal is always granted');
+      for (let process = 0; process < processCount - 1; process++) assert.equal(results[process].wrote, false, `p${process} (proposal ${process + 1}) still writes`);
+    }
+  });
+
+  it('ordered-exclusive-writer: a lower request changes neither the access list nor the number', () => {
+    const world = createSharedWorld({ processCount: 2, memoryCount: 1, regions: [{ name: 'log', size: 16, policy: 'ordered-exclusive-writer' }] });
+    const view = new ShmRegion(world.regionBuffers[0].log, 2, () => false);
+    assert.equal(view.highestGrantedNow(), 0n);
+    assert.deepEqual(view.requestPermission(0, 'read-write', 7n), { ok: true, value: { revoked: [] } });
+    assert.equal(view.highestGrantedNow(), 7n);
+    const refused = view.requestPermission(1, 'read-write', 6n);
+    assert.ok(!refused.ok);
+    assert.match(refused.reason, /proposal 6 is lower than 7/);
+    assert.equal(view.highestGrantedNow(), 7n);
+    assert.deepEqual([view.accessOf(0), view.accessOf(1)], ['read-write', 'read']);
+    assert.equal(new Int32Array(world.regionBuffers[0].log.control)[0], 0, 'the request lock was released after the refusal');
+    assert.deepEqual(view.requestPermission(1, 'read-write', 7n), { ok: true, value: { revoked: [0] } });
+  });
+
   it('writes at unaligned offsets merge into the words around them', () => {
     const world = createSharedWorld({ processCount: 1, memoryCount: 1, regions: [{ name: 'bytes', size: 24, policy: 'open' }] });
     const view = new ShmRegion(world.regionBuffers[0].bytes, 1, () => false);

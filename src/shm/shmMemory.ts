@@ -55,12 +55,21 @@ export type ShmOutcome<T> = { readonly ok: true; readonly value: T } | { readonl
  * holds its owner; a waiter breaks it when the owner is dead. Access-list
  * changes store revocations before grants, so a request cut short by death
  * leaves at most fewer writers, never more.
+ *
+ * An `ordered-exclusive-writer` region's highest granted proposal is one more
+ * word, read and changed only under that same lock, so it is decided
+ * atomically with the access change (no other request can run between the
+ * comparison and the grant). It is stored before the access list: a request
+ * cut short by death leaves the number raised and nobody newly granted
+ * (later lower requests are refused, which is safe), never a grant under the
+ * old number (which would let a lower request take write access back).
  */
 export class ShmRegion {
   readonly spec: RegionSpec;
   private readonly words: BigUint64Array;
   private readonly bytes: Uint8Array;
   private readonly control: Int32Array;
+  private readonly highestGranted: BigUint64Array;
   private readonly processCount: number;
 
   constructor(
@@ -73,6 +82,7 @@ export class ShmRegion {
     this.words = new BigUint64Array(region.bytes);
     this.bytes = new Uint8Array(region.bytes);
     this.control = new Int32Array(region.control);
+    this.highestGranted = new BigUint64Array(region.highestGranted);
     this.processCount = processCount;
   }
 
@@ -160,12 +170,15 @@ export class ShmRegion {
    * writer finishes the verb it is inside (a few microseconds), or while
    * another request holds the region's lock.
    */
-  requestPermission(process: ProcessId, wanted: Access): ShmOutcome<{ readonly revoked: readonly ProcessId[] }> {
+  requestPermission(process: ProcessId, wanted: Access, proposal?: bigint): ShmOutcome<{ readonly revoked: readonly ProcessId[] }> {
     this.lock(process);
     try {
       const current = Array.from({ length: this.processCount }, (_, other) => this.accessOf(other));
-      const decision = decideRequest(this.spec, current, process, wanted);
+      const highestGranted = Atomics.load(this.highestGranted, 0);
+      const decision = decideRequest(this.spec, current, process, wanted, proposal, highestGranted);
       if (!decision.granted) return { ok: false, reason: decision.reason };
+      // Before the access list (see the class comment): a request cut short leaves a higher number, never a grant under a lower one.
+      if (decision.highestGranted !== highestGranted) Atomics.store(this.highestGranted, 0, decision.highestGranted);
       const changed = decision.access.flatMap((access, other) => (access !== current[other] ? [other] : []));
       // Revocations (lower access) first, then grants: a request cut short leaves fewer writers, never more.
       changed.sort((a, b) => accessCode[decision.access[a]] - accessCode[decision.access[b]]);
@@ -175,6 +188,11 @@ export class ShmRegion {
     } finally {
       this.unlock(process);
     }
+  }
+
+  /** The highest proposal granted on this region so far (for tests and reports). */
+  highestGrantedNow(): bigint {
+    return Atomics.load(this.highestGranted, 0);
   }
 
   /** Administrator's change (scenario or tests), with the same atomicity as a request. */

@@ -23,8 +23,19 @@ export interface SimContext {
   readonly trace: TraceSink;
   /** Statistics kept even when tracing is off. */
   readonly counters: SimCounters;
+  /** Every granted permission request that carried a proposal, in the order the memories executed them. */
+  readonly orderedGrants: OrderedGrant[];
   /** The scripted schedule's holds, told of every arrival, completion, delivery and note; absent when the run has none. */
   readonly holds?: HappeningListener;
+}
+
+/** One granted permission request that carried a proposal, as its memory executed it. */
+export interface OrderedGrant {
+  readonly t: number;
+  readonly memory: number;
+  readonly region: string;
+  readonly process: number;
+  readonly proposal: bigint;
 }
 
 export interface SimCounters {

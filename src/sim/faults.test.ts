@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { wordBytes } from '../fabric/index.js';
 import type { TraceEvent, TraceHeader, TraceSink } from '../trace/format.js';
-import { Prng, Simulation, describeFault, drawFaults, latencyModel, parseCrashes, type Fault, type FaultProfile } from './index.js';
+import { Prng, Simulation, describeFault, drawFaults, latencyModel, parseCrashes, withinTolerance, type Fault, type FaultProfile } from './index.js';
 
 /**
  * p0 pipelines five one-word writes to each of three memories (each write to
@@ -180,5 +180,106 @@ describe('drawn faults', () => {
       assert.deepEqual(draw('crash', seed).filter((fault) => fault.kind === 'slow-link'), [], 'only pausing profiles');
     }
     assert.ok(withSlow > 70 && withSlow < 130, `${withSlow} of 200 drew slow links`);
+  });
+});
+
+describe('host crashes', () => {
+  /** Host h1 = p1 and m1. p1 bumps a counter on m0 every time unit; p0 reads m1 before and after the crash at 5. */
+  async function hostCrash(crash: string) {
+    const events: TraceEvent[] = [];
+    const sink: TraceSink = { header: (_header: TraceHeader) => {}, event: (event) => events.push(event) };
+    const world = { processCount: 2, memoryCount: 2 };
+    const simulation = new Simulation({
+      scenario: 'host-crash',
+      seed: 1,
+      params: {},
+      ...world,
+      regions: [{ name: 'cell', size: 8, policy: 'open' }],
+      latency: latencyModel('unit'),
+      horizon: 1000,
+      trace: sink,
+      faults: parseCrashes(crash, world),
+    });
+    const reads: string[] = [];
+    simulation.spawn(0, async (fabric) => {
+      for (const at of [2, 8]) {
+        await fabric.sleep(at - fabric.now());
+        await fabric.read({ memory: 1, region: 'cell', offset: 0 }, 8, { timeout: 10 }).then(
+          () => reads.push(`read m1 at ${at}: answered`),
+          (error: Error) => reads.push(`read m1 at ${at}: ${error.name}`),
+        );
+      }
+    });
+    simulation.spawn(1, async (fabric) => {
+      for (;;) {
+        await fabric.faa({ memory: 0, region: 'cell', offset: 0 }, 1n);
+        await fabric.sleep(1);
+      }
+    });
+    const result = await simulation.run();
+    return { result, events, reads, counter: simulation.memory(0).snapshot('cell')[0] };
+  }
+
+  it('stops the process and its memory at the same instant, and the trace shows both', async () => {
+    const { result, events, reads, counter } = await hostCrash('h1@5');
+    assert.deepEqual(result.crashedProcesses, [1]);
+    assert.deepEqual(result.crashedMemories, [1]);
+    assert.deepEqual(reads, ['read m1 at 2: answered', 'read m1 at 8: TimedOut']);
+    const faults = events.filter((event) => event.type === 'fault');
+    assert.deepEqual(
+      faults.map((event) => (event.type === 'fault' ? { t: event.t, target: event.target, detail: event.detail } : {})),
+      [
+        { t: 5, target: 'm1', detail: 'host h1' },
+        { t: 5, target: 'p1', detail: 'host h1' },
+      ],
+    );
+    // p1 bumped m0 every 3 units (a round trip, then a sleep of 1) until 5: at 2 and 5 its faa were in flight or done, nothing after.
+    const bumpsAfterCrash = events.filter((event) => event.type === 'verb.issue' && event.p === 1 && event.t >= 5);
+    assert.deepEqual(bumpsAfterCrash, [], 'the crashed process issues nothing more');
+    assert.ok(counter >= 1 && counter <= 2, `counter ${counter}`);
+  });
+
+  it('mid-write (!) is traced on the process', async () => {
+    const { events } = await hostCrash('h1@5!');
+    assert.ok(events.some((event) => event.type === 'fault' && event.target === 'p1' && event.detail === 'host h1, mid-write'));
+  });
+
+  it('parseCrashes reads hN@T, and refuses a host without its process or its memory', () => {
+    assert.deepEqual(parseCrashes('h1@5,h0!', { processCount: 2, memoryCount: 2 }), [
+      { kind: 'crash-host', at: 5, host: 1 },
+      { kind: 'crash-host', at: 0, host: 0, midWrite: true },
+    ]);
+    assert.throws(() => parseCrashes('h1@5', { processCount: 3, memoryCount: 1 }), /host h1 needs memory m1, and there is none \(m0\.\.m0\)/);
+    assert.throws(() => parseCrashes('h1@5', { processCount: 3, memoryCount: 0 }), /needs memory m1, and there is none \(no memories\)/);
+    assert.throws(() => parseCrashes('h1@5', { processCount: 1, memoryCount: 3 }), /host h1 needs process p1, and there is none \(p0\.\.p0\)/);
+    assert.throws(() => parseCrashes('h@5', { processCount: 2, memoryCount: 2 }), /hN\[@TIME\]\[!\]/);
+    assert.equal(describeFault({ kind: 'crash-host', at: 5, host: 1 }), 'crash h1@5');
+    assert.equal(describeFault({ kind: 'crash-host', at: 5, host: 1, midWrite: true }), 'crash h1@5 mid-write');
+  });
+
+  it('counts as a process crash and a memory crash in the tolerance', () => {
+    const host: Fault = { kind: 'crash-host', at: 1, host: 1 };
+    assert.equal(withinTolerance([host], { processes: 1, memories: 1 }), true);
+    assert.equal(withinTolerance([host], { processes: 1, memories: 0 }), false, 'its memory is one crash too many');
+    assert.equal(withinTolerance([host], { processes: 0, memories: 1 }), false, 'its process is one crash too many');
+    assert.equal(withinTolerance([host, { kind: 'crash-memory', at: 2, memory: 1 }], { processes: 1, memories: 1 }), true, 'the same memory twice is one crash');
+    assert.equal(withinTolerance([host], { processes: 1, memories: 1, crashable: [0] }), false, 'a host whose process may not crash');
+  });
+
+  it('co-located tolerances make the crash profiles crash hosts, within the fewer of the two bounds', () => {
+    const world = { processCount: 5, memoryCount: 5, window: 100 };
+    const tolerance = { processes: 2, memories: 2, colocated: true } as const;
+    const counts = new Set<number>();
+    for (let seed = 1; seed <= 100; seed++) {
+      for (const profile of ['crash', 'all'] as const) {
+        const faults = drawFaults(profile, tolerance, world, new Prng(seed, 'faults'));
+        assert.ok(faults.every((fault) => fault.kind !== 'crash-process' && fault.kind !== 'crash-memory'), 'no separate crashes');
+        assert.ok(withinTolerance(faults, tolerance), `seed ${seed}: ${faults.map(describeFault)}`);
+        counts.add(faults.filter((fault) => fault.kind === 'crash-host').length);
+      }
+    }
+    assert.deepEqual([...counts].sort(), [0, 1, 2]);
+    const narrower = { processes: 2, memories: 1, colocated: true } as const;
+    for (let seed = 1; seed <= 50; seed++) assert.ok(drawFaults('crash', narrower, world, new Prng(seed, 'faults')).filter((fault) => fault.kind === 'crash-host').length <= 1);
   });
 });

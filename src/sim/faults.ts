@@ -1,5 +1,5 @@
 import type { ProcessId } from '../fabric/index.js';
-import type { Fault } from '../fabric/faults.js';
+import { crashedBy, isCrash, type Fault } from '../fabric/faults.js';
 import type { Prng } from './prng.js';
 
 export { describeFault, type Fault } from '../fabric/faults.js';
@@ -12,6 +12,13 @@ export interface Tolerance {
   readonly crashable?: readonly ProcessId[];
   /** Whether the protocol's liveness survives lost messages (retransmission). */
   readonly messageLoss?: boolean;
+  /**
+   * Processes and memories are co-located by index: process pI and memory mI
+   * are one host hI (Mu's replicas, whose logs die with them). Fault profiles
+   * then crash hosts — up to the fewer of `processes` and `memories` of them —
+   * instead of processes and memories apart.
+   */
+  readonly colocated?: true;
 }
 
 /**
@@ -44,7 +51,8 @@ export interface FaultWorld {
  * the faults stream of the seed. Every drawn fault is written to the trace
  * header's parameters, so nothing is hidden.
  *
- * - `crash`: up to the tolerated number of memories and processes crash at random times.
+ * - `crash`: up to the tolerated number of memories and processes crash at random times
+ *   (hosts, when the tolerance says processes and memories are co-located).
  *   Each crashed process crashes mid-write with probability 1/2 (some of its
  *   verbs in flight never arrive).
  * - `pause`: one or two processes pause for a while (a slow leader); with
@@ -66,7 +74,11 @@ export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: F
   if (world.longOutage !== undefined && !(Number.isFinite(world.longOutage) && world.longOutage > outage)) {
     throw new RangeError(`long outage ${world.longOutage} is not accepted (accepted: a finite number longer than the longest ordinary outage, ${outage})`);
   }
-  if (crashes) {
+  if (crashes && tolerance.colocated) {
+    const crashable = (tolerance.crashable ?? processes).filter((host) => host < world.memoryCount);
+    const hostCrashes = random.int(Math.min(tolerance.processes, tolerance.memories, crashable.length) + 1);
+    for (const host of random.sample(crashable, hostCrashes)) faults.push({ kind: 'crash-host', at: time(), host });
+  } else if (crashes) {
     const memoryCrashes = random.int(tolerance.memories + 1);
     const memories = Array.from({ length: world.memoryCount }, (_, memory) => memory);
     for (const memory of random.sample(memories, memoryCrashes)) faults.push({ kind: 'crash-memory', at: time(), memory });
@@ -90,7 +102,7 @@ export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: F
   // the faults it drew before mid-write crashes and long pauses existed.
   if (crashes) {
     for (const [index, fault] of faults.entries()) {
-      if (fault.kind === 'crash-process' && random.chance(0.5)) faults[index] = { ...fault, midWrite: true };
+      if ((fault.kind === 'crash-process' || fault.kind === 'crash-host') && random.chance(0.5)) faults[index] = { ...fault, midWrite: true };
     }
   }
   if (pauses && world.memoryCount > 0 && random.chance(0.5)) {
@@ -109,25 +121,34 @@ export function drawFaults(profile: FaultProfile, tolerance: Tolerance, world: F
 }
 
 /**
- * Parses explicit crashes: `m1@5,p2,p0@3!` = memory m1 crashes at time 5,
- * process p2 at time 0, process p0 at time 3 in the middle of its writes
- * (`!`: some of its verbs in flight never arrive). Throws a message saying
- * what is accepted.
+ * Parses explicit crashes: `m1@5,p2,p0@3!,h1@7` = memory m1 crashes at time
+ * 5, process p2 at time 0, process p0 at time 3 in the middle of its writes
+ * (`!`: some of its verbs in flight never arrive), and host h1 — process p1
+ * and memory m1 together — at time 7. Throws a message saying what is accepted.
  */
 export function parseCrashes(text: string, world: Pick<FaultWorld, 'processCount' | 'memoryCount'>): Fault[] {
   const faults: Fault[] = [];
   for (const part of text.split(',').map((piece) => piece.trim()).filter(Boolean)) {
-    const match = /^([pm])(\d+)(?:@(\d+(?:\.\d+)?))?(!)?$/.exec(part);
-    // Keeps the older wording 'pN[@TIME] or mN[@TIME]' (the CLI's tests and users know it) and adds the mid-write mark.
-    const accepted = "pN[@TIME] or mN[@TIME], a process optionally followed by '!' to crash it mid-write (some of its verbs in flight never arrive): pN[@TIME][!] (e.g. m1@5,p2,p0@3!)";
+    const match = /^([pmh])(\d+)(?:@(\d+(?:\.\d+)?))?(!)?$/.exec(part);
+    // Keeps the older wording 'pN[@TIME] or mN[@TIME]' (the CLI's tests and users know it) and adds the mid-write mark and hosts.
+    const accepted =
+      "pN[@TIME] or mN[@TIME], a process optionally followed by '!' to crash it mid-write (some of its verbs in flight never arrive): pN[@TIME][!], or a host hN[@TIME][!] (process pN and memory mN together) (e.g. m1@5,p2,p0@3!,h1@7)";
     if (!match) throw new Error(`crash '${part}' is not of the form ${accepted}`);
     const index = Number(match[2]);
     const at = match[3] === undefined ? 0 : Number(match[3]);
+    const midWrite = match[4] !== undefined;
     if (match[1] === 'p') {
       if (index >= world.processCount) throw new Error(`crash '${part}': no process p${index} (p0..p${world.processCount - 1})`);
-      faults.push(match[4] === undefined ? { kind: 'crash-process', at, process: index } : { kind: 'crash-process', at, process: index, midWrite: true });
+      faults.push(midWrite ? { kind: 'crash-process', at, process: index, midWrite: true } : { kind: 'crash-process', at, process: index });
+    } else if (match[1] === 'h') {
+      // A host is a process and the memory of the same index: both must exist.
+      if (index >= world.processCount) throw new Error(`crash '${part}': host h${index} needs process p${index}, and there is none (p0..p${world.processCount - 1})`);
+      if (index >= world.memoryCount) {
+        throw new Error(`crash '${part}': host h${index} needs memory m${index}, and there is none (${world.memoryCount === 0 ? 'no memories' : `m0..m${world.memoryCount - 1}`})`);
+      }
+      faults.push(midWrite ? { kind: 'crash-host', at, host: index, midWrite: true } : { kind: 'crash-host', at, host: index });
     } else {
-      if (match[4] !== undefined) throw new Error(`crash '${part}': only a process crashes mid-write ('!'), not a memory (accepted: ${accepted})`);
+      if (midWrite) throw new Error(`crash '${part}': only a process crashes mid-write ('!') — or a host, through its process — not a memory (accepted: ${accepted})`);
       if (index >= world.memoryCount) throw new Error(`crash '${part}': no memory m${index} (m0..m${world.memoryCount - 1})`);
       faults.push({ kind: 'crash-memory', at, memory: index });
     }
@@ -150,8 +171,9 @@ export function parsePauses(text: string, world: Pick<FaultWorld, 'processCount'
 
 /** Whether the crashes in `faults` stay within `tolerance`. */
 export function withinTolerance(faults: readonly Fault[], tolerance: Tolerance): boolean {
-  const processes = new Set(faults.flatMap((fault) => (fault.kind === 'crash-process' ? [fault.process] : [])));
-  const memories = new Set(faults.flatMap((fault) => (fault.kind === 'crash-memory' ? [fault.memory] : [])));
+  // A host crash counts as both: its process and its memory.
+  const processes = new Set(faults.flatMap((fault) => (isCrash(fault) ? crashedBy(fault).processes : [])));
+  const memories = new Set(faults.flatMap((fault) => (isCrash(fault) ? crashedBy(fault).memories : [])));
   if (processes.size > tolerance.processes || memories.size > tolerance.memories) return false;
   if (tolerance.crashable && [...processes].some((process) => !tolerance.crashable?.includes(process))) return false;
   // A partition loses messages too: a protocol without retransmission cannot ride it out.

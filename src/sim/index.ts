@@ -3,4 +3,5 @@ export { Simulation, type SimulationConfig, type SimulationResult } from './simu
 export { latencyModel, latencyNames, unitLatency, rdmaLatency, lanLatency, uniformLatency, type LatencyModel } from './latency.js';
 export { drawFaults, parseCrashes, parsePauses, withinTolerance, describeFault, faultProfiles, type Fault, type FaultProfile, type FaultWorld, type Tolerance } from './faults.js';
 export { Prng } from './prng.js';
+export type { OrderedGrant } from './context.js';
 export { parseHolds, validateHolds, describeHold, describePattern, verbKinds, type Hold, type EventPattern, type HappeningPattern, type EventLabel, type Happening } from './holds.js';

@@ -1,4 +1,4 @@
-import { decideRequest, getWord, initialAccess, allows, setWord, toWord, type Access, type ProcessId, type RegionSpec } from '../fabric/index.js';
+import { decideRequest, getWord, initialAccess, initialHighestGranted, allows, setWord, toWord, type Access, type ProcessId, type RegionSpec } from '../fabric/index.js';
 import type { Prng } from './prng.js';
 
 /** A verb as it reaches a memory. */
@@ -7,7 +7,7 @@ export type VerbRequest =
   | { readonly kind: 'write'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly data: Uint8Array }
   | { readonly kind: 'cas'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly expected: bigint; readonly desired: bigint }
   | { readonly kind: 'faa'; readonly process: ProcessId; readonly region: string; readonly offset: number; readonly delta: bigint }
-  | { readonly kind: 'permission'; readonly process: ProcessId; readonly region: string; readonly access: Access };
+  | { readonly kind: 'permission'; readonly process: ProcessId; readonly region: string; readonly access: Access; readonly proposal?: bigint };
 
 /** What the memory did with a verb. */
 export type VerbOutcome =
@@ -17,7 +17,8 @@ export type VerbOutcome =
       readonly value?: bigint;
       /** Words of a read that showed a concurrent multi-word write's old contents. */
       readonly torn?: number;
-      readonly change?: { readonly access: Access[]; readonly revoked: ProcessId[] };
+      /** A granted permission request that changed the access list or the highest granted proposal. */
+      readonly change?: { readonly access: Access[]; readonly revoked: ProcessId[]; readonly proposal?: bigint };
     }
   | { readonly ok: false; readonly error: 'permission-denied'; readonly reason: string };
 
@@ -40,6 +41,8 @@ interface InFlightWrite {
 class Region {
   readonly bytes: Uint8Array;
   access: Access[];
+  /** The highest proposal granted so far (`ordered-exclusive-writer`; every other policy leaves it at its initial value). */
+  highestGranted = initialHighestGranted;
   inFlight: InFlightWrite[] = [];
 
   constructor(
@@ -62,6 +65,26 @@ class Region {
   /** Lands all in-flight writes (of one writer, or of everyone). */
   landAll(writer?: ProcessId): void {
     for (const write of this.inFlight) if (writer === undefined || write.writer === writer) write.landing.fill(-Infinity);
+  }
+
+  /**
+   * Cuts short `writer`'s writes still landing at `now` (its host stopped in
+   * the middle of sending them): their words not landed yet never land, and
+   * keep their old contents for good. Returns how many words stay old.
+   */
+  cutShort(writer: ProcessId, now: number): number {
+    let kept = 0;
+    for (const write of this.inFlight) {
+      if (write.writer !== writer) continue;
+      for (let index = 0; index < write.landing.length; index++) {
+        if (write.landing[index] <= now) continue;
+        const at = (write.firstWord + index) * 8;
+        this.bytes.set(write.old.subarray(index * 8, index * 8 + 8), at);
+        kept++;
+      }
+    }
+    this.inFlight = this.inFlight.filter((write) => write.writer !== writer);
+    return kept;
   }
 
   forget(now: number): void {
@@ -93,11 +116,29 @@ export class SimMemory {
     return this.region(region).access;
   }
 
+  /** The highest proposal granted on a region so far (for tests). */
+  highestGrantedOf(region: string): bigint {
+    return this.region(region).highestGranted;
+  }
+
   /** An administrator's change of one process's access (the scenario, not a process). */
   setAccess(region: string, process: ProcessId, access: Access): void {
     const target = this.region(region);
     target.landAll();
     target.access[process] = access;
+  }
+
+  /**
+   * `writer` crashed in the middle of its writes: the words of its writes
+   * not landed yet never land (as when a NIC stops sending a long write
+   * halfway, or a thread copying one is terminated). Any overlapping later
+   * write forced those words to land first, so restoring their old contents
+   * undoes nothing of anyone else's. Returns how many words stay old.
+   */
+  cutShortWrites(writer: ProcessId, now: number): number {
+    let kept = 0;
+    for (const region of this.regions.values()) kept += region.cutShort(writer, now);
+    return kept;
   }
 
   /** A copy of a region's bytes as they will be once every write has landed. */
@@ -151,12 +192,15 @@ export class SimMemory {
         return { ok: true, value: previous };
       }
       case 'permission': {
-        const decision = decideRequest(region.spec, region.access, verb.process, verb.access);
+        const decision = decideRequest(region.spec, region.access, verb.process, verb.access, verb.proposal, region.highestGranted);
         if (!decision.granted) return { ok: false, error: 'permission-denied', reason: decision.reason };
         // Atomic with respect to verbs: nothing of an old holder is still landing after the change.
         region.landAll();
         region.access = decision.access;
-        return { ok: true, change: { access: decision.access, revoked: decision.revoked } };
+        region.highestGranted = decision.highestGranted;
+        // The proposal is part of the change only where the policy ordered by it (other policies ignore it, and their traces stay as they were).
+        const ordered = region.spec.policy === 'ordered-exclusive-writer' && verb.proposal !== undefined;
+        return { ok: true, change: { access: decision.access, revoked: decision.revoked, ...(ordered ? { proposal: verb.proposal } : {}) } };
       }
     }
   }

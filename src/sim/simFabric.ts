@@ -4,6 +4,7 @@ import {
   PermissionDenied,
   TimedOut,
   checkAddress,
+  proposalProblem,
   toHex,
   type Access,
   type Address,
@@ -14,6 +15,7 @@ import {
   type OperationId,
   type OperationRecorder,
   type OperationValue,
+  type PermissionOptions,
   type ProcessId,
   type RegionRef,
   type RegionSpec,
@@ -25,13 +27,18 @@ import type { Network } from './network.js';
 import type { SimProcess } from './process.js';
 import type { VerbTransport } from './verbs.js';
 
-/** The run's history and notes, shared by every process's recorder. */
+/** The run's history and notes, shared by every process's recorder; `listener` hears each history event as it happens. */
 export class History {
   readonly events: HistoryEvent[] = [];
   readonly notes: NoteEvent[] = [];
   private nextOperation = 0;
+  constructor(private readonly listener?: (event: HistoryEvent) => void) {}
   allocate(): OperationId {
     return this.nextOperation++;
+  }
+  record(event: HistoryEvent): void {
+    this.events.push(event);
+    this.listener?.(event);
   }
 }
 
@@ -75,9 +82,13 @@ export class SimFabric implements Fabric {
     return this.verb(address, 8, 'faa', true, options, { kind: 'faa', process: this.self, region: address.region, offset: address.offset, delta }, { region: address.region, offset: address.offset, len: 8, delta: delta.toString() }, (outcome) => outcome.value as bigint);
   }
 
-  requestPermission(region: RegionRef, access: Access, options?: VerbOptions): Promise<void> {
+  requestPermission(region: RegionRef, access: Access, options?: PermissionOptions): Promise<void> {
     const address = { ...region, offset: 0 };
-    return this.verb(address, 0, 'requestPermission', false, options, { kind: 'permission', process: this.self, region: region.region, access }, { region: region.region, offset: 0, len: 0, access }, () => undefined);
+    const proposal = options?.proposal;
+    const problem = proposalProblem(proposal);
+    if (problem !== undefined) return Promise.reject(new RangeError(`requestPermission on m${region.memory} region '${region.region}': ${problem}`));
+    const request: VerbRequest = { kind: 'permission', process: this.self, region: region.region, access, ...(proposal === undefined ? {} : { proposal }) };
+    return this.verb(address, 0, 'requestPermission', false, options, request, { region: region.region, offset: 0, len: 0, access, ...(proposal === undefined ? {} : { proposal: proposal.toString() }) }, () => undefined);
   }
 
   private verb<T>(
@@ -104,7 +115,7 @@ export class SimFabric implements Fabric {
         settled = true;
         cancel?.();
         if (outcome.ok) resolve(result(outcome));
-        else reject(new PermissionDenied(address.memory, address.region, name, this.self));
+        else reject(new PermissionDenied(address.memory, address.region, name, this.self, outcome.reason));
       });
       if (options?.timeout !== undefined) {
         const timeout = options.timeout;
@@ -175,7 +186,7 @@ function simRecorder(context: SimContext, process: SimProcess, history: History)
     () => history.allocate(),
     () => context.scheduler.now(),
     (event) => {
-      history.events.push(event);
+      history.record(event);
       if (context.tracing) {
         const { process: p, type, op, f, key, value, time } = event;
         context.trace.event({ t: time, type: `op.${type}`, p, op, f, ...(key === undefined ? {} : { key }), value } as never);

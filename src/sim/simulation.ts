@@ -1,8 +1,9 @@
 import { validateRegionSpec, type Fabric, type HistoryEvent, type NoteEvent, type MemoryId, type ProcessId, type ProcessMain, type RegionSpec } from '../fabric/index.js';
 import { traceVersion, type TraceSink } from '../trace/format.js';
 import { noTrace } from '../trace/recorder.js';
-import type { SimContext, SimCounters } from './context.js';
+import type { OrderedGrant, SimContext, SimCounters } from './context.js';
 import { describeFault, type Fault } from './faults.js';
+import type { HostId } from '../fabric/faults.js';
 import { HoldBook } from './holdBook.js';
 import { validateHolds, type Hold } from './holds.js';
 import type { LatencyModel } from './latency.js';
@@ -43,6 +44,17 @@ export interface SimulationConfig {
   readonly tearFraction?: number;
   /** A scripted schedule: events kept back until something else happened (docs/schedules.md). */
   readonly holds?: readonly Hold[];
+  /**
+   * A mid-write crash also cuts short the crashed writer's writes still
+   * landing: their words not landed yet never land, so a multi-word record
+   * may stay torn for good (a NIC stopping halfway through a long write).
+   * Off by default: the contract's protocols retry torn reads, which only
+   * ends if a tear is transient (DESIGN.md); a protocol built for permanent
+   * tears (Mu's two copies per slot) turns it on.
+   */
+  readonly cutShortWrites?: boolean;
+  /** Hears every application operation event (invoke and return) as it happens: to stream the history to a file, or to show progress. */
+  readonly onHistoryEvent?: (event: HistoryEvent) => void;
 }
 
 export interface SimulationResult {
@@ -59,6 +71,8 @@ export interface SimulationResult {
   /** Process bodies that threw (a protocol bug, never a fault). */
   readonly errors: readonly { readonly process: ProcessId; readonly message: string }[];
   readonly counters: Readonly<SimCounters>;
+  /** Granted permission requests that carried a proposal, in execution order (each memory's order is the truth about who held a region when). */
+  readonly orderedGrants: readonly OrderedGrant[];
   readonly events: number;
 }
 
@@ -72,7 +86,7 @@ export class Simulation {
   private readonly context: SimContext;
   private readonly verbs: VerbTransport;
   private readonly network: Network;
-  private readonly history = new History();
+  private readonly history: History;
   private readonly fabrics: SimFabric[];
   private readonly spawned = new Set<ProcessId>();
   private readonly crashedProcesses: ProcessId[] = [];
@@ -92,6 +106,7 @@ export class Simulation {
       if (names.has(spec.name)) throw new Error(`region '${spec.name}' is defined twice`);
       names.add(spec.name);
     }
+    this.history = new History(config.onHistoryEvent);
     const { tearFraction, holds } = config;
     if (tearFraction !== undefined && !(typeof tearFraction === 'number' && tearFraction > 0 && tearFraction <= 1)) {
       throw new RangeError(`tear fraction ${tearFraction} is not accepted (accepted: a number in (0, 1], the share of a write's completion delay within which its words land; absent = within 0.9 × the minimum delay)`);
@@ -120,6 +135,7 @@ export class Simulation {
       tracing: config.trace !== undefined,
       trace: config.trace ?? noTrace,
       counters: { verbs: 0, messages: 0, tornReads: 0, permissionChanges: 0 },
+      orderedGrants: [],
       ...(holdBook ? { holds: holdBook } : {}),
     };
     this.verbs = new VerbTransport(this.context, tearFraction === undefined ? {} : { tearFraction });
@@ -170,24 +186,40 @@ export class Simulation {
    * Crashes a process now: it stops, and nothing reaches it any more. Its
    * verbs already on their way still arrive — unless `midWrite`: then, on
    * each of its queue pairs, a random suffix of them never does (drawn from
-   * the run's `mid-write-crashes` stream).
+   * the run's `mid-write-crashes` stream), and its writes still landing at
+   * a live memory are cut short: the words not landed yet never land, so a
+   * multi-word write may stay torn for good.
    */
-  crashProcess(process: ProcessId, midWrite = false): void {
+  crashProcess(process: ProcessId, midWrite = false, host?: HostId): void {
     const runtime = this.context.processes[process];
     if (runtime.crashed) return;
     runtime.crash();
     this.crashedProcesses.push(process);
-    this.traceFault('crash', `p${process}`, midWrite ? { detail: 'mid-write' } : {});
-    if (midWrite) this.verbs.loseInFlight(process, this.midWriteRandom);
+    const detail = [...(host === undefined ? [] : [`host h${host}`]), ...(midWrite ? ['mid-write'] : [])].join(', ');
+    this.traceFault('crash', `p${process}`, detail === '' ? {} : { detail });
+    if (midWrite) {
+      this.verbs.loseInFlight(process, this.midWriteRandom);
+      if (this.config.cutShortWrites) for (const memory of this.context.memories) if (!memory.crashed) memory.cutShortWrites(process, this.now());
+    }
   }
 
   /** Crashes a memory now: every verb that reaches it afterwards never completes. */
-  crashMemory(memory: MemoryId): void {
+  crashMemory(memory: MemoryId, host?: HostId): void {
     const target = this.context.memories[memory];
     if (target.crashed) return;
     target.crashed = true;
     this.crashedMemories.push(memory);
-    this.traceFault('crash', `m${memory}`);
+    this.traceFault('crash', `m${memory}`, host === undefined ? {} : { detail: `host h${host}` });
+  }
+
+  /**
+   * Crashes host `host` now: its memory and its process at the same instant
+   * (memory first, so that nothing the process still has in flight to its
+   * own memory lands). Both are traced, each marked with the host.
+   */
+  crashHost(host: HostId, midWrite = false): void {
+    this.crashMemory(host, host);
+    this.crashProcess(host, midWrite, host);
   }
 
   private traceFault(fault: string, target: string, extra: { until?: number; detail?: string } = {}): void {
@@ -205,6 +237,9 @@ export class Simulation {
           break;
         case 'crash-memory':
           this.crashMemory(fault.memory);
+          break;
+        case 'crash-host':
+          this.crashHost(fault.host, fault.midWrite === true);
           break;
         case 'pause':
           processes[fault.process].pause(this.now() + fault.duration);
@@ -277,6 +312,7 @@ export class Simulation {
         processes[process].error === undefined ? [] : [{ process, message: errorMessage(processes[process].error) }],
       ),
       counters: { ...context.counters },
+      orderedGrants: [...context.orderedGrants],
       events,
     };
   }

@@ -114,6 +114,10 @@ export class VerbTransport {
         const outcome = target.execute(request, scheduler.now(), tearFraction === undefined ? undefined : tearFraction * (completion - scheduler.now()));
         if (outcome.ok && outcome.torn) context.counters.tornReads++;
         if (outcome.ok && outcome.change) context.counters.permissionChanges++;
+        // Every grant that carried a proposal, whatever the policy: a checker can then see a grant out of order where a region is not ordered.
+        if (outcome.ok && outcome.change && request.kind === 'permission' && request.proposal !== undefined) {
+          context.orderedGrants.push({ t: scheduler.now(), memory, region: request.region, process: request.process, proposal: request.proposal });
+        }
         if (context.tracing) this.traceArrival(id, memory, request, outcome);
         context.holds?.happened(arrived, scheduler.now());
         const completed: EventLabel = { type: 'verb.complete', process: request.process, memory, verb: request.kind, id };
@@ -184,7 +188,17 @@ export class VerbTransport {
       ...(outcome.torn ? { torn: outcome.torn } : {}),
     });
     if (outcome.change) {
-      trace.event({ t, type: 'perm.change', m: memory, region: request.region, p: request.process, access: outcome.change.access.map(short).join(','), revoked: outcome.change.revoked });
+      const proposal = outcome.change.proposal;
+      trace.event({
+        t,
+        type: 'perm.change',
+        m: memory,
+        region: request.region,
+        p: request.process,
+        access: outcome.change.access.map(short).join(','),
+        revoked: outcome.change.revoked,
+        ...(proposal === undefined ? {} : { proposal: proposal.toString() }),
+      });
     }
   }
 }

@@ -13,12 +13,15 @@ import type { Endpoint } from './processHost.js';
 export interface ClusterConfig {
   readonly file: string;
   readonly processes: readonly { readonly publicKey: string; readonly address: Endpoint }[];
-  readonly memories: readonly { readonly address: Endpoint }[];
+  /** `publicKey`: the memory node's own Ed25519 key, which it proves it holds (absent in old files: the node cannot prove who it is). */
+  readonly memories: readonly { readonly address: Endpoint; readonly publicKey?: string }[];
   readonly regions?: readonly RegionSpec[];
   /** What the processes run: `mnm run` options (protocol, seed, ops, workload, …). */
   readonly run?: Readonly<Record<string, unknown>> & { readonly protocol: string };
   /** Absolute path of the private-key file (`{"p0": "<base64>", …}`), when given. */
   readonly keysFile?: string;
+  /** Mutual TLS on every connection: absent means on unless every address is loopback (clusterSecurity.ts). */
+  readonly tls?: boolean;
 }
 
 /** Parses `HOST:PORT` (IPv6 hosts in brackets). */
@@ -72,7 +75,8 @@ export function parseCluster(json: unknown, file: string): ClusterConfig {
     const fields = object(entry, where);
     if (fields.id !== `m${index}`) throw new Error(`${where}: id must be 'm${index}' (memories are listed in order), got ${JSON.stringify(fields.id)}`);
     if (typeof fields.address !== 'string') throw new Error(`${where}: address must be HOST:PORT`);
-    return { address: parseEndpoint(fields.address, where) };
+    if (fields.publicKey !== undefined && (typeof fields.publicKey !== 'string' || Buffer.from(fields.publicKey, 'base64').length !== 32)) throw new Error(`${where}: publicKey must be the base64 of a raw 32-byte Ed25519 key`);
+    return { address: parseEndpoint(fields.address, where), ...(typeof fields.publicKey === 'string' ? { publicKey: fields.publicKey } : {}) };
   });
   let regions: RegionSpec[] | undefined;
   if (root.regions !== undefined) {
@@ -92,6 +96,7 @@ export function parseCluster(json: unknown, file: string): ClusterConfig {
   }
   if (!regions && !run) throw new Error(`${file}: give regions, or a run whose protocol defines them`);
   if (root.keys !== undefined && typeof root.keys !== 'string') throw new Error(`${file}: keys must be a path to the private-key file`);
+  if (root.tls !== undefined && typeof root.tls !== 'boolean') throw new Error(`${file}: tls must be true or false (absent: on unless every address is loopback)`);
   return {
     file,
     processes,
@@ -99,18 +104,20 @@ export function parseCluster(json: unknown, file: string): ClusterConfig {
     ...(regions ? { regions } : {}),
     ...(run ? { run } : {}),
     ...(typeof root.keys === 'string' ? { keysFile: resolve(dirname(file), root.keys) } : {}),
+    ...(typeof root.tls === 'boolean' ? { tls: root.tls } : {}),
   };
 }
 
-/** Reads process `self`'s private key from a key file (`{"p0": "<base64>", …}`). */
-export function readPrivateKey(keysFile: string, self: number): string {
+/** Reads the private key of process `self` (a number) or of the node named `self` (`m0`, `p1`) from a key file (`{"p0": "<base64>", "m0": …}`). */
+export function readPrivateKey(keysFile: string, self: number | string): string {
   let json: Record<string, unknown>;
   try {
     json = object(JSON.parse(readFileSync(keysFile, 'utf8')), keysFile);
   } catch (error) {
     throw new Error(`cannot read key file '${keysFile}': ${(error as Error).message}`);
   }
-  const key = json[`p${self}`];
-  if (typeof key !== 'string' || Buffer.from(key, 'base64').length !== 32) throw new Error(`key file '${keysFile}' has no base64 32-byte private key for p${self}`);
+  const name = typeof self === 'number' ? `p${self}` : self;
+  const key = json[name];
+  if (typeof key !== 'string' || Buffer.from(key, 'base64').length !== 32) throw new Error(`key file '${keysFile}' has no base64 32-byte private key for ${name}`);
   return key;
 }

@@ -56,6 +56,35 @@ export function verifyChallenge(key: KeyObject, target: string, nonce: Uint8Arra
   }
 }
 
+/**
+ * What a server signs to prove its own identity to a process that connected
+ * (docs/wire.md): a domain tag of its own (a process's signature can never
+ * pass for a server's), the server's name, the process it answers, the
+ * nonce the process chose and the nonce the server chose. The process's
+ * nonce makes the proof fresh: a recorded answer of the real node cannot be
+ * played back by a stranger on its port.
+ */
+export function serverProofText(server: string, process: number, clientNonce: Uint8Array, serverNonce: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(`mnm-server-v1\0${server}\0p${process}\0`), clientNonce, serverNonce]);
+}
+
+export function signServerProof(key: KeyObject, server: string, process: number, clientNonce: Uint8Array, serverNonce: Uint8Array): Buffer {
+  return sign(null, serverProofText(server, process, clientNonce, serverNonce), key);
+}
+
+export function verifyServerProof(key: KeyObject, server: string, process: number, clientNonce: Uint8Array, serverNonce: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return verify(null, serverProofText(server, process, clientNonce, serverNonce), key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** The base64 of a public key's raw 32 bytes (the cluster file's spelling), from a key object. */
+export function rawPublicKey(key: KeyObject): string {
+  return fromUrl((key.export({ format: 'jwk' }) as { x: string }).x);
+}
+
 function toUrl(base64: string): string {
   return base64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { allows, checkAddress, decideRequest, getWord, initialAccess, memoriesOf, setWord, toWord, validateRegionSpec, type Access, type MemoryId, type RegionSpec } from '../fabric/index.js';
-import { AuthenticatedServer, type ServerLimits, type Session } from './authenticatedServer.js';
+import { allows, checkAddress, decideRequest, getWord, initialAccess, initialHighestGranted, memoriesOf, setWord, toWord, validateRegionSpec, type Access, type MemoryId, type RegionSpec } from '../fabric/index.js';
+import { AuthenticatedServer, type ServerLimits, type ServerSecurity, type Session } from './authenticatedServer.js';
 import { decodeRequest, statusCodes, type Frame } from './wire.js';
 
 export interface MemoryNodeOptions {
@@ -12,6 +12,8 @@ export interface MemoryNodeOptions {
   /** Public key of each process (`keys[p]`). */
   readonly keys: readonly KeyObject[];
   readonly limits?: ServerLimits;
+  /** This node's own key pair and whether it speaks mutual TLS (docs/wire.md); without a key it cannot prove who it is. */
+  readonly security?: ServerSecurity;
 }
 
 interface Region {
@@ -20,6 +22,8 @@ interface Region {
   readonly specList: readonly RegionSpec[];
   readonly bytes: Uint8Array;
   access: Access[];
+  /** The highest proposal granted (`ordered-exclusive-writer`); changed with the access list in one step of the single thread. */
+  highestGranted: bigint;
 }
 
 /**
@@ -41,9 +45,9 @@ export class MemoryNode {
   constructor(private readonly options: MemoryNodeOptions) {
     for (const spec of options.regions) validateRegionSpec(spec, options.processCount, options.memoryCount);
     this.regions = options.regions.map((spec) =>
-      memoriesOf(spec, options.memoryCount).includes(options.memory) ? { spec, specList: [spec], bytes: new Uint8Array(spec.size), access: initialAccess(spec, options.processCount) } : undefined,
+      memoriesOf(spec, options.memoryCount).includes(options.memory) ? { spec, specList: [spec], bytes: new Uint8Array(spec.size), access: initialAccess(spec, options.processCount), highestGranted: initialHighestGranted } : undefined,
     );
-    this.server = new AuthenticatedServer(`m${options.memory}`, options.keys, (session, frame) => this.execute(session, frame), options.limits);
+    this.server = new AuthenticatedServer(`m${options.memory}`, options.keys, (session, frame) => this.execute(session, frame), options.limits, options.security);
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
@@ -60,6 +64,11 @@ export class MemoryNode {
 
   get connectionCounters(): Readonly<AuthenticatedServer['counters']> {
     return this.server.counters;
+  }
+
+  /** The highest proposal granted on a region (tests). */
+  highestGranted(name: string): bigint | undefined {
+    return this.regions.find((region) => region?.spec.name === name)?.highestGranted;
   }
 
   /** A copy of a region's bytes (tests). */
@@ -117,9 +126,10 @@ export class MemoryNode {
         return session.reply(frame.id, statusCodes.ok, reply);
       }
       case 'permission': {
-        const decision = decideRequest(region.spec, region.access, session.process, request.access);
+        const decision = decideRequest(region.spec, region.access, session.process, request.access, request.proposal, region.highestGranted);
         if (!decision.granted) return fail(statusCodes.permissionDenied, decision.reason);
         region.access = decision.access;
+        region.highestGranted = decision.highestGranted;
         this.counters.ok++;
         return session.reply(frame.id, statusCodes.ok);
       }

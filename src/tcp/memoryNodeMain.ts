@@ -1,6 +1,6 @@
 import { publicKeyObject } from './identity.js';
 import { MemoryNode } from './memoryNode.js';
-import type { ServerLimits } from './authenticatedServer.js';
+import type { ServerLimits, ServerSecurity } from './authenticatedServer.js';
 import type { RegionSpec } from '../fabric/index.js';
 
 /**
@@ -17,6 +17,8 @@ export interface MemoryNodeCommand {
   readonly publicKeys: readonly string[];
   readonly host: string;
   readonly limits?: ServerLimits;
+  /** This node's key pair and whether it speaks TLS. */
+  readonly security?: ServerSecurity;
 }
 
 process.on('disconnect', () => process.exit(0));

@@ -64,39 +64,47 @@ function rxBytes(): number {
 }
 
 describe('tcp across network namespaces', () => {
-  it('runs the register with its memory nodes behind a veth pair', { skip: skipReason ?? false }, async () => {
+  it('runs the register with its memory nodes behind a veth pair, over mutual TLS (the default off loopback)', { skip: skipReason ?? false }, async () => {
     const pairs = [generateKeyPair(), generateKeyPair()];
+    const memoryPairs = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
     const keys = join(scratch, 'keys.json');
-    writeFileSync(keys, JSON.stringify({ p0: pairs[0].privateKey, p1: pairs[1].privateKey }));
+    writeFileSync(keys, JSON.stringify({ p0: pairs[0].privateKey, p1: pairs[1].privateKey, ...Object.fromEntries(memoryPairs.map((pair, index) => [`m${index}`, pair.privateKey])) }));
     const file = join(scratch, 'cluster.json');
+    // Port 0 everywhere: each node binds any free port and reports it over its IPC channel (--ipc, as under
+    // 'mnm cluster up'); the processes then get every node's bound address. No port is probed and then lost to another job.
     writeFileSync(
       file,
       JSON.stringify({
-        processes: pairs.map((pair, index) => ({ id: `p${index}`, publicKey: pair.publicKey, address: `${subnet}.1:${7600 + index}` })),
-        memories: [0, 1, 2].map((index) => ({ id: `m${index}`, address: `${subnet}.2:${7500 + index}` })),
+        processes: pairs.map((pair, index) => ({ id: `p${index}`, publicKey: pair.publicKey, address: `${subnet}.1:0` })),
+        memories: memoryPairs.map((pair, index) => ({ id: `m${index}`, publicKey: pair.publicKey, address: `${subnet}.2:0` })),
         run: { protocol: 'register', ops: 10 },
         keys,
       }),
     );
-    for (const memory of [0, 1, 2]) {
-      const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, main, 'memory-node', '--config', file, '--id', `m${memory}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-      children.push(child);
-      await new Promise<void>((ready, fail) => {
-        child.stderr?.on('data', (chunk: Buffer) => (chunk.toString().includes('listening') ? ready() : undefined));
-        child.once('exit', (code) => fail(new Error(`m${memory} exited (${code})`)));
+    const listening = (child: ChildProcess, id: string) =>
+      new Promise<string>((ready, fail) => {
+        child.on('message', (message: { type?: string; address?: string }) => (message.type === 'listening' ? ready(message.address as string) : undefined));
+        child.once('exit', (code) => fail(new Error(`${id} exited (${code}) before it listened`)));
       });
+    const memories: string[] = [];
+    for (const memory of [0, 1, 2]) {
+      // 'ip netns exec' execs node with the inherited IPC channel.
+      const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, main, 'memory-node', '--config', file, '--id', `m${memory}`, '--ipc'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+      children.push(child);
+      memories.push(await listening(child, `m${memory}`));
+      child.disconnect();
     }
     const before = rxBytes();
-    const epoch = String(performance.timeOrigin + performance.now());
-    const runs = [0, 1].map(
-      (process_) =>
-        new Promise<{ code: number | null; history: string }>((done) => {
-          const history = join(scratch, `p${process_}.jsonl`);
-          const child = spawn(process.execPath, [main, 'node', '--config', file, '--id', `p${process_}`, '--history', history, '--epoch', epoch, '--exit', '--connect-timeout', '10000'], { stdio: ['ignore', 'ignore', 'inherit'] });
-          children.push(child);
-          child.once('exit', (code) => done({ code, history: readFileSync(history, 'utf8') }));
-        }),
-    );
+    const histories = [0, 1].map((process_) => join(scratch, `p${process_}.jsonl`));
+    const nodes = [0, 1].map((process_) => {
+      const child = spawn(process.execPath, [main, 'node', '--config', file, '--id', `p${process_}`, '--history', histories[process_], '--exit', '--connect-timeout', '10000', '--ipc'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      children.push(child);
+      return { child, exited: new Promise<number | null>((done) => child.once('exit', (code) => done(code))), address: listening(child, `p${process_}`) };
+    });
+    const processes = await Promise.all(nodes.map((node) => node.address));
+    const epochMilliseconds = performance.timeOrigin + performance.now();
+    for (const { child } of nodes) child.send({ type: 'addresses', memories, processes, epochMilliseconds }, () => child.disconnect());
+    const runs = nodes.map(async ({ exited }, process_) => ({ code: await exited, history: readFileSync(histories[process_], 'utf8') }));
     const outcomes = await Promise.all(runs);
     for (const outcome of outcomes) {
       assert.equal(outcome.code, 0);

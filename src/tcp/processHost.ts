@@ -3,7 +3,8 @@ import { AuthenticatedServer, type ServerLimits } from './authenticatedServer.js
 import { privateKeyObject, publicKeyObject, type KeyPair } from './identity.js';
 import type { JournalRecord } from '../realtime/operationJournal.js';
 import { TcpFabric } from './tcpFabric.js';
-import { VerbConnection, type Identity } from './verbConnection.js';
+import { tlsCredentials } from './tlsCredentials.js';
+import { ServerIdentityRefused, VerbConnection, type Identity } from './verbConnection.js';
 import { verbCodes } from './wire.js';
 
 /** A `host:port` pair. */
@@ -27,6 +28,10 @@ export interface ProcessSetup {
   /** Where this process listens for messages (port 0: any). */
   readonly listen: Endpoint;
   readonly limits?: ServerLimits;
+  /** Public key of each memory node (base64 raw), which it must prove it holds; absent or undefined: trusted by its name alone (old cluster files). */
+  readonly memoryKeys?: readonly (string | undefined)[];
+  /** Mutual TLS on every connection, in and out (docs/wire.md). */
+  readonly tls?: boolean;
 }
 
 /**
@@ -46,7 +51,7 @@ export class ProcessHost {
     journal: (record: JournalRecord) => void,
   ) {
     const keys = setup.publicKeys.map(publicKeyObject);
-    this.identity = { process: setup.self, key: privateKeyObject(setup.identity) };
+    this.identity = { process: setup.self, key: privateKeyObject(setup.identity), ...(setup.tls ? { tls: tlsCredentials(`p${setup.self}`, setup.identity) } : {}) };
     this.memoryConnections = Array.from({ length: setup.memoryCount }, () => undefined);
     this.peerConnections = Array.from({ length: setup.processCount }, () => undefined);
     this.fabric = new TcpFabric(setup.self, setup.processCount, setup.memoryCount, setup.regions, this.memoryConnections, setup.seed, setup.unitMicroseconds, journal);
@@ -59,6 +64,7 @@ export class ProcessHost {
         else session.reply(frame.id, 0x05, Buffer.from(`a process accepts only messages (code 0x20), got 0x${frame.code.toString(16)}`));
       },
       setup.limits,
+      { identity: setup.identity, ...(setup.tls ? { tls: true } : {}) },
     );
   }
 
@@ -71,16 +77,30 @@ export class ProcessHost {
    * refused connection for up to `retryMilliseconds` (peers of a cluster
    * may come up in any order). A target still unreachable then stays so:
    * its verbs never answer and messages to it are lost, as for a crash.
+   * A server that answers but cannot prove it is the expected node (a
+   * stranger on its port) is not retried: this rejects with a
+   * `ServerIdentityRefused` naming the node and its address.
    */
   async connect(memories: readonly (Endpoint | null)[], peers: readonly (Endpoint | null)[], retryMilliseconds: number): Promise<{ unreachable: string[] }> {
     const unreachable: string[] = [];
-    const attempt = async (endpoint: Endpoint | null, name: string): Promise<VerbConnection | undefined> => {
+    // Set when a stranger was refused: the other attempts stop too (and close what they opened), so nothing keeps retrying.
+    let givenUp = false;
+    const attempt = async (endpoint: Endpoint | null, name: string, key: string | undefined): Promise<VerbConnection | undefined> => {
       if (!endpoint) return undefined;
       const deadline = Date.now() + retryMilliseconds;
+      const expected = { name, ...(key ? { key: publicKeyObject(key) } : {}), ...(this.setup.tls ? { tls: true } : {}) };
       for (;;) {
+        if (givenUp) return undefined;
         try {
-          return await VerbConnection.open(endpoint.host, endpoint.port, this.identity, name);
+          const connection = await VerbConnection.open(endpoint.host, endpoint.port, this.identity, expected);
+          if (givenUp) connection.close();
+          return givenUp ? undefined : connection;
         } catch (error) {
+          // A stranger on the expected port will not become the expected node by waiting: give up at once.
+          if (error instanceof ServerIdentityRefused) {
+            givenUp = true;
+            throw error;
+          }
           if (Date.now() >= deadline) {
             unreachable.push(`${name} at ${endpoint.host}:${endpoint.port} (${error instanceof Error ? error.message : String(error)})`);
             return undefined;
@@ -90,9 +110,9 @@ export class ProcessHost {
       }
     };
     await Promise.all([
-      ...memories.map(async (endpoint, memory: MemoryId) => (this.memoryConnections[memory] = await attempt(endpoint, `m${memory}`))),
+      ...memories.map(async (endpoint, memory: MemoryId) => (this.memoryConnections[memory] = await attempt(endpoint, `m${memory}`, this.setup.memoryKeys?.[memory]))),
       ...peers.map(async (endpoint, process) => {
-        if (process !== this.setup.self) this.peerConnections[process] = await attempt(endpoint, `p${process}`);
+        if (process !== this.setup.self) this.peerConnections[process] = await attempt(endpoint, `p${process}`, this.setup.publicKeys[process]);
       }),
     ]);
     return { unreachable };

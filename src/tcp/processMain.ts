@@ -1,5 +1,8 @@
 import { writeSync } from 'node:fs';
 import type { BodyFactory, BodyReference, JournalRecord } from '../realtime/operationJournal.js';
+import { publicKeyObject } from './identity.js';
+import { MemoryNode } from './memoryNode.js';
+import type { MemoryNodeCommand } from './memoryNodeMain.js';
 import { ProcessHost, type Endpoint, type ProcessSetup } from './processHost.js';
 
 /**
@@ -9,12 +12,13 @@ import { ProcessHost, type Endpoint, type ProcessSetup } from './processHost.js'
  * that what it recorded before a SIGKILL is in the pipe already.
  */
 export type ProcessCommand =
-  | { readonly type: 'setup'; readonly setup: ProcessSetup; readonly body: BodyReference }
+  /** `memory`: a memory node this OS process serves too, on its own port (co-located hosts, `runTcp`'s `colocatedMemories`). */
+  | { readonly type: 'setup'; readonly setup: ProcessSetup; readonly body: BodyReference; readonly memory?: MemoryNodeCommand }
   | { readonly type: 'connect'; readonly memories: readonly (Endpoint | null)[]; readonly peers: readonly (Endpoint | null)[] }
   | { readonly type: 'start'; readonly epoch: string };
 
 export type ProcessReport =
-  | { readonly type: 'listening'; readonly port: number }
+  | { readonly type: 'listening'; readonly port: number; readonly memoryPort?: number }
   | { readonly type: 'ready'; readonly idle: boolean; readonly unreachable: readonly string[] }
   | { readonly type: 'done'; readonly result: unknown }
   | { readonly type: 'error'; readonly message: string };
@@ -50,7 +54,10 @@ process.on('message', (command: ProcessCommand) => {
         if (typeof factory !== 'function') throw new Error(`module ${command.body.module} exports no function '${command.body.export}'`);
         body = factory(command.body.args, command.setup.self);
         const { port } = await host.listen();
-        report({ type: 'listening', port });
+        // A co-located memory is served by this process's own event loop: it answers only while this process runs.
+        const memory = command.memory;
+        const memoryPort = memory === undefined ? undefined : (await new MemoryNode({ ...memory, keys: memory.publicKeys.map(publicKeyObject) }).listen(memory.host, 0)).port;
+        report({ type: 'listening', port, ...(memoryPort === undefined ? {} : { memoryPort }) });
       } else if (command.type === 'connect') {
         const { unreachable } = await (host as ProcessHost).connect(command.memories, command.peers, 0);
         report({ type: 'ready', idle: body === undefined, unreachable });

@@ -3,9 +3,10 @@ export type { CrashFault, RealRunResult } from '../realtime/realRun.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { validateRegionSpec, type MemoryId, type ProcessId } from '../fabric/index.js';
-import { realBackendFaults } from '../fabric/faults.js';
+import { crashedBy, describeFault, realBackendFaults, type CrashFault } from '../fabric/faults.js';
 import type { ServerLimits } from './authenticatedServer.js';
 import { generateKeyPair } from './identity.js';
+import { isLoopback } from './tlsCredentials.js';
 import type { MemoryNodeCommand } from './memoryNodeMain.js';
 import { mergeJournals, type JournalRecord } from '../realtime/operationJournal.js';
 import type { ProcessCommand, ProcessReport } from './processMain.js';
@@ -15,6 +16,29 @@ export interface TcpRunConfig extends RealRunConfig {
   /** Interface every node listens on (default 127.0.0.1). */
   readonly host?: string;
   readonly limits?: ServerLimits;
+  /** Mutual TLS on every connection (docs/wire.md); default: on unless `host` is loopback. */
+  readonly tls?: boolean;
+  /**
+   * Co-located hosts: memory mI is served inside process pI's OS process (by
+   * its event loop), for every I below both counts; other memories keep
+   * their own nodes. Mu's replica keeps its log in its own host's memory: an
+   * RDMA NIC serves that memory without the host's CPU, and over TCP the
+   * honest equivalent is the replica's own event loop — so a busy or paused
+   * replica serves its memory late, and a crash takes both (docs/backends.md).
+   */
+  readonly colocatedMemories?: boolean;
+}
+
+/**
+ * With co-located memories, pI and mI share one OS process: a fault that
+ * crashes only one of them cannot be injected. Returns what is wrong with
+ * `fault`, naming the host crash to use instead, or undefined.
+ */
+export function colocatedFaultProblem(fault: CrashFault, processCount: number, memoryCount: number): string | undefined {
+  const shared = (index: number) => index < processCount && index < memoryCount;
+  const index = fault.kind === 'crash-process' ? fault.process : fault.kind === 'crash-memory' ? fault.memory : undefined;
+  if (index === undefined || !shared(index)) return undefined;
+  return `fault '${describeFault(fault)}' cannot be injected with co-located memories: p${index} and m${index} share one OS process (crash them together as host h${index}, e.g. --crash h${index}@${fault.at})`;
 }
 
 /**
@@ -49,18 +73,31 @@ function collectLines(stream: Readable, into: JournalRecord[]): Promise<void> {
  * node and per protocol process, each with a fresh Ed25519 identity, all on
  * loopback (or `host`). Phases: memory nodes listen; processes listen; they
  * connect and authenticate to every memory node and to each other; then all
- * start at once. A crash is a SIGKILL. Every child is killed before this
+ * start at once. A crash is a SIGKILL. With `colocatedMemories`, memory mI
+ * is served inside pI's OS process, so killing it crashes the whole host. Every child is killed before this
  * resolves, also on failure.
  */
 export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
   const { processCount, memoryCount } = config;
   for (const spec of config.regions) validateRegionSpec(spec, processCount, memoryCount);
   const faults = realBackendFaults(config.faults ?? [], 'tcp');
+  // Memories served inside their process's OS process (co-located hosts).
+  const hosted = (memory: MemoryId) => config.colocatedMemories === true && memory < processCount;
+  if (config.colocatedMemories) {
+    for (const fault of faults) {
+      const problem = colocatedFaultProblem(fault, processCount, memoryCount);
+      if (problem !== undefined) throw new Error(problem);
+    }
+  }
   const host = config.host ?? '127.0.0.1';
   const unitMicroseconds = config.unitMicroseconds ?? 1;
   const startup = config.startupMilliseconds ?? 60_000;
   const identities = Array.from({ length: processCount }, generateKeyPair);
   const publicKeys = identities.map((pair) => pair.publicKey);
+  // Memory nodes have identities too: each proves it holds its key to every process that connects.
+  const memoryIdentities = Array.from({ length: memoryCount }, generateKeyPair);
+  const memoryKeys = memoryIdentities.map((pair) => pair.publicKey);
+  const tls = config.tls ?? !isLoopback(host);
   const children: ChildProcess[] = [];
   const journals: JournalRecord[] = [];
   const journalsClosed: Promise<void>[] = [];
@@ -78,9 +115,9 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
   const kill = (child: ChildProcess) => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  const reply = <T>(child: ChildProcess, what: string, accept: (message: T) => boolean): Promise<T> =>
+  const reply = <T>(child: ChildProcess, who: string, what: string, accept: (message: T) => boolean): Promise<T> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`tcp: no '${what}' within ${startup} ms`)), startup);
+      const timer = setTimeout(() => reject(new Error(`tcp: ${who} sent no '${what}' within ${startup} ms`)), startup);
       const onMessage = (message: T) => {
         if (!accept(message)) return;
         clearTimeout(timer);
@@ -90,22 +127,34 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
       child.on('message', onMessage);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`tcp: a child exited (${signal ?? code}) before '${what}'`));
+        reject(new Error(`tcp: ${who}'s OS process exited (${signal ?? code}) before '${what}'`));
       });
     });
 
   try {
-    // Memory nodes.
-    const memoryNodes = Array.from({ length: memoryCount }, () => {
+    // Memory nodes (of their own; a hosted memory is set up with its process below).
+    const memorySetup = (memory: MemoryId): MemoryNodeCommand => ({
+      type: 'setup',
+      memory,
+      memoryCount,
+      processCount,
+      regions: config.regions,
+      publicKeys,
+      host,
+      security: { identity: memoryIdentities[memory], tls },
+      ...(config.limits ? { limits: config.limits } : {}),
+    });
+    const memoryNodes = Array.from({ length: memoryCount }, (_, memory) => {
+      if (hosted(memory)) return undefined;
       const child = fork(new URL('./memoryNodeMain.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
       return child;
     });
-    const memoryEndpoints = await Promise.all(
+    const memoryEndpoints: ({ host: string; port: number } | null)[] = await Promise.all(
       memoryNodes.map(async (child, memory) => {
-        const listening = reply<{ type: string; port?: number; message?: string }>(child, 'listening', (message) => message.type === 'listening' || message.type === 'error');
-        const command: MemoryNodeCommand = { type: 'setup', memory, memoryCount, processCount, regions: config.regions, publicKeys, host, ...(config.limits ? { limits: config.limits } : {}) };
-        child.send(command);
+        if (!child) return null;
+        const listening = reply<{ type: string; port?: number; message?: string }>(child, `m${memory}`, 'listening', (message) => message.type === 'listening' || message.type === 'error');
+        child.send(memorySetup(memory));
         const answer = await listening;
         if (answer.type === 'error') throw new Error(`tcp: memory node m${memory}: ${answer.message}`);
         return { host, port: answer.port as number };
@@ -113,7 +162,9 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     );
     for (const memory of config.crashedMemories ?? []) {
       crashedMemories.add(memory);
-      kill(memoryNodes[memory]);
+      // A hosted memory crashed before the start is simply never set up: its process lives on without it.
+      const node = memoryNodes[memory];
+      if (node) kill(node);
     }
     // Processes.
     const processes = identities.map((identity, self) => {
@@ -142,21 +193,24 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     });
     const processEndpoints = await Promise.all(
       processes.map(async (child, self) => {
-        const listening = reply<ProcessReport>(child, 'listening', (message) => message.type === 'listening' || message.type === 'error');
+        const listening = reply<ProcessReport>(child, `p${self}`, 'listening', (message) => message.type === 'listening' || message.type === 'error');
         const command: ProcessCommand = {
           type: 'setup',
-          setup: { self, processCount, memoryCount, regions: config.regions, publicKeys, identity: identities[self], seed: config.seed, unitMicroseconds, listen: { host, port: 0 }, ...(config.limits ? { limits: config.limits } : {}) },
+          setup: { self, processCount, memoryCount, regions: config.regions, publicKeys, identity: identities[self], seed: config.seed, unitMicroseconds, listen: { host, port: 0 }, memoryKeys, tls, ...(config.limits ? { limits: config.limits } : {}) },
           body: config.body,
+          ...(hosted(self) && !crashedMemories.has(self) ? { memory: memorySetup(self) } : {}),
         };
         child.send(command);
         const answer = await listening;
         if (answer.type === 'error') throw new Error(`tcp: p${self}: ${answer.message}`);
-        return { host, port: (answer as { port: number }).port };
+        const listens = answer as Extract<ProcessReport, { type: 'listening' }>;
+        if (listens.memoryPort !== undefined) memoryEndpoints[self] = { host, port: listens.memoryPort };
+        return { host, port: listens.port };
       }),
     );
     await Promise.all(
       processes.map(async (child, self) => {
-        const ready = reply<ProcessReport>(child, 'ready', (message) => message.type === 'ready' || message.type === 'error');
+        const ready = reply<ProcessReport>(child, `p${self}`, 'ready', (message) => message.type === 'ready' || message.type === 'error');
         const command: ProcessCommand = { type: 'connect', memories: memoryEndpoints.map((endpoint, memory) => (crashedMemories.has(memory) ? null : endpoint)), peers: processEndpoints };
         child.send(command);
         const answer = await ready;
@@ -170,12 +224,17 @@ export async function runTcp(config: TcpRunConfig): Promise<RealRunResult> {
     for (const fault of faults) {
       timers.push(
         setTimeout(() => {
-          if (fault.kind === 'crash-memory') {
-            crashedMemories.add(fault.memory);
-            kill(memoryNodes[fault.memory]);
-          } else {
-            crashedProcesses.add(fault.process);
-            kill(processes[fault.process]);
+          // A host crash kills its memory node and its process in one callback, memory first.
+          const crashed = crashedBy(fault);
+          for (const memory of crashed.memories) {
+            crashedMemories.add(memory);
+            // A hosted memory dies with its process's OS process, killed just below.
+            const node = memoryNodes[memory];
+            if (node) kill(node);
+          }
+          for (const victim of crashed.processes) {
+            crashedProcesses.add(victim);
+            kill(processes[victim]);
           }
           wake();
         }, (fault.at * unitMicroseconds) / 1000),

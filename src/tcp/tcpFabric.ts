@@ -4,12 +4,14 @@ import {
   PermissionDenied,
   TimedOut,
   checkAddress,
+  proposalProblem,
   getWord,
   type Access,
   type Address,
   type Fabric,
   type Message,
   type OperationValue,
+  type PermissionOptions,
   type ProcessId,
   type RegionRef,
   type RegionSpec,
@@ -85,8 +87,11 @@ export class TcpFabric implements Fabric {
     return this.verb(address, 8, 'faa', true, options, (region) => ({ verb: 'faa', region, offset: address.offset, delta: delta & mask }), (frame) => getWord(frame.body, 0));
   }
 
-  requestPermission(region: RegionRef, access: Access, options?: VerbOptions): Promise<void> {
-    return this.verb({ ...region, offset: 0 }, 0, 'requestPermission', false, options, (index) => ({ verb: 'permission', region: index, access }), () => undefined);
+  requestPermission(region: RegionRef, access: Access, options?: PermissionOptions): Promise<void> {
+    const proposal = options?.proposal;
+    const problem = proposalProblem(proposal);
+    if (problem !== undefined) return Promise.reject(new RangeError(`requestPermission on m${region.memory} region '${region.region}': ${problem}`));
+    return this.verb({ ...region, offset: 0 }, 0, 'requestPermission', false, options, (index) => (proposal === undefined ? { verb: 'permission', region: index, access } : { verb: 'permission', region: index, access, proposal }), () => undefined);
   }
 
   private verb<T>(address: Address, length: number, name: string, wordAligned: boolean, options: VerbOptions | undefined, request: (region: number) => Request, decode: (frame: Frame) => T): Promise<T> {
@@ -114,7 +119,7 @@ export class TcpFabric implements Fabric {
         settled = true;
         cancel?.();
         if (frame.code === statusCodes.ok) resolve(decode(frame));
-        else if (frame.code === statusCodes.permissionDenied) reject(new PermissionDenied(address.memory, address.region, name, this.self));
+        else if (frame.code === statusCodes.permissionDenied) reject(new PermissionDenied(address.memory, address.region, name, this.self, frame.body.toString()));
         else if (frame.code === statusCodes.badAddress) reject(new BadAddress(frame.body.toString()));
         else reject(new Error(`${name} on m${address.memory}: the memory node answered ${statusNames[frame.code] ?? frame.code}: ${frame.body.toString()}`));
       });

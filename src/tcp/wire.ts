@@ -106,7 +106,8 @@ export type Request =
   | { readonly verb: 'write'; readonly region: number; readonly offset: number; readonly data: Buffer }
   | { readonly verb: 'cas'; readonly region: number; readonly offset: number; readonly expected: bigint; readonly desired: bigint }
   | { readonly verb: 'faa'; readonly region: number; readonly offset: number; readonly delta: bigint }
-  | { readonly verb: 'permission'; readonly region: number; readonly access: 'none' | 'read' | 'read-write' };
+  /** `proposal`: the requester's proposal number (u64), absent when the request carries none (which is not the same as 0). */
+  | { readonly verb: 'permission'; readonly region: number; readonly access: 'none' | 'read' | 'read-write'; readonly proposal?: bigint };
 
 const accessNames = ['none', 'read', 'read-write'] as const;
 
@@ -124,11 +125,12 @@ export function decodeRequest(frame: Frame): Request | { readonly error: 'malfor
     case verbCodes.faa:
       return need(14, 'faa') ?? { verb: 'faa', region: body.readUInt16LE(0), offset: body.readUInt32LE(2), delta: body.readBigUInt64LE(6) };
     case verbCodes.permission: {
-      const malformed = need(3, 'permission');
-      if (malformed) return malformed;
+      // 3 bytes without a proposal, 11 with one: presence is told by length, since a proposal of 0 is not the same as none.
+      if (body.length !== 3 && body.length !== 11) return { error: 'malformed', message: `permission: operands are ${body.length} bytes, expected 3 (no proposal) or 11 (with a u64 proposal)` };
       const access = accessNames[body[2]];
       if (access === undefined) return { error: 'malformed', message: `permission: access code ${body[2]} is not 0 (none), 1 (read) or 2 (read-write)` };
-      return { verb: 'permission', region: body.readUInt16LE(0), access };
+      const region = body.readUInt16LE(0);
+      return body.length === 11 ? { verb: 'permission', region, access, proposal: body.readBigUInt64LE(3) } : { verb: 'permission', region, access };
     }
     default:
       return { error: 'unknownVerb', message: `unknown verb code 0x${frame.code.toString(16).padStart(2, '0')}` };
@@ -171,9 +173,10 @@ export function encodeRequest(id: number, request: Request): Buffer {
       return encodeFrame(id, verbCodes.faa, body);
     }
     case 'permission': {
-      const body = Buffer.allocUnsafe(3);
+      const body = Buffer.allocUnsafe(request.proposal === undefined ? 3 : 11);
       body.writeUInt16LE(request.region, 0);
       body.writeUInt8(accessCodes[request.access], 2);
+      if (request.proposal !== undefined) body.writeBigUInt64LE(request.proposal, 3);
       return encodeFrame(id, verbCodes.permission, body);
     }
   }

@@ -37,11 +37,12 @@ export interface TraceHeader {
 export type VerbKind = 'read' | 'write' | 'cas' | 'faa' | 'permission';
 
 export type TraceEvent =
-  | { readonly t: number; readonly type: 'verb.issue'; readonly id: number; readonly p: number; readonly m: number; readonly verb: VerbKind; readonly region: string; readonly offset: number; readonly len: number; readonly data?: string; readonly expected?: string; readonly desired?: string; readonly delta?: string; readonly access?: string; readonly op?: number }
+  | { readonly t: number; readonly type: 'verb.issue'; readonly id: number; readonly p: number; readonly m: number; readonly verb: VerbKind; readonly region: string; readonly offset: number; readonly len: number; readonly data?: string; readonly expected?: string; readonly desired?: string; readonly delta?: string; readonly access?: string; readonly proposal?: string; readonly op?: number }
   | { readonly t: number; readonly type: 'verb.arrive'; readonly id: number; readonly m: number; readonly ok: boolean; readonly data?: string; readonly value?: string; readonly torn?: number; readonly error?: string }
   | { readonly t: number; readonly type: 'verb.lost'; readonly id: number; readonly m: number; readonly reason?: string }
   | { readonly t: number; readonly type: 'verb.complete'; readonly id: number; readonly p: number; readonly ok: boolean; readonly error?: string }
-  | { readonly t: number; readonly type: 'perm.change'; readonly m: number; readonly region: string; readonly p: number; readonly access: string; readonly revoked: readonly number[] }
+  /** `proposal` (a decimal u64): the number an `ordered-exclusive-writer` region granted; absent under every other policy. */
+  | { readonly t: number; readonly type: 'perm.change'; readonly m: number; readonly region: string; readonly p: number; readonly access: string; readonly revoked: readonly number[]; readonly proposal?: string }
   | { readonly t: number; readonly type: 'msg.send'; readonly id: number; readonly from: number; readonly to: number; readonly len: number; readonly data: string; readonly op?: number }
   | { readonly t: number; readonly type: 'msg.deliver'; readonly id: number; readonly to: number }
   | { readonly t: number; readonly type: 'msg.drop'; readonly id: number; readonly reason: string }

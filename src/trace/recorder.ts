@@ -1,15 +1,22 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { TraceEvent, TraceHeader, TraceSink } from './format.js';
 
+/** Receives a trace's text in order, in chunks of many lines (e.g. appends them to a file). */
+export type TraceOutput = (chunk: string) => void;
+
 /**
  * Serialises a trace: every line is hashed (SHA-256 over the lines, each
- * ending in a newline, i.e. over the file's bytes) and, when `keepLines`,
- * kept for writing out. Key order is the order in which events are built,
- * so the same run gives byte-identical lines.
+ * ending in a newline, i.e. over the file's bytes) and either kept for
+ * writing out (`keep` true), or handed to an output as it goes (`keep` a
+ * TraceOutput: a long run's trace then streams to its file and memory stays
+ * bounded), or only hashed (`keep` false). Key order is the order in which
+ * events are built, so the same run gives byte-identical lines.
  */
 export class TraceRecorder implements TraceSink {
   private readonly hash: Hash = createHash('sha256');
   private readonly lines: string[] = [];
+  private readonly keepLines: boolean;
+  private readonly output: TraceOutput | undefined;
   private pending = '';
   private digest: string | undefined;
 
@@ -20,10 +27,13 @@ export class TraceRecorder implements TraceSink {
    * do not change with every release of the package.
    */
   constructor(
-    private readonly keepLines: boolean,
+    keep: boolean | TraceOutput,
     private readonly forward?: TraceSink,
     private readonly mnmVersion?: string,
-  ) {}
+  ) {
+    this.keepLines = keep === true;
+    this.output = typeof keep === 'function' ? keep : undefined;
+  }
 
   header(header: TraceHeader): void {
     const { type, version, ...rest } = header;
@@ -41,17 +51,19 @@ export class TraceRecorder implements TraceSink {
     if (this.keepLines) this.lines.push(text);
     // Hash in chunks: one update per event costs more than the hashing itself.
     this.pending += text + '\n';
-    if (this.pending.length > 65536) {
-      this.hash.update(this.pending);
-      this.pending = '';
-    }
+    if (this.pending.length > 65536) this.flush();
   }
 
-  /** The trace's hash, `sha256:<hex>`; ends the recording. */
+  private flush(): void {
+    this.hash.update(this.pending);
+    if (this.pending.length > 0) this.output?.(this.pending);
+    this.pending = '';
+  }
+
+  /** The trace's hash, `sha256:<hex>`; ends the recording (and hands the output its last chunk). */
   traceHash(): string {
     if (this.digest === undefined) {
-      this.hash.update(this.pending);
-      this.pending = '';
+      this.flush();
       this.digest = `sha256:${this.hash.digest('hex')}`;
     }
     return this.digest;

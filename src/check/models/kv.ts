@@ -61,5 +61,6 @@ export const kv: Model<string, KvCall> = {
     // Appends only extend the value; a put replaces it, and appends may follow.
     grows: (state, get) => get.text.startsWith(state),
     leadsTo: (call, get) => call.code === Code.put && get.text.startsWith(call.text),
+    prefix: { setsTo: (call) => (call.code === Code.put ? call.text : undefined), readsAs: (get) => get.text },
   },
 };

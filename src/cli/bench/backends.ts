@@ -15,11 +15,12 @@ import type { BenchSuite } from './suite.js';
 /**
  * The real backends' costs, from the verb up to a decision, in one run.
  *
- * - Verbs, per backend (shm, tcp): latency of a 64-byte read, write and cas
+ * - Verbs, per backend (shm, tcp, and tcp over mutual TLS): latency of a 64-byte read, write and cas
  *   (p50/p99, each awaited before the next) and sequential verbs/s; on tcp
  *   also pipelined (16 in flight) verbs/s. Baseline: a bare Node TCP
  *   ping-pong of 64-byte messages with a child echo server (Nagle off); the
- *   tcp verb's p50 is reported as a ratio to it (target: within 1.5×).
+ *   tcp verb's p50 is reported as a ratio to it (target: within 1.5×), and
+ *   the TLS verb's p50 as a ratio to the plain tcp verb's, from the same run.
  * - The floor, per backend: one 64-byte slot write to 3 memories in
  *   parallel, complete when a majority (2) acknowledged — sequential p50/p99
  *   and the rate with 16 such writes in flight (majorityWriteFloor.ts).
@@ -84,7 +85,7 @@ export function verbBenchBody(args: unknown, process: ProcessId): ((fabric: Fabr
   };
 }
 
-async function measureBackend(backend: 'shm' | 'tcp', count: number): Promise<Record<string, VerbFigures> & { pipelinedPerSecond: number | null }> {
+async function measureBackend(backend: 'shm' | 'tcp', count: number, tls = false): Promise<Record<string, VerbFigures> & { pipelinedPerSecond: number | null }> {
   const config = {
     processCount: 1,
     memoryCount: 1,
@@ -93,8 +94,8 @@ async function measureBackend(backend: 'shm' | 'tcp', count: number): Promise<Re
     seed: 1,
     deadlineMilliseconds: 600_000,
   };
-  const outcome = backend === 'shm' ? await runShm(config) : await runTcp(config);
-  if (outcome.errors.length > 0 || outcome.end !== 'done') throw new Error(`bench ${backend}: ${outcome.errors[0]?.message ?? outcome.end}`);
+  const outcome = backend === 'shm' ? await runShm(config) : await runTcp({ ...config, tls });
+  if (outcome.errors.length > 0 || outcome.end !== 'done') throw new Error(`bench ${backend}${tls ? ' over tls' : ''}: ${outcome.errors[0]?.message ?? outcome.end}`);
   return outcome.results[0] as Record<string, VerbFigures> & { pipelinedPerSecond: number | null };
 }
 
@@ -308,6 +309,8 @@ export const backendsBench: BenchSuite = {
     const shm = await measureBackend('shm', count);
     progress('tcp verbs');
     const tcp = await measureBackend('tcp', count);
+    progress('tcp verbs over mutual TLS');
+    const tcpTls = await measureBackend('tcp', count, true);
     const floors = {} as Record<Backend, FloorFigures>;
     const echoFloors = {} as Record<Backend, FloorFigures>;
     const decisions = {} as Record<Backend, Record<string, DecisionFigures>>;
@@ -336,7 +339,12 @@ export const backendsBench: BenchSuite = {
       baseline: { tcpPingPong: baseline },
       shm,
       tcp,
+      tcpTls,
       ratios: {
+        tcpTlsReadP50VsTcp: round(tcpTls.read.p50 / tcp.read.p50),
+        tcpTlsWriteP50VsTcp: round(tcpTls.write.p50 / tcp.write.p50),
+        tcpTlsCasP50VsTcp: round(tcpTls.cas.p50 / tcp.cas.p50),
+        tcpTlsPipelinedVsTcp: tcp.pipelinedPerSecond && tcpTls.pipelinedPerSecond ? round(tcpTls.pipelinedPerSecond / tcp.pipelinedPerSecond) : null,
         tcpReadP50VsPingPong: tcpVsPingPong,
         tcpWriteP50VsPingPong: round(tcp.write.p50 / baseline.p50),
         tcpCasP50VsPingPong: round(tcp.cas.p50 / baseline.p50),
@@ -357,6 +365,7 @@ export const backendsBench: BenchSuite = {
     const line = (name: string, figures: VerbFigures) => `    ${name.padEnd(6)} p50 ${fmt(figures.p50)} µs   p99 ${fmt(figures.p99)} µs   ${figures.perSecond.toLocaleString('en-US').padStart(10)} verbs/s`;
     const shm = result.shm as Record<string, VerbFigures>;
     const tcp = result.tcp as Record<string, VerbFigures> & { pipelinedPerSecond: number };
+    const tcpTls = result.tcpTls as Record<string, VerbFigures> & { pipelinedPerSecond: number };
     const baseline = (result.baseline as { tcpPingPong: VerbFigures & { pipelinedPerSecond: number } }).tcpPingPong;
     const ratios = result.ratios as Record<string, number>;
     const targets = result.targets as Record<string, boolean>;
@@ -378,6 +387,12 @@ export const backendsBench: BenchSuite = {
       line('write', tcp.write),
       line('cas', tcp.cas),
       `    pipelined writes (${window} in flight): ${rate(tcp.pipelinedPerSecond)} verbs/s`,
+      `  tcp over mutual TLS 1.3 (the default between hosts; same run)`,
+      line('read', tcpTls.read),
+      line('write', tcpTls.write),
+      line('cas', tcpTls.cas),
+      `    pipelined writes (${window} in flight): ${rate(tcpTls.pipelinedPerSecond)} verbs/s`,
+      `  tcp verb p50 with TLS / without: read ${ratios.tcpTlsReadP50VsTcp}x, write ${ratios.tcpTlsWriteP50VsTcp}x, cas ${ratios.tcpTlsCasP50VsTcp}x; pipelined ${ratios.tcpTlsPipelinedVsTcp}x the rate`,
       `  baseline: bare Node TCP ping-pong, 64 bytes: p50 ${baseline.p50} µs, p99 ${baseline.p99} µs, ${rate(baseline.perSecond)} msg/s; pipelined ${rate(baseline.pipelinedPerSecond)} msg/s`,
       `  tcp verb p50 / ping-pong p50: read ${ratios.tcpReadP50VsPingPong}x, write ${ratios.tcpWriteP50VsPingPong}x, cas ${ratios.tcpCasP50VsPingPong}x  ${targets.tcpVerbP50Within1_5xOfPingPong ? '(target 1.5x met)' : '(target 1.5x NOT met)'}`,
       `  tcp pipelined / ping-pong pipelined: ${ratios.tcpPipelinedVsPingPongPipelined}x`,

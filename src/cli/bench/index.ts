@@ -3,6 +3,8 @@ import { simBench } from './sim.js';
 import { checkBench } from './check.js';
 import { broadcastBench } from './broadcast.js';
 import { backendsBench } from './backends.js';
+import { sweepWorkersBench } from './sweepWorkers.js';
+import { longRunsBench } from './longRuns.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench];
+export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench];

@@ -1,6 +1,7 @@
 import { suites } from '../bench/index.js';
 import { provenance } from '../../trace/provenance.js';
-import { parseCommandArgs, type Command } from '../command.js';
+import { parseCommandArgs, type Command, type CommandIO } from '../command.js';
+import { interruptedExitCode, watchInterrupts } from '../sweep/interrupt.js';
 import { UsageError, exitCodes } from '../usage.js';
 
 export const benchCommand: Command = {
@@ -18,6 +19,10 @@ options:
   --quick   a short run (seconds), for smoke tests
   --json    print one JSON object ({"suite": ..., ...} or {"suites": [...]} for all)
 
+Ctrl-C (SIGINT) or SIGTERM stops at once: the suites finished so far are
+reported (with --json: {"interrupted": true, "interruptedSuite", "suites"}),
+the one running is dropped; exit 130.
+
 example:
   mnm bench sim --quick
 `,
@@ -29,13 +34,35 @@ example:
     if (chosen.length === 0) throw new UsageError(`unknown suite '${name}' (accepted: all, ${suites.map((suite) => suite.name).join(', ')})`);
     const options = { quick: Boolean(values.quick), quiet: Boolean(values.json) };
     const results: Record<string, unknown>[] = [];
-    for (const suite of chosen) {
-      if (!values.json) io.stderr(`bench ${suite.name}: running${options.quick ? ' (quick)' : ''}...\n`);
-      const result = await suite.run(options, io);
-      results.push({ suite: suite.name, ...result });
-      if (!values.json) io.stdout(`== ${suite.name} ==\n${suite.summarize(result)}\n\n`);
+    const interrupts = watchInterrupts();
+    const interrupted = new Promise<'interrupted'>((resolve) => interrupts.signal.addEventListener('abort', () => resolve('interrupted'), { once: true }));
+    try {
+      for (const suite of chosen) {
+        if (!values.json) io.stderr(`bench ${suite.name}: running${options.quick ? ' (quick)' : ''}...\n`);
+        const result = await Promise.race([suite.run(options, io), interrupted]);
+        if (result === 'interrupted') return reportInterrupted(io, Boolean(values.json), suite.name, results, interrupts.received());
+        results.push({ suite: suite.name, ...result });
+        if (!values.json) io.stdout(`== ${suite.name} ==\n${suite.summarize(result)}\n\n`);
+      }
+    } finally {
+      interrupts.dispose();
     }
     if (values.json) io.stdout(JSON.stringify({ ...(name === 'all' ? { suites: results } : results[0]), ...provenance() }) + '\n');
     return exitCodes.ok;
   },
 };
+
+/**
+ * An interrupted bench reports the suites it finished and ends the process:
+ * a suite's measuring loops do not poll for a stop, and half a measurement
+ * is worth nothing, so the one running is dropped. The exit is forced on the
+ * next turn of the event loop (after the report is written) because the
+ * dropped suite would otherwise keep the process busy until it ends; this
+ * runs only when a real signal arrived, i.e. in the `mnm` process itself.
+ */
+function reportInterrupted(io: CommandIO, json: boolean, running: string, finished: readonly Record<string, unknown>[], signal: string | undefined): number {
+  if (json) io.stdout(JSON.stringify({ interrupted: true, interruptedSuite: running, suites: finished, ...provenance() }) + '\n');
+  else io.stdout(`INTERRUPTED${signal ? ` (${signal})` : ''} during suite ${running}; finished: ${finished.length === 0 ? 'none' : finished.map((result) => String(result.suite)).join(', ')}\n`);
+  setImmediate(() => process.exit(interruptedExitCode));
+  return interruptedExitCode;
+}

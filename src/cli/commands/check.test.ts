@@ -4,19 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandIO } from '../command.js';
-import { main } from '../main.js';
+import { capturedMain } from '../_capturedMain.js';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'mnm-check-'));
 
-async function mnm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), stderrIsTerminal: false };
-  const code = await main(['check', ...args], io);
-  return { code, stdout, stderr };
-}
+const mnm = (...args: string[]) => capturedMain('check', ...args);
 
 function file(name: string, text: string): string {
   const path = join(scratch, name);

@@ -1,8 +1,10 @@
-import { checkLinearizability, explainResult, formatNamed, formatNames, HistoryError, HistoryFileError, modelNames, models, readHistories, witnessJson } from '../../check/index.js';
+import { explainResult, formatNamed, formatNames, HistoryError, HistoryFileError, modelNames, models, readHistories, witnessJson } from '../../check/index.js';
 import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { readHistorySources } from '../historyFiles.js';
+import { checkOffThread } from '../check/checkOffThread.js';
 import { Progress } from '../progress.js';
+import { interruptedExitCode, watchInterrupts } from '../sweep/interrupt.js';
 import { UsageError, choiceOption, exitCodes, numberOption } from '../usage.js';
 
 /** Progress appears only for checks that run longer than this. */
@@ -36,7 +38,9 @@ options:
   --quiet       no progress on stderr (also off with --json)
 
 exit codes: 0 linearizable, 1 not linearizable, 2 bad input or arguments,
-            3 undecided within --timeout
+            3 undecided within --timeout, 130 interrupted (Ctrl-C or SIGTERM:
+            no verdict; --json prints {"verdict": "interrupted", "interrupted": true,
+            "placed": operations placed so far, ...})
 
 examples:
   mnm check fixtures/porcupine/jepsen/etcd_002.log
@@ -59,9 +63,9 @@ examples:
     const sources = readHistorySources(positionals, io);
 
     const started = performance.now();
-    const deadline = started + timeoutSeconds * 1000;
     const quiet = Boolean(values.quiet) || Boolean(values.json);
     let progress: Progress | undefined;
+    const interrupts = watchInterrupts();
     let result;
     let format;
     let model;
@@ -75,17 +79,27 @@ examples:
       model = models[chosen];
       const bar = new Progress(io, `check ${file}`, history.operations.length, quiet);
       progress = bar;
-      result = checkLinearizability(history.operations, model, {
-        interrupt: () => performance.now() > deadline,
-        onProgress: (done, total) => {
-          if (performance.now() - started > progressAfterMs) bar.update(Math.min(done, total), 'operations placed');
-        },
+      // The search runs on a worker thread so that Ctrl-C can stop it (this thread must stay free to hear the signal).
+      let placed = 0;
+      const checked = await checkOffThread({ operations: history.operations, model: chosen, timeoutMs: timeoutSeconds * 1000 }, interrupts.signal, (done, total) => {
+        placed = Math.min(done, total);
+        if (performance.now() - started > progressAfterMs) bar.update(placed, 'operations placed');
       });
+      if (checked === 'interrupted') {
+        progress.done();
+        const elapsedMs = Math.round((performance.now() - started) * 10) / 10;
+        const operations = history.operations.length;
+        if (values.json) io.stdout(JSON.stringify({ file, format: format.name, model: model.name, verdict: 'interrupted', interrupted: true, operations, placed, elapsedMs, ...provenance() }) + '\n');
+        else io.stdout(`${file}: interrupted (${interrupts.received() ?? 'signal'}) after ${elapsedMs} ms, no verdict (${model.name}, ${format.name}, ${placed} of ${operations} operations placed)\n`);
+        return interruptedExitCode;
+      }
+      result = checked;
     } catch (error) {
       if (error instanceof HistoryFileError) throw new UsageError(error.message);
       if (error instanceof HistoryError) throw new UsageError(`'${file}' ${error.message}`);
       throw error;
     } finally {
+      interrupts.dispose();
       progress?.done();
     }
     const elapsedMs = Math.round((performance.now() - started) * 10) / 10;

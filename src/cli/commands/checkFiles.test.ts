@@ -4,18 +4,11 @@ import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OperationJournal, type JournalRecord } from '../../realtime/operationJournal.js';
-import type { CommandIO } from '../command.js';
-import { main } from '../main.js';
+import { capturedMain } from '../_capturedMain.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mnm-check-files-'));
 
-async function mnm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), stderrIsTerminal: false };
-  const code = await main(['check', ...args], io);
-  return { code, stdout, stderr };
-}
+const mnm = (...args: string[]) => capturedMain('check', ...args);
 
 /**
  * A cluster's state directory as `mnm cluster up` leaves it: one

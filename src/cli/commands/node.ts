@@ -1,15 +1,17 @@
 import { openSync, writeSync } from 'node:fs';
 import { scenarioBody, timeUnitMicroseconds } from '../../scenarios/realRunner.js';
-import { readPrivateKey } from '../../tcp/clusterFile.js';
-import { ProcessHost } from '../../tcp/processHost.js';
+import { parseEndpoint, readPrivateKey } from '../../tcp/clusterFile.js';
+import { clusterSecurity } from '../../tcp/clusterSecurity.js';
+import { ProcessHost, type Endpoint } from '../../tcp/processHost.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { UsageError, exitCodes, integerOption, numberOption } from '../usage.js';
 import { loadClusterPlan, parseNodeId } from './cluster.js';
+import { awaitAddresses, reportListening, startupChannel } from './clusterStartup.js';
 
 export const nodeCommand: Command = {
   name: 'node',
   summary: 'run one process of a tcp cluster: the protocol of the cluster file, over authenticated connections',
-  help: `usage: mnm node --config FILE --id pN [--key FILE] [--history FILE] [--epoch MS] [--exit] [--connect-timeout MS]
+  help: `usage: mnm node --config FILE --id pN [--key FILE] [--history FILE] [--epoch MS] [--exit] [--connect-timeout MS] [--ipc]
 
 Runs process pN of the cluster file (docs/cluster.md): it listens for
 messages on its address, connects and authenticates (Ed25519
@@ -18,7 +20,8 @@ its body of the file's run (e.g. the register or pmp). Its history (JSON
 lines: operations, notes, then a 'done' or 'error' line) goes to --history or
 stdout. After its body it keeps serving (other processes may still need its
 messages) until SIGTERM/SIGINT, or exits at once with --exit. SIGKILL is a
-process crash.
+process crash. Port 0 in an address (any free port) works only under
+'mnm cluster up', which tells every node where the others bound.
 
 options:
   --config FILE          the cluster file
@@ -28,6 +31,8 @@ options:
   --epoch MS             the run's start as Unix time in ms (cluster up gives every node the same one, so histories share a clock)
   --exit                 exit when the body returns
   --connect-timeout MS   keep retrying unreachable peers this long (default 30000)
+  --ipc                  started by 'mnm cluster up': report the bound address over the IPC channel and
+                         take every node's address and the epoch from it
 
 example:
   mnm node --config examples/cluster-local.json --id p0 --exit
@@ -36,9 +41,10 @@ example:
     const { values } = parseCommandArgs(
       'node',
       args,
-      { config: { type: 'string' }, id: { type: 'string' }, key: { type: 'string' }, history: { type: 'string' }, epoch: { type: 'string' }, exit: { type: 'boolean' }, 'connect-timeout': { type: 'string' } },
+      { config: { type: 'string' }, id: { type: 'string' }, key: { type: 'string' }, history: { type: 'string' }, epoch: { type: 'string' }, exit: { type: 'boolean' }, 'connect-timeout': { type: 'string' }, ipc: { type: 'boolean' } },
       false,
     );
+    const reporting = startupChannel(values.ipc);
     const plan = loadClusterPlan(values.config);
     const self = parseNodeId(values.id, 'p', plan.cluster.processes.length);
     const options = plan.options;
@@ -51,8 +57,14 @@ example:
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
+    if (!reporting) {
+      const anyPort = [...plan.cluster.memories.map((entry, memory) => ({ id: `m${memory}`, address: entry.address })), ...plan.cluster.processes.map((entry, process) => ({ id: `p${process}`, address: entry.address }))].find(
+        (node) => node.address.port === 0,
+      );
+      if (anyPort) throw new UsageError(`${anyPort.id}'s address ${anyPort.address.host}:0 means any port: only 'mnm cluster up' can tell the nodes which one it bound`);
+    }
     const connectTimeout = integerOption('connect-timeout', values['connect-timeout'], 30_000);
-    const epochMilliseconds = numberOption('epoch', values.epoch, performance.timeOrigin + performance.now());
+    let epochMilliseconds = numberOption('epoch', values.epoch, performance.timeOrigin + performance.now());
     // '-' is stdout, as wherever a file is named (docs/cli.md); an unopenable path fails here, before any work, in one line (main.ts).
     const output = values.history && values.history !== '-' ? openSync(values.history, 'a') : 1;
     const record = (line: unknown) => {
@@ -61,7 +73,9 @@ example:
       while (written < bytes.length) written += writeSync(output, bytes, written);
     };
     let host: ProcessHost;
+    let bound: Endpoint;
     try {
+      const { tls, memoryKeys } = clusterSecurity(plan.cluster);
       host = new ProcessHost(
         {
           self,
@@ -73,18 +87,43 @@ example:
           seed: options.seed,
           unitMicroseconds: timeUnitMicroseconds(options),
           listen: plan.cluster.processes[self].address,
+          memoryKeys,
+          tls,
         },
         record,
       );
-      await host.listen();
     } catch (error) {
       throw new UsageError(`p${self}: ${(error as Error).message}`);
     }
-    const { unreachable } = await host.connect(
-      plan.cluster.memories.map((entry) => entry.address),
-      plan.cluster.processes.map((entry) => entry.address),
-      connectTimeout,
-    );
+    try {
+      bound = await host.listen();
+    } catch (error) {
+      throw new UsageError(`p${self}: cannot listen on ${plan.cluster.processes[self].address.host}:${plan.cluster.processes[self].address.port}: ${(error as Error).message}`);
+    }
+    let memories: readonly Endpoint[] = plan.cluster.memories.map((entry) => entry.address);
+    let peers: readonly Endpoint[] = plan.cluster.processes.map((entry) => entry.address);
+    if (reporting) {
+      reportListening(bound);
+      let addresses;
+      try {
+        addresses = await awaitAddresses(`p${self}`);
+      } catch (error) {
+        // Nobody will connect to this node: stop listening, so that it ends.
+        await host.close();
+        throw error;
+      }
+      memories = addresses.memories.map((text, memory) => parseEndpoint(text, `m${memory}`));
+      peers = addresses.processes.map((text, process) => parseEndpoint(text, `p${process}`));
+      epochMilliseconds = addresses.epochMilliseconds;
+    }
+    let unreachable: string[];
+    try {
+      ({ unreachable } = await host.connect(memories, peers, connectTimeout));
+    } catch (error) {
+      // A stranger on a node's port (ServerIdentityRefused): one line naming the node and address.
+      await host.close();
+      throw new UsageError(`p${self}: ${(error as Error).message}`);
+    }
     for (const target of unreachable) io.stderr(`p${self}: unreachable (treated as crashed): ${target}\n`);
     // The shared epoch on this host's monotonic clock: the wall-clock start, shifted by how long ago it was.
     const sinceEpochNanoseconds = BigInt(Math.round((performance.timeOrigin + performance.now() - epochMilliseconds) * 1e6));

@@ -3,8 +3,10 @@ import { faultProfiles } from '../../sim/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { explanationText } from '../explain/explainRun.js';
 import { checkOutputPath, standardStream, writeOutput } from '../fileArguments.js';
-import { historyLines } from '../history.js';
+import { outputStream } from '../fileOutput.js';
+import { historyLine } from '../history.js';
 import { journalTraceText } from '../journalTrace.js';
+import { RunProgress } from '../runProgress.js';
 import { runJson, runSummary } from '../report.js';
 import { isReplayable, protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
 import { UsageError, exitCodes } from '../usage.js';
@@ -28,8 +30,9 @@ options:
   --memories K        number of memories (protocol default)
   --latency MODEL     unit | rdma | lan | uniform:MIN:MAX | tail:BASE:SLOW:P  (default unit: every one-way delay = 1)
   --faults PROFILE    ${faultProfiles.join(' | ')}: faults drawn by seed within the protocol's tolerance (default none)
-  --crash LIST        explicit crashes, e.g. m1@5,p2,p0@3! (memory m1 at time 5, process p2 at 0,
-                      p0 at 3 mid-write: some of its verbs in flight never arrive); repeatable
+  --crash LIST        explicit crashes, e.g. m1@5,p2,p0@3!,h1@7 (memory m1 at time 5, process p2 at 0,
+                      p0 at 3 mid-write: some of its verbs in flight never arrive; host h1 = p1 and m1
+                      together at 7); repeatable
   --pause LIST        explicit pauses, e.g. p0@10+50 (p0 pauses at 10 for 50); repeatable
   --horizon T         virtual-time limit of the run (protocol default)
   --ops N             operations per client process (protocol default)
@@ -49,18 +52,12 @@ options:
   --backend B         sim (default) | shm (worker threads, shared memory) | tcp (OS processes, memory nodes)
   --scenario FILE     run your own scenario: an ES module whose default export (or export 'scenario')
                       is a Scenario (docs/cli.md, examples/scenario-counter.js)
-<<<<<<< HEAD
-  --trace FILE        write the trace (JSON lines, docs/trace.md)
-  --history FILE      write the application operations in the checker's history format
-  --explain           for a violation, the trace events leading to it, in words (simulator runs)
-  --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash, ...
-=======
   --trace FILE        write the trace (JSON lines, docs/trace.md); - for stdout (the summary then goes to
                       stderr). On shm and tcp: the operation journal, wall-clock times, not replayable
   --history FILE      write the application operations in the checker's history format; - for stdout
+  --explain           for a violation, the trace events leading to it, in words (simulator runs)
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash,
                       replay, mnmVersion, traceVersion, ...
->>>>>>> io-provenance
 
 Output paths are checked before the run starts.
 
@@ -82,16 +79,31 @@ examples:
     });
     const protocol = await protocolFrom('run', positionals, values.scenario);
     const options = runOptionsFrom(protocol, values);
+    let resolved;
     try {
-      resolveOptions(options);
+      resolved = resolveOptions(options);
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     const outputs = checkedOutputs(values);
-    const report = await runScenario(options, values.trace !== undefined || values.explain ? 'full' : 'hash');
+    // On the simulator the trace and history stream to their files as the run goes: a long run never
+    // holds their text. --explain reads the whole trace, and a real backend's trace is its journal: both at the end.
+    const streaming = resolved.backend === undefined && !values.explain;
+    const traceStream = streaming && values.trace !== undefined ? outputStream('trace', values.trace, io) : undefined;
+    const historyStream = values.history !== undefined ? outputStream('history', values.history, io) : undefined;
+    const progress = new RunProgress(io, resolved.n * resolved.ops, Boolean(values.json));
+    const report = await runScenario(options, !streaming && (values.trace !== undefined || values.explain) ? 'full' : 'hash', {
+      ...(traceStream ? { trace: (chunk: string) => traceStream.write(chunk) } : {}),
+      onHistoryEvent: (event) => {
+        historyStream?.write(historyLine(event));
+        progress.heard(event);
+      },
+    });
+    progress.done();
+    traceStream?.close();
+    historyStream?.close();
     // A real backend has no simulator trace; its trace is the operation journal (journalTrace.ts).
-    if (values.trace !== undefined) writeOutput('trace', values.trace, isReplayable(report.params) ? (report.trace ?? '') : journalTraceText(report), io);
-    if (values.history !== undefined) writeOutput('history', values.history, historyLines(report.history), io);
+    if (values.trace !== undefined && !traceStream) writeOutput('trace', values.trace, isReplayable(report.params) ? (report.trace ?? '') : journalTraceText(report), io);
     // With a trace or history on stdout, the summary must not mix into it.
     const summaryOut = outputs.stdoutTaken ? io.stderr : io.stdout;
     if (values.json) summaryOut(JSON.stringify(runJson(report)) + '\n');

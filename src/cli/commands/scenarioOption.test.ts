@@ -5,22 +5,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { main } from '../main.js';
-import type { CommandIO } from '../command.js';
 import type { HistoryEvent } from '../../fabric/index.js';
 import type { ResolvedOptions, Scenario } from '../../scenarios/index.js';
+import { capturedMain } from '../_capturedMain.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const example = join(root, 'examples', 'scenario-counter.js');
 const scratch = mkdtempSync(join(tmpdir(), 'mnm-scenario-'));
 
-async function mnm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), stderrIsTerminal: false };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const mnm = capturedMain;
 
 describe('mnm run --scenario FILE (a user scenario module)', () => {
   it('runs the example on the simulator, and its replay command runs it again identically', async () => {

@@ -1,15 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../main.js';
-import type { CommandIO } from '../command.js';
+import { capturedMain } from '../_capturedMain.js';
 
-async function mnm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), stderrIsTerminal: false };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const mnm = capturedMain;
 
 interface RunJson {
   readonly violations: readonly { property: string }[];

@@ -1,21 +1,38 @@
-import { findScenario, resolveOptions, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
-import { mixedRunOptions, type FixedOptions } from '../../scenarios/mix.js';
-import { provenance } from '../../trace/provenance.js';
-import { parseCommandArgs, type Command } from '../command.js';
+import { availableParallelism } from 'node:os';
+import { findScenario, resolveOptions, type RunOptions } from '../../scenarios/index.js';
+import type { FixedOptions } from '../../scenarios/mix.js';
+import { parseCommandArgs, type Command, type CommandIO } from '../command.js';
 import { Progress } from '../progress.js';
-import { protocolFrom, replayCommand, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
+import { protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
+import { interruptedExitCode, watchInterrupts } from '../sweep/interrupt.js';
+import { runSweep, type SeedRange } from '../sweep/runSweep.js';
+import { seedOptions, SeedConfigurationError, sweepPlanOf } from '../sweep/seedRun.js';
+import { parseShard, shardSlice } from '../sweep/seedSlice.js';
+import { mergeSweeps } from '../sweep/sweepMerge.js';
+import { sweepJson, sweepText, textFailuresShown, type SweepSummary } from '../sweep/sweepReport.js';
 import { UsageError, exitCodes, integerOption } from '../usage.js';
+
+/** Seeds a sweep runs when --seeds is not given. */
+export const defaultSeedCount = 100;
+/** Failing seeds the JSON lists when --max-failures is not given. */
+export const defaultMaxFailures = 100;
 
 export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'run a protocol over many seeds with faults and count property violations',
-  help: `usage: mnm sweep <protocol> --seeds N [--mix] [run options] [--first-seed S] [--stop] [--json]
-       mnm sweep --scenario FILE --seeds N ...
+  help: `usage: mnm sweep <protocol> [--seeds N] [--mix] [run options] [--first-seed S] [--workers W] [--shard I/N] [--stop] [--json]
+       mnm sweep --scenario FILE [--seeds N] ...
+       mnm sweep merge FILE... [--json]
 
-Runs seeds S..S+N-1 (S = 1 by default) of one scenario on the simulator, each
-with faults drawn from the profile within the protocol's tolerance, and counts
-the runs that violate a property. For the first violation it prints the seed
-and the exact 'mnm run …' command that replays it.
+Runs seeds S..S+N-1 (S = 1, N = ${defaultSeedCount} by default) of one scenario on the
+simulator, each with faults drawn from the profile within the protocol's
+tolerance, and counts the runs that violate a property. It prints the lowest
+failing seed with the exact 'mnm run …' command that replays it, and the
+failing seeds after it (up to ${textFailuresShown}; --json lists up to --max-failures).
+
+The seeds run on W worker threads (default: this machine's cores, here
+${availableParallelism()}). A seed's run depends on its seed alone, and seeds are tallied in
+seed order, so the summary is the same for any W.
 
 With --mix each seed draws its whole configuration: latency model (unit, rdma,
 lan, uniform spreads up to 40x), workload, log (kv-log), n and memories within tolerance,
@@ -24,27 +41,47 @@ longer than every timeout), clock skew and drift (3 seeds in 10) and, for
 Byzantine protocols, the adversaries.
 Options given explicitly stay fixed. This is the sweep the test suite runs.
 
-options:
-  --seeds N        how many seeds (required)
-  --first-seed S   the first seed (default 1)
-  --mix            draw the configuration per seed (see above)
-  --faults P       fault profile: none | crash | pause | net | all | clocks (default crash; drawn with --mix)
-  --skew T         largest clock offset of a process, in time units (drawn with --mix)
-  --drift PPM      largest clock drift, parts per million (drawn with --mix)
-  --stop           stop at the first violation
-  --json           one JSON object: protocol, runs, violations, blocked, byProperty, firstViolation {seed, replay, violations}, mixed
-  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --tear,
-                   --scenario FILE: sweep your own scenario module, docs/cli.md)
+Across machines: '--shard I/N' runs the I-th (from 0) of N contiguous, disjoint
+slices of the seeds; 'mnm sweep merge' combines the shards' --json outputs
+into the summary the whole sweep prints (docs/sweeps.md: a Kubernetes
+Indexed Job).
 
-exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments
+Ctrl-C (SIGINT) or SIGTERM stops the sweep: the workers are terminated and
+the partial summary is printed (with --json: one object with
+"interrupted": true); exit 130.
+
+options:
+  --seeds N          how many seeds (default ${defaultSeedCount})
+  --first-seed S     the first seed (default 1)
+  --mix              draw the configuration per seed (see above)
+  --faults P         fault profile: none | crash | pause | net | all | clocks (default crash; drawn with --mix)
+  --skew T           largest clock offset of a process, in time units (drawn with --mix)
+  --drift PPM        largest clock drift, parts per million (drawn with --mix)
+  --workers W        worker threads (default: the machine's cores; 1 runs in this thread)
+  --shard I/N        run only slice I of N (0 <= I < N) of the seeds
+  --stop             stop at the lowest violating seed: the summary covers seeds S up to
+                     it, as with one worker (seeds above it that finished are dropped)
+  --max-failures M   failing seeds listed in --json (default ${defaultMaxFailures}, the lowest ones)
+  --progress         progress on stderr even when it is not a terminal or with --json
+  --json             one JSON object: protocol, runs, violations, blocked, byProperty,
+                     firstViolation {seed, replay, violations}, failures [{seed, replay, violations}],
+                     mixed, range, shard, interrupted, stoppedAt, plan (docs/cli.md)
+  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --tear,
+                     --scenario FILE: sweep your own scenario module, docs/cli.md)
+
+exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments, 130 interrupted
 
 examples:
   mnm sweep pmp --seeds 2000 --mix
   mnm sweep pmp --seeds 2000 --mix --mutant phase2-any-memory --stop
-  mnm sweep register --seeds 1000 --faults all --latency lan
+  mnm sweep register --seeds 1000 --faults all --latency lan --workers 2
+  mnm sweep cb --adversary all
   mnm sweep --scenario examples/scenario-counter.js --seeds 200 --mix
+  mnm sweep pmp --seeds 1000000 --mix --shard 3/8 --json > shard-3.json
+  mnm sweep merge shard-*.json
 `,
   async run(args, io) {
+    if (args[0] === 'merge') return merge(args.slice(1), io);
     const { values, positionals } = parseCommandArgs('sweep', args, {
       ...runOptionSpecs,
       seeds: { type: 'string' },
@@ -52,68 +89,69 @@ examples:
       stop: { type: 'boolean' },
       mix: { type: 'boolean' },
       json: { type: 'boolean' },
+      workers: { type: 'string' },
+      shard: { type: 'string' },
+      'max-failures': { type: 'string' },
+      progress: { type: 'boolean' },
     });
     const protocol = await protocolFrom('sweep', positionals, values.scenario);
-    if (values.seeds === undefined) throw new UsageError('--seeds N is required (how many seeds to run)');
     if (values.seed !== undefined) throw new UsageError('--seed: a sweep runs many seeds; use --first-seed S and --seeds N');
-    const seeds = integerOption('seeds', values.seeds, 0, 1, 100_000_000);
-    const first = integerOption('first-seed', values['first-seed'], 1, 0);
+    const range: SeedRange = { first: integerOption('first-seed', values['first-seed'], 1, 0), count: integerOption('seeds', values.seeds, defaultSeedCount, 1, 100_000_000) };
+    const shard = values.shard === undefined ? null : parseShard(values.shard);
+    const slice = shard ? shardSlice(range, shard) : range;
+    const workers = Math.min(integerOption('workers', values.workers, availableParallelism(), 1, 256), Math.max(1, slice.count));
+    const maxFailures = integerOption('max-failures', values['max-failures'], defaultMaxFailures, 1, 100_000);
     if (values.backend !== undefined && values.backend !== 'sim') throw new UsageError(`--backend ${values.backend}: a sweep runs on the simulator (accepted: sim); run one seed on a real backend with 'mnm run --backend'`);
     const base = runOptionsFrom(protocol, { ...values, faults: values.faults ?? 'crash' });
-    const scenario = findScenario(base.protocol);
-    const mixed = Boolean(values.mix);
+    const mixed = Boolean(values.mix) && findScenario(base.protocol) !== undefined;
     // With --mix, only what was given explicitly stays fixed; the rest is drawn per seed.
-    const fixed = mixed ? explicitOptions(runOptionsFrom(protocol, values), values) : {};
-    const optionsOf = (seed: number) => (mixed && scenario ? mixedRunOptions(scenario, seed, fixed) : { ...base, seed });
+    const plan = sweepPlanOf(base, mixed ? explicitOptions(runOptionsFrom(protocol, values), values) : undefined);
     try {
-      resolveOptions(optionsOf(first));
+      resolveOptions(seedOptions(plan, slice.count > 0 ? slice.first : range.first));
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
-    const progress = new Progress(io, `sweep ${base.protocol}`, seeds, Boolean(values.json));
+
+    const progress = new Progress(io, `sweep ${base.protocol}`, slice.count, Boolean(values.json), Boolean(values.progress));
+    const interrupts = watchInterrupts();
     const started = process.hrtime.bigint();
-    let runs = 0;
-    let violations = 0;
-    let blocked = 0;
-    let firstViolation: RunReport | undefined;
-    const byProperty: Record<string, number> = {};
-    for (let seed = first; seed < first + seeds; seed++) {
-      let report: RunReport;
-      try {
-        report = await runScenario(optionsOf(seed), 'off');
-      } catch (error) {
-        // A drawn configuration the scenario refuses is a bug of the mix, not of the user: say which seed.
-        if (mixed) throw new UsageError(`--mix drew options for seed ${seed} that ${base.protocol} refuses: ${error instanceof Error ? error.message : String(error)}`);
-        throw error;
-      }
-      runs++;
-      if (report.blocked) blocked++;
-      if (!report.ok) {
-        violations++;
-        for (const property of new Set(report.violations.map((violation) => violation.property))) byProperty[property] = (byProperty[property] ?? 0) + 1;
-        firstViolation ??= report;
-      }
-      progress.update(runs, violations > 0 ? `${violations} violating` : '');
-      if (firstViolation && values.stop) break;
+    let result;
+    try {
+      result = await runSweep(plan, slice, {
+        workers,
+        stop: Boolean(values.stop),
+        maxFailures,
+        signal: interrupts.signal,
+        onProgress: (tally) => progress.update(tally.runs, tally.violations > 0 ? `${tally.violations} violating` : ''),
+      });
+    } catch (error) {
+      if (error instanceof SeedConfigurationError) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      interrupts.dispose();
+      progress.done();
     }
-    progress.done();
-    const elapsedMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
-    const first_ = firstViolation ? { seed: firstViolation.seed, replay: replayCommand(firstViolation.params), violations: firstViolation.violations } : null;
-    if (values.json) {
-      io.stdout(JSON.stringify({ protocol: base.protocol, runs, violations, blocked, byProperty, firstViolation: first_, elapsedMs, mutant: base.mutant ?? null, faults: mixed ? 'mixed' : base.faults, mixed, ...provenance() }) + '\n');
-    } else {
-      const lines = [`sweep ${base.protocol}: ${runs} runs (seeds ${first}..${first + runs - 1}), ${mixed ? 'mixed configurations' : `faults=${base.faults}`}${base.mutant ? `, mutant=${base.mutant}` : ''}, ${elapsedMs} ms`];
-      lines.push(`violations: ${violations}${violations > 0 ? ` (${Object.entries(byProperty).map(([property, count]) => `${property}: ${count}`).join(', ')})` : ''}; blocked (faults beyond tolerance): ${blocked}`);
-      if (first_) {
-        lines.push(`first violation: seed ${first_.seed}: ${first_.violations[0].property}: ${first_.violations[0].detail}`);
-        lines.push(`replay: ${first_.replay}`);
-      }
-      lines.push(violations === 0 ? 'PASSED' : 'FAILED');
-      io.stdout(lines.join('\n') + '\n');
-    }
-    return violations === 0 ? exitCodes.ok : exitCodes.violated;
+    const summary: SweepSummary = {
+      request: { plan, range, shard, slice },
+      tally: result.tally,
+      interrupted: result.interrupted,
+      stoppedAt: result.stoppedAt ?? null,
+      elapsedMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+      workers,
+    };
+    io.stdout(values.json ? JSON.stringify(sweepJson(summary)) + '\n' : sweepText(summary, interrupts.received()));
+    if (result.interrupted) return interruptedExitCode;
+    return result.tally.violations === 0 ? exitCodes.ok : exitCodes.violated;
   },
 };
+
+/** `mnm sweep merge FILE…`: the shards' JSON combined into the whole sweep's summary. */
+async function merge(args: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs('sweep merge', args, { json: { type: 'boolean' } });
+  const summary = mergeSweeps(positionals);
+  io.stdout(values.json ? JSON.stringify(sweepJson(summary)) + '\n' : sweepText(summary));
+  return summary.tally.violations === 0 ? exitCodes.ok : exitCodes.violated;
+}
 
 /**
  * The run options the user gave on the command line (the rest a mixed sweep

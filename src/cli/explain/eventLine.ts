@@ -157,7 +157,7 @@ function eventWords(event: TraceEvent, facts: TraceFacts): string {
     case 'verb.lost':
       return `verb ${event.id} to m${event.m} lost${event.reason ? ` (${event.reason})` : ''}`;
     case 'perm.change':
-      return `m${event.m} ${event.region}: p${event.p}'s permission request took effect (access ${event.access}${event.revoked.length > 0 ? `; revoked ${event.revoked.map((process) => `p${process}`).join(', ')}` : ''})`;
+      return `m${event.m} ${event.region}: p${event.p}'s permission request${event.proposal === undefined ? '' : ` with proposal ${event.proposal}`} took effect (access ${event.access}${event.revoked.length > 0 ? `; revoked ${event.revoked.map((process) => `p${process}`).join(', ')}` : ''})`;
     case 'msg.send':
       return `p${event.from} → p${event.to} message ${bytes(event.data)}, ${messageFate(event.id, facts)}`;
     case 'msg.deliver': {

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario } from '../../scenarios/index.js';
-import { traceEvents } from './traceFacts.js';
+import type { TraceEvent } from '../../trace/format.js';
+import { eventLine } from './eventLine.js';
+import { traceEvents, traceFacts } from './traceFacts.js';
 import { explainViolations, explanationText, involvementOf } from './explainRun.js';
 
 describe('mnm run --explain', () => {
@@ -49,5 +51,24 @@ describe('mnm run --explain', () => {
   it('says there is nothing to explain for a run that passes', async () => {
     const report = await runScenario({ protocol: 'register', seed: 1, latency: 'unit', faults: 'none' }, 'full');
     assert.match(explanationText(report), /nothing to explain/);
+  });
+});
+
+describe('event lines of the ordered permission and host crashes', () => {
+  it('name the proposal of an ordered grant, and the host of a crash', () => {
+    const events: TraceEvent[] = [
+      { t: 4, type: 'perm.change', m: 1, region: 'log', p: 2, access: 'r,r,rw', revoked: [0], proposal: '7' },
+      { t: 4, type: 'perm.change', m: 1, region: 'plain', p: 2, access: 'r,r,rw', revoked: [] },
+      { t: 5, type: 'fault', fault: 'crash', target: 'm1', detail: 'host h1' },
+    ];
+    const facts = traceFacts(events);
+    assert.deepEqual(
+      events.map((event) => eventLine(event, facts)),
+      [
+        "t=4        m1 log: p2's permission request with proposal 7 took effect (access r,r,rw; revoked p0)",
+        "t=4        m1 plain: p2's permission request took effect (access r,r,rw)",
+        't=5        m1 crashed (host h1)',
+      ],
+    );
   });
 });

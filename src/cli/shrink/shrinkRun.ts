@@ -79,6 +79,8 @@ function explicitFault(fault: Fault): { kind: 'crash' | 'pause'; entry: string }
       return { kind: 'crash', entry: `p${fault.process}@${fault.at}${fault.midWrite ? '!' : ''}` };
     case 'crash-memory':
       return { kind: 'crash', entry: `m${fault.memory}@${fault.at}` };
+    case 'crash-host':
+      return { kind: 'crash', entry: `h${fault.host}@${fault.at}${fault.midWrite ? '!' : ''}` };
     case 'pause':
       return { kind: 'pause', entry: `p${fault.process}@${fault.at}+${fault.duration}` };
     default:

@@ -1,5 +1,5 @@
 import type { Fabric, Message, OperationId, ProcessId, ProcessMain } from '../../fabric/index.js';
-import { DeliveryFeed } from './deliveryFeed.js';
+import { DeliveryFeed } from '../common/deliveryFeed.js';
 import { releaseInOrder } from './receiver.js';
 import { BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted } from './errors.js';
 import { hex, text } from './rounds.js';

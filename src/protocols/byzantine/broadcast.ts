@@ -1,7 +1,7 @@
 import type { Fabric, ProcessId } from '../../fabric/index.js';
 import type { BroadcastMutant } from './mutants.js';
 import { BroadcastStopped, EmptyMessage, MessageTooLarge, NotASender, SlotsExhausted } from './errors.js';
-import { DeliveryFeed } from './deliveryFeed.js';
+import { DeliveryFeed } from '../common/deliveryFeed.js';
 import { BroadcastRounds, type BroadcastMode, type Delivery, type RoundsConfig } from './rounds.js';
 
 /**

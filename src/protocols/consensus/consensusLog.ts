@@ -9,6 +9,7 @@ import { StallDetector } from '../common/stallDetector.js';
 import type { LogEntry, ReplicatedLog } from '../common/replicatedLog.js';
 import { TickTimers } from '../common/tickTimers.js';
 import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, packDecided, tagKey, unpackDecided } from './logEntry.js';
+import { DeliveryFeed } from '../common/deliveryFeed.js';
 
 /**
  * The shell every consensus log shares (Protected Memory Paxos, Disk Paxos,
@@ -171,7 +172,8 @@ export class ConsensusLog implements ReplicatedLog {
   private readonly instances: (Uint8Array | undefined)[] = [];
   /** Instances decided in a row from 0: the first one not known decided. */
   private contiguous = 0;
-  private readonly log: LogEntry[] = [];
+  /** The delivered entries, in log order, as `decided` and as the `entries()` stream. */
+  private readonly deliveries = new DeliveryFeed<LogEntry>();
   private readonly deliveredTags = new Set<number>();
   private readonly own = new Map<number, Pending>();
   private sequence = 0;
@@ -195,7 +197,6 @@ export class ConsensusLog implements ReplicatedLog {
   private nextFetchAt = 0;
   private closed = false;
   private wake: (() => void) | undefined;
-  private readonly readers: (() => void)[] = [];
   private cancelHeartbeat: (() => void) | undefined;
 
   constructor(
@@ -231,7 +232,7 @@ export class ConsensusLog implements ReplicatedLog {
   }
 
   get decided(): readonly LogEntry[] {
-    return this.log;
+    return this.deliveries.items;
   }
 
   /** Verbs, messages, bytes and permission requests issued so far. */
@@ -253,13 +254,8 @@ export class ConsensusLog implements ReplicatedLog {
     });
   }
 
-  async *entries(): AsyncIterable<LogEntry> {
-    let next = 0;
-    for (;;) {
-      while (next < this.log.length) yield this.log[next++];
-      if (this.closed) return;
-      await new Promise<void>((resolve) => this.readers.push(resolve));
-    }
+  entries(): AsyncIterable<LogEntry> {
+    return this.deliveries.iterate();
   }
 
   async close(): Promise<void> {
@@ -276,7 +272,7 @@ export class ConsensusLog implements ReplicatedLog {
     for (const pending of this.own.values()) pending.reject(new LogClosed('an append still pending'));
     this.own.clear();
     this.queue.clear();
-    for (const reader of this.readers.splice(0)) reader();
+    this.deliveries.close();
     this.signal();
   }
 
@@ -520,7 +516,6 @@ export class ConsensusLog implements ReplicatedLog {
 
   /** Delivers every instance decided in a row, skipping no-ops and repeated appends. */
   private deliver(): void {
-    let delivered = false;
     while (this.contiguous < this.options.entries && this.instances[this.contiguous] !== undefined) {
       const decided = this.instances[this.contiguous] as Uint8Array;
       const entry = delivers(this.deliveredTags, decided);
@@ -528,15 +523,14 @@ export class ConsensusLog implements ReplicatedLog {
         const tag = tagKey(decided);
         this.deliveredTags.add(tag);
         this.queue.delete(tag);
-        const logEntry: LogEntry = { index: this.log.length, value: entry.value };
-        this.log.push(logEntry);
+        const logEntry: LogEntry = { index: this.deliveries.items.length, value: entry.value };
+        this.deliveries.push(logEntry);
         this.raw.note('commit', { index: logEntry.index, value: this.describe(entry.value), instance: this.contiguous });
         const pending = this.own.get(tag);
         if (pending) {
           this.own.delete(tag);
           pending.resolve(logEntry.index);
         }
-        delivered = true;
       }
       this.contiguous++;
     }
@@ -545,6 +539,5 @@ export class ConsensusLog implements ReplicatedLog {
       this.own.clear();
       this.queue.clear();
     }
-    if (delivered) for (const reader of this.readers.splice(0)) reader();
   }
 }

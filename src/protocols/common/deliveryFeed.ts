@@ -2,13 +2,19 @@
  * The deliveries of one endpoint as an async iterator: every delivery from
  * the first one of the run, in the order they were handed over, to each
  * iterator however late it starts; iterators end once the feed is closed
- * (the endpoint stopped) and they have yielded everything. CB, RB and
- * Bracha share it so that `deliveries()` means the same on all three.
+ * (the endpoint stopped) and they have yielded everything. The broadcasts
+ * (CB, RB, Bracha: `deliveries()`) and the replicated logs (`entries()`)
+ * share it, so that a stream of deliveries means the same everywhere.
  */
 export class DeliveryFeed<T> {
   private readonly delivered: T[] = [];
   private readonly followers = new Set<() => void>();
   private closed = false;
+
+  /** Everything delivered so far, in order. */
+  get items(): readonly T[] {
+    return this.delivered;
+  }
 
   push(delivery: T): void {
     this.delivered.push(delivery);

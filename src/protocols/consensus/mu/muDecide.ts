@@ -1,0 +1,143 @@
+import type { MuEntry, OpenedEntry } from './muEntry.js';
+import type { EntryCopy } from './muLayout.js';
+
+/**
+ * Mu's decisions as pure functions (specs/mu.md); muLog.ts issues the verbs
+ * around them.
+ */
+
+/**
+ * The commit point a new leader may rely on: the highest FUO it read from a
+ * majority of logs. Every index below any replica's FUO is decided (a leader
+ * writes a FUO only after the entries below it reached a majority), so
+ * everything below the highest is decided, and no higher point is known.
+ */
+export function knownCommitPoint(fuos: readonly number[]): number {
+  let highest = 0;
+  for (const fuo of fuos) if (fuo > highest) highest = fuo;
+  return highest;
+}
+
+/**
+ * The indices a new leader copies from its log to a lagging follower whose
+ * FUO is `followerFuo`: up to the commit point and never beyond. An entry at
+ * or past the commit point may be undecided on the leader and decided with
+ * another value elsewhere; copying it could overwrite the decided one
+ * (`catch-up-past-commit`, the mutant, copies up to `leaderEnd`).
+ */
+export function catchUpRange(followerFuo: number, commitPoint: number, leaderEnd: number, pastCommit = false): { readonly from: number; readonly to: number } {
+  const to = pastCommit ? Math.max(leaderEnd, commitPoint) : commitPoint;
+  return { from: Math.min(followerFuo, to), to };
+}
+
+/**
+ * What a replica holds at one index, from the slot's two copies as opened for
+ * that index: the valid entry with the higher accepted proposal, and which
+ * copy holds it; `empty` when neither copy holds a whole entry for the index
+ * (never written, a write cut short by a crash, or an earlier lap's entry).
+ *
+ * A copy that fails its checksum is not something the replica accepted: a
+ * leader counts a write only once it completed whole, and it never writes
+ * over the copy holding the replica's entry (`copyToWrite`), so a write cut
+ * short tears only the other copy and the accepted entry survives it.
+ */
+export function heldEntry(copies: readonly [OpenedEntry, OpenedEntry]): { readonly entry: OpenedEntry; readonly copy: EntryCopy | undefined } {
+  const [first, second] = copies;
+  if (first.kind === 'entry' && (second.kind !== 'entry' || first.accepted >= second.accepted)) return { entry: first, copy: 0 };
+  if (second.kind === 'entry') return { entry: second, copy: 1 };
+  return { entry: { kind: 'empty' }, copy: undefined };
+}
+
+/** The copy a leader writes: never the one holding the replica's entry (`held`, as `heldEntry` found it or as this term last wrote it). */
+export function copyToWrite(held: EntryCopy | undefined): EntryCopy {
+  return held === 0 ? 1 : 0;
+}
+
+/** What one slot of a majority shows: the entry to re-propose there (the highest accepted), or undefined when it is empty everywhere. */
+export function adoptAt(views: readonly OpenedEntry[]): MuEntry | undefined {
+  let best: MuEntry | undefined;
+  for (const view of views) {
+    if (view.kind !== 'entry') continue;
+    if (best === undefined || view.accepted > best.accepted) best = view;
+  }
+  return best;
+}
+
+/**
+ * The slots a new leader settles before its fast path, from the commit point
+ * on: `views[r][k]` is replica r's slot `commitPoint + k` (one row per
+ * replica of the majority, as read after this term's grant). Each slot up to
+ * the last one any view holds gets the highest accepted payload there (it may
+ * have been decided), or `gap` where every view is empty (a leader with a
+ * window can leave a hole behind an entry that reached a majority only on
+ * other replicas). `adopt = false` is the `no-adopt` mutant: slots are left
+ * to the new leader's own values.
+ */
+export function settlePlan(views: readonly (readonly OpenedEntry[])[], commitPoint: number, gap: Uint8Array, adopt = true): { readonly index: number; readonly payload: Uint8Array }[] {
+  if (!adopt) return [];
+  let last = -1;
+  for (const row of views) row.forEach((view, k) => {
+    if (view.kind === 'entry' && k > last) last = k;
+  });
+  const plan: { index: number; payload: Uint8Array }[] = [];
+  for (let k = 0; k <= last; k++) {
+    const chosen = adoptAt(views.map((row) => row[k] ?? { kind: 'empty' }));
+    plan.push({ index: commitPoint + k, payload: chosen ? chosen.payload : gap });
+  }
+  return plan;
+}
+
+/**
+ * The leader's FUO after acknowledgements: the first index, from `fuo` on,
+ * that fewer than `needed` replicas acknowledged (entries commit in order).
+ */
+export function advanceCommit(fuo: number, acknowledged: (index: number) => number, end: number, needed: number): number {
+  let next = fuo;
+  while (next < end && acknowledged(next) >= needed) next++;
+  return next;
+}
+
+/**
+ * What a replica may apply from its own log: `entries[k]` is its slot
+ * `applied + k` as just read, `headerFuo` its header's FUO. Every index below
+ * any FUO it holds (the header's, or one piggybacked on a whole entry) is
+ * decided, and the entries below it in this log hold the decided values
+ * (muLog.ts, "Why it is safe"). So it applies the whole entries in a row from
+ * `applied` that lie below that point, stopping at a torn or empty slot.
+ * `verify = false` (the `no-checksum` mutant) has already let torn slots read
+ * as entries.
+ */
+export function appliable(entries: readonly OpenedEntry[], applied: number, headerFuo: number): number {
+  let commit = headerFuo;
+  for (const entry of entries) if (entry.kind === 'entry' && entry.fuo > commit) commit = entry.fuo;
+  let count = 0;
+  while (applied + count < commit && count < entries.length && entries[count].kind === 'entry') count++;
+  return count;
+}
+
+/** Failure-detection thresholds, in heartbeat reads. */
+export interface ScoreThresholds {
+  /** Scores live in [0, max]. */
+  readonly max: number;
+  /** A replica whose score falls to this or below is considered failed… */
+  readonly failed: number;
+  /** …and considered alive again once its score climbs to this or above (hysteresis: failed < recovered). */
+  readonly recovered: number;
+}
+
+/** One heartbeat read of a replica: its score rises when its counter moved, falls when it did not. */
+export function nextScore(score: number, moved: boolean, thresholds: ScoreThresholds): number {
+  return moved ? Math.min(thresholds.max, score + 1) : Math.max(0, score - 1);
+}
+
+/** Whether a replica with `score` is alive, given whether it was (hysteresis between the two thresholds). */
+export function aliveAfter(score: number, wasAlive: boolean, thresholds: ScoreThresholds): boolean {
+  if (wasAlive) return score > thresholds.failed;
+  return score >= thresholds.recovered;
+}
+
+/** The leader: the lowest-id replica considered alive (a replica always considers itself alive). */
+export function leaderOf(alive: readonly boolean[], self: number): number {
+  for (let replica = 0; replica < alive.length; replica++) if (replica === self || alive[replica]) return replica;
+  return self;
+}

@@ -1,0 +1,71 @@
+import { getWord, setWord, wholeWords } from '../../../fabric/index.js';
+import { contextHeaderValueCrc, openRecord, sealRecord, type RecordLayout } from '../../common/record.js';
+
+/**
+ * One entry of a Mu log (specs/mu.md, "Log layout"), in a fixed-size slot:
+ *
+ *   bytes 0..7     acceptedProposal (u64; 0 = never written)
+ *   bytes 8..15    the leader's FUO when it wrote the entry (u64: the piggybacked commit point)
+ *   bytes 16..19   payload length (u32)
+ *   bytes 20..23   checksum (u32): CRC-32 over the entry's absolute log index,
+ *                  bytes 0..19 and the payload
+ *   bytes 24..     payload (a tagged entry, logEntry.ts), padded to whole words
+ *
+ * A write of more than one word is not atomic: a reader racing the leader's
+ * write may see some words new and some old. The checksum covers the whole
+ * entry, so such a torn entry never passes, and nobody acts on it. It also
+ * covers the absolute index, which the slot does not store: a slot holds
+ * index i, i + slots, i + 2·slots, … (log recycling), and an entry left from
+ * an earlier lap — or copied to the wrong slot — never passes as index i.
+ *
+ * Fixed-size slots (instead of the paper's entries packed at increasing
+ * byte offsets) make index → offset a multiplication, so a follower reads
+ * "the entries from my applied point on" in one verb and a candidate reads a
+ * slot on a majority without walking the log.
+ */
+export const muEntryHeader = 24;
+const layout: RecordLayout = { header: muEntryHeader, lengthAt: 16, checksumAt: 20, coveredFrom: 0, contextLength: 8, checksum: contextHeaderValueCrc };
+
+export interface MuEntry {
+  /** The proposal number under which the entry was written (accepted). */
+  readonly accepted: bigint;
+  /** The leader's first undecided offset when it wrote the entry: every index below it is decided. */
+  readonly fuo: number;
+  readonly payload: Uint8Array;
+}
+
+/** What a slot read from memory holds for index `index`. */
+export type OpenedEntry = { readonly kind: 'empty' } | { readonly kind: 'torn' } | ({ readonly kind: 'entry' } & MuEntry);
+
+export function muEntrySize(capacity: number): number {
+  return muEntryHeader + wholeWords(capacity);
+}
+
+function indexContext(index: number): Uint8Array {
+  const context = new Uint8Array(8);
+  setWord(context, 0, BigInt(index));
+  return context;
+}
+
+/** The bytes of `entry` as index `index`'s slot, `muEntrySize(capacity)` long. Throws a RangeError when the payload does not fit. */
+export function encodeMuEntry(entry: MuEntry, index: number, capacity: number): Uint8Array {
+  if (entry.accepted <= 0n) throw new RangeError(`an entry's accepted proposal must be positive (0 marks an empty slot), got ${entry.accepted}`);
+  if (entry.payload.length > capacity) throw new RangeError(`payload of ${entry.payload.length} bytes exceeds the entry capacity of ${capacity}`);
+  const bytes = new Uint8Array(muEntrySize(capacity));
+  setWord(bytes, 0, entry.accepted);
+  setWord(bytes, 8, BigInt(entry.fuo));
+  return sealRecord(bytes, layout, entry.payload, indexContext(index));
+}
+
+/**
+ * Opens the slot at `offset` of `bytes` as index `index`. `verify = false` is
+ * the `no-checksum` mutant: whatever the words say is taken as the entry.
+ */
+export function decodeMuEntry(bytes: Uint8Array, offset: number, index: number, capacity: number, verify = true): OpenedEntry {
+  const slot = bytes.subarray(offset, offset + muEntrySize(capacity));
+  const record = openRecord(slot, layout, verify, capacity, indexContext(index));
+  if (record === 'torn') return { kind: 'torn' };
+  const accepted = getWord(slot, 0);
+  if (record.blank || accepted === 0n) return { kind: 'empty' };
+  return { kind: 'entry', accepted, fuo: Number(getWord(slot, 8)), payload: slot.slice(muEntryHeader, muEntryHeader + record.length) };
+}

@@ -1,0 +1,125 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Fabric } from '../fabric/index.js';
+import { MuLog, muLayoutOf, muTimingFor } from '../protocols/consensus/mu/muLog.js';
+import { muRegions } from '../protocols/consensus/mu/muLayout.js';
+import { fromNumber } from '../protocols/consensus/numberValue.js';
+import { Simulation, unitLatency } from '../sim/index.js';
+import { runScenario } from './index.js';
+
+const config = { capacity: 8, slots: 32, window: 1, timing: muTimingFor(1) };
+
+/** Runs `body` on p0 of a 3-replica simulation (3 memories) with unit delays. */
+async function onSimulator(body: (fabric: Fabric) => Promise<void>) {
+  const simulation = new Simulation({ scenario: 'mu-test', seed: 1, params: {}, processCount: 3, memoryCount: 3, regions: muRegions(muLayoutOf(config), 3), latency: unitLatency, horizon: 5000 });
+  simulation.spawn(0, body);
+  const result = await simulation.run();
+  assert.deepEqual(result.errors, []);
+  return result;
+}
+
+describe('mu: the replication plane', () => {
+  it('a stable leader commits each entry in exactly 2 one-way delays (f = 1, 2)', async () => {
+    for (const f of [1, 2]) {
+      const report = await runScenario({ protocol: 'mu', seed: 2, f, latency: 'unit', faults: 'none', workload: 'stable', ops: 5 }, 'off');
+      assert.equal(report.ok, true, `f=${f}: ${JSON.stringify(report.violations)}`);
+      assert.equal(report.details.medianDelays, 2, `f=${f}`);
+      assert.equal(report.details.attempts, 0, `f=${f}: p0's first term needs no election`);
+    }
+  });
+
+  it('a commit is one write per replica log: no read, no permission request, no message', async () => {
+    await onSimulator(async (fabric) => {
+      // The main loop (heartbeats, polling, the FUO push) ticks rarely here, so that the commits' own verbs are counted alone.
+      const log = new MuLog(fabric, { ...config, timing: { ...config.timing, heartbeat: 1000 } });
+      await log.append(fromNumber(1));
+      const before = log.cost;
+      await log.append(fromNumber(2));
+      const after = log.cost;
+      assert.equal(after.permissionRequests - before.permissionRequests, 0);
+      assert.equal(after.messages - before.messages, 0);
+      assert.equal(after.verbs - before.verbs, 3, 'one write to each of the 3 replica logs');
+      assert.deepEqual(log.decided.map((entry) => entry.index), [0, 1]);
+    });
+  });
+
+  it('pipelines a window of appends', async () => {
+    for (const window of [1, 4]) {
+      let finished = 0;
+      await onSimulator(async (fabric) => {
+        const log = new MuLog(fabric, { ...config, window });
+        const indices = await Promise.all(Array.from({ length: 8 }, (_, value) => log.append(fromNumber(value))));
+        assert.deepEqual(indices, [...Array(8).keys()]);
+        finished = fabric.now();
+      });
+      assert.equal(finished, window === 1 ? 16 : 4, `window ${window}`);
+    }
+  });
+});
+
+describe('mu: fail-over', () => {
+  it('a crashed host (process and memory) is replaced, and the logs stay prefixes of one another', async () => {
+    for (const crash of ['p0@20', 'p0@20,m0@20', 'p1@10,m1@10']) {
+      const report = await runScenario({ protocol: 'mu', seed: 3, latency: 'unit', faults: 'none', workload: 'stable', ops: 6, crash }, 'off');
+      assert.deepEqual(report.violations, [], crash);
+      assert.equal(report.ok, true, crash);
+    }
+  });
+
+  it('a paused leader that resumes is fenced: nothing diverges', async () => {
+    const report = await runScenario({ protocol: 'mu', seed: 3, latency: 'unit', faults: 'none', workload: 'stable', ops: 6, pause: 'p0@20+100' }, 'off');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+  });
+});
+
+describe('mu: a write cut short by a crash', () => {
+  it('never destroys an entry a replica accepted: a leader writes the other copy of the slot', async () => {
+    // n = 5. p0 decides 1000 at index 0 on m0, m1, m2 (its writes to m3, m4
+    // and the others' forwards are held) and crashes before pushing its FUO.
+    // p1 prepares on m1, m3, m4 only, adopts 1000 at index 0 and rewrites it
+    // with its proposal; its writes to m3, m4 and its next one to m1 are held,
+    // and it crashes mid-write at 29.5 while that write to m1 is landing, so
+    // m1's slot 0 is torn for good where p1 wrote. p2 then prepares on m1,
+    // m3, m4 too. Had p1 written over the copy holding 1000 (the single-copy
+    // slot this replaced), p2 would read m1's slot as torn, take it for
+    // empty and decide its own value at index 0 (seed 6: "p0 decided 1000,
+    // p2 decided 3000").
+    const until = 'until p4 note never';
+    const hold = [
+      ...['p0 write m3', 'p0 write m4', 'msg p1->p0', 'msg p2->p0', 'msg p3->p0', 'msg p4->p0'],
+      ...['p1 permission m0', 'p1 permission m2', 'p2 permission m0', 'p2 permission m2'],
+      // #2: after the prepare's minProposal write; m1's #10 is p1's write of index 1 (after heartbeats, the prepare, index 0).
+      ...['p1 write m3 #2', 'p1 write m4 #2', 'p1 write m1 #10'],
+    ]
+      .map((event) => `${event} ${until}`)
+      .join('; ');
+    for (let seed = 1; seed <= 6; seed++) {
+      const report = await runScenario({ protocol: 'mu', seed, n: 5, memories: 5, latency: 'unit', faults: 'none', workload: 'stable', ops: 1, tear: 1, crash: 'p0@2.5,p1@29.5!', hold }, 'off');
+      assert.deepEqual(report.violations, [], `seed ${seed}`);
+    }
+  });
+});
+
+describe('mu: mutants caught by a scripted schedule', () => {
+  // n = 5: host h0 crashes, p1 leads (its request to m2 held until p2 leads), p1 crashes, p2 leads; then p1's held request lands at m2.
+  const straggler = { protocol: 'mu', seed: 1, n: 5, memories: 5, latency: 'unit', faults: 'none', workload: 'stable', ops: 2, crash: 'h0@2.5,p1@60', hold: 'p1 permission m2 until p2 note leading' } as const;
+
+  it('a late, lower permission request changes nothing under the ordered policy', async () => {
+    const report = await runScenario(straggler, 'off');
+    assert.deepEqual(report.violations, []);
+  });
+
+  it('unordered-grant: the late request of the deposed leader is granted after its successor’s (grant-order)', async () => {
+    const report = await runScenario({ ...straggler, mutant: 'unordered-grant' }, 'off');
+    const found = report.violations.filter((violation) => violation.property === 'grant-order');
+    assert.equal(found.length, 1, JSON.stringify(report.violations));
+    assert.match(found[0].detail, /m2 granted its log to p1 with proposal 2 .* after granting p2 proposal 3/);
+  });
+
+  it('no-fencing: open logs grant a stale leader too, and the deposed leader keeps the others from finishing', async () => {
+    const report = await runScenario({ ...straggler, mutant: 'no-fencing' }, 'off');
+    const properties = new Set(report.violations.map((violation) => violation.property));
+    assert.ok(properties.has('grant-order'), JSON.stringify(report.violations));
+    assert.ok(properties.has('termination'), JSON.stringify(report.violations));
+  });
+});

@@ -26,7 +26,7 @@ async function sweep(seeds: number, fixed: FixedOptions, stopAtFirst: boolean): 
 }
 
 describe('kv-log: the replicated store over a replicated log', () => {
-  for (const log of ['multi-paxos', 'pmp-log', 'disk-paxos-log']) {
+  for (const log of ['multi-paxos', 'pmp-log', 'disk-paxos-log', 'mu']) {
     it(`keeps every property on ${log} over 30 mixed seeds`, async () => {
       const { violating } = await sweep(30, { log }, false);
       assert.deepEqual(
@@ -48,7 +48,7 @@ describe('kv-log: the replicated store over a replicated log', () => {
   }
 
   it('runs a pause of the leader on each log: calls retried, each applied once', async () => {
-    for (const log of ['multi-paxos', 'pmp-log', 'disk-paxos-log']) {
+    for (const log of ['multi-paxos', 'pmp-log', 'disk-paxos-log', 'mu']) {
       const options = { protocol: 'kv-log', seed: 2, latency: 'unit', faults: 'none' as const, pause: 'p0@6+120', log, ops: 12 };
       const report = await runScenario(options, 'off');
       assert.equal(report.ok, true, `${log}: ${JSON.stringify(report.violations)}`);
@@ -61,8 +61,9 @@ describe('kv-log: the replicated store over a replicated log', () => {
 
   it('takes --log from the logs it runs on, and other scenarios refuse it', () => {
     assert.equal(resolveOptions({ protocol: 'kv-log', seed: 1, latency: 'unit', faults: 'none' }).log, 'multi-paxos');
-    assert.throws(() => resolveOptions({ protocol: 'kv-log', seed: 1, latency: 'unit', faults: 'none', log: 'raft' }), /--log raft: kv-log runs on multi-paxos, pmp-log, disk-paxos-log/);
+    assert.throws(() => resolveOptions({ protocol: 'kv-log', seed: 1, latency: 'unit', faults: 'none', log: 'raft' }), /--log raft: kv-log runs on multi-paxos, pmp-log, disk-paxos-log, mu/);
     assert.throws(() => resolveOptions({ protocol: 'pmp-log', seed: 1, latency: 'unit', faults: 'none', log: 'multi-paxos' }), /--log multi-paxos: pmp-log takes no log option/);
     assert.throws(() => resolveOptions({ protocol: 'kv-log', seed: 1, latency: 'unit', faults: 'none', log: 'pmp-log', memories: 0 }), /pmp-log needs at least one memory/);
+    assert.throws(() => resolveOptions({ protocol: 'kv-log', seed: 1, latency: 'unit', faults: 'none', log: 'mu', n: 3, memories: 5 }), /Mu puts each replica's log in its own memory/);
   });
 });

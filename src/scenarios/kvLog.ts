@@ -2,6 +2,8 @@ import type { Fabric, ProcessId } from '../fabric/index.js';
 import type { LogOptions } from '../protocols/consensus/consensusLog.js';
 import { DiskPaxosLog, diskPaxosLogRegions } from '../protocols/consensus/diskPaxosLog.js';
 import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
+import { MuLog, muLayoutOf, muTimingFor } from '../protocols/consensus/mu/muLog.js';
+import { muRegions } from '../protocols/consensus/mu/muLayout.js';
 import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
 import type { ReplicatedLog } from '../protocols/common/replicatedLog.js';
 import { kvEntryCapacityFor } from '../protocols/kv/kvCommand.js';
@@ -17,7 +19,7 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
 /**
  * `kv-log`: the replicated key-value store (protocols/kv/replicatedKv.ts)
  * on a replicated log chosen with `--log` (multi-paxos, pmp-log,
- * disk-paxos-log). Every process is a replica and one client (so the
+ * disk-paxos-log, mu). Every process is a replica and one client (so the
  * clients are the `--n` processes); each client runs `--ops` calls one
  * after another, drawn from its workload (kvWorkload.ts: YCSB-A or -B mix,
  * Zipfian keys over `keyCount` keys, 64-byte values), and appends a command
@@ -34,10 +36,12 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * log agreement, equal replica states); the runner adds termination.
  *
  * Multi-Paxos uses no memories: under `--log multi-paxos` the run's
- * memories hold no region and are idle (a mixed sweep draws sizes before
- * the log).
+ * memories hold no region and are idle. Mu puts replica i's log in memory
+ * mi, so a mixed sweep draws one memory per process for every log (it
+ * draws sizes before the log). Mu runs without the simulator's cut-short
+ * writes here (a scenario-wide switch; `mnm run mu` has them).
  */
-export const kvLogs = ['multi-paxos', 'pmp-log', 'disk-paxos-log'] as const;
+export const kvLogs = ['multi-paxos', 'pmp-log', 'disk-paxos-log', 'mu'] as const;
 type KvLogName = (typeof kvLogs)[number];
 
 const region = 'kv-log';
@@ -79,28 +83,36 @@ function makeLog(options: ResolvedOptions, process: ProcessId, fabric: Fabric): 
       return new ProtectedPaxosLog(fabric, { ...base, region, memories });
     case 'disk-paxos-log':
       return new DiskPaxosLog(fabric, { ...base, region, memories, pipelined: false });
+    case 'mu':
+      // Replica i's log lives in memory mi; the leader carries every client's calls.
+      return new MuLog(fabric, { capacity, slots: entriesOf(options), window: 4, timing: muTimingFor(typicalDelay(options)), ...(contender ? { believeLeaderUntil: contender.until } : {}) });
   }
 }
 
 export const kvLogScenario: Scenario = {
   name: 'kv-log',
-  summary: 'replicated key-value store over a replicated log (--log multi-paxos | pmp-log | disk-paxos-log): YCSB-style clients, reads through the log, exactly-once retries',
+  summary: 'replicated key-value store over a replicated log (--log multi-paxos | pmp-log | disk-paxos-log | mu): YCSB-style clients, reads through the log, exactly-once retries',
   mutants: kvMutants,
   defaults: { n: 3, memories: 3, ops: 8 },
   workloads: ['ycsb-a', 'ycsb-b', 'ycsb-a/contention', 'ycsb-b/contention', 'ycsb-a/storm'],
   logs: kvLogs,
   mixSizes(random) {
-    return { n: 2 + random.int(3), memories: [1, 3, 3, 5][random.int(4)] };
+    // One memory per process: what Mu needs (replica i's log in memory mi), and within what the others accept.
+    const n = 2 + random.int(3);
+    return { n, memories: n };
   },
   validate(options) {
     if (options.adversary !== undefined) throw new Error('--adversary: kv-log tolerates crashes only (no Byzantine adversaries)');
     if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call (accepted: 1 or more)`);
     if (options.n < 2) throw new Error(`--n ${options.n}: a replicated store needs at least 2 processes`);
     if (logName(options) !== 'multi-paxos' && options.memories < 1) throw new Error(`--memories ${options.memories}: ${logName(options)} needs at least one memory`);
+    if (logName(options) === 'mu' && options.memories !== options.n) throw new Error(`--memories ${options.memories}: Mu puts each replica's log in its own memory (accepted: --memories ${options.n}, one per replica)`);
     if (!(workloadOf(options).mix in kvMixes)) throw new Error(`--workload ${options.workload}: unknown mix (accepted: ${Object.keys(kvMixes).join(', ')})`);
   },
   tolerance(options) {
     if (logName(options) === 'multi-paxos') return { processes: Math.floor((options.n - 1) / 2), memories: 0 };
+    // A Mu replica is a host: its process and its log's memory crash together, a minority of them.
+    if (logName(options) === 'mu') return { processes: Math.floor((options.n - 1) / 2), memories: Math.floor((options.n - 1) / 2), colocated: true };
     return { processes: options.n - 1, memories: Math.floor((options.memories - 1) / 2) };
   },
   faultWindow(options) {
@@ -118,6 +130,8 @@ export const kvLogScenario: Scenario = {
         return protectedPaxosLogRegions(layout, options.n);
       case 'disk-paxos-log':
         return diskPaxosLogRegions(layout, options.n);
+      case 'mu':
+        return muRegions(muLayoutOf({ capacity, slots: entriesOf(options) }), options.n);
     }
   },
   body(options, process) {

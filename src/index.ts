@@ -158,3 +158,17 @@ export { Signer, runKeys, signatureLength, type KeySource, type SignatureCounter
 export { statementBytes, type Statement, type Purpose as StatementPurpose } from './crypto/statement.js';
 export { keyPairFromSeed, runKeyPair, privateSeed, privateSeedLength, publicKeyLength, type KeyPair } from './crypto/keys.js';
 export { measuredCosts, freeCosts, measureCosts, type SignatureCosts, type CostMeasurement } from './crypto/costs.js';
+
+/**
+ * A replicated key-value store over any `ReplicatedLog` (docs/kv.md): get,
+ * put, append and delete as commands through the log, applied once each
+ * (client sessions), reads through the log, histories for the `kv` model,
+ * and an optional durability sink (a file written with fdatasync).
+ */
+export { ReplicatedKv, type ReplicatedKvConfig } from './protocols/kv/replicatedKv.js';
+export { KvStateMachine, type KvApplyResult } from './protocols/kv/kvStateMachine.js';
+export { encodeKvCommand, decodeKvCommand, kvEntryCapacityFor, kvOperations, type KvCommand, type KvOperation } from './protocols/kv/kvCommand.js';
+export { KvOutcomeUnknown, KvRejected, KvClosed, KvClientRetired } from './protocols/kv/kvErrors.js';
+export { kvMutants, type KvMutant } from './protocols/kv/kvMutants.js';
+export { encodeSinkFrames, decodeSinkFrames, type AppendSink } from './protocols/kv/appendSink.js';
+export { FsyncFileSink } from './realtime/fsyncSink.js';

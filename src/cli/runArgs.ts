@@ -19,6 +19,7 @@ export const runOptionSpecs = {
   adversary: { type: 'string' },
   backend: { type: 'string' },
   workload: { type: 'string' },
+  log: { type: 'string' },
   tear: { type: 'string' },
   hold: { type: 'string', multiple: true },
   scenario: { type: 'string' },
@@ -72,6 +73,7 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.f !== undefined ? { f: integerOption('f', values.f, 0, 0, 64, 'tolerated faults') } : {}),
     ...(values.adversary !== undefined ? { adversary: values.adversary } : {}),
     ...(values.workload !== undefined ? { workload: values.workload } : {}),
+    ...(values.log !== undefined ? { log: values.log } : {}),
     ...(values.hold !== undefined && values.hold.length > 0 ? { hold: values.hold.join('; ') } : {}),
     ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, { above: 0 }) } : {}),
     ...(values.skew !== undefined ? { skew: numberOption('skew', values.skew, 0, { minimum: 0, unit: 'time units' }) } : {}),
@@ -91,6 +93,7 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.mutant) parts.push('--mutant', options.mutant);
   if (options.adversary) parts.push('--adversary', options.adversary);
   if (options.workload) parts.push('--workload', options.workload);
+  if (options.log) parts.push('--log', options.log);
   if (options.tear !== undefined) parts.push('--tear', String(options.tear));
   if (options.skew !== undefined) parts.push('--skew', String(options.skew));
   if (options.drift !== undefined) parts.push('--drift', String(options.drift));

@@ -20,6 +20,7 @@ const samples: EmittedEvent[] = [
   { kind: 'commit', index: 1, value: 7, instance: 2 },
   { kind: 'leading', ballot: 4, commitPoint: 3, settled: 1 },
   { kind: 'deposed', ballot: 4 },
+  { kind: 'kv-state', applied: 16, digest: 'cbf29ce484222325', final: true },
   { kind: 'broadcast', s: 0, k: 1, m: 'hi', hex: '6869' },
   { kind: 'deliver', s: 0, k: 1, m: 'hi', hex: '6869', path: 'fast' },
   { kind: 'cb-deliver', s: 0, k: 1, m: 'hi', hex: '6869', path: 'slow' },

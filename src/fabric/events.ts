@@ -57,6 +57,8 @@ export interface EventFields {
   deposed: { readonly ballot: number };
   /** Replicated log: this process delivered log entry `index` (its `value`), decided by consensus instance `instance`. */
   commit: { readonly index: number; readonly value: EventValue; readonly instance: number };
+  /** Replicated key-value store: this replica's state after applying the first `applied` log entries (`final`: when it closed). */
+  'kv-state': { readonly applied: number; readonly digest: string; readonly final?: boolean };
   /** Broadcast: sender `s` broadcast its `k`-th message (`m` printable, `hex` its bytes). */
   broadcast: { readonly s: number; readonly k: number; readonly m: string; readonly hex: string };
   /** Broadcast: this process delivered (s, k) by the fast or slow `path`. */
@@ -124,6 +126,7 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   commit: { index: number, value, instance: number },
   leading: { ballot: number, commitPoint: number, settled: number },
   deposed: { ballot: number },
+  'kv-state': { applied: number, digest: string, final: { type: 'boolean', optional: true } },
   broadcast: message,
   deliver: { ...message, path: string },
   'cb-deliver': { ...message, path: string },

@@ -60,6 +60,8 @@ export function mixedRunOptions(scenario: Scenario, seed: number, fixed: FixedOp
   const clocked = random.chance(0.3);
   const skew = pick(mixedSkews) * latencyModel(latency).mean;
   const drift = pick(mixedDrifts);
+  // Drawn last, so that adding the option changed no other scenario's configurations.
+  const log = scenario.logs ? pick(scenario.logs) : undefined;
   const sized = fixed.n !== undefined || fixed.f !== undefined || fixed.memories !== undefined;
   return {
     protocol: scenario.name,
@@ -71,6 +73,7 @@ export function mixedRunOptions(scenario: Scenario, seed: number, fixed: FixedOp
     ...(workload !== undefined ? { workload } : {}),
     ...(scenario.adversaries && adversary ? { adversary } : {}),
     ...(clocked ? { skew, drift } : {}),
+    ...(log !== undefined ? { log } : {}),
     ...definedOnly(fixed),
   };
 }

@@ -6,6 +6,7 @@ import { registerScenario } from './register.js';
 import { cbScenario } from './cb.js';
 import { rbScenario } from './rb.js';
 import { brachaScenario } from './bracha.js';
+import { kvLogScenario } from './kvLog.js';
 
 /**
  * The scenario registry: every runnable scenario by name. A leaf of
@@ -15,7 +16,7 @@ import { brachaScenario } from './bracha.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario];
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */

@@ -65,6 +65,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     ...(options.f !== undefined ? { f: options.f } : {}),
     ...(options.adversary !== undefined ? { adversary: options.adversary } : {}),
     ...(scenario.workloads ? { workload: options.workload ?? scenario.workloads[0] } : options.workload !== undefined ? { workload: options.workload } : {}),
+    ...(scenario.logs ? { log: options.log ?? scenario.logs[0] } : options.log !== undefined ? { log: options.log } : {}),
     ...(options.tear !== undefined ? { tear: options.tear } : {}),
     ...clockOptions(options, latency.mean),
     ...(options.hold ? { hold: options.hold } : {}),
@@ -89,6 +90,9 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   validateRealRun(resolved);
   if (resolved.workload !== undefined && !scenario.workloads?.includes(resolved.workload)) {
     throw new Error(`--workload ${resolved.workload}: ${scenario.name} accepts ${scenario.workloads ? scenario.workloads.join(', ') : 'no workload option'}`);
+  }
+  if (resolved.log !== undefined && !scenario.logs?.includes(resolved.log)) {
+    throw new Error(`--log ${resolved.log}: ${scenario.name} ${scenario.logs ? `runs on ${scenario.logs.join(', ')}` : 'takes no log option'}`);
   }
   scenario.validate(resolved);
   parseCrashes(resolved.crash ?? '', { processCount: resolved.n, memoryCount: resolved.memories });

@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly adversary?: string;
   /** A scenario-specific workload name (e.g. consensus: stable | contention | mixed); scenario default when absent. */
   readonly workload?: string;
+  /** The replicated log a scenario runs on, for scenarios generic over one (e.g. kv-log: multi-paxos | pmp-log | disk-paxos-log); scenario default when absent. */
+  readonly log?: string;
   /**
    * The simulator's tear window: a multi-word write's words land within this
    * fraction (0..1] of its own completion delay; the simulator's default when absent.
@@ -111,6 +113,8 @@ export interface Scenario {
   readonly sizeFor?: (f: number) => { readonly n: number; readonly memories?: number };
   /** Workloads the scenario accepts (first = default); none when absent. */
   readonly workloads?: readonly string[];
+  /** Replicated logs the scenario runs on (`--log`; first = default, a mixed sweep draws one); none when absent. */
+  readonly logs?: readonly string[];
   /** The shortest horizon that can judge liveness (e.g. every broadcast's slow path after the faults); a default horizon is raised to it. */
   readonly minimumHorizon?: (options: ResolvedOptions) => number;
   /** Sizes a mixed sweep may draw (n, memories or f within what the scenario accepts); f = 1..2 through `sizeFor` when absent. */

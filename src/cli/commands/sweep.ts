@@ -35,7 +35,7 @@ ${availableParallelism()}). A seed's run depends on its seed alone, and seeds ar
 seed order, so the summary is the same for any W.
 
 With --mix each seed draws its whole configuration: latency model (unit, rdma,
-lan, uniform spreads up to 40x), workload, n and memories within tolerance,
+lan, uniform spreads up to 40x), workload, log (kv-log), n and memories within tolerance,
 the simulator's tear window, the fault profile (crashes mid-write, pauses
 longer than every timeout), clock skew and drift (3 seeds in 10) and, for
 Byzantine protocols, the adversaries.
@@ -66,7 +66,7 @@ options:
   --json             one JSON object: protocol, runs, violations, blocked, byProperty,
                      firstViolation {seed, replay, violations}, failures [{seed, replay, violations}],
                      mixed, range, shard, interrupted, stoppedAt, plan (docs/cli.md)
-  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --tear,
+  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --tear,
                      --scenario FILE: sweep your own scenario module, docs/cli.md)
 
 exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments, 130 interrupted

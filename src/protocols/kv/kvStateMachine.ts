@@ -1,0 +1,125 @@
+import type { KvCommand } from './kvCommand.js';
+
+/**
+ * The key-value state machine every replica runs over the same log: pure
+ * and deterministic, so replicas that applied the same commands hold the
+ * same state.
+ *
+ * Keys hold strings and start as "" (the checker's `kv` model); delete sets
+ * a key back to "" (recorded in histories as a put of ""), and a key whose
+ * value is "" is not kept, so a deleted key and a never-written one are one
+ * state.
+ *
+ * Exactly once: a client may append one command several times (its first
+ * append's fate was unknown, so it tried again), and the log may then hold
+ * it more than once. Per client, the machine keeps the sequence numbers it
+ * applied at or above the client's floor (the floor rides on each command:
+ * below it the client settled everything and appends nothing again); a
+ * command seen before, or below the floor, is a duplicate and changes
+ * nothing (Raft thesis §6.3's client sessions, with the floor bounding what
+ * each session keeps). The `no-dedup` mutant applies duplicates too.
+ */
+export interface KvApplyResult {
+  /** get: the value read; the others: null. */
+  readonly result: string | null;
+  /** The command was applied before (or is below its client's floor) and changed nothing this time. */
+  readonly duplicate: boolean;
+}
+
+interface Session {
+  floor: number;
+  readonly applied: Set<number>;
+}
+
+export class KvStateMachine {
+  private readonly data = new Map<string, string>();
+  private readonly sessions = new Map<number, Session>();
+  /** Commands applied (duplicates not counted). */
+  private appliedCount = 0;
+
+  constructor(private readonly options: { readonly dedup: boolean } = { dedup: true }) {}
+
+  get applied(): number {
+    return this.appliedCount;
+  }
+
+  /** A key's value in this replica's state ("" if absent), without going through the log. */
+  read(key: string): string {
+    return this.data.get(key) ?? '';
+  }
+
+  apply(command: KvCommand): KvApplyResult {
+    let session = this.sessions.get(command.client);
+    if (!session) {
+      session = { floor: 0, applied: new Set() };
+      this.sessions.set(command.client, session);
+    }
+    const seen = command.sequence < session.floor || session.applied.has(command.sequence);
+    let result: string | null = null;
+    if (!seen || !this.options.dedup) {
+      result = this.execute(command);
+      this.appliedCount++;
+      if (command.sequence >= session.floor) session.applied.add(command.sequence);
+    }
+    if (command.floor > session.floor) {
+      session.floor = command.floor;
+      for (const sequence of session.applied) if (sequence < session.floor) session.applied.delete(sequence);
+    }
+    return { result, duplicate: seen };
+  }
+
+  private execute(command: KvCommand): string | null {
+    switch (command.operation) {
+      case 'get':
+        return this.read(command.key);
+      case 'put':
+        this.set(command.key, command.value);
+        return null;
+      case 'append':
+        this.set(command.key, this.read(command.key) + command.value);
+        return null;
+      case 'delete':
+        this.set(command.key, '');
+        return null;
+    }
+  }
+
+  private set(key: string, value: string): void {
+    if (value === '') this.data.delete(key);
+    else this.data.set(key, value);
+  }
+
+  /** The state as plain data in a canonical order (keys and clients sorted): equal states, equal snapshots. */
+  snapshot(): { readonly data: [string, string][]; readonly sessions: [number, number, number[]][]; readonly applied: number } {
+    const data = [...this.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const sessions = [...this.sessions]
+      .sort(([a], [b]) => a - b)
+      .map(([client, session]): [number, number, number[]] => [client, session.floor, [...session.applied].sort((a, b) => a - b)]);
+    return { data, sessions, applied: this.appliedCount };
+  }
+
+  /**
+   * A 64-bit FNV-1a digest of the canonical snapshot, as 16 hex digits:
+   * replicas compare states through notes without shipping them.
+   */
+  digest(): string {
+    return fnv1a64(JSON.stringify(this.snapshot()));
+  }
+}
+
+/** FNV-1a over the UTF-16 code units of `text`, 64 bits kept as two 32-bit halves (no bigint in the hot loop). */
+export function fnv1a64(text: string): string {
+  // Offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 0x1b3.
+  let high = 0xcbf29ce4;
+  let low = 0x84222325;
+  for (let index = 0; index < text.length; index++) {
+    low = (low ^ text.charCodeAt(index)) >>> 0;
+    // (high·2^32 + low) · (2^40 + 0x1b3) mod 2^64: low·2^40 only reaches the high half (as low·2^8).
+    const lowProduct = low * 0x1b3;
+    const carry = Math.floor(lowProduct / 0x1_0000_0000);
+    const newLow = lowProduct >>> 0;
+    high = (Math.imul(high, 0x1b3) + Math.imul(low, 0x100) + carry) >>> 0;
+    low = newLow;
+  }
+  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+}

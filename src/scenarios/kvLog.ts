@@ -1,0 +1,193 @@
+import type { Fabric, ProcessId } from '../fabric/index.js';
+import type { LogOptions } from '../protocols/consensus/consensusLog.js';
+import { DiskPaxosLog, diskPaxosLogRegions } from '../protocols/consensus/diskPaxosLog.js';
+import { MultiPaxosLog } from '../protocols/consensus/multiPaxos.js';
+import { MuLog, muLayoutOf, muTimingFor } from '../protocols/consensus/mu/muLog.js';
+import { muRegions } from '../protocols/consensus/mu/muLayout.js';
+import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
+import type { ReplicatedLog } from '../protocols/common/replicatedLog.js';
+import { kvEntryCapacityFor } from '../protocols/kv/kvCommand.js';
+import { KvOutcomeUnknown, KvRejected } from '../protocols/kv/kvErrors.js';
+import { kvMutants, type KvMutant } from '../protocols/kv/kvMutants.js';
+import { ReplicatedKv } from '../protocols/kv/replicatedKv.js';
+import { Prng } from '../sim/prng.js';
+import { contention, memoriesOf, timing, typicalDelay } from './consensus.js';
+import { checkKvRun } from './kvProperties.js';
+import { keyName, kvMixes, nextKvCall, valueBytes, zipfianCumulative } from './kvWorkload.js';
+import type { ResolvedOptions, Scenario } from './scenario.js';
+
+/**
+ * `kv-log`: the replicated key-value store (protocols/kv/replicatedKv.ts)
+ * on a replicated log chosen with `--log` (multi-paxos, pmp-log,
+ * disk-paxos-log, mu). Every process is a replica and one client (so the
+ * clients are the `--n` processes); each client runs `--ops` calls one
+ * after another, drawn from its workload (kvWorkload.ts: YCSB-A or -B mix,
+ * Zipfian keys over `keyCount` keys, 64-byte values), and appends a command
+ * again when it has not been applied within `retryAfterDelays` typical
+ * delays — so leader changes make the log hold commands twice, and the
+ * store must apply them once. Clients never give a call up (no
+ * `giveUpAfter`): termination then means that every call completed, which
+ * a log that stopped deciding could not fake with unknown outcomes.
+ *
+ * Workloads: `ycsb-a` and `ycsb-b` with a stable leader, and `/contention`
+ * and `/storm` variants where processes wrongly believe they lead for a
+ * while (consensus.ts). Faults within the log's tolerance from the profile.
+ * Properties: kvProperties.ts (linearizability of the kv history per key,
+ * log agreement, equal replica states); the runner adds termination.
+ *
+ * Multi-Paxos uses no memories: under `--log multi-paxos` the run's
+ * memories hold no region and are idle. Mu puts replica i's log in memory
+ * mi, so a mixed sweep draws one memory per process for every log (it
+ * draws sizes before the log). Mu runs without the simulator's cut-short
+ * writes here (a scenario-wide switch; `mnm run mu` has them).
+ */
+export const kvLogs = ['multi-paxos', 'pmp-log', 'disk-paxos-log', 'mu'] as const;
+type KvLogName = (typeof kvLogs)[number];
+
+const region = 'kv-log';
+export const keyCount = 10;
+/** Appends again after this many typical delays: longer than a call takes with a steady leader, shorter than a leader change. */
+export const retryAfterDelays = 25;
+const capacity = kvEntryCapacityFor(keyName(keyCount - 1).length, valueBytes);
+
+/** Instances of the run: every call, its retries, and room for the no-ops and repeats leader changes cost. */
+function entriesOf(options: ResolvedOptions): number {
+  return options.n * options.ops * 8 + 128;
+}
+
+function logName(options: ResolvedOptions): KvLogName {
+  return (options.log ?? kvLogs[0]) as KvLogName;
+}
+
+/** The workload's mix and leader behaviour: `ycsb-a/contention` is the YCSB-A mix under contention. */
+function workloadOf(options: ResolvedOptions): { mix: string; leaders: string } {
+  const [mix, leaders = 'stable'] = (options.workload ?? 'ycsb-a').split('/');
+  return { mix, leaders };
+}
+
+function makeLog(options: ResolvedOptions, process: ProcessId, fabric: Fabric): ReplicatedLog {
+  const contender = contention({ ...options, workload: workloadOf(options).leaders }).contenders.get(process);
+  const times = timing(options);
+  const base: LogOptions = {
+    capacity,
+    entries: entriesOf(options),
+    window: 4,
+    timing: { heartbeat: times.heartbeat, suspectAfter: times.suspectAfter, backoff: times.backoff, phase: times.phase },
+    ...(contender ? { believeLeaderUntil: contender.until, startDelay: contender.start } : {}),
+  };
+  const memories = memoriesOf(options);
+  switch (logName(options)) {
+    case 'multi-paxos':
+      return new MultiPaxosLog(fabric, base);
+    case 'pmp-log':
+      return new ProtectedPaxosLog(fabric, { ...base, region, memories });
+    case 'disk-paxos-log':
+      return new DiskPaxosLog(fabric, { ...base, region, memories, pipelined: false });
+    case 'mu':
+      // Replica i's log lives in memory mi; the leader carries every client's calls.
+      return new MuLog(fabric, { capacity, slots: entriesOf(options), window: 4, timing: muTimingFor(typicalDelay(options)), ...(contender ? { believeLeaderUntil: contender.until } : {}) });
+  }
+}
+
+export const kvLogScenario: Scenario = {
+  name: 'kv-log',
+  summary: 'replicated key-value store over a replicated log (--log multi-paxos | pmp-log | disk-paxos-log | mu): YCSB-style clients, reads through the log, exactly-once retries',
+  mutants: kvMutants,
+  defaults: { n: 3, memories: 3, ops: 8 },
+  workloads: ['ycsb-a', 'ycsb-b', 'ycsb-a/contention', 'ycsb-b/contention', 'ycsb-a/storm'],
+  logs: kvLogs,
+  mixSizes(random) {
+    // One memory per process: what Mu needs (replica i's log in memory mi), and within what the others accept.
+    const n = 2 + random.int(3);
+    return { n, memories: n };
+  },
+  validate(options) {
+    if (options.adversary !== undefined) throw new Error('--adversary: kv-log tolerates crashes only (no Byzantine adversaries)');
+    if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call (accepted: 1 or more)`);
+    if (options.n < 2) throw new Error(`--n ${options.n}: a replicated store needs at least 2 processes`);
+    if (logName(options) !== 'multi-paxos' && options.memories < 1) throw new Error(`--memories ${options.memories}: ${logName(options)} needs at least one memory`);
+    if (logName(options) === 'mu' && options.memories !== options.n) throw new Error(`--memories ${options.memories}: Mu puts each replica's log in its own memory (accepted: --memories ${options.n}, one per replica)`);
+    if (!(workloadOf(options).mix in kvMixes)) throw new Error(`--workload ${options.workload}: unknown mix (accepted: ${Object.keys(kvMixes).join(', ')})`);
+  },
+  tolerance(options) {
+    if (logName(options) === 'multi-paxos') return { processes: Math.floor((options.n - 1) / 2), memories: 0 };
+    // A Mu replica is a host: its process and its log's memory crash together, a minority of them.
+    if (logName(options) === 'mu') return { processes: Math.floor((options.n - 1) / 2), memories: Math.floor((options.n - 1) / 2), colocated: true };
+    return { processes: options.n - 1, memories: Math.floor((options.memories - 1) / 2) };
+  },
+  faultWindow(options) {
+    return (12 + 6 * options.ops) * typicalDelay(options);
+  },
+  outageMax(options) {
+    return 2.5 * 20 * typicalDelay(options);
+  },
+  regions(options) {
+    const layout = { region, memories: memoriesOf(options), capacity, entries: entriesOf(options) };
+    switch (logName(options)) {
+      case 'multi-paxos':
+        return [];
+      case 'pmp-log':
+        return protectedPaxosLogRegions(layout, options.n);
+      case 'disk-paxos-log':
+        return diskPaxosLogRegions(layout, options.n);
+      case 'mu':
+        return muRegions(muLayoutOf({ capacity, slots: entriesOf(options) }), options.n);
+    }
+  },
+  body(options, process) {
+    const delay = typicalDelay(options);
+    const mix = kvMixes[workloadOf(options).mix];
+    const cumulative = zipfianCumulative(keyCount);
+    return async (fabric) => {
+      const store = new ReplicatedKv(fabric, makeLog(options, process, fabric), {
+        retryAfter: retryAfterDelays * delay,
+        checkpointEvery: 16,
+        ...(options.mutant ? { mutant: options.mutant as KvMutant } : {}),
+      });
+      const random = new Prng(options.seed, `kv-client:${process}`);
+      for (let call = 0; call < options.ops; call++) {
+        const { operation, key, value } = nextKvCall(random, mix, cumulative, process, call);
+        try {
+          if (operation === 'get') await store.get(key);
+          else if (operation === 'delete') await store.delete(key);
+          else await store[operation](key, value);
+        } catch (error) {
+          // The history has its outcome: after a failure the client moves on; after an unknown
+          // outcome it is retired (that call stays outstanding in its history forever).
+          if (error instanceof KvOutcomeUnknown) break;
+          if (!(error instanceof KvRejected)) throw error;
+        }
+      }
+      // A replica stays up a while after its own calls, then reports its state and returns — without
+      // closing its log: it keeps serving the others (Multi-Paxos needs a majority of processes).
+      await fabric.sleep(40 * delay);
+      store.noteState();
+    };
+  },
+  check(history, _options, notes) {
+    return checkKvRun(history, notes);
+  },
+  details(history, options, notes) {
+    const outcomes: Record<string, number> = { ok: 0, fail: 0, info: 0 };
+    const started = new Map<number, number>();
+    const latencies: number[] = [];
+    for (const event of history) {
+      if (event.type === 'invoke') started.set(event.op, event.time);
+      else {
+        outcomes[event.type]++;
+        if (event.type === 'ok') latencies.push(event.time - (started.get(event.op) ?? event.time));
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    const finals = notes.filter((note) => note.kind === 'kv-state' && note.detail?.final === true).map((note) => [`p${note.process}`, note.detail?.applied]);
+    return {
+      log: logName(options),
+      workload: options.workload,
+      keys: keyCount,
+      outcomes,
+      medianCall: latencies.length > 0 ? latencies[Math.floor(latencies.length / 2)] : null,
+      logEntriesApplied: Object.fromEntries(finals),
+      commands: notes.filter((note) => note.kind === 'commit').length,
+    };
+  },
+};

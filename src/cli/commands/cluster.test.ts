@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from '../../tcp/identity.js';
 import { isRunning } from './cluster.js';
+import { checkRegular, type RegisterEvent } from '../../check/regular.js';
 
 /**
  * The cluster commands as a user runs them: OS processes on loopback,
@@ -96,13 +97,19 @@ describe('mnm cluster', () => {
     assert.equal(events.length, 60);
     assert.deepEqual(new Set(events.map((event) => event.process)), new Set([0, 1, 2]));
     for (let index = 1; index < events.length; index++) assert.ok(events[index - 1].time <= events[index].time, `line ${index + 1} is in time order`);
+    // The replicated register is regular, not atomic: with real concurrency a read overlapping a write
+    // may return the old value after another read returned the new one, which linearizability forbids
+    // and regularity allows. So the merged history is judged regular here, and 'mnm check' must read
+    // it whole and give a verdict (linearizable or not), not refuse it.
+    assert.deepEqual(checkRegular(readFileSync(merged, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as RegisterEvent)), []);
     const check = await mnm('check', merged, '--model', 'register');
-    assert.equal(check.code, 0, check.stdout + check.stderr);
-    assert.match(check.stdout, /: linearizable \(register, mnm, 30 operations/);
-    // The state directory read as per-node files gives the same operations: the merged file is not counted twice.
+    assert.ok(check.code === 0 || check.code === 1, check.stdout + check.stderr);
+    const verdict = /: ((?:NOT )?linearizable) \(register, mnm, 30 operations/.exec(check.stdout)?.[1];
+    assert.ok(verdict, check.stdout);
+    // The state directory read as per-node files gives the same operations and verdict: the merged file is not counted twice.
     const checkDirectory = await mnm('check', state, '--model', 'register');
-    assert.equal(checkDirectory.code, 0, checkDirectory.stdout + checkDirectory.stderr);
-    assert.match(checkDirectory.stdout, /linearizable \(register, .*30 operations/);
+    assert.equal(checkDirectory.code, check.code, checkDirectory.stdout + checkDirectory.stderr);
+    assert.match(checkDirectory.stdout, new RegExp(`: ${verdict} \\(register, .*30 operations`));
   });
 
   it('a memory node killed with SIGKILL is a crash: PMP still decides; down stops the rest', async () => {

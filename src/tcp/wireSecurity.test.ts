@@ -304,7 +304,7 @@ describe('wire security: mutual tls', () => {
     }
   });
 
-  it('the register scenario runs over tls between OS processes and its history is linearizable', async () => {
+  it('the register scenario runs over tls between OS processes and keeps its properties (regular reads)', async () => {
     const options = resolveOptions({ protocol: 'register', seed: 3, latency: 'unit', faults: 'none', backend: 'tcp', ops: 12 });
     const scenario = findScenario('register') as Scenario;
     const unit = timeUnitMicroseconds(options);

@@ -85,6 +85,16 @@ export { ProtectedPaxosLog, protectedPaxosLogRegions, type ProtectedPaxosLogConf
 export { DiskPaxosLog, diskPaxosLogRegions, type DiskPaxosLogConfig } from './protocols/consensus/diskPaxosLog.js';
 export { MultiPaxosLog, type MultiPaxosConfig } from './protocols/consensus/multiPaxos.js';
 export type { TimeoutPolicy } from './protocols/common/phaseTimer.js';
+/**
+ * Mu (docs/mu.md): replica i is process pi with its log in its own memory
+ * mi (`muRegions`); a stable leader commits with one write per replica log
+ * and a majority wait. An append a deposed leader had in flight rejects with
+ * `AppendOutcomeUnknown` (it may still be decided).
+ */
+export { MuLog, muLayoutOf, AppendOutcomeUnknown, type MuLogConfig } from './protocols/consensus/mu/muLog.js';
+export { muRegions, type MuLayout } from './protocols/consensus/mu/muLayout.js';
+export { muTimingFor, type MuTiming } from './protocols/consensus/mu/muTiming.js';
+export { muMutants, type MuMutant } from './protocols/consensus/mu/mutants.js';
 /** Single-decree consensus is the one-entry log: `propose(log, value)` on a log sized `entries: 1` resolves with the decided value. */
 export { propose, NoEntryDecided } from './protocols/consensus/singleDecree.js';
 

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Fabric } from '../fabric/index.js';
-import { MuLog, muLayoutOf, muTimingFor } from '../protocols/consensus/mu/muLog.js';
+import { MuLog, muLayoutOf } from '../protocols/consensus/mu/muLog.js';
+import { muTimingFor } from '../protocols/consensus/mu/muTiming.js';
 import { muRegions } from '../protocols/consensus/mu/muLayout.js';
 import { fromNumber } from '../protocols/consensus/numberValue.js';
 import { Simulation, unitLatency } from '../sim/index.js';

@@ -1,5 +1,6 @@
 import type { ProcessId } from '../fabric/index.js';
-import { AppendOutcomeUnknown, MuLog, muLayoutOf, muTimingFor } from '../protocols/consensus/mu/muLog.js';
+import { AppendOutcomeUnknown, MuLog, muLayoutOf } from '../protocols/consensus/mu/muLog.js';
+import { muTimingFor } from '../protocols/consensus/mu/muTiming.js';
 import { muLogRegion, muRegions } from '../protocols/consensus/mu/muLayout.js';
 import { grantsOutOfOrder } from '../protocols/consensus/mu/grantOrder.js';
 import { muLogPolicy, muMutants, type MuMutant } from '../protocols/consensus/mu/mutants.js';

@@ -5,10 +5,11 @@ import { EntryTooLarge, InvalidLogConfig, LogClosed, LogFull } from '../../commo
 import { metered, newMeter, type Meter } from '../../common/meter.js';
 import type { LogEntry, ReplicatedLog } from '../../common/replicatedLog.js';
 import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, tagKey } from '../logEntry.js';
-import { advanceCommit, aliveAfter, appliable, catchUpRange, copyToWrite, heldEntry, knownCommitPoint, leaderOf, nextScore, settlePlan, type ScoreThresholds } from './muDecide.js';
+import { advanceCommit, aliveAfter, appliable, catchUpRange, copyToWrite, heldEntry, knownCommitPoint, leaderOf, nextScore, settlePlan } from './muDecide.js';
 import { decodeMuEntry, encodeMuEntry, muEntrySize, type OpenedEntry } from './muEntry.js';
 import { entryOffset, fuoOffset, heartbeatAddress, logAddress, minProposalOffset, muLogHeader, muSlotSize, validateMuLayout, type EntryCopy, type MuLayout } from './muLayout.js';
 import type { MuMutant } from './mutants.js';
+import type { MuTiming } from './muTiming.js';
 import { DeliveryFeed } from '../../common/deliveryFeed.js';
 
 /**
@@ -112,32 +113,6 @@ import { DeliveryFeed } from '../../common/deliveryFeed.js';
  * replica applying from its log; `commit` {index, value, instance} per
  * delivered entry; `deposed` {ballot}.
  */
-export interface MuTiming {
-  /** The main loop's period: heartbeat, reads of the others' counters, polling the own log, the leader's FUO push. */
-  readonly heartbeat: number;
-  /** How long a heartbeat read may take before it counts as "did not move". */
-  readonly heartbeatReadTimeout: number;
-  readonly thresholds: ScoreThresholds;
-  /** How long a candidate waits for a majority of grants and prepares before it tries again. */
-  readonly electionTimeout: number;
-  /** Base of the randomized back-off between election attempts. */
-  readonly backoff: number;
-  /** A replica forwards its unapplied appends to the leader again every this many ticks. */
-  readonly reforwardTicks: number;
-}
-
-/** Timings from the backend's one-way delay: a tick every 4 delays; a silent replica is suspected after 3 ticks without progress. */
-export function muTimingFor(delay: number): MuTiming {
-  return {
-    heartbeat: 4 * delay,
-    heartbeatReadTimeout: 8 * delay,
-    thresholds: { max: 5, failed: 2, recovered: 4 },
-    electionTimeout: 40 * delay,
-    backoff: 4 * delay,
-    reforwardTicks: 4,
-  };
-}
-
 export interface MuLogConfig {
   /** Largest value an append takes, in bytes. */
   readonly capacity: number;

@@ -30,11 +30,16 @@ function valueOf(process: ProcessId, k: number): number {
   return 1000 * (process + 1) + k;
 }
 
+/** The log's slots: `--slots`, else room for every entry of the run (no wrap-around). */
+function slotsOf(options: ResolvedOptions): number {
+  return options.slots ?? entriesOf(options);
+}
+
 function configOf(options: ResolvedOptions, process: ProcessId) {
   const contender = contention(options).contenders.get(process);
   return {
     capacity,
-    slots: entriesOf(options),
+    slots: slotsOf(options),
     // The leader carries every client's window.
     window: windowOf(options) * options.n,
     timing: muTimingFor(typicalDelay(options)),
@@ -58,6 +63,10 @@ export const muScenario: Scenario = {
     const n = [3, 3, 3, 4, 5][random.int(5)];
     return { n, memories: n };
   },
+  mixSlots(random) {
+    // Small logs wrap around several times in a run: recycling, and snapshots for replicas left behind.
+    return [undefined, 2, 3, 4, 8][random.int(5)];
+  },
   mixWorkload(random) {
     return ['stable', 'mixed', 'contention', 'contention', 'storm', 'storm'][random.int(6)];
   },
@@ -79,7 +88,7 @@ export const muScenario: Scenario = {
     return 2.5 * 20 * typicalDelay(options);
   },
   regions(options) {
-    return muRegions(muLayoutOf({ capacity, slots: entriesOf(options) }), options.n, muLogPolicy(options.mutant as MuMutant | undefined));
+    return muRegions(muLayoutOf({ capacity, slots: slotsOf(options) }), options.n, muLogPolicy(options.mutant as MuMutant | undefined));
   },
   body(options, process) {
     const window = windowOf(options);

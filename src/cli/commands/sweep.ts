@@ -66,7 +66,7 @@ options:
   --json             one JSON object: protocol, runs, violations, blocked, byProperty,
                      firstViolation {seed, replay, violations}, failures [{seed, replay, violations}],
                      mixed, range, shard, interrupted, stoppedAt, plan (docs/cli.md)
-  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --tear,
+  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --slots, --tear,
                      --scenario FILE: sweep your own scenario module, docs/cli.md)
 
 exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments, 130 interrupted

@@ -20,6 +20,29 @@ import { fnv1a64 } from '../common/fnv.js';
  * nothing (Raft thesis §6.3's client sessions, with the floor bounding what
  * each session keeps). The `no-dedup` mutant applies duplicates too.
  */
+/** A machine's whole state as plain data, in a canonical order. */
+export interface KvSnapshot {
+  readonly data: readonly (readonly [string, string])[];
+  readonly sessions: readonly (readonly [number, number, readonly number[]])[];
+  readonly applied: number;
+}
+
+/** A snapshot as bytes (UTF-8 JSON), for a log that ships state between replicas. */
+export function encodeKvSnapshot(snapshot: KvSnapshot): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(snapshot));
+}
+
+/** The snapshot in `bytes`, or undefined if they are not one. */
+export function decodeKvSnapshot(bytes: Uint8Array): KvSnapshot | undefined {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(bytes)) as KvSnapshot;
+    if (!Array.isArray(value.data) || !Array.isArray(value.sessions) || typeof value.applied !== 'number') return undefined;
+    return value;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface KvApplyResult {
   /** get: the value read; the others: null. */
   readonly result: string | null;
@@ -91,12 +114,27 @@ export class KvStateMachine {
   }
 
   /** The state as plain data in a canonical order (keys and clients sorted): equal states, equal snapshots. */
-  snapshot(): { readonly data: [string, string][]; readonly sessions: [number, number, number[]][]; readonly applied: number } {
+  snapshot(): KvSnapshot {
     const data = [...this.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const sessions = [...this.sessions]
       .sort(([a], [b]) => a - b)
       .map(([client, session]): [number, number, number[]] => [client, session.floor, [...session.applied].sort((a, b) => a - b)]);
     return { data, sessions, applied: this.appliedCount };
+  }
+
+  /** Whether this client's command `sequence` was applied (or lies below its floor: settled). */
+  hasApplied(client: number, sequence: number): boolean {
+    const session = this.sessions.get(client);
+    return session !== undefined && (sequence < session.floor || session.applied.has(sequence));
+  }
+
+  /** Replaces the whole state with a `snapshot()` (another replica's, installed by a replica that fell behind a recycled log). */
+  restore(snapshot: KvSnapshot): void {
+    this.data.clear();
+    for (const [key, value] of snapshot.data) this.data.set(key, value);
+    this.sessions.clear();
+    for (const [client, floor, applied] of snapshot.sessions) this.sessions.set(client, { floor, applied: new Set(applied) });
+    this.appliedCount = snapshot.applied;
   }
 
   /**

@@ -249,6 +249,8 @@ export class MuLog implements ReplicatedLog {
   private consumed = false;
   /** This replica needs a snapshot reaching at least this index (its log no longer holds its next entries). */
   private snapshotWanted: number | undefined;
+  /** The highest FUO this replica's earlier polls saw in its own log's entries (`poll`). */
+  private fuoSeen = 0;
   /** Each replica's applied point, as its heartbeat region last showed it (the recycle bound). */
   private readonly appliedOf: (number | undefined)[];
   private readonly own = new Map<number, Pending>();
@@ -423,8 +425,14 @@ export class MuLog implements ReplicatedLog {
    * lies below its base, and asks for a snapshot. The base is read after
    * the slots: a leader raises it before it writes the jump's entries (in
    * order), so a slot read that saw any of them is followed by a base read
-   * that sees the raised base. The FUO is read before the slots: a leader
-   * writes it only after the entries below it.
+   * that sees the raised base. The FUO it applies below comes from reads
+   * that completed before the slots are read: the header (read first) and
+   * the entries of earlier polls (`fuoSeen`). A leader writes a FUO only
+   * after the entries below it; but an entry's piggybacked FUO seen in the
+   * same read as a slot below it proves nothing about that slot — the read
+   * may have passed the slot before the leader's write of it landed (its
+   * copy torn, the other copy still holding an undecided entry of an older
+   * term) and reached the next slot after that one landed whole.
    */
   private async poll(): Promise<void> {
     if (this.polling) return;
@@ -445,11 +453,16 @@ export class MuLog implements ReplicatedLog {
         this.snapshotWanted = need;
         return;
       }
-      const fuo = heldFuo(
-        Number(getWord(header, fuoOffset)),
+      const fuo = Math.max(Number(getWord(header, fuoOffset)), this.fuoSeen);
+      this.fuoSeen = heldFuo(
+        this.fuoSeen,
         held.map((slot) => slot.entry),
       );
-      const apply = appliable(opened, from, fuo);
+      const apply = appliable(
+        opened.map((entry) => (entry.kind === 'entry' ? { ...entry, fuo: 0 } : entry)),
+        from,
+        fuo,
+      );
       for (let k = 0; k < apply; k++) {
         const entry = opened[k];
         if (entry.kind !== 'entry') break;

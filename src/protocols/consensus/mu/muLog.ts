@@ -385,7 +385,15 @@ export class MuLog implements ReplicatedLog {
     this.reading[replica] = true;
     const done = (counter: bigint | undefined, applied?: number) => {
       this.reading[replica] = false;
-      if (applied !== undefined && applied > (this.appliedOf[replica] ?? 0)) this.appliedOf[replica] = applied;
+      if (applied !== undefined && applied > (this.appliedOf[replica] ?? 0)) {
+        this.appliedOf[replica] = applied;
+        // The recycle bound may have moved: the writes and proposals it held back go now, not at the next tick.
+        const term = this.term;
+        if (term?.leading && term.active) {
+          for (const [other, follower] of term.replicas) if (follower.ready) this.pump(term, other);
+          this.proposeQueued();
+        }
+      }
       const moved = counter !== undefined && counter !== this.lastCounters[replica];
       if (counter !== undefined) this.lastCounters[replica] = counter;
       const thresholds = this.config.timing.thresholds;
@@ -471,11 +479,18 @@ export class MuLog implements ReplicatedLog {
         this.note('learn', from + k, entry.payload, {});
       }
       this.applyUpTo(from + apply);
+      // Publish the new applied point at once (not at the next tick): the leader's recycle bound waits for it.
+      if (apply > 0) this.publishApplied();
     } catch {
       // A read of the own memory fails only if it crashed (then this replica is gone too).
     } finally {
       this.polling = false;
     }
+  }
+
+  /** Writes this replica's applied point next to its heartbeat counter (8 bytes; the counter moves only with the tick). */
+  private publishApplied(): void {
+    void this.fabric.write({ ...heartbeatAddress(this.raw.self), offset: 8 }, wordBytes(BigInt(this.applied))).catch(() => undefined);
   }
 
   /** `count` slots of a replica's log from index `from`'s on, wrapping around the region's end (one or two reads). */
@@ -914,6 +929,8 @@ export class MuLog implements ReplicatedLog {
     term.fuo = fuo;
     this.applyUpTo(fuo);
     this.proposeQueued();
+    // The log is full until the replicas apply what just committed: tell them now (the last entries' FUO is on no later entry yet).
+    if (term.end >= this.recycleLimit(term) && this.queue.size > 0) this.pushFuo(term);
   }
 
   /**

@@ -25,7 +25,8 @@ import { decodeKvSnapshot, encodeKvSnapshot, KvStateMachine } from './kvStateMac
  *   reads). Leader leases are left out on purpose: they need bounded clock
  *   drift, which the simulator's clock faults deny.
  * - **Exactly once.** A command whose append has not been applied after
- *   `retryAfter` is appended again, with the same client and sequence
+ *   `retryAfter` is appended again (and again, each time after twice the
+ *   wait before, up to 8 × `retryAfter`), with the same client and sequence
  *   (a log that aborts an append, as Mu's may, leaves its outcome unknown
  *   too). The log may then hold it twice; the state machine applies it once.
  * - **Outcomes in the history** (`record`, the default): invoke, then `ok`
@@ -226,12 +227,16 @@ export class ReplicatedKv {
     const { operation, key } = call.command;
     const { retryAfter, giveUpAfter } = this.config;
     if (retryAfter !== undefined) {
+      // Each copy waits twice as long as the one before (up to 8 × retryAfter): a log slowed down (a small
+      // recycled log waiting for a slow replica) is not flooded with copies that slow it down further.
+      let wait = retryAfter;
       const retry = (): void => {
         if (!this.pending.has(sequence)) return;
         this.appendCopy(sequence);
-        call.cancelTimers.push(this.fabric.setTimer(retryAfter, retry));
+        wait = Math.min(2 * wait, 8 * retryAfter);
+        call.cancelTimers.push(this.fabric.setTimer(wait, retry));
       };
-      call.cancelTimers.push(this.fabric.setTimer(retryAfter, retry));
+      call.cancelTimers.push(this.fabric.setTimer(wait, retry));
     }
     if (giveUpAfter !== undefined) {
       call.cancelTimers.push(this.fabric.setTimer(giveUpAfter, () => this.settle(sequence, new KvOutcomeUnknown(operation, key, `not applied within ${giveUpAfter} time units`))));

@@ -1,5 +1,5 @@
 import type { HistoryEvent, NoteEvent } from '../fabric/index.js';
-import { eventsOf } from '../fabric/events.js';
+import { decodeEvent, eventsOf, type ProtocolEvent } from '../fabric/events.js';
 import { chainDigest, emptyChain } from '../protocols/consensus/mu/muSnapshot.js';
 import { checkRunLinearizable } from './linearizable.js';
 import type { Violation } from './scenario.js';
@@ -99,9 +99,14 @@ export function checkLogRun(history: readonly HistoryEvent[], notes: readonly No
 export function deliveredLogs(notes: readonly NoteEvent[]): { readonly logs: Map<number, unknown[]>; readonly violations: Violation[] } {
   const violations: Violation[] = [];
   const logs = new Map<number, unknown[]>();
-  const steps = notes.filter((note) => note.kind === 'commit' || note.kind === 'snapshot').sort((a, b) => a.time - b.time);
+  const commits = eventsOf(notes, 'commit');
+  // In the order the notes were made (a snapshot and the deliveries right after it share their time).
+  const steps = notes
+    .map(decodeEvent)
+    .filter((event): event is ProtocolEvent & { kind: 'commit' | 'snapshot' } => event?.kind === 'commit' || event?.kind === 'snapshot')
+    .sort((a, b) => a.time - b.time);
   const reference: unknown[] = [];
-  for (const event of eventsOf(notes, 'commit')) if (!(event.index in reference)) reference[event.index] = event.value;
+  for (const event of commits) if (!(event.index in reference)) reference[event.index] = event.value;
   const chains: (string | undefined)[] = [emptyChain];
   const chainAt = (position: number): string | undefined => {
     for (let at = chains.length - 1; at < position; at++) chains[at + 1] = !(at in reference) || chains[at] === undefined ? undefined : chainDigest(chains[at] as string, reference[at] as never);
@@ -110,9 +115,9 @@ export function deliveredLogs(notes: readonly NoteEvent[]): { readonly logs: Map
   for (const note of steps) {
     const log = logs.get(note.process) ?? [];
     logs.set(note.process, log);
-    const index = Number(note.detail?.index);
+    const index = note.index;
     if (note.kind === 'snapshot') {
-      const digest = note.detail?.digest;
+      const digest = note.digest;
       const expected = chainAt(index);
       if (index < log.length) violations.push({ property: 'integrity', detail: `p${note.process} installed a snapshot of ${index} entries after delivering ${log.length}`, involved: { processes: [note.process] } });
       else if (expected === undefined) violations.push({ property: 'agreement', detail: `p${note.process} installed a snapshot of ${index} entries, but no process delivered all of them`, involved: { processes: [note.process] } });
@@ -121,7 +126,7 @@ export function deliveredLogs(notes: readonly NoteEvent[]): { readonly logs: Map
       continue;
     }
     if (index !== log.length) violations.push({ property: 'integrity', detail: `p${note.process} delivered position ${index} after ${log.length} entries` });
-    log.push(note.detail?.value);
+    log.push(note.value);
   }
   return { logs, violations };
 }

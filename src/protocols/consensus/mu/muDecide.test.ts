@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { adoptAt, advanceCommit, aliveAfter, appliable, catchUpRange, catchUpStart, copyToWrite, heldEntry, heldFuo, knownCommitPoint, leaderOf, nextScore, openAt, recycleLimit, settlePlan, snapshotNeed } from './muDecide.js';
+import { adoptAt, advanceCommit, aliveAfter, appliable, catchUpRange, catchUpStart, copyToWrite, decidedAt, heldEntry, heldFuo, knownCommitPoint, leaderOf, nextScore, openAt, recycleLimit, settlePlan, snapshotNeed } from './muDecide.js';
 import type { OpenedEntry, StoredEntry } from './muEntry.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -55,10 +55,18 @@ describe('Mu decisions', () => {
   });
 
   it('a replica asks for a snapshot when its next index lies below its base or was recycled in its log', () => {
-    assert.equal(snapshotNeed(3, 8, entry(1n, 0, 1)), 8);
-    assert.equal(snapshotNeed(3, 0, { kind: 'lapped' }), 4);
-    assert.equal(snapshotNeed(3, 3, empty), undefined, 'not written yet: wait');
-    assert.equal(snapshotNeed(3, 0, entry(1n, 0, 1)), undefined);
+    assert.equal(snapshotNeed(3, 8, entry(1n, 0, 1), 9), 8);
+    assert.equal(snapshotNeed(3, 0, { kind: 'lapped' }, 3), 4);
+    assert.equal(snapshotNeed(3, 3, empty, 3), undefined, 'not written yet: wait');
+    assert.equal(snapshotNeed(3, 0, entry(1n, 0, 1), 5), undefined);
+    assert.equal(snapshotNeed(3, 0, empty, 5), 4, 'below a FUO and not whole: a write cut short for good');
+  });
+
+  it('the decided entry below the commit point: from a log holding a FUO above it, else adopted if no acceptance was recycled', () => {
+    assert.deepEqual(decidedAt([entry(2n, 0, 20), entry(1n, 0, 10)], [3, 6], 4), entry(1n, 0, 10), 'the log whose FUO exceeds the index');
+    assert.deepEqual(decidedAt([empty, entry(1n, 0, 10), entry(3n, 0, 30)], [6, 2, 1], 4), entry(3n, 0, 30), 'torn where the FUO is: the highest accepted');
+    assert.equal(decidedAt([{ kind: 'lapped' }, entry(1n, 0, 10)], [6, 2], 4), undefined, 'an acceptance may be gone: only a snapshot tells');
+    assert.equal(decidedAt([empty, empty], [6, 2], 4), undefined);
   });
 
   it('a leader never writes over the copy holding the replica’s entry', () => {

@@ -116,12 +116,17 @@ export function catchUpStart(viewFuo: number, viewBase: number, commitPoint: num
  * Whether a replica that applied every index below `applied` must install
  * a snapshot, and the lowest snapshot index that helps: its log's base is
  * above its applied point (it may apply nothing below the base from this
- * log), or its slot for `applied` already holds a later lap (recycled
- * here). Undefined when its log may still bring `applied`.
+ * log); its slot for `applied` already holds a later lap (recycled here);
+ * or it holds a FUO above `applied` (read before the slot) and yet no
+ * whole entry there — a leader writes the entries below a FUO before the
+ * FUO, so that write was cut short for good by its writer's crash while
+ * the FUO behind it landed, and a later leader catches the log up only
+ * from its FUO. Undefined when its log may still bring `applied`.
  */
-export function snapshotNeed(applied: number, base: number, atApplied: OpenedEntry): number | undefined {
+export function snapshotNeed(applied: number, base: number, atApplied: OpenedEntry, fuo: number): number | undefined {
   if (applied < base) return base;
   if (atApplied.kind === 'lapped') return applied + 1;
+  if (fuo > applied && atApplied.kind !== 'entry') return applied + 1;
   return undefined;
 }
 
@@ -138,6 +143,28 @@ export function adoptAt(views: readonly OpenedEntry[]): MuEntry | undefined {
     if (best === undefined || view.accepted > best.accepted) best = view;
   }
   return best;
+}
+
+/**
+ * The decided entry at an index k below a new leader's commit point, from
+ * what each view of its majority holds at k (`entries[r]`, opened at k)
+ * and the highest FUO it holds (`fuos[r]`), or undefined when it cannot
+ * tell (then only a snapshot brings it). Which view: any whole entry at k
+ * in a log holding a FUO above k is decided (muLog.ts). Failing that — a
+ * replica that holds the FUO may show k torn, its write cut short by a
+ * crash while the FUO behind it landed — the highest accepted entry at k
+ * among the views, as a new leader adopts, provided no view shows k
+ * `lapped`: a replica's acceptance of k is destroyed only by the next lap
+ * taking its slot, so with none lapped the majority still shows an
+ * acceptance of the decided value with the highest proposal (Paxos).
+ */
+export function decidedAt(entries: readonly OpenedEntry[], fuos: readonly number[], index: number): MuEntry | undefined {
+  for (let view = 0; view < entries.length; view++) {
+    const entry = entries[view];
+    if (fuos[view] > index && entry.kind === 'entry') return entry;
+  }
+  if (entries.some((entry) => entry.kind === 'lapped')) return undefined;
+  return adoptAt(entries);
 }
 
 /**

@@ -5,7 +5,7 @@ import { EntryTooLarge, InvalidLogConfig, LogClosed } from '../../common/logErro
 import { metered, newMeter, type Meter } from '../../common/meter.js';
 import type { LogEntry, ReplicatedLog, SnapshotMachine } from '../../common/replicatedLog.js';
 import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, tagKey } from '../logEntry.js';
-import { advanceCommit, aliveAfter, appliable, catchUpRange, catchUpStart, copyToWrite, heldEntry, heldFuo, knownCommitPoint, leaderOf, nextScore, openAt, recycleLimit, settlePlan, snapshotNeed } from './muDecide.js';
+import { advanceCommit, aliveAfter, appliable, catchUpRange, catchUpStart, copyToWrite, decidedAt, heldEntry, heldFuo, knownCommitPoint, leaderOf, nextScore, openAt, recycleLimit, settlePlan, snapshotNeed } from './muDecide.js';
 import { encodeMuEntry, muEntrySize, openMuEntry, type OpenedEntry, type StoredEntry } from './muEntry.js';
 import { baseOffset, entryOffset, fuoOffset, heartbeatAddress, logAddress, minProposalOffset, muHeartbeatSize, muLogHeader, muSlotSize, validateMuLayout, type EntryCopy, type MuLayout } from './muLayout.js';
 import { SnapshotFeed } from './muFeed.js';
@@ -105,6 +105,81 @@ import type { MuTiming } from './muTiming.js';
  * by induction, and any later write at a decided index writes the decided
  * value (above). So the slots below it hold decided values.
  *
+ * Recycling. The log has `slots` slots; index k lives in slot k mod slots,
+ * and every entry stores its absolute index under its checksum (muEntry.ts),
+ * so a reader knows which lap a slot holds; what a replica holds at k is
+ * `openAt` its slot: the entry, `lapped` (a later index took the slot) or
+ * empty. Each replica publishes its applied point next to its heartbeat
+ * counter (and at once whenever it moves); the leader, which reads the
+ * heartbeats anyway, writes index k — proposal, settle step or catch-up
+ * copy alike — only if k − slots lies below the applied point of every
+ * replica it considers alive and below its own commit point
+ * (`recycleLimit`). It never waits for a replica it considers failed: that
+ * one may find its next index recycled later, and installs a snapshot.
+ * Reclaimed slots are not zeroed: the next lap's write replaces the entry
+ * whole (into the copy that does not hold the replica's entry, as above),
+ * and a stale lap can never pass for another index — the checksum covers
+ * the stored index — so zeroing would only add a write per slot.
+ *
+ * (R) Every entry at index k carries a FUO above k − slots: a fast-path
+ * entry because k − slots < commit point = its FUO (the bound above); a
+ * settle step because k < C + slots (below); a catch-up copy keeps its
+ * original bytes. So a slot gives up index k only to an entry whose FUO
+ * proves k decided. A view's FUO (`heldFuo`) counts its entries' FUOs, not
+ * only its header's: a decided k whose slots were recycled on a whole
+ * majority shows there only as the FUO of the entry that replaced it, so
+ * the new leader's C covers k and it never "settles" k. Conversely, the
+ * highest index any view holds is below C + slots, so the settle range
+ * [C, last] maps one index per slot. And no write lowers the index a slot
+ * holds: catch-up starts at min(FUO, C), above k − slots for any k the
+ * replica holds; a jump (below) starts higher still; proposals start at C.
+ * Hence a replica's acceptance of k is destroyed only by an entry with a
+ * FUO above k, and "shows (b, v) at k" above becomes "shows (b, v) at k, or
+ * a FUO above k" — the new leader then copies k from the decided prefix
+ * instead of adopting it (`takeDecided`: any whole entry at k in a view
+ * whose FUO exceeds k).
+ *
+ * Catch-up over laps. The new leader learns the decided prefix below C
+ * from the views (entries of the last laps) and from what it applied; it
+ * may lack some (a new leader that itself was behind: it then asks for a
+ * snapshot, and leads meanwhile). `knownFrom` is where its contiguous run
+ * of payloads up to C starts. A replica whose FUO F is below knownFrom
+ * cannot be caught up from F: the leader jumps (`catchUpStart`) — it first
+ * raises the replica's `base` (header word) to knownFrom, then writes from
+ * there. The replica's log may hold an undecided entry between F and the
+ * jump (written by a deposed leader), below FUOs the jump's entries carry;
+ * the replica applies no index below its base from its log (`poll` reads
+ * the base after the slots, so it sees any base raised before the entries
+ * it read), and installs a snapshot reaching the base instead. The base
+ * never decreases. With it the rule above becomes: a whole entry at k ≥
+ * base, below a FUO the replica holds, is decided — the FUO's writer wrote
+ * every index from its catch-up start (≥ base if it jumped, else ≤ F,
+ * covered by induction) up to it before writing the FUO.
+ *
+ * A replica applies only below FUOs read before its slots: its header
+ * (read first) and the entries of its earlier polls. An entry's FUO seen
+ * in the same read as a lower slot proves nothing about that slot: the
+ * read may have passed the slot while the leader's write of it was landing
+ * (its new copy torn, the other copy holding an older term's undecided
+ * entry) and reached the next slot once that one had landed whole — a
+ * mixed sweep found exactly this (a poll whose read wraps around the
+ * region's end is two reads).
+ *
+ * Snapshots. A replica whose next index was recycled in its log (`lapped`)
+ * or lies below its base asks the others (background-plane messages) for
+ * a snapshot reaching that far, every other tick until it has one; each
+ * answers with its own (muSnapshot.ts): the instance it applied up to, the
+ * delivered count, the tags delivered (the delivery rule must skip a later
+ * repeat), the chained digest of the delivered values, and its state
+ * machine's bytes taken where its consumer is (`SnapshotMachine.take`; the
+ * log keeps the instance and digest after each delivered position). Any
+ * replica's applied point is a decided prefix, so installing any snapshot
+ * above the own applied point is safe; it goes into the delivery stream
+ * where the skipped entries would have been (muFeed.ts), and the replica
+ * goes on from the snapshot's instance with its log. A snapshot is shipped
+ * by a message rather than read from the server's memory: the state has no
+ * fixed size (a region must), and catch-up is off the fast path.
+ *
  * Only replicas need majorities: any f < n/2 hosts (process and memory) may
  * crash. A crashed memory never answers; permission requests and the
  * prepare wait for a majority, not for everyone.
@@ -112,12 +187,13 @@ import type { MuTiming } from './muTiming.js';
  * Notes: `attempt` {ballot}; `leading` {ballot, commitPoint, settled}; `decide`
  * {index, value, ballot, started} on the leader; `learn` {index, value} on a
  * replica applying from its log; `commit` {index, value, instance} per
- * delivered entry; `deposed` {ballot}.
+ * delivered entry; `snapshot` {index, instance, digest, from} per installed
+ * snapshot; `deposed` {ballot}.
  */
 export interface MuLogConfig {
   /** Largest value an append takes, in bytes. */
   readonly capacity: number;
-  /** Log slots in each replica's region: the log is full when they are all used. */
+  /** Log slots in each replica's region: index k lives in slot k mod slots, recycled once every live replica applied past it. */
   readonly slots: number;
   /** Entries a leader keeps in flight. */
   readonly window: number;
@@ -455,13 +531,17 @@ export class MuLog implements ReplicatedLog {
       if (this.term?.leading || this.applied !== from) return;
       const held = Array.from({ length: count }, (_, k) => this.openSlot(bytes, k * this.slotSize));
       const opened = held.map((slot, k) => openAt(slot.entry, from + k));
-      const need = snapshotNeed(from, Number(getWord(baseWord, 0)), opened[0]);
+      const fuo = Math.max(Number(getWord(header, fuoOffset)), this.fuoSeen);
+      const need = snapshotNeed(from, Number(getWord(baseWord, 0)), opened[0], fuo);
       if (need !== undefined) {
         if (this.snapshotWanted === undefined) this.requestSnapshot(need);
         this.snapshotWanted = need;
+        this.fuoSeen = heldFuo(
+          this.fuoSeen,
+          held.map((slot) => slot.entry),
+        );
         return;
       }
-      const fuo = Math.max(Number(getWord(header, fuoOffset)), this.fuoSeen);
       this.fuoSeen = heldFuo(
         this.fuoSeen,
         held.map((slot) => slot.entry),
@@ -796,22 +876,23 @@ export class MuLog implements ReplicatedLog {
 
   /**
    * The decided payloads below the commit point that this replica lacks,
-   * from the views: any whole entry at index k in a log that holds a FUO
-   * above k is decided. With recycling some may be in no view any more
-   * (only in snapshots); those stay unknown.
+   * from the views (`decidedAt`). With recycling some may be in no view any
+   * more (only in snapshots); those stay unknown.
    */
   private takeDecided(seen: readonly LogView[], commitPoint: number): void {
     const lowest = Math.max(this.applied, commitPoint - this.config.slots);
     for (let index = lowest; index < commitPoint; index++) {
       if (this.payloads[index] !== undefined && this.slotBytes[index] !== undefined) continue;
-      for (const view of seen) {
-        const entry = this.viewAt(view, index);
-        if (view.fuo > index && entry.kind === 'entry') {
-          this.payloads[index] = entry.payload;
-          this.slotBytes[index] = view.raw[index % this.config.slots];
-          break;
-        }
-      }
+      const entries = seen.map((view) => this.viewAt(view, index));
+      const decided = decidedAt(
+        entries,
+        seen.map((view) => view.fuo),
+        index,
+      );
+      if (decided === undefined) continue;
+      const from = entries.indexOf(decided as OpenedEntry);
+      this.payloads[index] = decided.payload;
+      this.slotBytes[index] = seen[from].raw[index % this.config.slots];
     }
   }
 

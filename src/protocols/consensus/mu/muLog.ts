@@ -238,8 +238,6 @@ interface Follower {
   next: number;
   /** The highest FUO this term wrote into its header. */
   pushedFuo: number;
-  /** The index this term raised the replica's base to (a jump, `catchUpStart`), if it did. */
-  base?: number;
   /** Per slot, the copy holding the replica's entry: as the prepare read showed it, then as this term last wrote it. */
   readonly held: Map<number, EntryCopy | undefined>;
 }
@@ -927,7 +925,6 @@ export class MuLog implements ReplicatedLog {
       follower.next = start.from;
       if (start.base !== undefined) {
         // Before any entry of the jump (writes to one memory land in issue order).
-        follower.base = start.base;
         this.fabric.write(logAddress(view.replica, baseOffset), wordBytes(BigInt(start.base))).catch((error: unknown) => {
           if (error instanceof PermissionDenied) this.deposed(term);
         });

@@ -63,10 +63,11 @@ describe('Mu decisions', () => {
   });
 
   it('the decided entry below the commit point: from a log holding a FUO above it, else adopted if no acceptance was recycled', () => {
-    assert.deepEqual(decidedAt([entry(2n, 0, 20), entry(1n, 0, 10)], [3, 6], 4), entry(1n, 0, 10), 'the log whose FUO exceeds the index');
-    assert.deepEqual(decidedAt([empty, entry(1n, 0, 10), entry(3n, 0, 30)], [6, 2, 1], 4), entry(3n, 0, 30), 'torn where the FUO is: the highest accepted');
-    assert.equal(decidedAt([{ kind: 'lapped' }, entry(1n, 0, 10)], [6, 2], 4), undefined, 'an acceptance may be gone: only a snapshot tells');
-    assert.equal(decidedAt([empty, empty], [6, 2], 4), undefined);
+    assert.deepEqual(decidedAt([entry(2n, 0, 20), entry(1n, 0, 10)], [3, 6], [0, 0], 4), entry(1n, 0, 10), 'the log whose FUO exceeds the index');
+    assert.deepEqual(decidedAt([entry(1n, 0, 10), entry(2n, 0, 20)], [6, 0], [5, 0], 4), entry(2n, 0, 20), 'below its base a log proves nothing: adopted instead');
+    assert.deepEqual(decidedAt([empty, entry(1n, 0, 10), entry(3n, 0, 30)], [6, 2, 1], [0, 0, 0], 4), entry(3n, 0, 30), 'torn where the FUO is: the highest accepted');
+    assert.equal(decidedAt([{ kind: 'lapped' }, entry(1n, 0, 10)], [6, 2], [0, 0], 4), undefined, 'an acceptance may be gone: only a snapshot tells');
+    assert.equal(decidedAt([empty, empty], [6, 2], [0, 0], 4), undefined);
   });
 
   it('a leader never writes over the copy holding the replica’s entry', () => {

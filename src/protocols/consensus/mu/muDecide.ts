@@ -148,9 +148,11 @@ export function adoptAt(views: readonly OpenedEntry[]): MuEntry | undefined {
 /**
  * The decided entry at an index k below a new leader's commit point, from
  * what each view of its majority holds at k (`entries[r]`, opened at k)
- * and the highest FUO it holds (`fuos[r]`), or undefined when it cannot
- * tell (then only a snapshot brings it). Which view: any whole entry at k
- * in a log holding a FUO above k is decided (muLog.ts). Failing that — a
+ * the highest FUO it holds (`fuos[r]`) and its base (`bases[r]`), or
+ * undefined when it cannot tell (then only a snapshot brings it). Which
+ * view: any whole entry at k in a log holding a FUO above k, k not below
+ * its base, is decided (muLog.ts; below the base a jump may have left an
+ * undecided entry under the FUOs it wrote). Failing that — a
  * replica that holds the FUO may show k torn, its write cut short by a
  * crash while the FUO behind it landed — the highest accepted entry at k
  * among the views, as a new leader adopts, provided no view shows k
@@ -158,10 +160,10 @@ export function adoptAt(views: readonly OpenedEntry[]): MuEntry | undefined {
  * taking its slot, so with none lapped the majority still shows an
  * acceptance of the decided value with the highest proposal (Paxos).
  */
-export function decidedAt(entries: readonly OpenedEntry[], fuos: readonly number[], index: number): MuEntry | undefined {
+export function decidedAt(entries: readonly OpenedEntry[], fuos: readonly number[], bases: readonly number[], index: number): MuEntry | undefined {
   for (let view = 0; view < entries.length; view++) {
     const entry = entries[view];
-    if (fuos[view] > index && entry.kind === 'entry') return entry;
+    if (fuos[view] > index && bases[view] <= index && entry.kind === 'entry') return entry;
   }
   if (entries.some((entry) => entry.kind === 'lapped')) return undefined;
   return adoptAt(entries);

@@ -885,6 +885,7 @@ export class MuLog implements ReplicatedLog {
       const decided = decidedAt(
         entries,
         seen.map((view) => view.fuo),
+        seen.map((view) => view.base),
         index,
       );
       if (decided === undefined) continue;

@@ -136,8 +136,9 @@ import type { MuTiming } from './muTiming.js';
  * Hence a replica's acceptance of k is destroyed only by an entry with a
  * FUO above k, and "shows (b, v) at k" above becomes "shows (b, v) at k, or
  * a FUO above k" — the new leader then copies k from the decided prefix
- * instead of adopting it (`takeDecided`: any whole entry at k in a view
- * whose FUO exceeds k).
+ * instead of adopting it (`decidedAt`: a whole entry at k in a view whose
+ * FUO exceeds k and whose base does not; else, with no view lapped at k,
+ * the highest accepted entry there).
  *
  * Catch-up over laps. The new leader learns the decided prefix below C
  * from the views (entries of the last laps) and from what it applied; it

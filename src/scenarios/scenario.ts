@@ -102,7 +102,8 @@ export interface Scenario {
   /**
    * The simulator cuts a mid-write crash's landing writes short for good
    * (SimulationConfig.cutShortWrites): for protocols whose records survive a
-   * permanently torn copy (Mu). Default off.
+   * permanently torn copy (Mu; the memory logs of PMP and Disk Paxos, with
+   * two copies per slot). Default off.
    */
   readonly cutShortWrites?: boolean;
   /** The span of virtual time within which a fault profile draws its faults (default: a span covering the workload). */

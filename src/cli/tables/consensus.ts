@@ -1,6 +1,7 @@
 import { eventsOf, type EventOf, type NoteRecord } from '../../fabric/events.js';
 import { logMessages } from '../../protocols/consensus/consensusLog.js';
 import { indexedMessages } from '../../protocols/common/instances.js';
+import { muHeartbeatRegion, muLogHeader, muLogRegion } from '../../protocols/consensus/mu/muLayout.js';
 import { runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import type { TraceEvent } from '../../trace/format.js';
 import { Progress } from '../progress.js';
@@ -131,7 +132,7 @@ function decisionCost(trace: string, decision: Decision, decidedAt: number): Cos
   return cost;
 }
 
-type LogAlgorithm = 'mu' | 'pmp-log' | 'multi-paxos';
+export type LogAlgorithm = 'mu' | 'pmp-log' | 'multi-paxos';
 
 const logAlgorithms: readonly LogAlgorithm[] = ['mu', 'pmp-log', 'multi-paxos'];
 
@@ -153,10 +154,16 @@ function logToleranceRun(algorithm: LogAlgorithm, f: number, report: RunReport):
 /** Mu's only message: an append forwarded to the leader (the client's request, not the commit's). */
 const muMessages = indexedMessages(['forward'] as const);
 
-/** Message kinds that are not a commit's: failure detection, forwarded appends, catch-up requests. */
-const background = new Set<string>(['heartbeat', 'forward', 'fetch']);
+/** Mu's FUO push: the leader's tick writes its commit point into each log's header (per tick, not per commit). */
+function isFuoPush(event: Extract<TraceEvent, { type: 'verb.issue' }>): boolean {
+  return event.region === muLogRegion && event.verb === 'write' && event.offset + event.len <= muLogHeader;
+}
 
-interface CommitCost {
+/** Message kinds that are not a commit's (failure detection, forwarded appends, catch-up requests), and Mu's heartbeat regions (`mu-heartbeat-i`). */
+const background = new Set<string>(['heartbeat', 'forward', 'fetch']);
+const heartbeatRegions = muHeartbeatRegion(0).replace(/0$/, '');
+
+export interface CommitCost {
   /** Steady-state commits measured (every leader decision but the first of the run). */
   commits: number;
   delays: number;
@@ -171,13 +178,14 @@ interface CommitCost {
  * The cost of one commit in a stable-leader run, from its trace. For every
  * decision of the leader after its first (`decide` {index, started}): the
  * verbs the leader issued when that entry's replication started (its writes
- * to the logs; the heartbeat plane excluded), divided among the entries
+ * to the logs; the heartbeat plane and Mu's FUO push on the leader's tick
+ * excluded), divided among the entries
  * started at that instant; the messages carrying that instance (accept,
  * accepted, decided), and those of them delivered to a process other than
  * the leader — what a follower's CPU must handle for the commit (per
  * follower).
  */
-function commitCost(algorithm: LogAlgorithm, trace: string, processes: number): CommitCost | null {
+export function commitCost(algorithm: LogAlgorithm, trace: string, processes: number): CommitCost | null {
   const events: TraceEvent[] = [];
   for (const line of trace.split('\n')) {
     if (line === '') continue;
@@ -205,7 +213,7 @@ function commitCost(algorithm: LogAlgorithm, trace: string, processes: number): 
   const cost: CommitCost = { commits: steady.length, delays: 0, verbs: 0, messages: 0, bytes: 0, permissionRequests: 0, followerSteps: 0 };
   const commitMessages = new Map<number, number>();
   for (const event of events) {
-    if (event.type === 'verb.issue' && event.p === leader && startedAt.has(event.t) && !event.region.startsWith('mu-heartbeat')) {
+    if (event.type === 'verb.issue' && event.p === leader && startedAt.has(event.t) && !event.region.startsWith(heartbeatRegions) && !isFuoPush(event)) {
       const share = (startedAt.get(event.t) as number) / (startedAll.get(event.t) as number);
       cost.verbs += share;
       cost.bytes += event.len * share;

@@ -140,6 +140,13 @@ const sweeps: readonly Sweep[] = [
   { protocol: 'bracha', seeds: 500, longSeeds: 20_000, searchSeeds: 1500, mutants: { 'small-echo-quorum': { at: 2, property: 'totality' } } },
 ];
 
+/** The command-line flags of a sweep's fixed options (for the re-measuring hint). */
+function fixedFlags(fixed: FixedOptions): string {
+  return Object.entries(fixed)
+    .map(([key, value]) => ` --${key} ${String(value)}`)
+    .join('');
+}
+
 async function sweep(protocol: string, first: number, last: number, fixed: FixedOptions, stopAtFirst: boolean) {
   const scenario = findScenario(protocol);
   assert.ok(scenario, protocol);
@@ -175,7 +182,7 @@ describe('mixed sweeps (configuration drawn per seed)', () => {
         const report = await runScenario(mixedRunOptions(scenario, caught.at, { ...fixed, mutant }), 'off');
         assert.ok(
           report.violations.some((violation) => violation.property === caught.property),
-          `${protocol} --mutant ${mutant} at mixed seed ${caught.at}: ${JSON.stringify(report.violations)}`,
+          `${protocol} --mutant ${mutant} at mixed seed ${caught.at}: ${JSON.stringify(report.violations)} — if the protocol's code changed, re-measure the first catching seed: mnm sweep ${protocol} --mix --mutant ${mutant} --stop --seeds ${Math.max(searchSeeds, caught.at)}${fixedFlags(fixed)}`,
         );
         // The replay command reproduces it exactly.
         const replay = await runScenario(report.params, 'off');

@@ -179,8 +179,8 @@ export interface CommitCost {
  * decision of the leader after its first (`decide` {index, started}): the
  * verbs the leader issued when that entry's replication started (its writes
  * to the logs; the heartbeat plane and Mu's FUO push on the leader's tick
- * excluded), divided among the entries
- * started at that instant; the messages carrying that instance (accept,
+ * excluded), divided among the entries started at that instant; the
+ * messages carrying that instance (accept,
  * accepted, decided), and those of them delivered to a process other than
  * the leader — what a follower's CPU must handle for the commit (per
  * follower).
@@ -211,7 +211,7 @@ export function commitCost(algorithm: LogAlgorithm, trace: string, processes: nu
   };
   const indices = new Set(steady.map((decision) => decision.index));
   const cost: CommitCost = { commits: steady.length, delays: 0, verbs: 0, messages: 0, bytes: 0, permissionRequests: 0, followerSteps: 0 };
-  const commitMessages = new Map<number, number>();
+  const toFollowers = new Set<number>();
   for (const event of events) {
     if (event.type === 'verb.issue' && event.p === leader && startedAt.has(event.t) && !event.region.startsWith(heartbeatRegions) && !isFuoPush(event)) {
       const share = (startedAt.get(event.t) as number) / (startedAll.get(event.t) as number);
@@ -223,8 +223,8 @@ export function commitCost(algorithm: LogAlgorithm, trace: string, processes: nu
       if (!message || background.has(message.kind) || !indices.has(message.index)) continue;
       cost.messages++;
       cost.bytes += event.len;
-      if (event.to !== leader) commitMessages.set(event.id, event.to);
-    } else if (event.type === 'msg.deliver' && commitMessages.has(event.id)) {
+      if (event.to !== leader) toFollowers.add(event.id);
+    } else if (event.type === 'msg.deliver' && toFollowers.has(event.id)) {
       cost.followerSteps++;
     }
   }

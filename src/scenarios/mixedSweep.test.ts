@@ -65,7 +65,7 @@ const sweeps: readonly Sweep[] = [
     seeds: 300,
     longSeeds: 100_000,
     searchSeeds: 1500,
-    mutants: { 'no-final-read': { at: 7, property: 'agreement' }, 'fixed-timers': { at: 1, property: 'termination' }, 'no-checksum': { at: 109, property: 'validity' } },
+    mutants: { 'no-final-read': { at: 7, property: 'agreement' }, 'fixed-timers': { at: 1, property: 'termination' }, 'no-checksum': { at: 84, property: 'validity' } },
   },
   // The PMP straggler (phase2-any-memory) is a narrow race in mixed runs: single-decree PMP, the
   // one-entry log, first produces it at mixed seed 2315; the scripted schedule in schedules.test.ts

@@ -77,7 +77,7 @@ const stops: readonly Stop[] = [
     explain: (report) =>
       `Each write goes to all 3 memories and waits for 2; each read asks all 3 and keeps the highest timestamp of 2.\n` +
       `   write: ${delays(report, 'write')}; read: ${delays(report, 'read')} — one round trip each.\n` +
-      `   ${report.metrics?.tornReads ?? 0} reads overlapped a write and came back torn; the slot's checksum caught them and they were re-read.`,
+      `   ${report.metrics?.tornReads ?? 0} reads overlapped a write and came back torn; the slot's checksum caught them, and the reader took the slot's other copy (the value before that write).`,
   },
   {
     title: '2. One memory crashes (a minority: tolerated)',

@@ -144,7 +144,7 @@ describe('mnm CLI', () => {
       [['run', 'pmp', '--hold', 'p0 jump m2 until p2 note decide'], /accepted/],
       [['run', 'pmp', '--latency', 'tail:1:2'], /tail:BASE:SLOW:P/],
       [['run', 'pmp', '--workload', 'calm'], /accepts mixed, stable, contention, storm/],
-      [['sweep', 'pmp', '--seeds', '3', '--mix', '--backend', 'tcp'], /a sweep runs on the simulator \(accepted: sim\)/],
+      [['sweep', 'pmp', '--seeds', '3', '--mix', '--backend', 'rdma'], /--backend: unknown value 'rdma' \(accepted: sim, shm, tcp\)/],
     ];
     for (const [args, expected] of cases) {
       const { code, stderr, stdout } = await mnm(...args);

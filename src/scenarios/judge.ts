@@ -25,6 +25,8 @@ export interface RunReport {
   readonly details: Record<string, unknown>;
   /** The trace's text (only with trace mode `full`). */
   readonly trace?: string;
+  /** The linearizability verdict, for scenarios that give one: true, false, or null when undecided. */
+  readonly linearizable?: boolean | null;
 }
 
 
@@ -73,6 +75,8 @@ export function judge(scenario: Scenario, options: ResolvedOptions, faults: read
 export interface RunEvidence {
   readonly metrics: RunMetrics | null;
   readonly traceHash: string | null;
+  /** What turns the notes' times into the scenario's metrics' unit (1 on the simulator; µs per time unit on a real backend). */
+  readonly scale?: number;
   /** Backend figures merged into the scenario's details. */
   readonly details?: Record<string, unknown>;
   readonly trace?: string;
@@ -91,11 +95,12 @@ export function judgedReport(scenario: Scenario, options: ResolvedOptions, fault
     faults: faults.map(describeFault),
     end: outcome.end,
     virtualTime: outcome.time,
-    metrics: evidence.metrics,
+    metrics: scenario.metrics ? ({ ...(evidence.metrics ?? {}), ...scenario.metrics(outcome.history, options, outcome.notes, faults, evidence.scale ?? 1) } as RunMetrics) : evidence.metrics,
     traceHash: evidence.traceHash,
     params: options,
     history: outcome.history,
     details: { ...(scenario.details?.(outcome.history, options, outcome.notes) ?? {}), ...(evidence.details ?? {}) },
     ...(evidence.trace !== undefined ? { trace: evidence.trace } : {}),
+    ...(scenario.linearizable ? { linearizable: scenario.linearizable(outcome.history, options, outcome.notes) } : {}),
   };
 }

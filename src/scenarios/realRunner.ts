@@ -1,4 +1,4 @@
-import { realBackendFaults } from '../fabric/faults.js';
+import { describeFault, realBackendFaults } from '../fabric/faults.js';
 import { runShm, type RealRunResult } from '../shm/runShm.js';
 import { runTcp } from '../tcp/runTcp.js';
 import { Prng, latencyModel } from '../sim/index.js';
@@ -85,5 +85,8 @@ export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunRe
     deadlineMilliseconds: Math.max(10_000, (resolved.horizon * unit) / 1000),
   };
   const result: RealRunResult = resolved.backend === 'tcp' ? await runTcp(config) : await runShm(config);
-  return judgedReport(scenario, resolved, faults, result, { metrics: null, traceHash: null, details: { backend: resolved.backend, timeUnitMicroseconds: unit } });
+  // A leader crash is aimed by prediction here (the coordinator sees no notes while the run goes): say at whom.
+  const leader = resolved.crashLeaderAt !== undefined ? faults.find((fault) => fault.kind === 'crash-host' && fault.at === resolved.crashLeaderAt) : undefined;
+  const leaderFaults = resolved.crashLeaderAt !== undefined ? { leaderFaults: { crashLeaderAt: leader ? `${describeFault(leader)} (predicted leader)` : null } } : {};
+  return judgedReport(scenario, resolved, faults, result, { metrics: null, traceHash: null, scale: unit, details: { backend: resolved.backend, timeUnitMicroseconds: unit, ...leaderFaults } });
 }

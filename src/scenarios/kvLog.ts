@@ -90,6 +90,8 @@ export const kvLogScenario: Scenario = {
   defaults: { n: 3, memories: 3, ops: 8 },
   workloads: ['ycsb-a', 'ycsb-b', 'ycsb-a/contention', 'ycsb-b/contention', 'ycsb-a/storm'],
   logs: kvLogs,
+  // Mu's replica i keeps its log in its own host's memory mi: pi's verbs on it are local.
+  colocated: (options) => logName(options) === 'mu',
   mixSizes(random) {
     // One memory per process: what Mu needs (replica i's log in memory mi), and within what the others accept.
     const n = 2 + random.int(3);

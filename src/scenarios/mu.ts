@@ -22,7 +22,7 @@ import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
  *
  * - key-value (`ycsb-a` — the default —, `ycsb-b`, `ycsb-a/contention`,
  *   `ycsb-a/storm`): the replicated store (protocols/kv/) on MuLog, `--clients
- *   C` clients (default n; client c on replica c mod n) each making `ops`
+ *   C` clients (default n, at most n: client c on replica c) each making `ops`
  *   calls (kvClients.ts, shared with `kv-log`). Properties: kvProperties.ts
  *   (linearizability of the KV history, prefix agreement of the applied logs,
  *   replica states) and durability: every replica that learns an index
@@ -120,6 +120,9 @@ export const muScenario: Scenario = {
     if (options.clients !== undefined && !isKvWorkload(options.workload)) {
       throw new Error(`--clients ${options.clients}: the log workloads run one client per replica (accepted with the KV workloads: --workload ycsb-a, ycsb-b, ycsb-a/contention, ycsb-a/storm)`);
     }
+    if (options.clients !== undefined && options.clients > options.n) {
+      throw new Error(`--clients ${options.clients}: at most one client per replica (accepted: 1..${options.n}, the replicas; the fabric records one operation at a time per process)`);
+    }
   },
   tolerance(options) {
     // A replica is a host: its process and its log's memory crash together (fault profiles draw host crashes), a minority of them.
@@ -201,14 +204,21 @@ function checkLogWorkload(history: readonly HistoryEvent[], options: ResolvedOpt
 }
 
 /**
- * A KV workload's processes: replica p runs the log and the clients c with
- * c mod n = p, each a store of its own on the shared log (client id c,
- * stream `kv-client:c`). A replica stays up a while after its clients, then
- * reports its state and returns without closing its log (it keeps serving).
+ * A KV workload's processes: replica p runs the log and, for p < C, client
+ * p: a store on the log (client id p, stream `kv-client:p`). A replica stays
+ * up a while after its client, then reports its state and returns without
+ * closing its log (it keeps serving). (The loop below would host several
+ * clients per replica; the fabric records one operation at a time per
+ * process, so `validate` keeps C ≤ n.)
  */
 function kvBody(options: ResolvedOptions, process: ProcessId) {
   const delay = typicalDelay(options);
   const clients = Array.from({ length: clientsOf(options) }, (_, client) => client).filter((client) => client % options.n === process);
+  const serving = async (fabric: Fabric) => {
+    new MuLog(fabric, configOf(options, process));
+    await fabric.sleep(40 * delay);
+  };
+  if (clients.length === 0) return serving;
   return async (fabric: Fabric) => {
     const log = new MuLog(fabric, configOf(options, process));
     const stores = clients.map((client) => kvStore(fabric, log, { delay, client }));

@@ -47,8 +47,8 @@ options:
                       (--faults clocks: 100 unless given); honoured on shm and tcp too
   --hold SCRIPT       a scripted schedule: hold an event until another happened, e.g.
                       'p0 permission m2 until p2 note decide' (docs/schedules.md); repeatable
-  --clients C         mu (KV workloads): client processes spread over the replicas (client c on replica
-                      c mod n; default n)
+  --clients C         mu (KV workloads): clients on the replicas, 1..n (client c on replica c, the others
+                      only serve; default n)
   --window W          mu: the leader's window, log entries in flight (default: 4 for KV workloads, the
                       clients' appends in flight for log workloads)
   --crash-leader-at T mu: crash the host of whoever leads at time T (resolved at T from the run's own
@@ -80,7 +80,7 @@ examples:
   mnm run register --seed 7 --crash m2@3 --trace a.jsonl
   mnm run pmp --n 3 --memories 3 --workload contention --hold 'p0 permission m2 until p2 note decide'
   mnm run --scenario examples/scenario-counter.js --faults crash --backend shm
-  mnm run mu --n 5 --ops 20 --clients 8 --window 8 --crash-leader-at 40 --json
+  mnm run mu --n 5 --ops 20 --clients 3 --window 8 --crash-leader-at 40 --json
   mnm run mu --pause-leader-at 30 --for 200 --faults pause
 `,
   async run(args, io) {

@@ -37,7 +37,9 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * memories hold no region and are idle. Mu puts replica i's log in memory
  * mi, so a mixed sweep draws one memory per process for every log (it
  * draws sizes before the log). Mu runs without the simulator's cut-short
- * writes here (a scenario-wide switch; `mnm run mu` has them).
+ * writes here (a scenario-wide switch; `mnm run mu` has them), and with
+ * its memories co-located (pi's verbs on mi are local: docs/fabric.md).
+ * The clients' code is shared with `mu`'s KV workloads (kvClients.ts).
  */
 export const kvLogs = ['multi-paxos', 'pmp-log', 'disk-paxos-log', 'mu'] as const;
 type KvLogName = (typeof kvLogs)[number];

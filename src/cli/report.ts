@@ -119,7 +119,8 @@ export function runSummary(report: RunReport, traceFile?: string): string {
   if (byzantine !== undefined) lines.push(`byzantine: ${byzantine}`);
   lines.push(`end:       ${report.end} at ${backend === 'sim' ? 'virtual time' : 'time (in delay units, see docs/backends.md)'} ${decimal(report.virtualTime)}`);
   const metrics = report.metrics;
-  if (metrics) {
+  // A real backend (no trace) or an untraced run has no accounting; a scenario's own figures may still be there.
+  if (metrics && metrics.byFunction !== undefined) {
     lines.push(`operations (${metrics.operations} completed):`);
     for (const [f, cost] of Object.entries(metrics.byFunction)) lines.push(costLine(f, cost));
     lines.push(`work:      ${metrics.verbs} verbs, ${metrics.messages} messages, ${metrics.bytes} bytes, ${metrics.permissionChanges} permission changes, ${metrics.tornReads} torn reads detected`);

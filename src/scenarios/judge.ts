@@ -17,6 +17,12 @@ export interface RunReport {
   /** How the run ended: done, horizon or idle. */
   readonly end: string;
   readonly virtualTime: number;
+  /**
+   * The trace's accounting, plus the scenario's own figures (Scenario.metrics,
+   * e.g. Mu's commit and fail-over). Caution: a run without accounting (a
+   * real backend, an untraced simulator run) of a scenario with figures has
+   * only those here — the accounting fields (`byFunction`, …) are absent.
+   */
   readonly metrics: RunMetrics | null;
   readonly traceHash: string | null;
   readonly params: ResolvedOptions;

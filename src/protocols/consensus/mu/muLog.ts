@@ -40,7 +40,11 @@ import { DeliveryFeed } from '../../common/deliveryFeed.js';
  * tick. A replica that does not lead forwards its appends to the leader (the
  * client's request; not part of the commit) and again every few ticks until
  * it has applied them; an append is tagged (logEntry.ts), so a repeat is
- * delivered once.
+ * delivered once. When the leader decides a forwarded append it answers its
+ * replica (a `decided` message: its proposal b and commit point, the
+ * paper's reply to the client); that replica polls its log at once and also
+ * applies the entries it holds below that point whose accepted proposal is
+ * b — leader b writes each index once, so those are b's decided values.
  *
  * Background plane. Each replica's main-loop tick increments its heartbeat
  * counter (its own `mu-heartbeat-i`, never the log region) and reads the

@@ -126,7 +126,10 @@ export function runSummary(report: RunReport, traceFile?: string): string {
     lines.push(`work:      ${metrics.verbs} verbs, ${metrics.messages} messages, ${metrics.bytes} bytes, ${metrics.permissionChanges} permission changes, ${metrics.tornReads} torn reads detected`);
   }
   lines.push(...muMetricLines(report));
-  if (report.linearizable !== undefined) lines.push(`linearizable: ${report.linearizable === null ? 'undecided (the check could not decide; exit 3)' : report.linearizable ? 'yes' : 'no'}`);
+  if (report.linearizable !== undefined) {
+    const why = typeof report.details.linearizability === 'string' && report.details.linearizability.startsWith('not judged') ? report.details.linearizability : 'the checker could not decide';
+    lines.push(`linearizable: ${report.linearizable === null ? `undecided (${why}; exit 3)` : report.linearizable ? 'yes' : 'no'}`);
+  }
   if (report.violations.length === 0) lines.push('properties: all hold');
   else for (const violation of report.violations) lines.push(`VIOLATED  ${violation.property}: ${violation.detail}`);
   if (report.blocked) lines.push('blocked:   some processes could not finish — expected, the faults exceed the tolerance');

@@ -136,6 +136,15 @@ describe('mnm run mu / sweep mu (CLI)', () => {
     assert.equal(calm.metrics.failover, null);
   });
 
+  it('linearizable is null when undecided, and mnm run exits 3 (a log workload with several appends in flight per process)', async () => {
+    const run = await capturedMain('run', 'mu', '--workload', 'stable', '--seed', '3', '--json');
+    const json = JSON.parse(run.stdout);
+    assert.equal(json.ok, true);
+    assert.equal(json.linearizable, null);
+    assert.match(json.details.linearizability, /^not judged/);
+    assert.equal(run.code, 3);
+  });
+
   it('the text report prints commit latency, throughput, fail-over and the verdict', async () => {
     const run = await capturedMain('run', 'mu', '--ops', '8', '--pause-leader-at', '20', '--for', '100');
     assert.equal(run.code, 0, run.stderr);

@@ -647,7 +647,16 @@ export class MuLog implements ReplicatedLog {
     // Stragglers: a replica whose grant and prepare complete later joins then, caught up first.
     for (const [replica, view] of views) {
       if (seen.some((one) => one.replica === replica)) continue;
-      view.then((late) => this.ready(term, late), () => undefined);
+      // A straggler refused for a higher proposal: another candidate holds that log. Step down rather than wait
+      // for acknowledgements that may never come (a ready replica that crashed since would leave this term stuck).
+      view.then(
+        (late) => this.ready(term, late),
+        (error: unknown) => {
+          if (!(error instanceof HigherProposal)) return;
+          if (error.proposal > this.highestSeen) this.highestSeen = error.proposal;
+          this.deposed(term);
+        },
+      );
     }
     for (const step of plan) this.propose(term, step.payload);
     this.proposeQueued();

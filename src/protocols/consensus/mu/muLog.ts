@@ -68,7 +68,10 @@ import { DeliveryFeed } from '../../common/deliveryFeed.js';
  * view holds with the highest accepted entry there, or a no-op where all
  * are empty, each re-proposed with b; then the fast path. A replica that
  * becomes ready later (a straggler) is caught up the same way and then
- * receives the rest in order; only then do its acknowledgements count.
+ * receives the rest in order; only then do its acknowledgements count. A
+ * straggler refused for a higher proposal deposes the leader: another
+ * candidate holds that log, and if a ready replica crashed since, the
+ * acknowledgements this term waits for would never come.
  *
  * Why it is safe, per index k. Let L decide v at k with b: its writes W_j of
  * (b, v) succeeded on a majority M1, each on a replica where b's grant G_j

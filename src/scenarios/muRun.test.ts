@@ -161,6 +161,7 @@ describe('mnm run mu / sweep mu (CLI)', () => {
       [['run', 'mu', '--crash-leader-at', '-1'], /--crash-leader-at: expected/],
       [['run', 'mu', '--pause-leader-at', '5', '--for', '0'], /--for: expected a positive number/],
       [['run', 'mu', '--pause-leader-at', '5', '--for', '10', '--backend', 'shm'], /--pause-leader-at: the shm backend injects crashes only/],
+      [['run', 'mu', '--crash', 'p1@10', '--backend', 'tcp'], /cannot be injected with co-located memories: .*--crash h1@10/],
       [['run', 'register', '--crash-leader-at', '5'], /register has no leader to aim at \(accepted by: mu/],
       [['run', 'register', '--clients', '2'], /register takes no --clients \(accepted by: mu\)/],
       [['run', 'mu', '--clients', '0'], /--clients: expected/],

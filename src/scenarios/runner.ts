@@ -15,7 +15,7 @@ import {
 } from '../sim/index.js';
 import { findScenario, scenarioModuleUrl, scenarios } from './registry.js';
 import { judgedReport, type RunReport } from './judge.js';
-import { runOnRealBackend, validateRealRun } from './realRunner.js';
+import { colocatedCrashProblem, runOnRealBackend, validateRealRun } from './realRunner.js';
 import { faultsOf, leaderFaultsOf } from './runFaults.js';
 import { clockProfileBounds } from '../sim/faults.js';
 import type { ResolvedOptions, RunOptions, Scenario } from './scenario.js';
@@ -104,6 +104,8 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   }
   scenario.validate(resolved);
   parseCrashes(resolved.crash ?? '', { processCount: resolved.n, memoryCount: resolved.memories });
+  const colocatedProblem = colocatedCrashProblem(resolved, scenario);
+  if (colocatedProblem !== undefined) throw new Error(colocatedProblem);
   parsePauses(resolved.pause ?? '', { processCount: resolved.n });
   if (resolved.hold) {
     if (resolved.backend !== undefined) throw new Error(`--hold: scripted schedules are the simulator's; a real backend's schedule is its own`);

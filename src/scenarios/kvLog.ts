@@ -92,6 +92,8 @@ export const kvLogScenario: Scenario = {
   defaults: { n: 3, memories: 3, ops: 8 },
   workloads: ['ycsb-a', 'ycsb-b', 'ycsb-a/contention', 'ycsb-b/contention', 'ycsb-a/storm'],
   logs: kvLogs,
+  // Mu keeps replica i's log in memory mi: `--log mu --n 5` alone means five hosts.
+  defaultMemories: (n, log) => (log === 'mu' ? n : kvLogScenario.defaults.memories),
   // Mu's replica i keeps its log in its own host's memory mi: pi's verbs on it are local.
   colocated: (options) => logName(options) === 'mu',
   mixSizes(random) {

@@ -95,6 +95,8 @@ export const muScenario: Scenario = {
   cutShortWrites: true,
   workloads: ['ycsb-a', 'ycsb-b', 'ycsb-a/contention', 'ycsb-a/storm', 'mixed', 'stable', 'contention', 'storm'],
   accepts: ['clients', 'window'],
+  // One log per replica: `--n 5` alone means five hosts.
+  defaultMemories: (n) => n,
   colocated: () => true,
   leader: {
     at: leaderAt,

@@ -111,6 +111,12 @@ describe('mnm run mu', () => {
     assert.ok(crashed > 0, 'no run crashed a host');
   });
 
+  it('--n alone sizes the hosts: one log memory per replica', async () => {
+    const report = await runScenario({ ...base, n: 5, ops: 2 }, 'off');
+    assert.equal(report.params.memories, 5);
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+  });
+
   it('--clients puts clients on some replicas (the others only serve) and --window bounds the leader', async () => {
     const report = await runScenario({ ...base, n: 5, memories: 5, ops: 3, clients: 2, window: 1 }, 'off');
     assert.equal(report.ok, true, JSON.stringify(report.violations));

@@ -56,7 +56,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     protocol: scenario.name,
     seed: options.seed,
     n: options.n ?? sized?.n ?? scenario.defaults.n,
-    memories: options.memories ?? sized?.memories ?? scenario.defaults.memories,
+    memories: options.memories ?? sized?.memories ?? scenario.defaultMemories?.(options.n ?? sized?.n ?? scenario.defaults.n, options.log ?? scenario.logs?.[0]) ?? scenario.defaults.memories,
     latency: latency.name,
     faults: options.faults,
     ...(options.crash ? { crash: options.crash } : {}),

@@ -132,6 +132,8 @@ export interface Scenario {
   readonly mixWorkload?: (random: Prng) => string;
   /** Whether the scenario has a Byzantine adversary catalogue (a mixed sweep then draws `--adversary all`). */
   readonly adversaries?: boolean;
+  /** The memories of a run that does not give `--memories`, from its processes and log (default: `defaults.memories`): Mu needs one per replica. */
+  readonly defaultMemories?: (n: number, log: string | undefined) => number;
   /** Run options beyond the common ones that the scenario takes (`clients`, `window`); others reject them. */
   readonly accepts?: readonly ('clients' | 'window')[];
   /**

@@ -27,7 +27,7 @@ protocols: ${scenarios.map((scenario) => scenario.name).join(', ')}
 options:
   --seed N            the run's seed (default 1)
   --n N               number of processes (protocol default)
-  --memories K        number of memories (protocol default)
+  --memories K        number of memories (protocol default; mu: one per replica, = n)
   --latency MODEL     unit | rdma | lan | uniform:MIN:MAX | tail:BASE:SLOW:P  (default unit: every one-way delay = 1)
   --faults PROFILE    ${faultProfiles.join(' | ')}: faults drawn by seed within the protocol's tolerance (default none)
   --crash LIST        explicit crashes, e.g. m1@5,p2,p0@3!,h1@7 (memory m1 at time 5, process p2 at 0,

@@ -144,7 +144,7 @@ describe('mnm CLI', () => {
       [['run', 'pmp', '--hold', 'p0 jump m2 until p2 note decide'], /accepted/],
       [['run', 'pmp', '--latency', 'tail:1:2'], /tail:BASE:SLOW:P/],
       [['run', 'pmp', '--workload', 'calm'], /accepts mixed, stable, contention, storm/],
-      [['sweep', 'pmp', '--seeds', '3', '--mix', '--backend', 'tcp'], /a sweep runs on the simulator \(accepted: sim\)/],
+      [['sweep', 'pmp', '--seeds', '3', '--mix', '--backend', 'rdma'], /--backend: unknown value 'rdma' \(accepted: sim, shm, tcp\)/],
     ];
     for (const [args, expected] of cases) {
       const { code, stderr, stdout } = await mnm(...args);
@@ -188,7 +188,7 @@ describe('mnm CLI', () => {
     const { code, stdout } = await mnm('tour', '--json');
     assert.equal(code, 0);
     const tour = JSON.parse(stdout);
-    assert.equal(tour.stops.length, 8);
+    assert.equal(tour.stops.length, 9);
     assert.equal(tour.stops[0].metrics.byFunction.write.delaysMedian, 2);
     assert.equal(tour.stops[2].blocked, true);
     assert.equal(tour.stops[3].ok, false, 'the broken variant is caught');
@@ -198,6 +198,12 @@ describe('mnm CLI', () => {
     assert.equal(tour.stops[6].ok, true);
     assert.equal(tour.stops[7].ok, false, 'the scripted straggler breaks the mutant');
     assert.ok(tour.stops[7].violations.some((violation: { property: string }) => violation.property === 'agreement'));
+    // Mu: one round trip per commit, a write per replica log, nothing for a follower's CPU; then a fail-over.
+    const mu = tour.stops[8];
+    assert.equal(mu.ok, true);
+    assert.deepEqual([mu.facts.delays, mu.facts.writesPerCommit, mu.facts.messagesPerCommit, mu.facts.followerSteps], [2, 3, 0, 0]);
+    assert.equal(mu.facts.successor, 1);
+    assert.ok(mu.facts.leadingAt > mu.facts.crashAt && mu.facts.firstCommitAt >= mu.facts.leadingAt, JSON.stringify(mu.facts));
   });
 
   it('table consensus measures 2 / 4 / 2 and every row reproduces by its seed', async () => {

@@ -110,6 +110,8 @@ function consensusScenario(kind: Algorithm, summary: string, mutants: Readonly<R
     name: kind,
     summary,
     mutants,
+    // The memory logs keep two copies per slot (logSlot.ts): a write cut short by a mid-write crash never tears an accepted record.
+    cutShortWrites: true,
     defaults: { ...defaults, ops: 1 },
     workloads: ['mixed', 'stable', 'contention', 'storm'],
     sizeFor(f) {

@@ -24,7 +24,7 @@ import type { Violation } from './scenario.js';
  *   (`snapshot` notes) is judged on the prefix it stands for, checked
  *   against the others' delivered logs (`deliveredLogs`).
  */
-export function checkKvRun(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Violation[] {
+export function checkKvRun(history: readonly HistoryEvent[], notes: readonly NoteEvent[], matchBy: 'process' | 'op' = 'process'): Violation[] {
   // A replica that installed a snapshot (Mu's recycled log) has the snapshot's prefix checked and counted as its log's (logProperties.ts).
   const { logs, violations } = deliveredLogs(notes);
   const ordered = [...logs].sort(([a], [b]) => a - b);
@@ -61,7 +61,7 @@ export function checkKvRun(history: readonly HistoryEvent[], notes: readonly Not
       });
     }
   }
-  const result = checkRunLinearizable(history, 'kv');
+  const result = checkRunLinearizable(history, 'kv', matchBy);
   if (result.verdict === 'not-linearizable') violations.push({ property: 'linearizability', detail: result.explanation });
   return violations;
 }

@@ -76,6 +76,8 @@ function logScenario(kind: LogAlgorithmName, summary: string, mutants: Readonly<
     name: kind,
     summary,
     mutants,
+    // The memory logs keep two copies per slot (logSlot.ts): a write cut short by a mid-write crash never tears an accepted record.
+    cutShortWrites: true,
     defaults: { ...defaults, ops: 4 },
     workloads: ['mixed', 'stable', 'contention', 'storm'],
     sizeFor(f) {

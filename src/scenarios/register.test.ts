@@ -81,3 +81,15 @@ describe('replicated register (one writer)', () => {
     assert.notEqual(first.traceHash, (await runScenario({ ...options, seed: 43 }, 'hash')).traceHash);
   });
 });
+
+describe('replicated register: a write torn for good', () => {
+  it('the writer crashing mid-write leaves a torn copy that readers read past (they once re-read it forever)', async () => {
+    // p0, the writer, crashes while its write lands; the simulator cuts it short for good. With one copy
+    // per memory the readers waited for that write to finish (termination); with two (slot.ts) the
+    // copy holding the previous value is whole.
+    const report = await runScenario({ protocol: 'register', seed: 938, n: 3, memories: 3, latency: 'lan', faults: 'crash', horizon: 108000, ops: 10 }, 'off');
+    assert.ok(report.faults.some((fault) => fault.startsWith('crash p0@') && fault.endsWith('mid-write')), report.faults.join('; '));
+    assert.deepEqual(report.violations, []);
+    assert.equal(report.end, 'done');
+  });
+});

@@ -45,6 +45,8 @@ function config(options: ResolvedOptions): RegularRegisterConfig {
 export const registerScenario: Scenario = {
   name: 'register',
   summary: "the lecture's replicated one-writer register: majority writes and reads over k memories (regular, not atomic)",
+  // Two copies of the slot per memory (slot.ts): a write cut short by the writer's mid-write crash never tears the last whole value.
+  cutShortWrites: true,
   mutants: regularRegisterMutants,
   defaults: { n: 3, memories: 3, ops: 10 },
   validate(options) {

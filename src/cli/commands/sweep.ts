@@ -41,6 +41,14 @@ longer than every timeout), clock skew and drift (3 seeds in 10) and, for
 Byzantine protocols, the adversaries.
 Options given explicitly stay fixed. This is the sweep the test suite runs.
 
+With --backend shm|tcp each seed runs for real (threads on shared memory, or
+processes over TCP), one at a time unless --workers says otherwise, with
+the faults those backends inject (none, crash — host crashes included —
+and clocks); with --mix the rest of the configuration is drawn as above and
+the latency is the backend's own. A failing seed's command re-runs it on
+that backend (the same configuration and fault schedule; real timing does
+not replay exactly) and names the same options on the simulator.
+
 Across machines: '--shard I/N' runs the I-th (from 0) of N contiguous, disjoint
 slices of the seeds; 'mnm sweep merge' combines the shards' --json outputs
 into the summary the whole sweep prints (docs/sweeps.md: a Kubernetes
@@ -63,10 +71,11 @@ options:
                      it, as with one worker (seeds above it that finished are dropped)
   --max-failures M   failing seeds listed in --json (default ${defaultMaxFailures}, the lowest ones)
   --progress         progress on stderr even when it is not a terminal or with --json
-  --json             one JSON object: protocol, runs, violations, blocked, byProperty,
+  --json             one JSON object: protocol, runs, violations, blocked, undecided, byProperty,
                      firstViolation {seed, replay, violations}, failures [{seed, replay, violations}],
                      mixed, range, shard, interrupted, stoppedAt, plan (docs/cli.md)
   and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --slots, --tear,
+                     mu: --clients, --window, --crash-leader-at T, --pause-leader-at T --for D,
                      --scenario FILE: sweep your own scenario module, docs/cli.md)
 
 exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments, 130 interrupted
@@ -76,6 +85,8 @@ examples:
   mnm sweep pmp --seeds 2000 --mix --mutant phase2-any-memory --stop
   mnm sweep register --seeds 1000 --faults all --latency lan --workers 2
   mnm sweep cb --adversary all
+  mnm sweep mu --backend shm --seeds 20 --mix
+  mnm sweep mu --seeds 200 --faults crash --crash-leader-at 30   (KV history, log prefixes, durability)
   mnm sweep --scenario examples/scenario-counter.js --seeds 200 --mix
   mnm sweep pmp --seeds 1000000 --mix --shard 3/8 --json > shard-3.json
   mnm sweep merge shard-*.json
@@ -99,9 +110,10 @@ examples:
     const range: SeedRange = { first: integerOption('first-seed', values['first-seed'], 1, 0), count: integerOption('seeds', values.seeds, defaultSeedCount, 1, 100_000_000) };
     const shard = values.shard === undefined ? null : parseShard(values.shard);
     const slice = shard ? shardSlice(range, shard) : range;
-    const workers = Math.min(integerOption('workers', values.workers, availableParallelism(), 1, 256), Math.max(1, slice.count));
+    // A run on a real backend has threads or processes of its own, and its timing is real: one at a time unless asked.
+    const real = values.backend !== undefined && values.backend !== 'sim';
+    const workers = Math.min(integerOption('workers', values.workers, real ? 1 : availableParallelism(), 1, 256), Math.max(1, slice.count));
     const maxFailures = integerOption('max-failures', values['max-failures'], defaultMaxFailures, 1, 100_000);
-    if (values.backend !== undefined && values.backend !== 'sim') throw new UsageError(`--backend ${values.backend}: a sweep runs on the simulator (accepted: sim); run one seed on a real backend with 'mnm run --backend'`);
     const base = runOptionsFrom(protocol, { ...values, faults: values.faults ?? 'crash' });
     const mixed = Boolean(values.mix) && findScenario(base.protocol) !== undefined;
     // With --mix, only what was given explicitly stays fixed; the rest is drawn per seed.

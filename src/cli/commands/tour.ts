@@ -1,4 +1,6 @@
 import { runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
+import type { TraceEvent } from '../../trace/format.js';
+import { commitCost } from '../tables/consensus.js';
 import { checkRunLinearizable } from '../../scenarios/linearizable.js';
 import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
@@ -12,6 +14,45 @@ interface Stop {
   readonly explain: (report: RunReport) => string;
   /** When set, seeds are tried (as a sweep would) until one shows what the stop is about. */
   readonly until?: (report: RunReport) => boolean;
+  /** The stop reads its figures from the run's trace (kept in full). */
+  readonly trace?: boolean;
+  /** Figures the stop shows, also in --json (`facts`). */
+  readonly facts?: (report: RunReport) => Record<string, unknown>;
+}
+
+/**
+ * Mu's figures from a run whose leader's host crashes: the cost of a commit
+ * under p0 (tables/consensus.ts), and the fail-over read from the trace —
+ * the crash, the successor's `leading` note, its first commit.
+ */
+function muFailover(report: RunReport): Record<string, unknown> {
+  const trace = report.trace ?? '';
+  const events = trace
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as TraceEvent)
+    .filter((event): event is Exclude<TraceEvent, { type: 'header' }> & { t: number } => 't' in event);
+  const cost = commitCost('mu', trace, report.params.n);
+  const crash = events.find((event) => event.type === 'fault' && event.fault === 'crash' && event.target === 'p0');
+  const leading = events.find((event) => event.type === 'note' && event.kind === 'leading' && event.p !== 0);
+  const successor = leading?.type === 'note' ? leading.p : undefined;
+  const firstCommit = events.find((event) => event.type === 'note' && event.kind === 'decide' && event.p === successor);
+  const attempt = events.find((event) => event.type === 'note' && event.kind === 'attempt' && event.p === successor);
+  const detail = leading?.type === 'note' ? (leading.detail as { commitPoint: number; settled: number }) : undefined;
+  return {
+    delays: cost?.delays ?? null,
+    writesPerCommit: cost?.verbs ?? null,
+    messagesPerCommit: cost?.messages ?? null,
+    followerSteps: cost?.followerSteps ?? null,
+    crashAt: crash?.t ?? null,
+    successor: successor ?? null,
+    electionAt: attempt?.t ?? null,
+    leadingAt: leading?.t ?? null,
+    commitPoint: detail?.commitPoint ?? null,
+    settled: detail?.settled ?? null,
+    firstCommitAt: firstCommit?.t ?? null,
+    failover: crash && leading ? leading.t - crash.t : null,
+  };
 }
 
 function inversion(report: RunReport): string | undefined {
@@ -36,7 +77,7 @@ const stops: readonly Stop[] = [
     explain: (report) =>
       `Each write goes to all 3 memories and waits for 2; each read asks all 3 and keeps the highest timestamp of 2.\n` +
       `   write: ${delays(report, 'write')}; read: ${delays(report, 'read')} — one round trip each.\n` +
-      `   ${report.metrics?.tornReads ?? 0} reads overlapped a write and came back torn; the slot's checksum caught them and they were re-read.`,
+      `   ${report.metrics?.tornReads ?? 0} reads overlapped a write and came back torn; the slot's checksum caught them, and the reader took the slot's other copy (the value before that write).`,
   },
   {
     title: '2. One memory crashes (a minority: tolerated)',
@@ -109,6 +150,22 @@ const stops: readonly Stop[] = [
 ` +
       `   Protected Memory Paxos counts a phase-2 write only where the same ballot's phase 1 completed (the straggler rule): drop --mutant and it holds.`,
   },
+  {
+    title: '9. Mu: a replicated log committing in one round trip, and its leader crashing',
+    options: { protocol: 'mu', seed: 1, latency: 'unit', faults: 'none', workload: 'stable', ops: 6, crash: 'h0@12' },
+    trace: true,
+    facts: muFailover,
+    explain: (report) => {
+      const facts = muFailover(report);
+      return (
+        `p0 leads: a commit is one write to each replica's log and a wait for 2 of 3 (its own counts): ${facts.delays} delays, ${facts.writesPerCommit} writes, ${facts.messagesPerCommit} messages,\n` +
+        `   and ${facts.followerSteps} messages for a follower's CPU — followers read their own memory. (Multi-Paxos: a follower handles each accept; mnm table consensus.)\n` +
+        `   Host h0 (p0 and its log) crashes at ${facts.crashAt}: p${facts.successor}'s heartbeat reads see p0's counter stop; at ${facts.electionAt} it asks every log for write permission\n` +
+        `   with a higher proposal (revoking p0), prepares and reads a majority of logs; it leads at ${facts.leadingAt} (fail-over ${facts.failover} delays) with commit point ${facts.commitPoint},\n` +
+        `   re-proposes the ${facts.settled} entries past it (adopted, not overwritten) and commits from ${facts.firstCommitAt} on. Logs stay prefixes of one another: ${report.ok ? 'holds' : 'VIOLATED'}.`
+      );
+    },
+  },
 ];
 
 export const tourCommand: Command = {
@@ -120,7 +177,9 @@ Runs a few short scenarios on the deterministic simulator and explains what
 each shows: the replicated register's cost in delays, a tolerated memory
 crash, a crash beyond tolerance (blocked, not failed), a broken variant
 caught by the checker, Protected Memory Paxos deciding in two delays and
-after a leader crash, and a straggler bug replayed by a scripted schedule.
+after a leader crash, a straggler bug replayed by a scripted schedule, and
+Mu committing in one round trip with no follower CPU, then failing over
+after its leader's host crashes.
 Every run prints the command that replays it.
 
 example:
@@ -131,16 +190,16 @@ example:
     const results: Record<string, unknown>[] = [];
     if (!values.json) io.stdout('mnm tour — the lecture\'s algorithms on the simulator (latency model "unit": one delay = 1, unless said)\n\n');
     for (const stop of stops) {
-      let report = await runScenario(stop.options, 'hash');
+      let report = await runScenario(stop.options, stop.trace ? 'full' : 'hash');
       // The broken variant needs a schedule that exposes it: search seeds, as a sweep would.
       for (let seed = 2; stop.until && !stop.until(report) && seed <= 200; seed++) report = await runScenario({ ...stop.options, seed }, 'hash');
       if (!stop.options.mutant && !report.ok) throw new Error(`tour stop '${stop.title}' violated ${report.violations[0].property}: ${report.violations[0].detail}`);
       const linearizable = report.protocol === 'register' ? inversion(report) === undefined : undefined;
-      results.push({ title: stop.title, ok: report.ok, blocked: report.blocked, seed: report.seed, metrics: report.metrics, violations: report.violations, traceHash: report.traceHash, ...(linearizable === undefined ? {} : { linearizable }) });
+      results.push({ title: stop.title, ok: report.ok, blocked: report.blocked, seed: report.seed, metrics: report.metrics, violations: report.violations, traceHash: report.traceHash, ...(linearizable === undefined ? {} : { linearizable }), ...(stop.facts ? { facts: stop.facts(report) } : {}) });
       if (!values.json) io.stdout(`${stop.title}\n   ${stop.explain(report)}\n   (${replayCommand(report.params)})\n\n`);
     }
     if (values.json) io.stdout(JSON.stringify({ stops: results, ...provenance() }) + '\n');
-    else io.stdout('Next: mnm table consensus, mnm sweep pmp --seeds 1000 --mix, mnm mutants, mnm run --help; docs/ explains the trace format and metrics.\n');
+    else io.stdout('Next: mnm table consensus, mnm sweep pmp --seeds 1000 --mix, mnm sweep mu --seeds 300 --mix, mnm mutants, mnm run --help; docs/ explains the trace format and metrics.\n');
     return exitCodes.ok;
   },
 };

@@ -23,6 +23,8 @@ export interface SeedOutcome {
   readonly seed: number;
   readonly ok: boolean;
   readonly blocked: boolean;
+  /** The run's linearizability check could not decide (`linearizable: null`). */
+  readonly undecided?: boolean;
   readonly failure?: SeedFailure;
 }
 
@@ -55,11 +57,33 @@ export async function preparePlan(plan: SweepPlan): Promise<void> {
 /** The run options of one seed. */
 export function seedOptions(plan: SweepPlan, seed: number): RunOptions {
   const scenario = findScenario(plan.protocol);
-  if (plan.fixed && scenario) return mixedRunOptions(scenario, seed, plan.fixed);
+  if (plan.fixed && scenario) {
+    const mixed = mixedRunOptions(scenario, seed, plan.fixed);
+    return plan.base.backend !== undefined && plan.base.backend !== 'sim' ? onRealBackend(mixed, plan.fixed) : mixed;
+  }
   return { ...plan.base, seed };
 }
 
-/** Runs one seed on the simulator, trace off (a failing seed is replayed with its command). */
+/**
+ * A mixed configuration as a real backend can run it: the drawn sizes,
+ * workload, log, clocks and mutant stay; the latency is the backend's own
+ * (the `unit` model maps one time unit to its real delay), the simulator's
+ * tear window goes, and a profile the backend cannot inject (pauses,
+ * partitions, loss) becomes `crash` — unless given explicitly, which the run
+ * then refuses with its one-line message.
+ */
+function onRealBackend(mixed: RunOptions, fixed: FixedOptions): RunOptions {
+  const { tear: _tear, ...rest } = mixed;
+  void _tear;
+  const injectable = mixed.faults === 'none' || mixed.faults === 'crash' || mixed.faults === 'clocks';
+  return {
+    ...rest,
+    latency: fixed.latency ?? 'unit',
+    faults: fixed.faults ?? (injectable ? mixed.faults : 'crash'),
+  };
+}
+
+/** Runs one seed on the simulator (or the plan's real backend), trace off (a failing seed is replayed — on a real backend, re-run — with its command). */
 export async function runSeed(plan: SweepPlan, seed: number): Promise<SeedOutcome> {
   let report: RunReport;
   try {
@@ -69,6 +93,6 @@ export async function runSeed(plan: SweepPlan, seed: number): Promise<SeedOutcom
     if (plan.fixed) throw new SeedConfigurationError(`--mix drew options for seed ${seed} that ${plan.protocol} refuses: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
-  if (report.ok) return { seed, ok: true, blocked: report.blocked };
+  if (report.ok) return { seed, ok: true, blocked: report.blocked, ...(report.linearizable === null ? { undecided: true } : {}) };
   return { seed, ok: false, blocked: report.blocked, failure: { seed, replay: replayCommand(report.params), violations: report.violations } };
 }

@@ -250,3 +250,30 @@ describe('mnm sweep interrupted', () => {
     assert.match(result.stdout, /INTERRUPTED \(SIGINT\): partial summary; no violation so far\n$/);
   });
 });
+
+describe('sweeps on a real backend (--backend shm|tcp)', () => {
+  it('runs each seed for real with faults the backend injects, and reports the backend', async () => {
+    const { code, stdout, stderr } = await mnm(['sweep', 'mu', '--backend', 'shm', '--seeds', '3', '--mix', '--json']);
+    assert.equal(code, 0, stderr);
+    const summary = JSON.parse(stdout) as { runs: number; violations: number; workers: number; plan: { base: { backend: string } } };
+    assert.equal(summary.runs, 3);
+    assert.equal(summary.violations, 0);
+    assert.equal(summary.workers, 1, 'real runs go one at a time unless --workers says otherwise');
+    assert.equal(summary.plan.base.backend, 'shm');
+  });
+
+  it('a mixed draw the backend cannot inject becomes crashes; an explicit one is refused in one line', async () => {
+    const { seedOptions, sweepPlanOf } = await import('./seedRun.js');
+    const plan = sweepPlanOf({ protocol: 'mu', seed: 1, latency: 'unit', faults: 'crash', backend: 'tcp' }, {});
+    for (let seed = 1; seed <= 40; seed++) {
+      const options = seedOptions(plan, seed);
+      assert.ok(['none', 'crash', 'clocks'].includes(options.faults as string), `seed ${seed}: ${options.faults}`);
+      assert.equal(options.latency, 'unit');
+      assert.equal(options.tear, undefined);
+    }
+    const refused = await mnm(['sweep', 'mu', '--backend', 'shm', '--faults', 'pause', '--seeds', '2']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /accepted with --backend shm: none, crash, clocks/);
+    assert.equal(refused.stderr.trim().split('\n').length, 1);
+  });
+});

@@ -1,5 +1,7 @@
 import { eventsOf, type EventOf, type NoteRecord } from '../../fabric/events.js';
 import { logMessages } from '../../protocols/consensus/consensusLog.js';
+import { indexedMessages } from '../../protocols/common/instances.js';
+import { muHeartbeatRegion, muLogHeader, muLogRegion } from '../../protocols/consensus/mu/muLayout.js';
 import { runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import type { TraceEvent } from '../../trace/format.js';
 import { Progress } from '../progress.js';
@@ -13,6 +15,12 @@ import type { Table } from './table.js';
  * memories and still decides), the processes and memories it needs, and the
  * common-case decision latency in one-way delays (`unit` model, median over
  * seeds), with the verbs, messages and bytes of the deciding attempt.
+ *
+ * Then the replicated logs (Mu, PMP-log, Multi-Paxos), per commit with a
+ * stable leader, measured on the same kind of runs: delays per commit, the
+ * verbs, messages and bytes one commit costs, and the follower CPU steps —
+ * the messages a follower must handle per commit (Mu's followers handle
+ * none: the leader writes their logs, and they read their own memory).
  */
 type Algorithm = 'paxos' | 'sm-paxos' | 'disk-paxos' | 'disk-paxos-pipelined' | 'pmp';
 
@@ -124,9 +132,154 @@ function decisionCost(trace: string, decision: Decision, decidedAt: number): Cos
   return cost;
 }
 
+export type LogAlgorithm = 'mu' | 'pmp-log' | 'multi-paxos';
+
+const logAlgorithms: readonly LogAlgorithm[] = ['mu', 'pmp-log', 'multi-paxos'];
+
+function logOptionsFor(algorithm: LogAlgorithm, f: number, seed: number): RunOptions {
+  return { protocol: algorithm, seed, f, latency: 'unit', faults: 'none', workload: 'stable' };
+}
+
+/** The crashes each log claims to tolerate for f, injected at once (the highest-numbered, so that p0 still leads). */
+function logToleranceRun(algorithm: LogAlgorithm, f: number, report: RunReport): { options: RunOptions; processes: number; memories: number } {
+  const { n, memories } = report.params;
+  const hosts = (count: number, prefix: string) => Array.from({ length: count }, (_, index) => `${prefix}${n - 1 - index}@0`);
+  // Mu: f hosts (a replica's process and the memory holding its log); PMP-log: all processes but one and f memories; Multi-Paxos: f processes.
+  const crashes = algorithm === 'mu' ? hosts(f, 'h') : algorithm === 'pmp-log' ? [...hosts(n - 1, 'p'), ...Array.from({ length: Math.floor((memories - 1) / 2) }, (_, index) => `m${memories - 1 - index}@0`)] : hosts(f, 'p');
+  const processes = crashes.filter((crash) => crash.startsWith('p') || crash.startsWith('h')).length;
+  const memoryCrashes = crashes.filter((crash) => crash.startsWith('m') || crash.startsWith('h')).length;
+  return { options: { ...logOptionsFor(algorithm, f, 1), crash: crashes.join(',') }, processes, memories: memoryCrashes };
+}
+
+/** Mu's only message: an append forwarded to the leader (the client's request, not the commit's). */
+const muMessages = indexedMessages(['forward'] as const);
+
+/** Mu's FUO push: the leader's tick writes its commit point into each log's header (per tick, not per commit). */
+function isFuoPush(event: Extract<TraceEvent, { type: 'verb.issue' }>): boolean {
+  return event.region === muLogRegion && event.verb === 'write' && event.offset + event.len <= muLogHeader;
+}
+
+/** Message kinds that are not a commit's (failure detection, forwarded appends, catch-up requests), and Mu's heartbeat regions (`mu-heartbeat-i`). */
+const background = new Set<string>(['heartbeat', 'forward', 'fetch']);
+const heartbeatRegions = muHeartbeatRegion(0).replace(/0$/, '');
+
+export interface CommitCost {
+  /** Steady-state commits measured (every leader decision but the first of the run). */
+  commits: number;
+  delays: number;
+  verbs: number;
+  messages: number;
+  bytes: number;
+  permissionRequests: number;
+  followerSteps: number;
+}
+
+/**
+ * The cost of one commit in a stable-leader run, from its trace. For every
+ * decision of the leader after its first (`decide` {index, started}): the
+ * verbs the leader issued when that entry's replication started (its writes
+ * to the logs; the heartbeat plane and Mu's FUO push on the leader's tick
+ * excluded), divided among the entries started at that instant; the
+ * messages carrying that instance (accept,
+ * accepted, decided), and those of them delivered to a process other than
+ * the leader — what a follower's CPU must handle for the commit (per
+ * follower).
+ */
+export function commitCost(algorithm: LogAlgorithm, trace: string, processes: number): CommitCost | null {
+  const events: TraceEvent[] = [];
+  for (const line of trace.split('\n')) {
+    if (line === '') continue;
+    const event = JSON.parse(line) as TraceEvent;
+    if ('t' in event) events.push(event);
+  }
+  const decisions = events.filter((event) => event.type === 'note' && event.kind === 'decide') as Extract<TraceEvent, { type: 'note' }>[];
+  if (decisions.length < 2) return null;
+  const leader = decisions[0].p;
+  const steady = decisions.slice(1).filter((event) => event.p === leader).map((event) => event.detail as { index: number; started: number });
+  // An entry's verbs are the leader's at the instant its replication started, shared among the entries started then.
+  const startedAll = new Map<number, number>();
+  for (const event of decisions) {
+    if (event.p !== leader) continue;
+    const started = (event.detail as { started: number }).started;
+    startedAll.set(started, (startedAll.get(started) ?? 0) + 1);
+  }
+  const startedAt = new Map<number, number>();
+  for (const decision of steady) startedAt.set(decision.started, (startedAt.get(decision.started) ?? 0) + 1);
+  const decode = (hex: string) => {
+    const bytes = Buffer.from(hex, 'hex');
+    return algorithm === 'mu' ? muMessages.decode(bytes) : logMessages.decode(bytes);
+  };
+  const indices = new Set(steady.map((decision) => decision.index));
+  const cost: CommitCost = { commits: steady.length, delays: 0, verbs: 0, messages: 0, bytes: 0, permissionRequests: 0, followerSteps: 0 };
+  const toFollowers = new Set<number>();
+  for (const event of events) {
+    if (event.type === 'verb.issue' && event.p === leader && startedAt.has(event.t) && !event.region.startsWith(heartbeatRegions) && !isFuoPush(event)) {
+      const share = (startedAt.get(event.t) as number) / (startedAll.get(event.t) as number);
+      cost.verbs += share;
+      cost.bytes += event.len * share;
+      if (event.verb === 'permission') cost.permissionRequests += share;
+    } else if (event.type === 'msg.send') {
+      const message = decode(event.data);
+      if (!message || background.has(message.kind) || !indices.has(message.index)) continue;
+      cost.messages++;
+      cost.bytes += event.len;
+      if (event.to !== leader) toFollowers.add(event.id);
+    } else if (event.type === 'msg.deliver' && toFollowers.has(event.id)) {
+      cost.followerSteps++;
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  const delays = steady.map((decision) => decisions.find((event) => (event.detail as { index: number }).index === decision.index && event.p === leader) as Extract<TraceEvent, { type: 'note' }>).map((event) => event.t - (event.detail as { started: number }).started);
+  cost.delays = median(delays);
+  const per = (value: number) => Math.round((value / steady.length) * 100) / 100;
+  // Per follower: the messages delivered to the processes other than the leader, divided among them.
+  return { ...cost, verbs: per(cost.verbs), messages: per(cost.messages), bytes: per(cost.bytes), permissionRequests: per(cost.permissionRequests), followerSteps: per(cost.followerSteps / Math.max(1, processes - 1)) };
+}
+
+/** One row per log and f: the median-delay run of seeds 1-5 and its per-commit costs. */
+export async function measureLogs(): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for (const f of [1, 2]) {
+    for (const algorithm of logAlgorithms) {
+      const measured: { report: RunReport; cost: CommitCost | null }[] = [];
+      for (const seed of seeds) {
+        const report = await runScenario(logOptionsFor(algorithm, f, seed), 'full');
+        measured.push({ report, cost: report.ok ? commitCost(algorithm, report.trace ?? '', report.params.n) : null });
+      }
+      const complete = measured.every((run) => run.cost !== null);
+      const delays = complete ? median(measured.map((run) => (run.cost as CommitCost).delays)) : null;
+      const representative = measured.find((run) => run.cost?.delays === delays) ?? measured[0];
+      const cost = representative.cost;
+      const tolerance = logToleranceRun(algorithm, f, representative.report);
+      const toleranceReport = await runScenario(tolerance.options, 'off');
+      rows.push({
+        algorithm,
+        case: 'stable-leader',
+        f,
+        processes: representative.report.params.n,
+        memories: representative.report.params.memories,
+        toleratesProcessCrashes: tolerance.processes,
+        toleratesMemoryCrashes: tolerance.memories,
+        toleranceVerified: toleranceReport.ok && !toleranceReport.blocked,
+        commits: cost?.commits ?? null,
+        delays,
+        verbs: cost?.verbs ?? null,
+        messages: cost?.messages ?? null,
+        bytes: cost?.bytes ?? null,
+        permissionRequests: cost?.permissionRequests ?? null,
+        followerSteps: cost?.followerSteps ?? null,
+        seed: representative.report.seed,
+        traceHash: representative.report.traceHash,
+        replay: `${replayCommand(representative.report.params)} --json`,
+      });
+    }
+  }
+  return rows;
+}
+
 export const consensusTable: Table = {
   name: 'consensus',
-  summary: 'Paxos, shared-memory Paxos, Disk Paxos (classic and pipelined), Protected Memory Paxos: tolerance, sizes, delays, verbs, bytes',
+  summary: 'Paxos, shared-memory Paxos, Disk Paxos (classic and pipelined), Protected Memory Paxos: tolerance, sizes, delays, verbs, bytes; the logs Mu, PMP-log, Multi-Paxos per commit',
   async measure(options, io) {
     const rows: Record<string, unknown>[] = [];
     const planned = plans();
@@ -165,8 +318,9 @@ export const consensusTable: Table = {
       });
       progress.update(rows.length);
     }
+    const logs = await measureLogs();
     progress.done();
-    return { rows, latency: 'unit', seeds };
+    return { rows, logs, latency: 'unit', seeds };
   },
   render(table) {
     const header = ['algorithm', 'case', 'f', 'procs', 'mems', 'tolerates (p/m crashed)', 'delays', 'verbs', 'msgs', 'bytes', 'perm', 'seed', 'traceHash'];
@@ -196,6 +350,38 @@ export const consensusTable: Table = {
       `Lecture's table: Paxos ${stable('paxos')} delays (f < n/2), Disk Paxos ${stable('disk-paxos')} (f < n), Protected Memory Paxos ${stable('pmp')} (f < n) — expected 2 / 4 / 2.`,
       'Reproduce a row: mnm run <algorithm> --seed S --f F --workload stable --json (its traceHash matches); `replay` in --json gives the full command.',
       '',
+      ...renderLogs((table.logs ?? []) as Record<string, unknown>[]),
     ].join('\n');
   },
 };
+
+/** The logs' block of the text table (`logs` in --json). */
+function renderLogs(rows: readonly Record<string, unknown>[]): string[] {
+  if (rows.length === 0) return [];
+  const header = ['log', 'f', 'procs', 'mems', 'tolerates (p/m crashed)', 'delays', 'verbs', 'msgs', 'bytes', 'follower msgs', 'seed', 'traceHash'];
+  const lines = rows.map((row) => [
+    String(row.algorithm),
+    cell(row.f),
+    cell(row.processes),
+    cell(row.memories),
+    `${row.toleratesProcessCrashes}/${row.toleratesMemoryCrashes} ${row.toleranceVerified ? 'verified' : 'NOT verified'}`,
+    cell(row.delays),
+    cell(row.verbs),
+    cell(row.messages),
+    cell(row.bytes),
+    cell(row.followerSteps),
+    cell(row.seed),
+    String(row.traceHash).slice(0, 19),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
+  const format = (cells: string[]) => cells.map((text, column) => text.padEnd(widths[column])).join('  ');
+  const mu = rows.find((row) => row.algorithm === 'mu' && row.f === 1);
+  return [
+    'Replicated logs, per commit with a stable leader (median over its commits after the first, seeds 1-5; follower msgs = messages a follower must handle per commit)',
+    format(header),
+    ...lines.map(format),
+    '',
+    `Mu commits in ${cell(mu?.delays)} delays with ${cell(mu?.verbs)} writes (one per replica log) and ${cell(mu?.followerSteps)} follower messages: its followers spend no CPU on a commit.`,
+    '',
+  ];
+}

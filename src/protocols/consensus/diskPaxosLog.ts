@@ -4,7 +4,7 @@ import { PhaseTimer, timedPhase } from '../common/phaseTimer.js';
 import { ConsensusLog, slotCapacityFor, validateLogOptions, type AcceptOutcome, type LogAlgorithm, type LogContext, type LogOptions, type PrepareOutcome } from './consensusLog.js';
 import type { DiskPaxosMutant } from './mutants.js';
 import { adoptedByIndex, finalReadClear, highestBallot } from './logChoice.js';
-import { encodeLogSlot, encodeProposal, memoryLogRegion, proposalAddress, readMemoryView, slotAddress, validateMemoryLog, type MemoryLogLayout, type MemoryView } from './logSlot.js';
+import { encodeLogSlot, encodeProposal, memoryLogRegion, proposalAddress, readMemoryView, SlotCopies, slotAddress, validateMemoryLog, type MemoryLogLayout, type MemoryView } from './logSlot.js';
 
 /**
  * Disk Paxos (Gafni & Lamport) as a log: one instance per index, with the
@@ -43,6 +43,8 @@ class DiskPaxosSteps implements LogAlgorithm {
   private readonly timer: PhaseTimer;
   private readonly needed: number;
   private readonly verify: boolean;
+  /** Which copy of each of this process's slots its next write goes to (logSlot.ts: a write cut short never tears the last whole one). */
+  private readonly copies: SlotCopies;
 
   constructor(
     private readonly context: LogContext,
@@ -50,6 +52,7 @@ class DiskPaxosSteps implements LogAlgorithm {
     private readonly layout: MemoryLogLayout,
   ) {
     this.fabric = context.fabric;
+    this.copies = new SlotCopies(layout.entries);
     this.timer = new PhaseTimer(config.timing.phase);
     this.needed = majority(config.memories.length);
     this.verify = config.mutant !== 'no-checksum';
@@ -73,7 +76,7 @@ class DiskPaxosSteps implements LogAlgorithm {
     const slot = encodeLogSlot({ accepted: ballot, value: entry }, this.layout.slotCapacity);
     const finalRead = this.config.mutant !== 'no-final-read';
     const views = await this.step(
-      (memory) => this.fabric.write(slotAddress(this.layout, memory, this.fabric.processCount, index, this.fabric.self), slot),
+      (memory) => this.fabric.write(slotAddress(this.layout, memory, this.fabric.processCount, index, this.fabric.self, this.copies.next(memory, index)), slot),
       finalRead ? (memory) => readMemoryView(this.fabric, memory, this.layout, index, index + 1, this.verify) : undefined,
     );
     if (views === undefined) return { preempted: ballot };

@@ -15,15 +15,60 @@ import { InvalidLogConfig, UnknownMemory } from '../common/logErrors.js';
  *     bytes 12..15   checksum of bytes 0..11 and of the value
  *     bytes 16..     value (the tagged entry), padded to whole words
  *
- * A slot spans several words; its checksum lets a reader tell a torn read
- * and re-read (never adopting a torn value). A zeroed slot reads as nothing
- * accepted.
+ * A record spans several words; its checksum lets a reader tell a torn one
+ * (never adopting a torn value). A zeroed record reads as nothing accepted.
+ *
+ * Each slot holds two copies of its record side by side, and its process
+ * alternates between them (`SlotCopies`): a write never lands on the copy
+ * holding that process's last whole record there. Why: a write is not
+ * atomic, and a process that crashes in the middle of one leaves it torn for
+ * good (an RDMA NIC stopping halfway; the simulator's `cutShortWrites`). With
+ * one copy, that tear would destroy what the memory had accepted from the
+ * process before — possibly its share of a decided value's majority — and a
+ * reader could neither adopt it nor wait for it (nobody will finish the
+ * write). With two, a write cut short tears only the other copy, and the
+ * slot reads as the whole copy with the higher ballot. A process's verbs on
+ * one memory execute in order and each lands completely before the next one
+ * executes (one queue pair), so at most its last write there is in flight:
+ * both copies are never torn at once. A copy torn because its write is still
+ * landing reads as that write not having happened yet — the read is ordered
+ * before it, as a read of an atomic register may be — so a reader no longer
+ * waits for the write to finish.
  */
 export const logSlotHeader = 16;
 const layout: RecordLayout = { header: logSlotHeader, lengthAt: 8, checksumAt: 12, coveredFrom: 0 };
 
-export function logSlotSize(capacity: number): number {
+/** One copy of a slot's record. */
+export function logRecordSize(capacity: number): number {
   return logSlotHeader + wholeWords(capacity);
+}
+
+/** A slot: two record copies. */
+export function logSlotSize(capacity: number): number {
+  return 2 * logRecordSize(capacity);
+}
+
+/** Which of a slot's two copies. */
+export type SlotCopy = 0 | 1;
+
+/**
+ * The copy a process writes next in each of its slots: the one not holding
+ * its last write there (whole, since that write landed before this one
+ * executes). A process's slots are written by that process alone, so what it
+ * issued is all there is to know.
+ */
+export class SlotCopies {
+  private readonly last = new Map<number, SlotCopy>();
+
+  constructor(private readonly entries: number) {}
+
+  /** The copy to write `index` at `memory` with now; the next call for the same slot returns the other. */
+  next(memory: MemoryId, index: number): SlotCopy {
+    const key = memory * this.entries + index;
+    const copy: SlotCopy = this.last.get(key) === 0 ? 1 : 0;
+    this.last.set(key, copy);
+    return copy;
+  }
 }
 
 /** Where the memory logs keep their slots. */
@@ -49,18 +94,36 @@ export interface LogSlot {
   readonly value: Uint8Array;
 }
 
+/** One copy's record (a write carries one copy). */
 export function encodeLogSlot(slot: LogSlot, capacity: number): Uint8Array {
-  const bytes = new Uint8Array(logSlotSize(capacity));
+  const bytes = new Uint8Array(logRecordSize(capacity));
   setWord(bytes, 0, slot.accepted);
   return sealRecord(bytes, layout, slot.value);
 }
 
+/** One copy's record at `offset`. */
+export function decodeLogRecord(bytes: Uint8Array, offset: number, capacity: number, verify = true): LogSlot | 'torn' {
+  const record = bytes.subarray(offset, offset + logRecordSize(capacity));
+  const opened = openRecord(record, layout, verify, capacity);
+  if (opened === 'torn') return 'torn';
+  if (opened.blank) return { accepted: 0n, value: new Uint8Array(0) };
+  return { accepted: getWord(record, 0), value: record.slice(logSlotHeader, logSlotHeader + opened.length) };
+}
+
+/**
+ * What a slot at `offset` holds: of its two copies, the whole one with the
+ * higher ballot; a torn copy is a write cut short or still landing, which
+ * the other copy predates. 'torn' only if both are (which one writer whose
+ * writes land in order cannot cause; kept so that a reader never invents a
+ * value). `verify = false` (the `no-checksum` mutants) takes torn copies at
+ * face value.
+ */
 export function decodeLogSlot(bytes: Uint8Array, offset: number, capacity: number, verify = true): LogSlot | 'torn' {
-  const slot = bytes.subarray(offset, offset + logSlotSize(capacity));
-  const record = openRecord(slot, layout, verify, capacity);
-  if (record === 'torn') return 'torn';
-  if (record.blank) return { accepted: 0n, value: new Uint8Array(0) };
-  return { accepted: getWord(slot, 0), value: slot.slice(logSlotHeader, logSlotHeader + record.length) };
+  const first = decodeLogRecord(bytes, offset, capacity, verify);
+  const second = decodeLogRecord(bytes, offset + logRecordSize(capacity), capacity, verify);
+  if (first === 'torn') return second;
+  if (second === 'torn') return first;
+  return second.accepted > first.accepted ? second : first;
 }
 
 /** What one memory showed: every process's proposal word and the slots of rows `from`.. (rows[k] is row from+k). */
@@ -81,14 +144,15 @@ export function proposalAddress(layout: MemoryLogLayout, memory: MemoryId, proce
   return { memory, region: layout.region, offset: process * 8 };
 }
 
-export function slotAddress(layout: MemoryLogLayout, memory: MemoryId, processCount: number, index: number, process: number) {
-  return { memory, region: layout.region, offset: slotOffset(logGrid(layout, processCount), index, process) };
+/** Where copy `copy` of `process`'s slot for instance `index` is on `memory`. */
+export function slotAddress(layout: MemoryLogLayout, memory: MemoryId, processCount: number, index: number, process: number, copy: SlotCopy) {
+  return { memory, region: layout.region, offset: slotOffset(logGrid(layout, processCount), index, process) + copy * logRecordSize(layout.slotCapacity) };
 }
 
 /**
  * Reads rows `from` up to `to` (exclusive) and the proposal row of one
- * memory: two verbs issued together, in that order; re-read while any slot
- * is torn.
+ * memory: two verbs issued together, in that order; re-read while a slot
+ * has both copies torn (never, with writers that land in order).
  * `verify = false` is the `no-checksum` mutants.
  */
 export async function readMemoryView(fabric: Fabric, memory: MemoryId, layout: MemoryLogLayout, from: number, to: number, verify = true): Promise<MemoryView> {

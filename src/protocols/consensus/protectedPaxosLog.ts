@@ -4,7 +4,7 @@ import { Lane } from '../common/lane.js';
 import { PhaseTimer, timedPhase } from '../common/phaseTimer.js';
 import { ConsensusLog, slotCapacityFor, validateLogOptions, type AcceptOutcome, type LogAlgorithm, type LogContext, type LogOptions, type PrepareOutcome } from './consensusLog.js';
 import { adoptedByIndex, highestBallot, phaseOneReadyForLog } from './logChoice.js';
-import { encodeLogSlot, encodeProposal, memoryLogRegion, proposalAddress, readMemoryView, slotAddress, validateMemoryLog, type MemoryLogLayout, type MemoryView } from './logSlot.js';
+import { encodeLogSlot, encodeProposal, memoryLogRegion, proposalAddress, readMemoryView, SlotCopies, slotAddress, validateMemoryLog, type MemoryLogLayout, type MemoryView } from './logSlot.js';
 import type { ProtectedPaxosMutant } from './mutants.js';
 
 /**
@@ -93,6 +93,8 @@ class ProtectedPaxosSteps implements LogAlgorithm {
   private prePrepared = false;
   private readonly timer: PhaseTimer;
   private readonly needed: number;
+  /** Which copy of each of this process's slots its next write goes to (logSlot.ts: a write cut short never tears the last whole one). */
+  private readonly copies: SlotCopies;
 
   constructor(
     private readonly context: LogContext,
@@ -100,6 +102,7 @@ class ProtectedPaxosSteps implements LogAlgorithm {
     private readonly layout: MemoryLogLayout,
   ) {
     this.fabric = context.fabric;
+    this.copies = new SlotCopies(layout.entries);
     this.timer = new PhaseTimer(config.timing.phase);
     this.needed = majority(config.memories.length);
     for (const memory of config.memories) this.lanes.set(memory, new Lane());
@@ -201,7 +204,7 @@ class ProtectedPaxosSteps implements LogAlgorithm {
   }
 
   private writeSlot(memory: MemoryId, ballot: bigint, index: number, slot: Uint8Array): Promise<void> {
-    return this.write(memory, ballot, slotAddress(this.layout, memory, this.fabric.processCount, index, this.fabric.self), slot);
+    return this.write(memory, ballot, slotAddress(this.layout, memory, this.fabric.processCount, index, this.fabric.self, this.copies.next(memory, index)), slot);
   }
 
   private async write(memory: MemoryId, ballot: bigint, address: { memory: MemoryId; region: string; offset: number }, data: Uint8Array): Promise<void> {

@@ -1,5 +1,5 @@
 import { forEachMemory, majority, type Fabric, type MemoryId, type ProcessId, type RegionSpec } from '../../fabric/index.js';
-import { decodeSlot, encodeSlot, highest, slotSize, type Slot } from './slot.js';
+import { copyOffset, decodeSlotPair, encodeSlot, highest, registerRegionSize, type Slot } from './slot.js';
 
 /**
  * The lecture's "Handling Memory Failures" register with one writer: treat
@@ -30,7 +30,7 @@ export type RegularRegisterMutant = keyof typeof regularRegisterMutants;
 
 /** The region each memory holds: one slot, written only by the writer. */
 export function regularRegisterRegion(config: Pick<RegularRegisterConfig, 'region' | 'memories' | 'writer' | 'capacity'>): RegionSpec {
-  return { name: config.region, size: slotSize(config.capacity), policy: 'single-writer', owner: config.writer, memories: [...config.memories] };
+  return { name: config.region, size: registerRegionSize(config.capacity), policy: 'single-writer', owner: config.writer, memories: [...config.memories] };
 }
 
 export class RegularRegister {
@@ -49,7 +49,7 @@ export class RegularRegister {
     if (this.fabric.self !== this.config.writer) throw new Error(`p${this.fabric.self} is not the register's writer (p${this.config.writer})`);
     this.timestamp += 1n;
     const slot = encodeSlot(this.timestamp, value, this.config.capacity);
-    await forEachMemory(this.config.memories, this.quorum, (memory) => this.fabric.write({ memory, region: this.config.region, offset: 0 }, slot));
+    await forEachMemory(this.config.memories, this.quorum, (memory) => this.fabric.write({ memory, region: this.config.region, offset: copyOffset(this.timestamp, this.config.capacity) }, slot));
   }
 
   /** Returns the value with the highest timestamp among a majority, or null if never written. */
@@ -58,12 +58,12 @@ export class RegularRegister {
     return highest(answers.map((answer) => answer.value)).value;
   }
 
-  /** Reads one memory's slot, re-reading while it is torn. */
+  /** Reads one memory's slot (both copies: slot.ts), re-reading only if both copies read torn. */
   private async readSlot(memory: MemoryId): Promise<Slot> {
     const verify = this.config.mutant !== 'no-checksum';
     for (;;) {
-      const bytes = await this.fabric.read({ memory, region: this.config.region, offset: 0 }, slotSize(this.config.capacity));
-      const slot = decodeSlot(bytes, verify);
+      const bytes = await this.fabric.read({ memory, region: this.config.region, offset: 0 }, registerRegionSize(this.config.capacity));
+      const slot = decodeSlotPair(bytes, this.config.capacity, verify);
       if (slot !== 'torn') return slot;
     }
   }

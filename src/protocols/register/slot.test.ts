@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeSlot, encodeSlot, highest, slotSize } from './slot.js';
+import { copyOffset, decodeSlot, decodeSlotPair, encodeSlot, highest, registerRegionSize, slotSize } from './slot.js';
 
 describe('register slot', () => {
   it('round-trips timestamp and value', () => {
@@ -39,5 +39,34 @@ describe('register slot', () => {
 
   it('refuses a value beyond the capacity', () => {
     assert.throws(() => encodeSlot(1n, new Uint8Array(17), 16), /capacity/);
+  });
+});
+
+describe('register slot copies (a write cut short never tears the last whole value)', () => {
+  const capacity = 16;
+  const region = (first: Uint8Array, second: Uint8Array) => {
+    const bytes = new Uint8Array(registerRegionSize(capacity));
+    bytes.set(first, 0);
+    bytes.set(second, slotSize(capacity));
+    return bytes;
+  };
+  const cutShort = (whole: Uint8Array) => {
+    const torn = new Uint8Array(whole.length);
+    torn.set(whole.subarray(0, 8));
+    return torn;
+  };
+
+  it('timestamps alternate between the copies', () => {
+    assert.deepEqual([1n, 2n, 3n, 4n].map((t) => copyOffset(t, capacity)), [slotSize(capacity), 0, slotSize(capacity), 0]);
+  });
+
+  it('the region reads as the whole copy with the higher timestamp; a torn copy reads as the other one', () => {
+    const two = encodeSlot(2n, new Uint8Array([2]), capacity);
+    const three = encodeSlot(3n, new Uint8Array([3]), capacity);
+    assert.equal((decodeSlotPair(region(two, three), capacity) as { timestamp: bigint }).timestamp, 3n);
+    assert.equal((decodeSlotPair(region(encodeSlot(4n, new Uint8Array([4]), capacity), three), capacity) as { timestamp: bigint }).timestamp, 4n);
+    assert.equal((decodeSlotPair(region(two, cutShort(three)), capacity) as { timestamp: bigint }).timestamp, 2n);
+    assert.equal(decodeSlotPair(region(cutShort(two), cutShort(three)), capacity), 'torn');
+    assert.equal((decodeSlotPair(region(two, cutShort(three)), capacity, false) as { timestamp: bigint }).timestamp, 3n, 'no-checksum takes the torn copy');
   });
 });

@@ -10,8 +10,20 @@ import { openRecord, sealRecord, type RecordLayout } from '../common/record.js';
  *   bytes 16..    value, padded to whole words
  *
  * The slot spans several words, so a read may see a concurrent write torn
- * (some words new, some old). The checksum lets a reader tell and re-read;
- * a torn slot is never acted on.
+ * (some words new, some old). The checksum lets a reader tell; a torn slot is
+ * never acted on.
+ *
+ * The region holds two copies of the slot, and the writer fills them
+ * alternately: timestamp t goes to copy t mod 2 (`copyOffset`). A writer's
+ * verbs on one memory execute in order, each landing whole before the next
+ * one executes, so at most its last write is in flight there; if the writer
+ * crashes in the middle of it (the write is then torn for good: an RDMA NIC
+ * stopping halfway, the simulator's `cutShortWrites`), the other copy still
+ * holds the previous value whole. A reader takes the whole copy with the
+ * higher timestamp (`decodeSlotPair`): a copy torn by a write still landing
+ * reads as that write not having happened yet, which a regular register
+ * allows for a read concurrent with a write — and a reader never waits for
+ * a write that nobody will finish.
  */
 export const slotHeaderSize = 16;
 
@@ -41,6 +53,31 @@ export function decodeSlot(bytes: Uint8Array, verify = true): Slot | 'torn' {
   if (record === 'torn') return 'torn';
   if (record.blank) return { timestamp: 0n, value: null };
   return { timestamp: getWord(bytes, 0), value: bytes.slice(slotHeaderSize, slotHeaderSize + record.length) };
+}
+
+/** The register's region on each memory: two copies of the slot. */
+export function registerRegionSize(capacity: number): number {
+  return 2 * slotSize(capacity);
+}
+
+/** Where the write of timestamp `timestamp` goes: copy t mod 2. */
+export function copyOffset(timestamp: bigint, capacity: number): number {
+  return Number(timestamp % 2n) * slotSize(capacity);
+}
+
+/**
+ * What a memory's region (both copies) holds: the whole copy with the higher
+ * timestamp; 'torn' only when both copies are (which a writer whose writes
+ * land in order cannot cause). `verify = false` (the `no-checksum` mutant)
+ * takes torn copies at face value.
+ */
+export function decodeSlotPair(bytes: Uint8Array, capacity: number, verify = true): Slot | 'torn' {
+  const size = slotSize(capacity);
+  const first = decodeSlot(bytes.subarray(0, size), verify);
+  const second = decodeSlot(bytes.subarray(size, 2 * size), verify);
+  if (first === 'torn') return second;
+  if (second === 'torn') return first;
+  return second.timestamp > first.timestamp ? second : first;
 }
 
 /** The slot with the highest timestamp (the first of equals); the initial slot when none. */

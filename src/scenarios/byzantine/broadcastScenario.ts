@@ -122,6 +122,7 @@ export function broadcastScenario(mode: BroadcastMode): Scenario {
     // schedule (no catch in 300 seeds of --adversary all): RB lists only the mutant its sweeps catch.
     mutants: mode === 'cb' ? broadcastMutants : { 'skip-signature-check': broadcastMutants['skip-signature-check'] },
     defaults: { n: 3, memories: 3, ops: 3 },
+    cutShortWrites: true,
     sizeFor: (f) => ({ n: 2 * f + 1 }),
     adversaries: true,
     mixSizes(random) {

@@ -57,7 +57,8 @@ export function muLogRegionSize(layout: MuLayout): number {
 
 /** The regions of a Mu log over `replicas` hosts (`policy` is the log regions' policy: mutants may change it). */
 export function muRegions(layout: MuLayout, replicas: number, policy: RegionSpec['policy'] = 'ordered-exclusive-writer'): RegionSpec[] {
-  const log: RegionSpec = { name: muLogRegion, size: muLogRegionSize(layout), policy, owner: 0, defaultAccess: 'read' };
+  // Open logs (the `no-fencing` mutant) let everyone write; otherwise everyone reads and the grant decides who writes.
+  const log: RegionSpec = { name: muLogRegion, size: muLogRegionSize(layout), policy, owner: 0, defaultAccess: policy === 'open' ? 'read-write' : 'read' };
   const heartbeats = Array.from({ length: replicas }, (_, replica): RegionSpec => ({ name: muHeartbeatRegion(replica), size: muHeartbeatSize, policy: 'single-writer', owner: replica, memories: [replica] }));
   return [log, ...heartbeats];
 }

@@ -1,23 +1,33 @@
 /**
  * Mu's mutants: deliberate bugs the `mu` sweep and its tests must catch.
- * Status (measured, `mnm sweep mu --seeds 100 --mix --mutant M`; since
- * recycling, mixed seeds also draw `--slots`, which moved some seeds):
- * - `no-adopt`: agreement, seed 1 (mixedSweep.test.ts).
+ * Status (measured; each replayed with the correct protocol passing the same
+ * seed or schedule — src/scenarios/mixedSweep.test.ts, src/scenarios/mu.test.ts):
+ * - `no-adopt`: `mnm sweep mu --mix --mutant no-adopt`: agreement at seed 1.
  * - `unordered-grant`: grant-order (what the memories executed: a replica
- *   granted its log to a lower proposal after a higher one), seed 1; and a
- *   scripted straggler in mu.test.ts. Safety of the log itself survives it
- *   (the late grant is followed by that term's own minProposal read), so the
- *   property the spec states is what catches it.
- * - `no-fencing`: grant-order at seed 1 (an open log lets a stale leader in),
- *   and termination; the scripted straggler in mu.test.ts shows both. Not
- *   yet shown as an agreement violation.
- * - `catch-up-past-commit`: agreement, seed 27 of the 200 mixed seeds (a
- *   default-sized log; seeds 74 and 75 catch it with 8 slots or more — with
- *   2 to 4 the recycle bound leaves too little of the deposed leader's log
- *   past the commit point for its copy to matter). Host crashes and writes
- *   cut short by mid-write crashes make it reachable; no scripted test yet.
- * - `no-checksum`: not caught in 100 mixed seeds — a torn copy below the FUO
- *   needs a poll racing a rewrite; a scripted schedule is still to write.
+ *   granted its log to a lower proposal after a higher one), mixed seed 1;
+ *   and a scripted straggler in mu.test.ts. Safety of the log itself
+ *   survives it (the late grant is followed by that term's own minProposal
+ *   read), so the property the spec states is what catches it.
+ * - `no-fencing`: grant-order at mixed seed 1 (an open log lets a stale
+ *   leader in), agreement first at seed 4; scripted in mu.test.ts: a leader
+ *   paused at 8 for 30 resumes and keeps committing over its successor
+ *   (agreement, seeds 1 and 2), and the straggler (grant-order). The log
+ *   regions are `open` with read-write for everyone (muRegions); before,
+ *   they kept the default read access, so every write was refused and the
+ *   mutant only stopped progress.
+ * - `catch-up-past-commit`: agreement at mixed seed 74 (host crashes and
+ *   writes cut short make it reachable); scripted in mu.test.ts: p0 writes
+ *   1000 to m2 only, p1 decides 2000 at index 0 without m2, p2 copies its
+ *   own 1000 over it (h0@2.5, h1@50.5, holds).
+ * - `no-checksum`: validity at mixed seed 239 (the default mix, 1 in 300);
+ *   the sweep with the leader's host crashing mid-write, `mnm sweep mu --mix
+ *   --mutant no-checksum --tear 1 --faults none --crash h0@3!`, catches it on
+ *   8 of 200 seeds, first at 9; scripted in mu.test.ts: a rewrite cut short
+ *   at 29.7 leaves a torn copy with the higher proposal, and the next leader
+ *   adopts it over the decided 1000 (agreement at seeds 1, 3, 5 of 1-6).
+ *   A follower never applies a torn copy here: it applies below a FUO, and
+ *   a FUO covering an index lands only after that index's write landed whole
+ *   (one queue pair) — so the mutant shows through adoption.
  */
 export const muMutants = {
   'no-fencing': "log regions are open: a deposed leader's writes are never refused, so it keeps committing over its successor",

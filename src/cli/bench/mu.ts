@@ -139,7 +139,9 @@ async function failovers(backend: Backend, trials: number, detector: FailoverFig
   const timing = muTimingOf({ backend, unitMicroseconds: unit, detector: override });
   const thresholdMicroseconds = detectionThreshold(timing) * unit;
   const ms = (milliseconds: number) => (milliseconds * 1000) / unit;
-  const slots = 2048;
+  // Small: a new leader's prepare reads and decodes every slot of every log it is granted (muLog.ts), O(slots) —
+  // 2,048 slots cost 50–150 ms of the permission switch on this machine (measured), 256 a few ms.
+  const slots = 256;
   const args: MuBenchArgs = {
     ...baseArgs(backend),
     mode: 'failover',
@@ -152,7 +154,8 @@ async function failovers(backend: Backend, trials: number, detector: FailoverFig
     pauseAt: ms(backend === 'shm' ? 150 : 500),
     pauseMilliseconds: backend === 'shm' ? 150 : 500,
     trail: ms(backend === 'shm' ? 100 : 300),
-    pace: ms(1),
+    // One append per replica every 5 ms: the 256 slots must not fill before the trail ends (no recycling yet).
+    pace: ms(5),
     ...(override ? { detector: override } : {}),
   };
   const splits: FailoverSplit[] = [];
@@ -259,6 +262,9 @@ export const muBench: BenchSuite = {
       mu: shmMu,
       multiPaxos: { sequential: paxos.sequential, windowed: paxos.windowed },
       commitP50VsWriteVerb: round(shmMu.sequential.p50 / verb.p50),
+      /** The majority-write floor (majorityWriteFloor.ts): 3 writes, done at 2 — what one commit must at least cost. */
+      majorityWrite: floor.sequential,
+      commitP50VsMajorityWrite: round(shmMu.sequential.p50 / floor.sequential.p50),
       multiPaxosP50VsMu: round(paxos.sequential.p50 / shmMu.sequential.p50),
       windowedVsPipelinedWrites: round(shmMu.windowed.perSecond / verb.pipelinedPerSecond),
     };
@@ -273,7 +279,7 @@ export const muBench: BenchSuite = {
     return { ...result, targets: muTargets(result) };
   },
   summarize(result) {
-    const shm = result.shm as { writeVerb: { p50: number; pipelinedPerSecond: number }; mu: CommitFigures; multiPaxos: { sequential: LatencyFigures }; commitP50VsWriteVerb: number; multiPaxosP50VsMu: number; windowedVsPipelinedWrites: number };
+    const shm = result.shm as { writeVerb: { p50: number; pipelinedPerSecond: number }; majorityWrite: LatencyFigures; commitP50VsMajorityWrite: number; mu: CommitFigures; multiPaxos: { sequential: LatencyFigures }; commitP50VsWriteVerb: number; multiPaxosP50VsMu: number; windowedVsPipelinedWrites: number };
     const tcp = result.tcp as { pingPong: { p50: number }; mu: CommitFigures; commitP50VsPingPong: number; putP50VsPingPong: number; memories: string };
     const failover = result.failover as Record<Backend, FailoverPair>;
     const targets = result.targets as TargetVerdict[];
@@ -283,7 +289,8 @@ export const muBench: BenchSuite = {
       `Mu, ${replicas} replicas (replica i = process pi, its log in memory mi), 8-byte values, ${window} in flight for the rate:`,
       `  shm (worker threads + SharedArrayBuffer):`,
       `    write verb (64 B):        p50 ${shm.writeVerb.p50} µs; pipelined ${rate(shm.writeVerb.pipelinedPerSecond)}/s`,
-      `    Mu leader-side commit:    ${lat(shm.mu.sequential)} = ${shm.commitP50VsWriteVerb}x the write verb`,
+      `    majority write (3, at 2): p50 ${shm.majorityWrite.p50} µs`,
+      `    Mu leader-side commit:    ${lat(shm.mu.sequential)} = ${shm.commitP50VsWriteVerb}x the write verb, ${shm.commitP50VsMajorityWrite}x the majority write`,
       `    Multi-Paxos (messages):   ${lat(shm.multiPaxos.sequential)} = ${shm.multiPaxosP50VsMu}x Mu`,
       `    Mu, ${window} in flight:        ${rate(shm.mu.windowed.perSecond)}/s = ${shm.windowedVsPipelinedWrites} of the pipelined write verbs`,
       `    elections during the run: ${shm.mu.elections} (commit runs use a ${steadyDetector.heartbeatMicroseconds / 1000} ms beat: see steadyDetector)`,

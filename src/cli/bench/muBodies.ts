@@ -85,11 +85,17 @@ function split(fabric: Fabric): { mu: Fabric; onBench: (handler: (from: ProcessI
       else early.push(message);
     } else muHandler?.(message);
   });
+  // Methods bound once (a bind per verb would allocate on the commit path being measured).
+  const bound = new Map<PropertyKey, unknown>([['onMessage', (handler: (message: Message) => void) => (muHandler = handler)]]);
   const mu = new Proxy(fabric, {
     get(target, key) {
-      if (key === 'onMessage') return (handler: (message: Message) => void) => (muHandler = handler);
+      const cached = bound.get(key);
+      if (cached !== undefined) return cached;
       const value = Reflect.get(target, key) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const method = (value as (...args: unknown[]) => unknown).bind(target);
+      bound.set(key, method);
+      return method;
     },
   });
   return {

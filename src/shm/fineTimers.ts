@@ -17,8 +17,8 @@ export const timerWords = { generation: 2, stop: 3, bell: 4, booted: 5 } as cons
  * earliest due time, and rings a bell this thread waits on with
  * `Atomics.waitAsync`; the callbacks run here, on the process's own event
  * loop, like any timer. Measured (scripts/mu-clocks.mjs): a 250 µs period
- * ticks at ~310 µs p50 for ~12 % of a core, where polling the clock on
- * every turn costs 65–80 %.
+ * ticks at ~320 µs p50 for 9–18 % of a core (with the wake-up of this
+ * thread), where polling the clock on every turn costs 65–80 % (docs/mu.md).
  *
  * The thread is the process's own (a nested worker): it dies with the
  * process's worker (a crash terminates both).

@@ -40,8 +40,8 @@ export function muTimingFor(delay: number): MuTiming {
  *
  * - shm: 250 µs beats, a 750 µs threshold. Below 1 ms Node's timers cannot
  *   tick; the shm fabric runs such timers on a clock thread sleeping in
- *   `Atomics.wait` with a timeout (measured: ~310 µs p50 for a 250 µs
- *   period, ~12 % of a core per replica; polling a monotonic clock on every
+ *   `Atomics.wait` with a timeout (measured: ~320 µs p50 for a 250 µs
+ *   period, 9–18 % of a core per replica; polling a monotonic clock on every
  *   event-loop turn costs 65–80 % of a core, `Atomics.waitAsync` rounds its
  *   timeout to whole milliseconds). 250 µs is the shortest period whose
  *   wake-up cost three replicas can pay on 2 cores.

@@ -23,12 +23,13 @@
  * - `no-checksum`: agreement at mixed seed 9 (the default mix, 5 in 300);
  *   the sweep with the leader's host crashing mid-write, `mnm sweep mu --mix
  *   --mutant no-checksum --tear 1 --faults none --crash h0@3!`, catches it on
- *   12 of 200 seeds, first at 23; scripted in mu.test.ts: a rewrite cut short
- *   at 29.7 leaves a torn copy with the higher proposal, and the next leader
- *   adopts it over the decided 1000 (agreement at seeds 1, 3, 5 of 1-6).
- *   A follower never applies a torn copy here: it applies below a FUO, and
- *   a FUO covering an index lands only after that index's write landed whole
- *   (one queue pair) — so the mutant shows through adoption.
+ *   12 of 200 seeds, first at 23; scripted in mu.test.ts: a rewrite of index
+ *   0 on another host's log, cut short by the writer's crash, leaves a torn
+ *   copy with the higher proposal, and the next leader adopts it over the
+ *   decided 1000 (agreement at seeds 1 and 5 of 1-6). A follower can meet a
+ *   torn copy below a FUO only where a write was cut short for good while
+ *   the FUO behind it landed; it then asks for a snapshot rather than apply
+ *   it (muLog.ts), so the mutant shows through adoption.
  */
 export const muMutants = {
   'no-fencing': "log regions are open: a deposed leader's writes are never refused, so it keeps committing over its successor",

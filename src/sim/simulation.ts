@@ -212,7 +212,8 @@ export class Simulation {
    * each of its queue pairs, a random suffix of them never does (drawn from
    * the run's `mid-write-crashes` stream), and its writes still landing at
    * a live memory are cut short: the words not landed yet never land, so a
-   * multi-word write may stay torn for good.
+   * multi-word write may stay torn for good, and nothing it sent that memory
+   * after a write cut short arrives (a batch takes effect as a prefix).
    */
   crashProcess(process: ProcessId, midWrite = false, host?: HostId): void {
     const runtime = this.context.processes[process];
@@ -223,7 +224,12 @@ export class Simulation {
     this.traceFault('crash', `p${process}`, detail === '' ? {} : { detail });
     if (midWrite) {
       this.verbs.loseInFlight(process, this.midWriteRandom);
-      if (this.config.cutShortWrites) for (const memory of this.context.memories) if (!memory.crashed) memory.cutShortWrites(process, this.now());
+      if (this.config.cutShortWrites) {
+        for (const memory of this.context.memories) {
+          // Nothing behind a write cut short arrives: the batch takes effect as a prefix.
+          if (!memory.crashed && memory.cutShortWrites(process, this.now()) > 0) this.verbs.loseAllInFlight(process, memory.id);
+        }
+      }
     }
   }
 

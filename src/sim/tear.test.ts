@@ -163,4 +163,49 @@ describe('a mid-write crash cuts a landing write short', () => {
     }
     assert.ok(tornForGood > 0, 'some mid-write crash leaves the record torn for good');
   });
+
+  it('nothing the process sent that memory after a write cut short arrives (a batch cut short is a prefix)', async () => {
+    // p0 issues an 8-word write and, without waiting for it, a one-word flag behind it on the same
+    // queue pair; it crashes mid-write while the record lands. Where the record stays torn, the flag
+    // must not be there: a NIC that stopped in the middle of a write sends nothing after it.
+    let tornForGood = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const simulation = new Simulation({
+        scenario: 'cut-short-prefix',
+        seed,
+        params: {},
+        processCount: 2,
+        memoryCount: 1,
+        regions: [{ name: 'record', size: 72, policy: 'open' }],
+        latency: latencyModel('unit'),
+        horizon: 1000,
+        tearFraction: 1,
+        cutShortWrites: true,
+        faults: [{ kind: 'crash-process', at: 1.5, process: 0, midWrite: true }],
+      });
+      simulation.spawn(0, async (fabric) => {
+        const record = new Uint8Array(64);
+        for (let offset = 0; offset < 64; offset += 8) record.set(wordBytes(7n), offset);
+        void fabric.write({ memory: 0, region: 'record', offset: 0 }, record);
+        // Issued while the record is still on its way, so it arrives while the record lands (1 to 2).
+        await fabric.sleep(0.9);
+        await fabric.write({ memory: 0, region: 'record', offset: 64 }, wordBytes(1n));
+      });
+      let words: bigint[] = [];
+      simulation.spawn(1, async (fabric) => {
+        await fabric.sleep(20);
+        const bytes = await fabric.read({ memory: 0, region: 'record', offset: 0 }, 72);
+        words = Array.from({ length: 9 }, (_, word) => new DataView(bytes.buffer, bytes.byteOffset + word * 8, 8).getBigUint64(0, true));
+      });
+      await simulation.run();
+      const record = words.slice(0, 8);
+      const torn = record.includes(0n) && record.includes(7n);
+      if (torn) {
+        tornForGood++;
+        assert.equal(words[8], 0n, `seed ${seed}: the flag behind a torn record landed`);
+      }
+    }
+    assert.ok(tornForGood > 0, 'some seed leaves the record torn for good');
+  });
 });
+

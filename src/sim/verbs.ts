@@ -177,6 +177,25 @@ export class VerbTransport {
     return lostCount;
   }
 
+  /**
+   * Every verb of `process` still on its way to `memory` never arrives: its
+   * write there was cut short, and a queue pair does not carry anything past
+   * a write it stopped in the middle of (a batch cut short takes effect as a
+   * prefix). Returns how many were lost.
+   */
+  loseAllInFlight(process: number, memory: number): number {
+    const lane = this.lanes.get(process * 65536 + memory);
+    if (lane === undefined) return 0;
+    let lostCount = 0;
+    for (const verb of lane.inFlight) {
+      if (verb.lost) continue;
+      verb.lost = true;
+      lostCount++;
+      if (this.context.tracing) this.context.trace.event({ t: this.context.scheduler.now(), type: 'verb.lost', id: verb.id, m: memory, reason: 'behind a write cut short' });
+    }
+    return lostCount;
+  }
+
   private traceArrival(id: number, memory: number, request: VerbRequest, outcome: VerbOutcome): void {
     const { trace, scheduler } = this.context;
     const t = scheduler.now();

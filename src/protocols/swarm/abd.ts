@@ -56,7 +56,7 @@ export class AbdRegister {
   async write(value: Uint8Array): Promise<void> {
     if (this.config.client !== this.config.writer) throw new Error(`client ${this.config.client} is not the register's writer (${this.config.writer})`);
     this.timestamp += 1n;
-    this.roundTrips = await this.records.spread({ word: packWord({ timestamp: this.timestamp, writer: this.config.client }), value });
+    this.roundTrips = await this.records.spread({ word: packWord({ timestamp: this.timestamp, writer: this.config.client }), value }, false);
   }
 
   /** The value of the latest write, or null before any. */
@@ -64,7 +64,7 @@ export class AbdRegister {
     const latest = await this.records.scan();
     this.roundTrips = 1;
     if (this.config.client === this.config.writer && unpackWord(latest.word).timestamp > this.timestamp) this.timestamp = unpackWord(latest.word).timestamp;
-    if (latest.word !== 0n && this.config.mutant !== 'no-write-back') this.roundTrips += await this.records.spread(latest);
+    if (latest.word !== 0n && this.config.mutant !== 'no-write-back') this.roundTrips += await this.records.spread(latest, true);
     return latest.value;
   }
 }

@@ -71,7 +71,7 @@ export class DmAbdRegister {
     }
     if (this.maxSeen + 1n > timestampMax) throw new TimestampsExhausted();
     this.maxSeen += 1n;
-    roundTrips += await this.records.spread({ word: packWord({ timestamp: this.maxSeen, writer: this.config.client }), value });
+    roundTrips += await this.records.spread({ word: packWord({ timestamp: this.maxSeen, writer: this.config.client }), value }, false);
     this.roundTrips = roundTrips;
   }
 
@@ -79,7 +79,7 @@ export class DmAbdRegister {
     const latest = await this.records.scan();
     this.see(latest.word);
     this.roundTrips = 1;
-    if (latest.word !== 0n && this.config.mutant !== 'no-write-back') this.roundTrips += await this.records.spread(latest);
+    if (latest.word !== 0n && this.config.mutant !== 'no-write-back') this.roundTrips += await this.records.spread(latest, true);
     return latest.value;
   }
 

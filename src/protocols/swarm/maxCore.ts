@@ -55,8 +55,8 @@ export function holders(known: readonly bigint[], value: bigint): number {
 /**
  * How many memories must hold a value before an operation may return it:
  * f+1, so that every later step's f+1 responders meet one of them.
- * `write-back-to-f` stops one short.
+ * `write-back-to-f` stops a read's write-back (not a write) one short.
  */
-export function enoughHolders(f: number, mutant?: SwarmMutant): number {
-  return mutant === 'write-back-to-f' ? f : f + 1;
+export function enoughHolders(f: number, writeBack: boolean, mutant?: SwarmMutant): number {
+  return writeBack && mutant === 'write-back-to-f' ? f : f + 1;
 }

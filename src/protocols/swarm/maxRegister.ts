@@ -139,7 +139,7 @@ export class ReliableMaxRegister {
 
   async write(value: bigint): Promise<void> {
     checkValue(value);
-    this.roundTrips = await this.raise(value);
+    this.roundTrips = await this.raise(value, false);
   }
 
   async read(): Promise<bigint> {
@@ -147,13 +147,13 @@ export class ReliableMaxRegister {
     let max = 0n;
     for (const answer of read) max = maxOf(max, answer.value);
     this.roundTrips = 1;
-    if (this.config.mutant !== 'no-write-back') this.roundTrips += await this.raise(max);
+    if (this.config.mutant !== 'no-write-back') this.roundTrips += await this.raise(max, true);
     return max;
   }
 
   /** Makes f+1 memories known to hold ≥ value, writing it at every memory not known to; the round trips it took. */
-  private async raise(value: bigint): Promise<number> {
-    const needed = enoughHolders(this.config.f, this.config.mutant) - holders(this.copies.map((copy) => copy.known), value);
+  private async raise(value: bigint, writeBack: boolean): Promise<number> {
+    const needed = enoughHolders(this.config.f, writeBack, this.config.mutant) - holders(this.copies.map((copy) => copy.known), value);
     if (needed <= 0) return 0;
     const lagging = this.indices().filter((index) => this.copies[index].known < value);
     const done = await forEachMemory(lagging, needed, (index) => this.copies[index].write(value));

@@ -7,7 +7,7 @@ export const maxRegisterMutants = {
   'cas-stops-on-failure': "a write's CAS loop stops at its first failed CAS, so a write can return with its value in no buffer (needs buffers shared: workload shared-buffers)",
   'cas-retry-while-unequal': 'the CAS loop retries while the buffer differs from v, replacing a larger value: a buffer drops (needs buffers shared)',
   'no-write-back': 'a read returns the largest value its step saw without writing it back to f+1 memories: read-read monotonicity breaks',
-  'write-back-to-f': 'the write-back finishes once f memories (not f+1) are known to hold the max: a later step can miss them all',
+  'write-back-to-f': "a read's write-back finishes once f memories (not f+1) are known to hold the max: a later step can miss them all",
 } as const;
 
 export const abdMutants = {

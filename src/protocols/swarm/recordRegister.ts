@@ -78,12 +78,13 @@ export class RecordRegister {
 
   /**
    * Publishes `write` at every memory not known to hold it until f+1 are
-   * known to: 0 round trips when they already are, else 1.
+   * known to: 0 round trips when they already are, else 1. `writeBack`:
+   * a read's write-back (what the `write-back-to-f` mutant cuts short).
    */
-  async spread(write: StoredWrite): Promise<number> {
+  async spread(write: StoredWrite, writeBack: boolean): Promise<number> {
     const key = wordKey(write.word);
     const known = this.states.filter((state) => state.known >= key).length;
-    const needed = enoughHolders(this.config.f, this.config.mutant) - known;
+    const needed = enoughHolders(this.config.f, writeBack, this.config.mutant) - known;
     if (needed <= 0) return 0;
     const lagging = this.indices().filter((index) => this.states[index].known < key);
     await forEachMemory(lagging, needed, (index) => this.publish(index, write));

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findScenario, runScenario, type RunReport } from './index.js';
 import { mixedRunOptions } from './mix.js';
+import { checkRegular } from '../check/regular.js';
 
 /**
  * The SWARM scenarios (docs/swarm.md): round trips in the common case, a
@@ -74,6 +75,18 @@ describe('SWARM scenarios: round trips per operation', () => {
       retried = ((report.details as { roundTrips: RoundTrips }).roundTrips.write?.max ?? 0) > 1;
     }
     assert.ok(retried, 'some write needed more than one CAS');
+  });
+});
+
+describe("ABD: the lecture's exercise", () => {
+  it('without the write-back the register is regular but not linearizable; with it, linearizable on the same seed', async () => {
+    const { at } = caught.abd['no-write-back'];
+    const naive = await mixed('abd', at, 'no-write-back');
+    assert.deepEqual(naive.violations.map((violation) => violation.property), ['linearizability']);
+    assert.deepEqual(checkRegular(naive.history), [], 'the naive register is still regular');
+    const repaired = await mixed('abd', at);
+    assert.deepEqual(repaired.violations, []);
+    assert.deepEqual(checkRegular(repaired.history), []);
   });
 });
 

@@ -21,9 +21,13 @@ import type { MaxRegisterMutant } from './mutants.js';
  * than a word may tear — each buffer word is atomic, so a torn READ returns a
  * value some buffer held at some instant during the READ, ≥ everything that
  * landed before the READ was issued: the three properties hold, but not
- * linearizability (B raises 2→4, then A 1→3: a READ that read B's buffer
- * early and A's late returns 3 after 4 landed). With T = C no CAS of c's can
- * fail (c alone writes its buffer); T < C makes writes lock-free only.
+ * linearizability (B raises 2→4, then A 1→3: a READ concurrent with both
+ * that read B's buffer early and A's late returns 3, though write(4) returned
+ * before write(3) began). With T = C no CAS of c's can fail (c alone writes
+ * its buffer); T < C makes writes lock-free only. A client's operations on
+ * one memory run one at a time, so one CAS loop at a time updates its cache
+ * of that memory; `known` only ever comes from a READ or a CAS result, and
+ * buffers only grow, so it never overstates what the memory holds.
  *
  * **Reliable** over 2f+1 memories, f of which may crash. `write(v)` runs the
  * one-memory write at every memory and returns once f+1 are known to hold

@@ -19,6 +19,7 @@ export function runJson(report: RunReport): Record<string, unknown> {
     end: report.end,
     virtualTime: report.virtualTime,
     metrics: report.metrics,
+    ...(report.linearizable !== undefined ? { linearizable: report.linearizable } : {}),
     traceHash: report.traceHash,
     details: report.details,
     params: report.params,
@@ -75,6 +76,37 @@ function clocksLine(report: RunReport): string | undefined {
   return offsets.map((offset, process) => `p${process} offset ${signed(offset.skew)}${drift ? ` drift ${signed(offset.drift * 1e6)}ppm` : ''}`).join('; ');
 }
 
+interface Percentiles {
+  readonly p50: number | null;
+  readonly p99?: number | null;
+  readonly max?: number | null;
+}
+
+/**
+ * A replicated log's commit and fail-over figures (Mu's `metrics.commit`,
+ * `throughput`, `failover`), in their unit: one-way delays under the `unit`
+ * model, µs otherwise (virtual on the simulator, wall-clock on shm/tcp).
+ */
+function muMetricLines(report: RunReport): string[] {
+  const metrics = report.metrics as unknown as Record<string, unknown> | null;
+  if (!metrics || !('commit' in metrics)) return [];
+  const real = !isReplayable(report.params);
+  const unit = !real && report.params.latency === 'unit' ? 'delays' : real ? 'µs (wall clock)' : 'µs';
+  const per = !real && report.params.latency === 'unit' ? 'per 1000 delays' : 'per ms';
+  const commit = metrics.commit as (Percentiles & { count: number }) | null;
+  const lines = [`commit:    ${commit ? `p50 ${decimal(commit.p50 as number)} ${unit}, p99 ${decimal(commit.p99 as number)} ${unit} over ${commit.count} entries` : 'no entry decided'}${typeof metrics.throughput === 'number' ? `; throughput ${decimal(metrics.throughput)} entries ${per}` : ''}`];
+  const failover = metrics.failover as (Percentiles & { trials: number; detection: number | null; permissionSwitch: number | null; catchUp: number | null }) | null;
+  const figure = (value: number | null | undefined) => (value === null || value === undefined ? '-' : decimal(value));
+  lines.push(
+    failover
+      ? `failover:  ${failover.trials} leader change${failover.trials === 1 ? '' : 's'}: p50 ${figure(failover.p50)}, max ${figure(failover.max)} ${unit} (detection ${figure(failover.detection)}, permission switch ${figure(failover.permissionSwitch)}, catch-up ${figure(failover.catchUp)})`
+      : 'failover:  none (the leader never changed)',
+  );
+  const leaderFaults = report.details.leaderFaults as Record<string, string | null> | undefined;
+  if (leaderFaults) for (const [flag, fault] of Object.entries(leaderFaults)) lines.push(`leader:    --${flag === 'crashLeaderAt' ? 'crash-leader-at' : 'pause-leader-at'} → ${fault ?? 'nobody led then (no fault)'}`);
+  return lines;
+}
+
 /** The human summary of a run. */
 export function runSummary(report: RunReport, traceFile?: string): string {
   const p = report.params;
@@ -87,10 +119,16 @@ export function runSummary(report: RunReport, traceFile?: string): string {
   if (byzantine !== undefined) lines.push(`byzantine: ${byzantine}`);
   lines.push(`end:       ${report.end} at ${backend === 'sim' ? 'virtual time' : 'time (in delay units, see docs/backends.md)'} ${decimal(report.virtualTime)}`);
   const metrics = report.metrics;
-  if (metrics) {
+  // A real backend (no trace) or an untraced run has no accounting; a scenario's own figures may still be there.
+  if (metrics && metrics.byFunction !== undefined) {
     lines.push(`operations (${metrics.operations} completed):`);
     for (const [f, cost] of Object.entries(metrics.byFunction)) lines.push(costLine(f, cost));
     lines.push(`work:      ${metrics.verbs} verbs, ${metrics.messages} messages, ${metrics.bytes} bytes, ${metrics.permissionChanges} permission changes, ${metrics.tornReads} torn reads detected`);
+  }
+  lines.push(...muMetricLines(report));
+  if (report.linearizable !== undefined) {
+    const why = typeof report.details.linearizability === 'string' && report.details.linearizability.startsWith('not judged') ? report.details.linearizability : 'the checker could not decide';
+    lines.push(`linearizable: ${report.linearizable === null ? `undecided (${why}; exit 3)` : report.linearizable ? 'yes' : 'no'}`);
   }
   if (report.violations.length === 0) lines.push('properties: all hold');
   else for (const violation of report.violations) lines.push(`VIOLATED  ${violation.property}: ${violation.detail}`);

@@ -25,6 +25,11 @@ export const runOptionSpecs = {
   scenario: { type: 'string' },
   skew: { type: 'string' },
   drift: { type: 'string' },
+  clients: { type: 'string' },
+  window: { type: 'string' },
+  'crash-leader-at': { type: 'string' },
+  'pause-leader-at': { type: 'string' },
+  for: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' | 'hold' ? string[] : string };
@@ -78,6 +83,11 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, { above: 0 }) } : {}),
     ...(values.skew !== undefined ? { skew: numberOption('skew', values.skew, 0, { minimum: 0, unit: 'time units' }) } : {}),
     ...(values.drift !== undefined ? { drift: numberOption('drift', values.drift, 0, { minimum: 0, unit: 'parts per million' }) } : {}),
+    ...(values.clients !== undefined ? { clients: integerOption('clients', values.clients, 0, 1, 1024, 'clients') } : {}),
+    ...(values.window !== undefined ? { window: integerOption('window', values.window, 0, 1, 1024, 'entries in flight') } : {}),
+    ...(values['crash-leader-at'] !== undefined ? { crashLeaderAt: numberOption('crash-leader-at', values['crash-leader-at'], 0, { minimum: 0, unit: 'time units' }) } : {}),
+    ...(values['pause-leader-at'] !== undefined ? { pauseLeaderAt: numberOption('pause-leader-at', values['pause-leader-at'], 0, { minimum: 0, unit: 'time units' }) } : {}),
+    ...(values.for !== undefined ? { pauseFor: numberOption('for', values.for, 0, { above: 0, unit: 'time units' }) } : {}),
     ...(values.backend !== undefined ? { backend: choiceOption('backend', values.backend, ['sim', 'shm', 'tcp'] as const, 'sim') } : {}),
   };
 }
@@ -98,6 +108,10 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.skew !== undefined) parts.push('--skew', String(options.skew));
   if (options.drift !== undefined) parts.push('--drift', String(options.drift));
   if (options.hold) parts.push('--hold', JSON.stringify(options.hold));
+  if (options.clients !== undefined) parts.push('--clients', String(options.clients));
+  if (options.window !== undefined) parts.push('--window', String(options.window));
+  if (options.crashLeaderAt !== undefined) parts.push('--crash-leader-at', String(options.crashLeaderAt));
+  if (options.pauseLeaderAt !== undefined) parts.push('--pause-leader-at', String(options.pauseLeaderAt), '--for', String(options.pauseFor));
   if (options.backend && options.backend !== 'sim') parts.push('--backend', options.backend);
   return parts.join(' ');
 }

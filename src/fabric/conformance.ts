@@ -379,5 +379,46 @@ export const conformanceCases: readonly ConformanceCase[] = [
       assert.deepEqual(results[2], { from: 0, data: [9, 9] });
     },
   },
+  {
+    // Timers below a millisecond (Mu's heartbeat on shm is 250 µs): real backends' own timers have a 1 ms grain, so
+    // shm runs them on a clock thread. In the conformance unit of real backends (1 µs), 300 and 900 are such timers.
+    name: 'timers below a millisecond fire, re-arm from their callback, and a cancelled one never fires',
+    processCount: 1,
+    memoryCount: 0,
+    regions: [],
+    bodies: {
+      0: async (fabric) => {
+        const start = fabric.now();
+        const fired: { duration: number; elapsed: number }[] = [];
+        const all = [900, 300, 3000].map((duration) => new Promise<void>((resolve) => fabric.setTimer(duration, () => {
+          fired.push({ duration, elapsed: fabric.now() - start });
+          resolve();
+        })));
+        const cancel = fabric.setTimer(600, () => fired.push({ duration: 600, elapsed: fabric.now() - start }));
+        cancel();
+        // A periodic tick, re-armed from its own callback (a main loop).
+        const ticks: number[] = [];
+        await new Promise<void>((resolve) => {
+          const tick = () => {
+            ticks.push(fabric.now() - start);
+            if (ticks.length === 5) resolve();
+            else fabric.setTimer(200, tick);
+          };
+          fabric.setTimer(200, tick);
+        });
+        await Promise.all(all);
+        await fabric.sleep(1000);
+        return { fired, ticks };
+      },
+    },
+    check(results) {
+      const { fired, ticks } = results[0] as { fired: { duration: number; elapsed: number }[]; ticks: number[] };
+      assert.deepEqual(fired.map((one) => one.duration).sort((a, b) => a - b), [300, 900, 3000], 'each timer fired once, the cancelled one never');
+      // No order is asserted: a woken thread on a loaded 2-core machine may be milliseconds late, more than the gaps here.
+      // Never early — less Node's 1 ms timer grain (setTimeout counts from the event loop's cached time), i.e. 1000 units of 1 µs.
+      for (const one of fired) assert.ok(one.elapsed >= one.duration - 1000, `the ${one.duration} timer fired at ${one.elapsed}`);
+      assert.equal(ticks.length, 5);
+      ticks.forEach((at, k) => assert.ok(at >= 200 * (k + 1) - 1000, `tick ${k + 1} at ${at}`));
+    },
+  },
 ];
-

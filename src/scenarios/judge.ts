@@ -17,6 +17,12 @@ export interface RunReport {
   /** How the run ended: done, horizon or idle. */
   readonly end: string;
   readonly virtualTime: number;
+  /**
+   * The trace's accounting, plus the scenario's own figures (Scenario.metrics,
+   * e.g. Mu's commit and fail-over). Caution: a run without accounting (a
+   * real backend, an untraced simulator run) of a scenario with figures has
+   * only those here — the accounting fields (`byFunction`, …) are absent.
+   */
   readonly metrics: RunMetrics | null;
   readonly traceHash: string | null;
   readonly params: ResolvedOptions;
@@ -25,6 +31,8 @@ export interface RunReport {
   readonly details: Record<string, unknown>;
   /** The trace's text (only with trace mode `full`). */
   readonly trace?: string;
+  /** The linearizability verdict, for scenarios that give one: true, false, or null when undecided. */
+  readonly linearizable?: boolean | null;
 }
 
 
@@ -73,6 +81,8 @@ export function judge(scenario: Scenario, options: ResolvedOptions, faults: read
 export interface RunEvidence {
   readonly metrics: RunMetrics | null;
   readonly traceHash: string | null;
+  /** What turns the notes' times into the scenario's metrics' unit (1 on the simulator; µs per time unit on a real backend). */
+  readonly scale?: number;
   /** Backend figures merged into the scenario's details. */
   readonly details?: Record<string, unknown>;
   readonly trace?: string;
@@ -91,11 +101,12 @@ export function judgedReport(scenario: Scenario, options: ResolvedOptions, fault
     faults: faults.map(describeFault),
     end: outcome.end,
     virtualTime: outcome.time,
-    metrics: evidence.metrics,
+    metrics: scenario.metrics ? ({ ...(evidence.metrics ?? {}), ...scenario.metrics(outcome.history, options, outcome.notes, faults, evidence.scale ?? 1) } as RunMetrics) : evidence.metrics,
     traceHash: evidence.traceHash,
     params: options,
     history: outcome.history,
     details: { ...(scenario.details?.(outcome.history, options, outcome.notes) ?? {}), ...(evidence.details ?? {}) },
     ...(evidence.trace !== undefined ? { trace: evidence.trace } : {}),
+    ...(scenario.linearizable ? { linearizable: scenario.linearizable(outcome.history, options, outcome.notes) } : {}),
   };
 }

@@ -7,14 +7,11 @@ import { muTimingFor } from '../protocols/consensus/mu/muTiming.js';
 import { muRegions } from '../protocols/consensus/mu/muLayout.js';
 import { ProtectedPaxosLog, protectedPaxosLogRegions } from '../protocols/consensus/protectedPaxosLog.js';
 import type { ReplicatedLog } from '../protocols/common/replicatedLog.js';
-import { kvEntryCapacityFor } from '../protocols/kv/kvCommand.js';
-import { KvOutcomeUnknown, KvRejected } from '../protocols/kv/kvErrors.js';
-import { kvMutants, type KvMutant } from '../protocols/kv/kvMutants.js';
-import { ReplicatedKv } from '../protocols/kv/replicatedKv.js';
-import { Prng } from '../sim/prng.js';
+import { kvMutants } from '../protocols/kv/kvMutants.js';
 import { contention, memoriesOf, timing, typicalDelay } from './consensus.js';
+import { kvCallDetails, kvCapacity, kvStore, kvWorkloadOf, runKvClient } from './kvClients.js';
 import { checkKvRun } from './kvProperties.js';
-import { keyName, kvMixes, nextKvCall, valueBytes, zipfianCumulative } from './kvWorkload.js';
+import { kvMixes } from './kvWorkload.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
 
 /**
@@ -39,17 +36,17 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * Multi-Paxos uses no memories: under `--log multi-paxos` the run's
  * memories hold no region and are idle. Mu puts replica i's log in memory
  * mi, so a mixed sweep draws one memory per process for every log (it
- * draws sizes before the log). Mu runs without the simulator's cut-short
- * writes here (a scenario-wide switch; `mnm run mu` has them).
+ * draws sizes before the log). Every log keeps two copies per slot, so
+ * the simulator cuts a mid-write crash's writes short for good here too;
+ * Mu runs with its memories co-located (pi's verbs on mi are local: docs/fabric.md).
+ * The clients' code is shared with `mu`'s KV workloads (kvClients.ts).
  */
 export const kvLogs = ['multi-paxos', 'pmp-log', 'disk-paxos-log', 'mu'] as const;
 type KvLogName = (typeof kvLogs)[number];
 
 const region = 'kv-log';
-export const keyCount = 10;
-/** Appends again after this many typical delays: longer than a call takes with a steady leader, shorter than a leader change. */
-export const retryAfterDelays = 25;
-const capacity = kvEntryCapacityFor(keyName(keyCount - 1).length, valueBytes);
+export { keyCount, retryAfterDelays } from './kvClients.js';
+const capacity = kvCapacity;
 
 /** Instances of the run: every call, its retries, and room for the no-ops and repeats leader changes cost. */
 function entriesOf(options: ResolvedOptions): number {
@@ -60,10 +57,8 @@ function logName(options: ResolvedOptions): KvLogName {
   return (options.log ?? kvLogs[0]) as KvLogName;
 }
 
-/** The workload's mix and leader behaviour: `ycsb-a/contention` is the YCSB-A mix under contention. */
 function workloadOf(options: ResolvedOptions): { mix: string; leaders: string } {
-  const [mix, leaders = 'stable'] = (options.workload ?? 'ycsb-a').split('/');
-  return { mix, leaders };
+  return kvWorkloadOf(options.workload);
 }
 
 function makeLog(options: ResolvedOptions, process: ProcessId, fabric: Fabric): ReplicatedLog {
@@ -95,8 +90,14 @@ export const kvLogScenario: Scenario = {
   summary: 'replicated key-value store over a replicated log (--log multi-paxos | pmp-log | disk-paxos-log | mu): YCSB-style clients, reads through the log, exactly-once retries',
   mutants: kvMutants,
   defaults: { n: 3, memories: 3, ops: 8 },
+  // Every log keeps two copies per slot: a write cut short by a mid-write crash never tears an accepted record.
+  cutShortWrites: true,
   workloads: ['ycsb-a', 'ycsb-b', 'ycsb-a/contention', 'ycsb-b/contention', 'ycsb-a/storm'],
   logs: kvLogs,
+  // Mu keeps replica i's log in memory mi: `--log mu --n 5` alone means five hosts.
+  defaultMemories: (n, log) => (log === 'mu' ? n : kvLogScenario.defaults.memories),
+  // Mu's replica i keeps its log in its own host's memory mi: pi's verbs on it are local.
+  colocated: (options) => logName(options) === 'mu',
   mixSizes(random) {
     // One memory per process: what Mu needs (replica i's log in memory mi), and within what the others accept.
     const n = 2 + random.int(3);
@@ -137,28 +138,9 @@ export const kvLogScenario: Scenario = {
   },
   body(options, process) {
     const delay = typicalDelay(options);
-    const mix = kvMixes[workloadOf(options).mix];
-    const cumulative = zipfianCumulative(keyCount);
     return async (fabric) => {
-      const store = new ReplicatedKv(fabric, makeLog(options, process, fabric), {
-        retryAfter: retryAfterDelays * delay,
-        checkpointEvery: 16,
-        ...(options.mutant ? { mutant: options.mutant as KvMutant } : {}),
-      });
-      const random = new Prng(options.seed, `kv-client:${process}`);
-      for (let call = 0; call < options.ops; call++) {
-        const { operation, key, value } = nextKvCall(random, mix, cumulative, process, call);
-        try {
-          if (operation === 'get') await store.get(key);
-          else if (operation === 'delete') await store.delete(key);
-          else await store[operation](key, value);
-        } catch (error) {
-          // The history has its outcome: after a failure the client moves on; after an unknown
-          // outcome it is retired (that call stays outstanding in its history forever).
-          if (error instanceof KvOutcomeUnknown) break;
-          if (!(error instanceof KvRejected)) throw error;
-        }
-      }
+      const store = kvStore(fabric, makeLog(options, process, fabric), { delay, ...(options.mutant ? { mutant: options.mutant } : {}) });
+      await runKvClient(store, { seed: options.seed, workload: options.workload, ops: options.ops, client: process, stream: process });
       // A replica stays up a while after its own calls, then reports its state and returns — without
       // closing its log: it keeps serving the others (Multi-Paxos needs a majority of processes).
       await fabric.sleep(40 * delay);
@@ -169,26 +151,6 @@ export const kvLogScenario: Scenario = {
     return checkKvRun(history, notes);
   },
   details(history, options, notes) {
-    const outcomes: Record<string, number> = { ok: 0, fail: 0, info: 0 };
-    const started = new Map<number, number>();
-    const latencies: number[] = [];
-    for (const event of history) {
-      if (event.type === 'invoke') started.set(event.op, event.time);
-      else {
-        outcomes[event.type]++;
-        if (event.type === 'ok') latencies.push(event.time - (started.get(event.op) ?? event.time));
-      }
-    }
-    latencies.sort((a, b) => a - b);
-    const finals = notes.filter((note) => note.kind === 'kv-state' && note.detail?.final === true).map((note) => [`p${note.process}`, note.detail?.applied]);
-    return {
-      log: logName(options),
-      workload: options.workload,
-      keys: keyCount,
-      outcomes,
-      medianCall: latencies.length > 0 ? latencies[Math.floor(latencies.length / 2)] : null,
-      logEntriesApplied: Object.fromEntries(finals),
-      commands: notes.filter((note) => note.kind === 'commit').length,
-    };
+    return { log: logName(options), workload: options.workload, ...kvCallDetails(history, notes) };
   },
 };

@@ -21,7 +21,7 @@ import type { Violation } from './scenario.js';
  *   the entries' bytes in hex), and replicas that applied the same number
  *   of entries report the same digest.
  */
-export function checkKvRun(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Violation[] {
+export function checkKvRun(history: readonly HistoryEvent[], notes: readonly NoteEvent[], matchBy: 'process' | 'op' = 'process'): Violation[] {
   const violations: Violation[] = [];
   const logs = new Map<number, unknown[]>();
   for (const event of eventsOf(notes, 'commit')) {
@@ -63,7 +63,7 @@ export function checkKvRun(history: readonly HistoryEvent[], notes: readonly Not
       });
     }
   }
-  const result = checkRunLinearizable(history, 'kv');
+  const result = checkRunLinearizable(history, 'kv', matchBy);
   if (result.verdict === 'not-linearizable') violations.push({ property: 'linearizability', detail: result.explanation });
   return violations;
 }

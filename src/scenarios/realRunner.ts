@@ -1,6 +1,6 @@
-import { realBackendFaults } from '../fabric/faults.js';
+import { describeFault, realBackendFaults } from '../fabric/faults.js';
 import { runShm, type RealRunResult } from '../shm/runShm.js';
-import { runTcp } from '../tcp/runTcp.js';
+import { colocatedFaultProblem, runTcp } from '../tcp/runTcp.js';
 import { Prng, latencyModel } from '../sim/index.js';
 import { drawClockOffsets } from '../sim/faults.js';
 import { findScenario } from './registry.js';
@@ -57,6 +57,22 @@ export function validateRealRun(options: ResolvedOptions): void {
   if (options.pause) throw new Error(`--pause: the ${options.backend} backend injects crashes only (pauses need the simulator)`);
 }
 
+/**
+ * Over TCP a co-located scenario (Mu) serves memory mI inside process pI's
+ * OS process: a crash of only one of them cannot be injected. A one-line
+ * message naming the host crash to use, or undefined.
+ */
+export function colocatedCrashProblem(options: ResolvedOptions, scenario: Scenario): string | undefined {
+  if (options.backend !== 'tcp' || !scenario.colocated?.(options)) return undefined;
+  for (const fault of faultsOf(options, scenario)) {
+    // Other faults are refused anyway (validateRealRun names them).
+    if (fault.kind !== 'crash-process' && fault.kind !== 'crash-memory' && fault.kind !== 'crash-host') continue;
+    const problem = colocatedFaultProblem(fault, options.n, options.memories);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 /** Runs one resolved scenario on shm or tcp and judges it; the report has the simulator runner's shape. */
 export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunReport> {
   validateRealRun(resolved);
@@ -81,9 +97,14 @@ export async function runOnRealBackend(resolved: ResolvedOptions): Promise<RunRe
     unitMicroseconds: unit,
     // Refused here, with the same message the backend would give, before any worker starts.
     faults: realBackendFaults(faults, resolved.backend as string),
+    // A scenario whose memory mI lives on process pI's host (Mu): over TCP, pI's own OS process serves it (docs/backends.md).
+    ...(resolved.backend === 'tcp' && scenario.colocated?.(resolved) ? { colocatedMemories: true } : {}),
     // The horizon bounds the run in real time too, but never below 10 s: a noisy machine must not turn into a liveness failure.
     deadlineMilliseconds: Math.max(10_000, (resolved.horizon * unit) / 1000),
   };
   const result: RealRunResult = resolved.backend === 'tcp' ? await runTcp(config) : await runShm(config);
-  return judgedReport(scenario, resolved, faults, result, { metrics: null, traceHash: null, details: { backend: resolved.backend, timeUnitMicroseconds: unit } });
+  // A leader crash is aimed by prediction here (the coordinator sees no notes while the run goes): say at whom.
+  const leader = resolved.crashLeaderAt !== undefined ? faults.find((fault) => fault.kind === 'crash-host' && fault.at === resolved.crashLeaderAt) : undefined;
+  const leaderFaults = resolved.crashLeaderAt !== undefined ? { leaderFaults: { crashLeaderAt: leader ? `${describeFault(leader)} (predicted leader)` : null } } : {};
+  return judgedReport(scenario, resolved, faults, result, { metrics: null, traceHash: null, scale: unit, details: { backend: resolved.backend, timeUnitMicroseconds: unit, ...leaderFaults } });
 }

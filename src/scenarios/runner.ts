@@ -5,16 +5,18 @@ import type { HistoryEvent } from '../fabric/index.js';
 import {
   Prng,
   Simulation,
+  describeFault,
   faultProfiles,
   latencyModel,
+  type Fault,
   parseCrashes,
   parseHolds,
   parsePauses,
 } from '../sim/index.js';
 import { findScenario, scenarioModuleUrl, scenarios } from './registry.js';
 import { judgedReport, type RunReport } from './judge.js';
-import { runOnRealBackend, validateRealRun } from './realRunner.js';
-import { faultsOf } from './runFaults.js';
+import { colocatedCrashProblem, runOnRealBackend, validateRealRun } from './realRunner.js';
+import { faultsOf, leaderFaultsOf } from './runFaults.js';
 import { clockProfileBounds } from '../sim/faults.js';
 import type { ResolvedOptions, RunOptions, Scenario } from './scenario.js';
 
@@ -54,7 +56,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     protocol: scenario.name,
     seed: options.seed,
     n: options.n ?? sized?.n ?? scenario.defaults.n,
-    memories: options.memories ?? sized?.memories ?? scenario.defaults.memories,
+    memories: options.memories ?? sized?.memories ?? scenario.defaultMemories?.(options.n ?? sized?.n ?? scenario.defaults.n, options.log ?? scenario.logs?.[0]) ?? scenario.defaults.memories,
     latency: latency.name,
     faults: options.faults,
     ...(options.crash ? { crash: options.crash } : {}),
@@ -69,6 +71,11 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     ...(options.tear !== undefined ? { tear: options.tear } : {}),
     ...clockOptions(options, latency.mean),
     ...(options.hold ? { hold: options.hold } : {}),
+    ...(options.clients !== undefined ? { clients: options.clients } : {}),
+    ...(options.window !== undefined ? { window: options.window } : {}),
+    ...(options.crashLeaderAt !== undefined ? { crashLeaderAt: options.crashLeaderAt } : {}),
+    ...(options.pauseLeaderAt !== undefined ? { pauseLeaderAt: options.pauseLeaderAt } : {}),
+    ...(options.pauseFor !== undefined ? { pauseFor: options.pauseFor } : {}),
     ...(options.backend !== undefined && options.backend !== 'sim' ? { backend: options.backend } : {}),
     ...(scenarioModuleUrl(scenario.name) !== undefined ? { scenarioModule: scenarioModuleUrl(scenario.name) } : {}),
   };
@@ -88,6 +95,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   if (!Number.isInteger(resolved.memories) || resolved.memories < 0 || resolved.memories > 1024) throw new Error(`--memories ${resolved.memories} is out of range (accepted: 0..1024)`);
   if (!(resolved.horizon > 0)) throw new Error(`--horizon ${resolved.horizon} must be positive`);
   validateRealRun(resolved);
+  validateScenarioFlags(resolved, scenario);
   if (resolved.workload !== undefined && !scenario.workloads?.includes(resolved.workload)) {
     throw new Error(`--workload ${resolved.workload}: ${scenario.name} accepts ${scenario.workloads ? scenario.workloads.join(', ') : 'no workload option'}`);
   }
@@ -96,6 +104,8 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   }
   scenario.validate(resolved);
   parseCrashes(resolved.crash ?? '', { processCount: resolved.n, memoryCount: resolved.memories });
+  const colocatedProblem = colocatedCrashProblem(resolved, scenario);
+  if (colocatedProblem !== undefined) throw new Error(colocatedProblem);
   parsePauses(resolved.pause ?? '', { processCount: resolved.n });
   if (resolved.hold) {
     if (resolved.backend !== undefined) throw new Error(`--hold: scripted schedules are the simulator's; a real backend's schedule is its own`);
@@ -104,12 +114,49 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   return resolved;
 }
 
+/** The flags only some scenarios take (`--clients`, `--window`, the leader faults): one-line errors saying what is accepted. */
+function validateScenarioFlags(options: ResolvedOptions, scenario: Scenario): void {
+  const takers = (flag: 'clients' | 'window') => scenarios.filter((candidate) => candidate.accepts?.includes(flag)).map((candidate) => candidate.name).join(', ') || 'none';
+  for (const flag of ['clients', 'window'] as const) {
+    const value = options[flag];
+    if (value === undefined) continue;
+    if (!scenario.accepts?.includes(flag)) throw new Error(`--${flag}: ${scenario.name} takes no --${flag} (accepted by: ${takers(flag)})`);
+    if (!Number.isInteger(value) || value < 1 || value > 1024) throw new Error(`--${flag} ${value} is out of range (accepted: 1..1024)`);
+  }
+  const leaderFlags = [options.crashLeaderAt !== undefined ? '--crash-leader-at' : undefined, options.pauseLeaderAt !== undefined ? '--pause-leader-at' : undefined].filter((flag) => flag !== undefined);
+  if (leaderFlags.length > 0 && !scenario.leader) {
+    throw new Error(`${leaderFlags[0]}: ${scenario.name} has no leader to aim at (accepted by: ${scenarios.filter((candidate) => candidate.leader).map((candidate) => candidate.name).join(', ') || 'none'}; use --crash / --pause with an explicit target)`);
+  }
+  for (const [flag, value] of [['--crash-leader-at', options.crashLeaderAt], ['--pause-leader-at', options.pauseLeaderAt]] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new Error(`${flag} ${value} is out of range (accepted: a time >= 0)`);
+  }
+  if (options.pauseLeaderAt !== undefined && options.pauseFor === undefined) throw new Error(`--pause-leader-at ${options.pauseLeaderAt} needs --for D (accepted: --pause-leader-at T --for D, D > 0 time units)`);
+  if (options.pauseFor !== undefined && options.pauseLeaderAt === undefined) throw new Error(`--for ${options.pauseFor}: only with --pause-leader-at T (accepted: --pause-leader-at T --for D)`);
+  if (options.pauseFor !== undefined && !(Number.isFinite(options.pauseFor) && options.pauseFor > 0)) throw new Error(`--for ${options.pauseFor} is out of range (accepted: a duration > 0 time units)`);
+  if (options.pauseLeaderAt !== undefined && options.backend !== undefined) throw new Error(`--pause-leader-at: the ${options.backend} backend injects crashes only (pauses need the simulator)`);
+}
+
 /** The clock bounds of a run: as given, else the `clocks` profile's, else none (absent from the options). */
 function clockOptions(options: RunOptions, meanDelay: number): { skew?: number; drift?: number } {
   const profile = options.faults === 'clocks' ? clockProfileBounds(meanDelay) : undefined;
   const skew = options.skew ?? profile?.skew;
   const drift = options.drift ?? profile?.driftPpm;
   return { ...(skew !== undefined ? { skew } : {}), ...(drift !== undefined ? { drift } : {}) };
+}
+
+/** What each leader flag resolved to: the fault, or null when nobody led at its time. */
+function leaderFaultDetails(options: ResolvedOptions, resolved: readonly Fault[]): Record<string, string | null> {
+  const details: Record<string, string | null> = {};
+  const find = (kind: Fault['kind'], at: number | undefined) => resolved.find((fault) => fault.kind === kind && fault.at === at);
+  if (options.crashLeaderAt !== undefined) {
+    const fault = find('crash-host', options.crashLeaderAt);
+    details.crashLeaderAt = fault ? describeFault(fault) : null;
+  }
+  if (options.pauseLeaderAt !== undefined) {
+    const fault = find('pause', options.pauseLeaderAt);
+    details.pauseLeaderAt = fault ? describeFault(fault) : null;
+  }
+  return details;
 }
 
 function scenarioFor(name: string): Scenario {
@@ -133,7 +180,8 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     return report;
   }
   const scenario = scenarioFor(resolved.protocol);
-  const faults = faultsOf(resolved, scenario);
+  const staticFaults = faultsOf(resolved, scenario);
+  const dynamicFaults = leaderFaultsOf(resolved, scenario);
   const tracing = traceMode !== 'off' || outputs.trace !== undefined;
   // Running totals only: a long run's metrics cost a few numbers per operation.
   const accounting = tracing ? new Accounting({ perOperation: false }) : undefined;
@@ -147,7 +195,9 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     regions: scenario.regions(resolved),
     latency: latencyModel(resolved.latency),
     horizon: resolved.horizon,
-    faults,
+    faults: staticFaults,
+    ...(dynamicFaults.length > 0 ? { dynamicFaults } : {}),
+    ...(scenario.colocated?.(resolved) ? { colocated: true } : {}),
     ...(resolved.tear !== undefined ? { tearFraction: resolved.tear } : {}),
     ...(scenario.cutShortWrites ? { cutShortWrites: true } : {}),
     ...(resolved.skew !== undefined ? { clockSkew: resolved.skew } : {}),
@@ -161,9 +211,12 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     if (body) simulation.spawn(process, body);
   }
   const result = await simulation.run();
+  // The leader faults count like any other once resolved (tolerance, the report's list).
+  const faults = [...staticFaults, ...result.resolvedFaults].sort((a, b) => a.at - b.at);
   return judgedReport(scenario, resolved, faults, result, {
     metrics: accounting ? accounting.summary() : null,
     traceHash: recorder ? recorder.traceHash() : null,
+    ...(dynamicFaults.length > 0 ? { details: { leaderFaults: leaderFaultDetails(resolved, result.resolvedFaults) } } : {}),
     ...(traceMode === 'full' && recorder && outputs.trace === undefined ? { trace: recorder.text() } : {}),
   });
 }

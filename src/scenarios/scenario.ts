@@ -1,5 +1,5 @@
 import type { HistoryEvent, NoteEvent, ProcessId, ProcessMain, RegionSpec } from '../fabric/index.js';
-import type { FaultProfile, OrderedGrant, Prng, Tolerance } from '../sim/index.js';
+import type { Fault, FaultProfile, OrderedGrant, Prng, Tolerance } from '../sim/index.js';
 import type { MixedSizes } from './mix.js';
 
 /** What the memories themselves saw during a run (the simulator knows; the real backends do not report it). */
@@ -45,6 +45,15 @@ export interface RunOptions {
   readonly drift?: number;
   /** A scripted schedule (simulator only): events held until others happened, e.g. `p0 permission m2 until p2 note decide` (docs/schedules.md). */
   readonly hold?: string;
+  /** Client processes of a scenario that spreads clients over its replicas (mu's KV workloads; default: one per process). */
+  readonly clients?: number;
+  /** The leader's window: log entries it keeps in flight (mu). */
+  readonly window?: number;
+  /** Crash whoever leads at this time (its host: process and memory); a scenario with `leader` only. */
+  readonly crashLeaderAt?: number;
+  /** Pause whoever leads at this time, for `pauseFor` (simulator only). */
+  readonly pauseLeaderAt?: number;
+  readonly pauseFor?: number;
   /** Where the run happens: the simulator (default) or a real backend. */
   readonly backend?: 'sim' | 'shm' | 'tcp';
   /** A user scenario's module (file URL), set when `protocol` names a scenario loaded with `--scenario`; workers load it too. */
@@ -124,6 +133,34 @@ export interface Scenario {
   readonly mixWorkload?: (random: Prng) => string;
   /** Whether the scenario has a Byzantine adversary catalogue (a mixed sweep then draws `--adversary all`). */
   readonly adversaries?: boolean;
+  /** The memories of a run that does not give `--memories`, from its processes and log (default: `defaults.memories`): Mu needs one per replica. */
+  readonly defaultMemories?: (n: number, log: string | undefined) => number;
+  /** Run options beyond the common ones that the scenario takes (`clients`, `window`); others reject them. */
+  readonly accepts?: readonly ('clients' | 'window')[];
+  /**
+   * Process pI and memory mI share host hI, so pI's verbs on mI are local
+   * (SimulationConfig.colocated): no network delay on the simulator.
+   */
+  readonly colocated?: (options: ResolvedOptions) => boolean;
+  /**
+   * Who leads, for `--crash-leader-at` / `--pause-leader-at`: `at` from the
+   * run's notes so far and the crashed processes (the simulator resolves it
+   * when the fault strikes); `predicted` from the crash faults that struck
+   * before (what a real backend's coordinator, which sees no notes while the
+   * run goes, can tell). Undefined: nobody leads.
+   */
+  readonly leader?: {
+    readonly at: (notes: readonly NoteEvent[], crashed: readonly ProcessId[]) => ProcessId | undefined;
+    readonly predicted: (crashed: readonly ProcessId[], options: ResolvedOptions) => ProcessId | undefined;
+  };
+  /**
+   * Figures merged into the report's `metrics`, from the run's notes and
+   * the faults that struck; `scale` turns the notes' times into the
+   * figures' unit (1 on the simulator; µs per time unit on a real backend).
+   */
+  readonly metrics?: (history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[], faults: readonly Fault[], scale: number) => Record<string, unknown>;
+  /** The run's linearizability verdict: true, false, or null when the check was undecided (`linearizable` in `mnm run --json`). */
+  readonly linearizable?: (history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]) => boolean | null;
   /** Processes whose bodies must finish when faults stay within tolerance (all spawned ones by default). */
   readonly mustFinish?: (options: ResolvedOptions) => readonly ProcessId[];
 }

@@ -16,6 +16,7 @@ import {
   type RegionSpec,
   type VerbOptions,
 } from '../fabric/index.js';
+import { FineTimers } from './fineTimers.js';
 import { Journal } from './journal.js';
 import { MessageRing } from './messageRing.js';
 import { OperationJournal, RunClock, seededRandom } from '../realtime/operationJournal.js';
@@ -26,6 +27,9 @@ import { ShmRegion, type ShmOutcome } from './shmMemory.js';
 interface AtomicsWaitAsync {
   waitAsync(array: Int32Array, index: number, value: number, timeout?: number): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 }
+
+/** Timers shorter than this go to the clock thread (Node's own timers have a 1 ms grain). */
+export const fineTimerBelowMilliseconds = 1;
 
 /** Completions delivered as microtasks before the process is made to yield to its event loop. */
 const verbsPerTurn = 256;
@@ -69,6 +73,8 @@ export class ShmFabric implements Fabric {
   private doorbellArmed = false;
   private listening = false;
   private stopped = false;
+  /** Timers shorter than Node's 1 ms grain (fineTimers.ts); its clock thread starts with the fabric, before the run's start. */
+  private readonly fineTimers = new FineTimers();
 
   constructor(
     private readonly world: SharedWorld,
@@ -92,6 +98,7 @@ export class ShmFabric implements Fabric {
     this.clockSource = new RunClock(process.hrtime.bigint(), unitMicroseconds);
     const journal = new Journal(world.journals[self]);
     this.history = new OperationJournal(self, world.processCount, () => this.now(), (record) => journal.append(record));
+    this.fineTimers.start();
   }
 
   /** Sets the run's shared epoch (when the coordinator starts every body at once) and starts listening for messages. */
@@ -103,9 +110,15 @@ export class ShmFabric implements Fabric {
     }
   }
 
+  /** Resolves once the process's clock thread runs (the worker says `ready` only then). */
+  ready(): Promise<void> {
+    return this.fineTimers.booted();
+  }
+
   /** Stops the message loop (the worker is about to end). */
   stop(): void {
     this.stopped = true;
+    this.fineTimers.stop();
     Atomics.add(this.control, this.index.doorbell(this.self), 1);
     Atomics.notify(this.control, this.index.doorbell(this.self));
   }
@@ -275,7 +288,15 @@ export class ShmFabric implements Fabric {
     return new Promise((resolve) => this.setTimer(duration, resolve));
   }
 
+  /**
+   * A timer of less than a millisecond (but more than 0) runs on the
+   * process's clock thread (fineTimers.ts): `setTimeout` would round it up
+   * to ~1.1 ms, 4× too late for a 250 µs heartbeat. Longer ones use
+   * `setTimeout` (its grain is small next to them), 0 `setImmediate`.
+   */
   setTimer(duration: number, callback: () => void): () => void {
+    const milliseconds = this.clockSource.milliseconds(duration);
+    if (milliseconds > 0 && milliseconds < fineTimerBelowMilliseconds) return this.fineTimers.schedule(BigInt(Math.ceil(milliseconds * 1e6)), callback);
     return this.clockSource.setTimer(duration, callback);
   }
 

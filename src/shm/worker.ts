@@ -44,6 +44,8 @@ try {
       (error: unknown) => report({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );
   });
+  // The clock thread of sub-millisecond timers boots in milliseconds: before the run's start, not inside it.
+  await fabric.ready();
   report({ type: 'ready', idle: body === undefined });
 } catch (error) {
   report({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

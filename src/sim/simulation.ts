@@ -55,6 +55,27 @@ export interface SimulationConfig {
   readonly cutShortWrites?: boolean;
   /** Hears every application operation event (invoke and return) as it happens: to stream the history to a file, or to show progress. */
   readonly onHistoryEvent?: (event: HistoryEvent) => void;
+  /**
+   * Faults whose target is chosen when they strike, from the run's own state
+   * (e.g. `--crash-leader-at T`: whoever leads at T, from the notes so far).
+   * At `at` (before anything else due then, like any fault) `resolve` sees
+   * the notes and the crashed processes and returns the fault to inject, or
+   * undefined for none. Deterministic: the state at `at` is.
+   */
+  readonly dynamicFaults?: readonly DynamicFault[];
+  /**
+   * Process pI and memory mI share host hI (Mu: a replica's log is in its
+   * own host's memory): a verb of pI on mI is a local access and takes no
+   * network delay (it arrives and completes at its issue time, still in its
+   * queue pair's order). Off by default (docs/fabric.md, "Co-located memories").
+   */
+  readonly colocated?: boolean;
+}
+
+/** A fault resolved when it strikes (SimulationConfig.dynamicFaults). */
+export interface DynamicFault {
+  readonly at: number;
+  readonly resolve: (state: { readonly notes: readonly NoteEvent[]; readonly crashedProcesses: readonly ProcessId[] }) => Fault | undefined;
 }
 
 export interface SimulationResult {
@@ -74,6 +95,8 @@ export interface SimulationResult {
   /** Granted permission requests that carried a proposal, in execution order (each memory's order is the truth about who held a region when). */
   readonly orderedGrants: readonly OrderedGrant[];
   readonly events: number;
+  /** The faults `dynamicFaults` resolved to, in the order they struck. */
+  readonly resolvedFaults: readonly Fault[];
 }
 
 /**
@@ -90,6 +113,7 @@ export class Simulation {
   private readonly fabrics: SimFabric[];
   private readonly spawned = new Set<ProcessId>();
   private readonly crashedProcesses: ProcessId[] = [];
+  private readonly resolvedFaults: Fault[] = [];
   private readonly crashedMemories: MemoryId[] = [];
   private started = false;
   /** Its own stream, so that mid-write crashes reshuffle nothing else. */
@@ -138,7 +162,7 @@ export class Simulation {
       orderedGrants: [],
       ...(holdBook ? { holds: holdBook } : {}),
     };
-    this.verbs = new VerbTransport(this.context, tearFraction === undefined ? {} : { tearFraction });
+    this.verbs = new VerbTransport(this.context, { ...(tearFraction === undefined ? {} : { tearFraction }), ...(config.colocated ? { colocated: true } : {}) });
     this.network = new Network(this.context, new Prng(seed, 'message-faults'));
     this.midWriteRandom = new Prng(seed, 'mid-write-crashes');
     this.fabrics = processes.map((process) => new SimFabric(this.context, process, regions, this.verbs, this.network, this.history));
@@ -227,10 +251,28 @@ export class Simulation {
   }
 
   private scheduleFault(fault: Fault): void {
+    // A fault strikes before anything else due at its instant: `--crash p0@0` means p0 never runs.
+    this.context.scheduler.atFirst(fault.at, () => {
+      this.inject(fault);
+      return false;
+    });
+  }
+
+  private scheduleDynamicFault(fault: DynamicFault): void {
+    this.context.scheduler.atFirst(fault.at, () => {
+      const resolved = fault.resolve({ notes: this.history.notes, crashedProcesses: this.crashedProcesses });
+      if (resolved !== undefined) {
+        this.resolvedFaults.push(resolved);
+        this.inject({ ...resolved, at: this.now() });
+      }
+      return false;
+    });
+  }
+
+  private inject(fault: Fault): void {
     const { scheduler, processes } = this.context;
     const network = this.network;
-    // A fault strikes before anything else due at its instant: `--crash p0@0` means p0 never runs.
-    scheduler.atFirst(fault.at, () => {
+    {
       switch (fault.kind) {
         case 'crash-process':
           this.crashProcess(fault.process, fault.midWrite === true);
@@ -270,8 +312,7 @@ export class Simulation {
           break;
         }
       }
-      return false;
-    });
+    }
   }
 
   /** Runs the world until every body is done, nothing is left to happen, or the horizon. */
@@ -294,6 +335,7 @@ export class Simulation {
       });
     }
     for (const fault of config.faults ?? []) this.scheduleFault(fault);
+    for (const fault of config.dynamicFaults ?? []) this.scheduleDynamicFault(fault);
     const processes = context.processes;
     const spawned = [...this.spawned];
     const isDone = () => spawned.every((process) => processes[process].finished || processes[process].crashed);
@@ -314,6 +356,7 @@ export class Simulation {
       counters: { ...context.counters },
       orderedGrants: [...context.orderedGrants],
       events,
+      resolvedFaults: [...this.resolvedFaults],
     };
   }
 }

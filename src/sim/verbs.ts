@@ -28,6 +28,11 @@ export interface VerbTransportOptions {
    * memory's fixed tear window).
    */
   readonly tearFraction?: number;
+  /**
+   * Process pI and memory mI share a host: pI's verbs on mI are local
+   * accesses, with no network delay (and a write lands whole at once).
+   */
+  readonly colocated?: boolean;
 }
 
 /**
@@ -79,7 +84,9 @@ export class VerbTransport {
     }
     const lane = this.lane(request.process, memory);
     // A slow link holds what is sent on it until the stall ends (queue-pair order is kept: later verbs queue behind).
-    const arrival = Math.max(scheduler.now() + latency.sample(network), lane.arrival, lane.stalledUntil > scheduler.now() ? lane.stalledUntil : -Infinity);
+    // A verb on the process's own host's memory is a local access: no network delay, drawn or not.
+    const local = this.options.colocated === true && request.process === memory;
+    const arrival = Math.max(scheduler.now() + (local ? 0 : latency.sample(network)), lane.arrival, lane.stalledUntil > scheduler.now() ? lane.stalledUntil : -Infinity);
     const arrivalTiebreak = arrival === lane.arrival ? scheduler.tiebreakAtLeast(lane.arrivalTiebreak) : scheduler.tiebreakAtLeast(0);
     lane.arrival = arrival;
     lane.arrivalTiebreak = arrivalTiebreak;
@@ -101,7 +108,7 @@ export class VerbTransport {
         // from the network and schedule streams, which executing never
         // touches, so the order changes nothing) because a tear window given
         // as a fraction is a fraction of this verb's own completion delay.
-        const completion = Math.max(scheduler.now() + latency.sample(network), lane.completion);
+        const completion = Math.max(scheduler.now() + (local ? 0 : latency.sample(network)), lane.completion);
         const completionTiebreak = completion === lane.completion ? scheduler.tiebreakAtLeast(lane.completionTiebreak) : scheduler.tiebreakAtLeast(0);
         lane.completion = completion;
         lane.completionTiebreak = completionTiebreak;
@@ -111,7 +118,7 @@ export class VerbTransport {
         // later still, so it sees the whole write. Only reads that overlap the
         // (now wider) window see old words.
         const tearFraction = this.options.tearFraction;
-        const outcome = target.execute(request, scheduler.now(), tearFraction === undefined ? undefined : tearFraction * (completion - scheduler.now()));
+        const outcome = target.execute(request, scheduler.now(), local ? 0 : tearFraction === undefined ? undefined : tearFraction * (completion - scheduler.now()));
         if (outcome.ok && outcome.torn) context.counters.tornReads++;
         if (outcome.ok && outcome.change) context.counters.permissionChanges++;
         // Every grant that carried a proposal, whatever the policy: a checker can then see a grant out of order where a region is not ordered.

@@ -107,7 +107,7 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.resume();
 `;
 
 /** A bare Node TCP ping-pong of 64-byte messages with a child echo server: sequential p50/p99 and pipelined messages/s. */
-async function pingPong(count: number): Promise<{ p50: number; p99: number; perSecond: number; pipelinedPerSecond: number }> {
+export async function pingPong(count: number): Promise<{ p50: number; p99: number; perSecond: number; pipelinedPerSecond: number }> {
   const child = spawn(process.execPath, ['-e', echoServer], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {

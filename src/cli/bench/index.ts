@@ -5,6 +5,7 @@ import { broadcastBench } from './broadcast.js';
 import { backendsBench } from './backends.js';
 import { sweepWorkersBench } from './sweepWorkers.js';
 import { longRunsBench } from './longRuns.js';
+import { muBench } from './mu.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench];
+export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench, muBench];

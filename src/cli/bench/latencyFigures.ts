@@ -45,10 +45,11 @@ export function atMost(name: string, reached: number, limit: number, unit = 'x f
   return { name, met, line: `${name}: ${reached} ${unit} (target <= ${limit} ${unit}) ${met ? 'met' : 'NOT met'}` };
 }
 
-/** `reached >= limit` (a rate as a percentage of the floor's, higher is better). */
-export function atLeast(name: string, reached: number, limit: number): TargetVerdict {
+/** `reached >= limit` (higher is better), by default a rate as a percentage of the floor's. */
+export function atLeast(name: string, reached: number, limit: number, unit = '%'): TargetVerdict {
   const met = reached >= limit;
-  return { name, met, line: `${name}: ${reached}% (target >= ${limit}%) ${met ? 'met' : 'NOT met'}` };
+  const sep = unit === '%' ? '' : ' ';
+  return { name, met, line: `${name}: ${reached}${sep}${unit} (target >= ${limit}${sep}${unit}) ${met ? 'met' : 'NOT met'}` };
 }
 
 /** Microseconds on the monotonic clock (a bench body's stopwatch). */

@@ -27,7 +27,7 @@ protocols: ${scenarios.map((scenario) => scenario.name).join(', ')}
 options:
   --seed N            the run's seed (default 1)
   --n N               number of processes (protocol default)
-  --memories K        number of memories (protocol default)
+  --memories K        number of memories (protocol default; mu: one per replica, = n)
   --latency MODEL     unit | rdma | lan | uniform:MIN:MAX | tail:BASE:SLOW:P  (default unit: every one-way delay = 1)
   --faults PROFILE    ${faultProfiles.join(' | ')}: faults drawn by seed within the protocol's tolerance (default none)
   --crash LIST        explicit crashes, e.g. m1@5,p2,p0@3!,h1@7 (memory m1 at time 5, process p2 at 0,
@@ -47,6 +47,15 @@ options:
                       (--faults clocks: 100 unless given); honoured on shm and tcp too
   --hold SCRIPT       a scripted schedule: hold an event until another happened, e.g.
                       'p0 permission m2 until p2 note decide' (docs/schedules.md); repeatable
+  --clients C         mu (KV workloads): clients on the replicas, 1..n (client c on replica c, the others
+                      only serve; default n)
+  --window W          mu: the leader's window, log entries in flight (default: 4 for KV workloads, the
+                      clients' appends in flight for log workloads)
+  --crash-leader-at T mu: crash the host of whoever leads at time T (resolved at T from the run's own
+                      notes on the simulator; on shm/tcp aimed at the predicted leader: the lowest-id
+                      replica not crashed before T)
+  --pause-leader-at T --for D
+                      mu: pause whoever leads at T for D time units (simulator only)
   --f F               faults tolerated, for protocols sized by f
   --adversary LIST    Byzantine strategies (broadcast protocols)
   --backend B         sim (default) | shm (worker threads, shared memory) | tcp (OS processes, memory nodes)
@@ -57,17 +66,22 @@ options:
   --history FILE      write the application operations in the checker's history format; - for stdout
   --explain           for a violation, the trace events leading to it, in words (simulator runs)
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash,
-                      replay, mnmVersion, traceVersion, ...
+                      replay, mnmVersion, traceVersion, ... (mu: metrics.commit {p50, p99}, metrics.throughput,
+                      metrics.failover {p50, max, trials, detection, permissionSwitch, catchUp} or null,
+                      linearizable true | false | null)
 
 Output paths are checked before the run starts.
 
 exit codes: 0 all properties hold (also when blocked by faults beyond tolerance), 1 a property was violated,
-            2 bad arguments or a file that cannot be written
+            2 bad arguments or a file that cannot be written, 3 the linearizability check was undecided
+            (protocols that report \`linearizable\`: mu)
 
 examples:
   mnm run register --seed 7 --crash m2@3 --trace a.jsonl
   mnm run pmp --n 3 --memories 3 --workload contention --hold 'p0 permission m2 until p2 note decide'
   mnm run --scenario examples/scenario-counter.js --faults crash --backend shm
+  mnm run mu --n 5 --ops 20 --clients 3 --window 8 --crash-leader-at 40 --json
+  mnm run mu --pause-leader-at 30 --for 200 --faults pause
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('run', args, {
@@ -113,7 +127,9 @@ examples:
         summaryOut(`trace:     the operation journal (${report.history.length} events, wall-clock times; not replayable) written to ${values.trace === standardStream ? 'stdout' : values.trace}\n`);
       }
     }
-    return report.ok ? exitCodes.ok : exitCodes.violated;
+    if (!report.ok) return exitCodes.violated;
+    // A scenario that gives a linearizability verdict and could not decide it: neither pass nor fail.
+    return report.linearizable === null ? exitCodes.undecided : exitCodes.ok;
   },
 };
 

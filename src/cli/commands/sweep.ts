@@ -71,10 +71,11 @@ options:
                      it, as with one worker (seeds above it that finished are dropped)
   --max-failures M   failing seeds listed in --json (default ${defaultMaxFailures}, the lowest ones)
   --progress         progress on stderr even when it is not a terminal or with --json
-  --json             one JSON object: protocol, runs, violations, blocked, byProperty,
+  --json             one JSON object: protocol, runs, violations, blocked, undecided, byProperty,
                      firstViolation {seed, replay, violations}, failures [{seed, replay, violations}],
                      mixed, range, shard, interrupted, stoppedAt, plan (docs/cli.md)
   and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --tear,
+                     mu: --clients, --window, --crash-leader-at T, --pause-leader-at T --for D,
                      --scenario FILE: sweep your own scenario module, docs/cli.md)
 
 exit codes: 0 no violation, 1 some run violated a property, 2 bad arguments, 130 interrupted
@@ -85,6 +86,7 @@ examples:
   mnm sweep register --seeds 1000 --faults all --latency lan --workers 2
   mnm sweep cb --adversary all
   mnm sweep mu --backend shm --seeds 20 --mix
+  mnm sweep mu --seeds 200 --faults crash --crash-leader-at 30   (KV history, log prefixes, durability)
   mnm sweep --scenario examples/scenario-counter.js --seeds 200 --mix
   mnm sweep pmp --seeds 1000000 --mix --shard 3/8 --json > shard-3.json
   mnm sweep merge shard-*.json

@@ -152,7 +152,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '9. Mu: a replicated log committing in one round trip, and its leader crashing',
-    options: { protocol: 'mu', seed: 1, latency: 'unit', faults: 'none', workload: 'stable', ops: 6, crash: 'h0@12' },
+    options: { protocol: 'mu', seed: 1, latency: 'unit', faults: 'none', workload: 'ycsb-a', ops: 10, crashLeaderAt: 12 },
     trace: true,
     facts: muFailover,
     explain: (report) => {
@@ -162,7 +162,8 @@ const stops: readonly Stop[] = [
         `   and ${facts.followerSteps} messages for a follower's CPU — followers read their own memory. (Multi-Paxos: a follower handles each accept; mnm table consensus.)\n` +
         `   Host h0 (p0 and its log) crashes at ${facts.crashAt}: p${facts.successor}'s heartbeat reads see p0's counter stop; at ${facts.electionAt} it asks every log for write permission\n` +
         `   with a higher proposal (revoking p0), prepares and reads a majority of logs; it leads at ${facts.leadingAt} (fail-over ${facts.failover} delays) with commit point ${facts.commitPoint},\n` +
-        `   re-proposes the ${facts.settled} entries past it (adopted, not overwritten) and commits from ${facts.firstCommitAt} on. Logs stay prefixes of one another: ${report.ok ? 'holds' : 'VIOLATED'}.`
+        `   re-proposes the ${facts.settled} entries past it (adopted, not overwritten) and commits from ${facts.firstCommitAt} on. Logs stay prefixes of one another: ${report.ok ? 'holds' : 'VIOLATED'}.\n` +
+        `   The clients are a key-value store on the log (YCSB-A: get/put through the log); their history, crash included, is linearizable (mnm check --model kv).`
       );
     },
   },

@@ -23,6 +23,8 @@ export interface SeedOutcome {
   readonly seed: number;
   readonly ok: boolean;
   readonly blocked: boolean;
+  /** The run's linearizability check could not decide (`linearizable: null`). */
+  readonly undecided?: boolean;
   readonly failure?: SeedFailure;
 }
 
@@ -91,6 +93,6 @@ export async function runSeed(plan: SweepPlan, seed: number): Promise<SeedOutcom
     if (plan.fixed) throw new SeedConfigurationError(`--mix drew options for seed ${seed} that ${plan.protocol} refuses: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
-  if (report.ok) return { seed, ok: true, blocked: report.blocked };
+  if (report.ok) return { seed, ok: true, blocked: report.blocked, ...(report.linearizable === null ? { undecided: true } : {}) };
   return { seed, ok: false, blocked: report.blocked, failure: { seed, replay: replayCommand(report.params), violations: report.violations } };
 }

@@ -103,6 +103,8 @@ function readInput(file: string): ShardInput {
       runs: json.runs as number,
       violations: json.violations as number,
       blocked: json.blocked as number,
+      // Sweeps from before the count have none.
+      undecided: Number(json.undecided) || 0,
       byProperty: json.byProperty as Record<string, number>,
       failures: json.failures as SweepTally['failures'],
       maxFailures: json.maxFailures as number,

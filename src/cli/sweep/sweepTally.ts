@@ -11,6 +11,8 @@ export interface SweepTally {
   runs: number;
   violations: number;
   blocked: number;
+  /** Runs whose linearizability check could not decide (`linearizable: null`, scenarios that report it), without a violation. */
+  undecided: number;
   /** Violating runs per property (a run counts once per property it violates). */
   byProperty: Record<string, number>;
   /** The failing seeds with the lowest numbers, at most `maxFailures`, ascending. */
@@ -19,13 +21,14 @@ export interface SweepTally {
 }
 
 export function emptyTally(maxFailures: number): SweepTally {
-  return { runs: 0, violations: 0, blocked: 0, byProperty: {}, failures: [], maxFailures };
+  return { runs: 0, violations: 0, blocked: 0, undecided: 0, byProperty: {}, failures: [], maxFailures };
 }
 
 /** Counts one seed's outcome. */
 export function addOutcome(tally: SweepTally, outcome: SeedOutcome): void {
   tally.runs++;
   if (outcome.blocked) tally.blocked++;
+  if (outcome.ok && outcome.undecided) tally.undecided++;
   if (outcome.ok || !outcome.failure) return;
   tally.violations++;
   for (const property of new Set(outcome.failure.violations.map((violation) => violation.property))) tally.byProperty[property] = (tally.byProperty[property] ?? 0) + 1;
@@ -37,6 +40,7 @@ export function addTally(tally: SweepTally, other: SweepTally): void {
   tally.runs += other.runs;
   tally.violations += other.violations;
   tally.blocked += other.blocked;
+  tally.undecided += other.undecided;
   for (const [property, count] of Object.entries(other.byProperty)) tally.byProperty[property] = (tally.byProperty[property] ?? 0) + count;
   keepLowest(tally, other.failures);
 }

@@ -6,7 +6,7 @@ import { runScenario, type RunOptions, type RunReport } from '../../scenarios/in
 import type { TraceEvent } from '../../trace/format.js';
 import { Progress } from '../progress.js';
 import { replayCommand } from '../runArgs.js';
-import { cell } from './cell.js';
+import { alignedColumns, cell } from './cell.js';
 import type { Table } from './table.js';
 
 /**
@@ -339,13 +339,10 @@ export const consensusTable: Table = {
       cell(row.seed),
       String(row.traceHash).slice(0, 19),
     ]);
-    const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
-    const format = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ');
     const stable = (algorithm: string) => table.rows.find((row) => row.algorithm === algorithm && row.case === 'stable-leader' && row.f === 1)?.delays;
     return [
       'Consensus with crash faults, measured on the simulator (latency model unit: one delay = 1; median of seeds 1-5)',
-      format(header),
-      ...lines.map(format),
+      ...alignedColumns(header, lines),
       '',
       `Lecture's table: Paxos ${stable('paxos')} delays (f < n/2), Disk Paxos ${stable('disk-paxos')} (f < n), Protected Memory Paxos ${stable('pmp')} (f < n) — expected 2 / 4 / 2.`,
       'Reproduce a row: mnm run <algorithm> --seed S --f F --workload stable --json (its traceHash matches); `replay` in --json gives the full command.',
@@ -373,13 +370,10 @@ function renderLogs(rows: readonly Record<string, unknown>[]): string[] {
     cell(row.seed),
     String(row.traceHash).slice(0, 19),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
-  const format = (cells: string[]) => cells.map((text, column) => text.padEnd(widths[column])).join('  ');
   const mu = rows.find((row) => row.algorithm === 'mu' && row.f === 1);
   return [
     'Replicated logs, per commit with a stable leader (median over its commits after the first, seeds 1-5; follower msgs = messages a follower must handle per commit)',
-    format(header),
-    ...lines.map(format),
+    ...alignedColumns(header, lines),
     '',
     `Mu commits in ${cell(mu?.delays)} delays with ${cell(mu?.verbs)} writes (one per replica log) and ${cell(mu?.followerSteps)} follower messages: its followers spend no CPU on a commit.`,
     '',

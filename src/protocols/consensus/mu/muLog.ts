@@ -40,7 +40,11 @@ import { DeliveryFeed } from '../../common/deliveryFeed.js';
  * tick. A replica that does not lead forwards its appends to the leader (the
  * client's request; not part of the commit) and again every few ticks until
  * it has applied them; an append is tagged (logEntry.ts), so a repeat is
- * delivered once.
+ * delivered once. When the leader decides a forwarded append it answers its
+ * replica (a `decided` message: its proposal b and commit point, the
+ * paper's reply to the client); that replica polls its log at once and also
+ * applies the entries it holds below that point whose accepted proposal is
+ * b — leader b writes each index once, so those are b's decided values.
  *
  * Background plane. Each replica's main-loop tick increments its heartbeat
  * counter (its own `mu-heartbeat-i`, never the log region) and reads the
@@ -64,7 +68,10 @@ import { DeliveryFeed } from '../../common/deliveryFeed.js';
  * view holds with the highest accepted entry there, or a no-op where all
  * are empty, each re-proposed with b; then the fast path. A replica that
  * becomes ready later (a straggler) is caught up the same way and then
- * receives the rest in order; only then do its acknowledgements count.
+ * receives the rest in order; only then do its acknowledgements count. A
+ * straggler refused for a higher proposal deposes the leader: another
+ * candidate holds that log, and if a ready replica crashed since, the
+ * acknowledgements this term waits for would never come.
  *
  * Why it is safe, per index k. Let L decide v at k with b: its writes W_j of
  * (b, v) succeeded on a majority M1, each on a replica where b's grant G_j
@@ -145,7 +152,7 @@ export class AppendOutcomeUnknown extends Error {
   }
 }
 
-const messages = indexedMessages(['forward'] as const);
+const messages = indexedMessages(['forward', 'decided'] as const);
 
 interface Pending {
   readonly resolve: (index: number) => void;
@@ -243,6 +250,10 @@ export class MuLog implements ReplicatedLog {
   private readonly reading: boolean[];
   private ticks = 0;
   private polling = false;
+  /** A poll was asked for while one ran: run another when it ends. */
+  private pollAgain = false;
+  /** The latest commit point a leader announced to this replica (a `decided` message): indices below it whose entry here carries its ballot are decided. */
+  private announced: { ballot: bigint; point: number } | undefined;
   private closed = false;
   private cancelTick: (() => void) | undefined;
 
@@ -361,6 +372,14 @@ export class MuLog implements ReplicatedLog {
   private onMessage(from: ProcessId, data: Uint8Array): void {
     const message = messages.decode(data);
     if (!message || this.closed) return;
+    if (message.kind === 'decided') {
+      // The leader decided an entry this replica forwarded: learn it now rather than on the next tick.
+      if (this.announced === undefined || message.ballot > this.announced.ballot || (message.ballot === this.announced.ballot && message.index > this.announced.point)) {
+        this.announced = { ballot: message.ballot, point: message.index };
+      }
+      if (!this.term?.leading) void this.poll();
+      return;
+    }
     const tag = tagKey(message.value);
     if (tag < 0 || this.deliveredTags.has(tag)) return;
     this.queue.set(tag, message.value);
@@ -372,8 +391,12 @@ export class MuLog implements ReplicatedLog {
 
   /** Reads the own header and the slots from the applied point on, and applies what lies below the FUO it holds. */
   private async poll(): Promise<void> {
-    if (this.polling) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
     this.polling = true;
+    this.pollAgain = false;
     try {
       const self = this.raw.self;
       const header = await this.fabric.read(logAddress(self), muLogHeader);
@@ -383,10 +406,13 @@ export class MuLog implements ReplicatedLog {
       const bytes = await this.fabric.read(logAddress(self, entryOffset(this.layout, from)), count * this.slotSize);
       if (this.term?.leading || this.applied !== from) return;
       const held = Array.from({ length: count }, (_, k) => this.openSlot(bytes, k * this.slotSize, from + k));
-      const apply = appliable(
-        held.map((slot) => slot.entry),
-        from,
-        Number(getWord(header, fuoOffset)),
+      const apply = Math.max(
+        appliable(
+          held.map((slot) => slot.entry),
+          from,
+          Number(getWord(header, fuoOffset)),
+        ),
+        this.announcedRun(held, from),
       );
       for (let k = 0; k < apply; k++) {
         const { entry, raw } = held[k];
@@ -401,6 +427,25 @@ export class MuLog implements ReplicatedLog {
     } finally {
       this.polling = false;
     }
+    if (this.pollAgain && !this.closed && !this.term?.leading) void this.poll();
+  }
+
+  /**
+   * How many slots from `from` on are decided by the leader's announcement:
+   * an entry accepted with the announcing leader's proposal b is the one
+   * value b proposed at its index (b writes each index once), so below b's
+   * announced commit point it is the decided value.
+   */
+  private announcedRun(held: readonly { readonly entry: OpenedEntry }[], from: number): number {
+    const announced = this.announced;
+    if (announced === undefined) return 0;
+    let count = 0;
+    while (count < held.length && from + count < announced.point) {
+      const entry = held[count].entry;
+      if (entry.kind !== 'entry' || entry.accepted !== announced.ballot) break;
+      count++;
+    }
+    return count;
   }
 
   /** The entry a replica holds at `index`, from the slot at `at` in `bytes` (both copies), with the raw bytes of the copy holding it. */
@@ -605,7 +650,16 @@ export class MuLog implements ReplicatedLog {
     // Stragglers: a replica whose grant and prepare complete later joins then, caught up first.
     for (const [replica, view] of views) {
       if (seen.some((one) => one.replica === replica)) continue;
-      view.then((late) => this.ready(term, late), () => undefined);
+      // A straggler refused for a higher proposal: another candidate holds that log. Step down rather than wait
+      // for acknowledgements that may never come (a ready replica that crashed since would leave this term stuck).
+      view.then(
+        (late) => this.ready(term, late),
+        (error: unknown) => {
+          if (!(error instanceof HigherProposal)) return;
+          if (error.proposal > this.highestSeen) this.highestSeen = error.proposal;
+          this.deposed(term);
+        },
+      );
     }
     for (const step of plan) this.propose(term, step.payload);
     this.proposeQueued();
@@ -698,12 +752,17 @@ export class MuLog implements ReplicatedLog {
     acks.add(replica);
     const fuo = advanceCommit(term.fuo, (at) => term.acknowledged.get(at)?.size ?? 0, term.end, this.needed);
     if (fuo === term.fuo) return;
+    const origins = new Set<ProcessId>();
     for (let at = term.fuo; at < fuo; at++) {
+      const origin = decodeEntry(this.payloads[at])?.origin;
+      if (origin !== undefined && origin >= 0 && origin !== this.raw.self && origin < this.raw.processCount) origins.add(origin);
       this.note('decide', at, this.payloads[at], { ballot: Number(term.ballot), started: term.started.get(at) ?? this.raw.now() });
       term.acknowledged.delete(at);
       term.started.delete(at);
     }
     term.fuo = fuo;
+    // Answer the replicas whose appends were just decided (the client's reply): they learn it from their own log at once.
+    for (const origin of origins) this.fabric.send(origin, messages.encode({ kind: 'decided', ballot: term.ballot, other: 0n, index: fuo, value: new Uint8Array(0) }));
     this.applyUpTo(fuo);
     this.proposeQueued();
   }

@@ -23,6 +23,7 @@ const caught: Readonly<Record<string, Readonly<Record<string, { readonly at: num
     'cas-retry-while-unequal': { at: 1, property: 'read-read monotonicity' },
     'no-write-back': { at: 36, property: 'read-read monotonicity' },
     'write-back-to-f': { at: 317, property: 'read-read monotonicity' },
+    'write-back-to-responders-only': { at: 350, property: 'termination' },
   },
   'dm-abd': {
     'no-write-back': { at: 106, property: 'linearizability' },

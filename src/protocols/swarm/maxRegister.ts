@@ -151,15 +151,20 @@ export class ReliableMaxRegister {
     let max = 0n;
     for (const answer of read) max = maxOf(max, answer.value);
     this.roundTrips = 1;
-    if (this.config.mutant !== 'no-write-back') this.roundTrips += await this.raise(max, true);
+    const responders = this.config.mutant === 'write-back-to-responders-only' ? read.map((answer) => answer.memory) : undefined;
+    if (this.config.mutant !== 'no-write-back') this.roundTrips += await this.raise(max, true, responders);
     return max;
   }
 
-  /** Makes f+1 memories known to hold ≥ value, writing it at every memory not known to; the round trips it took. */
-  private async raise(value: bigint, writeBack: boolean): Promise<number> {
+  /**
+   * Makes f+1 memories known to hold ≥ value, writing it at every memory not
+   * known to — not only at the step's responders (`only`, the mutant): one
+   * of them may crash — and returns the round trips it took.
+   */
+  private async raise(value: bigint, writeBack: boolean, only?: readonly number[]): Promise<number> {
     const needed = enoughHolders(this.config.f, writeBack, this.config.mutant) - holders(this.copies.map((copy) => copy.known), value);
     if (needed <= 0) return 0;
-    const lagging = this.indices().filter((index) => this.copies[index].known < value);
+    const lagging = this.indices().filter((index) => this.copies[index].known < value && (only === undefined || only.includes(index)));
     const done = await forEachMemory(lagging, needed, (index) => this.copies[index].write(value));
     return Math.max(...done.map((answer) => answer.value));
   }

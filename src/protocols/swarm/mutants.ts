@@ -8,6 +8,7 @@ export const maxRegisterMutants = {
   'cas-retry-while-unequal': 'the CAS loop retries while the buffer differs from v, replacing a larger value: a buffer drops (needs buffers shared)',
   'no-write-back': 'a read returns the largest value its step saw without writing it back to f+1 memories: read-read monotonicity breaks',
   'write-back-to-f': "a read's write-back finishes once f memories (not f+1) are known to hold the max: a later step can miss them all",
+  'write-back-to-responders-only': "a read writes back only to its step's responders: when the one lacking the max crashes, the read waits forever (a liveness mutant)",
 } as const;
 
 export const abdMutants = {

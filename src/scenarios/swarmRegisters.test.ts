@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Simulation } from '../sim/simulation.js';
 import { latencyModel } from '../sim/latency.js';
 import { getWord, type Fabric, type ProcessMain, type RegionSpec } from '../fabric/index.js';
-import { ReliableMaxRegister, maxRegisterRegion } from '../protocols/swarm/maxRegister.js';
+import { OneMemoryMaxRegister, ReliableMaxRegister, maxRegisterRegion } from '../protocols/swarm/maxRegister.js';
 import { DmAbdRegister, TimestampsExhausted } from '../protocols/swarm/dmAbd.js';
 import { recordRegisterRegion } from '../protocols/swarm/recordRegister.js';
 import { copyOffset, encodeRecord } from '../protocols/swarm/recordCopy.js';
@@ -35,6 +35,30 @@ function counted(fabric: Fabric): { readonly fabric: Fabric; readonly verbs: () 
   });
   return { fabric: proxy, verbs: () => verbs };
 }
+
+describe('one-memory max register on the simulator (T < C: this section only)', () => {
+  it('clients sharing one buffer each write rising values; the buffer ends at the largest, and each read is at least its reader\'s last write', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const world = simulation(seed, [maxRegisterRegion({ region: 'one', memories: [0], buffers: 1 })]);
+      const problems: string[] = [];
+      for (let client = 0; client < 3; client++) {
+        world.spawn(client, async (fabric) => {
+          const register = new OneMemoryMaxRegister(fabric, 'one', 0, 1, 0);
+          for (let round = 1; round <= 5; round++) {
+            const value = BigInt(10 * round + client);
+            await register.write(value);
+            const read = await register.read();
+            if (read < value) problems.push(`p${client} wrote ${value}, then read ${read}`);
+          }
+        });
+      }
+      const result = await world.run();
+      assert.equal(result.end, 'done', `seed ${seed}`);
+      assert.deepEqual(problems, [], `seed ${seed}`);
+      assert.equal(getWord(world.memory(0).snapshot('one'), 0), 52n, `seed ${seed}`);
+    }
+  });
+});
 
 describe('reliable max register on the simulator', () => {
   it('three writers sharing one buffer (T = 1 < C): every write lands, retrying its CAS while the buffer holds less', async () => {

@@ -20,6 +20,7 @@ export const runOptionSpecs = {
   backend: { type: 'string' },
   workload: { type: 'string' },
   log: { type: 'string' },
+  slots: { type: 'string' },
   tear: { type: 'string' },
   hold: { type: 'string', multiple: true },
   scenario: { type: 'string' },
@@ -79,6 +80,7 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.adversary !== undefined ? { adversary: values.adversary } : {}),
     ...(values.workload !== undefined ? { workload: values.workload } : {}),
     ...(values.log !== undefined ? { log: values.log } : {}),
+    ...(values.slots !== undefined ? { slots: integerOption('slots', values.slots, 0, 1, 1_000_000, 'log slots') } : {}),
     ...(values.hold !== undefined && values.hold.length > 0 ? { hold: values.hold.join('; ') } : {}),
     ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, { above: 0 }) } : {}),
     ...(values.skew !== undefined ? { skew: numberOption('skew', values.skew, 0, { minimum: 0, unit: 'time units' }) } : {}),
@@ -104,6 +106,7 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.adversary) parts.push('--adversary', options.adversary);
   if (options.workload) parts.push('--workload', options.workload);
   if (options.log) parts.push('--log', options.log);
+  if (options.slots !== undefined) parts.push('--slots', String(options.slots));
   if (options.tear !== undefined) parts.push('--tear', String(options.tear));
   if (options.skew !== undefined) parts.push('--skew', String(options.skew));
   if (options.drift !== undefined) parts.push('--drift', String(options.drift));

@@ -18,6 +18,7 @@ const samples: EmittedEvent[] = [
   { kind: 'decide', value: 7, ballot: 4, index: 2, late: true, started: 1.5, verbs: 6, messages: 0, bytes: 96, permissionRequests: 1 },
   { kind: 'learn', value: 7, from: 1, index: 2 },
   { kind: 'commit', index: 1, value: 7, instance: 2 },
+  { kind: 'snapshot', index: 4, instance: 6, digest: 'cbf29ce484222325', from: 1 },
   { kind: 'leading', ballot: 4, commitPoint: 3, settled: 1 },
   { kind: 'deposed', ballot: 4 },
   { kind: 'kv-state', applied: 16, digest: 'cbf29ce484222325', final: true },

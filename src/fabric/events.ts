@@ -57,6 +57,8 @@ export interface EventFields {
   deposed: { readonly ballot: number };
   /** Replicated log: this process delivered log entry `index` (its `value`), decided by consensus instance `instance`. */
   commit: { readonly index: number; readonly value: EventValue; readonly instance: number };
+  /** Replicated log (Mu's recycled log): this process installed process `from`'s snapshot instead of delivering entries 0..index-1 (`digest`: their chained digest; consensus instances below `instance` applied). */
+  snapshot: { readonly index: number; readonly instance: number; readonly digest: string; readonly from: number };
   /** Replicated key-value store: this replica's state after applying the first `applied` log entries (`final`: when it closed). */
   'kv-state': { readonly applied: number; readonly digest: string; readonly final?: boolean };
   /** Broadcast: sender `s` broadcast its `k`-th message (`m` printable, `hex` its bytes). */
@@ -126,6 +128,7 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   },
   learn: { value, from: optionalNumber, index: optionalNumber },
   commit: { index: number, value, instance: number },
+  snapshot: { index: number, instance: number, digest: string, from: number },
   leading: { ballot: number, commitPoint: number, settled: number },
   deposed: { ballot: number },
   'kv-state': { applied: number, digest: string, final: { type: 'boolean', optional: true } },

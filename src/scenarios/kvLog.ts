@@ -81,7 +81,7 @@ function makeLog(options: ResolvedOptions, process: ProcessId, fabric: Fabric): 
       return new DiskPaxosLog(fabric, { ...base, region, memories, pipelined: false });
     case 'mu':
       // Replica i's log lives in memory mi; the leader carries every client's calls.
-      return new MuLog(fabric, { capacity, slots: entriesOf(options), window: 4, timing: muTimingFor(typicalDelay(options)), ...(contender ? { believeLeaderUntil: contender.until } : {}) });
+      return new MuLog(fabric, { capacity, slots: options.slots ?? entriesOf(options), window: 4, timing: muTimingFor(typicalDelay(options)), ...(contender ? { believeLeaderUntil: contender.until } : {}) });
   }
 }
 
@@ -103,12 +103,18 @@ export const kvLogScenario: Scenario = {
     const n = 2 + random.int(3);
     return { n, memories: n };
   },
+  mixSlots(random, options) {
+    // Mu's log small enough to wrap around several times in a run (recycling, snapshots); the other logs are not bounded.
+    const slots = [undefined, 2, 4, 8, 16][random.int(5)];
+    return options.log === 'mu' ? slots : undefined;
+  },
   validate(options) {
     if (options.adversary !== undefined) throw new Error('--adversary: kv-log tolerates crashes only (no Byzantine adversaries)');
     if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call (accepted: 1 or more)`);
     if (options.n < 2) throw new Error(`--n ${options.n}: a replicated store needs at least 2 processes`);
     if (logName(options) !== 'multi-paxos' && options.memories < 1) throw new Error(`--memories ${options.memories}: ${logName(options)} needs at least one memory`);
     if (logName(options) === 'mu' && options.memories !== options.n) throw new Error(`--memories ${options.memories}: Mu puts each replica's log in its own memory (accepted: --memories ${options.n}, one per replica)`);
+    if (options.slots !== undefined && logName(options) !== 'mu') throw new Error(`--slots ${options.slots}: only Mu's log is bounded (accepted with --log mu)`);
     if (!(workloadOf(options).mix in kvMixes)) throw new Error(`--workload ${options.workload}: unknown mix (accepted: ${Object.keys(kvMixes).join(', ')})`);
   },
   tolerance(options) {
@@ -133,7 +139,7 @@ export const kvLogScenario: Scenario = {
       case 'disk-paxos-log':
         return diskPaxosLogRegions(layout, options.n);
       case 'mu':
-        return muRegions(muLayoutOf({ capacity, slots: entriesOf(options) }), options.n);
+        return muRegions(muLayoutOf({ capacity, slots: options.slots ?? entriesOf(options) }), options.n);
     }
   },
   body(options, process) {

@@ -3,6 +3,7 @@ import type { HistoryEvent, NoteEvent } from '../fabric/index.js';
 import { decodeKvCommand } from '../protocols/kv/kvCommand.js';
 import { KvStateMachine } from '../protocols/kv/kvStateMachine.js';
 import { checkRunLinearizable } from './linearizable.js';
+import { deliveredLogs } from './logProperties.js';
 import type { Violation } from './scenario.js';
 
 /**
@@ -19,16 +20,13 @@ import type { Violation } from './scenario.js';
  *   machine reaches by applying the first c entries of that replica's
  *   delivered log (replayed here from its `commit` notes, whose values are
  *   the entries' bytes in hex), and replicas that applied the same number
- *   of entries report the same digest.
+ *   of entries report the same digest. A replica that installed a snapshot
+ *   (`snapshot` notes) is judged on the prefix it stands for, checked
+ *   against the others' delivered logs (`deliveredLogs`).
  */
 export function checkKvRun(history: readonly HistoryEvent[], notes: readonly NoteEvent[], matchBy: 'process' | 'op' = 'process'): Violation[] {
-  const violations: Violation[] = [];
-  const logs = new Map<number, unknown[]>();
-  for (const event of eventsOf(notes, 'commit')) {
-    const log = logs.get(event.process) ?? [];
-    logs.set(event.process, log);
-    log.push(event.value);
-  }
+  // A replica that installed a snapshot (Mu's recycled log) has the snapshot's prefix checked and counted as its log's (logProperties.ts).
+  const { logs, violations } = deliveredLogs(notes);
   const ordered = [...logs].sort(([a], [b]) => a - b);
   for (let a = 0; a < ordered.length; a++) {
     for (let b = a + 1; b < ordered.length; b++) {

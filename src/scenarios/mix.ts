@@ -62,6 +62,8 @@ export function mixedRunOptions(scenario: Scenario, seed: number, fixed: FixedOp
   const drift = pick(mixedDrifts);
   // Drawn last, so that adding the option changed no other scenario's configurations.
   const log = scenario.logs ? pick(scenario.logs) : undefined;
+  // Drawn after the log (a bounded log's size depends on it), and last, so that no other draw moved.
+  const slots = scenario.mixSlots ? scenario.mixSlots(random, { log: fixed.log ?? log }) : undefined;
   const sized = fixed.n !== undefined || fixed.f !== undefined || fixed.memories !== undefined;
   return {
     protocol: scenario.name,
@@ -74,6 +76,7 @@ export function mixedRunOptions(scenario: Scenario, seed: number, fixed: FixedOp
     ...(scenario.adversaries && adversary ? { adversary } : {}),
     ...(clocked ? { skew, drift } : {}),
     ...(log !== undefined ? { log } : {}),
+    ...(slots !== undefined ? { slots } : {}),
     ...definedOnly(fixed),
   };
 }

@@ -49,17 +49,22 @@ function clientsOf(options: ResolvedOptions): number {
   return options.clients ?? options.n;
 }
 
-/** Log slots of a KV run: every call, its retries, and room for the no-ops and repeats leader changes cost. */
+/** Log slots of a KV run: `--slots`, else every call, its retries, and room for the no-ops and repeats leader changes cost. */
 function kvSlotsOf(options: ResolvedOptions): number {
-  return clientsOf(options) * options.ops * 8 + 128;
+  return options.slots ?? clientsOf(options) * options.ops * 8 + 128;
 }
 
 function layoutOf(options: ResolvedOptions) {
-  return isKvWorkload(options.workload) ? muLayoutOf({ capacity: kvCapacity, slots: kvSlotsOf(options) }) : muLayoutOf({ capacity, slots: entriesOf(options) });
+  return isKvWorkload(options.workload) ? muLayoutOf({ capacity: kvCapacity, slots: kvSlotsOf(options) }) : muLayoutOf({ capacity, slots: slotsOf(options) });
 }
 
 function valueOf(process: ProcessId, k: number): number {
   return 1000 * (process + 1) + k;
+}
+
+/** The log's slots: `--slots`, else room for every entry of the run (no wrap-around). */
+function slotsOf(options: ResolvedOptions): number {
+  return options.slots ?? entriesOf(options);
 }
 
 function configOf(options: ResolvedOptions, process: ProcessId) {
@@ -77,7 +82,7 @@ function configOf(options: ResolvedOptions, process: ProcessId) {
   const contender = contention(options).contenders.get(process);
   return {
     capacity,
-    slots: entriesOf(options),
+    slots: slotsOf(options),
     // The leader carries every client's window.
     window: options.window ?? windowOf(options) * options.n,
     timing: muTimingFor(typicalDelay(options)),
@@ -109,6 +114,10 @@ export const muScenario: Scenario = {
   mixSizes(random) {
     const n = [3, 3, 3, 4, 5][random.int(5)];
     return { n, memories: n };
+  },
+  mixSlots(random) {
+    // Small logs wrap around several times in a run: recycling, and snapshots for replicas left behind.
+    return [2, 3, 4, 8, undefined][random.int(5)];
   },
   mixWorkload(random) {
     // Both kinds: the log workloads (whose appends the log properties judge directly) and the store on top.

@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly workload?: string;
   /** The replicated log a scenario runs on, for scenarios generic over one (e.g. kv-log: multi-paxos | pmp-log | disk-paxos-log); scenario default when absent. */
   readonly log?: string;
+  /** Slots of a bounded log (mu, kv-log --log mu): small values make the log wrap around often (recycling, snapshots); scenario default when absent. */
+  readonly slots?: number;
   /**
    * The simulator's tear window: a multi-word write's words land within this
    * fraction (0..1] of its own completion delay; the simulator's default when absent.
@@ -125,6 +127,8 @@ export interface Scenario {
   readonly workloads?: readonly string[];
   /** Replicated logs the scenario runs on (`--log`; first = default, a mixed sweep draws one); none when absent. */
   readonly logs?: readonly string[];
+  /** The log sizes (`--slots`) a mixed sweep draws (undefined: the scenario's default); a scenario without it rejects `--slots`. */
+  readonly mixSlots?: (random: Prng, options: { readonly log?: string }) => number | undefined;
   /** The shortest horizon that can judge liveness (e.g. every broadcast's slow path after the faults); a default horizon is raised to it. */
   readonly minimumHorizon?: (options: ResolvedOptions) => number;
   /** Sizes a mixed sweep may draw (n, memories or f within what the scenario accepts); f = 1..2 through `sizeFor` when absent. */

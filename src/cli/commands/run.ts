@@ -39,6 +39,8 @@ options:
   --mutant NAME       run a deliberately broken variant (mnm mutants lists them)
   --workload NAME     a protocol's workload (consensus: stable | contention | storm | mixed)
   --log NAME          the replicated log under a store (kv-log: multi-paxos | pmp-log | disk-paxos-log | mu)
+  --slots N           slots of a bounded log (mu, kv-log --log mu): a small log wraps around often,
+                      recycling slots and catching lagging replicas up with snapshots (default: no wrap)
   --tear FRACTION     the simulator's tear window: a multi-word write's words land within this
                       fraction (0..1] of its completion delay (default: 0.9 of the shortest delay)
   --skew T            clock skew: each process's clock() is offset by a draw within ±T time units

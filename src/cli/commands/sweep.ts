@@ -74,7 +74,7 @@ options:
   --json             one JSON object: protocol, runs, violations, blocked, undecided, byProperty,
                      firstViolation {seed, replay, violations}, failures [{seed, replay, violations}],
                      mixed, range, shard, interrupted, stoppedAt, plan (docs/cli.md)
-  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --tear,
+  and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --slots, --tear,
                      mu: --clients, --window, --crash-leader-at T, --pause-leader-at T --for D,
                      --scenario FILE: sweep your own scenario module, docs/cli.md)
 

@@ -1,4 +1,5 @@
 import type { KvCommand } from './kvCommand.js';
+import { fnv1a64 } from '../common/fnv.js';
 
 /**
  * The key-value state machine every replica runs over the same log: pure
@@ -19,6 +20,29 @@ import type { KvCommand } from './kvCommand.js';
  * nothing (Raft thesis §6.3's client sessions, with the floor bounding what
  * each session keeps). The `no-dedup` mutant applies duplicates too.
  */
+/** A machine's whole state as plain data, in a canonical order. */
+export interface KvSnapshot {
+  readonly data: readonly (readonly [string, string])[];
+  readonly sessions: readonly (readonly [number, number, readonly number[]])[];
+  readonly applied: number;
+}
+
+/** A snapshot as bytes (UTF-8 JSON), for a log that ships state between replicas. */
+export function encodeKvSnapshot(snapshot: KvSnapshot): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(snapshot));
+}
+
+/** The snapshot in `bytes`, or undefined if they are not one. */
+export function decodeKvSnapshot(bytes: Uint8Array): KvSnapshot | undefined {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(bytes)) as KvSnapshot;
+    if (!Array.isArray(value.data) || !Array.isArray(value.sessions) || typeof value.applied !== 'number') return undefined;
+    return value;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface KvApplyResult {
   /** get: the value read; the others: null. */
   readonly result: string | null;
@@ -90,12 +114,27 @@ export class KvStateMachine {
   }
 
   /** The state as plain data in a canonical order (keys and clients sorted): equal states, equal snapshots. */
-  snapshot(): { readonly data: [string, string][]; readonly sessions: [number, number, number[]][]; readonly applied: number } {
+  snapshot(): KvSnapshot {
     const data = [...this.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const sessions = [...this.sessions]
       .sort(([a], [b]) => a - b)
       .map(([client, session]): [number, number, number[]] => [client, session.floor, [...session.applied].sort((a, b) => a - b)]);
     return { data, sessions, applied: this.appliedCount };
+  }
+
+  /** Whether this client's command `sequence` was applied (or lies below its floor: settled). */
+  hasApplied(client: number, sequence: number): boolean {
+    const session = this.sessions.get(client);
+    return session !== undefined && (sequence < session.floor || session.applied.has(sequence));
+  }
+
+  /** Replaces the whole state with a `snapshot()` (another replica's, installed by a replica that fell behind a recycled log). */
+  restore(snapshot: KvSnapshot): void {
+    this.data.clear();
+    for (const [key, value] of snapshot.data) this.data.set(key, value);
+    this.sessions.clear();
+    for (const [client, floor, applied] of snapshot.sessions) this.sessions.set(client, { floor, applied: new Set(applied) });
+    this.appliedCount = snapshot.applied;
   }
 
   /**
@@ -107,19 +146,4 @@ export class KvStateMachine {
   }
 }
 
-/** FNV-1a over the UTF-16 code units of `text`, 64 bits kept as two 32-bit halves (no bigint in the hot loop). */
-export function fnv1a64(text: string): string {
-  // Offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 0x1b3.
-  let high = 0xcbf29ce4;
-  let low = 0x84222325;
-  for (let index = 0; index < text.length; index++) {
-    low = (low ^ text.charCodeAt(index)) >>> 0;
-    // (high·2^32 + low) · (2^40 + 0x1b3) mod 2^64: low·2^40 only reaches the high half (as low·2^8).
-    const lowProduct = low * 0x1b3;
-    const carry = Math.floor(lowProduct / 0x1_0000_0000);
-    const newLow = lowProduct >>> 0;
-    high = (Math.imul(high, 0x1b3) + Math.imul(low, 0x100) + carry) >>> 0;
-    low = newLow;
-  }
-  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
-}
+export { fnv1a64 } from '../common/fnv.js';

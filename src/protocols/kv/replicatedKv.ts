@@ -5,7 +5,7 @@ import { encodeSinkFrames, type AppendSink } from './appendSink.js';
 import { decodeKvCommand, encodeKvCommand, type KvCommand, type KvOperation } from './kvCommand.js';
 import { KvClientRetired, KvClosed, KvOutcomeUnknown, KvRejected } from './kvErrors.js';
 import type { KvMutant } from './kvMutants.js';
-import { KvStateMachine } from './kvStateMachine.js';
+import { decodeKvSnapshot, encodeKvSnapshot, KvStateMachine } from './kvStateMachine.js';
 
 /**
  * A replicated key-value store over any `ReplicatedLog` (Multi-Paxos, PMP,
@@ -25,7 +25,8 @@ import { KvStateMachine } from './kvStateMachine.js';
  *   reads). Leader leases are left out on purpose: they need bounded clock
  *   drift, which the simulator's clock faults deny.
  * - **Exactly once.** A command whose append has not been applied after
- *   `retryAfter` is appended again, with the same client and sequence
+ *   `retryAfter` is appended again (and again, each time after twice the
+ *   wait before, up to 8 × `retryAfter`), with the same client and sequence
  *   (a log that aborts an append, as Mu's may, leaves its outcome unknown
  *   too). The log may then hold it twice; the state machine applies it once.
  * - **Outcomes in the history** (`record`, the default): invoke, then `ok`
@@ -41,6 +42,18 @@ import { KvStateMachine } from './kvStateMachine.js';
  * - **Durability** (`sink`): applied entries are written to the sink, one
  *   batch at a time, and a batch is applied and answered only once its write
  *   resolved — a call's answer means its entry is durable at its replica.
+ *
+ * - **Snapshots** (a log that recycles its storage, Mu): the store gives
+ *   the log its state machine (`ReplicatedLog.useSnapshots`): its state
+ *   (data and client sessions, `KvStateMachine.snapshot`) is what a lagging
+ *   replica installs instead of the entries the log no longer holds. A call
+ *   of this replica whose command lies among those entries learns it from
+ *   the installed sessions: a put, append or delete took effect (its result
+ *   is null) and resolves; a get's result is not in the state, so the get
+ *   is appended again as a new command (a read has no effect: it then
+ *   takes effect at the new command's index, still inside the call). Not
+ *   with a `sink`: a batch waiting to be made durable would be applied on
+ *   top of the installed state.
  *
  * Notes: `kv-state` {applied, digest} every `checkpointEvery` log entries
  * and at close (`final`): replicas that applied the same number of entries
@@ -96,6 +109,12 @@ export class ReplicatedKv {
     this.client = config.client ?? fabric.self;
     this.record = config.record ?? true;
     this.machine = new KvStateMachine({ dedup: config.mutant !== 'no-dedup' });
+    if (config.sink === undefined) {
+      log.useSnapshots?.({
+        take: () => ({ entries: this.appliedEntries, state: encodeKvSnapshot(this.machine.snapshot()) }),
+        install: (entries, state) => this.install(entries, state),
+      });
+    }
     this.applying = this.applyLog();
   }
 
@@ -199,19 +218,29 @@ export class ReplicatedKv {
       this.pending.set(sequence, call);
       if (this.sinkFailure) return this.settle(sequence, new KvOutcomeUnknown(operation, key, `the durability sink failed: ${this.sinkFailure.message}`));
       this.appendCopy(sequence);
-      const { retryAfter, giveUpAfter } = this.config;
-      if (retryAfter !== undefined) {
-        const retry = (): void => {
-          if (!this.pending.has(sequence)) return;
-          this.appendCopy(sequence);
-          call.cancelTimers.push(this.fabric.setTimer(retryAfter, retry));
-        };
-        call.cancelTimers.push(this.fabric.setTimer(retryAfter, retry));
-      }
-      if (giveUpAfter !== undefined) {
-        call.cancelTimers.push(this.fabric.setTimer(giveUpAfter, () => this.settle(sequence, new KvOutcomeUnknown(operation, key, `not applied within ${giveUpAfter} time units`))));
-      }
+      this.arm(sequence, call);
     });
+  }
+
+  /** The timers of call `sequence`: append again every `retryAfter`, give up after `giveUpAfter`. */
+  private arm(sequence: number, call: PendingCall): void {
+    const { operation, key } = call.command;
+    const { retryAfter, giveUpAfter } = this.config;
+    if (retryAfter !== undefined) {
+      // Each copy waits twice as long as the one before (up to 8 × retryAfter): a log slowed down (a small
+      // recycled log waiting for a slow replica) is not flooded with copies that slow it down further.
+      let wait = retryAfter;
+      const retry = (): void => {
+        if (!this.pending.has(sequence)) return;
+        this.appendCopy(sequence);
+        wait = Math.min(2 * wait, 8 * retryAfter);
+        call.cancelTimers.push(this.fabric.setTimer(wait, retry));
+      };
+      call.cancelTimers.push(this.fabric.setTimer(wait, retry));
+    }
+    if (giveUpAfter !== undefined) {
+      call.cancelTimers.push(this.fabric.setTimer(giveUpAfter, () => this.settle(sequence, new KvOutcomeUnknown(operation, key, `not applied within ${giveUpAfter} time units`))));
+    }
   }
 
   /** The lowest sequence number this client has not settled: every lower one is done and never appended again. */
@@ -239,7 +268,8 @@ export class ReplicatedKv {
         if (error instanceof EntryTooLarge) return this.settle(sequence, new KvRejected(operation, key, error.message));
         if (error instanceof LogFull) {
           // Every entry is decided: once this replica applied them all, a command not among them never will be.
-          await this.appliedThrough(this.log.decided.length);
+          const decided = this.log.decided;
+          await this.appliedThrough(decided.length === 0 ? 0 : decided[decided.length - 1].index + 1);
           return this.settle(sequence, new KvRejected(operation, key, error.message));
         }
         if (error instanceof LogClosed && this.closed) return; // close() settles what is left
@@ -297,6 +327,32 @@ export class ReplicatedKv {
     }
     const every = this.config.checkpointEvery ?? 0;
     if (every > 0 && this.appliedEntries % every === 0) this.fabric.note('kv-state', { applied: this.appliedEntries, digest: this.machine.digest() });
+    for (let index = this.waiters.length - 1; index >= 0; index--) {
+      if (this.waiters[index].count <= this.appliedEntries) this.waiters.splice(index, 1)[0].wake();
+    }
+  }
+
+  /** Installs another replica's state, taken after its first `entries` log entries (the log calls it between two entries). */
+  private install(entries: number, state: Uint8Array): void {
+    const snapshot = decodeKvSnapshot(state);
+    if (snapshot === undefined) throw new Error(`ReplicatedKv: a snapshot of ${entries} entries is not a key-value state`);
+    this.machine.restore(snapshot);
+    this.appliedEntries = entries;
+    for (const [sequence, call] of [...this.pending]) {
+      if (!this.machine.hasApplied(this.client, sequence)) continue;
+      if (call.command.operation !== 'get') {
+        this.settle(sequence, { result: null });
+        continue;
+      }
+      // The read happened below the snapshot, its result is not in the state: read again, under a new sequence number.
+      const again = this.nextSequence++;
+      for (const cancel of call.cancelTimers) cancel();
+      this.pending.delete(sequence);
+      const reissued: PendingCall = { ...call, command: { ...call.command, sequence: again }, cancelTimers: [] };
+      this.pending.set(again, reissued);
+      this.appendCopy(again);
+      this.arm(again, reissued);
+    }
     for (let index = this.waiters.length - 1; index >= 0; index--) {
       if (this.waiters[index].count <= this.appliedEntries) this.waiters.splice(index, 1)[0].wake();
     }

@@ -1,4 +1,4 @@
-import type { MuEntry, OpenedEntry } from './muEntry.js';
+import type { MuEntry, OpenedEntry, StoredEntry } from './muEntry.js';
 import type { EntryCopy } from './muLayout.js';
 
 /**
@@ -31,21 +31,103 @@ export function catchUpRange(followerFuo: number, commitPoint: number, leaderEnd
 }
 
 /**
- * What a replica holds at one index, from the slot's two copies as opened for
- * that index: the valid entry with the higher accepted proposal, and which
- * copy holds it; `empty` when neither copy holds a whole entry for the index
- * (never written, a write cut short by a crash, or an earlier lap's entry).
+ * What a replica holds in one slot, from its two copies (each opened at the
+ * index it stores): the valid entry of the highest index — a slot holds
+ * index i, i + slots, … in turn, and a leader never writes an index below
+ * the one a replica holds there (muLog.ts, "Recycling") — and among copies
+ * of one index the higher accepted proposal; and which copy holds it.
+ * `empty` when neither copy holds a whole entry (never written, or a write
+ * cut short by a crash).
  *
  * A copy that fails its checksum is not something the replica accepted: a
  * leader counts a write only once it completed whole, and it never writes
  * over the copy holding the replica's entry (`copyToWrite`), so a write cut
  * short tears only the other copy and the accepted entry survives it.
  */
-export function heldEntry(copies: readonly [OpenedEntry, OpenedEntry]): { readonly entry: OpenedEntry; readonly copy: EntryCopy | undefined } {
+export function heldEntry(copies: readonly [StoredEntry, StoredEntry]): { readonly entry: StoredEntry; readonly copy: EntryCopy | undefined } {
   const [first, second] = copies;
-  if (first.kind === 'entry' && (second.kind !== 'entry' || first.accepted >= second.accepted)) return { entry: first, copy: 0 };
+  const above = (a: StoredEntry & { kind: 'entry' }, b: StoredEntry) => b.kind !== 'entry' || a.index > b.index || (a.index === b.index && a.accepted >= b.accepted);
+  if (first.kind === 'entry' && above(first, second)) return { entry: first, copy: 0 };
   if (second.kind === 'entry') return { entry: second, copy: 1 };
   return { entry: { kind: 'empty' }, copy: undefined };
+}
+
+/**
+ * What a slot's held entry says about index `index` (of that slot): the
+ * entry if it is index's; `lapped` if the slot holds a later index (index
+ * was recycled at this replica); `empty` if it holds an earlier lap (this
+ * replica never accepted anything at index).
+ */
+export function openAt(held: StoredEntry, index: number): OpenedEntry {
+  if (held.kind !== 'entry') return held.kind === 'torn' ? { kind: 'empty' } : held;
+  if (held.index > index) return { kind: 'lapped' };
+  if (held.index < index) return { kind: 'empty' };
+  return { kind: 'entry', accepted: held.accepted, fuo: held.fuo, payload: held.payload };
+}
+
+/**
+ * The highest FUO a replica's log holds: its header's and those piggybacked
+ * on its whole entries, whatever their index. Every index below any of them
+ * is decided. A new leader must count the entries' FUOs too: a decided
+ * index k whose slots were recycled on its whole majority shows only as the
+ * FUO (> k) of the entry k + slots that replaced it (`recycleLimit`).
+ */
+export function heldFuo(headerFuo: number, entries: readonly StoredEntry[]): number {
+  let highest = headerFuo;
+  for (const entry of entries) if (entry.kind === 'entry' && entry.fuo > highest) highest = entry.fuo;
+  return highest;
+}
+
+/**
+ * The first index a leader may not write yet: writing index k reuses the
+ * slot of k − slots, so k − slots must be below the applied point of every
+ * replica the leader considers alive (`applied[r]`, as r last published
+ * it; 0 when never read) — a replica considered failed is not waited for —
+ * and below the leader's own commit point, so that every entry it writes
+ * carries a FUO above the index whose slot it takes (the entry k of a
+ * leader with FUO f satisfies k < f + slots).
+ */
+export function recycleLimit(commitPoint: number, applied: readonly (number | undefined)[], alive: readonly boolean[], self: number, slots: number): number {
+  let low = commitPoint;
+  applied.forEach((point, replica) => {
+    if (replica === self || alive[replica]) low = Math.min(low, point ?? 0);
+  });
+  return low + slots;
+}
+
+/**
+ * Where a leader starts writing a ready replica whose log holds FUO
+ * `viewFuo` and base `viewBase`, given its commit point and the lowest index
+ * `knownFrom` from which it holds every decided payload up to the commit
+ * point. Normally from min(FUO, commit point) (never beyond: an entry there
+ * may be undecided). If it no longer holds that far back (the entries were
+ * recycled and it learnt the prefix from a snapshot), it jumps: it writes
+ * from `knownFrom` and first raises the replica's base there (`base`), so
+ * that the replica never applies an index between its FUO and the jump —
+ * its log may hold an undecided entry there, below FUOs the jump writes.
+ */
+export function catchUpStart(viewFuo: number, viewBase: number, commitPoint: number, knownFrom: number): { readonly from: number; readonly base?: number } {
+  const from = Math.min(viewFuo, commitPoint);
+  if (from >= knownFrom) return { from };
+  return knownFrom > viewBase ? { from: knownFrom, base: knownFrom } : { from: knownFrom };
+}
+
+/**
+ * Whether a replica that applied every index below `applied` must install
+ * a snapshot, and the lowest snapshot index that helps: its log's base is
+ * above its applied point (it may apply nothing below the base from this
+ * log); its slot for `applied` already holds a later lap (recycled here);
+ * or it holds a FUO above `applied` (read before the slot) and yet no
+ * whole entry there — a leader writes the entries below a FUO before the
+ * FUO, so that write was cut short for good by its writer's crash while
+ * the FUO behind it landed, and a later leader catches the log up only
+ * from its FUO. Undefined when its log may still bring `applied`.
+ */
+export function snapshotNeed(applied: number, base: number, atApplied: OpenedEntry, fuo: number): number | undefined {
+  if (applied < base) return base;
+  if (atApplied.kind === 'lapped') return applied + 1;
+  if (fuo > applied && atApplied.kind !== 'entry') return applied + 1;
+  return undefined;
 }
 
 /** The copy a leader writes: never the one holding the replica's entry (`held`, as `heldEntry` found it or as this term last wrote it). */
@@ -61,6 +143,30 @@ export function adoptAt(views: readonly OpenedEntry[]): MuEntry | undefined {
     if (best === undefined || view.accepted > best.accepted) best = view;
   }
   return best;
+}
+
+/**
+ * The decided entry at an index k below a new leader's commit point, from
+ * what each view of its majority holds at k (`entries[r]`, opened at k)
+ * the highest FUO it holds (`fuos[r]`) and its base (`bases[r]`), or
+ * undefined when it cannot tell (then only a snapshot brings it). Which
+ * view: any whole entry at k in a log holding a FUO above k, k not below
+ * its base, is decided (muLog.ts; below the base a jump may have left an
+ * undecided entry under the FUOs it wrote). Failing that — a
+ * replica that holds the FUO may show k torn, its write cut short by a
+ * crash while the FUO behind it landed — the highest accepted entry at k
+ * among the views, as a new leader adopts, provided no view shows k
+ * `lapped`: a replica's acceptance of k is destroyed only by the next lap
+ * taking its slot, so with none lapped the majority still shows an
+ * acceptance of the decided value with the highest proposal (Paxos).
+ */
+export function decidedAt(entries: readonly OpenedEntry[], fuos: readonly number[], bases: readonly number[], index: number): MuEntry | undefined {
+  for (let view = 0; view < entries.length; view++) {
+    const entry = entries[view];
+    if (fuos[view] > index && bases[view] <= index && entry.kind === 'entry') return entry;
+  }
+  if (entries.some((entry) => entry.kind === 'lapped')) return undefined;
+  return adoptAt(entries);
 }
 
 /**
@@ -109,6 +215,7 @@ export function advanceCommit(fuo: number, acknowledged: (index: number) => numb
  */
 export function appliable(entries: readonly OpenedEntry[], applied: number, headerFuo: number): number {
   let commit = headerFuo;
+  // (headerFuo may already include the FUOs of entries of other indices: `heldFuo`.)
   for (const entry of entries) if (entry.kind === 'entry' && entry.fuo > commit) commit = entry.fuo;
   let count = 0;
   while (applied + count < commit && count < entries.length && entries[count].kind === 'entry') count++;

@@ -6,25 +6,32 @@ import { contextHeaderValueCrc, openRecord, sealRecord, type RecordLayout } from
  *
  *   bytes 0..7     acceptedProposal (u64; 0 = never written)
  *   bytes 8..15    the leader's FUO when it wrote the entry (u64: the piggybacked commit point)
- *   bytes 16..19   payload length (u32)
- *   bytes 20..23   checksum (u32): CRC-32 over the entry's absolute log index,
- *                  bytes 0..19 and the payload
- *   bytes 24..     payload (a tagged entry, logEntry.ts), padded to whole words
+ *   bytes 16..23   the entry's absolute log index (u64)
+ *   bytes 24..27   payload length (u32)
+ *   bytes 28..31   checksum (u32): CRC-32 over the absolute index, bytes
+ *                  0..27 and the payload
+ *   bytes 32..     payload (a tagged entry, logEntry.ts), padded to whole words
  *
  * A write of more than one word is not atomic: a reader racing the leader's
  * write may see some words new and some old. The checksum covers the whole
- * entry, so such a torn entry never passes, and nobody acts on it. It also
- * covers the absolute index, which the slot does not store: a slot holds
- * index i, i + slots, i + 2·slots, … (log recycling), and an entry left from
- * an earlier lap — or copied to the wrong slot — never passes as index i.
+ * entry, so such a torn entry never passes, and nobody acts on it.
+ *
+ * The log is recycled: a slot holds index i, i + slots, i + 2·slots, … in
+ * turn. The entry stores its absolute index, and the checksum covers it, so
+ * a reader knows which lap a slot holds: an entry left from an earlier lap —
+ * or copied to the wrong slot — never passes as index i (`decodeMuEntry`
+ * for i finds it torn), and a slot already holding a later lap tells a
+ * lagging replica that its index was recycled (`openMuEntry` gives the
+ * stored index; muDecide.ts `openAt`). A candidate reading a whole log also
+ * needs the stored index: the slots of a recycled log hold several laps.
  *
  * Fixed-size slots (instead of the paper's entries packed at increasing
  * byte offsets) make index → offset a multiplication, so a follower reads
  * "the entries from my applied point on" in one verb and a candidate reads a
  * slot on a majority without walking the log.
  */
-export const muEntryHeader = 24;
-const layout: RecordLayout = { header: muEntryHeader, lengthAt: 16, checksumAt: 20, coveredFrom: 0, contextLength: 8, checksum: contextHeaderValueCrc };
+export const muEntryHeader = 32;
+const layout: RecordLayout = { header: muEntryHeader, lengthAt: 24, checksumAt: 28, coveredFrom: 0, contextLength: 8, checksum: contextHeaderValueCrc };
 
 export interface MuEntry {
   /** The proposal number under which the entry was written (accepted). */
@@ -34,8 +41,14 @@ export interface MuEntry {
   readonly payload: Uint8Array;
 }
 
-/** What a slot read from memory holds for index `index`. */
-export type OpenedEntry = { readonly kind: 'empty' } | { readonly kind: 'torn' } | ({ readonly kind: 'entry' } & MuEntry);
+/**
+ * What a slot read from memory holds for index `index`: `lapped` when it
+ * holds a later index of the same slot (index was recycled there).
+ */
+export type OpenedEntry = { readonly kind: 'empty' } | { readonly kind: 'torn' } | { readonly kind: 'lapped' } | ({ readonly kind: 'entry' } & MuEntry);
+
+/** What one copy of a slot holds, whatever its index: a whole entry names its absolute index. */
+export type StoredEntry = { readonly kind: 'empty' } | { readonly kind: 'torn' } | ({ readonly kind: 'entry'; readonly index: number } & MuEntry);
 
 export function muEntrySize(capacity: number): number {
   return muEntryHeader + wholeWords(capacity);
@@ -54,18 +67,34 @@ export function encodeMuEntry(entry: MuEntry, index: number, capacity: number): 
   const bytes = new Uint8Array(muEntrySize(capacity));
   setWord(bytes, 0, entry.accepted);
   setWord(bytes, 8, BigInt(entry.fuo));
+  setWord(bytes, 16, BigInt(index));
   return sealRecord(bytes, layout, entry.payload, indexContext(index));
 }
 
 /**
- * Opens the slot at `offset` of `bytes` as index `index`. `verify = false` is
- * the `no-checksum` mutant: whatever the words say is taken as the entry.
+ * Opens one copy at `offset` of `bytes`, whatever index it holds: the
+ * checksum is checked against the index the entry stores. `verify = false`
+ * is the `no-checksum` mutant: whatever the words say is taken as the entry.
  */
-export function decodeMuEntry(bytes: Uint8Array, offset: number, index: number, capacity: number, verify = true): OpenedEntry {
+export function openMuEntry(bytes: Uint8Array, offset: number, capacity: number, verify = true): StoredEntry {
   const slot = bytes.subarray(offset, offset + muEntrySize(capacity));
-  const record = openRecord(slot, layout, verify, capacity, indexContext(index));
+  const stored = getWord(slot, 16);
+  const record = openRecord(slot, layout, verify, capacity, indexContext(Number(stored)));
   if (record === 'torn') return { kind: 'torn' };
   const accepted = getWord(slot, 0);
   if (record.blank || accepted === 0n) return { kind: 'empty' };
-  return { kind: 'entry', accepted, fuo: Number(getWord(slot, 8)), payload: slot.slice(muEntryHeader, muEntryHeader + record.length) };
+  return { kind: 'entry', index: Number(stored), accepted, fuo: Number(getWord(slot, 8)), payload: slot.slice(muEntryHeader, muEntryHeader + record.length) };
+}
+
+/**
+ * Opens the copy at `offset` of `bytes` as index `index`: an entry of
+ * another index (another lap) is not index `index`'s and reads torn.
+ * `verify = false` is the `no-checksum` mutant.
+ */
+export function decodeMuEntry(bytes: Uint8Array, offset: number, index: number, capacity: number, verify = true): OpenedEntry {
+  const opened = openMuEntry(bytes, offset, capacity, verify);
+  if (opened.kind !== 'entry') return opened;
+  if (opened.index !== index) return { kind: 'torn' };
+  const { index: _index, ...entry } = opened;
+  return entry;
 }

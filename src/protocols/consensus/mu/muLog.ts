@@ -1,16 +1,17 @@
 import { getWord, PermissionDenied, TimedOut, wordBytes, type Fabric, type MemoryId, type OperationValue, type ProcessId } from '../../../fabric/index.js';
 import { firstBallot, nextBallot } from '../../common/ballot.js';
 import { indexedMessages } from '../../common/instances.js';
-import { EntryTooLarge, InvalidLogConfig, LogClosed, LogFull } from '../../common/logErrors.js';
+import { EntryTooLarge, InvalidLogConfig, LogClosed } from '../../common/logErrors.js';
 import { metered, newMeter, type Meter } from '../../common/meter.js';
-import type { LogEntry, ReplicatedLog } from '../../common/replicatedLog.js';
+import type { LogEntry, ReplicatedLog, SnapshotMachine } from '../../common/replicatedLog.js';
 import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, tagKey } from '../logEntry.js';
-import { advanceCommit, aliveAfter, appliable, catchUpRange, copyToWrite, heldEntry, knownCommitPoint, leaderOf, nextScore, settlePlan } from './muDecide.js';
-import { decodeMuEntry, encodeMuEntry, muEntrySize, type OpenedEntry } from './muEntry.js';
-import { entryOffset, fuoOffset, heartbeatAddress, logAddress, minProposalOffset, muLogHeader, muSlotSize, validateMuLayout, type EntryCopy, type MuLayout } from './muLayout.js';
+import { advanceCommit, aliveAfter, appliable, catchUpRange, catchUpStart, copyToWrite, decidedAt, heldEntry, heldFuo, knownCommitPoint, leaderOf, nextScore, openAt, recycleLimit, settlePlan, snapshotNeed } from './muDecide.js';
+import { encodeMuEntry, muEntrySize, openMuEntry, type OpenedEntry, type StoredEntry } from './muEntry.js';
+import { baseOffset, entryOffset, fuoOffset, heartbeatAddress, logAddress, minProposalOffset, muHeartbeatSize, muLogHeader, muSlotSize, validateMuLayout, type EntryCopy, type MuLayout } from './muLayout.js';
+import { SnapshotFeed } from './muFeed.js';
+import { chainDigest, decodeMuSnapshot, emptyChain, encodeMuSnapshot, type MuSnapshot } from './muSnapshot.js';
 import type { MuMutant } from './mutants.js';
 import type { MuTiming } from './muTiming.js';
-import { DeliveryFeed } from '../../common/deliveryFeed.js';
 
 /**
  * Mu (Aguilera et al., OSDI 2020; specs/mu.md): a replicated log whose stable
@@ -111,6 +112,82 @@ import { DeliveryFeed } from '../../common/deliveryFeed.js';
  * by induction, and any later write at a decided index writes the decided
  * value (above). So the slots below it hold decided values.
  *
+ * Recycling. The log has `slots` slots; index k lives in slot k mod slots,
+ * and every entry stores its absolute index under its checksum (muEntry.ts),
+ * so a reader knows which lap a slot holds; what a replica holds at k is
+ * `openAt` its slot: the entry, `lapped` (a later index took the slot) or
+ * empty. Each replica publishes its applied point next to its heartbeat
+ * counter (and at once whenever it moves); the leader, which reads the
+ * heartbeats anyway, writes index k — proposal, settle step or catch-up
+ * copy alike — only if k − slots lies below the applied point of every
+ * replica it considers alive and below its own commit point
+ * (`recycleLimit`). It never waits for a replica it considers failed: that
+ * one may find its next index recycled later, and installs a snapshot.
+ * Reclaimed slots are not zeroed: the next lap's write replaces the entry
+ * whole (into the copy that does not hold the replica's entry, as above),
+ * and a stale lap can never pass for another index — the checksum covers
+ * the stored index — so zeroing would only add a write per slot.
+ *
+ * (R) Every entry at index k carries a FUO above k − slots: a fast-path
+ * entry because k − slots < commit point = its FUO (the bound above); a
+ * settle step because k < C + slots (below); a catch-up copy keeps its
+ * original bytes. So a slot gives up index k only to an entry whose FUO
+ * proves k decided. A view's FUO (`heldFuo`) counts its entries' FUOs, not
+ * only its header's: a decided k whose slots were recycled on a whole
+ * majority shows there only as the FUO of the entry that replaced it, so
+ * the new leader's C covers k and it never "settles" k. Conversely, the
+ * highest index any view holds is below C + slots, so the settle range
+ * [C, last] maps one index per slot. And no write lowers the index a slot
+ * holds: catch-up starts at min(FUO, C), above k − slots for any k the
+ * replica holds; a jump (below) starts higher still; proposals start at C.
+ * Hence a replica's acceptance of k is destroyed only by an entry with a
+ * FUO above k, and "shows (b, v) at k" above becomes "shows (b, v) at k, or
+ * a FUO above k" — the new leader then copies k from the decided prefix
+ * instead of adopting it (`decidedAt`: a whole entry at k in a view whose
+ * FUO exceeds k and whose base does not; else, with no view lapped at k,
+ * the highest accepted entry there).
+ *
+ * Catch-up over laps. The new leader learns the decided prefix below C
+ * from the views (entries of the last laps) and from what it applied; it
+ * may lack some (a new leader that itself was behind: it then asks for a
+ * snapshot, and leads meanwhile). `knownFrom` is where its contiguous run
+ * of payloads up to C starts. A replica whose FUO F is below knownFrom
+ * cannot be caught up from F: the leader jumps (`catchUpStart`) — it first
+ * raises the replica's `base` (header word) to knownFrom, then writes from
+ * there. The replica's log may hold an undecided entry between F and the
+ * jump (written by a deposed leader), below FUOs the jump's entries carry;
+ * the replica applies no index below its base from its log (`poll` reads
+ * the base after the slots, so it sees any base raised before the entries
+ * it read), and installs a snapshot reaching the base instead. The base
+ * never decreases. With it the rule above becomes: a whole entry at k ≥
+ * base, below a FUO the replica holds, is decided — the FUO's writer wrote
+ * every index from its catch-up start (≥ base if it jumped, else ≤ F,
+ * covered by induction) up to it before writing the FUO.
+ *
+ * A replica applies only below FUOs read before its slots: its header
+ * (read first) and the entries of its earlier polls. An entry's FUO seen
+ * in the same read as a lower slot proves nothing about that slot: the
+ * read may have passed the slot while the leader's write of it was landing
+ * (its new copy torn, the other copy holding an older term's undecided
+ * entry) and reached the next slot once that one had landed whole — a
+ * mixed sweep found exactly this (a poll whose read wraps around the
+ * region's end is two reads).
+ *
+ * Snapshots. A replica whose next index was recycled in its log (`lapped`)
+ * or lies below its base asks the others (background-plane messages) for
+ * a snapshot reaching that far, every other tick until it has one; each
+ * answers with its own (muSnapshot.ts): the instance it applied up to, the
+ * delivered count, the tags delivered (the delivery rule must skip a later
+ * repeat), the chained digest of the delivered values, and its state
+ * machine's bytes taken where its consumer is (`SnapshotMachine.take`; the
+ * log keeps the instance and digest after each delivered position). Any
+ * replica's applied point is a decided prefix, so installing any snapshot
+ * above the own applied point is safe; it goes into the delivery stream
+ * where the skipped entries would have been (muFeed.ts), and the replica
+ * goes on from the snapshot's instance with its log. A snapshot is shipped
+ * by a message rather than read from the server's memory: the state has no
+ * fixed size (a region must), and catch-up is off the fast path.
+ *
  * Only replicas need majorities: any f < n/2 hosts (process and memory) may
  * crash. A crashed memory never answers; permission requests and the
  * prepare wait for a majority, not for everyone.
@@ -118,12 +195,13 @@ import { DeliveryFeed } from '../../common/deliveryFeed.js';
  * Notes: `attempt` {ballot}; `leading` {ballot, commitPoint, settled}; `decide`
  * {index, value, ballot, started} on the leader; `learn` {index, value} on a
  * replica applying from its log; `commit` {index, value, instance} per
- * delivered entry; `deposed` {ballot}.
+ * delivered entry; `snapshot` {index, instance, digest, from} per installed
+ * snapshot; `deposed` {ballot}.
  */
 export interface MuLogConfig {
   /** Largest value an append takes, in bytes. */
   readonly capacity: number;
-  /** Log slots in each replica's region: the log is full when they are all used. */
+  /** Log slots in each replica's region: index k lives in slot k mod slots, recycled once every live replica applied past it. */
   readonly slots: number;
   /** Entries a leader keeps in flight. */
   readonly window: number;
@@ -152,7 +230,7 @@ export class AppendOutcomeUnknown extends Error {
   }
 }
 
-const messages = indexedMessages(['forward', 'decided'] as const);
+const messages = indexedMessages(['forward', 'decided', 'snapshot-request', 'snapshot'] as const);
 
 interface Pending {
   readonly resolve: (index: number) => void;
@@ -182,6 +260,8 @@ interface Term {
   fuo: number;
   /** The next free index. */
   end: number;
+  /** The lowest index from which this term holds every payload up to its commit point when it started (catch-up writes nothing below it). */
+  knownFrom: number;
   /** Which replicas acknowledged each index in flight. */
   readonly acknowledged: Map<number, Set<MemoryId>>;
   /** When each index in flight was first written (for the `decide` note). */
@@ -199,8 +279,11 @@ function defaultDescribe(value: Uint8Array): OperationValue {
 interface LogView {
   readonly replica: MemoryId;
   readonly minProposal: bigint;
+  /** The highest FUO the log holds: its header's and its entries' (`heldFuo`). */
   readonly fuo: number;
-  readonly slots: readonly OpenedEntry[];
+  readonly base: number;
+  /** What each slot holds (whatever its lap). */
+  readonly slots: readonly StoredEntry[];
   /** The raw bytes of each slot's entry (catch-up copies them byte for byte). */
   readonly raw: readonly Uint8Array[];
   /** Which copy of each slot holds the entry (the other one is where this term writes first). */
@@ -227,11 +310,31 @@ export class MuLog implements ReplicatedLog {
   private readonly payloads: Uint8Array[] = [];
   /** The exact bytes of each slot this replica knows (catch-up copies them). */
   private readonly slotBytes: Uint8Array[] = [];
-  /** Indices applied (delivered or skipped) in a row from 0. */
+  /** Indices applied (delivered, skipped, or covered by an installed snapshot) in a row from 0. */
   private applied = 0;
-  /** The delivered entries, in log order, as `decided` and as the `entries()` stream. */
-  private readonly deliveries = new DeliveryFeed<LogEntry>();
-  private readonly deliveredTags = new Set<number>();
+  /** The delivery stream (`entries()`): entries, and snapshots installed in place of entries. */
+  private readonly deliveries = new SnapshotFeed();
+  /** The delivered entries since the latest installed snapshot (`decided`). */
+  private decidedSince: LogEntry[] = [];
+  /** Entries delivered below `applied` (the next delivery's position). */
+  private position = 0;
+  /** The tag of each delivered position (a snapshot carries them). */
+  private tagsByPosition: number[] = [];
+  /** The chained digest of the values delivered below each position (`chainDigest`; known from the latest snapshot on). */
+  private readonly chains: string[] = [emptyChain];
+  /** The applied point right after each position was delivered (known from the latest snapshot on). */
+  private readonly instanceAfter: number[] = [0];
+  private deliveredTags = new Set<number>();
+  /** The state machine fed by `entries()`, if its consumer registered one. */
+  private machine: SnapshotMachine | undefined;
+  /** Whether anybody iterates `entries()`: then a snapshot is installed only with a machine to install it in. */
+  private consumed = false;
+  /** This replica needs a snapshot reaching at least this index (its log no longer holds its next entries). */
+  private snapshotWanted: number | undefined;
+  /** The highest FUO this replica's earlier polls saw in its own log's entries (`poll`). */
+  private fuoSeen = 0;
+  /** Each replica's applied point, as its heartbeat region last showed it (the recycle bound). */
+  private readonly appliedOf: (number | undefined)[];
   private readonly own = new Map<number, Pending>();
   private readonly ownEntries = new Map<number, Uint8Array>();
   private sequence = 0;
@@ -273,6 +376,7 @@ export class MuLog implements ReplicatedLog {
     this.describe = config.describe ?? defaultDescribe;
     const n = raw.processCount;
     this.lastCounters = Array.from({ length: n }, () => undefined);
+    this.appliedOf = Array.from({ length: n }, () => undefined);
     this.scores = Array.from({ length: n }, () => config.timing.thresholds.max);
     this.alive = Array.from({ length: n }, () => true);
     this.reading = Array.from({ length: n }, () => false);
@@ -282,7 +386,11 @@ export class MuLog implements ReplicatedLog {
   }
 
   get decided(): readonly LogEntry[] {
-    return this.deliveries.items;
+    return this.decidedSince;
+  }
+
+  useSnapshots(machine: SnapshotMachine): void {
+    this.machine = machine;
   }
 
   /** Verbs, messages, bytes and permission requests issued so far. */
@@ -305,7 +413,8 @@ export class MuLog implements ReplicatedLog {
   }
 
   entries(): AsyncIterable<LogEntry> {
-    return this.deliveries.iterate();
+    this.consumed = true;
+    return this.deliveries.iterate((position, state) => this.machine?.install(position, state));
   }
 
   async close(): Promise<void> {
@@ -326,12 +435,23 @@ export class MuLog implements ReplicatedLog {
     this.ticks++;
     // The heartbeat is tied to the main loop: it moves only while this loop runs.
     this.heartbeat++;
-    void this.fabric.write(heartbeatAddress(this.raw.self), wordBytes(this.heartbeat)).catch(() => undefined);
+    // Next to the counter, the applied point: every slot of an index below it may be recycled as far as this replica is concerned.
+    const beat = new Uint8Array(muHeartbeatSize);
+    beat.set(wordBytes(this.heartbeat), 0);
+    beat.set(wordBytes(BigInt(this.applied)), 8);
+    void this.fabric.write(heartbeatAddress(this.raw.self), beat).catch(() => undefined);
     for (let replica = 0; replica < this.raw.processCount; replica++) if (replica !== this.raw.self) this.readHeartbeat(replica);
+    if (this.snapshotWanted !== undefined && this.snapshotWanted <= this.applied) this.snapshotWanted = undefined;
+    if (this.snapshotWanted !== undefined && this.ticks % 2 === 0) this.requestSnapshot(this.snapshotWanted);
     const term = this.term;
     if (term?.leading) {
       if (this.leader() !== this.raw.self) this.stepDown(term);
-      else this.pushFuo(term);
+      else {
+        // Writes the recycle bound held back may go now; proposals waiting for room too.
+        for (const [replica, follower] of term.replicas) if (follower.ready) this.pump(term, replica);
+        this.proposeQueued();
+        this.pushFuo(term);
+      }
     } else {
       void this.poll();
       if (this.leader() === this.raw.self && !this.electing && this.raw.now() >= this.electionNotBefore) void this.elect();
@@ -349,16 +469,25 @@ export class MuLog implements ReplicatedLog {
     // One read in flight per replica: a crashed memory's reads time out instead of piling up.
     if (this.reading[replica]) return;
     this.reading[replica] = true;
-    const done = (counter: bigint | undefined) => {
+    const done = (counter: bigint | undefined, applied?: number) => {
       this.reading[replica] = false;
+      if (applied !== undefined && applied > (this.appliedOf[replica] ?? 0)) {
+        this.appliedOf[replica] = applied;
+        // The recycle bound may have moved: the writes and proposals it held back go now, not at the next tick.
+        const term = this.term;
+        if (term?.leading && term.active) {
+          for (const [other, follower] of term.replicas) if (follower.ready) this.pump(term, other);
+          this.proposeQueued();
+        }
+      }
       const moved = counter !== undefined && counter !== this.lastCounters[replica];
       if (counter !== undefined) this.lastCounters[replica] = counter;
       const thresholds = this.config.timing.thresholds;
       this.scores[replica] = nextScore(this.scores[replica], moved, thresholds);
       this.alive[replica] = aliveAfter(this.scores[replica], this.alive[replica], thresholds);
     };
-    this.fabric.read(heartbeatAddress(replica), 8, { timeout: this.config.timing.heartbeatReadTimeout }).then(
-      (bytes) => done(getWord(bytes, 0)),
+    this.fabric.read(heartbeatAddress(replica), muHeartbeatSize, { timeout: this.config.timing.heartbeatReadTimeout }).then(
+      (bytes) => done(getWord(bytes, 0), Number(getWord(bytes, 8))),
       () => done(undefined),
     );
   }
@@ -372,6 +501,8 @@ export class MuLog implements ReplicatedLog {
   private onMessage(from: ProcessId, data: Uint8Array): void {
     const message = messages.decode(data);
     if (!message || this.closed) return;
+    if (message.kind === 'snapshot-request') return this.serveSnapshot(from, message.index);
+    if (message.kind === 'snapshot') return this.installSnapshot(from, message.value);
     if (message.kind === 'decided') {
       // The leader decided an entry this replica forwarded: learn it now rather than on the next tick.
       if (this.announced === undefined || message.ballot > this.announced.ballot || (message.ballot === this.announced.ballot && message.index > this.announced.point)) {
@@ -389,7 +520,22 @@ export class MuLog implements ReplicatedLog {
 
   // ---- a replica learns from its own log ----------------------------------
 
-  /** Reads the own header and the slots from the applied point on, and applies what lies below the FUO it holds. */
+  /**
+   * Reads the own header, the slots from the applied point on, then the
+   * base word again, and applies what lies below the FUO it holds; or finds
+   * that its next index was recycled here (the slot holds a later lap) or
+   * lies below its base, and asks for a snapshot. The base is read after
+   * the slots: a leader raises it before it writes the jump's entries (in
+   * order), so a slot read that saw any of them is followed by a base read
+   * that sees the raised base. The FUO it applies below comes from reads
+   * that completed before the slots are read: the header (read first) and
+   * the entries of earlier polls (`fuoSeen`). A leader writes a FUO only
+   * after the entries below it; but an entry's piggybacked FUO seen in the
+   * same read as a slot below it proves nothing about that slot — the read
+   * may have passed the slot before the leader's write of it landed (its
+   * copy torn, the other copy still holding an undecided entry of an older
+   * term) and reached the next slot after that one landed whole.
+   */
   private async poll(): Promise<void> {
     if (this.polling) {
       this.pollAgain = true;
@@ -401,27 +547,45 @@ export class MuLog implements ReplicatedLog {
       const self = this.raw.self;
       const header = await this.fabric.read(logAddress(self), muLogHeader);
       const from = this.applied;
-      const count = Math.min(this.config.slots - from, 32);
-      if (count <= 0) return;
-      const bytes = await this.fabric.read(logAddress(self, entryOffset(this.layout, from)), count * this.slotSize);
+      const count = Math.min(this.config.slots, 32);
+      const bytes = await this.readSlots(self, from, count);
+      const baseWord = await this.fabric.read(logAddress(self, baseOffset), 8);
       if (this.term?.leading || this.applied !== from) return;
-      const held = Array.from({ length: count }, (_, k) => this.openSlot(bytes, k * this.slotSize, from + k));
+      const held = Array.from({ length: count }, (_, k) => this.openSlot(bytes, k * this.slotSize));
+      const opened = held.map((slot, k) => openAt(slot.entry, from + k));
+      const fuo = Math.max(Number(getWord(header, fuoOffset)), this.fuoSeen);
+      const need = snapshotNeed(from, Number(getWord(baseWord, 0)), opened[0], fuo);
+      if (need !== undefined) {
+        if (this.snapshotWanted === undefined) this.requestSnapshot(need);
+        this.snapshotWanted = need;
+        this.fuoSeen = heldFuo(
+          this.fuoSeen,
+          held.map((slot) => slot.entry),
+        );
+        return;
+      }
+      this.fuoSeen = heldFuo(
+        this.fuoSeen,
+        held.map((slot) => slot.entry),
+      );
       const apply = Math.max(
         appliable(
-          held.map((slot) => slot.entry),
+          opened.map((entry) => (entry.kind === 'entry' ? { ...entry, fuo: 0 } : entry)),
           from,
-          Number(getWord(header, fuoOffset)),
+          fuo,
         ),
-        this.announcedRun(held, from),
+        this.announcedRun(opened, from),
       );
       for (let k = 0; k < apply; k++) {
-        const { entry, raw } = held[k];
+        const entry = opened[k];
         if (entry.kind !== 'entry') break;
         this.payloads[from + k] = entry.payload;
-        this.slotBytes[from + k] = raw;
+        this.slotBytes[from + k] = held[k].raw;
         this.note('learn', from + k, entry.payload, {});
       }
       this.applyUpTo(from + apply);
+      // Publish the new applied point at once (not at the next tick): the leader's recycle bound waits for it.
+      if (apply > 0) this.publishApplied();
     } catch {
       // A read of the own memory fails only if it crashed (then this replica is gone too).
     } finally {
@@ -436,22 +600,40 @@ export class MuLog implements ReplicatedLog {
    * value b proposed at its index (b writes each index once), so below b's
    * announced commit point it is the decided value.
    */
-  private announcedRun(held: readonly { readonly entry: OpenedEntry }[], from: number): number {
+  private announcedRun(opened: readonly OpenedEntry[], from: number): number {
     const announced = this.announced;
     if (announced === undefined) return 0;
     let count = 0;
-    while (count < held.length && from + count < announced.point) {
-      const entry = held[count].entry;
+    while (count < opened.length && from + count < announced.point) {
+      const entry = opened[count];
       if (entry.kind !== 'entry' || entry.accepted !== announced.ballot) break;
       count++;
     }
     return count;
   }
 
-  /** The entry a replica holds at `index`, from the slot at `at` in `bytes` (both copies), with the raw bytes of the copy holding it. */
-  private openSlot(bytes: Uint8Array, at: number, index: number): { readonly entry: OpenedEntry; readonly copy: EntryCopy | undefined; readonly raw: Uint8Array } {
+  /** Writes this replica's applied point next to its heartbeat counter (8 bytes; the counter moves only with the tick). */
+  private publishApplied(): void {
+    void this.fabric.write({ ...heartbeatAddress(this.raw.self), offset: 8 }, wordBytes(BigInt(this.applied))).catch(() => undefined);
+  }
+
+  /** `count` slots of a replica's log from index `from`'s on, wrapping around the region's end (one or two reads). */
+  private async readSlots(replica: MemoryId, from: number, count: number): Promise<Uint8Array> {
+    const start = from % this.config.slots;
+    const first = Math.min(count, this.config.slots - start);
+    const head = await this.fabric.read(logAddress(replica, entryOffset(this.layout, start)), first * this.slotSize);
+    if (first === count) return head;
+    const tail = await this.fabric.read(logAddress(replica, entryOffset(this.layout, 0)), (count - first) * this.slotSize);
+    const bytes = new Uint8Array(count * this.slotSize);
+    bytes.set(head, 0);
+    bytes.set(tail, head.length);
+    return bytes;
+  }
+
+  /** What the slot at `at` in `bytes` holds (both copies opened at the index each stores), with the raw bytes of the copy holding it. */
+  private openSlot(bytes: Uint8Array, at: number): { readonly entry: StoredEntry; readonly copy: EntryCopy | undefined; readonly raw: Uint8Array } {
     const verify = this.config.mutant !== 'no-checksum';
-    const copies = [0, 1].map((copy) => decodeMuEntry(bytes, at + copy * this.entrySize, index, this.layout.capacity, verify)) as [OpenedEntry, OpenedEntry];
+    const copies = [0, 1].map((copy) => openMuEntry(bytes, at + copy * this.entrySize, this.layout.capacity, verify)) as [StoredEntry, StoredEntry];
     const held = heldEntry(copies);
     const from = at + (held.copy ?? 0) * this.entrySize;
     return { ...held, raw: bytes.slice(from, from + this.entrySize) };
@@ -461,15 +643,23 @@ export class MuLog implements ReplicatedLog {
   private applyUpTo(point: number): void {
     while (this.applied < point) {
       const decided = this.payloads[this.applied];
+      // A payload this replica does not hold (below a snapshot it still has to install): stop there.
+      if (decided === undefined) return;
       const entry = delivers(this.deliveredTags, decided);
       if (entry) {
         const tag = tagKey(decided);
         this.deliveredTags.add(tag);
         this.queue.delete(tag);
         this.ownEntries.delete(tag);
-        const logEntry: LogEntry = { index: this.deliveries.items.length, value: entry.value };
-        this.deliveries.push(logEntry);
-        this.raw.note('commit', { index: logEntry.index, value: this.describe(entry.value), instance: this.applied });
+        const logEntry: LogEntry = { index: this.position, value: entry.value };
+        const described = this.describe(entry.value);
+        this.tagsByPosition[this.position] = tag;
+        this.chains[this.position + 1] = chainDigest(this.chains[this.position], described);
+        this.instanceAfter[this.position + 1] = this.applied + 1;
+        this.position++;
+        this.decidedSince.push(logEntry);
+        this.deliveries.push({ entry: logEntry });
+        this.raw.note('commit', { index: logEntry.index, value: described, instance: this.applied });
         const pending = this.own.get(tag);
         if (pending) {
           this.own.delete(tag);
@@ -478,6 +668,75 @@ export class MuLog implements ReplicatedLog {
       }
       this.applied++;
     }
+  }
+
+  // ---- snapshots ----------------------------------------------------------
+
+  /** Asks every other replica for a snapshot reaching at least `need` (a background-plane message; asked again every other tick while needed). */
+  private requestSnapshot(need: number): void {
+    for (let replica = 0; replica < this.raw.processCount; replica++) {
+      if (replica !== this.raw.self) this.fabric.send(replica, messages.encode({ kind: 'snapshot-request', ballot: 0n, other: 0n, index: need, value: new Uint8Array(0) }));
+    }
+  }
+
+  /**
+   * A replica asked for a snapshot reaching `need`: sends this replica's,
+   * taken where its state machine is (what its consumer applied), if that
+   * reaches far enough. Without a consumer of `entries()` the log's own
+   * state (positions, tags, digest) is the whole state.
+   */
+  private serveSnapshot(to: ProcessId, need: number): void {
+    const snapshot = this.takeSnapshot();
+    if (snapshot === undefined || snapshot.instance < need) return;
+    this.fabric.send(to, messages.encode({ kind: 'snapshot', ballot: 0n, other: 0n, index: snapshot.instance, value: encodeMuSnapshot(snapshot) }));
+  }
+
+  private takeSnapshot(): MuSnapshot | undefined {
+    if (this.consumed && !this.machine) return undefined;
+    const taken = this.machine?.take() ?? { entries: this.position, state: new Uint8Array(0) };
+    const position = taken.entries;
+    if (position > this.position) return undefined;
+    // At this replica's whole delivered prefix the applied point is the instance; at an earlier position, right after that delivery.
+    const instance = position === this.position ? this.applied : this.instanceAfter[position];
+    const chain = this.chains[position];
+    if (instance === undefined || chain === undefined) return undefined;
+    return { instance, position, chain, tags: this.tagsByPosition.slice(0, position), state: taken.state };
+  }
+
+  /**
+   * Installs a snapshot that reaches beyond this replica's applied point:
+   * everything below its instance is applied (its state replaces the
+   * entries, in the delivery stream), its tags are the delivered ones, and
+   * an own append delivered below it resolves with its position. Notes
+   * `snapshot` {index (position), instance, digest, from}.
+   */
+  private installSnapshot(from: ProcessId, bytes: Uint8Array): void {
+    const snapshot = decodeMuSnapshot(bytes);
+    if (snapshot === undefined || snapshot.instance <= this.applied || snapshot.position < this.position) return;
+    if (this.consumed && !this.machine) return;
+    this.applied = snapshot.instance;
+    this.position = snapshot.position;
+    this.tagsByPosition = [...snapshot.tags];
+    this.deliveredTags = new Set(snapshot.tags);
+    this.chains.length = 0;
+    this.instanceAfter.length = 0;
+    this.chains[snapshot.position] = snapshot.chain;
+    this.instanceAfter[snapshot.position] = snapshot.instance;
+    this.decidedSince = [];
+    this.deliveries.push({ snapshot: { position: snapshot.position, state: snapshot.state } });
+    if (this.snapshotWanted !== undefined && this.snapshotWanted <= this.applied) this.snapshotWanted = undefined;
+    this.raw.note('snapshot', { index: snapshot.position, instance: snapshot.instance, digest: snapshot.chain, from });
+    snapshot.tags.forEach((tag, position) => {
+      this.queue.delete(tag);
+      this.ownEntries.delete(tag);
+      const pending = this.own.get(tag);
+      if (pending) {
+        this.own.delete(tag);
+        pending.resolve(position);
+      }
+    });
+    // The payloads known above the snapshot apply now (a leader's commit point may lie above it).
+    this.applyUpTo(this.term?.leading ? this.term.fuo : this.knownPrefix());
   }
 
   private note(kind: 'learn' | 'decide', index: number, payload: Uint8Array, detail: Readonly<Record<string, OperationValue>>): void {
@@ -502,7 +761,7 @@ export class MuLog implements ReplicatedLog {
   private newTerm(ballot: bigint): Term {
     const replicas = new Map<MemoryId, Follower>();
     for (let replica = 0; replica < this.raw.processCount; replica++) replicas.set(replica, { ready: false, next: 0, pushedFuo: 0, held: new Map() });
-    return { ballot, active: true, leading: false, replicas, fuo: 0, end: 0, acknowledged: new Map(), started: new Map(), proposed: new Set() };
+    return { ballot, active: true, leading: false, replicas, fuo: 0, end: 0, knownFrom: 0, acknowledged: new Map(), started: new Map(), proposed: new Set() };
   }
 
   private async elect(): Promise<void> {
@@ -590,16 +849,17 @@ export class MuLog implements ReplicatedLog {
     if (minProposal > term.ballot) throw new HigherProposal(minProposal);
     await this.fabric.write(logAddress(replica, minProposalOffset), wordBytes(term.ballot));
     const bytes = await this.readWholeLog(replica);
-    const slots: OpenedEntry[] = [];
+    const slots: StoredEntry[] = [];
     const raw: Uint8Array[] = [];
     const copies: (EntryCopy | undefined)[] = [];
-    for (let index = 0; index < this.config.slots; index++) {
-      const held = this.openSlot(bytes, entryOffset(this.layout, index) - muLogHeader, index);
+    for (let slot = 0; slot < this.config.slots; slot++) {
+      const held = this.openSlot(bytes, entryOffset(this.layout, slot) - muLogHeader);
       slots.push(held.entry);
       raw.push(held.raw);
       copies.push(held.copy);
     }
-    return { replica, minProposal, fuo: Number(getWord(header, fuoOffset)), slots, raw, copies };
+    const fuo = heldFuo(Number(getWord(header, fuoOffset)), slots);
+    return { replica, minProposal, fuo, base: Number(getWord(header, baseOffset)), slots, raw, copies };
   }
 
   /**
@@ -615,35 +875,32 @@ export class MuLog implements ReplicatedLog {
 
   /** A majority is ready: take the decided prefix, catch up, settle, then lead. */
   private lead(term: Term, seen: readonly LogView[], views: Map<MemoryId, Promise<LogView>>): void {
-    const top = seen.reduce((best, view) => (view.fuo > best.fuo ? view : best));
     let commitPoint = knownCommitPoint(seen.map((view) => view.fuo));
     const own = seen.find((view) => view.replica === this.raw.self);
-    if (this.config.mutant === 'catch-up-past-commit') {
+    if (this.config.mutant === 'catch-up-past-commit' && own) {
       // The mutant takes its own log as settled past the commit point: whatever it holds beyond C is copied, not adopted.
       let end = commitPoint;
-      const mine = own?.slots ?? [];
-      while (end < mine.length && mine[end].kind === 'entry') end++;
+      while (end < commitPoint + this.config.slots && this.viewAt(own, end).kind === 'entry') end++;
       for (let index = commitPoint; index < end; index++) {
-        const entry = mine[index];
+        const entry = this.viewAt(own, index);
         if (entry.kind === 'entry') {
           this.payloads[index] = entry.payload;
-          this.slotBytes[index] = (own as LogView).raw[index];
+          this.slotBytes[index] = own.raw[index % this.config.slots];
         }
       }
-      for (let index = 0; index < commitPoint; index++) this.takeDecided(top, index);
+      this.takeDecided(seen, commitPoint);
       commitPoint = end;
     } else {
-      for (let index = 0; index < commitPoint; index++) this.takeDecided(top, index);
+      this.takeDecided(seen, commitPoint);
     }
     term.fuo = commitPoint;
     term.end = commitPoint;
+    term.knownFrom = this.knownFrom(commitPoint);
     this.applyUpTo(Math.max(this.applied, Math.min(commitPoint, this.knownPrefix())));
-    const plan = settlePlan(
-      seen.map((view) => view.slots.slice(commitPoint)),
-      commitPoint,
-      noOp,
-      this.config.mutant !== 'no-adopt',
-    );
+    // Recycled below what this replica applied: the prefix comes from another replica's snapshot.
+    if (this.applied < commitPoint && this.payloads[this.applied] === undefined) this.snapshotWanted = term.knownFrom;
+    const rows = seen.map((view) => Array.from({ length: this.config.slots }, (_, k) => this.viewAt(view, commitPoint + k)));
+    const plan = settlePlan(rows, commitPoint, noOp, this.config.mutant !== 'no-adopt');
     term.leading = true;
     this.raw.note('leading', { ballot: Number(term.ballot), commitPoint, settled: plan.length });
     for (const view of seen) this.ready(term, view);
@@ -665,13 +922,39 @@ export class MuLog implements ReplicatedLog {
     this.proposeQueued();
   }
 
-  /** Index `index` of the decided prefix, from the log whose FUO is the commit point. */
-  private takeDecided(top: LogView, index: number): void {
-    if (index < this.applied && this.slotBytes[index] !== undefined) return;
-    const entry = top.slots[index];
-    if (entry.kind !== 'entry') throw new Error(`Mu: slot ${index} below the FUO ${top.fuo} of m${top.replica} is ${entry.kind}`);
-    this.payloads[index] = entry.payload;
-    this.slotBytes[index] = top.raw[index];
+  /** What a view holds at `index` (its slot opened for that index). */
+  private viewAt(view: LogView, index: number): OpenedEntry {
+    return openAt(view.slots[index % this.config.slots], index);
+  }
+
+  /**
+   * The decided payloads below the commit point that this replica lacks,
+   * from the views (`decidedAt`). With recycling some may be in no view any
+   * more (only in snapshots); those stay unknown.
+   */
+  private takeDecided(seen: readonly LogView[], commitPoint: number): void {
+    const lowest = Math.max(this.applied, commitPoint - this.config.slots);
+    for (let index = lowest; index < commitPoint; index++) {
+      if (this.payloads[index] !== undefined && this.slotBytes[index] !== undefined) continue;
+      const entries = seen.map((view) => this.viewAt(view, index));
+      const decided = decidedAt(
+        entries,
+        seen.map((view) => view.fuo),
+        seen.map((view) => view.base),
+        index,
+      );
+      if (decided === undefined) continue;
+      const from = entries.indexOf(decided as OpenedEntry);
+      this.payloads[index] = decided.payload;
+      this.slotBytes[index] = seen[from].raw[index % this.config.slots];
+    }
+  }
+
+  /** The lowest index from which this replica holds every payload (and its slot bytes) up to `point`. */
+  private knownFrom(point: number): number {
+    let from = point;
+    while (from > 0 && this.payloads[from - 1] !== undefined && this.slotBytes[from - 1] !== undefined) from--;
+    return from;
   }
 
   /** How far this replica's known payloads run without a gap. */
@@ -681,12 +964,28 @@ export class MuLog implements ReplicatedLog {
     return index;
   }
 
-  /** A replica's grant and prepare completed for this term: catch it up (never beyond the commit point), then send it the term's entries in order. */
+  /**
+   * A replica's grant and prepare completed for this term: catch it up
+   * (never beyond the commit point; by a jump that first raises its base
+   * if this replica no longer holds the entries from its FUO on), then send
+   * it the term's entries in order.
+   */
   private ready(term: Term, view: LogView): void {
     if (!term.active) return;
     const follower = term.replicas.get(view.replica) as Follower;
-    const range = catchUpRange(view.fuo, term.fuo, term.end, this.config.mutant === 'catch-up-past-commit');
-    follower.next = Math.min(range.from, term.fuo);
+    if (this.config.mutant === 'catch-up-past-commit') {
+      const range = catchUpRange(view.fuo, term.fuo, term.end, true);
+      follower.next = Math.max(Math.min(range.from, term.fuo), term.knownFrom);
+    } else {
+      const start = catchUpStart(view.fuo, view.base, term.fuo, term.knownFrom);
+      follower.next = start.from;
+      if (start.base !== undefined) {
+        // Before any entry of the jump (writes to one memory land in issue order).
+        this.fabric.write(logAddress(view.replica, baseOffset), wordBytes(BigInt(start.base))).catch((error: unknown) => {
+          if (error instanceof PermissionDenied) this.deposed(term);
+        });
+      }
+    }
     view.copies.forEach((copy, slot) => {
       if (!follower.held.has(slot)) follower.held.set(slot, copy);
     });
@@ -702,12 +1001,8 @@ export class MuLog implements ReplicatedLog {
     for (const [tag, entry] of this.queue) {
       if (term.end - term.fuo >= this.config.window) return;
       if (term.proposed.has(tag) || this.deliveredTags.has(tag)) continue;
-      if (term.end >= this.config.slots) {
-        for (const pending of this.own.values()) pending.reject(new LogFull(this.config.slots));
-        this.own.clear();
-        this.queue.clear();
-        return;
-      }
+      // The log is full until the slot of end − slots is recycled (every live replica applied past it); the tick tries again.
+      if (term.end >= this.recycleLimit(term)) return;
       term.proposed.add(tag);
       this.queue.delete(tag);
       const pending = this.own.get(tag);
@@ -726,10 +1021,18 @@ export class MuLog implements ReplicatedLog {
     for (const [replica, follower] of term.replicas) if (follower.ready) this.pump(term, replica);
   }
 
-  /** Issues, in index order, every write the replica still lacks (catch-up, then the term's entries). */
+  /** The first index this term may not write yet (`recycleLimit`): this replica's own applied point counts like the others'. */
+  private recycleLimit(term: Term): number {
+    const applied = [...this.appliedOf];
+    applied[this.raw.self] = this.applied;
+    return recycleLimit(term.fuo, applied, this.alive, this.raw.self, this.config.slots);
+  }
+
+  /** Issues, in index order, every write the replica still lacks (catch-up, then the term's entries), as far as the recycle bound allows. */
   private pump(term: Term, replica: MemoryId): void {
     const follower = term.replicas.get(replica) as Follower;
-    while (term.active && follower.next < term.end) {
+    const limit = this.recycleLimit(term);
+    while (term.active && follower.next < term.end && follower.next < limit) {
       const index = follower.next++;
       const bytes = this.slotBytes[index];
       // Never over the copy holding the replica's entry: if this write is cut short, that entry survives it.
@@ -765,14 +1068,23 @@ export class MuLog implements ReplicatedLog {
     for (const origin of origins) this.fabric.send(origin, messages.encode({ kind: 'decided', ballot: term.ballot, other: 0n, index: fuo, value: new Uint8Array(0) }));
     this.applyUpTo(fuo);
     this.proposeQueued();
+    // The log is full until the replicas apply what just committed: tell them now (the last entries' FUO is on no later entry yet).
+    if (term.end >= this.recycleLimit(term) && this.queue.size > 0) this.pushFuo(term);
   }
 
-  /** The leader's tick: tell the ready replicas its commit point (8 bytes into their header, behind the entries below it). */
+  /**
+   * The leader's tick: tell the ready replicas its commit point (8 bytes
+   * into their header, behind the entries below it) — or, to a replica the
+   * recycle bound holds back in its catch-up, the point its writes reached
+   * (everything written there below the commit point is decided): it can
+   * apply those, publish its applied point and so let the bound move.
+   */
   private pushFuo(term: Term): void {
     for (const [replica, follower] of term.replicas) {
-      if (!follower.ready || follower.pushedFuo >= term.fuo || follower.next < term.fuo) continue;
-      follower.pushedFuo = term.fuo;
-      this.fabric.write(logAddress(replica, fuoOffset), wordBytes(BigInt(term.fuo))).catch((error: unknown) => {
+      const fuo = Math.min(term.fuo, follower.next);
+      if (!follower.ready || follower.pushedFuo >= fuo) continue;
+      follower.pushedFuo = fuo;
+      this.fabric.write(logAddress(replica, fuoOffset), wordBytes(BigInt(fuo))).catch((error: unknown) => {
         if (error instanceof PermissionDenied) this.deposed(term);
       });
     }

@@ -1,8 +1,9 @@
 /**
  * Mu's mutants: deliberate bugs the `mu` sweep and its tests must catch.
  * Status (measured; each replayed with the correct protocol passing the same
- * seed or schedule — src/scenarios/mixedSweep.test.ts, src/scenarios/mu.test.ts):
- * - `no-adopt`: `mnm sweep mu --mix --mutant no-adopt`: agreement at seed 1.
+ * seed or schedule — src/scenarios/mixedSweep.test.ts, src/scenarios/mu.test.ts;
+ * re-measured with recycling, whose `--slots` draws moved some mixed seeds):
+ * - `no-adopt`: `mnm sweep mu --mix --mutant no-adopt`: agreement at seed 4.
  * - `unordered-grant`: grant-order (what the memories executed: a replica
  *   granted its log to a lower proposal after a higher one), mixed seed 1;
  *   and a scripted straggler in mu.test.ts. Safety of the log itself
@@ -15,14 +16,14 @@
  *   regions are `open` with read-write for everyone (muRegions); before,
  *   they kept the default read access, so every write was refused and the
  *   mutant only stopped progress.
- * - `catch-up-past-commit`: agreement at mixed seed 74 (host crashes and
+ * - `catch-up-past-commit`: agreement at mixed seed 49 (host crashes and
  *   writes cut short make it reachable); scripted in mu.test.ts: p0 writes
  *   1000 to m2 only, p1 decides 2000 at index 0 without m2, p2 copies its
  *   own 1000 over it (h0@2.5, h1@50.5, holds).
- * - `no-checksum`: validity at mixed seed 239 (the default mix, 1 in 300);
+ * - `no-checksum`: agreement at mixed seed 9 (the default mix, 5 in 300);
  *   the sweep with the leader's host crashing mid-write, `mnm sweep mu --mix
  *   --mutant no-checksum --tear 1 --faults none --crash h0@3!`, catches it on
- *   8 of 200 seeds, first at 9; scripted in mu.test.ts: a rewrite cut short
+ *   12 of 200 seeds, first at 23; scripted in mu.test.ts: a rewrite cut short
  *   at 29.7 leaves a torn copy with the higher proposal, and the next leader
  *   adopts it over the decided 1000 (agreement at seeds 1, 3, 5 of 1-6).
  *   A follower never applies a torn copy here: it applies below a FUO, and

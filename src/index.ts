@@ -182,3 +182,19 @@ export { KvOutcomeUnknown, KvRejected, KvClosed, KvClientRetired } from './proto
 export { kvMutants, type KvMutant } from './protocols/kv/kvMutants.js';
 export { encodeSinkFrames, decodeSinkFrames, type AppendSink } from './protocols/kv/appendSink.js';
 export { FsyncFileSink } from './realtime/fsyncSink.js';
+
+/**
+ * SWARM's building blocks (docs/swarm.md): the one-memory and reliable max
+ * registers (validity, read–read and write–read monotonicity: checked by
+ * `checkMaxRegisterProperties`, not the `max-register` model), ABD with one
+ * writer (the lecture's register plus the read's write-back: atomic), and
+ * DM-ABD, the multi-writer atomic register on the reliable max register.
+ * Each over 2f+1 memories (`…Region` gives what each memory holds); each
+ * operation's round trips are `lastRoundTrips`.
+ */
+export { ReliableMaxRegister, OneMemoryMaxRegister, maxRegisterRegion, maxRegisterValueMax, type MaxRegisterConfig } from './protocols/swarm/maxRegister.js';
+export { AbdRegister, type AbdConfig } from './protocols/swarm/abd.js';
+export { DmAbdRegister, TimestampsExhausted, type DmAbdConfig } from './protocols/swarm/dmAbd.js';
+export { recordRegisterRegion, type RecordRegisterConfig } from './protocols/swarm/recordRegister.js';
+export { maxRegisterMutants, abdMutants, dmAbdMutants, type MaxRegisterMutant, type AbdMutant, type DmAbdMutant } from './protocols/swarm/mutants.js';
+export { checkMaxRegisterProperties, type MaxRegisterEvent, type MaxRegisterViolation, type MaxRegisterProperty } from './check/maxRegisterProperties.js';

@@ -32,6 +32,7 @@ const samples: EmittedEvent[] = [
   { kind: 'give-up', s: 1, k: 2 },
   { kind: 'conflict', s: 1, k: 2 },
   { kind: 'rejected', owner: 2, signer: 3, purpose: 'ready', s: 1, k: 2 },
+  { kind: 'op-cost', f: 'read', roundTrips: 2 },
   { kind: 'round', round: 9 },
   { kind: 'go' },
   { kind: 'got' },

@@ -81,6 +81,8 @@ export interface EventFields {
   conflict: { readonly s: number; readonly k: number };
   /** Broadcast: a signature by `signer` in `owner`'s slot failed verification. */
   rejected: { readonly owner: number; readonly signer: number; readonly purpose: string; readonly s: number; readonly k: number };
+  /** SWARM scenarios: one operation (`f`: read or write) took `roundTrips` round trips on its critical path. */
+  'op-cost': { readonly f: string; readonly roundTrips: number };
   /** Test bodies: a step counter. */
   round: { readonly round: number };
   /** Test bodies and scripted schedules: markers without fields. */
@@ -140,6 +142,7 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   'give-up': instance,
   conflict: instance,
   rejected: { owner: number, signer: number, purpose: string, ...instance },
+  'op-cost': { f: string, roundTrips: number },
   round: { round: number },
   go: {},
   got: {},

@@ -7,6 +7,7 @@ import { cbScenario } from './cb.js';
 import { rbScenario } from './rb.js';
 import { brachaScenario } from './bracha.js';
 import { kvLogScenario } from './kvLog.js';
+import { swarmScenarios } from './swarm.js';
 
 /**
  * The scenario registry: every runnable scenario by name. A leaf of
@@ -16,7 +17,7 @@ import { kvLogScenario } from './kvLog.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios];
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */

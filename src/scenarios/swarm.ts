@@ -1,0 +1,229 @@
+import { getWord, setWord, type Fabric, type HistoryEvent, type NoteEvent, type OperationValue } from '../fabric/index.js';
+import { AbdRegister } from '../protocols/swarm/abd.js';
+import { DmAbdRegister } from '../protocols/swarm/dmAbd.js';
+import { ReliableMaxRegister, maxRegisterRegion } from '../protocols/swarm/maxRegister.js';
+import { abdMutants, dmAbdMutants, maxRegisterMutants, type AbdMutant, type DmAbdMutant, type MaxRegisterMutant } from '../protocols/swarm/mutants.js';
+import { recordRegisterRegion } from '../protocols/swarm/recordRegister.js';
+import { checkMaxRegisterProperties } from '../check/maxRegisterProperties.js';
+import { latencyModel } from '../sim/latency.js';
+import type { Prng } from '../sim/prng.js';
+import { checkRunLinearizable } from './linearizable.js';
+import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
+
+/**
+ * The SWARM family's first scenarios (docs/swarm.md): `abd` (one writer,
+ * the lecture's register with the read's write-back), `max-register` (the
+ * reliable max register) and `dm-abd` (the multi-writer atomic register on
+ * it). Clients are the `--n` processes; the memories are 2f+1 (`--memories`,
+ * or `--f` with 3 clients). Every client runs `--ops` operations, reads and
+ * writes drawn by its own random stream, with think times between them
+ * (workload `uniform`) or none (`contention`: everyone at once);
+ * `max-register` also has `shared-buffers`, one buffer per memory for all
+ * clients (T = 1 < C, so CASes fail and the loop must retry right).
+ *
+ * Checks: `abd` and `dm-abd` histories against the checker's `register`
+ * model (linearizability); `max-register` histories for the lecture's three
+ * properties (check/maxRegisterProperties.ts). Every operation notes its
+ * round trips (`op-cost`), which the run's details sum up (p50/p99, share of
+ * one-round-trip operations). Values travel as 16 bytes, the number and its
+ * complement, so that a value torn between two writes shows as garbled.
+ */
+const valueMax = 16;
+
+function encodeValue(value: number): Uint8Array {
+  const bytes = new Uint8Array(valueMax);
+  setWord(bytes, 0, BigInt(value));
+  setWord(bytes, 8, ~BigInt(value));
+  return bytes;
+}
+
+function decodeValue(bytes: Uint8Array | null): OperationValue {
+  if (bytes === null) return null;
+  if (bytes.length === valueMax) {
+    const value = getWord(bytes, 0);
+    if (getWord(bytes, 8) === (~value & ((1n << 64n) - 1n))) return Number(value);
+  }
+  return `garbled:${Buffer.from(bytes).toString('hex')}`;
+}
+
+function faultsTolerated(options: ResolvedOptions): number {
+  return (options.memories - 1) / 2;
+}
+
+function memoriesOf(options: ResolvedOptions): number[] {
+  return Array.from({ length: options.memories }, (_, memory) => memory);
+}
+
+function thinkTime(options: ResolvedOptions): number {
+  return options.workload === 'uniform' ? latencyModel(options.latency).minimum * 4 : 0;
+}
+
+/** What the three scenarios share: sizes, tolerance, workloads drawn, the round trips' summary. */
+function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'regions' | 'body' | 'check'> & { readonly workloads: readonly string[]; readonly minimumClients: number }): Scenario {
+  return {
+    ...parts,
+    // Two copies per client record (recordCopy.ts); the max register's buffers are single words.
+    cutShortWrites: true,
+    defaults: { n: 3, memories: 3, ops: 10 },
+    sizeFor: (f) => ({ n: 3, memories: 2 * f + 1 }),
+    mixSizes(random: Prng) {
+      const f = 1 + random.int(2);
+      return { n: parts.minimumClients + random.int(4), memories: 2 * f + 1 };
+    },
+    validate(options) {
+      if (options.adversary !== undefined) throw new Error(`--adversary: ${parts.name} tolerates crashes only (no Byzantine adversaries)`);
+      if (options.memories < 1 || options.memories % 2 === 0) throw new Error(`--memories ${options.memories}: ${parts.name} runs on 2f+1 memories (accepted: an odd number, 1 or more)`);
+      if (options.n < parts.minimumClients || options.n > 4096) throw new Error(`--n ${options.n}: ${parts.name} needs ${parts.minimumClients} to 4096 clients`);
+      if (options.ops < 1 || options.ops > 999) throw new Error(`--ops ${options.ops} (accepted: 1..999 per client)`);
+      if (!parts.workloads.includes(options.workload ?? '')) throw new Error(`--workload ${options.workload}: unknown (accepted: ${parts.workloads.join(', ')})`);
+    },
+    tolerance(options) {
+      return { processes: options.n - 1, memories: faultsTolerated(options) };
+    },
+    details(history, _options, notes) {
+      return roundTripSummary(history, notes);
+    },
+  };
+}
+
+/** Notes an operation's round trips (what the details sum up). */
+function noteCost(fabric: Fabric, f: string, roundTrips: number): void {
+  fabric.note('op-cost', { f, roundTrips });
+}
+
+/** Round trips per kind of operation: count, p50, p99, max and the share of one-round-trip operations. */
+export function roundTripSummary(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Record<string, unknown> {
+  const byFunction = new Map<string, number[]>();
+  for (const note of notes) {
+    if (note.kind !== 'op-cost') continue;
+    const f = String(note.detail?.f);
+    const list = byFunction.get(f) ?? [];
+    list.push(Number(note.detail?.roundTrips));
+    byFunction.set(f, list);
+  }
+  const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  const roundTrips: Record<string, unknown> = {};
+  for (const [f, list] of [...byFunction].sort(([a], [b]) => a.localeCompare(b))) {
+    const sorted = [...list].sort((a, b) => a - b);
+    roundTrips[f] = { count: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1], oneRoundTrip: sorted.filter((value) => value <= 1).length / sorted.length };
+  }
+  const outcomes: Record<string, number> = { ok: 0, fail: 0, info: 0 };
+  for (const event of history) if (event.type !== 'invoke') outcomes[event.type]++;
+  return { roundTrips, outcomes };
+}
+
+function linearizable(history: readonly HistoryEvent[]): Violation[] {
+  const result = checkRunLinearizable(history, 'register');
+  if (result.verdict !== 'not-linearizable') return [];
+  return [{ property: 'linearizability', detail: result.explanation }];
+}
+
+export const abdScenario = swarmScenario({
+  name: 'abd',
+  summary: "ABD with one writer: the lecture's replicated register plus the read's write-back (atomic), over 2f+1 memories",
+  mutants: abdMutants,
+  workloads: ['uniform', 'contention'],
+  minimumClients: 2,
+  regions: (options) => [recordRegisterRegion({ region: 'abd', memories: memoriesOf(options), clients: options.n, valueMax })],
+  body(options, process) {
+    const config = { region: 'abd', memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, client: process, valueMax, writer: 0, ...(options.mutant ? { mutant: options.mutant as AbdMutant } : {}) };
+    const think = thinkTime(options);
+    return async (fabric) => {
+      const register = new AbdRegister(fabric, config);
+      for (let index = 1; index <= options.ops; index++) {
+        await fabric.sleep(Math.round(fabric.random() * think));
+        if (process === config.writer) {
+          const op = fabric.history.invoke('write', index);
+          await register.write(encodeValue(index));
+          fabric.history.ok(op, index);
+          noteCost(fabric, 'write', register.lastRoundTrips);
+        } else {
+          const op = fabric.history.invoke('read', null);
+          const value = decodeValue(await register.read());
+          fabric.history.ok(op, value);
+          noteCost(fabric, 'read', register.lastRoundTrips);
+        }
+      }
+    };
+  },
+  check: linearizable,
+});
+
+export const dmAbdScenario = swarmScenario({
+  name: 'dm-abd',
+  summary: 'DM-ABD: the multi-writer atomic register on the reliable max register (2-round-trip writes, 1-2 round-trip reads), over 2f+1 memories',
+  mutants: dmAbdMutants,
+  workloads: ['uniform', 'contention'],
+  minimumClients: 1,
+  regions: (options) => [recordRegisterRegion({ region: 'dm-abd', memories: memoriesOf(options), clients: options.n, valueMax })],
+  body(options, process) {
+    const config = { region: 'dm-abd', memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, client: process, valueMax, ...(options.mutant ? { mutant: options.mutant as DmAbdMutant } : {}) };
+    const think = thinkTime(options);
+    return async (fabric) => {
+      const register = new DmAbdRegister(fabric, config);
+      for (let index = 1; index <= options.ops; index++) {
+        await fabric.sleep(Math.round(fabric.random() * think));
+        if (fabric.random() < 0.5) {
+          // Values name their writer and operation: unique across the run.
+          const value = 1000 * (process + 1) + index;
+          const op = fabric.history.invoke('write', value);
+          await register.write(encodeValue(value));
+          fabric.history.ok(op, value);
+          noteCost(fabric, 'write', register.lastRoundTrips);
+        } else {
+          const op = fabric.history.invoke('read', null);
+          const value = decodeValue(await register.read());
+          fabric.history.ok(op, value);
+          noteCost(fabric, 'read', register.lastRoundTrips);
+        }
+      }
+    };
+  },
+  check: linearizable,
+});
+
+export const maxRegisterScenario = swarmScenario({
+  name: 'max-register',
+  summary: 'the reliable max register over 2f+1 memories (CAS loops on per-client buffers; reads write back), checked for validity and read-read / write-read monotonicity',
+  mutants: maxRegisterMutants,
+  workloads: ['uniform', 'contention', 'shared-buffers'],
+  minimumClients: 1,
+  regions: (options) => [maxRegisterRegion({ region: 'max-register', memories: memoriesOf(options), buffers: buffersOf(options) })],
+  body(options, process) {
+    const config = { region: 'max-register', memories: memoriesOf(options), buffers: buffersOf(options), client: process, f: faultsTolerated(options), ...(options.mutant ? { mutant: options.mutant as MaxRegisterMutant } : {}) };
+    const think = thinkTime(options);
+    return async (fabric) => {
+      const register = new ReliableMaxRegister(fabric, config);
+      for (let index = 1; index <= options.ops; index++) {
+        await fabric.sleep(Math.round(fabric.random() * think));
+        if (fabric.random() < 0.5) {
+          // Values rise with the clients' progress and overlap between clients, so the maximum keeps moving.
+          const value = 10 * index + 1 + Math.floor(fabric.random() * 30);
+          const op = fabric.history.invoke('write', value);
+          await register.write(BigInt(value));
+          fabric.history.ok(op, value);
+          noteCost(fabric, 'write', register.lastRoundTrips);
+        } else {
+          const op = fabric.history.invoke('read', null);
+          const value = Number(await register.read());
+          fabric.history.ok(op, value);
+          noteCost(fabric, 'read', register.lastRoundTrips);
+        }
+      }
+    };
+  },
+  check(history) {
+    return checkMaxRegisterProperties(history).map((violation) => ({
+      property: violation.property,
+      detail: violation.detail,
+      involved: { operations: violation.calls.map((index) => history[index].op) },
+    }));
+  },
+});
+
+/** T: one buffer per client, or one shared by all (`shared-buffers`). */
+function buffersOf(options: ResolvedOptions): number {
+  return options.workload === 'shared-buffers' ? 1 : options.n;
+}
+
+export const swarmScenarios: readonly Scenario[] = [abdScenario, maxRegisterScenario, dmAbdScenario];

@@ -17,7 +17,7 @@ function sizes(run: RunJson): Record<string, number> {
 
 describe('mnm shrink', () => {
   it('shrinks a failing mutant run to a smaller command that still violates the same property', async () => {
-    const original = ['run', 'register', '--seed', '5', '--latency', 'lan', '--mutant', 'minority-quorum', '--faults', 'crash', '--ops', '20'];
+    const original = ['run', 'register', '--seed', '2', '--latency', 'lan', '--mutant', 'minority-quorum', '--faults', 'crash', '--ops', '20'];
     const before = await mnm(...original, '--json');
     assert.equal(before.code, 1, 'the run to shrink fails');
     const shrink = await mnm('shrink', 'mnm', ...original, '--json');
@@ -36,7 +36,7 @@ describe('mnm shrink', () => {
   });
 
   it('stops at the run budget', async () => {
-    const shrink = await mnm('shrink', 'register', '--seed', '5', '--latency', 'lan', '--mutant', 'minority-quorum', '--faults', 'crash', '--ops', '20', '--max-runs', '2', '--json');
+    const shrink = await mnm('shrink', 'register', '--seed', '2', '--latency', 'lan', '--mutant', 'minority-quorum', '--faults', 'crash', '--ops', '20', '--max-runs', '2', '--json');
     assert.equal(shrink.code, 1);
     assert.equal(JSON.parse(shrink.stdout).runs, 2);
   });

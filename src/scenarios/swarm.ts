@@ -87,6 +87,36 @@ function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'r
 }
 
 /** Notes an operation's round trips (what the details sum up). */
+/** An atomic register as the client loop sees it. */
+interface ClientRegister {
+  write(value: Uint8Array): Promise<void>;
+  read(): Promise<Uint8Array | null>;
+  readonly lastRoundTrips: number;
+}
+
+/**
+ * One client's `ops` calls, each after a random think time: a write of the
+ * value `writeOf(index)` names, or a read where it names none; every call
+ * recorded in the history and its round trips noted.
+ */
+async function registerClient(fabric: Fabric, register: ClientRegister, ops: number, think: number, writeOf: (index: number) => number | undefined): Promise<void> {
+  for (let index = 1; index <= ops; index++) {
+    await fabric.sleep(Math.round(fabric.random() * think));
+    const value = writeOf(index);
+    if (value !== undefined) {
+      const op = fabric.history.invoke('write', value);
+      await register.write(encodeValue(value));
+      fabric.history.ok(op, value);
+      noteCost(fabric, 'write', register.lastRoundTrips);
+    } else {
+      const op = fabric.history.invoke('read', null);
+      const read = decodeValue(await register.read());
+      fabric.history.ok(op, read);
+      noteCost(fabric, 'read', register.lastRoundTrips);
+    }
+  }
+}
+
 function noteCost(fabric: Fabric, f: string, roundTrips: number): void {
   fabric.note('op-cost', { f, roundTrips });
 }
@@ -128,23 +158,8 @@ export const abdScenario = swarmScenario({
   body(options, process) {
     const config = { region: 'abd', memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, client: process, valueMax, writer: 0, ...(options.mutant ? { mutant: options.mutant as AbdMutant } : {}) };
     const think = thinkTime(options);
-    return async (fabric) => {
-      const register = new AbdRegister(fabric, config);
-      for (let index = 1; index <= options.ops; index++) {
-        await fabric.sleep(Math.round(fabric.random() * think));
-        if (process === config.writer) {
-          const op = fabric.history.invoke('write', index);
-          await register.write(encodeValue(index));
-          fabric.history.ok(op, index);
-          noteCost(fabric, 'write', register.lastRoundTrips);
-        } else {
-          const op = fabric.history.invoke('read', null);
-          const value = decodeValue(await register.read());
-          fabric.history.ok(op, value);
-          noteCost(fabric, 'read', register.lastRoundTrips);
-        }
-      }
-    };
+    // The writer writes 1, 2, 3…; every other client reads.
+    return (fabric) => registerClient(fabric, new AbdRegister(fabric, config), options.ops, think, (index) => (process === config.writer ? index : undefined));
   },
   check: linearizable,
 });
@@ -159,25 +174,8 @@ export const dmAbdScenario = swarmScenario({
   body(options, process) {
     const config = { region: 'dm-abd', memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, client: process, valueMax, ...(options.mutant ? { mutant: options.mutant as DmAbdMutant } : {}) };
     const think = thinkTime(options);
-    return async (fabric) => {
-      const register = new DmAbdRegister(fabric, config);
-      for (let index = 1; index <= options.ops; index++) {
-        await fabric.sleep(Math.round(fabric.random() * think));
-        if (fabric.random() < 0.5) {
-          // Values name their writer and operation: unique across the run.
-          const value = 1000 * (process + 1) + index;
-          const op = fabric.history.invoke('write', value);
-          await register.write(encodeValue(value));
-          fabric.history.ok(op, value);
-          noteCost(fabric, 'write', register.lastRoundTrips);
-        } else {
-          const op = fabric.history.invoke('read', null);
-          const value = decodeValue(await register.read());
-          fabric.history.ok(op, value);
-          noteCost(fabric, 'read', register.lastRoundTrips);
-        }
-      }
-    };
+    // Half writes, half reads; values name their writer and operation (unique across the run).
+    return (fabric) => registerClient(fabric, new DmAbdRegister(fabric, config), options.ops, think, (index) => (fabric.random() < 0.5 ? 1000 * (process + 1) + index : undefined));
   },
   check: linearizable,
 });

@@ -31,6 +31,8 @@ import { contextHeaderValueCrc, openRecord, sealRecord, type RecordLayout } from
  * slot on a majority without walking the log.
  */
 export const muEntryHeader = 32;
+/** Bytes 0..31 (the header up to and with the checksum): all zero is a blank copy (`openRecord`), an empty slot. */
+export const muEntryChecksumEnd = 32;
 const layout: RecordLayout = { header: muEntryHeader, lengthAt: 24, checksumAt: 28, coveredFrom: 0, contextLength: 8, checksum: contextHeaderValueCrc };
 
 export interface MuEntry {

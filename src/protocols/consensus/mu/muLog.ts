@@ -74,6 +74,24 @@ import type { MuTiming } from './muTiming.js';
  * candidate holds that log, and if a ready replica crashed since, the
  * acknowledgements this term waits for would never come.
  *
+ * The whole-log read is one verb and stays whole; what the new leader does
+ * not do is decode every slot of it (two copies, a CRC each: most of the
+ * permission switch, measured). `LogView` decodes a slot when it is first
+ * used, and two unverified words of each copy decide which slots can matter
+ * — without changing any answer, so the argument below is untouched: the
+ * entry a slot holds (`heldEntry`) is one of its copies, whose stored index
+ * and FUO are that copy's words 16..23 and 8..15 whether or not its checksum
+ * is checked. So a slot whose two copies' index words are both below k
+ * holds nothing at k or later — `openAt` would say empty, and the view says
+ * so without decoding; and a slot whose two copies' FUO words are both at
+ * most the highest FUO found so far cannot raise the view's FUO
+ * (`heldFuo`), so the view decodes slots in decreasing order of those words
+ * and stops at the first that cannot raise it. A slot whose two copies are
+ * blank (header words zero) is empty, as `openRecord` says. The slots the
+ * leader does decode — from its commit point on, those below it it lacks,
+ * those it writes (`pump` asks which copy holds the entry) — decode from
+ * the same bytes the read returned, so the result equals decoding all.
+ *
  * Why it is safe, per index k. Let L decide v at k with b: its writes W_j of
  * (b, v) succeeded on a majority M1, each on a replica where b's grant G_j
  * came first. Let L' with b' > b complete its grant G'_j and its reads on a

@@ -139,8 +139,8 @@ async function failovers(backend: Backend, trials: number, detector: FailoverFig
   const timing = muTimingOf({ backend, unitMicroseconds: unit, detector: override });
   const thresholdMicroseconds = detectionThreshold(timing) * unit;
   const ms = (milliseconds: number) => (milliseconds * 1000) / unit;
-  // Small: a new leader's prepare reads and decodes every slot of every log it is granted (muLog.ts), O(slots) —
-  // 2,048 slots cost 50–150 ms of the permission switch on this machine (measured), 256 a few ms.
+  // Small: a new leader's prepare reads every slot of every log it is granted (muLog.ts), O(slots), though it
+  // decodes only those it uses (it used to decode all: 2,048 slots then cost 50–150 ms of the switch here).
   const slots = 256;
   const args: MuBenchArgs = {
     ...baseArgs(backend),

@@ -85,19 +85,19 @@ function split(fabric: Fabric): { mu: Fabric; onBench: (handler: (from: ProcessI
       else early.push(message);
     } else muHandler?.(message);
   });
-  // Methods bound once (a bind per verb would allocate on the commit path being measured).
-  const bound = new Map<PropertyKey, unknown>([['onMessage', (handler: (message: Message) => void) => (muHandler = handler)]]);
-  const mu = new Proxy(fabric, {
-    get(target, key) {
-      const cached = bound.get(key);
-      if (cached !== undefined) return cached;
-      const value = Reflect.get(target, key) as unknown;
-      if (typeof value !== 'function') return value;
-      const method = (value as (...args: unknown[]) => unknown).bind(target);
-      bound.set(key, method);
-      return method;
-    },
-  });
+  // A plain object whose methods are the fabric's, bound once: no allocation and no proxy trap per verb on the
+  // commit path being measured. Data properties (self, processCount, …) are read through the prototype; every
+  // method, wherever it is on the prototype chain, is an own bound property, so no call ever runs with `this`
+  // = this object (a method assigning a field would otherwise create it here).
+  const mu = Object.create(fabric) as Fabric;
+  Object.defineProperty(mu, 'onMessage', { value: (handler: (message: Message) => void) => (muHandler = handler), writable: true, configurable: true });
+  for (let proto: object | null = fabric; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const key of Reflect.ownKeys(proto)) {
+      if (key === 'constructor' || Object.prototype.hasOwnProperty.call(mu, key)) continue;
+      const value = Reflect.get(fabric, key) as unknown;
+      if (typeof value === 'function') Object.defineProperty(mu, key, { value: (value as (...args: unknown[]) => unknown).bind(fabric), writable: true, configurable: true });
+    }
+  }
   return {
     mu,
     onBench: (handler) => {

@@ -1,4 +1,4 @@
-import { getWord, setWord, wholeWords } from '../../../fabric/index.js';
+import { getWord, wholeWords } from '../../../fabric/index.js';
 import { contextHeaderValueCrc, openRecord, sealRecord, type RecordLayout } from '../../common/record.js';
 
 /**
@@ -31,6 +31,8 @@ import { contextHeaderValueCrc, openRecord, sealRecord, type RecordLayout } from
  * slot on a majority without walking the log.
  */
 export const muEntryHeader = 32;
+/** Bytes 0..31 (the header up to and with the checksum): all zero is a blank copy (`openRecord`), an empty slot. */
+export const muEntryChecksumEnd = 32;
 const layout: RecordLayout = { header: muEntryHeader, lengthAt: 24, checksumAt: 28, coveredFrom: 0, contextLength: 8, checksum: contextHeaderValueCrc };
 
 export interface MuEntry {
@@ -54,9 +56,13 @@ export function muEntrySize(capacity: number): number {
   return muEntryHeader + wholeWords(capacity);
 }
 
+/** One scratch context for every seal and open: the checksum reads it synchronously and keeps nothing (an allocation less per entry). */
+const context = new Uint8Array(8);
+const contextView = new DataView(context.buffer);
+
 function indexContext(index: number): Uint8Array {
-  const context = new Uint8Array(8);
-  setWord(context, 0, BigInt(index));
+  // setBigUint64 reduces modulo 2^64, as setWord does.
+  contextView.setBigUint64(0, BigInt(index), true);
   return context;
 }
 
@@ -65,9 +71,10 @@ export function encodeMuEntry(entry: MuEntry, index: number, capacity: number): 
   if (entry.accepted <= 0n) throw new RangeError(`an entry's accepted proposal must be positive (0 marks an empty slot), got ${entry.accepted}`);
   if (entry.payload.length > capacity) throw new RangeError(`payload of ${entry.payload.length} bytes exceeds the entry capacity of ${capacity}`);
   const bytes = new Uint8Array(muEntrySize(capacity));
-  setWord(bytes, 0, entry.accepted);
-  setWord(bytes, 8, BigInt(entry.fuo));
-  setWord(bytes, 16, BigInt(index));
+  const words = new DataView(bytes.buffer);
+  words.setBigUint64(0, entry.accepted, true);
+  words.setBigUint64(8, BigInt(entry.fuo), true);
+  words.setBigUint64(16, BigInt(index), true);
   return sealRecord(bytes, layout, entry.payload, indexContext(index));
 }
 

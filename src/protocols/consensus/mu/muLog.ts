@@ -6,7 +6,7 @@ import { metered, newMeter, type Meter } from '../../common/meter.js';
 import type { LogEntry, ReplicatedLog, SnapshotMachine } from '../../common/replicatedLog.js';
 import { decodeEntry, delivers, encodeEntry, entryTagSize, noOp, tagKey } from '../logEntry.js';
 import { advanceCommit, aliveAfter, appliable, catchUpRange, catchUpStart, copyToWrite, decidedAt, heldEntry, heldFuo, knownCommitPoint, leaderOf, nextScore, openAt, recycleLimit, settlePlan, snapshotNeed } from './muDecide.js';
-import { encodeMuEntry, muEntrySize, openMuEntry, type OpenedEntry, type StoredEntry } from './muEntry.js';
+import { encodeMuEntry, muEntryChecksumEnd, muEntrySize, openMuEntry, type OpenedEntry, type StoredEntry } from './muEntry.js';
 import { baseOffset, entryOffset, fuoOffset, heartbeatAddress, logAddress, minProposalOffset, muHeartbeatSize, muLogHeader, muSlotSize, validateMuLayout, type EntryCopy, type MuLayout } from './muLayout.js';
 import { SnapshotFeed } from './muFeed.js';
 import { chainDigest, decodeMuSnapshot, emptyChain, encodeMuSnapshot, type MuSnapshot } from './muSnapshot.js';
@@ -73,6 +73,24 @@ import type { MuTiming } from './muTiming.js';
  * straggler refused for a higher proposal deposes the leader: another
  * candidate holds that log, and if a ready replica crashed since, the
  * acknowledgements this term waits for would never come.
+ *
+ * The whole-log read is one verb and stays whole; what the new leader does
+ * not do is decode every slot of it (two copies, a CRC each: most of the
+ * permission switch, measured). `LogView` decodes a slot when it is first
+ * used, and two unverified words of each copy decide which slots can matter
+ * — without changing any answer, so the argument below is untouched: the
+ * entry a slot holds (`heldEntry`) is one of its copies, whose stored index
+ * and FUO are that copy's words 16..23 and 8..15 whether or not its checksum
+ * is checked. So a slot whose two copies' index words are both below k
+ * holds nothing at k or later — `openAt` would say empty, and the view says
+ * so without decoding; and a slot whose two copies' FUO words are both at
+ * most the highest FUO found so far cannot raise the view's FUO
+ * (`heldFuo`), so the view decodes slots in decreasing order of those words
+ * and stops at the first that cannot raise it. A slot whose two copies are
+ * blank (header words zero) is empty, as `openRecord` says. The slots the
+ * leader does decode — from its commit point on, those below it it lacks,
+ * those it writes (`pump` asks which copy holds the entry) — decode from
+ * the same bytes the read returned, so the result equals decoding all.
  *
  * Why it is safe, per index k. Let L decide v at k with b: its writes W_j of
  * (b, v) succeeded on a majority M1, each on a replica where b's grant G_j
@@ -248,6 +266,8 @@ interface Follower {
   pushedFuo: number;
   /** Per slot, the copy holding the replica's entry: as the prepare read showed it, then as this term last wrote it. */
   readonly held: Map<number, EntryCopy | undefined>;
+  /** The prepare's view of this replica's log: the copies of the slots `held` does not name yet. */
+  view?: LogView;
 }
 
 /** A leader's term: everything tied to one proposal number. */
@@ -275,19 +295,90 @@ function defaultDescribe(value: Uint8Array): OperationValue {
   return Array.from(value, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-/** A replica's log as a prepare read shows it. */
-interface LogView {
-  readonly replica: MemoryId;
-  readonly minProposal: bigint;
+/** What one slot holds (`openSlot`): the held entry, which copy holds it, and that copy's raw bytes. */
+interface HeldSlot {
+  readonly entry: StoredEntry;
+  readonly copy: EntryCopy | undefined;
+  readonly raw: Uint8Array;
+}
+
+/**
+ * A replica's log as a prepare read shows it. The slots are decoded only
+ * when asked for (`slot`, memoized): a new leader uses the slots from its
+ * commit point on, the few below it that it lacks, and those it writes —
+ * decoding every slot (two copies, a CRC each) of every log was most of the
+ * permission switch. Each answer is what decoding the whole read at once
+ * gave: the bytes are the read's, never changed. Two unverified words of a
+ * copy only filter (`below`, the FUO scan in the constructor): the stored
+ * index and the FUO of the entry a slot holds are those words of one of its
+ * copies, so a slot whose copies' words are all lower holds nothing higher.
+ */
+class LogView {
   /** The highest FUO the log holds: its header's and its entries' (`heldFuo`). */
   readonly fuo: number;
-  readonly base: number;
-  /** What each slot holds (whatever its lap). */
-  readonly slots: readonly StoredEntry[];
-  /** The raw bytes of each slot's entry (catch-up copies them byte for byte). */
-  readonly raw: readonly Uint8Array[];
-  /** Which copy of each slot holds the entry (the other one is where this term writes first). */
-  readonly copies: readonly (EntryCopy | undefined)[];
+  private readonly decoded: (HeldSlot | undefined)[];
+  private readonly words: DataView;
+
+  constructor(
+    readonly replica: MemoryId,
+    readonly minProposal: bigint,
+    headerFuo: number,
+    readonly base: number,
+    /** The slots as read (the header not included). */
+    private readonly bytes: Uint8Array,
+    private readonly slotCount: number,
+    private readonly slotSize: number,
+    private readonly entrySize: number,
+    private readonly open: (bytes: Uint8Array, at: number) => HeldSlot,
+  ) {
+    this.decoded = new Array<HeldSlot | undefined>(slotCount);
+    this.words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // heldFuo over every slot's held entry, decoding only the slots that could raise it: highest raw FUO word first.
+    const candidates: { slot: number; fuo: number }[] = [];
+    for (let slot = 0; slot < slotCount; slot++) {
+      const fuo = Math.max(this.word(slot, 0, 8), this.word(slot, 1, 8));
+      if (fuo > headerFuo) candidates.push({ slot, fuo });
+    }
+    candidates.sort((a, b) => b.fuo - a.fuo);
+    let highest = headerFuo;
+    for (const candidate of candidates) {
+      if (candidate.fuo <= highest) break;
+      highest = heldFuo(highest, [this.slot(candidate.slot).entry]);
+    }
+    this.fuo = highest;
+  }
+
+  /** What slot `slot` holds, decoded on first use. */
+  slot(slot: number): HeldSlot {
+    return (this.decoded[slot] ??= this.open(this.bytes, slot * this.slotSize));
+  }
+
+  /** Whether slot `slot` surely holds no entry of index `index` or later: both copies' stored index words are below it. */
+  below(slot: number, index: number): boolean {
+    return this.word(slot, 0, 16) < index && this.word(slot, 1, 16) < index;
+  }
+
+  /** The u64 word at `offset` of copy `copy` of slot `slot`, as a number (as `Number(getWord(…))` gives it). */
+  private word(slot: number, copy: number, offset: number): number {
+    const at = slot * this.slotSize + copy * this.entrySize + offset;
+    return this.words.getUint32(at, true) + this.words.getUint32(at + 4, true) * 0x100000000;
+  }
+}
+
+/** What a view says at an index whose slot holds only earlier laps. */
+const emptyAt: OpenedEntry = { kind: 'empty' };
+
+/** A slot whose two copies are blank: nothing was ever written there (`openSlot`). */
+const emptySlot = { entry: { kind: 'empty' } as StoredEntry, copy: undefined, raw: new Uint8Array(0) } as const;
+
+/**
+ * Whether the copy at `at` is blank as `openRecord` defines it (checksum word
+ * 0 and every header byte before it 0): `openMuEntry` then says `empty`
+ * whatever the payload bytes hold, with or without verification.
+ */
+function blankCopy(bytes: Uint8Array, at: number): boolean {
+  for (let index = at; index < at + muEntryChecksumEnd; index++) if (bytes[index] !== 0) return false;
+  return true;
 }
 
 class HigherProposal extends Error {
@@ -335,6 +426,8 @@ export class MuLog implements ReplicatedLog {
   private fuoSeen = 0;
   /** Each replica's applied point, as its heartbeat region last showed it (the recycle bound). */
   private readonly appliedOf: (number | undefined)[];
+  /** `appliedOf` with the own applied point, rebuilt on each `recycleLimit` call. */
+  private readonly appliedScratch: (number | undefined)[];
   private readonly own = new Map<number, Pending>();
   private readonly ownEntries = new Map<number, Uint8Array>();
   private sequence = 0;
@@ -377,6 +470,7 @@ export class MuLog implements ReplicatedLog {
     const n = raw.processCount;
     this.lastCounters = Array.from({ length: n }, () => undefined);
     this.appliedOf = Array.from({ length: n }, () => undefined);
+    this.appliedScratch = Array.from({ length: n }, () => undefined);
     this.scores = Array.from({ length: n }, () => config.timing.thresholds.max);
     this.alive = Array.from({ length: n }, () => true);
     this.reading = Array.from({ length: n }, () => false);
@@ -632,6 +726,8 @@ export class MuLog implements ReplicatedLog {
 
   /** What the slot at `at` in `bytes` holds (both copies opened at the index each stores), with the raw bytes of the copy holding it. */
   private openSlot(bytes: Uint8Array, at: number): { readonly entry: StoredEntry; readonly copy: EntryCopy | undefined; readonly raw: Uint8Array } {
+    // Both copies blank (never written: most of a young log): what `openMuEntry` finds for each, without decoding them.
+    if (blankCopy(bytes, at) && blankCopy(bytes, at + this.entrySize)) return emptySlot;
     const verify = this.config.mutant !== 'no-checksum';
     const copies = [0, 1].map((copy) => openMuEntry(bytes, at + copy * this.entrySize, this.layout.capacity, verify)) as [StoredEntry, StoredEntry];
     const held = heldEntry(copies);
@@ -740,10 +836,14 @@ export class MuLog implements ReplicatedLog {
   }
 
   private note(kind: 'learn' | 'decide', index: number, payload: Uint8Array, detail: Readonly<Record<string, OperationValue>>): void {
-    const decoded = decodeEntry(payload);
-    const value = decoded && decoded.origin >= 0 ? this.describe(decoded.value) : null;
+    const value = this.described(decodeEntry(payload));
     if (kind === 'decide') this.raw.note('decide', { index, value, ...detail });
     else this.raw.note('learn', { index, value, ...detail });
+  }
+
+  /** How a note shows a decoded payload: a no-op (or bytes that are no entry) as null. */
+  private described(decoded: ReturnType<typeof decodeEntry>): OperationValue {
+    return decoded && decoded.origin >= 0 ? this.describe(decoded.value) : null;
   }
 
   // ---- becoming leader ----------------------------------------------------
@@ -849,17 +949,7 @@ export class MuLog implements ReplicatedLog {
     if (minProposal > term.ballot) throw new HigherProposal(minProposal);
     await this.fabric.write(logAddress(replica, minProposalOffset), wordBytes(term.ballot));
     const bytes = await this.readWholeLog(replica);
-    const slots: StoredEntry[] = [];
-    const raw: Uint8Array[] = [];
-    const copies: (EntryCopy | undefined)[] = [];
-    for (let slot = 0; slot < this.config.slots; slot++) {
-      const held = this.openSlot(bytes, entryOffset(this.layout, slot) - muLogHeader);
-      slots.push(held.entry);
-      raw.push(held.raw);
-      copies.push(held.copy);
-    }
-    const fuo = heldFuo(Number(getWord(header, fuoOffset)), slots);
-    return { replica, minProposal, fuo, base: Number(getWord(header, baseOffset)), slots, raw, copies };
+    return new LogView(replica, minProposal, Number(getWord(header, fuoOffset)), Number(getWord(header, baseOffset)), bytes, this.config.slots, this.slotSize, this.entrySize, (slots, at) => this.openSlot(slots, at));
   }
 
   /**
@@ -885,7 +975,7 @@ export class MuLog implements ReplicatedLog {
         const entry = this.viewAt(own, index);
         if (entry.kind === 'entry') {
           this.payloads[index] = entry.payload;
-          this.slotBytes[index] = own.raw[index % this.config.slots];
+          this.slotBytes[index] = own.slot(index % this.config.slots).raw;
         }
       }
       this.takeDecided(seen, commitPoint);
@@ -924,7 +1014,10 @@ export class MuLog implements ReplicatedLog {
 
   /** What a view holds at `index` (its slot opened for that index). */
   private viewAt(view: LogView, index: number): OpenedEntry {
-    return openAt(view.slots[index % this.config.slots], index);
+    const slot = index % this.config.slots;
+    // A slot whose copies store only lower indices holds an earlier lap or nothing: empty for `index` (what `openAt` says), without decoding it.
+    if (view.below(slot, index)) return emptyAt;
+    return openAt(view.slot(slot).entry, index);
   }
 
   /**
@@ -946,7 +1039,7 @@ export class MuLog implements ReplicatedLog {
       if (decided === undefined) continue;
       const from = entries.indexOf(decided as OpenedEntry);
       this.payloads[index] = decided.payload;
-      this.slotBytes[index] = seen[from].raw[index % this.config.slots];
+      this.slotBytes[index] = seen[from].slot(index % this.config.slots).raw;
     }
   }
 
@@ -986,9 +1079,8 @@ export class MuLog implements ReplicatedLog {
         });
       }
     }
-    view.copies.forEach((copy, slot) => {
-      if (!follower.held.has(slot)) follower.held.set(slot, copy);
-    });
+    // The copy holding each slot's entry, as the read after the grant showed it: `pump` decodes a slot when it first writes there.
+    follower.view = view;
     follower.ready = true;
     this.pump(term, view.replica);
   }
@@ -1023,7 +1115,9 @@ export class MuLog implements ReplicatedLog {
 
   /** The first index this term may not write yet (`recycleLimit`): this replica's own applied point counts like the others'. */
   private recycleLimit(term: Term): number {
-    const applied = [...this.appliedOf];
+    // Into a scratch array rather than a copy per call: this runs per write.
+    const applied = this.appliedScratch;
+    for (let replica = 0; replica < applied.length; replica++) applied[replica] = this.appliedOf[replica];
     applied[this.raw.self] = this.applied;
     return recycleLimit(term.fuo, applied, this.alive, this.raw.self, this.config.slots);
   }
@@ -1037,7 +1131,7 @@ export class MuLog implements ReplicatedLog {
       const bytes = this.slotBytes[index];
       // Never over the copy holding the replica's entry: if this write is cut short, that entry survives it.
       const slot = index % this.config.slots;
-      const copy = copyToWrite(follower.held.get(slot));
+      const copy = copyToWrite(follower.held.has(slot) ? follower.held.get(slot) : follower.view?.slot(slot).copy);
       follower.held.set(slot, copy);
       this.fabric.write(logAddress(replica, entryOffset(this.layout, index, copy)), bytes).then(
         () => this.acknowledge(term, replica, index),
@@ -1057,9 +1151,10 @@ export class MuLog implements ReplicatedLog {
     if (fuo === term.fuo) return;
     const origins = new Set<ProcessId>();
     for (let at = term.fuo; at < fuo; at++) {
-      const origin = decodeEntry(this.payloads[at])?.origin;
+      const decoded = decodeEntry(this.payloads[at]);
+      const origin = decoded?.origin;
       if (origin !== undefined && origin >= 0 && origin !== this.raw.self && origin < this.raw.processCount) origins.add(origin);
-      this.note('decide', at, this.payloads[at], { ballot: Number(term.ballot), started: term.started.get(at) ?? this.raw.now() });
+      this.raw.note('decide', { index: at, value: this.described(decoded), ballot: Number(term.ballot), started: term.started.get(at) ?? this.raw.now() });
       term.acknowledged.delete(at);
       term.started.delete(at);
     }

@@ -65,7 +65,10 @@ export interface MuRealTimeDetector {
 /** The detectors chosen per real backend (see `MuRealTimeDetector`; measurements in docs/mu.md). */
 export const muRealTimeDetectors: Readonly<Record<'shm' | 'tcp', MuRealTimeDetector>> = {
   shm: { heartbeatMicroseconds: 250, readTimeoutMicroseconds: 500, electionTimeoutMicroseconds: 20_000, backoffMicroseconds: 250, reforwardMicroseconds: 5_000 },
-  tcp: { heartbeatMicroseconds: 2_000, readTimeoutMicroseconds: 4_000, electionTimeoutMicroseconds: 50_000, backoffMicroseconds: 2_000, reforwardMicroseconds: 20_000 },
+  // tcp reads time out within the beat: a paused host's co-located memory stalls with it, its heartbeat reads never
+  // answer, and one read is in flight per replica — with a timeout of 2 beats each lowering of the score waited for
+  // one (detection 3 timeouts, not 3 beats: measured 66–68 ms for the 30 ms load-tolerant threshold).
+  tcp: { heartbeatMicroseconds: 2_000, readTimeoutMicroseconds: 1_600, electionTimeoutMicroseconds: 50_000, backoffMicroseconds: 2_000, reforwardMicroseconds: 20_000 },
 };
 
 /**
@@ -79,7 +82,7 @@ export const muRealTimeDetectors: Readonly<Record<'shm' | 'tcp', MuRealTimeDetec
  */
 export const muLoadTolerantDetectors: Readonly<Record<'shm' | 'tcp', MuRealTimeDetector>> = {
   shm: { heartbeatMicroseconds: 5_000, readTimeoutMicroseconds: 10_000, electionTimeoutMicroseconds: 100_000, backoffMicroseconds: 5_000, reforwardMicroseconds: 50_000 },
-  tcp: { heartbeatMicroseconds: 10_000, readTimeoutMicroseconds: 20_000, electionTimeoutMicroseconds: 200_000, backoffMicroseconds: 10_000, reforwardMicroseconds: 100_000 },
+  tcp: { heartbeatMicroseconds: 10_000, readTimeoutMicroseconds: 8_000, electionTimeoutMicroseconds: 200_000, backoffMicroseconds: 10_000, reforwardMicroseconds: 100_000 },
 };
 
 const realThresholds: ScoreThresholds = { max: 5, failed: 2, recovered: 4 };

@@ -40,11 +40,13 @@ describe('Mu decisions', () => {
 
   it('recycling waits for every replica considered alive and never for one considered failed; never past the commit point + slots', () => {
     // Leader p0 (applied 10), p1 applied 6, p2 applied 2.
-    assert.equal(recycleLimit(10, [10, 6, 2], [true, true, true], 0, 4), 6, 'p2 needs the slot of index 2 until it applied it');
-    assert.equal(recycleLimit(10, [10, 6, 2], [true, true, false], 0, 4), 10, 'p2 considered failed: not waited for');
-    assert.equal(recycleLimit(10, [10, 6, undefined], [true, true, true], 0, 4), 4, 'a replica never read counts as applied 0');
-    assert.equal(recycleLimit(5, [9, 9, 9], [true, true, true], 0, 4), 9, 'every entry carries a FUO above the index whose slot it takes');
-    assert.equal(recycleLimit(10, [0, 6, 2], [false, true, true], 0, 4), 4, 'the leader counts itself, whatever its detector says');
+    assert.equal(recycleLimit(10, [10, 6, 2], [true, true, true], 0, 4, 2), 6, 'p2 needs the slot of index 2 until it applied it');
+    assert.equal(recycleLimit(10, [10, 6, 2], [true, true, false], 0, 4, 2), 10, 'p2 considered failed: not waited for');
+    assert.equal(recycleLimit(10, [10, 6, undefined], [true, true, true], 0, 4, 2), 4, 'a replica never read counts as applied 0');
+    assert.equal(recycleLimit(5, [9, 9, 9], [true, true, true], 0, 4, 2), 9, 'every entry carries a FUO above the index whose slot it takes');
+    assert.equal(recycleLimit(10, [0, 6, 2], [false, true, true], 0, 4, 2), 4, 'the leader counts itself, whatever its detector says');
+    assert.equal(recycleLimit(10, [3, 10, 3], [false, true, false], 1, 4, 2), 7, 'the others paused (considered failed): only a majority past an index frees its slot, so a leader alone waits (mu seed 134)');
+    assert.equal(recycleLimit(10, [3, 10, 8, 3, 2], [false, true, true, false, false], 1, 4, 3), 7, 'n = 5: the third highest applied point');
   });
 
   it('catch-up starts at min(FUO, commit point), or jumps to what the leader still holds and raises the base there', () => {

@@ -80,18 +80,30 @@ export function heldFuo(headerFuo: number, entries: readonly StoredEntry[]): num
 
 /**
  * The first index a leader may not write yet: writing index k reuses the
- * slot of k − slots, so k − slots must be below the applied point of every
- * replica the leader considers alive (`applied[r]`, as r last published
- * it; 0 when never read) — a replica considered failed is not waited for —
- * and below the leader's own commit point, so that every entry it writes
- * carries a FUO above the index whose slot it takes (the entry k of a
- * leader with FUO f satisfies k < f + slots).
+ * slot of k − slots, so k − slots must be below
+ * - the applied point of every replica the leader considers alive
+ *   (`applied[r]`, as r last published it; 0 when never read) — a replica
+ *   considered failed is not waited for, it catches up from a snapshot;
+ * - the applied point of `needed` (a majority of) replicas, whatever the
+ *   leader thinks of them: until then the decided entry at k − slots lives
+ *   only in the logs and in fewer than a majority of states, and the crash
+ *   of those hosts (f or fewer) would lose it for good. A replica's applied
+ *   state survives as long as its host does, so with a majority past it at
+ *   least one survives any f crashes and can serve the snapshot. (Paused
+ *   replicas count as failed for the first rule and hold the bound here:
+ *   the leader waits rather than recycle what only it has applied.)
+ * - and the leader's own commit point, so that every entry it writes
+ *   carries a FUO above the index whose slot it takes (the entry k of a
+ *   leader with FUO f satisfies k < f + slots).
  */
-export function recycleLimit(commitPoint: number, applied: readonly (number | undefined)[], alive: readonly boolean[], self: number, slots: number): number {
+export function recycleLimit(commitPoint: number, applied: readonly (number | undefined)[], alive: readonly boolean[], self: number, slots: number, needed: number): number {
   let low = commitPoint;
   applied.forEach((point, replica) => {
     if (replica === self || alive[replica]) low = Math.min(low, point ?? 0);
   });
+  // The needed-th highest applied point: a majority applied at least this far.
+  const points = applied.map((point) => point ?? 0).sort((a, b) => b - a);
+  low = Math.min(low, points[Math.min(needed, points.length) - 1] ?? 0);
   return low + slots;
 }
 

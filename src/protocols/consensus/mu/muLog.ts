@@ -138,9 +138,17 @@ import type { MuTiming } from './muTiming.js';
  * counter (and at once whenever it moves); the leader, which reads the
  * heartbeats anyway, writes index k — proposal, settle step or catch-up
  * copy alike — only if k − slots lies below the applied point of every
- * replica it considers alive and below its own commit point
+ * replica it considers alive, below the applied point of a majority of
+ * replicas whatever it thinks of them, and below its own commit point
  * (`recycleLimit`). It never waits for a replica it considers failed: that
- * one may find its next index recycled later, and installs a snapshot.
+ * one may find its next index recycled later, and installs a snapshot. But
+ * it does wait for a majority to have applied an entry before it reuses the
+ * entry's slot: until then the entry lives in the logs and in fewer than a
+ * majority of states, and the crash of those hosts (f or fewer: the others
+ * being merely paused) would lose a decided entry for good (seed 134 of
+ * `mu --latency uniform:1:40 --faults all --slots 3` did, before this rule).
+ * With a majority past it, one of them survives any f crashes and serves
+ * the snapshot.
  * Reclaimed slots are not zeroed: the next lap's write replaces the entry
  * whole (into the copy that does not hold the replica's entry, as above),
  * and a stale lap can never pass for another index — the checksum covers
@@ -1119,7 +1127,7 @@ export class MuLog implements ReplicatedLog {
     const applied = this.appliedScratch;
     for (let replica = 0; replica < applied.length; replica++) applied[replica] = this.appliedOf[replica];
     applied[this.raw.self] = this.applied;
-    return recycleLimit(term.fuo, applied, this.alive, this.raw.self, this.config.slots);
+    return recycleLimit(term.fuo, applied, this.alive, this.raw.self, this.config.slots, this.needed);
   }
 
   /** Issues, in index order, every write the replica still lacks (catch-up, then the term's entries), as far as the recycle bound allows. */

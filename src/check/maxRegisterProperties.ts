@@ -1,3 +1,6 @@
+import type { Operation } from './history.js';
+import { pairOperations } from './pairing.js';
+
 /**
  * The lecture's three properties of a max register, checked on a history
  * (mnm's format, line order = real time; values are numbers, the initial
@@ -37,37 +40,12 @@ export interface MaxRegisterViolation {
   readonly calls: readonly number[];
 }
 
-interface Call {
-  readonly process: number;
-  readonly f: string;
-  readonly input: unknown;
-  readonly invoked: number;
-  returned: number;
-  outcome: 'ok' | 'fail' | 'info' | 'pending';
-  output: unknown;
-}
-
-function pair(history: readonly MaxRegisterEvent[]): Call[] {
-  const open = new Map<number, Call>();
-  const calls: Call[] = [];
-  history.forEach((event, index) => {
-    if (event.type === 'invoke') {
-      if (open.has(event.process)) throw new Error(`history event ${index}: process ${event.process} invoked twice without a return`);
-      const call: Call = { process: event.process, f: event.f, input: event.value, invoked: index, returned: Infinity, outcome: 'pending', output: undefined };
-      open.set(event.process, call);
-      calls.push(call);
-      return;
-    }
-    const call = open.get(event.process);
-    if (!call) throw new Error(`history event ${index}: a ${event.type} of process ${event.process} without a call`);
-    open.delete(event.process);
-    call.outcome = event.type;
-    call.output = event.value;
-    if (event.type !== 'info') call.returned = index;
-  });
+/** Calls paired with their returns (the project's pairing: an index's line is its position + 1), checked to be a max register's. */
+function pair(history: readonly MaxRegisterEvent[]): Operation[] {
+  const calls = pairOperations(history.map((event, index) => ({ ...event, line: index + 1 })));
   for (const call of calls) {
-    if (call.f !== 'read' && call.f !== 'write') throw new Error(`history event ${call.invoked}: a max register has read and write, not '${call.f}'`);
-    if (call.f === 'write' && typeof call.input !== 'number') throw new Error(`history event ${call.invoked}: a max-register write takes a number, got ${JSON.stringify(call.input)}`);
+    if (call.f !== 'read' && call.f !== 'write') throw new Error(`history event ${call.called}: a max register has read and write, not '${call.f}'`);
+    if (call.f === 'write' && typeof call.input !== 'number') throw new Error(`history event ${call.called}: a max-register write takes a number, got ${JSON.stringify(call.input)}`);
   }
   return calls;
 }
@@ -81,26 +59,26 @@ export function checkMaxRegisterProperties(history: readonly MaxRegisterEvent[])
   for (const read of reads) {
     const value = read.output;
     if (typeof value !== 'number') {
-      violations.push({ property: 'validity', detail: `p${read.process}'s read (event ${read.invoked}) returned ${JSON.stringify(value)}, not a number`, calls: [read.invoked] });
+      violations.push({ property: 'validity', detail: `p${read.process}'s read (event ${read.called}) returned ${JSON.stringify(value)}, not a number`, calls: [read.called] });
       continue;
     }
-    if (value !== 0 && !writes.some((write) => write.input === value && write.invoked < read.returned)) {
-      violations.push({ property: 'validity', detail: `p${read.process}'s read (event ${read.invoked}) returned ${value}, which no write invoked before it returned wrote`, calls: [read.invoked] });
+    if (value !== 0 && !writes.some((write) => write.input === value && write.called < read.returned)) {
+      violations.push({ property: 'validity', detail: `p${read.process}'s read (event ${read.called}) returned ${value}, which no write invoked before it returned wrote`, calls: [read.called] });
     }
-    const earlierRead = reads.find((other) => other.returned < read.invoked && (other.output as number) > value);
+    const earlierRead = reads.find((other) => other.returned < read.called && (other.output as number) > value);
     if (earlierRead) {
       violations.push({
         property: 'read-read monotonicity',
-        detail: `p${read.process}'s read (event ${read.invoked}) returned ${value} after p${earlierRead.process}'s read (event ${earlierRead.invoked}) had returned ${String(earlierRead.output)}`,
-        calls: [read.invoked, earlierRead.invoked],
+        detail: `p${read.process}'s read (event ${read.called}) returned ${value} after p${earlierRead.process}'s read (event ${earlierRead.called}) had returned ${String(earlierRead.output)}`,
+        calls: [read.called, earlierRead.called],
       });
     }
-    const earlierWrite = writes.find((write) => write.outcome === 'ok' && write.returned < read.invoked && (write.input as number) > value);
+    const earlierWrite = writes.find((write) => write.outcome === 'ok' && write.returned < read.called && (write.input as number) > value);
     if (earlierWrite) {
       violations.push({
         property: 'write-read monotonicity',
-        detail: `p${read.process}'s read (event ${read.invoked}) returned ${value} after p${earlierWrite.process}'s write(${String(earlierWrite.input)}) (event ${earlierWrite.invoked}) had returned`,
-        calls: [read.invoked, earlierWrite.invoked],
+        detail: `p${read.process}'s read (event ${read.called}) returned ${value} after p${earlierWrite.process}'s write(${String(earlierWrite.input)}) (event ${earlierWrite.called}) had returned`,
+        calls: [read.called, earlierWrite.called],
       });
     }
   }

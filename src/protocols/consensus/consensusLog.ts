@@ -1,4 +1,5 @@
 import type { Fabric, OperationValue, ProcessId } from '../../fabric/index.js';
+import { describeValue } from './numberValue.js';
 import { firstBallot, nextBallot } from '../common/ballot.js';
 import { indexedMessages, type IndexedMessage } from '../common/instances.js';
 import { EntryTooLarge, InvalidLogConfig, LogClosed, LogFull } from '../common/logErrors.js';
@@ -141,12 +142,6 @@ export function validateLogOptions(options: LogOptions): void {
   if (!Number.isInteger(options.window) || options.window < 1) throw new InvalidLogConfig(`log window ${options.window} (accepted: an integer >= 1)`);
 }
 
-function defaultDescribe(value: Uint8Array): OperationValue {
-  // The u64 as a number, from its two halves: high · 2^32 is exact and the sum rounds once, like Number(bigint).
-  if (value.length === 8) return value[0] + value[1] * 0x100 + value[2] * 0x10000 + value[3] * 0x1000000 + (value[4] + value[5] * 0x100 + value[6] * 0x10000 + value[7] * 0x1000000) * 0x100000000;
-  return Array.from(value, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
 const empty = new Uint8Array(0);
 /** Bytes of decisions one heartbeat carries at most (well inside a shm ring's largest message). */
 const heartbeatBatchBytes = 16 * 1024;
@@ -206,7 +201,7 @@ export class ConsensusLog implements ReplicatedLog {
   ) {
     validateLogOptions(options);
     this.fabric = metered(raw, () => this.meter);
-    this.describe = options.describe ?? defaultDescribe;
+    this.describe = options.describe ?? describeValue;
     this.omega = new Omega(raw, options.timing.suspectAfter);
     if (options.believeLeaderUntil !== undefined) this.omega.believeLeader(options.believeLeaderUntil);
     this.timers = new TickTimers(() => raw.now());

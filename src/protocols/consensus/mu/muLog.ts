@@ -1,4 +1,5 @@
 import { getWord, PermissionDenied, TimedOut, wordBytes, type Fabric, type MemoryId, type OperationValue, type ProcessId } from '../../../fabric/index.js';
+import { describeValue } from '../numberValue.js';
 import { firstBallot, nextBallot } from '../../common/ballot.js';
 import { indexedMessages } from '../../common/instances.js';
 import { EntryTooLarge, InvalidLogConfig, LogClosed } from '../../common/logErrors.js';
@@ -298,11 +299,6 @@ interface Term {
   readonly proposed: Set<number>;
 }
 
-function defaultDescribe(value: Uint8Array): OperationValue {
-  if (value.length === 8) return value[0] + value[1] * 0x100 + value[2] * 0x10000 + value[3] * 0x1000000 + (value[4] + value[5] * 0x100 + value[6] * 0x10000 + value[7] * 0x1000000) * 0x100000000;
-  return Array.from(value, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
 /** What one slot holds (`openSlot`): the held entry, which copy holds it, and that copy's raw bytes. */
 interface HeldSlot {
   readonly entry: StoredEntry;
@@ -474,7 +470,7 @@ export class MuLog implements ReplicatedLog {
     this.slotSize = muSlotSize(this.layout.capacity);
     this.fabric = metered(raw, () => this.meter);
     this.needed = Math.floor(raw.processCount / 2) + 1;
-    this.describe = config.describe ?? defaultDescribe;
+    this.describe = config.describe ?? describeValue;
     const n = raw.processCount;
     this.lastCounters = Array.from({ length: n }, () => undefined);
     this.appliedOf = Array.from({ length: n }, () => undefined);

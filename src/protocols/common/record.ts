@@ -115,3 +115,18 @@ function isZero(bytes: Uint8Array, start: number, end: number): boolean {
   for (let index = start; index < end; index++) if (bytes[index] !== 0) return false;
   return true;
 }
+
+/**
+ * What a record kept in two copies holds (the logs' slots, the register's
+ * slot, SWARM's records): its writer alternates between the copies, and its
+ * writes to one memory land in order, so a write cut short by a crash — or
+ * still landing — spoils one copy while the other holds the writer's
+ * previous record whole. So: the whole copy that `isNewer` prefers, the only
+ * whole one, or 'torn' when both are torn (which one writer landing in order
+ * cannot leave for good; read again).
+ */
+export function newerCopy<T>(first: T | 'torn', second: T | 'torn', isNewer: (candidate: T, than: T) => boolean): T | 'torn' {
+  if (first === 'torn') return second;
+  if (second === 'torn') return first;
+  return isNewer(second, first) ? second : first;
+}

@@ -1,6 +1,6 @@
 import { getWord, setWord, wholeWords, type Fabric, type MemoryId, type RegionSpec } from '../../fabric/index.js';
 import { gridSize, proposalRowSize, rowOffset, slotOffset, type InstanceGrid } from '../common/instances.js';
-import { openRecord, sealRecord, type RecordLayout } from '../common/record.js';
+import { newerCopy, openRecord, sealRecord, type RecordLayout } from '../common/record.js';
 import { InvalidLogConfig, UnknownMemory } from '../common/logErrors.js';
 
 /**
@@ -121,9 +121,7 @@ export function decodeLogRecord(bytes: Uint8Array, offset: number, capacity: num
 export function decodeLogSlot(bytes: Uint8Array, offset: number, capacity: number, verify = true): LogSlot | 'torn' {
   const first = decodeLogRecord(bytes, offset, capacity, verify);
   const second = decodeLogRecord(bytes, offset + logRecordSize(capacity), capacity, verify);
-  if (first === 'torn') return second;
-  if (second === 'torn') return first;
-  return second.accepted > first.accepted ? second : first;
+  return newerCopy(first, second, (candidate, than) => candidate.accepted > than.accepted);
 }
 
 /** What one memory showed: every process's proposal word and the slots of rows `from`.. (rows[k] is row from+k). */

@@ -1,5 +1,5 @@
 import { getWord, setWord, wholeWords } from '../../fabric/index.js';
-import { openRecord, sealRecord, type RecordLayout } from '../common/record.js';
+import { newerCopy, openRecord, sealRecord, type RecordLayout } from '../common/record.js';
 
 /**
  * The register's slot, as laid out in each memory's region:
@@ -75,9 +75,7 @@ export function decodeSlotPair(bytes: Uint8Array, capacity: number, verify = tru
   const size = slotSize(capacity);
   const first = decodeSlot(bytes.subarray(0, size), verify);
   const second = decodeSlot(bytes.subarray(size, 2 * size), verify);
-  if (first === 'torn') return second;
-  if (second === 'torn') return first;
-  return second.timestamp > first.timestamp ? second : first;
+  return newerCopy(first, second, (candidate, than) => candidate.timestamp > than.timestamp);
 }
 
 /** The slot with the highest timestamp (the first of equals); the initial slot when none. */

@@ -1,5 +1,5 @@
 import { getWord, setWord, wholeWords } from '../../fabric/index.js';
-import { openRecord, sealRecord, type RecordLayout } from '../common/record.js';
+import { newerCopy, openRecord, sealRecord, type RecordLayout } from '../common/record.js';
 import { wordKey } from './word.js';
 
 /**
@@ -73,8 +73,9 @@ export function largestWrite(region: Uint8Array, clients: number, valueMax: numb
   for (let client = 0; client < clients; client++) {
     const first = decodeRecord(region.subarray(copyOffset(client, 0, valueMax), copyOffset(client, 0, valueMax) + size));
     const second = decodeRecord(region.subarray(copyOffset(client, 1, valueMax), copyOffset(client, 1, valueMax) + size));
-    if (first === 'torn' && second === 'torn') return 'torn';
-    for (const copy of [first, second]) if (copy !== 'torn' && wordKey(copy.word) > wordKey(best.word)) best = copy;
+    const held = newerCopy(first, second, (candidate, than) => wordKey(candidate.word) > wordKey(than.word));
+    if (held === 'torn') return 'torn';
+    if (wordKey(held.word) > wordKey(best.word)) best = held;
   }
   return best;
 }

@@ -101,10 +101,17 @@ export function recycleLimit(commitPoint: number, applied: readonly (number | un
   applied.forEach((point, replica) => {
     if (replica === self || alive[replica]) low = Math.min(low, point ?? 0);
   });
-  // The needed-th highest applied point: a majority applied at least this far.
-  const points = applied.map((point) => point ?? 0).sort((a, b) => b - a);
-  low = Math.min(low, points[Math.min(needed, points.length) - 1] ?? 0);
-  return low + slots;
+  // The needed-th highest applied point (the highest that `needed` replicas reached), without
+  // allocating: this runs for every write, over a handful of replicas.
+  let majority = 0;
+  for (const candidate of applied) {
+    const point = candidate ?? 0;
+    if (point <= majority) continue;
+    let reached = 0;
+    for (const other of applied) if ((other ?? 0) >= point) reached++;
+    if (reached >= needed) majority = point;
+  }
+  return Math.min(low, majority) + slots;
 }
 
 /**

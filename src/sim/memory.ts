@@ -173,8 +173,11 @@ export class SimMemory {
   execute(verb: VerbRequest, now: number, tearWindow?: number): VerbOutcome {
     const region = this.region(verb.region);
     region.forget(now);
-    // One queue pair: this process's earlier writes are complete before its next verb executes.
-    if (region.inFlight.length > 0) region.landAll(verb.process);
+    // One queue pair per (process, memory), whatever regions its verbs touch:
+    // this process's earlier writes at this memory are complete before its
+    // next verb executes (SWARM's entry in `log.c`, then the CAS in `rec`
+    // that names it: the CAS must not land before the entry has).
+    for (const any of this.regions.values()) if (any.inFlight.length > 0) any.landAll(verb.process);
     const held = region.access[verb.process] ?? 'none';
     switch (verb.kind) {
       case 'read': {

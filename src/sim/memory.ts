@@ -100,6 +100,8 @@ class Region {
  */
 export class SimMemory {
   private readonly regions = new Map<string, Region>();
+  /** The regions that may have writes still landing (so that a verb need not visit every region to keep queue-pair order). */
+  private readonly landing = new Set<Region>();
   crashed = false;
 
   constructor(
@@ -190,7 +192,13 @@ export class SimMemory {
     // this process's earlier writes at this memory are complete before its
     // next verb executes (SWARM's entry in `log.c`, then the CAS in `rec`
     // that names it: the CAS must not land before the entry has).
-    for (const any of this.regions.values()) if (any.inFlight.length > 0) any.landAll(verb.process);
+    if (this.landing.size > 0) {
+      for (const any of this.landing) {
+        any.forget(now);
+        if (any.inFlight.length === 0) this.landing.delete(any);
+        else any.landAll(verb.process);
+      }
+    }
     const held = region.access[verb.process] ?? 'none';
     switch (verb.kind) {
       case 'read': {
@@ -248,6 +256,7 @@ export class SimMemory {
         if (landing[index] > until) until = landing[index];
       }
       region.inFlight.push({ writer, firstWord, old, landing, until });
+      this.landing.add(region);
     }
     region.bytes.set(data, offset);
   }

@@ -1,0 +1,218 @@
+import type { HistoryEvent } from '../../fabric/index.js';
+import type { RealRunConfig } from '../../realtime/realRun.js';
+import { findScenario, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
+import { runShm } from '../../shm/runShm.js';
+import { runTcp } from '../../tcp/runTcp.js';
+import { replayCommand, simulatorCommand } from '../runArgs.js';
+import { round, type LatencyFigures, type TargetVerdict } from './latencyFigures.js';
+import type { BenchSuite } from './suite.js';
+import { percent, spreadOf } from './swarmFigures.js';
+import { benchAlgorithms, benchBackends, benchRows, caseCosts, swarmTargets, type BenchAlgorithm, type BenchBackend, type BenchCase, type BenchRow, type CaseCost, type Measurement, type OperationMeasurement, type VerbFloor } from './swarmRows.js';
+
+/**
+ * `mnm bench swarm`: SWARM's registers (spec swarm.md) on the simulator's
+ * `rdma` latency model, on shm and on tcp, in one run, every figure as a
+ * ratio to baselines measured in the same run:
+ *
+ * - the unreplicated store (`raw`, one memory, one verb per operation),
+ *   same backend, same case, same operation kind (a get is a read, a put a
+ *   write);
+ * - the physical floor, one verb round trip on the backend: on shm and tcp
+ *   the p50 of a 64-byte READ / WRITE awaited one at a time (the backends
+ *   bench's `verbBenchBody`); on the simulator the p50 of `raw` with one
+ *   client, which is exactly one verb.
+ *
+ * Each algorithm registered among raw, dm-abd, dm-abd-out-of-place,
+ * safe-guess and swarm-kv runs its scenario (the same code `mnm run` runs)
+ * with 4 clients on 3 memories (raw: 1), seed 1, in four cases:
+ * `uncontended` (workload uniform), `contention` (workload contention: no
+ * think time), `skew` (uniform, clocks offset within ±5 verb round trips and
+ * drifting 10,000 ppm) and `memory-crashed` (uniform, m2 crashed from the
+ * start; not raw, which has one memory). Latency per operation is from the
+ * run's history (invocation to completion; on shm/tcp each client's first
+ * 20 % are warm-up, not counted), round trips and the fast-path share from
+ * the protocols' own `op-cost` counts. Algorithms not registered yet are
+ * skipped with a note, and the targets that need them say "not measured".
+ */
+const clients = 4;
+const seed = 1;
+/** Clock skew of the `skew` case, in verb round trips of the backend. */
+const skewRoundTrips = 5;
+const driftPpm = 10_000;
+/** On shm/tcp, each client's first operations run cold code (JIT): not counted. */
+const warmupFraction = 0.2;
+
+interface BenchCounts {
+  /** Operations per client on the simulator and on the real backends. */
+  readonly simOps: number;
+  readonly realOps: number;
+  /** Verbs timed for the floor on shm/tcp. */
+  readonly verbs: number;
+}
+
+const quickCounts: BenchCounts = { simOps: 100, realOps: 100, verbs: 2000 };
+const fullCounts: BenchCounts = { simOps: 400, realOps: 400, verbs: 20_000 };
+
+/** Latencies in µs per function of a run's history: time unit × (completion − invocation), each process's first `skip` fraction dropped. */
+export function latenciesOf(history: readonly HistoryEvent[], unitMicroseconds: number, skip: number): Map<string, number[]> {
+  const invoked = new Map<number, HistoryEvent>();
+  const perProcess = new Map<number, { f: string; latency: number }[]>();
+  for (const event of history) {
+    if (event.type === 'invoke') invoked.set(event.op, event);
+    else if (event.type === 'ok') {
+      const start = invoked.get(event.op);
+      if (!start) continue;
+      const list = perProcess.get(event.process) ?? [];
+      list.push({ f: event.f, latency: (event.time - start.time) * unitMicroseconds });
+      perProcess.set(event.process, list);
+    }
+  }
+  const byFunction = new Map<string, number[]>();
+  for (const list of perProcess.values()) {
+    for (const { f, latency } of list.slice(Math.floor(list.length * skip))) byFunction.set(f, [...(byFunction.get(f) ?? []), latency]);
+  }
+  return byFunction;
+}
+
+function workloadFor(benchCase: BenchCase): string {
+  return benchCase === 'contention' ? 'contention' : 'uniform';
+}
+
+function runOptions(backend: BenchBackend, algorithm: BenchAlgorithm, benchCase: BenchCase, ops: number, skewUnits: number): RunOptions {
+  return {
+    protocol: algorithm,
+    seed,
+    n: clients,
+    memories: algorithm === 'raw' ? 1 : 3,
+    latency: backend === 'sim' ? 'rdma' : 'unit',
+    faults: 'none',
+    ops,
+    workload: workloadFor(benchCase),
+    ...(benchCase === 'skew' ? { skew: round(skewUnits * 1000) / 1000, drift: driftPpm } : {}),
+    ...(benchCase === 'memory-crashed' ? { crash: 'm2@0' } : {}),
+    ...(backend !== 'sim' ? { backend } : {}),
+  };
+}
+
+function measurementOf(backend: BenchBackend, algorithm: BenchAlgorithm, benchCase: BenchCase, report: RunReport): Measurement {
+  const unit = backend === 'sim' ? 1 : Number(report.details.timeUnitMicroseconds);
+  const roundTrips = (report.details.roundTrips ?? {}) as Record<string, { p50: number; p99: number; oneRoundTrip: number }>;
+  const byOp: Record<string, OperationMeasurement> = {};
+  for (const [f, latencies] of latenciesOf(report.history, unit, backend === 'sim' ? 0 : warmupFraction)) {
+    const counted = roundTrips[f];
+    byOp[f] = { latencies, rttP50: counted?.p50 ?? null, rttP99: counted?.p99 ?? null, fastPathShare: counted?.oneRoundTrip ?? null };
+  }
+  const command = backend === 'sim' ? replayCommand(report.params) : `${simulatorCommand(report.params)} --backend ${backend}`;
+  return { backend, algorithm, case: benchCase, ok: report.ok && !report.blocked, byOp, command };
+}
+
+/** One verb round trip on shm or tcp: p50 of 64-byte READs and WRITEs awaited one at a time (the backends bench's body). */
+async function realVerbFloor(backend: 'shm' | 'tcp', count: number): Promise<VerbFloor> {
+  const config: RealRunConfig = {
+    processCount: 1,
+    memoryCount: 1,
+    regions: [{ name: 'bench', size: 64, policy: 'open' }],
+    body: { module: new URL('./backends.js', import.meta.url).href, export: 'verbBenchBody', args: { count, pipelined: false } },
+    seed: 1,
+    deadlineMilliseconds: 600_000,
+  };
+  const outcome = backend === 'shm' ? await runShm(config) : await runTcp(config);
+  if (outcome.errors.length > 0 || outcome.end !== 'done') throw new Error(`bench swarm: verbs on ${backend}: ${outcome.errors[0]?.message ?? outcome.end}`);
+  const figures = outcome.results[0] as Record<'read' | 'write', LatencyFigures>;
+  return { read: figures.read.p50, write: figures.write.p50, source: `p50 of ${count} 64-byte READs / WRITEs, one at a time` };
+}
+
+/** One verb round trip on the simulator's `rdma` model: `raw` with one client (each operation is exactly one verb). */
+async function simVerbFloor(ops: number): Promise<VerbFloor> {
+  const report = await runScenario({ protocol: 'raw', seed, n: 1, memories: 1, latency: 'rdma', faults: 'none', ops, workload: 'uniform' }, 'off');
+  if (!report.ok) throw new Error('bench swarm: the raw floor run on the simulator failed its checks');
+  const latencies = latenciesOf(report.history, 1, 0);
+  const p50 = (f: string) => round(spreadOf(latencies.get(f) ?? [0]).p50);
+  return { read: p50('read'), write: p50('write'), source: `raw with 1 client, ${ops} operations (one verb each), latency rdma` };
+}
+
+export const swarmBench: BenchSuite = {
+  name: 'swarm',
+  summary: 'SWARM registers on sim (rdma), shm and tcp: Safe-Guess and SWARM-KV vs DM-ABD and the unreplicated store, per case, as ratios to raw and to one verb',
+  async run(options, io) {
+    const progress = (text: string) => (options.quiet ? undefined : io.stderr(`  ${text}\n`));
+    const counts = options.quick ? quickCounts : fullCounts;
+    const registered = benchAlgorithms.filter((algorithm) => findScenario(algorithm) !== undefined);
+    const absent = benchAlgorithms.filter((algorithm) => !registered.includes(algorithm));
+    for (const algorithm of absent) io.stderr(`bench swarm: ${algorithm}: not registered yet, skipped\n`);
+    const floors: Partial<Record<BenchBackend, VerbFloor>> = {};
+    const measurements: Measurement[] = [];
+    for (const backend of benchBackends) {
+      progress(`${backend}: one verb round trip (the floor)`);
+      const floor = backend === 'sim' ? await simVerbFloor(counts.simOps) : await realVerbFloor(backend, counts.verbs);
+      floors[backend] = floor;
+      // Skew in the run's time unit: µs on the simulator, the real backends' delay unit on shm/tcp.
+      const unitMicroseconds = backend === 'sim' ? 1 : backend === 'shm' ? 250 : 500;
+      const skewUnits = (skewRoundTrips * Math.max(floor.read, floor.write)) / unitMicroseconds;
+      for (const algorithm of registered) {
+        const benchCases: readonly BenchCase[] = algorithm === 'raw' ? ['uncontended', 'contention', 'skew'] : ['uncontended', 'contention', 'skew', 'memory-crashed'];
+        for (const benchCase of benchCases) {
+          progress(`${backend}: ${algorithm} ${benchCase}`);
+          const report = await runScenario(runOptions(backend, algorithm, benchCase, backend === 'sim' ? counts.simOps : counts.realOps, skewUnits), 'off');
+          if (report.params.backend !== undefined && report.details.timeUnitMicroseconds !== unitMicroseconds) throw new Error(`bench swarm: ${backend}'s time unit is ${String(report.details.timeUnitMicroseconds)} µs, not ${unitMicroseconds}`);
+          measurements.push(measurementOf(backend, algorithm, benchCase, report));
+        }
+      }
+    }
+    const rows = benchRows(measurements, floors);
+    const costs = caseCosts(rows);
+    const targets = swarmTargets(rows, new Set(absent), benchBackends);
+    const dmAbdOverSafeGuessWrite: Record<string, number | null> = {};
+    for (const backend of benchBackends) {
+      const p50 = (algorithm: BenchAlgorithm) => rows.find((row) => row.backend === backend && row.algorithm === algorithm && row.op === 'write' && row.case === 'uncontended' && row.ok)?.p50Us;
+      const dmAbd = p50('dm-abd');
+      const safeGuess = p50('safe-guess');
+      dmAbdOverSafeGuessWrite[backend] = dmAbd !== undefined && safeGuess !== undefined ? round(dmAbd / safeGuess) : null;
+    }
+    return {
+      clients,
+      memories: 3,
+      seed,
+      counts,
+      warmupFraction,
+      skew: { roundTrips: skewRoundTrips, driftPpm },
+      floors,
+      absent,
+      failedRuns: measurements.filter((measurement) => !measurement.ok).map((measurement) => measurement.command),
+      rows,
+      caseCosts: costs,
+      ratios: { dmAbdOverSafeGuessWriteP50: dmAbdOverSafeGuessWrite },
+      targets,
+    };
+  },
+  summarize(result) {
+    const rows = result.rows as BenchRow[];
+    const floors = result.floors as Record<BenchBackend, VerbFloor>;
+    const costs = result.caseCosts as CaseCost[];
+    const targets = result.targets as TargetVerdict[];
+    const absent = result.absent as string[];
+    const failed = result.failedRuns as string[];
+    const x = (value: number | null) => (value === null ? '-' : `${value}x`);
+    const share = (value: number | null | undefined) => (value === null || value === undefined ? '-' : percent(value));
+    const rowLine = (row: BenchRow) =>
+      `    ${row.algorithm.padEnd(19)} ${row.op.padEnd(5)} ${row.case.padEnd(14)} p50 ${String(row.p50Us).padStart(8)} µs = ${x(row.p50VsRaw).padStart(6)} raw, ${x(row.p50VsFloor).padStart(6)} verb;  p99 ${String(row.p99Us).padStart(9)} µs = ${x(row.p99VsRaw).padStart(6)} raw;  rtt ${row.rttP50 ?? '-'}/${row.rttP99 ?? '-'}, 1-RTT ${share(row.fastPathShare).padStart(6)}${row.ok ? '' : '  RUN FAILED'}`;
+    const costLine = (cost: CaseCost) =>
+      `    ${cost.algorithm.padEnd(19)} ${cost.op.padEnd(5)} contention p50 ${x(cost.contentionP50).padStart(6)} p99 ${x(cost.contentionP99).padStart(6)};  skew p50 ${x(cost.skewP50).padStart(6)} p99 ${x(cost.skewP99).padStart(6)};  1-RTT ${Object.entries(cost.fastPath).map(([benchCase, value]) => `${benchCase} ${share(value)}`).join(', ')}`;
+    const counts = result.counts as BenchCounts;
+    return [
+      `SWARM registers, ${clients} clients on 3 memories (raw: 1), seed ${seed}; ${counts.simOps} operations per client on sim, ${counts.realOps} on shm/tcp (first ${warmupFraction * 100}% per client not counted there).`,
+      'Each latency as a multiple of raw (the unreplicated store: same backend, same case, a get/put set against a read/write) and of one verb round trip on the backend:',
+      ...benchBackends.flatMap((backend) => [
+        `  ${backend}${backend === 'sim' ? ' (latency model rdma, virtual µs)' : ' (wall clock)'}: one verb = read ${floors[backend].read} µs, write ${floors[backend].write} µs (${floors[backend].source})`,
+        ...rows.filter((row) => row.backend === backend).map(rowLine),
+      ]),
+      `the cost of contention and skew (±${skewRoundTrips} verb round trips, ${driftPpm} ppm): each case's latency over the uncontended one, and the share of operations in one round trip:`,
+      ...benchBackends.flatMap((backend) => [`  ${backend}:`, ...costs.filter((cost) => cost.backend === backend).map(costLine)]),
+      `DM-ABD write p50 / Safe-Guess write p50, uncontended: ${benchBackends.map((backend) => `${backend} ${x((result.ratios as { dmAbdOverSafeGuessWriteP50: Record<string, number | null> }).dmAbdOverSafeGuessWriteP50[backend])}`).join(', ')}`,
+      ...(absent.length > 0 ? [`skipped (not registered yet): ${absent.join(', ')}`] : []),
+      ...(failed.length > 0 ? [`RUNS THAT FAILED THEIR CHECKS (their figures are not baselines): ${failed.join('; ')}`] : []),
+      'targets:',
+      ...targets.map((verdict) => `  ${verdict.line}`),
+    ].join('\n');
+  },
+};

@@ -1,4 +1,3 @@
-import type { HistoryEvent } from '../../fabric/index.js';
 import type { RealRunConfig } from '../../realtime/realRun.js';
 import { findScenario, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import { runShm } from '../../shm/runShm.js';
@@ -6,7 +5,7 @@ import { runTcp } from '../../tcp/runTcp.js';
 import { replayCommand, simulatorCommand } from '../runArgs.js';
 import { round, type LatencyFigures, type TargetVerdict } from './latencyFigures.js';
 import type { BenchSuite } from './suite.js';
-import { percent, spreadOf } from './swarmFigures.js';
+import { latenciesByFunction, percent, spreadOf } from './swarmFigures.js';
 import { benchAlgorithms, benchBackends, benchRows, caseCosts, swarmTargets, type BenchAlgorithm, type BenchBackend, type BenchCase, type BenchRow, type CaseCost, type Measurement, type OperationMeasurement, type VerbFloor } from './swarmRows.js';
 
 /**
@@ -50,28 +49,19 @@ interface BenchCounts {
   readonly verbs: number;
 }
 
-const quickCounts: BenchCounts = { simOps: 100, realOps: 100, verbs: 2000 };
+const quickCounts: BenchCounts = { simOps: 100, realOps: 80, verbs: 2000 };
 const fullCounts: BenchCounts = { simOps: 400, realOps: 400, verbs: 20_000 };
 
-/** Latencies in µs per function of a run's history: time unit × (completion − invocation), each process's first `skip` fraction dropped. */
-export function latenciesOf(history: readonly HistoryEvent[], unitMicroseconds: number, skip: number): Map<string, number[]> {
-  const invoked = new Map<number, HistoryEvent>();
-  const perProcess = new Map<number, { f: string; latency: number }[]>();
-  for (const event of history) {
-    if (event.type === 'invoke') invoked.set(event.op, event);
-    else if (event.type === 'ok') {
-      const start = invoked.get(event.op);
-      if (!start) continue;
-      const list = perProcess.get(event.process) ?? [];
-      list.push({ f: event.f, latency: (event.time - start.time) * unitMicroseconds });
-      perProcess.set(event.process, list);
-    }
-  }
-  const byFunction = new Map<string, number[]>();
-  for (const list of perProcess.values()) {
-    for (const { f, latency } of list.slice(Math.floor(list.length * skip))) byFunction.set(f, [...(byFunction.get(f) ?? []), latency]);
-  }
-  return byFunction;
+/**
+ * The cases run for an algorithm on a backend: all four (raw: no
+ * memory-crashed, it has one memory). `--quick` keeps the simulator's four
+ * and, on shm and tcp, the uncontended and contention cases, plus the
+ * crashed memory on tcp (a target's); clock skew is the protocols' own
+ * business, which the simulator shows.
+ */
+export function casesOf(backend: BenchBackend, algorithm: BenchAlgorithm, quick: boolean): BenchCase[] {
+  const all: BenchCase[] = ['uncontended', 'contention', 'skew', 'memory-crashed'];
+  return all.filter((benchCase) => !(algorithm === 'raw' && benchCase === 'memory-crashed') && !(quick && backend !== 'sim' && (benchCase === 'skew' || (benchCase === 'memory-crashed' && backend === 'shm'))));
 }
 
 function workloadFor(benchCase: BenchCase): string {
@@ -98,7 +88,7 @@ function measurementOf(backend: BenchBackend, algorithm: BenchAlgorithm, benchCa
   const unit = backend === 'sim' ? 1 : Number(report.details.timeUnitMicroseconds);
   const roundTrips = (report.details.roundTrips ?? {}) as Record<string, { p50: number; p99: number; oneRoundTrip: number }>;
   const byOp: Record<string, OperationMeasurement> = {};
-  for (const [f, latencies] of latenciesOf(report.history, unit, backend === 'sim' ? 0 : warmupFraction)) {
+  for (const [f, latencies] of latenciesByFunction(report.history, unit, backend === 'sim' ? 0 : warmupFraction)) {
     const counted = roundTrips[f];
     byOp[f] = { latencies, rttP50: counted?.p50 ?? null, rttP99: counted?.p99 ?? null, fastPathShare: counted?.oneRoundTrip ?? null };
   }
@@ -126,7 +116,7 @@ async function realVerbFloor(backend: 'shm' | 'tcp', count: number): Promise<Ver
 async function simVerbFloor(ops: number): Promise<VerbFloor> {
   const report = await runScenario({ protocol: 'raw', seed, n: 1, memories: 1, latency: 'rdma', faults: 'none', ops, workload: 'uniform' }, 'off');
   if (!report.ok) throw new Error('bench swarm: the raw floor run on the simulator failed its checks');
-  const latencies = latenciesOf(report.history, 1, 0);
+  const latencies = latenciesByFunction(report.history, 1, 0);
   const p50 = (f: string) => round(spreadOf(latencies.get(f) ?? [0]).p50);
   return { read: p50('read'), write: p50('write'), source: `raw with 1 client, ${ops} operations (one verb each), latency rdma` };
 }
@@ -150,8 +140,7 @@ export const swarmBench: BenchSuite = {
       const unitMicroseconds = backend === 'sim' ? 1 : backend === 'shm' ? 250 : 500;
       const skewUnits = (skewRoundTrips * Math.max(floor.read, floor.write)) / unitMicroseconds;
       for (const algorithm of registered) {
-        const benchCases: readonly BenchCase[] = algorithm === 'raw' ? ['uncontended', 'contention', 'skew'] : ['uncontended', 'contention', 'skew', 'memory-crashed'];
-        for (const benchCase of benchCases) {
+        for (const benchCase of casesOf(backend, algorithm, options.quick)) {
           progress(`${backend}: ${algorithm} ${benchCase}`);
           const report = await runScenario(runOptions(backend, algorithm, benchCase, backend === 'sim' ? counts.simOps : counts.realOps, skewUnits), 'off');
           if (report.params.backend !== undefined && report.details.timeUnitMicroseconds !== unitMicroseconds) throw new Error(`bench swarm: ${backend}'s time unit is ${String(report.details.timeUnitMicroseconds)} µs, not ${unitMicroseconds}`);

@@ -25,18 +25,30 @@ export function spreadOf(values: readonly number[]): Spread {
   return { count: sorted.length, p50: nearestRank(sorted, 0.5), p99: nearestRank(sorted, 0.99), max: sorted[sorted.length - 1] };
 }
 
-/** Latency (completion − invocation, in the history's time unit) of every completed (`ok`) operation, by function. */
-export function latenciesByFunction(history: readonly HistoryEvent[]): Map<string, number[]> {
+/**
+ * Latency of every completed (`ok`) operation by function: (completion −
+ * invocation) × `unit` (1: the history's own time unit), each process's
+ * first `skip` fraction of operations dropped (a real backend's warm-up).
+ */
+export function latenciesByFunction(history: readonly HistoryEvent[], unit = 1, skip = 0): Map<string, number[]> {
   const invoked = new Map<number, HistoryEvent>();
-  const byFunction = new Map<string, number[]>();
+  const perProcess = new Map<number, { f: string; latency: number }[]>();
   for (const event of history) {
     if (event.type === 'invoke') invoked.set(event.op, event);
     else if (event.type === 'ok') {
       const start = invoked.get(event.op);
       if (!start) continue;
-      const list = byFunction.get(event.f) ?? [];
-      list.push(event.time - start.time);
-      byFunction.set(event.f, list);
+      const list = perProcess.get(event.process) ?? [];
+      list.push({ f: event.f, latency: (event.time - start.time) * unit });
+      perProcess.set(event.process, list);
+    }
+  }
+  const byFunction = new Map<string, number[]>();
+  for (const list of perProcess.values()) {
+    for (const { f, latency } of list.slice(Math.floor(list.length * skip))) {
+      const latencies = byFunction.get(f) ?? [];
+      latencies.push(latency);
+      byFunction.set(f, latencies);
     }
   }
   return byFunction;

@@ -1,5 +1,5 @@
 import type { RealRunConfig } from '../../realtime/realRun.js';
-import { findScenario, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
+import { findScenario, resolveOptions, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import { runShm } from '../../shm/runShm.js';
 import { runTcp } from '../../tcp/runTcp.js';
 import { replayCommand, simulatorCommand } from '../runArgs.js';
@@ -84,6 +84,16 @@ function runOptions(backend: BenchBackend, algorithm: BenchAlgorithm, benchCase:
   };
 }
 
+/** Why a scenario refuses these options (its own one-line message), or undefined when it takes them. */
+function refusal(options: RunOptions): string | undefined {
+  try {
+    resolveOptions(options);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 function measurementOf(backend: BenchBackend, algorithm: BenchAlgorithm, benchCase: BenchCase, report: RunReport): Measurement {
   const unit = backend === 'sim' ? 1 : Number(report.details.timeUnitMicroseconds);
   const roundTrips = (report.details.roundTrips ?? {}) as Record<string, { p50: number; p99: number; oneRoundTrip: number }>;
@@ -131,6 +141,7 @@ export const swarmBench: BenchSuite = {
     const absent = benchAlgorithms.filter((algorithm) => !registered.includes(algorithm));
     for (const algorithm of absent) io.stderr(`bench swarm: ${algorithm}: not registered yet, skipped\n`);
     const floors: Partial<Record<BenchBackend, VerbFloor>> = {};
+    const skipped: { backend: BenchBackend; algorithm: BenchAlgorithm; case: BenchCase; why: string }[] = [];
     const measurements: Measurement[] = [];
     for (const backend of benchBackends) {
       progress(`${backend}: one verb round trip (the floor)`);
@@ -141,8 +152,16 @@ export const swarmBench: BenchSuite = {
       const skewUnits = (skewRoundTrips * Math.max(floor.read, floor.write)) / unitMicroseconds;
       for (const algorithm of registered) {
         for (const benchCase of casesOf(backend, algorithm, options.quick)) {
+          const runWith = runOptions(backend, algorithm, benchCase, backend === 'sim' ? counts.simOps : counts.realOps, skewUnits);
+          // A scenario that cannot run this case (no such workload, other sizes) is skipped with its own one-line reason, not guessed at.
+          const refused = refusal(runWith);
+          if (refused !== undefined) {
+            skipped.push({ backend, algorithm, case: benchCase, why: refused });
+            io.stderr(`bench swarm: ${backend} ${algorithm} ${benchCase}: skipped (${refused})\n`);
+            continue;
+          }
           progress(`${backend}: ${algorithm} ${benchCase}`);
-          const report = await runScenario(runOptions(backend, algorithm, benchCase, backend === 'sim' ? counts.simOps : counts.realOps, skewUnits), 'off');
+          const report = await runScenario(runWith, 'off');
           if (report.params.backend !== undefined && report.details.timeUnitMicroseconds !== unitMicroseconds) throw new Error(`bench swarm: ${backend}'s time unit is ${String(report.details.timeUnitMicroseconds)} µs, not ${unitMicroseconds}`);
           measurements.push(measurementOf(backend, algorithm, benchCase, report));
         }
@@ -167,6 +186,7 @@ export const swarmBench: BenchSuite = {
       skew: { roundTrips: skewRoundTrips, driftPpm },
       floors,
       absent,
+      skipped,
       failedRuns: measurements.filter((measurement) => !measurement.ok).map((measurement) => measurement.command),
       rows,
       caseCosts: costs,
@@ -199,6 +219,7 @@ export const swarmBench: BenchSuite = {
       ...benchBackends.flatMap((backend) => [`  ${backend}:`, ...costs.filter((cost) => cost.backend === backend).map(costLine)]),
       `DM-ABD write p50 / Safe-Guess write p50, uncontended: ${benchBackends.map((backend) => `${backend} ${x((result.ratios as { dmAbdOverSafeGuessWriteP50: Record<string, number | null> }).dmAbdOverSafeGuessWriteP50[backend])}`).join(', ')}`,
       ...(absent.length > 0 ? [`skipped (not registered yet): ${absent.join(', ')}`] : []),
+      ...((result.skipped as { backend: string; algorithm: string; case: string; why: string }[]).map((entry) => `skipped: ${entry.backend} ${entry.algorithm} ${entry.case} (${entry.why})`)),
       ...(failed.length > 0 ? [`RUNS THAT FAILED THEIR CHECKS (their figures are not baselines): ${failed.join('; ')}`] : []),
       'targets:',
       ...targets.map((verdict) => `  ${verdict.line}`),

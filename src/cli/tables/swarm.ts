@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '../../fabric/index.js';
-import { findScenario, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
+import { findScenario, resolveOptions, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import type { TraceEvent } from '../../trace/format.js';
 import { latenciesByFunction, operationCosts, percent, roundTripFigures, spreadOf, type OperationCost } from '../bench/swarmFigures.js';
 import type { CommandIO } from '../command.js';
@@ -122,6 +122,16 @@ export function swarmRunOptions(algorithm: SwarmAlgorithm, swarmCase: SwarmCase,
   };
 }
 
+/** Why a scenario refuses these options (its own one-line message), or undefined when it takes them. */
+function refusal(options: RunOptions): string | undefined {
+  try {
+    resolveOptions(options);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** The `op-cost` notes of a full trace. */
 export function costsOfTrace(trace: string): OperationCost[] {
   const notes: { kind: string; detail?: Record<string, unknown> }[] = [];
@@ -231,6 +241,12 @@ export async function measureSwarmTable(config: SwarmTableConfig, io: CommandIO,
       if (workload === undefined) {
         absent.push({ algorithm, case: swarmCase, why: `the scenario has no '${swarmCase === 'contention' ? 'contention' : 'uniform'}' workload` });
         io.stderr(`table swarm: ${algorithm} ${swarmCase}: the scenario has no matching workload, no rows\n`);
+        continue;
+      }
+      const refused = refusal(swarmRunOptions(algorithm, swarmCase, config.seeds[0], config, workload));
+      if (refused !== undefined) {
+        absent.push({ algorithm, case: swarmCase, why: refused });
+        io.stderr(`table swarm: ${algorithm} ${swarmCase}: the scenario refuses the table's options (${refused}), no rows\n`);
         continue;
       }
       plans.push({ algorithm, swarmCase, workload });

@@ -10,7 +10,9 @@ import { roundTripSummary } from './swarm.js';
  * value in place on one memory, each operation one verb (rawRegister.ts).
  * It is the latency floor `mnm table swarm` and `mnm bench swarm` set the
  * replicated registers against, with the same clients, workloads
- * (`uniform`, `contention`; `--contention low|high`), value sizes
+ * (`uniform`, `contention` — `--contention low|high` — and `solo`: client
+ * p's k-th operation at true time ((k−1)·n + p) turns of 10 round trips, so
+ * that no two overlap, as safe-guess's), value sizes
  * (`--value-bytes`) and `op-cost` notes as dm-abd.
  *
  * What it promises, and so all its check asks: **validity at word
@@ -83,11 +85,18 @@ function thinkTime(options: ResolvedOptions): number {
   return options.workload === 'uniform' ? latencyModel(options.latency).minimum * 4 : 0;
 }
 
+/** A `solo` turn: 10 round trips of the latency model (as safe-guess's), ample for one verb. */
+function soloTurn(options: ResolvedOptions): number {
+  return 10 * 2 * latencyModel(options.latency).mean;
+}
+
 async function rawClient(fabric: Fabric, register: RawRegister, options: ResolvedOptions, process: number): Promise<void> {
   const think = thinkTime(options);
   const size = valueBytesOf(options);
   for (let index = 1; index <= options.ops; index++) {
-    await fabric.sleep(Math.round(fabric.random() * think));
+    // solo: client p's k-th operation starts at true time ((k−1)·n + p) turns, so no two overlap.
+    if (options.workload === 'solo') await fabric.sleep(Math.max(0, soloTurn(options) * ((index - 1) * options.n + process) - fabric.now()));
+    else await fabric.sleep(Math.round(fabric.random() * think));
     if (fabric.random() < 0.5) {
       // Values name their writer and operation (unique across the run), as dm-abd's.
       const value = 1000 * (process + 1) + index;
@@ -104,7 +113,7 @@ async function rawClient(fabric: Fabric, register: RawRegister, options: Resolve
   }
 }
 
-const workloads = ['uniform', 'contention'] as const;
+const workloads = ['uniform', 'contention', 'solo'] as const;
 
 export const rawScenario: Scenario = {
   name: 'raw',
@@ -126,6 +135,7 @@ export const rawScenario: Scenario = {
   body(options, process) {
     return (fabric) => rawClient(fabric, new RawRegister(fabric, { region: 'raw', memory: 0, valueMax: valueBytesOf(options) }), options, process);
   },
+  minimumHorizon: (options) => (options.workload === 'solo' ? (options.ops * options.n + 2) * soloTurn(options) : 0),
   check: (history) => checkRawValidity(history).violations,
   details(history, _options, notes) {
     return { ...roundTripSummary(history, notes), tornReads: checkRawValidity(history).tornReads };

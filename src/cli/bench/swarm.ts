@@ -3,10 +3,11 @@ import { findScenario, resolveOptions, runScenario, type RunOptions, type RunRep
 import { runShm } from '../../shm/runShm.js';
 import { runTcp } from '../../tcp/runTcp.js';
 import { replayCommand, simulatorCommand } from '../runArgs.js';
+import { workloadFor } from '../tables/swarm.js';
 import { round, type LatencyFigures, type TargetVerdict } from './latencyFigures.js';
 import type { BenchSuite } from './suite.js';
 import { latenciesByFunction, percent, spreadOf } from './swarmFigures.js';
-import { benchAlgorithms, benchBackends, benchRows, caseCosts, swarmTargets, type BenchAlgorithm, type BenchBackend, type BenchCase, type BenchRow, type CaseCost, type Measurement, type OperationMeasurement, type VerbFloor } from './swarmRows.js';
+import { baselineCase, benchAlgorithms, benchBackends, benchRows, caseCosts, swarmTargets, writeRatio, type BenchAlgorithm, type BenchBackend, type BenchCase, type BenchRow, type CaseCost, type Measurement, type OperationMeasurement, type VerbFloor } from './swarmRows.js';
 
 /**
  * `mnm bench swarm`: SWARM's registers (spec swarm.md) on the simulator's
@@ -53,22 +54,57 @@ const quickCounts: BenchCounts = { simOps: 100, realOps: 80, verbs: 2000 };
 const fullCounts: BenchCounts = { simOps: 400, realOps: 400, verbs: 20_000 };
 
 /**
- * The cases run for an algorithm on a backend: all four (raw: no
- * memory-crashed, it has one memory). `--quick` keeps the simulator's four
- * and, on shm and tcp, the uncontended and contention cases, plus the
- * crashed memory on tcp (a target's); clock skew is the protocols' own
- * business, which the simulator shows.
+ * The cases run for a replicated algorithm on a backend: all four.
+ * `--quick` keeps the simulator's four and, on shm and tcp, the uncontended
+ * and contention cases, plus the crashed memory on tcp (a target's); clock
+ * skew is the protocols' own business, which the simulator shows.
  */
-export function casesOf(backend: BenchBackend, algorithm: BenchAlgorithm, quick: boolean): BenchCase[] {
+export function casesOf(backend: BenchBackend, quick: boolean): BenchCase[] {
   const all: BenchCase[] = ['uncontended', 'contention', 'skew', 'memory-crashed'];
-  return all.filter((benchCase) => !(algorithm === 'raw' && benchCase === 'memory-crashed') && !(quick && backend !== 'sim' && (benchCase === 'skew' || (benchCase === 'memory-crashed' && backend === 'shm'))));
+  return all.filter((benchCase) => !(quick && backend !== 'sim' && (benchCase === 'skew' || (benchCase === 'memory-crashed' && backend === 'shm'))));
 }
 
-function workloadFor(benchCase: BenchCase): string {
-  return benchCase === 'contention' ? 'contention' : 'uniform';
+/** One run to make: an algorithm, a case, the scenario's workload for it. */
+export interface BenchPlan {
+  readonly algorithm: BenchAlgorithm;
+  readonly case: BenchCase;
+  readonly workload: string;
 }
 
-function runOptions(backend: BenchBackend, algorithm: BenchAlgorithm, benchCase: BenchCase, ops: number, skewUnits: number): RunOptions {
+/**
+ * The runs on one backend (pure): for each replicated algorithm each case
+ * in the workload the table uses (`contention`; otherwise `solo` where the
+ * scenario has it — no two operations overlap — else `uniform`), and first
+ * raw in every (case, workload) those rows are set against (`baselineCase`),
+ * plus raw uncontended and under contention in its own workloads. A case
+ * without a fitting workload is returned in `unfit`.
+ */
+export function benchPlans(backend: BenchBackend, quick: boolean, workloadsOf: (algorithm: BenchAlgorithm) => readonly string[] | undefined, algorithms: readonly BenchAlgorithm[]): { plans: BenchPlan[]; unfit: BenchPlan[] } {
+  const replicated: BenchPlan[] = [];
+  const unfit: BenchPlan[] = [];
+  for (const algorithm of algorithms.filter((candidate) => candidate !== 'raw')) {
+    for (const benchCase of casesOf(backend, quick)) {
+      const workload = workloadFor(benchCase === 'contention' ? 'contention' : 'uncontended', workloadsOf(algorithm));
+      if (workload === undefined) unfit.push({ algorithm, case: benchCase, workload: '-' });
+      else replicated.push({ algorithm, case: benchCase, workload });
+    }
+  }
+  const raw: BenchPlan[] = [];
+  if (algorithms.includes('raw')) {
+    const wanted = [
+      { case: 'uncontended' as const, workload: workloadFor('uncontended', workloadsOf('raw')) },
+      { case: 'contention' as const, workload: workloadFor('contention', workloadsOf('raw')) },
+      ...replicated.map((plan) => ({ case: baselineCase(plan.case), workload: plan.workload })),
+    ];
+    for (const plan of wanted) {
+      if (plan.workload === undefined || !workloadsOf('raw')?.includes(plan.workload)) continue;
+      if (!raw.some((existing) => existing.case === plan.case && existing.workload === plan.workload)) raw.push({ algorithm: 'raw', case: plan.case, workload: plan.workload });
+    }
+  }
+  return { plans: [...raw, ...replicated], unfit };
+}
+
+function runOptions(backend: BenchBackend, { algorithm, case: benchCase, workload }: BenchPlan, ops: number, skewUnits: number): RunOptions {
   return {
     protocol: algorithm,
     seed,
@@ -77,7 +113,7 @@ function runOptions(backend: BenchBackend, algorithm: BenchAlgorithm, benchCase:
     latency: backend === 'sim' ? 'rdma' : 'unit',
     faults: 'none',
     ops,
-    workload: workloadFor(benchCase),
+    workload,
     ...(benchCase === 'skew' ? { skew: round(skewUnits * 1000) / 1000, drift: driftPpm } : {}),
     ...(benchCase === 'memory-crashed' ? { crash: 'm2@0' } : {}),
     ...(backend !== 'sim' ? { backend } : {}),
@@ -94,7 +130,7 @@ function refusal(options: RunOptions): string | undefined {
   }
 }
 
-function measurementOf(backend: BenchBackend, algorithm: BenchAlgorithm, benchCase: BenchCase, report: RunReport): Measurement {
+function measurementOf(backend: BenchBackend, { algorithm, case: benchCase, workload }: BenchPlan, report: RunReport): Measurement {
   const unit = backend === 'sim' ? 1 : Number(report.details.timeUnitMicroseconds);
   const roundTrips = (report.details.roundTrips ?? {}) as Record<string, { p50: number; p99: number; oneRoundTrip: number }>;
   const byOp: Record<string, OperationMeasurement> = {};
@@ -103,7 +139,7 @@ function measurementOf(backend: BenchBackend, algorithm: BenchAlgorithm, benchCa
     byOp[f] = { latencies, rttP50: counted?.p50 ?? null, rttP99: counted?.p99 ?? null, fastPathShare: counted?.oneRoundTrip ?? null };
   }
   const command = backend === 'sim' ? replayCommand(report.params) : `${simulatorCommand(report.params)} --backend ${backend}`;
-  return { backend, algorithm, case: benchCase, ok: report.ok && !report.blocked, byOp, command };
+  return { backend, algorithm, case: benchCase, workload, ok: report.ok && !report.blocked, byOp, command };
 }
 
 /** One verb round trip on shm or tcp: p50 of 64-byte READs and WRITEs awaited one at a time (the backends bench's body). */
@@ -150,33 +186,31 @@ export const swarmBench: BenchSuite = {
       // Skew in the run's time unit: µs on the simulator, the real backends' delay unit on shm/tcp.
       const unitMicroseconds = backend === 'sim' ? 1 : backend === 'shm' ? 250 : 500;
       const skewUnits = (skewRoundTrips * Math.max(floor.read, floor.write)) / unitMicroseconds;
-      for (const algorithm of registered) {
-        for (const benchCase of casesOf(backend, algorithm, options.quick)) {
-          const runWith = runOptions(backend, algorithm, benchCase, backend === 'sim' ? counts.simOps : counts.realOps, skewUnits);
-          // A scenario that cannot run this case (no such workload, other sizes) is skipped with its own one-line reason, not guessed at.
-          const refused = refusal(runWith);
-          if (refused !== undefined) {
-            skipped.push({ backend, algorithm, case: benchCase, why: refused });
-            io.stderr(`bench swarm: ${backend} ${algorithm} ${benchCase}: skipped (${refused})\n`);
-            continue;
-          }
-          progress(`${backend}: ${algorithm} ${benchCase}`);
-          const report = await runScenario(runWith, 'off');
-          if (report.params.backend !== undefined && report.details.timeUnitMicroseconds !== unitMicroseconds) throw new Error(`bench swarm: ${backend}'s time unit is ${String(report.details.timeUnitMicroseconds)} µs, not ${unitMicroseconds}`);
-          measurements.push(measurementOf(backend, algorithm, benchCase, report));
+      const { plans, unfit } = benchPlans(backend, options.quick, (algorithm) => findScenario(algorithm)?.workloads, registered);
+      for (const plan of unfit) {
+        skipped.push({ backend, algorithm: plan.algorithm, case: plan.case, why: "the scenario has no 'solo', 'uniform' or 'contention' workload for it" });
+        io.stderr(`bench swarm: ${backend} ${plan.algorithm} ${plan.case}: skipped (no fitting workload)\n`);
+      }
+      for (const plan of plans) {
+        const runWith = runOptions(backend, plan, backend === 'sim' ? counts.simOps : counts.realOps, skewUnits);
+        // A scenario that cannot run this case (other sizes, ...) is skipped with its own one-line reason, not guessed at.
+        const refused = refusal(runWith);
+        if (refused !== undefined) {
+          skipped.push({ backend, algorithm: plan.algorithm, case: plan.case, why: refused });
+          io.stderr(`bench swarm: ${backend} ${plan.algorithm} ${plan.case}: skipped (${refused})\n`);
+          continue;
         }
+        progress(`${backend}: ${plan.algorithm} ${plan.case} (${plan.workload})`);
+        const report = await runScenario(runWith, 'off');
+        if (report.params.backend !== undefined && report.details.timeUnitMicroseconds !== unitMicroseconds) throw new Error(`bench swarm: ${backend}'s time unit is ${String(report.details.timeUnitMicroseconds)} µs, not ${unitMicroseconds}`);
+        measurements.push(measurementOf(backend, plan, report));
       }
     }
     const rows = benchRows(measurements, floors);
     const costs = caseCosts(rows);
     const targets = swarmTargets(rows, new Set(absent), benchBackends);
     const dmAbdOverSafeGuessWrite: Record<string, number | null> = {};
-    for (const backend of benchBackends) {
-      const p50 = (algorithm: BenchAlgorithm) => rows.find((row) => row.backend === backend && row.algorithm === algorithm && row.op === 'write' && row.case === 'uncontended' && row.ok)?.p50Us;
-      const dmAbd = p50('dm-abd');
-      const safeGuess = p50('safe-guess');
-      dmAbdOverSafeGuessWrite[backend] = dmAbd !== undefined && safeGuess !== undefined ? round(dmAbd / safeGuess) : null;
-    }
+    for (const backend of benchBackends) dmAbdOverSafeGuessWrite[backend] = writeRatio(rows, backend)?.value ?? null;
     return {
       clients,
       memories: 3,
@@ -204,7 +238,7 @@ export const swarmBench: BenchSuite = {
     const x = (value: number | null) => (value === null ? '-' : `${value}x`);
     const share = (value: number | null | undefined) => (value === null || value === undefined ? '-' : percent(value));
     const rowLine = (row: BenchRow) =>
-      `    ${row.algorithm.padEnd(19)} ${row.op.padEnd(5)} ${row.case.padEnd(14)} p50 ${String(row.p50Us).padStart(8)} µs = ${x(row.p50VsRaw).padStart(6)} raw, ${x(row.p50VsFloor).padStart(6)} verb;  p99 ${String(row.p99Us).padStart(9)} µs = ${x(row.p99VsRaw).padStart(6)} raw;  rtt ${row.rttP50 ?? '-'}/${row.rttP99 ?? '-'}, 1-RTT ${share(row.fastPathShare).padStart(6)}${row.ok ? '' : '  RUN FAILED'}`;
+      `    ${row.algorithm.padEnd(19)} ${row.op.padEnd(5)} ${`${row.case} (${row.workload})`.padEnd(27)} p50 ${String(row.p50Us).padStart(8)} µs = ${x(row.p50VsRaw).padStart(6)} raw, ${x(row.p50VsFloor).padStart(6)} verb;  p99 ${String(row.p99Us).padStart(9)} µs = ${x(row.p99VsRaw).padStart(6)} raw;  rtt ${row.rttP50 ?? '-'}/${row.rttP99 ?? '-'}, 1-RTT ${share(row.fastPathShare).padStart(6)}${row.ok ? '' : '  RUN FAILED'}`;
     const costLine = (cost: CaseCost) =>
       `    ${cost.algorithm.padEnd(19)} ${cost.op.padEnd(5)} contention p50 ${x(cost.contentionP50).padStart(6)} p99 ${x(cost.contentionP99).padStart(6)};  skew p50 ${x(cost.skewP50).padStart(6)} p99 ${x(cost.skewP99).padStart(6)};  1-RTT ${Object.entries(cost.fastPath).map(([benchCase, value]) => `${benchCase} ${share(value)}`).join(', ')}`;
     const counts = result.counts as BenchCounts;

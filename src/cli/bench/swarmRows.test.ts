@@ -1,16 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HistoryEvent } from '../../fabric/index.js';
-import { casesOf } from './swarm.js';
+import { benchPlans, casesOf } from './swarm.js';
 import { latenciesByFunction as latenciesOf, operationCosts, roundTripFigures } from './swarmFigures.js';
-import { baselineCase, benchRows, caseCosts, rawOperation, ratio, swarmTargets, within, type BenchAlgorithm, type BenchBackend, type BenchCase, type Measurement } from './swarmRows.js';
+import { baselineCase, benchRows, caseCosts, rawOperation, ratio, swarmTargets, within, writeRatio, type BenchAlgorithm, type BenchBackend, type BenchCase, type Measurement } from './swarmRows.js';
 
 /** A measurement whose every op has `count` latencies all equal to `latency` (µs), with the given fast-path share. */
-function measured(backend: BenchBackend, algorithm: BenchAlgorithm, benchCase: BenchCase, ops: Record<string, { latency: number; share?: number; rtt?: number; count?: number }>, ok = true): Measurement {
+function measured(backend: BenchBackend, algorithm: BenchAlgorithm, benchCase: BenchCase, ops: Record<string, { latency: number; share?: number; rtt?: number; count?: number }>, ok = true, workload = benchCase === 'contention' ? 'contention' : 'solo'): Measurement {
   const byOp = Object.fromEntries(
     Object.entries(ops).map(([op, figures]) => [op, { latencies: Array.from({ length: figures.count ?? 10 }, () => figures.latency), rttP50: figures.rtt ?? 1, rttP99: figures.rtt ?? 1, fastPathShare: figures.share ?? 1 }]),
   );
-  return { backend, algorithm, case: benchCase, ok, byOp, command: `mnm run ${algorithm}` };
+  return { backend, algorithm, case: benchCase, workload, ok, byOp, command: `mnm run ${algorithm}` };
 }
 
 const floors = { sim: { read: 2, write: 2, source: 'raw, one client' }, tcp: { read: 25, write: 20, source: 'verbs' } };
@@ -23,8 +23,7 @@ describe('mnm bench swarm: rows, ratios and targets (pure)', () => {
     assert.equal(ratio(2, undefined), null);
     assert.equal(ratio(2, 0), null);
     assert.deepEqual([rawOperation('get'), rawOperation('put'), rawOperation('read'), rawOperation('write')], ['read', 'write', 'read', 'write']);
-    assert.equal(baselineCase('memory-crashed'), 'uncontended');
-    assert.equal(baselineCase('contention'), 'contention');
+    assert.deepEqual((['uncontended', 'contention', 'skew', 'memory-crashed'] as const).map(baselineCase), ['uncontended', 'contention', 'uncontended', 'uncontended']);
   });
 
   it('sets each row against raw in the same case on the same backend (a crashed memory against raw uncontended), and against the verb floor', () => {
@@ -46,6 +45,9 @@ describe('mnm bench swarm: rows, ratios and targets (pure)', () => {
     assert.equal(row('dm-abd', 'read', 'uncontended')?.p50VsRaw, 1);
     assert.deepEqual([row('swarm-kv', 'get', 'memory-crashed')?.p50VsRaw, row('swarm-kv', 'put', 'memory-crashed')?.p50VsRaw], [1.5, 2]);
     assert.equal(rows.find((one) => one.backend === 'tcp')?.p50VsFloor, 4);
+    // Raw in another workload is no baseline: a uniform row needs raw uniform.
+    const otherWorkload = benchRows([measured('sim', 'raw', 'uncontended', { read: { latency: 2 } }), measured('sim', 'dm-abd', 'uncontended', { read: { latency: 2 } }, true, 'uniform')], floors);
+    assert.equal(otherWorkload.find((one) => one.algorithm === 'dm-abd')?.p50VsRaw, null);
     // A raw run that failed its checks is no baseline.
     const failedRaw = benchRows([measured('sim', 'raw', 'uncontended', { read: { latency: 2 } }, false), measured('sim', 'dm-abd', 'uncontended', { read: { latency: 2 } })], floors);
     assert.equal(failedRaw.find((one) => one.algorithm === 'dm-abd')?.p50VsRaw, null);
@@ -81,6 +83,18 @@ describe('mnm bench swarm: rows, ratios and targets (pure)', () => {
       ],
     );
     assert.match(verdicts[0].line, /1\.9 x/);
+    // In different workloads (DM-ABD has no solo), each is first set against raw in its own workload.
+    const mixed = benchRows(
+      [
+        measured('sim', 'raw', 'uncontended', { write: { latency: 2 } }, true, 'solo'),
+        measured('sim', 'raw', 'uncontended', { write: { latency: 3 } }, true, 'uniform'),
+        measured('sim', 'dm-abd', 'uncontended', { write: { latency: 6 } }, true, 'uniform'),
+        measured('sim', 'safe-guess', 'uncontended', { write: { latency: 2 } }, true, 'solo'),
+      ],
+      floors,
+    );
+    assert.deepEqual(writeRatio(mixed, 'sim'), { value: 2, normalized: true });
+    assert.match(swarmTargets(mixed, new Set(), ['sim'])[0].line, /each over raw in its workload, uniform \/ solo\): 2 x/);
     assert.match(verdicts[1].line, /99%/);
     // Absent algorithms: every target that needs them is "not measured", NOT met.
     const absent = swarmTargets(benchRows([runs[0], runs[1]], floors), new Set(['safe-guess', 'swarm-kv']), ['tcp']);
@@ -123,10 +137,25 @@ describe('mnm bench swarm: rows, ratios and targets (pure)', () => {
     assert.deepEqual(roundTripFigures([1, 1, 0, 2, 4]), { count: 5, rttP50: 1, rttP99: 4, rttMax: 4, fastPathShare: 0.6 });
   });
 
-  it('--quick runs every case on the simulator, fewer on shm and tcp; raw never with a crashed memory', () => {
-    assert.deepEqual(casesOf('sim', 'safe-guess', true), ['uncontended', 'contention', 'skew', 'memory-crashed']);
-    assert.deepEqual(casesOf('tcp', 'swarm-kv', true), ['uncontended', 'contention', 'memory-crashed']);
-    assert.deepEqual(casesOf('shm', 'dm-abd', true), ['uncontended', 'contention']);
-    assert.deepEqual(casesOf('shm', 'raw', false), ['uncontended', 'contention', 'skew']);
+  it('plans raw in every (case, workload) the rows are set against; --quick runs every case on the simulator, fewer on shm and tcp', () => {
+    assert.deepEqual(casesOf('sim', true), ['uncontended', 'contention', 'skew', 'memory-crashed']);
+    assert.deepEqual(casesOf('tcp', true), ['uncontended', 'contention', 'memory-crashed']);
+    assert.deepEqual(casesOf('shm', true), ['uncontended', 'contention']);
+    assert.deepEqual(casesOf('shm', false), ['uncontended', 'contention', 'skew', 'memory-crashed']);
+    const workloads: Record<string, readonly string[]> = { raw: ['uniform', 'contention', 'solo'], 'dm-abd': ['uniform', 'contention'], 'safe-guess': ['uniform', 'contention', 'solo', 'idle'], 'swarm-kv': ['ycsb-a'] };
+    const { plans, unfit } = benchPlans('tcp', true, (algorithm) => workloads[algorithm], ['raw', 'dm-abd', 'safe-guess', 'swarm-kv']);
+    const names = (list: readonly { algorithm: string; case: string; workload: string }[]) => list.map((plan) => `${plan.algorithm} ${plan.case} ${plan.workload}`);
+    assert.deepEqual(names(plans), [
+      'raw uncontended solo',
+      'raw contention contention',
+      'raw uncontended uniform',
+      'dm-abd uncontended uniform',
+      'dm-abd contention contention',
+      'dm-abd memory-crashed uniform',
+      'safe-guess uncontended solo',
+      'safe-guess contention contention',
+      'safe-guess memory-crashed solo',
+    ]);
+    assert.deepEqual(names(unfit), ['swarm-kv uncontended -', 'swarm-kv contention -', 'swarm-kv memory-crashed -']);
   });
 });

@@ -27,6 +27,8 @@ export interface Measurement {
   readonly backend: BenchBackend;
   readonly algorithm: BenchAlgorithm;
   readonly case: BenchCase;
+  /** The scenario's workload for the case (`solo`, `uniform`, `contention`). */
+  readonly workload: string;
   /** The run kept its properties and finished (not blocked). */
   readonly ok: boolean;
   readonly byOp: Readonly<Record<string, OperationMeasurement>>;
@@ -53,9 +55,14 @@ export function rawOperation(op: string): 'read' | 'write' {
   return op === 'write' || op === 'put' ? 'write' : 'read';
 }
 
-/** The raw run a row is set against: the same case (raw has no memory to spare, so a crashed-memory row uses raw uncontended). */
+/**
+ * The raw run a row is set against, in the row's workload: raw under
+ * contention for a contention row, else raw uncontended — raw uses no
+ * clocks (its skew run is its uncontended run) and has no memory to spare
+ * (a crashed-memory row is set against raw whole).
+ */
 export function baselineCase(benchCase: BenchCase): BenchCase {
-  return benchCase === 'memory-crashed' ? 'uncontended' : benchCase;
+  return benchCase === 'contention' ? 'contention' : 'uncontended';
 }
 
 export interface BenchRow {
@@ -63,13 +70,14 @@ export interface BenchRow {
   readonly algorithm: BenchAlgorithm;
   readonly op: string;
   readonly case: BenchCase;
+  readonly workload: string;
   readonly ops: number;
   readonly p50Us: number;
   readonly p99Us: number;
   readonly rttP50: number | null;
   readonly rttP99: number | null;
   readonly fastPathShare: number | null;
-  /** p50 and p99 over raw's (same backend, same op kind, `baselineCase`). */
+  /** p50 and p99 over raw's (same backend, workload and op kind, `baselineCase`). */
   readonly p50VsRaw: number | null;
   readonly p99VsRaw: number | null;
   /** p50 over one verb round trip on the backend. */
@@ -86,7 +94,7 @@ export function benchRows(measurements: readonly Measurement[], floors: Readonly
   };
   const rows: BenchRow[] = [];
   for (const measurement of measurements) {
-    const raw = measurements.find((candidate) => candidate.backend === measurement.backend && candidate.algorithm === 'raw' && candidate.case === baselineCase(measurement.case));
+    const raw = measurements.find((candidate) => candidate.backend === measurement.backend && candidate.algorithm === 'raw' && candidate.case === baselineCase(measurement.case) && candidate.workload === measurement.workload);
     for (const op of Object.keys(measurement.byOp).sort()) {
       const spread = p50Of(measurement, op);
       if (!spread) continue;
@@ -98,6 +106,7 @@ export function benchRows(measurements: readonly Measurement[], floors: Readonly
         algorithm: measurement.algorithm,
         op,
         case: measurement.case,
+        workload: measurement.workload,
         ops: spread.count,
         p50Us: round(spread.p50),
         p99Us: round(spread.p99),
@@ -176,6 +185,21 @@ function missing(rows: readonly BenchRow[], absent: ReadonlySet<string>, backend
 }
 
 /**
+ * DM-ABD's uncontended write p50 over Safe-Guess's on a backend: directly
+ * when both ran the same workload; else (Safe-Guess in `solo`, DM-ABD in
+ * `uniform`) each as a multiple of raw in its own workload, so that the
+ * workloads' own cost cancels (`normalized`). Null when either is missing.
+ */
+export function writeRatio(rows: readonly BenchRow[], backend: BenchBackend): { value: number; normalized: boolean } | null {
+  const find = (algorithm: BenchAlgorithm) => rows.find((row) => row.backend === backend && row.algorithm === algorithm && row.op === 'write' && row.case === 'uncontended' && row.ok);
+  const dmAbd = find('dm-abd');
+  const safeGuess = find('safe-guess');
+  if (!dmAbd || !safeGuess) return null;
+  const value = dmAbd.workload === safeGuess.workload ? ratio(dmAbd.p50Us, safeGuess.p50Us) : ratio(dmAbd.p50VsRaw, safeGuess.p50VsRaw);
+  return value === null ? null : { value, normalized: dmAbd.workload !== safeGuess.workload };
+}
+
+/**
  * The issue's targets, judged on one run's rows: per backend, DM-ABD's
  * write p50 over Safe-Guess's ≈ 2 (1.5-2.5) without contention, and ≥ 99 %
  * of Safe-Guess's operations in one round trip without contention; on tcp
@@ -186,11 +210,11 @@ export function swarmTargets(rows: readonly BenchRow[], absent: ReadonlySet<stri
   const find = (backend: BenchBackend, algorithm: BenchAlgorithm, op: string, benchCase: BenchCase) => rows.find((row) => row.backend === backend && row.algorithm === algorithm && row.op === op && row.case === benchCase && row.ok);
   const verdicts: TargetVerdict[] = [];
   for (const backend of backends) {
-    const name = `${backend}: DM-ABD write p50 / Safe-Guess write p50, uncontended (≈ 2)`;
     const dmAbd = find(backend, 'dm-abd', 'write', 'uncontended');
     const safeGuess = find(backend, 'safe-guess', 'write', 'uncontended');
-    const value = ratio(dmAbd?.p50Us, safeGuess?.p50Us);
-    verdicts.push(value === null ? unmeasured(name, !dmAbd ? missing(rows, absent, backend, 'dm-abd', 'write', 'uncontended') : missing(rows, absent, backend, 'safe-guess', 'write', 'uncontended')) : within(name, value, 1.5, 2.5));
+    const written = writeRatio(rows, backend);
+    const name = `${backend}: DM-ABD write p50 / Safe-Guess write p50, uncontended (≈ 2${written?.normalized ? `; each over raw in its workload, ${dmAbd?.workload} / ${safeGuess?.workload}` : ''})`;
+    verdicts.push(written === null ? unmeasured(name, !dmAbd ? missing(rows, absent, backend, 'dm-abd', 'write', 'uncontended') : missing(rows, absent, backend, 'safe-guess', 'write', 'uncontended')) : within(name, written.value, 1.5, 2.5));
     const shareName = `${backend}: Safe-Guess operations in one round trip, uncontended`;
     const sgRows = ['read', 'write'].map((op) => find(backend, 'safe-guess', op, 'uncontended'));
     if (sgRows.some((row) => row === undefined || row.fastPathShare === null)) verdicts.push(unmeasured(shareName, missing(rows, absent, backend, 'safe-guess', 'read', 'uncontended')));

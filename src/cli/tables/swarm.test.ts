@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findScenario } from '../../scenarios/index.js';
 import { capturedMain } from '../_capturedMain.js';
-import { defaultSwarmTableConfig, expectationFor, measureSwarmTable, rowsOf, swarmTable, type MeasuredRun, type SwarmTable } from './swarm.js';
+import { defaultSwarmTableConfig, expectationFor, measureSwarmTable, rowsOf, swarmTable, workloadFor, type MeasuredRun, type SwarmTable } from './swarm.js';
 
 const io = { stdout: () => {}, stderr: () => {}, stderrIsTerminal: false };
 /** Smaller than the command's runs (one seed, 30 operations per client): the same cases and figures. */
@@ -44,13 +44,16 @@ describe('mnm table swarm', () => {
       assert.equal(rowOf(table, 'abd', 'write', swarmCase).rttP50, 1);
     }
     const read = rowOf(table, 'dm-abd', 'read', 'uncontended');
-    assert.deepEqual([read.rttP50, read.fastPathShare, read.expected, read.expectedColumn], [1, 1, '1', 'no contention, clocks in sync']);
+    assert.deepEqual([read.rttP50, read.expected, read.expectedColumn], [1, '1', 'no contention, clocks in sync']);
+    // Without overlapping operations (solo) an In-n-Out read never writes back; under uniform think times some do.
+    if (read.workload === 'solo') assert.equal(read.fastPathShare, 1);
+    assert.equal(rowOf(table, 'raw', 'read', 'uncontended').workload, 'solo');
     assert.equal(rowOf(table, 'dm-abd', 'read', 'contention').expected, '2-3');
     // Each client runs 30 operations on one seed: every operation is in exactly one row.
     const dmAbdOps = table.rows.filter((row) => row.algorithm === 'dm-abd' && row.case === 'uncontended').reduce((sum, row) => sum + (row.ops as number), 0);
     assert.equal(dmAbdOps, small.clients * small.ops);
     assert.match(String(rowOf(table, 'dm-abd', 'read', 'skew').replay), /--skew 10 --drift 10000/);
-    assert.match(swarmTable.render(table), /dm-abd\s+write\s+uncontended\s+-\s+2\s+2\s+2\s+0%\s+2\b/);
+    assert.match(swarmTable.render(table), /dm-abd\s+write\s+uncontended\s+(solo|uniform)\s+-\s+2\s+2\s+2\s+0%\s+2\b/);
   });
 
   it('prints exactly one JSON object with --json, and absent algorithms as notes on stderr, never as rows', async () => {
@@ -86,6 +89,7 @@ describe('mnm table swarm', () => {
     assert.equal(expectationFor('swarm-kv', 'put', 'uncontended', 'miss')?.expected, '3');
     assert.equal(expectationFor('dm-abd-out-of-place', 'read', 'uncontended', null)?.expected, '2');
     assert.equal(expectationFor('dm-abd', 'scan', 'uncontended', null), null);
+    assert.deepEqual([workloadFor('uncontended', ['uniform', 'contention', 'solo']), workloadFor('skew', ['uniform', 'contention']), workloadFor('contention', ['uniform', 'contention']), workloadFor('contention', ['ycsb-a'])], ['solo', 'uniform', 'contention', undefined]);
   });
 
   it('Safe-Guess: writes and reads in one round trip without contention (§7), every case measured', { skip: findScenario('safe-guess') ? false : 'the safe-guess scenario is not registered yet' }, async () => {
@@ -95,6 +99,8 @@ describe('mnm table swarm', () => {
       const row = rowOf(table, 'safe-guess', op, 'uncontended');
       assert.equal(row.rttP50, 1, op);
       assert.equal(row.expected, '1');
+      // §7 and the issue: without contention (solo: no two operations overlap), at least 99 % in one round trip.
+      if (row.workload === 'solo') assert.ok((row.fastPathShare as number) >= 0.99, `${op}: ${row.fastPathShare}`);
       for (const swarmCase of ['contention', 'skew']) assert.ok((rowOf(table, 'safe-guess', op, swarmCase).ops as number) > 0);
     }
   });

@@ -13,11 +13,13 @@ import type { Table } from './table.js';
  * simulator next to the spec's table. For each algorithm that is registered
  * as a scenario, and each case —
  *
- * - `uncontended`: workload `uniform` (think times between operations),
- *   clocks in sync;
+ * - `uncontended`: clocks in sync, workload `solo` where the scenario has
+ *   it (client p's k-th operation in its own turn: no two overlap), else
+ *   `uniform` (random think times; operations of different clients may
+ *   still overlap — each row names its workload);
  * - `contention`: workload `contention` (every client at once, no think time);
- * - `skew`: workload `uniform` with each clock offset within ±`skew` time
- *   units (several round trips) and drifting by up to `drift` ppm —
+ * - `skew`: the uncontended workload with each clock offset within ±`skew`
+ *   time units (several round trips) and drifting by up to `drift` ppm —
  *
  * runs `clients` clients × `ops` operations on 2f+1 = 3 memories (the
  * unreplicated `raw` on its one memory) under the `unit` latency model, for
@@ -101,10 +103,16 @@ export function expectationFor(algorithm: SwarmAlgorithm, op: string, swarmCase:
   return swarmCase === 'uncontended' ? { expected: found.synced, column: 'no contention, clocks in sync', source: found.source } : { expected: found.otherwise, column: 'otherwise', source: found.source };
 }
 
-/** A case's workload for a scenario: `uniform` / `contention`, or undefined when the scenario has no such workload. */
-function workloadFor(swarmCase: SwarmCase, workloads: readonly string[] | undefined): string | undefined {
-  const wanted = swarmCase === 'contention' ? 'contention' : 'uniform';
-  return workloads?.includes(wanted) ? wanted : undefined;
+/**
+ * A case's workload for a scenario, or undefined when it has none that
+ * fits: `contention` for the contention case; for the others `solo` (no two
+ * operations overlap: §7's "no contention") when the scenario has it, else
+ * `uniform` (random think times, during which other clients' operations
+ * may still overlap).
+ */
+export function workloadFor(swarmCase: SwarmCase, workloads: readonly string[] | undefined): string | undefined {
+  const wanted = swarmCase === 'contention' ? ['contention'] : ['solo', 'uniform'];
+  return wanted.find((workload) => workloads?.includes(workload));
 }
 
 /** The run options of one (algorithm, case, seed). */
@@ -239,7 +247,7 @@ export async function measureSwarmTable(config: SwarmTableConfig, io: CommandIO,
     for (const swarmCase of algorithm === 'raw' ? (['uncontended'] as const) : cases) {
       const workload = workloadFor(swarmCase, scenario.workloads);
       if (workload === undefined) {
-        absent.push({ algorithm, case: swarmCase, why: `the scenario has no '${swarmCase === 'contention' ? 'contention' : 'uniform'}' workload` });
+        absent.push({ algorithm, case: swarmCase, why: `the scenario has no ${swarmCase === 'contention' ? "'contention'" : "'solo' or 'uniform'"} workload` });
         io.stderr(`table swarm: ${algorithm} ${swarmCase}: the scenario has no matching workload, no rows\n`);
         continue;
       }
@@ -269,11 +277,12 @@ export const swarmTable: Table = {
   measure: (options, io) => measureSwarmTable(defaultSwarmTableConfig, io, options.quiet),
   render(table) {
     const config = (table.config ?? defaultSwarmTableConfig) as SwarmTableConfig;
-    const header = ['algorithm', 'op', 'case', 'cache', 'rtt p50', 'rtt p99', 'max', 'fast path', 'spec §7', 'delays p50', 'ops', 'runs'];
+    const header = ['algorithm', 'op', 'case', 'workload', 'cache', 'rtt p50', 'rtt p99', 'max', 'fast path', 'spec §7', 'delays p50', 'ops', 'runs'];
     const lines = table.rows.map((row) => [
       String(row.algorithm),
       String(row.op),
       String(row.case),
+      String(row.workload),
       row.cache === null ? '-' : String(row.cache),
       cell(row.rttP50),
       cell(row.rttP99),
@@ -287,7 +296,7 @@ export const swarmTable: Table = {
     const absent = (table.absent ?? []) as SwarmTable['absent'];
     return [
       `SWARM round trips per operation, measured on the simulator (latency unit; ${config.clients} clients x ${config.ops} operations, f = 1, seeds ${config.seeds.join(', ')} pooled)`,
-      `cases: uncontended = workload uniform, clocks in sync; contention = workload contention (no think time); skew = uniform, clocks within ±${config.skew} time units (a round trip is 2), drift ${config.drift} ppm`,
+      `cases: uncontended = clocks in sync, workload solo (no two operations overlap) where the scenario has it, else uniform (think times; operations may overlap); contention = workload contention (no think time); skew = the uncontended workload, clocks within ±${config.skew} time units (a round trip is 2), drift ${config.drift} ppm`,
       ...alignedColumns(header, lines),
       '',
       "spec §7: the expected round trips; '(otherwise)' is the §7 column for operations off the fast path (contention, skew) — the p50 may stay on it.",

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveOptions } from '../scenarios/index.js';
+import { findScenario, resolveOptions } from '../scenarios/index.js';
+import { mixedRunOptions } from '../scenarios/mix.js';
 import { capturedMain } from './_capturedMain.js';
 import { replayCommand, runOptionsFrom } from './runArgs.js';
 
@@ -40,5 +41,22 @@ describe('mnm run: --clients, --contention and --value-bytes for the SWARM scena
     const bad = await capturedMain('run', 'dm-abd', '--value-bytes', '12');
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
+  });
+
+  it('a mixed sweep keeps --clients, --contention and --value-bytes fixed, and draws the rest (memories included)', async () => {
+    const scenario = findScenario('dm-abd');
+    assert.ok(scenario);
+    const memories = new Set<number>();
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const resolved = resolveOptions(mixedRunOptions(scenario, seed, { clients: 4, workload: 'contention', valueBytes: 32 }));
+      assert.deepEqual([resolved.n, resolved.workload, resolved.valueBytes], [4, 'contention', 32]);
+      memories.add(resolved.memories);
+    }
+    assert.ok(memories.size > 1, 'the memories are still drawn');
+    const run = await capturedMain('sweep', 'dm-abd', '--mix', '--seeds', '2', '--clients', '3', '--contention', 'high', '--value-bytes', '32', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as { runs: number; plan: { fixed: Record<string, unknown> } };
+    assert.deepEqual(summary.plan.fixed, { workload: 'contention', clients: 3, valueBytes: 32 });
+    assert.equal(summary.runs, 2);
   });
 });

@@ -2,7 +2,7 @@ import { getWord, setWord, type Fabric, type HistoryEvent, type OperationValue }
 import { RawRegister, rawRegisterRegion } from '../protocols/swarm/rawRegister.js';
 import { latencyModel } from '../sim/latency.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
-import { roundTripSummary } from './swarm.js';
+import { roundTripSummary, swarmClientOptions, valueBytesOf } from './swarm.js';
 
 /**
  * `raw`: the unreplicated reference of the SWARM family (spec swarm.md §7,
@@ -24,12 +24,7 @@ import { roundTripSummary } from './swarm.js';
  * means. Nor does it tolerate a memory crash (one memory): with m0 crashed
  * every client blocks, which the runner reports as blocked, not failed.
  */
-const defaultValueBytes = 16;
 const mask = (1n << 64n) - 1n;
-
-function valueBytesOf(options: ResolvedOptions): number {
-  return options.valueBytes ?? defaultValueBytes;
-}
 
 /** `value` in `size` bytes, word by word the number and its complement (as the SWARM scenarios write it): never a zero word. */
 export function encodeRawValue(value: number, size: number): Uint8Array {
@@ -121,8 +116,7 @@ export const rawScenario: Scenario = {
   mutants: {},
   defaults: { n: 3, memories: 1, ops: 10 },
   workloads,
-  accepts: ['clients', 'value-bytes'],
-  clientsAreProcesses: true,
+  ...swarmClientOptions,
   validate(options) {
     if (options.adversary !== undefined) throw new Error('--adversary: raw has no Byzantine adversaries');
     if (options.memories !== 1) throw new Error(`--memories ${options.memories}: raw runs on one memory (accepted: 1)`);

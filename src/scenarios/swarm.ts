@@ -35,6 +35,13 @@ export function valueBytesOf(options: ResolvedOptions): number {
   return options.valueBytes ?? defaultValueBytes;
 }
 
+/**
+ * What a SWARM scenario spreads into itself to take `--clients C` (one
+ * client per process: `--n C`) and `--value-bytes B` (read with
+ * `valueBytesOf`): `{ ...swarmClientOptions, name: …, … }`.
+ */
+export const swarmClientOptions: Pick<Scenario, 'accepts' | 'clientsAreProcesses'> = { accepts: ['clients', 'value-bytes'], clientsAreProcesses: true };
+
 /** `value` in `size` bytes: the number and its complement, alternating word by word (a tear shows as garbled). */
 function encodeValue(value: number, size: number): Uint8Array {
   const bytes = new Uint8Array(size);
@@ -69,8 +76,7 @@ function thinkTime(options: ResolvedOptions): number {
 function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'regions' | 'body' | 'check'> & Partial<Pick<Scenario, 'accepts'>> & { readonly workloads: readonly string[]; readonly minimumClients: number }): Scenario {
   return {
     // One client per process: --clients C is --n C; values of --value-bytes (not the max register's words).
-    accepts: ['clients', 'value-bytes'],
-    clientsAreProcesses: true,
+    ...swarmClientOptions,
     ...parts,
     // Two copies per client record (recordCopy.ts); the max register's buffers are single words.
     cutShortWrites: true,

@@ -65,7 +65,8 @@ describe('mnm table swarm', () => {
     assertWellFormed(table);
     for (const algorithm of ['raw', 'abd', 'dm-abd', 'dm-abd-out-of-place', 'safe-guess', 'swarm-kv']) {
       const registered = findScenario(algorithm) !== undefined;
-      assert.equal(table.rows.some((row) => row.algorithm === algorithm), registered, algorithm);
+      // A registered algorithm must have rows: a case it refuses is in `absent` with its reason (shown here), never silently dropped.
+      assert.equal(table.rows.some((row) => row.algorithm === algorithm), registered, `${algorithm}: ${JSON.stringify(table.absent.filter((entry) => entry.algorithm === algorithm))}`);
       assert.equal(table.absent.some((entry) => entry.algorithm === algorithm && entry.case === null), !registered, algorithm);
       if (!registered) assert.match(run.stderr, new RegExp(`${algorithm}: not registered yet`));
     }

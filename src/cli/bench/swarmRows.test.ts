@@ -157,5 +157,7 @@ describe('mnm bench swarm: rows, ratios and targets (pure)', () => {
       'safe-guess memory-crashed solo',
     ]);
     assert.deepEqual(names(unfit), ['swarm-kv uncontended -', 'swarm-kv contention -', 'swarm-kv memory-crashed -']);
+    // On shm --quick runs the uncontended case only: raw too.
+    assert.deepEqual(names(benchPlans('shm', true, (algorithm) => workloads[algorithm], ['raw', 'dm-abd']).plans), ['raw uncontended solo', 'raw uncontended uniform', 'dm-abd uncontended uniform']);
   });
 });

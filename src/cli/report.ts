@@ -117,12 +117,13 @@ function muMetricLines(report: RunReport): string[] {
 function roundTripLines(report: RunReport): string[] {
   const roundTrips = report.details.roundTrips as Record<string, { count: number; p50: number; p99: number; oneRoundTrip: number }> | undefined;
   if (!roundTrips || typeof roundTrips !== 'object') return [];
-  const lines = ['round trips per operation:'];
+  const real = !isReplayable(report.params) && typeof report.details.timeUnitMicroseconds === 'number';
+  const lines = [real ? 'round trips per operation (then wall-clock latency):' : 'round trips per operation:'];
   for (const [f, figures] of Object.entries(roundTrips)) lines.push(`  ${f.padEnd(8)} ${String(figures.count).padStart(5)} ops  p50 ${decimal(figures.p50)}, p99 ${decimal(figures.p99)}; fast path (1 round trip) ${percent(figures.oneRoundTrip)}`);
-  const unit = report.details.timeUnitMicroseconds;
-  if (!isReplayable(report.params) && typeof unit === 'number') {
-    for (const [f, latencies] of [...latenciesByFunction(report.history)].sort(([a], [b]) => a.localeCompare(b))) {
-      const spread = spreadOf(latencies.map((latency) => latency * unit));
+  if (real) {
+    const unit = report.details.timeUnitMicroseconds as number;
+    for (const [f, latencies] of [...latenciesByFunction(report.history, unit)].sort(([a], [b]) => a.localeCompare(b))) {
+      const spread = spreadOf(latencies);
       lines.push(`  ${f.padEnd(8)} latency p50 ${decimal(spread.p50)} µs, p99 ${decimal(spread.p99)} µs (wall clock)`);
     }
   }

@@ -140,6 +140,7 @@ async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: 
 export function safeGuessSummary(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Record<string, unknown> {
   const paths: Record<string, number> = { fast: 0, notified: 0, fresh: 0 };
   const work = { fetches: 0, rescans: 0, locks: 0, redos: 0, staleGuesses: 0, writes: 0, reads: 0 };
+  const sums: Record<string, number> = { read: 0, write: 0 };
   for (const note of notes) {
     if (note.kind !== 'op-cost' || !note.detail) continue;
     const detail = note.detail;
@@ -148,12 +149,14 @@ export function safeGuessSummary(history: readonly HistoryEvent[], notes: readon
       paths[String(detail.path)] = (paths[String(detail.path)] ?? 0) + 1;
       if (detail.staleGuess === true) work.staleGuesses++;
     } else work.reads++;
+    sums[String(detail.f)] += Number(detail.roundTrips);
     work.fetches += Number(detail.fetches ?? 0);
     work.rescans += Number(detail.rescans ?? 0);
     work.locks += Number(detail.locks ?? 0);
     work.redos += Number(detail.redos ?? 0);
   }
-  return { ...roundTripSummary(history, notes), writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
+  const meanRoundTrips = { read: work.reads > 0 ? sums.read / work.reads : 0, write: work.writes > 0 ? sums.write / work.writes : 0 };
+  return { ...roundTripSummary(history, notes), meanRoundTrips, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
 }
 
 function linearizable(history: readonly HistoryEvent[]): Violation[] {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getWord, setWord, type Fabric, type HistoryEvent } from '../fabric/index.js';
-import { Simulation, parseHolds } from '../sim/index.js';
+import { Simulation, parseHolds, type Fault } from '../sim/index.js';
 import { latencyModel } from '../sim/latency.js';
 import { swarmRegions } from '../protocols/swarm/layout.js';
 import type { SwarmLayoutConfig } from '../protocols/swarm/memorySet.js';
@@ -61,7 +61,7 @@ interface ScheduleResult {
   readonly lastRead: unknown;
 }
 
-async function runSchedule(holds: string, mutant: SafeGuessMutant | undefined, bodies: (mutant: SafeGuessMutant | undefined) => ((fabric: Fabric) => Promise<void>)[]): Promise<ScheduleResult> {
+async function runSchedule(holds: string, mutant: SafeGuessMutant | undefined, bodies: (mutant: SafeGuessMutant | undefined) => ((fabric: Fabric) => Promise<void>)[], faults: Fault[] = []): Promise<ScheduleResult> {
   const world = new Simulation({
     scenario: 'test:safe-guess-schedule',
     seed: 1,
@@ -71,7 +71,7 @@ async function runSchedule(holds: string, mutant: SafeGuessMutant | undefined, b
     regions: swarmRegions(layout),
     latency: latencyModel('unit'),
     horizon: 500,
-    faults: [],
+    faults,
     holds: parseHolds(holds, { processCount: 4, memoryCount: 3 }),
     ...(process.env.SG_TRACE ? { trace: { header: () => undefined, event: (event: unknown) => console.log(JSON.stringify(event, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value))) } } : {}),
   });
@@ -150,4 +150,134 @@ describe('Safe-Guess scripted schedules (spec §8)', () => {
     assert.equal(result.lastRead, 1, "the last read returns z's value: W's write is lost");
     assert.equal(result.linearizable, false, JSON.stringify(result.history.map((event) => [event.process, event.type, event.f, event.value])));
   });
+  /**
+   * `v-u-v`: W (p1, clock behind) writes v with a stale x that lands at A, B
+   * and C, its W1 scans held until U's m is at A and B (at C W's scan is
+   * held for good). R (p2, answering from A and C) sees x twice, locks it
+   * and returns v. U (p0) then writes u, FAST on {A, B}. W's W1 shows m at
+   * both responders: x is the max at none of them. The correct W2 finds
+   * R's notification at A and stands at x (below m: v, v, u, u). Skipping
+   * the lock (`stale-guess-without-lock`), W3 puts y with v above u, so the
+   * last read (p3) returns v after u's write returned: v, u, v.
+   */
+  const vuv = [
+    'p1 read m0 until p0 cas m0', // W's W1 scan at A after m landed there
+    'p1 read m1 until p0 cas m1', // and at B
+    'p1 read m2 until p3 note done', // W1's responders are A and B
+    'p2 read m1 until p3 note done', // R answers from A and C
+    'p0 write m2 until p3 note done', // m never reaches C
+  ].join('; ');
+
+  function vuvBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    let rReturned: () => void = () => undefined;
+    const rDone = new Promise<void>((resolve) => (rReturned = resolve));
+    let uReturned: () => void = () => undefined;
+    const uDone = new Promise<void>((resolve) => (uReturned = resolve));
+    let wReturned: () => void = () => undefined;
+    const wDone = new Promise<void>((resolve) => (wReturned = resolve));
+    return [
+      async (fabric) => {
+        await rDone;
+        await write(fabric, client(fabric, 0, mutant, 1000), 1);
+        uReturned();
+      },
+      async (fabric) => {
+        const register = client(fabric, 1, mutant);
+        await write(fabric, register, 2);
+        wPath = register.lastOperation.fast ? 'fast' : register.lastOperation.notified ? 'notified' : 'fresh';
+        wReturned();
+      },
+      async (fabric) => {
+        // After x landed at A and C (unit latency: at 1).
+        await fabric.sleep(2);
+        const register = client(fabric, 2, mutant);
+        await read(fabric, register);
+        rLocks = register.lastOperation.locks;
+        rReturned();
+      },
+      async (fabric) => {
+        await uDone;
+        await wDone;
+        await read(fabric, client(fabric, 3, mutant));
+        fabric.note('done');
+      },
+    ];
+  }
+
+  /** How many locks R's read took. */
+  let rLocks = 0;
+
+  it('v-u-v: R locks the stale x, W finds the notification at W2 and stands at x below u (linearizable)', async () => {
+    const result = await runSchedule(vuv, undefined, vuvBodies);
+    assert.deepEqual(result.unfinished, []);
+    assert.equal(rLocks, 1, 'R saw x twice and locked it');
+    assert.equal(wPath, 'notified');
+    assert.equal(result.lastRead, 1, "u is the last write: the last read returns u's value");
+    assert.equal(result.linearizable, true);
+  });
+
+  it('v-u-v: stale-guess-without-lock skips W2 and W3 puts v above u (not linearizable)', async () => {
+    const result = await runSchedule(vuv, 'stale-guess-without-lock', vuvBodies);
+    assert.equal(wPath, 'fresh');
+    assert.equal(result.lastRead, 2, "the last read returns v again after u's write returned");
+    assert.equal(result.linearizable, false);
+  });
+  it('v-u-v also catches fence-with-own-word (its fence puts v above m) and notif-of-conflicting-word (W2 watches U\'s notif, misses R\'s lock), not the other mutants', async () => {
+    for (const mutant of ['fence-with-own-word', 'notif-of-conflicting-word'] as const) {
+      const result = await runSchedule(vuv, mutant, vuvBodies);
+      assert.equal(result.linearizable, false, mutant);
+    }
+    for (const mutant of ['lock-lowers-notif', 'same-writer-returns-latest', 'read-without-write-back', 'fetch-id-once', 'notif-any-key'] as const) {
+      const result = await runSchedule(vuv, mutant, vuvBodies);
+      assert.equal(result.linearizable, true, mutant);
+    }
+  });
+
+  /**
+   * `fetch-once-crash`: W (p1) publishes x1 at A and C (its verbs to B held)
+   * and crashes; R (p2) reads: its first step answers from A and B (its scan
+   * at C held), sees x1 at A and fetches it there; A crashes before the
+   * fetch arrives. R's next step answers from B and C and shows x1 at C:
+   * the correct fetch book sends a fetch there (a new (id, memory, entry))
+   * and R returns v1; `fetch-id-once` sends nothing for an id it fetched
+   * before, and R retries for ever (a liveness failure).
+   */
+  const fetchOnceCrash = [
+    'p1 write m1 until p3 note done', // x1 never reaches B
+    'p2 read m2 until p2 read m1 #2', // R's first scan at C answers only with its second step
+  ].join('; ');
+  const fetchOnceFaults: Fault[] = [
+    { kind: 'crash-process', at: 1.5, process: 1 },
+    { kind: 'crash-memory', at: 4.5, memory: 0 },
+  ];
+
+  function fetchOnceBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    return [
+      async () => undefined,
+      async (fabric) => {
+        await write(fabric, client(fabric, 1, mutant), 1);
+      },
+      async (fabric) => {
+        await fabric.sleep(2);
+        await read(fabric, client(fabric, 2, mutant));
+      },
+      async (fabric) => {
+        await fabric.sleep(400);
+        fabric.note('done');
+      },
+    ];
+  }
+
+  it('fetch-once-crash: the correct read fetches x1 again at C and returns v1', async () => {
+    const result = await runSchedule(fetchOnceCrash, undefined, fetchOnceBodies, fetchOnceFaults);
+    assert.deepEqual(result.unfinished, []);
+    const reads = result.history.filter((event) => event.process === 2 && event.type === 'ok');
+    assert.deepEqual(reads.map((event) => event.value), [1]);
+  });
+
+  it('fetch-once-crash: fetch-id-once never fetches x1 at C and the read never returns', async () => {
+    const result = await runSchedule(fetchOnceCrash, 'fetch-id-once', fetchOnceBodies, fetchOnceFaults);
+    assert.deepEqual(result.unfinished, [2]);
+  });
 });
+

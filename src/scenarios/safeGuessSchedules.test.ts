@@ -279,5 +279,78 @@ describe('Safe-Guess scripted schedules (spec §8)', () => {
     const result = await runSchedule(fetchOnceCrash, 'fetch-id-once', fetchOnceBodies, fetchOnceFaults);
     assert.deepEqual(result.unfinished, [2]);
   });
+  /**
+   * `notif-revert` (spec §8): c (p0) writes m, FAST on {A, B}; its
+   * promotion is held (at A until R's write u returned, at B until R's
+   * second scan there). R (p1, answering from A and B) sees m twice; its
+   * notif READ at B waits until Q (p2, answering from B and C) has locked
+   * c's next write x5 there, so R's cache holds n_B = id(x5) > id(m). The
+   * correct lock says *later* at once; `lock-lowers-notif` CASes notif[c]
+   * at B from id(x5) down to id(m). R then writes u (clock ahead: u > x5).
+   * c's W1 for x5 sees u; its W2 answers from A and B: the correct W2 finds
+   * Q's notification at B and stands at x5 below u; the mutant's finds
+   * none, and W3 puts y5 above u: Q read v5, u was written, the last read
+   * (p3) gets v5 again.
+   */
+  const notifRevert = [
+    'p0 write m0 #2 until p1 note go', // c's promotion at A (and x5 behind it) after R's u returned
+    // R's reads at B: its first scan, the fetch of m's entry, its second scan, its notif READ.
+    'p0 write m1 #2 until p1 read m1 #3', // c's promotion at B after R's second scan there
+    'p1 read m2 until p3 note done', // R answers from A and B
+    'p1 read m1 #4 until p2 cas m1 #2', // R's notif READ at B after Q's lock CAS there (Q's first CAS at B publishes its help)
+    'p2 read m0 until p3 note done', // Q answers from B and C
+    'p2 read m1 until p0 cas m1 #3', // Q reads B once x5 is there
+    'p2 read m2 until p0 cas m2 #3', // and C
+    'p0 read m1 #2 until p1 note go', // c's W1 scan for x5 at B sees u
+    'p0 read m2 #3 until p3 note done', // c's W2 answers from A and B
+  ].join('; ');
+
+  function notifRevertBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    let cReturned: () => void = () => undefined;
+    const cDone = new Promise<void>((resolve) => (cReturned = resolve));
+    let rReturned: () => void = () => undefined;
+    const rDone = new Promise<void>((resolve) => (rReturned = resolve));
+    return [
+      async (fabric) => {
+        const register = client(fabric, 0, mutant);
+        await write(fabric, register, 1);
+        await write(fabric, register, 5);
+        wPath = register.lastOperation.fast ? 'fast' : register.lastOperation.notified ? 'notified' : 'fresh';
+        cReturned();
+      },
+      async (fabric) => {
+        await fabric.sleep(2);
+        const register = client(fabric, 1, mutant, 1000);
+        await read(fabric, register);
+        await write(fabric, register, 7);
+        fabric.note('go');
+        rReturned();
+      },
+      async (fabric) => {
+        await read(fabric, client(fabric, 2, mutant));
+      },
+      async (fabric) => {
+        await cDone;
+        await rDone;
+        await read(fabric, client(fabric, 3, mutant));
+        fabric.note('done');
+      },
+    ];
+  }
+
+  it('notif-revert: the correct lock on m says later (n_B = id(x5)); c stands at x5 below u (linearizable)', async () => {
+    const result = await runSchedule(notifRevert, undefined, notifRevertBodies);
+    assert.deepEqual(result.unfinished, []);
+    assert.equal(wPath, 'notified');
+    assert.equal(result.lastRead, 7);
+    assert.equal(result.linearizable, true);
+  });
+
+  it('notif-revert: lock-lowers-notif lowers notif[c] at B, c misses Q\'s lock and y5 lands above u (not linearizable)', async () => {
+    const result = await runSchedule(notifRevert, 'lock-lowers-notif', notifRevertBodies);
+    assert.equal(wPath, 'fresh');
+    assert.equal(result.lastRead, 5);
+    assert.equal(result.linearizable, false);
+  });
 });
 

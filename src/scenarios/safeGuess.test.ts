@@ -124,6 +124,7 @@ describe('safe-guess: linearizable under faults', () => {
     { name: 'tail:1:30:0.2, contention, skew 20, drift', latency: 'tail:1:30:0.2', workload: 'contention', n: 5, skew: 20, drift: 20_000 },
     { name: 'rdma, contention, torn writes', latency: 'rdma', workload: 'contention', n: 4, tear: 1 },
     { name: 'lan, uniform, skew 600', latency: 'lan', workload: 'uniform', n: 3, skew: 600 },
+    { name: 'keys (3 records, kv model), tail:1:30:0.2', latency: 'tail:1:30:0.2', workload: 'keys', n: 4 },
   ];
   for (const configuration of grid) {
     it(`${configuration.name}: ${Math.round(seeds / 4)} seeds with every fault drawn`, async () => {
@@ -167,6 +168,18 @@ const caught: Readonly<Record<string, { readonly at: number; readonly property: 
   'ts-wraps': { at: 81, property: 'linearizability' },
   'notify-on-first-sight': { at: 543, property: 'termination' },
 };
+
+describe('safe-guess: records per key (workload keys, the kv model per key)', () => {
+  it('same-writer-returns-latest is caught on keys at seed 112 (kv linearizability); the protocol passes that seed', async () => {
+    const options = { seed: 112, workload: 'keys', latency: 'tail:1:30:0.2', faults: 'all', n: 4, ops: 20 } as const;
+    const broken = await run({ ...options, mutant: 'same-writer-returns-latest' });
+    assert.deepEqual(broken.violations.map((violation) => violation.property), ['linearizability']);
+    const correct = await run(options);
+    assert.deepEqual(correct.violations, []);
+    assert.equal(correct.ok, true);
+    assert.ok(correct.history.some((event) => event.key === 'k2'), 'operations on several keys');
+  });
+});
 
 describe('safe-guess: mutants caught by the mixed sweep', () => {
   const scenario = findScenario('safe-guess');

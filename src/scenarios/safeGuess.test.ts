@@ -25,6 +25,7 @@ interface CostSummary {
 interface SafeGuessDetails {
   readonly roundTrips: Record<string, CostSummary>;
   readonly meanRoundTrips: Record<string, number>;
+  readonly worstClean: Record<string, number>;
   readonly writePaths: Record<string, number>;
   readonly work: Record<string, number>;
   readonly exhausted: number;
@@ -114,6 +115,21 @@ describe('safe-guess: round trips (spec §7)', () => {
       stopped += detailsOf(report).exhausted;
     }
     assert.ok(stopped >= 10, `clients stopped: ${stopped}`);
+  });
+});
+
+describe('safe-guess: wait-freedom bounds (spec §5)', () => {
+  it('without failed fetches or redos a write takes ≤ 4 round trips (W1, fetch, W2, W3) and a read ≤ 3C + 4 (2C+2 steps, C+1 fetches, a write-back)', async () => {
+    for (const latency of ['unit', 'tail:1:30:0.2', 'uniform:1:10']) {
+      for (let seed = 1; seed <= 10; seed++) {
+        const clients = 5;
+        const report = await run({ seed, latency, workload: 'contention', n: clients, ops: 20, faults: 'crash' });
+        assert.deepEqual(report.violations, [], `seed ${seed}: ${replay(report)}`);
+        const { worstClean } = detailsOf(report);
+        assert.ok(worstClean.write <= 4, `seed ${seed} ${latency}: a write took ${worstClean.write}`);
+        assert.ok(worstClean.read <= 3 * clients + 4, `seed ${seed} ${latency}: a read took ${worstClean.read}`);
+      }
+    }
   });
 });
 

@@ -97,7 +97,7 @@ export function safeGuessClient(fabric: Fabric, options: ResolvedOptions, proces
 
 /** What an op-cost note carries beyond the round trips. */
 function costFields(counters: Readonly<OperationCounters>, f: 'read' | 'write'): Record<string, OperationValue> {
-  const fields: Record<string, OperationValue> = { f, roundTrips: counters.roundTrips, fetches: counters.fetches, rescans: counters.rescans, locks: counters.locks, redos: counters.redos };
+  const fields: Record<string, OperationValue> = { f, roundTrips: counters.roundTrips, fetches: counters.fetches, failedFetches: counters.failedFetches, rescans: counters.rescans, locks: counters.locks, redos: counters.redos };
   if (f === 'write') {
     fields.path = counters.fast ? 'fast' : counters.notified ? 'notified' : 'fresh';
     fields.staleGuess = counters.staleGuess;
@@ -149,6 +149,8 @@ export function safeGuessSummary(history: readonly HistoryEvent[], notes: readon
   const paths: Record<string, number> = { fast: 0, notified: 0, fresh: 0 };
   const work = { fetches: 0, rescans: 0, locks: 0, redos: 0, staleGuesses: 0, writes: 0, reads: 0 };
   const sums: Record<string, number> = { read: 0, write: 0 };
+  // §5's bounds hold while no fetch fails and no lock redoes: the worst such operation per kind.
+  const worstClean: Record<string, number> = { read: 0, write: 0 };
   for (const note of notes) {
     if (note.kind !== 'op-cost' || !note.detail) continue;
     const detail = note.detail;
@@ -158,13 +160,14 @@ export function safeGuessSummary(history: readonly HistoryEvent[], notes: readon
       if (detail.staleGuess === true) work.staleGuesses++;
     } else work.reads++;
     sums[String(detail.f)] += Number(detail.roundTrips);
+    if (Number(detail.failedFetches ?? 0) === 0 && Number(detail.redos ?? 0) === 0) worstClean[String(detail.f)] = Math.max(worstClean[String(detail.f)], Number(detail.roundTrips));
     work.fetches += Number(detail.fetches ?? 0);
     work.rescans += Number(detail.rescans ?? 0);
     work.locks += Number(detail.locks ?? 0);
     work.redos += Number(detail.redos ?? 0);
   }
   const meanRoundTrips = { read: work.reads > 0 ? sums.read / work.reads : 0, write: work.writes > 0 ? sums.write / work.writes : 0 };
-  return { ...roundTripSummary(history, notes), meanRoundTrips, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
+  return { ...roundTripSummary(history, notes), meanRoundTrips, worstClean, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
 }
 
 function linearizable(history: readonly HistoryEvent[], options: ResolvedOptions): Violation[] {

@@ -62,6 +62,27 @@ function inversion(report: RunReport): string | undefined {
 
 const base = { protocol: 'register', seed: 1, latency: 'unit', faults: 'none' } as const;
 
+/** A SWARM run's figures from its details (round trips per operation, the writes' paths, the work reads did) and its history's verdict. */
+function swarmFacts(report: RunReport): Record<string, unknown> {
+  const details = (report.details ?? {}) as { roundTrips?: Record<string, { p50: number; p99: number; oneRoundTrip: number }>; writePaths?: Record<string, number>; work?: Record<string, number> };
+  const trips = details.roundTrips ?? {};
+  return {
+    writeP50: trips.write?.p50 ?? null,
+    writeP99: trips.write?.p99 ?? null,
+    writeOneRoundTrip: trips.write?.oneRoundTrip ?? null,
+    readP50: trips.read?.p50 ?? null,
+    readP99: trips.read?.p99 ?? null,
+    readOneRoundTrip: trips.read?.oneRoundTrip ?? null,
+    writePaths: details.writePaths ?? null,
+    work: details.work ?? null,
+    linearizable: checkRunLinearizable(report.history, 'register').verdict === 'linearizable',
+  };
+}
+
+function percent(share: unknown): string {
+  return typeof share === 'number' ? `${Math.round(100 * share)} %` : 'none';
+}
+
 function delays(report: RunReport, f: string): string {
   const metrics = report.metrics?.byFunction[f];
   return metrics ? `${metrics.delaysMedian} delays (median), ${metrics.verbsMean} verbs` : 'none completed';
@@ -167,6 +188,36 @@ const stops: readonly Stop[] = [
       );
     },
   },
+  {
+    title: '10. SWARM: Safe-Guess writes and reads in one round trip, with a memory down',
+    options: { protocol: 'safe-guess', seed: 1, latency: 'unit', faults: 'none', workload: 'solo', n: 3, ops: 10, crash: 'm2@0' },
+    facts: swarmFacts,
+    explain: (report) => {
+      const facts = swarmFacts(report);
+      return (
+        `3 clients, 3 memories (f = 1), m2 crashed from the start; one operation at a time (workload solo). A write guesses its timestamp from its own clock and, in ONE round trip\n` +
+        `   to every memory, writes its entry, CASes its word into its buffer and scans the others' — none above its guess, so it stands: writes ${facts.writeP50} round trip (p50), ${percent(facts.writeOneRoundTrip)} in one.\n` +
+        `   A read scans, finds the largest word VERIFIED with its value in place, already on 2 of 3 memories: ${facts.readP50} round trip (p50), ${percent(facts.readOneRoundTrip)} in one.\n` +
+        `   DM-ABD, the classic register on the same memories, must scan for a fresh timestamp before it writes: 2 round trips (mnm table swarm).`
+      );
+    },
+  },
+  {
+    title: '11. Safe-Guess under contention, skewed clocks and a memory crash: guesses lose, locks and fresh timestamps keep it atomic',
+    options: { protocol: 'safe-guess', seed: 1, latency: 'unit', faults: 'none', workload: 'contention', n: 4, ops: 10, skew: 6, drift: 1000, crash: 'm2@5' },
+    facts: swarmFacts,
+    explain: (report) => {
+      const facts = swarmFacts(report);
+      const paths = facts.writePaths as Record<string, number>;
+      const work = facts.work as Record<string, number>;
+      return (
+        `4 clients start together, clocks up to 6 delays apart, m2 crashes at 5. Of ${work.writes} writes, ${paths.fast} stood at their guess in one round trip; ${paths.notified} were saved by a reader's lock,\n` +
+        `   ${paths.fresh} saw a larger word, fenced it and wrote again with a fresh timestamp (2-4 round trips). Reads: p50 ${facts.readP50}, p99 ${facts.readP99} round trips, ${work.fetches} fetches, ${work.rescans} rescans, ${work.locks} locks.\n` +
+        `   A read returns a GUESSED word only after two scans saw it and a lock on its writer's notif word made sure the writer cannot stand below it.\n` +
+        `   The history is ${facts.linearizable ? 'linearizable' : 'NOT linearizable'} (mnm check --model register); the memories were checked after every verb (buffers only grow, notif never decreases, Invariant D): ${report.ok ? 'held' : 'VIOLATED'}.`
+      );
+    },
+  },
 ];
 
 export const tourCommand: Command = {
@@ -180,7 +231,9 @@ crash, a crash beyond tolerance (blocked, not failed), a broken variant
 caught by the checker, Protected Memory Paxos deciding in two delays and
 after a leader crash, a straggler bug replayed by a scripted schedule, and
 Mu committing in one round trip with no follower CPU, then failing over
-after its leader's host crashes.
+after its leader's host crashes, and SWARM's Safe-Guess register reading
+and writing in one round trip with a memory down, then staying atomic under
+contention, skewed clocks and a crash.
 Every run prints the command that replays it.
 
 example:

@@ -1,6 +1,6 @@
 import { getWord, setWord, type Fabric, type HistoryEvent, type NoteEvent, type OperationValue } from '../fabric/index.js';
 import { AbdRegister } from '../protocols/swarm/abd.js';
-import { DmAbdRegister } from '../protocols/swarm/dmAbd.js';
+import { DmAbdRegister, dmAbdRegions } from '../protocols/swarm/dmAbd.js';
 import { ReliableMaxRegister, maxRegisterRegion } from '../protocols/swarm/maxRegister.js';
 import { abdMutants, dmAbdMutants, maxRegisterMutants, type AbdMutant, type DmAbdMutant, type MaxRegisterMutant } from '../protocols/swarm/mutants.js';
 import { recordRegisterRegion } from '../protocols/swarm/recordRegister.js';
@@ -164,21 +164,50 @@ export const abdScenario = swarmScenario({
   check: linearizable,
 });
 
-export const dmAbdScenario = swarmScenario({
-  name: 'dm-abd',
-  summary: 'DM-ABD: the multi-writer atomic register on the reliable max register (2-round-trip writes, 1-2 round-trip reads), over 2f+1 memories',
-  mutants: dmAbdMutants,
-  workloads: ['uniform', 'contention'],
-  minimumClients: 1,
-  regions: (options) => [recordRegisterRegion({ region: 'dm-abd', memories: memoriesOf(options), clients: options.n, valueMax })],
-  body(options, process) {
-    const config = { region: 'dm-abd', memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, client: process, valueMax, ...(options.mutant ? { mutant: options.mutant as DmAbdMutant } : {}) };
-    const think = thinkTime(options);
-    // Half writes, half reads; values name their writer and operation (unique across the run).
-    return (fabric) => registerClient(fabric, new DmAbdRegister(fabric, config), options.ops, think, (index) => (fabric.random() < 0.5 ? 1000 * (process + 1) + index : undefined));
-  },
-  check: linearizable,
-});
+/**
+ * E in the DM-ABD scenarios: small, so that entries are reused within a run
+ * and a fetch may read one being rewritten (Invariant D and the checksums
+ * under test); 2048 is the library's default (wait-freedom below E
+ * publishes per client during an operation).
+ */
+const dmAbdEntries = 4;
+
+/** The spec's fetch timeout: 4 round trips of the run's latency model (a round trip = two mean delays). */
+function fetchTimeoutOf(options: ResolvedOptions): number {
+  return 4 * 2 * latencyModel(options.latency).mean;
+}
+
+function dmAbdScenarioOf(name: string, inPlace: boolean, summary: string): Scenario {
+  const layout = (options: ResolvedOptions) => ({ region: name, memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, valueMax, inPlace, entries: dmAbdEntries });
+  return swarmScenario({
+    name,
+    summary,
+    mutants: dmAbdMutants,
+    workloads: ['uniform', 'contention'],
+    minimumClients: 1,
+    // Writer c is process c: it owns log c (single-writer) on every memory.
+    regions: (options) => dmAbdRegions(layout(options)),
+    body(options, process) {
+      const config = { ...layout(options), client: process, fetchTimeout: fetchTimeoutOf(options), ...(options.mutant ? { mutant: options.mutant as DmAbdMutant } : {}) };
+      const think = thinkTime(options);
+      // Half writes, half reads; values name their writer and operation (unique across the run).
+      return (fabric) => registerClient(fabric, new DmAbdRegister(fabric, config), options.ops, think, (index) => (fabric.random() < 0.5 ? 1000 * (process + 1) + index : undefined));
+    },
+    check: linearizable,
+  });
+}
+
+export const dmAbdScenario = dmAbdScenarioOf(
+  'dm-abd',
+  true,
+  "DM-ABD In-n-Out: the multi-writer atomic register on SWARM's memory layer, values also in place (2-round-trip writes, 1-round-trip reads uncontended), over 2f+1 memories",
+);
+
+export const dmAbdOutOfPlaceScenario = dmAbdScenarioOf(
+  'dm-abd-out-of-place',
+  false,
+  "DM-ABD out of place, the SWARM paper's baseline: values only in the writers' logs, so every read fetches (2-round-trip writes and reads), over 2f+1 memories",
+);
 
 export const maxRegisterScenario = swarmScenario({
   name: 'max-register',
@@ -224,4 +253,4 @@ function buffersOf(options: ResolvedOptions): number {
   return options.workload === 'shared-buffers' ? 1 : options.n;
 }
 
-export const swarmScenarios: readonly Scenario[] = [abdScenario, maxRegisterScenario, dmAbdScenario];
+export const swarmScenarios: readonly Scenario[] = [abdScenario, maxRegisterScenario, dmAbdScenario, dmAbdOutOfPlaceScenario];

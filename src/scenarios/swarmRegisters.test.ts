@@ -4,9 +4,8 @@ import { Simulation } from '../sim/simulation.js';
 import { latencyModel } from '../sim/latency.js';
 import { getWord, type Fabric, type ProcessMain, type RegionSpec } from '../fabric/index.js';
 import { OneMemoryMaxRegister, ReliableMaxRegister, maxRegisterRegion } from '../protocols/swarm/maxRegister.js';
-import { DmAbdRegister, TimestampsExhausted } from '../protocols/swarm/dmAbd.js';
-import { recordRegisterRegion } from '../protocols/swarm/recordRegister.js';
-import { copyOffset, encodeRecord } from '../protocols/swarm/recordCopy.js';
+import { DmAbdRegister, TimestampsExhausted, dmAbdRegions } from '../protocols/swarm/dmAbd.js';
+import { SwarmMemories } from '../protocols/swarm/swarmMemories.js';
 import { packWord, timestampMax } from '../protocols/swarm/word.js';
 
 /** The SWARM registers driven directly on the simulator (no scenario): CAS retries, cached writes, timestamp exhaustion. */
@@ -110,18 +109,20 @@ describe('reliable max register on the simulator', () => {
 });
 
 describe('DM-ABD on the simulator', () => {
+  const config = { region: 'r', memories, f: 1, clients: 3, valueMax: 8, entries: 4, fetchTimeout: 8 };
+
   it('a write whose fresh timestamp would pass 40 bits fails with TimestampsExhausted before any verb; reads go on', async () => {
-    const world = simulation(1, [recordRegisterRegion({ region: 'r', memories, clients: 3, valueMax: 8 })], 'unit');
+    const world = simulation(1, dmAbdRegions(config), 'unit');
     const outcomes: string[] = [];
-    // p2 stands for a long history: its record holds the largest timestamp on every memory.
+    // p2 stands for a long history: its buffer holds the largest timestamp on every memory.
     world.spawn(2, async (fabric) => {
-      const record = encodeRecord({ word: packWord({ timestamp: timestampMax, writer: 2 }), value: new Uint8Array([42]) }, 8);
-      await Promise.all(memories.map((memory) => fabric.write({ memory, region: 'r', offset: copyOffset(2, 0, 8) }, record)));
+      const layer = new SwarmMemories(fabric, { ...config, records: 1, keyMax: 0, inPlace: true, client: 2 });
+      await Promise.all(memories.map((memory) => layer.publish(0, memory, packWord({ timestamp: timestampMax, writer: 2 }), new Uint8Array([42]))));
     });
     world.spawn(0, async (plain) => {
       const { fabric, verbs } = counted(plain);
       await fabric.sleep(10);
-      const register = new DmAbdRegister(fabric, { region: 'r', memories, f: 1, clients: 3, client: 0, valueMax: 8 });
+      const register = new DmAbdRegister(fabric, { ...config, client: 0 });
       await register.write(new Uint8Array([1])).then(
         () => outcomes.push('written'),
         (error: unknown) => outcomes.push(error instanceof TimestampsExhausted ? 'exhausted' : String(error)),
@@ -132,5 +133,32 @@ describe('DM-ABD on the simulator', () => {
     const result = await world.run();
     assert.equal(result.end, 'done');
     assert.deepEqual(outcomes, ['exhausted', '42']);
+  });
+
+  it('uncontended: a write takes 2 round trips; an In-n-Out read 1 (IP), an out-of-place read 2 (scan, fetch); reads see the last write', async () => {
+    for (const inPlace of [true, false]) {
+      const world = simulation(2, dmAbdRegions({ ...config, inPlace }), 'uniform:1:3');
+      const costs: string[] = [];
+      world.spawn(0, async (fabric) => {
+        const register = new DmAbdRegister(fabric, { ...config, inPlace, client: 0 });
+        for (const byte of [5, 6, 7]) {
+          await register.write(new Uint8Array([byte]));
+          costs.push(`w${register.lastRoundTrips}`);
+          await fabric.sleep(10);
+        }
+      });
+      world.spawn(1, async (fabric) => {
+        const register = new DmAbdRegister(fabric, { ...config, inPlace, client: 1 });
+        assert.equal(await register.read(), null, 'the initial value, before any write');
+        await fabric.sleep(200);
+        for (let round = 0; round < 2; round++) {
+          assert.deepEqual(await register.read(), new Uint8Array([7]));
+          costs.push(`r${register.lastRoundTrips}/${register.lastFetches}`);
+        }
+      });
+      const result = await world.run();
+      assert.equal(result.end, 'done');
+      assert.deepEqual(costs, ['w2', 'w2', 'w2', ...(inPlace ? ['r1/0', 'r1/0'] : ['r2/1', 'r2/1'])], `inPlace ${inPlace}`);
+    }
   });
 });

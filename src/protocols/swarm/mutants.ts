@@ -20,6 +20,8 @@ export const dmAbdMutants = {
   'no-write-back': 'reads skip the write-back: regular, not atomic',
   'write-without-scan': "a write takes its timestamp from its own cache instead of a scan: it can be ordered below a completed write",
   'write-back-to-f': 'the write-back finishes once f memories (not f+1) are known to hold the value read',
+  'write-back-to-responders-only': "a read writes back only to its step's responders: when the one lacking the max crashes, the read waits forever (a liveness mutant)",
+  'fetch-one-memory': 'a read fetches at one memory only (the first that showed the word): when it crashes after its scan, every later fetch times out and the read never returns (a liveness mutant)',
 } as const;
 
 export type MaxRegisterMutant = keyof typeof maxRegisterMutants;

@@ -8,6 +8,7 @@ import { checkMaxRegisterProperties } from '../check/maxRegisterProperties.js';
 import { latencyModel } from '../sim/latency.js';
 import type { Prng } from '../sim/prng.js';
 import { checkRunLinearizable } from './linearizable.js';
+import { safeGuessScenario } from './safeGuess.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
 
 /**
@@ -253,4 +254,4 @@ function buffersOf(options: ResolvedOptions): number {
   return options.workload === 'shared-buffers' ? 1 : options.n;
 }
 
-export const swarmScenarios: readonly Scenario[] = [abdScenario, maxRegisterScenario, dmAbdScenario, dmAbdOutOfPlaceScenario];
+export const swarmScenarios: readonly Scenario[] = [abdScenario, maxRegisterScenario, dmAbdScenario, dmAbdOutOfPlaceScenario, safeGuessScenario];

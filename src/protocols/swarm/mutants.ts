@@ -28,3 +28,19 @@ export type MaxRegisterMutant = keyof typeof maxRegisterMutants;
 export type AbdMutant = keyof typeof abdMutants;
 export type DmAbdMutant = keyof typeof dmAbdMutants;
 export type SwarmMutant = MaxRegisterMutant | AbdMutant | DmAbdMutant;
+
+/** Safe-Guess (spec swarm.md §8): each breaks one line of safeGuess.ts, safeGuessDecide.ts or timestampClock.ts. */
+export const safeGuessMutants = {
+  'lock-lowers-notif': "a reader's lock CASes notif[c] from a cached n_s above id(x) down to id(x) instead of saying *later*: notif decreases, and a writer's W2 can miss an established lock (F4)",
+  'fence-with-own-word': "W2's fence is the writer's own new VERIFIED word (value v) instead of a copy of m: v lands above m though x may stand for a reader",
+  'stale-guess-without-lock': 'a write whose x is the max at none of its W1 responders skips W2 and goes to W3: a reader may have locked x elsewhere, and y puts v above a later write',
+  'notif-of-conflicting-word': "W2 reads notif[writer(m)] and stands at x when it equals id(m) (as the public artifact does): a lock on someone else's m says nothing about x",
+  'notify-on-first-sight': 'a reader locks a GUESSED max the first time it sees it, not after two consecutive scans: one scan is no certificate (F3)',
+  'same-writer-returns-latest': "the same-writer exit returns m's value (fetched) instead of seen[c]'s: m's write has not returned",
+  'read-without-write-back': 'a read returns a VERIFIED max without writing it back to f+1 memories, and publishes no help: regular, not atomic',
+  'ts-wraps': 'a ts past 40 bits is masked instead of stopping the client: the newest write becomes the smallest',
+  'fetch-id-once': 'an operation fetches an id at most once: when its only holder memory crashes, a later step showing the id elsewhere cannot fetch it (a liveness mutant)',
+  'notif-any-key': "a lock's cached n_s is the largest notif[c] read at s for any record, not for this one: another key's notif makes the lock say *later*",
+} as const;
+
+export type SafeGuessMutant = keyof typeof safeGuessMutants;

@@ -37,9 +37,18 @@ export interface TimestampClockConfig {
 
 export const defaultDelta = 1024n;
 
-/** The operation would issue a ts ≥ 2^40: the client stops (spec §3: fail-stop, never wrap; redeploy with a new epoch and fresh regions). */
+/**
+ * The operation would issue a ts ≥ 2^40: the client stops (spec §3:
+ * fail-stop, never wrap; redeploy with a new epoch and fresh regions).
+ * `outcomeUnknown`: thrown after the operation's first verbs (W3's y, whose
+ * x may already be out), so the write may or may not take effect — recorded
+ * like a crash; false: thrown before any verb (W1's guess), no effect.
+ */
 export class TimestampsExhausted extends Error {
-  constructor(readonly timestamp: bigint) {
+  constructor(
+    readonly timestamp: bigint,
+    readonly outcomeUnknown = false,
+  ) {
     super(`ts-exhausted: timestamp ${timestamp} does not fit in 40 bits; redeploy with a new epoch and fresh regions`);
     this.name = 'TimestampsExhausted';
   }

@@ -1,0 +1,195 @@
+import { getWord, setWord, type Fabric, type HistoryEvent, type NoteEvent, type OperationValue } from '../fabric/index.js';
+import { swarmRegions } from '../protocols/swarm/layout.js';
+import type { SwarmClientConfig, SwarmLayoutConfig } from '../protocols/swarm/memorySet.js';
+import { safeGuessMutants, type SafeGuessMutant } from '../protocols/swarm/mutants.js';
+import { SafeGuessRegister, type OperationCounters } from '../protocols/swarm/safeGuess.js';
+import { SwarmMemories } from '../protocols/swarm/swarmMemories.js';
+import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
+import { latencyModel } from '../sim/latency.js';
+import type { Prng } from '../sim/prng.js';
+import { checkRunLinearizable } from './linearizable.js';
+import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
+import { roundTripSummary } from './swarm.js';
+
+/**
+ * `safe-guess` (spec swarm.md §4, docs/swarm.md "Safe-Guess"): the
+ * one-round-trip atomic register over 2f+1 memories (`--memories`, or `--f`
+ * with 3 clients), clients = the `--n` processes, each a writer id. Every
+ * client runs `--ops` operations, half writes (values name writer and
+ * operation) and half reads, after think times (`uniform`), none
+ * (`contention`: everyone at once on the one register), in turns (`solo`:
+ * client p's k-th operation starts at true time ((k−1)·n + p)·10 RTT, so
+ * operations do not overlap — the uncontended case of §7), or after long
+ * idle spells (`idle`: longer than Δ ticks, so guesses go stale). Clocks skew and drift
+ * as the run says (`--skew`, `--drift`, the `clocks` fault profile).
+ *
+ * Checks: the `register` model (linearizability); a write that hit
+ * ts-exhausted after its first verbs is recorded with an unknown outcome.
+ * Notes: `op-cost` per operation with its round trips and what it did
+ * (path: fast | notified | fresh for writes; fetches, rescans, locks, redos,
+ * stale guess); `details` sums them up (p50/p99 and 1-RTT share per kind, the
+ * writes' paths, stale guesses).
+ */
+const valueMax = 16;
+/** E: per-(writer, record) log entries. Runs stay far below 2048 publishes per client, so fetches only fail on crashes (§9 wait-freedom). */
+const entries = 2048;
+const workloads = ['uniform', 'contention', 'solo', 'idle'] as const;
+
+function encodeValue(value: number): Uint8Array {
+  const bytes = new Uint8Array(valueMax);
+  setWord(bytes, 0, BigInt(value));
+  setWord(bytes, 8, ~BigInt(value));
+  return bytes;
+}
+
+function decodeValue(bytes: Uint8Array | null): OperationValue {
+  if (bytes === null) return null;
+  if (bytes.length === valueMax) {
+    const value = getWord(bytes, 0);
+    if (getWord(bytes, 8) === (~value & ((1n << 64n) - 1n))) return Number(value);
+  }
+  return `garbled:${Buffer.from(bytes).toString('hex')}`;
+}
+
+function faultsTolerated(options: ResolvedOptions): number {
+  return (options.memories - 1) / 2;
+}
+
+/** The deployment's layout, shared by every client and the regions. */
+export function safeGuessLayout(options: ResolvedOptions): SwarmLayoutConfig {
+  return { region: 'safe-guess', memories: Array.from({ length: options.memories }, (_, memory) => memory), f: faultsTolerated(options), clients: options.n, records: 1, entries, valueMax, keyMax: 0, inPlace: true };
+}
+
+/** Round trip time of the run's latency model (2 mean one-way delays): the tick is RTT/3, the fetch timeout 4 RTT (spec §3). */
+function roundTripTime(options: ResolvedOptions): number {
+  return 2 * latencyModel(options.latency).mean;
+}
+
+/** A solo turn: 10 RTT, ample for the slowest uncontended operation and its background promotion. */
+function soloTurn(options: ResolvedOptions): number {
+  return 10 * roundTripTime(options);
+}
+
+function thinkTime(options: ResolvedOptions): number {
+  if (options.workload === 'contention') return 0;
+  // idle: about 2000 RTT = 6000 ticks between operations, well past Δ = 1024: a client's maxSeen goes stale.
+  if (options.workload === 'idle') return 4000 * roundTripTime(options);
+  return latencyModel(options.latency).minimum * 4;
+}
+
+/** One client's register, built inside its own process. */
+export function safeGuessClient(fabric: Fabric, options: ResolvedOptions, process: number): SafeGuessRegister {
+  const rtt = roundTripTime(options);
+  const config: SwarmClientConfig = { ...safeGuessLayout(options), client: process, fetchTimeout: 4 * rtt };
+  return new SafeGuessRegister(new SwarmMemories(fabric, config), () => fabric.clock(), { tick: rtt / 3, ...(options.mutant ? { mutant: options.mutant as SafeGuessMutant } : {}) });
+}
+
+/** What an op-cost note carries beyond the round trips. */
+function costFields(counters: Readonly<OperationCounters>, f: 'read' | 'write'): Record<string, OperationValue> {
+  const fields: Record<string, OperationValue> = { f, roundTrips: counters.roundTrips, fetches: counters.fetches, rescans: counters.rescans, locks: counters.locks, redos: counters.redos };
+  if (f === 'write') {
+    fields.path = counters.fast ? 'fast' : counters.notified ? 'notified' : 'fresh';
+    fields.staleGuess = counters.staleGuess;
+  }
+  return fields;
+}
+
+/**
+ * One client's calls: a write (value 1000·(client+1) + index, unique in the
+ * run) or a read, each recorded in the history and noted with its cost. A
+ * ts-exhausted write stops the client (fail-stop): failed before any verb,
+ * unknown outcome after.
+ */
+async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: ResolvedOptions, process: number): Promise<void> {
+  const think = thinkTime(options);
+  for (let index = 1; index <= options.ops; index++) {
+    // The driver, not the protocol, may read true time: solo turns are slots of it.
+    if (options.workload === 'solo') await fabric.sleep(Math.max(0, soloTurn(options) * ((index - 1) * options.n + process) - fabric.now()));
+    else await fabric.sleep(Math.round(fabric.random() * think));
+    if (fabric.random() < 0.5) {
+      const value = 1000 * (process + 1) + index;
+      const op = fabric.history.invoke('write', value);
+      try {
+        await register.write(encodeValue(value));
+      } catch (error) {
+        if (!(error instanceof TimestampsExhausted)) throw error;
+        if (error.outcomeUnknown) fabric.history.info(op, value);
+        else fabric.history.fail(op, value);
+        fabric.note('ts-exhausted', { timestamp: String(error.timestamp) });
+        return;
+      }
+      fabric.history.ok(op, value);
+      fabric.note('op-cost', costFields(register.lastOperation, 'write'));
+    } else {
+      const op = fabric.history.invoke('read', null);
+      const read = decodeValue(await register.read());
+      fabric.history.ok(op, read);
+      fabric.note('op-cost', costFields(register.lastOperation, 'read'));
+    }
+  }
+}
+
+/** The round trips' summary (swarm.ts), plus the writes' paths, stale guesses and the reads' and writes' extra work. */
+export function safeGuessSummary(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Record<string, unknown> {
+  const paths: Record<string, number> = { fast: 0, notified: 0, fresh: 0 };
+  const work = { fetches: 0, rescans: 0, locks: 0, redos: 0, staleGuesses: 0, writes: 0, reads: 0 };
+  for (const note of notes) {
+    if (note.kind !== 'op-cost' || !note.detail) continue;
+    const detail = note.detail;
+    if (detail.f === 'write') {
+      work.writes++;
+      paths[String(detail.path)] = (paths[String(detail.path)] ?? 0) + 1;
+      if (detail.staleGuess === true) work.staleGuesses++;
+    } else work.reads++;
+    work.fetches += Number(detail.fetches ?? 0);
+    work.rescans += Number(detail.rescans ?? 0);
+    work.locks += Number(detail.locks ?? 0);
+    work.redos += Number(detail.redos ?? 0);
+  }
+  return { ...roundTripSummary(history, notes), writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
+}
+
+function linearizable(history: readonly HistoryEvent[]): Violation[] {
+  const result = checkRunLinearizable(history, 'register');
+  if (result.verdict !== 'not-linearizable') return [];
+  return [{ property: 'linearizability', detail: result.explanation }];
+}
+
+export const safeGuessScenario: Scenario = {
+  name: 'safe-guess',
+  summary: 'Safe-Guess: the atomic register with guessed timestamps over 2f+1 memories (1-round-trip writes and reads without contention; notif locks, W3 otherwise)',
+  mutants: safeGuessMutants,
+  workloads,
+  // Entries and IP span several words: a crash mid-write leaves them torn for good, which the checksums must catch.
+  cutShortWrites: true,
+  defaults: { n: 3, memories: 3, ops: 10 },
+  sizeFor: (f) => ({ n: 3, memories: 2 * f + 1 }),
+  mixSizes(random: Prng) {
+    const f = 1 + random.int(2);
+    return { n: 2 + random.int(4), memories: 2 * f + 1 };
+  },
+  mixWorkload: (random: Prng) => (random.chance(0.5) ? 'contention' : random.chance(0.6) ? 'uniform' : random.chance(0.5) ? 'solo' : 'idle'),
+  validate(options) {
+    if (options.adversary !== undefined) throw new Error('--adversary: safe-guess tolerates crashes only (no Byzantine adversaries)');
+    if (options.memories < 1 || options.memories % 2 === 0) throw new Error(`--memories ${options.memories}: safe-guess runs on 2f+1 memories (accepted: an odd number, 1 or more)`);
+    if (options.n < 1 || options.n > 4096) throw new Error(`--n ${options.n}: safe-guess needs 1 to 4096 clients`);
+    if (options.ops < 1 || options.ops > 999) throw new Error(`--ops ${options.ops} (accepted: 1..999 per client)`);
+    if (!(workloads as readonly string[]).includes(options.workload ?? '')) throw new Error(`--workload ${options.workload}: unknown (accepted: ${workloads.join(', ')})`);
+  },
+  tolerance(options) {
+    return { processes: options.n - 1, memories: faultsTolerated(options) };
+  },
+  minimumHorizon(options) {
+    // Idle clients sleep long: leave room for every operation's think time.
+    if (options.workload === 'solo') return (options.ops * options.n + 2) * soloTurn(options);
+    return options.workload === 'idle' ? (options.ops + 2) * thinkTime(options) : 0;
+  },
+  regions: (options) => swarmRegions(safeGuessLayout(options)),
+  body(options, process) {
+    return (fabric) => clientLoop(fabric, safeGuessClient(fabric, options, process), options, process);
+  },
+  check: linearizable,
+  details(history, _options, notes) {
+    return safeGuessSummary(history, notes);
+  },
+};

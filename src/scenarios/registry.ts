@@ -8,6 +8,7 @@ import { rbScenario } from './rb.js';
 import { brachaScenario } from './bracha.js';
 import { kvLogScenario } from './kvLog.js';
 import { swarmScenarios } from './swarm.js';
+import { swarmKvScenario } from './swarmKv.js';
 
 /**
  * The scenario registry: every runnable scenario by name. A leaf of
@@ -17,7 +18,7 @@ import { swarmScenarios } from './swarm.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, swarmKvScenario];
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */

@@ -1,0 +1,79 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { findScenario, runScenario, type RunOptions, type RunReport } from './index.js';
+import { mixedRunOptions } from './mix.js';
+
+/**
+ * The `swarm-kv` scenario (spec swarm.md §6, §7, §9): the round trips of
+ * §7's table with one client, linearizability per key over a mixed sweep
+ * (crashes of ≤ f memories and of clients, torn reads, skew and drift,
+ * contention, every latency model, each register under the store, small
+ * entry logs), and targeted runs the sweep draws rarely.
+ */
+const seeds = process.env.MNM_LONG ? 400 : 60;
+
+type RoundTrips = Record<string, { count: number; p50: number; p99: number; max: number; oneRoundTrip: number }>;
+
+async function run(options: Omit<RunOptions, 'protocol' | 'latency' | 'faults'> & Partial<RunOptions>): Promise<RunReport> {
+  return runScenario({ protocol: 'swarm-kv', latency: 'unit', faults: 'none', ...options }, 'off');
+}
+
+function byCache(report: RunReport): RoundTrips {
+  return (report.details as { byCache: RoundTrips }).byCache;
+}
+
+describe('swarm-kv: round trips (§7, unit latency, clocks in sync)', () => {
+  it('one client: hits cost 1 (get and put), misses 2 (get) and 3 (put)', async () => {
+    const report = await run({ seed: 3, n: 1, ops: 60, workload: 'ycsb-a' });
+    assert.deepEqual(report.violations, []);
+    assert.equal(report.ok, true);
+    const costs = byCache(report);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(costs).map(([call, cost]) => [call, [cost.p50, cost.max]])),
+      Object.fromEntries(Object.keys(costs).map((call) => [call, call.endsWith('/hit') ? [1, 1] : call.startsWith('get') ? [2, 2] : [3, 3]])),
+    );
+    assert.ok(costs['get/hit'].count > 0 && costs['put/hit'].count > 0 && costs['get/miss'].count > 0 && costs['put/miss']?.count + (costs['delete/miss']?.count ?? 0) > 0);
+  });
+
+  it('several clients at once: most hits still take one round trip; the store stays linearizable', async () => {
+    const report = await run({ seed: 4, n: 4, ops: 40, workload: 'ycsb-a/contention' });
+    assert.deepEqual(report.violations, []);
+    assert.equal(report.ok, true);
+    const costs = byCache(report);
+    assert.ok(costs['get/hit'].oneRoundTrip > 0.5, `get hits in 1: ${costs['get/hit'].oneRoundTrip}`);
+    assert.ok(costs['put/hit'].oneRoundTrip > 0.5, `put hits in 1: ${costs['put/hit'].oneRoundTrip}`);
+  });
+});
+
+describe('swarm-kv: linearizable per key under faults', () => {
+  it(`a mixed sweep of ${seeds} seeds (memory and client crashes, tears, skew, latencies, all three registers, E = 2..8) finds no violation`, async () => {
+    const scenario = findScenario('swarm-kv');
+    assert.ok(scenario);
+    const failures: string[] = [];
+    const drawn = new Set<string>();
+    for (let seed = 1; seed <= seeds; seed++) {
+      const options = mixedRunOptions(scenario, seed, {});
+      drawn.add(`${options.log}`);
+      const report = await runScenario(options, 'off');
+      if (!report.ok) failures.push(`seed ${seed} (${JSON.stringify(options)}): ${JSON.stringify(report.violations)} ${report.end}`);
+    }
+    assert.deepEqual(failures, []);
+    assert.deepEqual([...drawn].sort(), ['dm-abd', 'dm-abd-out-of-place', 'safe-guess']);
+  });
+
+  it('hot key, E = 2, every client at once, memory crash and client crash mid-run, skewed clocks: linearizable on every latency model', async () => {
+    for (const latency of ['unit', 'rdma', 'lan', 'uniform:1:10', 'tail:1:20:0.1']) {
+      for (let seed = 1; seed <= 6; seed++) {
+        const report = await run({ seed, n: 4, ops: 25, workload: 'hot-key/contention', slots: 2, latency, crash: 'm1@15,p3@20', skew: 50, drift: 2000, tear: 1 });
+        assert.deepEqual(report.violations, [], `${latency} seed ${seed}`);
+        assert.equal(report.ok, true, `${latency} seed ${seed}: ${report.end}`);
+      }
+    }
+  });
+
+  it('with the load phase, every key is written through the protocol before the mix, and reads see it', async () => {
+    const report = await run({ seed: 7, n: 3, ops: 20, workload: 'ycsb-a+load' });
+    assert.deepEqual(report.violations, []);
+    assert.equal(report.ok, true);
+  });
+});

@@ -1,0 +1,148 @@
+import type { Fabric, HistoryEvent, NoteEvent } from '../fabric/index.js';
+import { swarmKvAlgorithms, swarmKvRegions, SwarmKv, type SwarmKvAlgorithm, type SwarmKvLayout } from '../protocols/swarm/swarmKv.js';
+import { latencyModel } from '../sim/latency.js';
+import { Prng } from '../sim/prng.js';
+import { keyName, zipfianCumulative } from './kvWorkload.js';
+import { checkRunLinearizable, linearizableVerdict } from './linearizable.js';
+import type { ResolvedOptions, Scenario } from './scenario.js';
+import { roundTripSummary } from './swarm.js';
+import { loadCalls, nextSwarmKvCall, parseSwarmKvWorkload, swarmKvWorkloads, type SwarmKvCall, type SwarmKvWorkload } from './swarmKvWorkload.js';
+
+/**
+ * `swarm-kv`: SWARM-KV v1 (spec swarm.md §6; protocols/swarm/swarmKv.ts), a
+ * key-value store of `keyCount` keys over 2f+1 memories, each key an atomic
+ * register — Safe-Guess, or DM-ABD for comparison (`--log safe-guess |
+ * dm-abd | dm-abd-out-of-place`: the register under the store). Clients
+ * are the `--n` processes, writer id = process id; each makes `--ops` calls
+ * drawn from its workload (swarmKvWorkload.ts: YCSB-A/-B or one hot key,
+ * Zipfian keys, 64-byte values, think times or none, optionally a load
+ * phase of puts). `--slots` sets E, the entries per (writer, key) log
+ * (default 8; small E makes hot keys reuse entries under readers).
+ *
+ * **The load.** The key space `k0..k(K−1)` (record j holds key kj) is
+ * loaded before the run, like YCSB's load phase: the index and every
+ * record's KEY at every memory. Regions start zeroed in mnm, so each client
+ * writes that image itself before its first call (`SwarmKv.load`): the
+ * image is the same bytes from every loader and nothing else writes there,
+ * and one client's verbs to one memory take effect in issue order, so its
+ * own later READs see the image whatever the others did — no barrier, no
+ * timing. These writes are outside the history and before any call; the
+ * calls' round trips do not include them. Unwritten keys read "".
+ *
+ * Checks: the history per key against the checker's `kv` model (a delete
+ * is recorded as the put of ""). Faults: ≤ f memories and any clients
+ * crash; the writes a crash cuts short stay torn (`cutShortWrites`: every
+ * SWARM entry is checksummed and a torn one is never taken). Every call
+ * notes `op-cost` {f: get | put | delete, roundTrips, cache: hit | miss};
+ * the details sum them per call and per call and cache outcome.
+ */
+export const keyCount = 16;
+export const defaultValueBytes = 64;
+const region = 'swarm-kv';
+
+function memoriesOf(options: ResolvedOptions): number[] {
+  return Array.from({ length: options.memories }, (_, memory) => memory);
+}
+
+function algorithmOf(options: ResolvedOptions): SwarmKvAlgorithm {
+  return (options.log ?? swarmKvAlgorithms[0]) as SwarmKvAlgorithm;
+}
+
+function workloadOf(options: ResolvedOptions): SwarmKvWorkload {
+  const parsed = parseSwarmKvWorkload(options.workload ?? swarmKvWorkloads[0]);
+  if (typeof parsed === 'string') throw new Error(parsed);
+  return parsed;
+}
+
+/** Value bytes of the puts: `--value-bytes` where the CLI has it, else 64. */
+function valueBytesOf(options: ResolvedOptions): number {
+  return (options as { readonly valueBytes?: number }).valueBytes ?? defaultValueBytes;
+}
+
+function layoutOf(options: ResolvedOptions): SwarmKvLayout {
+  return {
+    region,
+    memories: memoriesOf(options),
+    f: (options.memories - 1) / 2,
+    clients: options.n,
+    keys: keyCount,
+    // Room for the largest value, in whole words.
+    valueMax: Math.ceil(valueBytesOf(options) / 8) * 8,
+    algorithm: algorithmOf(options),
+    ...(options.slots !== undefined ? { entries: options.slots } : {}),
+  };
+}
+
+/** The key space: record j holds key kj (the workload's names). */
+export function keySpace(): string[] {
+  return Array.from({ length: keyCount }, (_, rank) => keyName(rank));
+}
+
+async function runClient(fabric: Fabric, options: ResolvedOptions, process: number): Promise<void> {
+  const latency = latencyModel(options.latency);
+  const store = new SwarmKv(fabric, { ...layoutOf(options), client: process, roundTrip: 2 * latency.mean });
+  await store.load(keySpace());
+  const workload = workloadOf(options);
+  const valueBytes = valueBytesOf(options);
+  const think = workload.pace === 'think' ? 4 * latency.minimum : 0;
+  const random = new Prng(options.seed, `swarm-kv-client:${process}`);
+  const cumulative = zipfianCumulative(keyCount);
+  const calls: SwarmKvCall[] = workload.load ? loadCalls(process, options.n, keyCount, valueBytes) : [];
+  for (let call = 0; call < options.ops; call++) calls.push(nextSwarmKvCall(random, workload, cumulative, process, call, valueBytes));
+  for (const { operation, key, value } of calls) {
+    if (think > 0) await fabric.sleep(Math.round(fabric.random() * think));
+    if (operation === 'get') await store.get(key);
+    else if (operation === 'put') await store.put(key, value);
+    else await store.delete(key);
+    fabric.note('op-cost', { f: operation, roundTrips: store.lastRoundTrips, cache: store.lastCacheHit ? 'hit' : 'miss' });
+  }
+}
+
+/** Round trips per call (`roundTrips`) and per call and cache outcome (`byCache`, e.g. `get/miss`). */
+export function swarmKvDetails(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Record<string, unknown> {
+  const byCache = notes.map((note) => (note.kind === 'op-cost' ? { ...note, detail: { ...note.detail, f: `${String(note.detail?.f)}/${String(note.detail?.cache)}` } } : note));
+  return { keys: keyCount, ...roundTripSummary(history, notes), byCache: roundTripSummary(history, byCache).roundTrips };
+}
+
+export const swarmKvScenario: Scenario = {
+  name: 'swarm-kv',
+  summary: 'SWARM-KV v1: a key-value store of 16 loaded keys, each a Safe-Guess register (or DM-ABD: --log dm-abd | dm-abd-out-of-place) over 2f+1 memories; YCSB clients, 1-round-trip gets and puts on cache hits',
+  mutants: {},
+  defaults: { n: 3, memories: 3, ops: 10 },
+  // Entries and IP are checksummed, so a write a crash cut short stays torn harmlessly (never taken for a value).
+  cutShortWrites: true,
+  workloads: swarmKvWorkloads,
+  logs: swarmKvAlgorithms,
+  sizeFor: (f) => ({ n: 3, memories: 2 * f + 1 }),
+  mixSizes(random: Prng) {
+    const f = 1 + random.int(2);
+    return { n: 2 + random.int(4), memories: 2 * f + 1 };
+  },
+  mixSlots(random) {
+    // Small logs often: entry reuse under readers is where a fetch can fail.
+    return [undefined, 2, 3, 8][random.int(4)];
+  },
+  validate(options) {
+    if (options.adversary !== undefined) throw new Error('--adversary: swarm-kv tolerates crashes only (no Byzantine adversaries)');
+    if (options.memories < 1 || options.memories % 2 === 0) throw new Error(`--memories ${options.memories}: swarm-kv runs on 2f+1 memories (accepted: an odd number, 1 or more)`);
+    if (options.n < 1 || options.n > 4096) throw new Error(`--n ${options.n}: swarm-kv needs 1 to 4096 clients`);
+    if (options.ops < 1 || options.ops > 999) throw new Error(`--ops ${options.ops} (accepted: 1..999 per client)`);
+    if (options.slots !== undefined && (options.slots < 2 || options.slots > 2048)) throw new Error(`--slots ${options.slots}: entries per (writer, key) log (accepted: 2..2048; E = 1 breaks Invariant D)`);
+    const valueBytes = valueBytesOf(options);
+    if (!Number.isInteger(valueBytes) || valueBytes < 16 || valueBytes > 4096) throw new Error(`--value-bytes ${valueBytes} (accepted: 16..4096, room for a value naming its writer and call)`);
+    workloadOf(options);
+  },
+  tolerance(options) {
+    return { processes: options.n - 1, memories: (options.memories - 1) / 2 };
+  },
+  regions: (options) => swarmKvRegions(layoutOf(options)),
+  body(options, process) {
+    return (fabric) => runClient(fabric, options, process);
+  },
+  check(history) {
+    const result = checkRunLinearizable(history, 'kv');
+    return result.verdict === 'not-linearizable' ? [{ property: 'linearizability', detail: result.explanation }] : [];
+  },
+  linearizable: (history) => linearizableVerdict(history, 'kv'),
+  details: (history, _options, notes) => swarmKvDetails(history, notes),
+};

@@ -51,14 +51,22 @@ describe('swarm-kv: linearizable per key under faults', () => {
     assert.ok(scenario);
     const failures: string[] = [];
     const drawn = new Set<string>();
+    const struck = { memoryCrash: 0, clientCrash: 0, midWrite: 0, skewed: 0, smallLogs: 0 };
     for (let seed = 1; seed <= seeds; seed++) {
       const options = mixedRunOptions(scenario, seed, {});
       drawn.add(`${options.log}`);
       const report = await runScenario(options, 'off');
       if (!report.ok) failures.push(`seed ${seed} (${JSON.stringify(options)}): ${JSON.stringify(report.violations)} ${report.end}`);
+      if (report.faults.some((fault) => /^crash m/.test(fault))) struck.memoryCrash++;
+      if (report.faults.some((fault) => /^crash p/.test(fault))) struck.clientCrash++;
+      if (report.faults.some((fault) => fault.endsWith('mid-write'))) struck.midWrite++;
+      if (options.skew !== undefined && options.skew > 0) struck.skewed++;
+      if (options.slots !== undefined && options.slots <= 3) struck.smallLogs++;
     }
     assert.deepEqual(failures, []);
     assert.deepEqual([...drawn].sort(), ['dm-abd', 'dm-abd-out-of-place', 'safe-guess']);
+    // The sweep reached what it claims to sweep.
+    for (const [what, runs] of Object.entries(struck)) assert.ok(runs > 0, `${what}: no run`);
   });
 
   it('hot key, E = 2, every client at once, memory crash and client crash mid-run, skewed clocks: linearizable on every latency model', async () => {
@@ -75,5 +83,10 @@ describe('swarm-kv: linearizable per key under faults', () => {
     const report = await run({ seed: 7, n: 3, ops: 20, workload: 'ycsb-a+load' });
     assert.deepEqual(report.violations, []);
     assert.equal(report.ok, true);
+    const loads = report.history.filter((event) => event.type === 'ok' && event.f === 'put' && String(event.value).includes('.load'));
+    assert.deepEqual(new Set(loads.map((event) => event.key)).size, 16);
+    const gets = report.history.filter((event) => event.type === 'ok' && event.f === 'get');
+    // Deletes, and gets racing another client's load, read "": most gets read a loaded or later value.
+    assert.ok(gets.filter((event) => event.value !== '').length > gets.length / 2, 'most gets read a value');
   });
 });

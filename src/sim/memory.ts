@@ -160,8 +160,10 @@ export class SimMemory {
   execute(verb: VerbRequest, now: number, tearWindow?: number): VerbOutcome {
     const region = this.region(verb.region);
     region.forget(now);
-    // One queue pair: this process's earlier writes are complete before its next verb executes.
-    if (region.inFlight.length > 0) region.landAll(verb.process);
+    // One queue pair per (process, memory), whatever the region: this process's earlier writes to any
+    // region here are complete before its next verb executes (so a batch [entry; CAS] cut short by a
+    // crash takes effect as a prefix: never a CAS landed with its entry still torn).
+    for (const other of this.regions.values()) if (other.inFlight.length > 0) other.landAll(verb.process);
     const held = region.access[verb.process] ?? 'none';
     switch (verb.kind) {
       case 'read': {

@@ -207,5 +207,50 @@ describe('a mid-write crash cuts a landing write short', () => {
     }
     assert.ok(tornForGood > 0, 'some seed leaves the record torn for good');
   });
+  it('a verb to another region of the same memory completes the writes before it (one queue pair per process and memory)', async () => {
+    // SWARM's batch [entry in the writer's log region; CAS of its meta word in the record region]: both
+    // arrive at once, the entry still landing when the CAS executes. A crash that cuts the entry short must
+    // not leave the CAS landed and the entry torn: on one queue pair the entry is complete before the CAS.
+    let flagLanded = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const simulation = new Simulation({
+        scenario: 'cut-short-prefix-regions',
+        seed,
+        params: {},
+        processCount: 2,
+        memoryCount: 1,
+        regions: [
+          { name: 'log', size: 64, policy: 'open' },
+          { name: 'flag', size: 8, policy: 'open' },
+        ],
+        latency: latencyModel('unit'),
+        horizon: 1000,
+        tearFraction: 1,
+        cutShortWrites: true,
+        faults: [{ kind: 'crash-process', at: 1.5, process: 0, midWrite: true }],
+      });
+      simulation.spawn(0, async (fabric) => {
+        const record = new Uint8Array(64);
+        for (let offset = 0; offset < 64; offset += 8) record.set(wordBytes(7n), offset);
+        void fabric.write({ memory: 0, region: 'log', offset: 0 }, record);
+        await fabric.cas({ memory: 0, region: 'flag', offset: 0 }, 0n, 1n);
+      });
+      let record: bigint[] = [];
+      let flag = 0n;
+      simulation.spawn(1, async (fabric) => {
+        await fabric.sleep(20);
+        const bytes = await fabric.read({ memory: 0, region: 'log', offset: 0 }, 64);
+        record = Array.from({ length: 8 }, (_, word) => new DataView(bytes.buffer, bytes.byteOffset + word * 8, 8).getBigUint64(0, true));
+        const flagBytes = await fabric.read({ memory: 0, region: 'flag', offset: 0 }, 8);
+        flag = new DataView(flagBytes.buffer, flagBytes.byteOffset, 8).getBigUint64(0, true);
+      });
+      await simulation.run();
+      if (flag === 1n) {
+        flagLanded++;
+        assert.ok(!record.includes(0n), `seed ${seed}: the CAS landed behind an entry left torn`);
+      }
+    }
+    assert.ok(flagLanded > 0, 'the CAS lands in some seed');
+  });
 });
 

@@ -1,5 +1,5 @@
 import type { HistoryEvent, NoteEvent, ProcessId } from '../fabric/index.js';
-import { describeFault, withinTolerance, type Fault, type OrderedGrant } from '../sim/index.js';
+import { describeFault, withinTolerance, type Fault, type MemoryViolation, type OrderedGrant } from '../sim/index.js';
 import type { RunMetrics } from '../trace/accounting.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
 
@@ -47,6 +47,8 @@ export interface RunOutcome {
   readonly end: string;
   /** What the memories saw (the simulator only). */
   readonly orderedGrants?: readonly OrderedGrant[];
+  /** What the scenario's memory watcher found (the simulator only; Scenario.memoryWatcher). */
+  readonly memoryViolations?: readonly MemoryViolation[];
 }
 
 export interface Verdict {
@@ -64,6 +66,8 @@ export interface Verdict {
  */
 export function judge(scenario: Scenario, options: ResolvedOptions, faults: readonly Fault[], outcome: RunOutcome): Verdict {
   const violations: Violation[] = outcome.errors.map((error) => ({ property: 'process-error', detail: `p${error.process} threw ${error.message.split('\n')[0]}`, involved: { processes: [error.process] } }));
+  // A memory invariant broken mid-run, at the verb that broke it (the detail names it).
+  for (const found of outcome.memoryViolations ?? []) violations.push({ property: found.property, detail: found.detail, involved: { processes: [found.process] } });
   violations.push(...scenario.check(outcome.history, options, outcome.notes, outcome.orderedGrants ? { orderedGrants: outcome.orderedGrants } : undefined));
   const within = withinTolerance(faults, scenario.tolerance(options));
   const mustFinish = scenario.mustFinish?.(options);

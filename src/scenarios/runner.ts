@@ -9,6 +9,7 @@ import {
   faultProfiles,
   latencyModel,
   type Fault,
+  type MemoryWatcher,
   parseCrashes,
   parseHolds,
   parsePauses,
@@ -162,6 +163,12 @@ function leaderFaultDetails(options: ResolvedOptions, resolved: readonly Fault[]
   return details;
 }
 
+/** The scenario's memory watcher for this run, as a config field (none: the field is absent). */
+function memoryWatcherOf(scenario: Scenario, options: ResolvedOptions): { memoryWatcher?: MemoryWatcher } {
+  const watcher = scenario.memoryWatcher?.(options);
+  return watcher === undefined ? {} : { memoryWatcher: watcher };
+}
+
 function scenarioFor(name: string): Scenario {
   const scenario = findScenario(name);
   if (!scenario) throw new Error(`unknown protocol '${name}' (accepted: ${scenarios.map((candidate) => candidate.name).join(', ')})`);
@@ -208,6 +215,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     ...(resolved.hold ? { holds: parseHolds(resolved.hold, { processCount: resolved.n, memoryCount: resolved.memories }) } : {}),
     ...(recorder ? { trace: recorder } : {}),
     ...(outputs.onHistoryEvent ? { onHistoryEvent: outputs.onHistoryEvent } : {}),
+    ...memoryWatcherOf(scenario, resolved),
   });
   for (let process = 0; process < resolved.n; process++) {
     const body = scenario.body(resolved, process);

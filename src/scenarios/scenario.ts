@@ -1,5 +1,5 @@
 import type { HistoryEvent, NoteEvent, ProcessId, ProcessMain, RegionSpec } from '../fabric/index.js';
-import type { Fault, FaultProfile, OrderedGrant, Prng, Tolerance } from '../sim/index.js';
+import type { Fault, FaultProfile, MemoryWatcher, OrderedGrant, Prng, Tolerance } from '../sim/index.js';
 import type { MixedSizes } from './mix.js';
 
 /** What the memories themselves saw during a run (the simulator knows; the real backends do not report it). */
@@ -167,4 +167,14 @@ export interface Scenario {
   readonly linearizable?: (history: readonly HistoryEvent[], options: ResolvedOptions, notes: readonly NoteEvent[]) => boolean | null;
   /** Processes whose bodies must finish when faults stay within tolerance (all spawned ones by default). */
   readonly mustFinish?: (options: ResolvedOptions) => readonly ProcessId[];
+  /**
+   * Invariants of the memories' contents, checked by the simulator right
+   * after every change lands (a write, a swapping CAS, an FAA, a mid-write
+   * crash cutting a write short; sim/watch.ts): e.g. SWARM's "buffers only
+   * grow" and Invariant D. Each finding is a violation of the run, named by
+   * the watcher's property and the verb that broke it, judged with the
+   * others. Simulator only (a real backend cannot watch its memories);
+   * undefined: nothing watched, at no cost.
+   */
+  readonly memoryWatcher?: (options: ResolvedOptions) => MemoryWatcher | undefined;
 }

@@ -4,6 +4,7 @@ import type { LatencyModel } from './latency.js';
 import type { SimMemory } from './memory.js';
 import type { Prng } from './prng.js';
 import type { SimProcess } from './process.js';
+import type { MemoryWatch } from './watch.js';
 import type { Scheduler } from './scheduler.js';
 
 /**
@@ -27,6 +28,8 @@ export interface SimContext {
   readonly orderedGrants: OrderedGrant[];
   /** The scripted schedule's holds, told of every arrival, completion, delivery and note; absent when the run has none. */
   readonly holds?: HappeningListener;
+  /** The run's memory watcher, told of every change a verb or a cut-short write makes (SimulationConfig.memoryWatcher); absent when the run has none. */
+  readonly watch?: MemoryWatch;
 }
 
 /** One granted permission request that carried a proposal, as its memory executed it. */

@@ -5,3 +5,4 @@ export { drawFaults, parseCrashes, parsePauses, withinTolerance, describeFault, 
 export { Prng } from './prng.js';
 export type { OrderedGrant } from './context.js';
 export { parseHolds, validateHolds, describeHold, describePattern, verbKinds, type Hold, type EventPattern, type HappeningPattern, type EventLabel, type Happening } from './holds.js';
+export { MemoryWatch, describeChange, type MemoryChange, type MemoryWatcher, type MemoryViolation, type WatchFinding, type ChangeKind } from './watch.js';

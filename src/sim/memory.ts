@@ -72,14 +72,16 @@ class Region {
    * the middle of sending them): their words not landed yet never land, and
    * keep their old contents for good. Returns how many words stay old.
    */
-  cutShort(writer: ProcessId, now: number): number {
+  cutShort(writer: ProcessId, now: number, onRestore?: (offset: number, before: Uint8Array) => void): number {
     let kept = 0;
     for (const write of this.inFlight) {
       if (write.writer !== writer) continue;
       for (let index = 0; index < write.landing.length; index++) {
         if (write.landing[index] <= now) continue;
         const at = (write.firstWord + index) * 8;
+        const before = onRestore ? this.bytes.slice(at, at + 8) : undefined;
         this.bytes.set(write.old.subarray(index * 8, index * 8 + 8), at);
+        if (before) onRestore?.(at, before);
         kept++;
       }
     }
@@ -134,11 +136,22 @@ export class SimMemory {
    * halfway, or a thread copying one is terminated). Any overlapping later
    * write forced those words to land first, so restoring their old contents
    * undoes nothing of anyone else's. Returns how many words stay old.
+   * `onRestore` hears each word put back (its offset and the contents it
+   * had until then), for a memory watcher.
    */
-  cutShortWrites(writer: ProcessId, now: number): number {
+  cutShortWrites(writer: ProcessId, now: number, onRestore?: (region: string, offset: number, before: Uint8Array) => void): number {
     let kept = 0;
-    for (const region of this.regions.values()) kept += region.cutShort(writer, now);
+    for (const [name, region] of this.regions) kept += region.cutShort(writer, now, onRestore && ((offset, before) => onRestore(name, offset, before)));
     return kept;
+  }
+
+  /**
+   * A region's live bytes (as they will be once every write has landed),
+   * without a copy: for a memory watcher, which must not write to them nor
+   * keep them. Undefined for a region this memory does not hold.
+   */
+  liveBytes(region: string): Uint8Array | undefined {
+    return this.regions.get(region)?.bytes;
   }
 
   /** A copy of a region's bytes as they will be once every write has landed. */

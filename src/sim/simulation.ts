@@ -14,6 +14,7 @@ import { SimProcess } from './process.js';
 import { Scheduler, type RunEnd, type SimEvent } from './scheduler.js';
 import { History, SimFabric } from './simFabric.js';
 import { VerbTransport } from './verbs.js';
+import { MemoryWatch, type MemoryViolation, type MemoryWatcher } from './watch.js';
 
 export interface SimulationConfig {
   /** Name of the scenario (goes into the trace header). */
@@ -70,6 +71,14 @@ export interface SimulationConfig {
    * queue pair's order). Off by default (docs/fabric.md, "Co-located memories").
    */
   readonly colocated?: boolean;
+  /**
+   * An invariant of the memories' contents, checked right after every change
+   * lands (a write, a CAS that swapped, an FAA, a mid-write crash's cut):
+   * its findings are the result's `memoryViolations`. It only reads, so the
+   * run's schedule and trace are the same with or without it; absent, the
+   * simulator copies nothing for it.
+   */
+  readonly memoryWatcher?: MemoryWatcher;
 }
 
 /** A fault resolved when it strikes (SimulationConfig.dynamicFaults). */
@@ -97,6 +106,8 @@ export interface SimulationResult {
   readonly events: number;
   /** The faults `dynamicFaults` resolved to, in the order they struck. */
   readonly resolvedFaults: readonly Fault[];
+  /** What the memory watcher found, in the order the changes landed (empty without a watcher). */
+  readonly memoryViolations: readonly MemoryViolation[];
 }
 
 /**
@@ -161,6 +172,7 @@ export class Simulation {
       counters: { verbs: 0, messages: 0, tornReads: 0, permissionChanges: 0 },
       orderedGrants: [],
       ...(holdBook ? { holds: holdBook } : {}),
+      ...(config.memoryWatcher ? { watch: new MemoryWatch(config.memoryWatcher) } : {}),
     };
     this.verbs = new VerbTransport(this.context, { ...(tearFraction === undefined ? {} : { tearFraction }), ...(config.colocated ? { colocated: true } : {}) });
     this.network = new Network(this.context, new Prng(seed, 'message-faults'));
@@ -227,10 +239,32 @@ export class Simulation {
       if (this.config.cutShortWrites) {
         for (const memory of this.context.memories) {
           // Nothing behind a write cut short arrives: the batch takes effect as a prefix.
-          if (!memory.crashed && memory.cutShortWrites(process, this.now()) > 0) this.verbs.loseAllInFlight(process, memory.id);
+          if (!memory.crashed && memory.cutShortWrites(process, this.now(), this.watchCut(memory, process)) > 0) this.verbs.loseAllInFlight(process, memory.id);
         }
       }
     }
+  }
+
+  /** With a memory watcher: what tells it of each word a cut-short write puts back. */
+  private watchCut(memory: SimMemory, process: ProcessId): ((region: string, offset: number, before: Uint8Array) => void) | undefined {
+    const watch = this.context.watch;
+    if (watch === undefined) return undefined;
+    return (region, offset, before) => {
+      const live = memory.liveBytes(region);
+      if (live === undefined) return;
+      watch.changed({
+        memory: memory.id,
+        region,
+        offset,
+        length: before.length,
+        before,
+        after: live.subarray(offset, offset + before.length),
+        regionBytes: (name) => memory.liveBytes(name),
+        kind: 'cut',
+        process,
+        time: this.now(),
+      });
+    };
   }
 
   /** Crashes a memory now: every verb that reaches it afterwards never completes. */
@@ -363,6 +397,7 @@ export class Simulation {
       orderedGrants: [...context.orderedGrants],
       events,
       resolvedFaults: [...this.resolvedFaults],
+      memoryViolations: context.watch ? context.watch.report() : [],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { toHex } from '../fabric/index.js';
 import type { SimContext } from './context.js';
 import type { EventLabel } from './holds.js';
-import type { VerbOutcome, VerbRequest } from './memory.js';
+import type { SimMemory, VerbOutcome, VerbRequest } from './memory.js';
 import type { Prng } from './prng.js';
 
 /** A verb that has not reached its memory yet; `lost` once a mid-write crash of its process cut it off. */
@@ -118,7 +118,11 @@ export class VerbTransport {
         // later still, so it sees the whole write. Only reads that overlap the
         // (now wider) window see old words.
         const tearFraction = this.options.tearFraction;
+        // Only with a watcher: the changed range's old contents (nothing is copied otherwise).
+        const watched = context.watch === undefined ? undefined : changedRange(request);
+        const before = watched === undefined ? undefined : target.liveBytes(request.region)?.slice(watched.offset, watched.offset + watched.length);
         const outcome = target.execute(request, scheduler.now(), local ? 0 : tearFraction === undefined ? undefined : tearFraction * (completion - scheduler.now()));
+        if (watched !== undefined && before !== undefined && outcome.ok) this.watchChange(target, request, id, watched, before);
         if (outcome.ok && outcome.torn) context.counters.tornReads++;
         if (outcome.ok && outcome.change) context.counters.permissionChanges++;
         // Every grant that carried a proposal, whatever the policy: a checker can then see a grant out of order where a region is not ordered.
@@ -196,6 +200,27 @@ export class VerbTransport {
     return lostCount;
   }
 
+  /** Tells the run's memory watcher of a change that landed (a write always; a CAS or an FAA only if it changed the word). */
+  private watchChange(target: SimMemory, request: VerbRequest, id: number, range: { offset: number; length: number }, before: Uint8Array): void {
+    const live = target.liveBytes(request.region);
+    if (live === undefined || this.context.watch === undefined) return;
+    const after = live.subarray(range.offset, range.offset + range.length);
+    if (request.kind !== 'write' && sameBytes(before, after)) return;
+    this.context.watch.changed({
+      memory: target.id,
+      region: request.region,
+      offset: range.offset,
+      length: range.length,
+      before,
+      after,
+      regionBytes: (region) => target.liveBytes(region),
+      kind: request.kind as 'write' | 'cas' | 'faa',
+      process: request.process,
+      verb: id,
+      time: this.context.scheduler.now(),
+    });
+  }
+
   private traceArrival(id: number, memory: number, request: VerbRequest, outcome: VerbOutcome): void {
     const { trace, scheduler } = this.context;
     const t = scheduler.now();
@@ -227,6 +252,25 @@ export class VerbTransport {
       });
     }
   }
+}
+
+/** The bytes a verb may change: a write's range, a CAS's or an FAA's word; none for reads and permission requests. */
+function changedRange(request: VerbRequest): { offset: number; length: number } | undefined {
+  switch (request.kind) {
+    case 'write':
+      return { offset: request.offset, length: request.data.length };
+    case 'cas':
+    case 'faa':
+      return { offset: request.offset, length: 8 };
+    default:
+      return undefined;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
 }
 
 function short(access: string): string {

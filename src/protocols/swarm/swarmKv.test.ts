@@ -6,7 +6,7 @@ import { latencyModel } from '../../sim/latency.js';
 import { checkRunLinearizable } from '../../scenarios/linearizable.js';
 import { SwarmKv, swarmKvLayoutConfig, swarmKvRegions, type SwarmKvAlgorithm, type SwarmKvLayout } from './swarmKv.js';
 import { UnknownKey } from './swarmKvErrors.js';
-import { keyIndexImage, lookupCandidates, lookupReads } from './swarmKvIndex.js';
+import { bucketOffset, bucketSize, buildIndex, keyPlace, lookupCandidates } from './keyIndex.js';
 
 /**
  * SWARM-KV's client on the simulator (spec swarm.md §6, §7): round trips on
@@ -101,11 +101,14 @@ describe('SWARM-KV unknown keys', () => {
   /** A key outside the space whose fingerprint matches a loaded key's slot in a bucket it reads: only the KEY tells them apart. */
   function collidingStranger(layout: SwarmKvLayout): string {
     const config = swarmKvLayoutConfig(layout);
-    const image = keyIndexImage(config, keys);
+    const image = buildIndex(keys, config.buckets).indexBytes;
     for (let attempt = 0; ; attempt++) {
       const stranger = `s${attempt}`;
-      const buckets = lookupReads(config, stranger).map((read) => image.slice(read.offset, read.offset + read.length));
-      if (lookupCandidates(config, stranger, buckets).length > 0) return stranger;
+      const { first, second } = keyPlace(stranger, config.buckets);
+      const both = new Uint8Array(2 * bucketSize);
+      both.set(image.subarray(bucketOffset(first), bucketOffset(first) + bucketSize), 0);
+      both.set(image.subarray(bucketOffset(second), bucketOffset(second) + bucketSize), bucketSize);
+      if (lookupCandidates(both, stranger).length > 0) return stranger;
     }
   }
 

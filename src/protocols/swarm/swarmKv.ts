@@ -5,7 +5,7 @@ import type { Scan, SwarmClientConfig, SwarmLayoutConfig } from './memorySet.js'
 import { SafeGuessRegister } from './safeGuess.js';
 import { SwarmMemories } from './swarmMemories.js';
 import { SwarmKvStopped, UnknownKey } from './swarmKvErrors.js';
-import { bucketsOf, keyFits, keyIndexImage, keyIndexRegion, keyRecordBytes, lookupCandidates, lookupReads, type KeyIndexConfig } from './swarmKvIndex.js';
+import { bucketOffset, bucketSize, bucketsFor, buildIndex, indexSize, keyBytesOf, keyMatches, keyPlace, lookupCandidates } from './keyIndex.js';
 import { TimestampsExhausted } from './timestampClock.js';
 
 /**
@@ -89,8 +89,10 @@ export const defaultEntries = 8;
 export const defaultValueMax = 64;
 export const defaultKeyMax = 24;
 
-/** The memory layer's sizes for a deployment. */
-export function swarmKvLayoutConfig(layout: SwarmKvLayout): SwarmLayoutConfig & KeyIndexConfig {
+/** The memory layer's sizes for a deployment, and B. */
+export type SwarmKvSizes = SwarmLayoutConfig & { readonly buckets: number };
+
+export function swarmKvLayoutConfig(layout: SwarmKvLayout): SwarmKvSizes {
   const valueMax = layout.valueMax ?? defaultValueMax;
   const keyMax = layout.keyMax ?? defaultKeyMax;
   const algorithm = layout.algorithm ?? 'safe-guess';
@@ -105,14 +107,18 @@ export function swarmKvLayoutConfig(layout: SwarmKvLayout): SwarmLayoutConfig & 
     valueMax,
     keyMax,
     inPlace: algorithm !== 'dm-abd-out-of-place',
-    buckets: layout.buckets ?? bucketsOf(layout.keys),
+    buckets: layout.buckets ?? bucketsFor(layout.keys),
   };
 }
 
-/** The regions every memory of a deployment holds: SWARM's records and logs (layout.ts), and the key index. */
+/** The regions every memory of a deployment holds: SWARM's records and logs (layout.ts), and the key index `<region>.index` (keyIndex.ts), open to all. */
 export function swarmKvRegions(layout: SwarmKvLayout): RegionSpec[] {
   const config = swarmKvLayoutConfig(layout);
-  return [...swarmRegions(config), keyIndexRegion(config)];
+  return [...swarmRegions(config), { name: indexRegionOf(config), size: indexSize(config.buckets), policy: 'open', memories: [...config.memories] }];
+}
+
+function indexRegionOf(config: Pick<SwarmLayoutConfig, 'region'>): string {
+  return `${config.region}.index`;
 }
 
 /** An atomic register of one key as the store drives it. */
@@ -126,7 +132,7 @@ type Operation = 'get' | 'put' | 'delete';
 
 export class SwarmKv {
   readonly client: number;
-  private readonly layout: SwarmLayoutConfig & KeyIndexConfig;
+  private readonly layout: SwarmKvSizes;
   /** The memory layer (one per client, all keys), with the KEY check a get-on-miss folds into its first scan. */
   private readonly memories: KeyCheckingMemories;
   /** Safe-Guess: one register object serves every record, so its timestamp clock (last, maxSeen) spans the keys. */
@@ -244,7 +250,7 @@ export class SwarmKv {
     this.cacheHit = record !== undefined;
     if (record === undefined) {
       // A key longer than keyMax is in no key space of this layout: refused before any verb.
-      if (!keyFits(this.layout, key)) throw new UnknownKey(operation, key);
+      if (keyBytesOf(key).length > this.layout.keyMax) throw new UnknownKey(operation, key);
       const candidates = await this.lookup(key);
       if (operation === 'get' && candidates.length === 1) {
         // The first scan checks the KEY: one batch [KEY READ; scan] at every memory.
@@ -278,11 +284,15 @@ export class SwarmKv {
   /** One step: READ the key's two buckets at every memory; the first answer's fp matches (+1 round trip). */
   private async lookup(key: string): Promise<number[]> {
     this.roundTrips++;
-    const region = keyIndexRegion(this.layout).name;
-    const reads = lookupReads(this.layout, key);
-    const answers = await this.memories.step((memory) => Promise.all(reads.map((read) => this.fabric.read({ memory: this.layout.memories[memory], region, offset: read.offset }, read.length))));
-    const [first] = answers.values();
-    return lookupCandidates(this.layout, key, first);
+    const region = indexRegionOf(this.layout);
+    const { first, second } = keyPlace(key, this.layout.buckets);
+    const answers = await this.memories.step((memory) => Promise.all([first, second].map((bucket) => this.fabric.read({ memory: this.layout.memories[memory], region, offset: bucketOffset(bucket) }, bucketSize))));
+    const [buckets] = answers.values();
+    const both = new Uint8Array(2 * bucketSize);
+    both.set(buckets[0], 0);
+    both.set(buckets[1], bucketSize);
+    // The index is the load's image, whose records are all below K; anything else is no binding of this key space.
+    return lookupCandidates(both, key).filter((record) => record < this.layout.records);
   }
 
   /** One step (+1 round trip, none without candidates): READ every candidate's KEY at every memory; the candidate whose KEY is the key. */
@@ -290,10 +300,9 @@ export class SwarmKv {
     if (candidates.length === 0) return undefined;
     this.roundTrips++;
     const layout = this.memories.layout;
-    const wanted = keyRecordBytes(this.layout, key);
-    const answers = await this.memories.step((memory) => Promise.all(candidates.map((record) => this.fabric.read({ memory: this.layout.memories[memory], region: layout.recordRegion, offset: layout.keyOffset(record) }, wanted.length))));
+    const answers = await this.memories.step((memory) => Promise.all(candidates.map((record) => this.fabric.read({ memory: this.layout.memories[memory], region: layout.recordRegion, offset: layout.keyOffset(record) }, keyFieldSize(this.layout)))));
     const [first] = answers.values();
-    const index = first.findIndex((bytes) => sameBytes(bytes, wanted));
+    const index = first.findIndex((field) => keyMatches(field, key));
     return index < 0 ? undefined : candidates[index];
   }
 
@@ -315,14 +324,16 @@ function decode(value: Uint8Array | null): string {
   return value === null ? '' : new TextDecoder().decode(value);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+/** A record's KEY field: len u32, pad, keyMax bytes. */
+function keyFieldSize(config: Pick<SwarmLayoutConfig, 'keyMax'>): number {
+  return 8 + config.keyMax;
 }
 
 /** The index's bytes and each record's KEY bytes: what the load writes at every memory. */
-function keyImage(config: SwarmLayoutConfig & KeyIndexConfig, keys: readonly string[]): { region: string; index: Uint8Array; records: Uint8Array[] } {
+function keyImage(config: SwarmKvSizes, keys: readonly string[]): { region: string; index: Uint8Array; records: readonly Uint8Array[] } {
   if (keys.length !== config.records) throw new RangeError(`${keys.length} keys for a key space of ${config.records} (accepted: exactly ${config.records})`);
-  return { region: keyIndexRegion(config).name, index: keyIndexImage(config, keys), records: keys.map((key) => keyRecordBytes(config, key)) };
+  const built = buildIndex(keys, config.buckets, config.keyMax);
+  return { region: indexRegionOf(config), index: built.indexBytes, records: built.keyFields ?? [] };
 }
 
 /**
@@ -335,7 +346,7 @@ function keyImage(config: SwarmLayoutConfig & KeyIndexConfig, keys: readonly str
  * load's image, read-only after it), so the first answer decides.
  */
 class KeyCheckingMemories extends SwarmMemories {
-  private checking: { readonly record: number; readonly wanted: Uint8Array; answer: boolean | undefined } | undefined;
+  private checking: { readonly record: number; readonly key: string; answer: boolean | undefined } | undefined;
 
   constructor(
     private readonly network: Fabric,
@@ -345,7 +356,7 @@ class KeyCheckingMemories extends SwarmMemories {
   }
 
   async checkingKey(record: number, key: string, read: () => Promise<Uint8Array | null>): Promise<{ matches: boolean; value: Uint8Array | null }> {
-    const checking = { record, wanted: keyRecordBytes(this.clientConfig, key), answer: undefined as boolean | undefined };
+    const checking = { record, key, answer: undefined as boolean | undefined };
     this.checking = checking;
     try {
       const value = await read();
@@ -359,10 +370,10 @@ class KeyCheckingMemories extends SwarmMemories {
   override scan(record: number, memory: number): Promise<Scan> {
     const checking = this.checking;
     if (checking === undefined || checking.record !== record || checking.answer !== undefined) return super.scan(record, memory);
-    const key = this.network.read({ memory: this.clientConfig.memories[memory], region: this.layout.recordRegion, offset: this.layout.keyOffset(record) }, checking.wanted.length);
+    const field = this.network.read({ memory: this.clientConfig.memories[memory], region: this.layout.recordRegion, offset: this.layout.keyOffset(record) }, keyFieldSize(this.clientConfig));
     const scan = super.scan(record, memory);
-    return Promise.all([key, scan]).then(([bytes, result]) => {
-      checking.answer ??= sameBytes(bytes, checking.wanted);
+    return Promise.all([field, scan]).then(([bytes, result]) => {
+      checking.answer ??= keyMatches(bytes, checking.key);
       return result;
     });
   }

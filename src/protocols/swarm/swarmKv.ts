@@ -1,4 +1,4 @@
-import type { Fabric, MemoryId, OperationId, OperationValue, RegionSpec } from '../../fabric/index.js';
+import { forEachMemory, type Fabric, type MemoryId, type OperationId, type OperationValue, type RegionSpec } from '../../fabric/index.js';
 import { DmAbdRegister, TimestampsExhausted as DmAbdTimestampsExhausted } from './dmAbd.js';
 import { swarmRegions } from './layout.js';
 import type { Scan, SwarmClientConfig, SwarmLayoutConfig } from './memorySet.js';
@@ -202,16 +202,12 @@ export class SwarmKv {
   async load(keys: readonly string[]): Promise<void> {
     const image = keyImage(this.layout, keys);
     const layout = this.memories.layout;
-    let done = 0;
-    await new Promise<void>((resolve) => {
-      for (const memory of this.layout.memories) {
-        const writes: Promise<void>[] = [this.fabric.write({ memory, region: image.region, offset: 0 }, image.index)];
-        keys.forEach((_, record) => writes.push(this.fabric.write({ memory, region: layout.recordRegion, offset: layout.keyOffset(record) }, image.records[record])));
-        void Promise.all(writes).then(() => {
-          if (++done === this.layout.f + 1) resolve();
-        });
-      }
-    });
+    await forEachMemory(this.layout.memories, this.layout.f + 1, (memory) =>
+      Promise.all([
+        this.fabric.write({ memory, region: image.region, offset: 0 }, image.index),
+        ...image.records.map((field, record) => this.fabric.write({ memory, region: layout.recordRegion, offset: layout.keyOffset(record) }, field)),
+      ]),
+    );
   }
 
   private call(operation: Operation, key: string, value: string): Promise<string | null> {
@@ -281,13 +277,16 @@ export class SwarmKv {
     }
   }
 
-  /** One step: READ the key's two buckets at every memory; the first answer's fp matches (+1 round trip). */
+  /**
+   * READ the key's two buckets at every memory and take the first memory's
+   * answer (+1 round trip): the index is the load's image, the same at every
+   * memory and never written again, so one answer is as good as f+1.
+   */
   private async lookup(key: string): Promise<number[]> {
     this.roundTrips++;
     const region = indexRegionOf(this.layout);
     const { first, second } = keyPlace(key, this.layout.buckets);
-    const answers = await this.memories.step((memory) => Promise.all([first, second].map((bucket) => this.fabric.read({ memory: this.layout.memories[memory], region, offset: bucketOffset(bucket) }, bucketSize))));
-    const [buckets] = answers.values();
+    const buckets = await this.firstAnswer((memory) => Promise.all([first, second].map((bucket) => this.fabric.read({ memory, region, offset: bucketOffset(bucket) }, bucketSize))));
     const both = new Uint8Array(2 * bucketSize);
     both.set(buckets[0], 0);
     both.set(buckets[1], bucketSize);
@@ -295,15 +294,20 @@ export class SwarmKv {
     return lookupCandidates(both, key).filter((record) => record < this.layout.records);
   }
 
-  /** One step (+1 round trip, none without candidates): READ every candidate's KEY at every memory; the candidate whose KEY is the key. */
+  /** READ every candidate's KEY at every memory, take the first memory's answer (+1 round trip, none without candidates): the candidate whose KEY is the key. */
   private async verify(candidates: readonly number[], key: string): Promise<number | undefined> {
     if (candidates.length === 0) return undefined;
     this.roundTrips++;
     const layout = this.memories.layout;
-    const answers = await this.memories.step((memory) => Promise.all(candidates.map((record) => this.fabric.read({ memory: this.layout.memories[memory], region: layout.recordRegion, offset: layout.keyOffset(record) }, keyFieldSize(this.layout)))));
-    const [first] = answers.values();
-    const index = first.findIndex((field) => keyMatches(field, key));
+    const fields = await this.firstAnswer((memory) => Promise.all(candidates.map((record) => this.fabric.read({ memory, region: layout.recordRegion, offset: layout.keyOffset(record) }, keyFieldSize(this.layout)))));
+    const index = fields.findIndex((field) => keyMatches(field, key));
     return index < 0 ? undefined : candidates[index];
+  }
+
+  /** Issues `task` at every memory now; resolves with the first memory's answer (the others run on, unawaited). */
+  private async firstAnswer<T>(task: (memory: MemoryId) => Promise<T>): Promise<T> {
+    const [answer] = await forEachMemory(this.layout.memories, 1, task);
+    return answer.value;
   }
 
   private registerOf(record: number): KeyRegister {

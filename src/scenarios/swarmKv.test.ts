@@ -90,3 +90,26 @@ describe('swarm-kv: linearizable per key under faults', () => {
     assert.ok(gets.filter((event) => event.value !== '').length > gets.length / 2, 'most gets read a value');
   });
 });
+
+describe('swarm-kv: the per-key kv check catches broken registers under the store', () => {
+  // The first seed of `mnm sweep swarm-kv --mix --mutant M --log L [--workload W] --seeds 300` that catches each (searched from 1).
+  const cases = [
+    { mutant: 'write-without-scan', log: 'dm-abd', seed: 4 },
+    { mutant: 'same-writer-returns-latest', log: 'safe-guess', workload: 'hot-key/contention', seed: 106 },
+  ] as const;
+  for (const { mutant, seed, ...fixed } of cases) {
+    it(`${fixed.log} mutant ${mutant}: not linearizable at seed ${seed}, where the correct register passes`, async () => {
+      const scenario = findScenario('swarm-kv');
+      assert.ok(scenario);
+      const broken = await runScenario(mixedRunOptions(scenario, seed, { ...fixed, mutant }), 'off');
+      assert.deepEqual(broken.violations.map((violation) => violation.property), ['linearizability']);
+      const correct = await runScenario(mixedRunOptions(scenario, seed, fixed), 'off');
+      assert.deepEqual(correct.violations, []);
+      assert.equal(correct.ok, true);
+    });
+  }
+
+  it('refuses a mutant of the other register', async () => {
+    await assert.rejects(run({ seed: 1, log: 'dm-abd', mutant: 'notif-any-key' }), /--mutant notif-any-key: not a mutant of dm-abd \(accepted: no-write-back/);
+  });
+});

@@ -1,4 +1,5 @@
 import type { Fabric, HistoryEvent, NoteEvent } from '../fabric/index.js';
+import { dmAbdMutants, safeGuessMutants, type DmAbdMutant, type SafeGuessMutant } from '../protocols/swarm/mutants.js';
 import { swarmKvAlgorithms, swarmKvRegions, SwarmKv, type SwarmKvAlgorithm, type SwarmKvLayout } from '../protocols/swarm/swarmKv.js';
 import { latencyModel } from '../sim/latency.js';
 import { Prng } from '../sim/prng.js';
@@ -80,7 +81,7 @@ export function keySpace(): string[] {
 
 async function runClient(fabric: Fabric, options: ResolvedOptions, process: number): Promise<void> {
   const latency = latencyModel(options.latency);
-  const store = new SwarmKv(fabric, { ...layoutOf(options), client: process, roundTrip: 2 * latency.mean });
+  const store = new SwarmKv(fabric, { ...layoutOf(options), client: process, roundTrip: 2 * latency.mean, ...(options.mutant ? { mutant: options.mutant as SafeGuessMutant | DmAbdMutant } : {}) });
   await store.load(keySpace());
   const workload = workloadOf(options);
   const valueBytes = valueBytesOf(options);
@@ -107,7 +108,8 @@ export function swarmKvDetails(history: readonly HistoryEvent[], notes: readonly
 export const swarmKvScenario: Scenario = {
   name: 'swarm-kv',
   summary: 'SWARM-KV v1: a key-value store of 16 loaded keys, each a Safe-Guess register (or DM-ABD: --log dm-abd | dm-abd-out-of-place) over 2f+1 memories; YCSB clients, 1-round-trip gets and puts on cache hits',
-  mutants: {},
+  // The registers' mutants, under every key: Safe-Guess's with --log safe-guess, DM-ABD's with a DM-ABD log.
+  mutants: { ...safeGuessMutants, ...dmAbdMutants },
   defaults: { n: 3, memories: 3, ops: 10 },
   // Entries and IP are checksummed, so a write a crash cut short stays torn harmlessly (never taken for a value).
   cutShortWrites: true,
@@ -131,6 +133,8 @@ export const swarmKvScenario: Scenario = {
     const valueBytes = valueBytesOf(options);
     if (!Number.isInteger(valueBytes) || valueBytes < 16 || valueBytes > 4096) throw new Error(`--value-bytes ${valueBytes} (accepted: 16..4096, room for a value naming its writer and call)`);
     workloadOf(options);
+    const mutants: Readonly<Record<string, string>> = algorithmOf(options) === 'safe-guess' ? safeGuessMutants : dmAbdMutants;
+    if (options.mutant !== undefined && !(options.mutant in mutants)) throw new Error(`--mutant ${options.mutant}: not a mutant of ${algorithmOf(options)} (accepted: ${Object.keys(mutants).join(', ')})`);
   },
   tolerance(options) {
     return { processes: options.n - 1, memories: (options.memories - 1) / 2 };

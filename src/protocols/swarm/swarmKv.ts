@@ -2,6 +2,7 @@ import { forEachMemory, type Fabric, type MemoryId, type OperationId, type Opera
 import { DmAbdRegister, TimestampsExhausted as DmAbdTimestampsExhausted } from './dmAbd.js';
 import { swarmRegions } from './layout.js';
 import type { Scan, SwarmClientConfig, SwarmLayoutConfig } from './memorySet.js';
+import { dmAbdMutants, safeGuessMutants, type DmAbdMutant, type SafeGuessMutant } from './mutants.js';
 import { SafeGuessRegister } from './safeGuess.js';
 import { SwarmMemories } from './swarmMemories.js';
 import { SwarmKvStopped, UnknownKey } from './swarmKvErrors.js';
@@ -83,6 +84,8 @@ export interface SwarmKvConfig extends SwarmKvLayout {
   readonly epoch?: number;
   /** Records every call in `fabric.history` (default true). */
   readonly record?: boolean;
+  /** A deliberately broken register under every key (mutants.ts): one of Safe-Guess's, or of DM-ABD's with a DM-ABD algorithm. */
+  readonly mutant?: SafeGuessMutant | DmAbdMutant;
 }
 
 export const defaultEntries = 8;
@@ -156,10 +159,17 @@ export class SwarmKv {
     this.client = config.client;
     this.algorithm = config.algorithm ?? 'safe-guess';
     this.record = config.record ?? true;
+    const mutants: Readonly<Record<string, string>> = this.algorithm === 'safe-guess' ? safeGuessMutants : dmAbdMutants;
+    if (config.mutant !== undefined && !(config.mutant in mutants)) throw new RangeError(`mutant ${JSON.stringify(config.mutant)} is not one of ${this.algorithm}'s (accepted: ${Object.keys(mutants).join(', ')})`);
     this.memories = new KeyCheckingMemories(fabric, { ...this.layout, client: config.client, fetchTimeout: 4 * config.roundTrip });
     this.safeGuess =
       this.algorithm === 'safe-guess'
-        ? new SafeGuessRegister(this.memories, () => fabric.clock(), { tick: config.roundTrip / 3, ...(config.epoch !== undefined ? { epoch: config.epoch } : {}), ...(config.delta !== undefined ? { delta: config.delta } : {}) })
+        ? new SafeGuessRegister(this.memories, () => fabric.clock(), {
+            tick: config.roundTrip / 3,
+            ...(config.epoch !== undefined ? { epoch: config.epoch } : {}),
+            ...(config.delta !== undefined ? { delta: config.delta } : {}),
+            ...(config.mutant !== undefined ? { mutant: config.mutant as SafeGuessMutant } : {}),
+          })
         : undefined;
   }
 
@@ -317,7 +327,7 @@ export class SwarmKv {
       register =
         safeGuess !== undefined
           ? { write: (value) => safeGuess.write(value, record), read: () => safeGuess.read(record), get lastRoundTrips() { return safeGuess.lastRoundTrips; } }
-          : new DmAbdRegister(this.fabric, { ...this.layout, client: this.client, fetchTimeout: 4 * this.config.roundTrip }, { memories: this.memories, record });
+          : new DmAbdRegister(this.fabric, { ...this.layout, client: this.client, fetchTimeout: 4 * this.config.roundTrip, ...(this.config.mutant !== undefined ? { mutant: this.config.mutant as DmAbdMutant } : {}) }, { memories: this.memories, record });
       this.registers.set(record, register);
     }
     return register;

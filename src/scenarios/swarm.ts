@@ -1,6 +1,6 @@
 import { getWord, setWord, type Fabric, type HistoryEvent, type NoteEvent, type OperationValue } from '../fabric/index.js';
 import { AbdRegister } from '../protocols/swarm/abd.js';
-import { DmAbdRegister, dmAbdRegions } from '../protocols/swarm/dmAbd.js';
+import { DmAbdRegister, TimestampsExhausted, dmAbdRegions } from '../protocols/swarm/dmAbd.js';
 import { ReliableMaxRegister, maxRegisterRegion } from '../protocols/swarm/maxRegister.js';
 import { abdMutants, dmAbdMutants, maxRegisterMutants, type AbdMutant, type DmAbdMutant, type MaxRegisterMutant } from '../protocols/swarm/mutants.js';
 import { recordRegisterRegion } from '../protocols/swarm/recordRegister.js';
@@ -106,7 +106,14 @@ async function registerClient(fabric: Fabric, register: ClientRegister, ops: num
     const value = writeOf(index);
     if (value !== undefined) {
       const op = fabric.history.invoke('write', value);
-      await register.write(encodeValue(value));
+      try {
+        await register.write(encodeValue(value));
+      } catch (error) {
+        // Spec §3: a write whose y would need a timestamp past 40 bits ends with an unknown outcome (its scan went out) and the client fail-stops.
+        if (!(error instanceof TimestampsExhausted)) throw error;
+        fabric.history.info(op, value);
+        return;
+      }
       fabric.history.ok(op, value);
       noteCost(fabric, 'write', register.lastRoundTrips);
     } else {

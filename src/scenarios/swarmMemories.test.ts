@@ -92,6 +92,23 @@ describe('SWARM memory layer on the simulator', () => {
     assert.equal((await world.run()).end, 'done');
   });
 
+  it('publishInBackground reaches every memory without being waited for; a step rejects on a failure (a bug, never a fault)', async () => {
+    const world = simulation(4, 'uniform:1:4');
+    world.spawn(0, async (fabric) => {
+      const layer = memoriesOf(fabric, 0);
+      const word = packWord({ timestamp: 6n, writer: 0 });
+      layer.publishInBackground(1, word, value(6));
+      assert.equal(layer.knownHolders(1, word), 0, 'nothing completed yet');
+      await fabric.sleep(20);
+      assert.equal(layer.knownHolders(1, word), 3);
+      await assert.rejects(
+        layer.step((memory) => (memory === 1 ? Promise.reject(new Error('bug at m1')) : layer.scan(1, memory))),
+        /bug at m1/,
+      );
+    });
+    assert.equal((await world.run()).end, 'done');
+  });
+
   it('writeBack publishes a copy at every memory not known to hold it until f+1 do (1 round trip), then costs 0', async () => {
     for (let seed = 1; seed <= 10; seed++) {
       const world = simulation(seed, 'uniform:1:4');

@@ -188,18 +188,15 @@ export class SwarmMemories implements MemorySet {
   }
 
   operation(): OperationFetches {
-    return new FetchBook(this);
-  }
-
-  /** For the fetch book: READ one entry of a holder's log (no timeout: a late answer still counts). */
-  readEntry(record: number, target: FetchTarget): Promise<StoredEntry> {
-    const address = { memory: this.config.memories[target.memory], region: this.layout.logRegion(target.holder), offset: this.layout.entryOffset(record, target.slot) };
-    return this.fabric.read(address, this.layout.entrySize).then((bytes) => decodeEntry(bytes, this.config.valueMax));
-  }
-
-  /** For the fetch book: a timer on this client's fabric. */
-  timer(callback: () => void): () => void {
-    return this.fabric.setTimer(this.config.fetchTimeout, callback);
+    return new FetchBook({
+      validValue: (record, word, entry) => this.validValue(record, word, entry),
+      // No timeout on the READ itself: a late answer still counts in a later call.
+      readEntry: (record, target) => {
+        const address = { memory: this.config.memories[target.memory], region: this.layout.logRegion(target.holder), offset: this.layout.entryOffset(record, target.slot) };
+        return this.fabric.read(address, this.layout.entrySize).then((bytes) => decodeEntry(bytes, this.config.valueMax));
+      },
+      timer: (callback) => this.fabric.setTimer(this.config.fetchTimeout, callback),
+    });
   }
 
   /** For tests and reports: this client's cache of (record, memory). */
@@ -225,6 +222,13 @@ export class SwarmMemories implements MemorySet {
   }
 }
 
+/** What a fetch book needs of the layer: validation, one entry READ, a timer of `fetchTimeout`. */
+interface FetchVerbs {
+  validValue(record: number, word: bigint, entry: StoredEntry | null): Uint8Array | null;
+  readEntry(record: number, target: FetchTarget): Promise<StoredEntry>;
+  timer(callback: () => void): () => void;
+}
+
 /** One fetch sent by an operation: its answer once it came (the value, or null when invalid). */
 interface SentFetch {
   readonly record: number;
@@ -241,7 +245,7 @@ class FetchBook implements OperationFetches {
   private readonly sent = new Map<string, SentFetch>();
   private readonly waiting = new Set<() => void>();
 
-  constructor(private readonly memories: SwarmMemories) {}
+  constructor(private readonly memories: FetchVerbs) {}
 
   fetch(record: number, word: bigint, scans: readonly Scan[]): Promise<Uint8Array | null> {
     if (word === 0n) return Promise.reject(new RangeError('fetch of ⊥ (word 0): the initial value needs no fetch'));

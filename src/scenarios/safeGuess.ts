@@ -20,7 +20,11 @@ import { roundTripSummary } from './swarm.js';
  * (`contention`: everyone at once on the one register), in turns (`solo`:
  * client p's k-th operation starts at true time ((k−1)·n + p)·10 RTT, so
  * operations do not overlap — the uncontended case of §7), or after long
- * idle spells (`idle`: longer than Δ ticks, so guesses go stale). Clocks skew and drift
+ * idle spells (`idle`: longer than Δ ticks, so guesses go stale), or with
+ * every clock 64 ticks short of 2^40 and Δ = 2^38 (`far-clocks`, the spec's
+ * `ts-wrap` schedule: guesses climb to the clock within four writes and pass
+ * 2^40 some 20 RTT into the run, so clients stop with ts-exhausted; uniform
+ * think times otherwise). Clocks skew and drift
  * as the run says (`--skew`, `--drift`, the `clocks` fault profile).
  *
  * Checks: the `register` model (linearizability); a write that hit
@@ -33,7 +37,7 @@ import { roundTripSummary } from './swarm.js';
 const valueMax = 16;
 /** E: per-(writer, record) log entries. Runs stay far below 2048 publishes per client, so fetches only fail on crashes (§9 wait-freedom). */
 const entries = 2048;
-const workloads = ['uniform', 'contention', 'solo', 'idle'] as const;
+const workloads = ['uniform', 'contention', 'solo', 'idle', 'far-clocks'] as const;
 
 function encodeValue(value: number): Uint8Array {
   const bytes = new Uint8Array(valueMax);
@@ -81,7 +85,10 @@ function thinkTime(options: ResolvedOptions): number {
 export function safeGuessClient(fabric: Fabric, options: ResolvedOptions, process: number): SafeGuessRegister {
   const rtt = roundTripTime(options);
   const config: SwarmClientConfig = { ...safeGuessLayout(options), client: process, fetchTimeout: 4 * rtt };
-  return new SafeGuessRegister(new SwarmMemories(fabric, config), () => fabric.clock(), { tick: rtt / 3, ...(options.mutant ? { mutant: options.mutant as SafeGuessMutant } : {}) });
+  const tick = rtt / 3;
+  // far-clocks: every clock 64 ticks short of 2^40 at the start; guesses climb by Δ = 2^38 to the clock, then follow it past 2^40.
+  const farClocks = options.workload === 'far-clocks' ? { delta: 1n << 38n, epoch: -(2 ** 40 - 64) * tick } : {};
+  return new SafeGuessRegister(new SwarmMemories(fabric, config), () => fabric.clock(), { tick, ...farClocks, ...(options.mutant ? { mutant: options.mutant as SafeGuessMutant } : {}) });
 }
 
 /** What an op-cost note carries beyond the round trips. */
@@ -133,6 +140,7 @@ async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: 
 export function safeGuessSummary(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Record<string, unknown> {
   const paths: Record<string, number> = { fast: 0, notified: 0, fresh: 0 };
   const work = { fetches: 0, rescans: 0, locks: 0, redos: 0, staleGuesses: 0, writes: 0, reads: 0 };
+  const sums: Record<string, number> = { read: 0, write: 0 };
   for (const note of notes) {
     if (note.kind !== 'op-cost' || !note.detail) continue;
     const detail = note.detail;
@@ -141,12 +149,14 @@ export function safeGuessSummary(history: readonly HistoryEvent[], notes: readon
       paths[String(detail.path)] = (paths[String(detail.path)] ?? 0) + 1;
       if (detail.staleGuess === true) work.staleGuesses++;
     } else work.reads++;
+    sums[String(detail.f)] += Number(detail.roundTrips);
     work.fetches += Number(detail.fetches ?? 0);
     work.rescans += Number(detail.rescans ?? 0);
     work.locks += Number(detail.locks ?? 0);
     work.redos += Number(detail.redos ?? 0);
   }
-  return { ...roundTripSummary(history, notes), writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
+  const meanRoundTrips = { read: work.reads > 0 ? sums.read / work.reads : 0, write: work.writes > 0 ? sums.write / work.writes : 0 };
+  return { ...roundTripSummary(history, notes), meanRoundTrips, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
 }
 
 function linearizable(history: readonly HistoryEvent[]): Violation[] {
@@ -168,7 +178,7 @@ export const safeGuessScenario: Scenario = {
     const f = 1 + random.int(2);
     return { n: 2 + random.int(4), memories: 2 * f + 1 };
   },
-  mixWorkload: (random: Prng) => (random.chance(0.5) ? 'contention' : random.chance(0.6) ? 'uniform' : random.chance(0.5) ? 'solo' : 'idle'),
+  mixWorkload: (random: Prng) => (random.chance(0.5) ? 'contention' : random.chance(0.6) ? 'uniform' : random.chance(0.8) ? (random.chance(0.5) ? 'solo' : 'idle') : 'far-clocks'),
   validate(options) {
     if (options.adversary !== undefined) throw new Error('--adversary: safe-guess tolerates crashes only (no Byzantine adversaries)');
     if (options.memories < 1 || options.memories % 2 === 0) throw new Error(`--memories ${options.memories}: safe-guess runs on 2f+1 memories (accepted: an odd number, 1 or more)`);

@@ -1,5 +1,5 @@
 /** The deterministic discrete-event backend of the fabric contract. */
-export { Simulation, type SimulationConfig, type SimulationResult, type DynamicFault } from './simulation.js';
+export { Simulation, type SimulationConfig, type SimulationResult, type DynamicFault, type Preload } from './simulation.js';
 export { latencyModel, latencyNames, unitLatency, rdmaLatency, lanLatency, uniformLatency, type LatencyModel } from './latency.js';
 export { drawFaults, parseCrashes, parsePauses, withinTolerance, describeFault, faultProfiles, type Fault, type FaultProfile, type FaultWorld, type Tolerance } from './faults.js';
 export { Prng } from './prng.js';

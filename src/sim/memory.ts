@@ -154,6 +154,19 @@ export class SimMemory {
     return this.regions.get(region)?.bytes;
   }
 
+  /**
+   * Contents put in place before the run by whoever deploys the memories
+   * (a load phase: SWARM-KV's key index and KEYs), not by a verb: no access
+   * check, no tearing, nothing traced. Throws when the bytes do not fit.
+   */
+  load(region: string, offset: number, bytes: Uint8Array): void {
+    const target = this.region(region);
+    if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > target.bytes.length) {
+      throw new RangeError(`preload of ${bytes.length} bytes at ${offset} does not fit region '${region}' (${target.bytes.length} bytes) of m${this.id}`);
+    }
+    target.bytes.set(bytes, offset);
+  }
+
   /** A copy of a region's bytes as they will be once every write has landed. */
   snapshot(region: string): Uint8Array {
     return this.region(region).bytes.slice();

@@ -79,6 +79,22 @@ export interface SimulationConfig {
    * simulator copies nothing for it.
    */
   readonly memoryWatcher?: MemoryWatcher;
+  /**
+   * Contents of the memories before the run (a load phase, e.g. SWARM-KV's
+   * key index and KEYs): each piece goes into its region at every memory
+   * holding it, or at `memories` only. Not verbs: nothing is traced or
+   * watched, and a replay rebuilds them from the same parameters.
+   */
+  readonly preload?: readonly Preload[];
+}
+
+/** Bytes a region holds at the start of the run (SimulationConfig.preload). */
+export interface Preload {
+  readonly region: string;
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+  /** The memories that get it (default: every memory holding the region). */
+  readonly memories?: readonly MemoryId[];
 }
 
 /** A fault resolved when it strikes (SimulationConfig.dynamicFaults). */
@@ -161,6 +177,14 @@ export class Simulation {
     // replaces this per write, in verbs.ts.)
     const tearWindow = config.latency.minimum * 0.9;
     const memories = Array.from({ length: memoryCount }, (_, id) => new SimMemory(id, regions, processCount, tearWindow, new Prng(seed, `memory:${id}`)));
+    for (const piece of config.preload ?? []) {
+      const spec = regions.find((region) => region.name === piece.region);
+      if (spec === undefined) throw new Error(`preload: no region '${piece.region}'`);
+      for (const memory of piece.memories ?? spec.memories ?? memories.map((_, id) => id)) {
+        if (!(memory >= 0 && memory < memoryCount) || (spec.memories && !spec.memories.includes(memory))) throw new Error(`preload: m${memory} holds no region '${piece.region}'`);
+        memories[memory].load(piece.region, piece.offset, piece.bytes);
+      }
+    }
     this.context = {
       scheduler,
       latency: config.latency,

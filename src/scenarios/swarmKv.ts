@@ -1,5 +1,7 @@
 import type { Fabric, HistoryEvent, NoteEvent } from '../fabric/index.js';
 import { dmAbdMutants, safeGuessMutants, type DmAbdMutant, type SafeGuessMutant } from '../protocols/swarm/mutants.js';
+import { TimestampsExhausted as DmAbdTimestampsExhausted } from '../protocols/swarm/dmAbd.js';
+import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
 import { swarmKvAlgorithms, swarmKvRegions, SwarmKv, type SwarmKvAlgorithm, type SwarmKvLayout } from '../protocols/swarm/swarmKv.js';
 import { latencyModel } from '../sim/latency.js';
 import { Prng } from '../sim/prng.js';
@@ -92,9 +94,15 @@ async function runClient(fabric: Fabric, options: ResolvedOptions, process: numb
   for (let call = 0; call < options.ops; call++) calls.push(nextSwarmKvCall(random, workload, cumulative, process, call, valueBytes));
   for (const { operation, key, value } of calls) {
     if (think > 0) await fabric.sleep(Math.round(fabric.random() * think));
-    if (operation === 'get') await store.get(key);
-    else if (operation === 'put') await store.put(key, value);
-    else await store.delete(key);
+    try {
+      if (operation === 'get') await store.get(key);
+      else if (operation === 'put') await store.put(key, value);
+      else await store.delete(key);
+    } catch (error) {
+      // Out of 40-bit timestamps (spec §3): the put's outcome is unknown (recorded as info) and the client fail-stops.
+      if (error instanceof TimestampsExhausted || error instanceof DmAbdTimestampsExhausted) break;
+      throw error;
+    }
     fabric.note('op-cost', { f: operation, roundTrips: store.lastRoundTrips, cache: store.lastCacheHit ? 'hit' : 'miss' });
   }
 }

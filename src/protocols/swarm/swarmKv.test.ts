@@ -5,7 +5,9 @@ import { Simulation } from '../../sim/simulation.js';
 import { latencyModel } from '../../sim/latency.js';
 import { checkRunLinearizable } from '../../scenarios/linearizable.js';
 import { SwarmKv, swarmKvLayoutConfig, swarmKvRegions, type SwarmKvAlgorithm, type SwarmKvLayout } from './swarmKv.js';
-import { UnknownKey } from './swarmKvErrors.js';
+import { SwarmKvStopped, UnknownKey } from './swarmKvErrors.js';
+import { TimestampsExhausted } from './timestampClock.js';
+import { timestampMax } from './word.js';
 import { bucketOffset, bucketSize, buildIndex, keyPlace, lookupCandidates } from './keyIndex.js';
 
 /**
@@ -171,5 +173,34 @@ describe('SWARM-KV under contention', () => {
       }
       assert.ok(reused > 0, `${algorithm}: some writer reused an entry`);
     }
+  });
+});
+
+describe('SWARM-KV out of timestamps (spec §3: fail-stop, never wrap)', () => {
+  it('a put that would need a ts past 40 bits ends unknown (info), and the client refuses every later call', async () => {
+    const layout = layoutFor(1);
+    const simulation = world(4, swarmKvRegions(layout), 1);
+    const outcomes: string[] = [];
+    simulation.spawn(0, async (fabric) => {
+      // The epoch far in the past puts the clock 24 ticks (of 2/3) short of 2^40 at the start; Δ as large lets the guess follow it.
+      const kv = new SwarmKv(fabric, { ...layout, client: 0, roundTrip: 2, epoch: -Number(timestampMax - 24n) * (2 / 3), delta: 1n << 40n });
+      await kv.load(keys);
+      for (let call = 0; call < 20; call++) {
+        try {
+          await kv.put('k1', `v${call}`);
+          outcomes.push('ok');
+        } catch (error) {
+          outcomes.push(error instanceof TimestampsExhausted ? 'ts-exhausted' : error instanceof SwarmKvStopped ? 'stopped' : String(error));
+        }
+      }
+    });
+    const result = await simulation.run();
+    assert.deepEqual(result.errors, []);
+    const exhausted = outcomes.indexOf('ts-exhausted');
+    assert.ok(exhausted > 0, outcomes.join(' '));
+    assert.deepEqual(outcomes.slice(0, exhausted), new Array(exhausted).fill('ok'));
+    assert.deepEqual(outcomes.slice(exhausted + 1), new Array(outcomes.length - exhausted - 1).fill('stopped'));
+    assert.deepEqual(result.history.filter((event) => event.type !== 'invoke').map((event) => event.type), [...new Array(exhausted).fill('ok'), 'info']);
+    assert.equal(checkRunLinearizable(result.history, 'kv').verdict, 'linearizable');
   });
 });

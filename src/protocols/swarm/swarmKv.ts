@@ -28,10 +28,14 @@ import { TimestampsExhausted } from './timestampClock.js';
  *   READs the KEY first (+1; a miss put costs 3): it never publishes into a
  *   record it has not verified — its entry and CAS would be another key's
  *   write. No verified candidate: `UnknownKey`, and nothing was written.
- * - **Registers.** One per key j, on the shared memory layer: Safe-Guess
- *   (default; one `TimestampClock` per client for all keys — `last` and
- *   `maxSeen` span keys, spec §3) or DM-ABD (`dm-abd`: In-n-Out, IP written
- *   and read; `dm-abd-out-of-place`: the paper's baseline, every read fetches).
+ * - **Registers.** Key j is record j of the client's one memory layer.
+ *   Safe-Guess (default) runs as one `SafeGuessRegister` per client that
+ *   takes the record per call, so its timestamp clock (`last`, `maxSeen`)
+ *   spans the keys, as spec §3 asks (a writer's ids rise with its
+ *   operations, whatever the key). DM-ABD runs as one `DmAbdRegister` per
+ *   key on the shared layer (`dm-abd`: In-n-Out, IP written and read;
+ *   `dm-abd-out-of-place`: the paper's baseline, every read fetches); its
+ *   fresh timestamps come after a scan of that key, so per-key maxSeen is enough.
  * - **Entries.** E per (writer, record) log (`entries`, default 8): the log
  *   regions hold K·E entries per writer, so E = 2048 (what wait-freedom asks
  *   for under heavy reuse, spec §9) costs K·2048·(24 + valueMax) bytes per

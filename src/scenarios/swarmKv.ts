@@ -68,7 +68,7 @@ function layoutOf(options: ResolvedOptions): SwarmKvLayout {
     memories: memoriesOf(options),
     f: (options.memories - 1) / 2,
     clients: options.n,
-    keys: keyCount,
+    keyCount,
     // Room for the largest value, in whole words.
     valueMax: Math.ceil(valueBytesOf(options) / 8) * 8,
     algorithm: algorithmOf(options),

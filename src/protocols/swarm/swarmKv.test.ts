@@ -18,7 +18,7 @@ import { bucketOffset, bucketSize, buildIndex, keyPlace, lookupCandidates } from
 const keys = Array.from({ length: 16 }, (_, rank) => `k${rank}`);
 
 function layoutFor(clients: number, extra: Partial<SwarmKvLayout> = {}): SwarmKvLayout {
-  return { region: 'kv', memories: [0, 1, 2], f: 1, clients, keys: keys.length, ...extra };
+  return { region: 'kv', memories: [0, 1, 2], f: 1, clients, keyCount: keys.length, ...extra };
 }
 
 function world(seed: number, regions: RegionSpec[], clients: number, latency = 'unit'): Simulation {

@@ -64,7 +64,7 @@ export interface SwarmKvLayout {
   /** C: writer ids 0..C−1 (≤ 4096); writer c's log is owned by process c. */
   readonly clients: number;
   /** K: the key space's size (records 0..K−1). */
-  readonly keys: number;
+  readonly keyCount: number;
   /** B: index buckets of 8 slots (default: enough for K at a load factor of 1/2). */
   readonly buckets?: number;
   /** E: entries per (writer, record) log, 2..2048 (default 8; see above). */
@@ -109,12 +109,12 @@ export function swarmKvLayoutConfig(layout: SwarmKvLayout): SwarmKvSizes {
     memories: layout.memories,
     f: layout.f,
     clients: layout.clients,
-    records: layout.keys,
+    records: layout.keyCount,
     entries: layout.entries ?? defaultEntries,
     valueMax,
     keyMax,
     inPlace: algorithm !== 'dm-abd-out-of-place',
-    buckets: layout.buckets ?? bucketsFor(layout.keys),
+    buckets: layout.buckets ?? bucketsFor(layout.keyCount),
   };
 }
 

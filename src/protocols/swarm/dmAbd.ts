@@ -147,7 +147,7 @@ export class DmAbdRegister {
   async read(): Promise<Uint8Array | null> {
     this.roundTrips = 0;
     this.fetches = 0;
-    const fetches = this.memories.operation();
+    const book = this.memories.operation();
     /** `fetch-one-memory`: the one memory this operation fetches at. */
     let fetchMemory: number | undefined;
     for (;;) {
@@ -164,7 +164,7 @@ export class DmAbdRegister {
         }
         this.fetches++;
         this.roundTrips++;
-        value = await fetches.fetch(this.record, m, from);
+        value = await book.fetch(this.record, m, from);
         // Every answer invalid or late (its holders moved on, a memory crashed or is slow): look again.
         if (value === null) continue;
       }

@@ -98,6 +98,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   if (!(resolved.horizon > 0)) throw new Error(`--horizon ${resolved.horizon} must be positive`);
   validateRealRun(resolved);
   validateScenarioFlags(resolved, scenario);
+  if (resolved.backend !== undefined && scenario.preload) throw new Error(`--backend ${resolved.backend}: ${scenario.name} loads its memories before the run, which only the simulator does so far (accepted: --backend sim)`);
   if (resolved.workload !== undefined && !scenario.workloads?.includes(resolved.workload)) {
     throw new Error(`--workload ${resolved.workload}: ${scenario.name} accepts ${scenario.workloads ? scenario.workloads.join(', ') : 'no workload option'}`);
   }
@@ -216,6 +217,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     ...(recorder ? { trace: recorder } : {}),
     ...(outputs.onHistoryEvent ? { onHistoryEvent: outputs.onHistoryEvent } : {}),
     ...memoryWatcherOf(scenario, resolved),
+    ...(scenario.preload ? { preload: scenario.preload(resolved) } : {}),
   });
   for (let process = 0; process < resolved.n; process++) {
     const body = scenario.body(resolved, process);

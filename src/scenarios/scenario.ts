@@ -1,5 +1,5 @@
 import type { HistoryEvent, NoteEvent, ProcessId, ProcessMain, RegionSpec } from '../fabric/index.js';
-import type { Fault, FaultProfile, MemoryWatcher, OrderedGrant, Prng, Tolerance } from '../sim/index.js';
+import type { Fault, FaultProfile, MemoryWatcher, OrderedGrant, Preload, Prng, Tolerance } from '../sim/index.js';
 import type { MixedSizes } from './mix.js';
 
 /** What the memories themselves saw during a run (the simulator knows; the real backends do not report it). */
@@ -177,4 +177,11 @@ export interface Scenario {
    * undefined: nothing watched, at no cost.
    */
   readonly memoryWatcher?: (options: ResolvedOptions) => MemoryWatcher | undefined;
+  /**
+   * What the memories hold before the run (a load phase: SWARM-KV's key
+   * index and KEYs, swarm.md §6), rebuilt from the options on every run
+   * and replay (SimulationConfig.preload). Simulator only for now: a real
+   * backend refuses a scenario with a preload.
+   */
+  readonly preload?: (options: ResolvedOptions) => readonly Preload[];
 }

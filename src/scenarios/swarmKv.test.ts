@@ -2,6 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findScenario, runScenario, type RunOptions, type RunReport } from './index.js';
 import { mixedRunOptions } from './mix.js';
+import { resolveOptions } from './runner.js';
+import { encodeKeyField } from '../protocols/swarm/keyIndex.js';
+import { swarmLayout } from '../protocols/swarm/layout.js';
+import { swarmKvLayoutConfig } from '../protocols/swarm/swarmKv.js';
+import { packWord } from '../protocols/swarm/word.js';
+import { wordBytes } from '../fabric/index.js';
+import type { MemoryChange } from '../sim/watch.js';
 
 /**
  * The `swarm-kv` scenario (spec swarm.md §6, §7, §9): the round trips of
@@ -111,5 +118,41 @@ describe('swarm-kv: the per-key kv check catches broken registers under the stor
 
   it('refuses a mutant of the other register', async () => {
     await assert.rejects(run({ seed: 1, log: 'dm-abd', mutant: 'notif-any-key' }), /--mutant notif-any-key: not a mutant of dm-abd \(accepted: no-write-back/);
+  });
+});
+
+describe('swarm-kv: the memory watcher (§9, after every change)', () => {
+  const options = resolveOptions({ protocol: 'swarm-kv', seed: 1, latency: 'unit', faults: 'none' });
+  const layout = swarmLayout(swarmKvLayoutConfig({ region: 'swarm-kv', memories: [0, 1, 2], f: 1, clients: 3, keyCount: 16 }));
+  function change(offset: number, before: Uint8Array, after: Uint8Array, kind: MemoryChange['kind']): MemoryChange {
+    return { memory: 0, region: layout.recordRegion, offset, length: after.length, before, after, regionBytes: () => undefined, kind, process: 0, time: 1 };
+  }
+  const findings = (made: MemoryChange) => {
+    const scenario = findScenario('swarm-kv');
+    assert.ok(scenario?.memoryWatcher);
+    const watcher = scenario.memoryWatcher(options);
+    assert.ok(watcher);
+    return watcher(made).map((finding) => finding.property);
+  };
+
+  it("lets a KEY word go between 0 and its key's bytes (loads landing, loads cut short), and flags any other KEY or a buffer going down", () => {
+    const k3 = encodeKeyField('k3', 24);
+    const zeros = new Uint8Array(k3.length);
+    const half = k3.slice();
+    half.fill(0, 8);
+    assert.deepEqual(findings(change(layout.keyOffset(3), zeros, k3, 'write')), []);
+    assert.deepEqual(findings(change(layout.keyOffset(3), k3, half, 'cut')), []);
+    assert.deepEqual(findings(change(layout.keyOffset(3), half, k3, 'write')), []);
+    // Another key's bytes in record 3's KEY: a rebinding.
+    assert.deepEqual(findings(change(layout.keyOffset(3), k3, encodeKeyField('k4', 24), 'write')), ['key-read-only']);
+    const high = packWord({ timestamp: 9n, writer: 1, slot: 0 });
+    const low = packWord({ timestamp: 5n, writer: 1, slot: 0 });
+    assert.ok(findings(change(layout.metaOffset(3, 1), wordBytes(high), wordBytes(low), 'cas')).includes('buffers-only-grow'));
+  });
+
+  it('passes the sweep seed where a client crashed in the middle of its load (a KEY cut back to zeros, then loaded again)', async () => {
+    const report = await runScenario({ protocol: 'swarm-kv', seed: 653, n: 5, memories: 5, latency: 'tail:1:30:0.1', faults: 'all', ops: 10, workload: 'hot-key', log: 'safe-guess', slots: 3, tear: 0.5, skew: 5.8, drift: 0 }, 'off');
+    assert.deepEqual(report.violations, []);
+    assert.equal(report.ok, true);
   });
 });

@@ -1,8 +1,12 @@
-import type { Fabric, HistoryEvent, NoteEvent } from '../fabric/index.js';
+import { getWord, type Fabric, type HistoryEvent, type NoteEvent } from '../fabric/index.js';
 import { dmAbdMutants, safeGuessMutants, type DmAbdMutant, type SafeGuessMutant } from '../protocols/swarm/mutants.js';
 import { TimestampsExhausted as DmAbdTimestampsExhausted } from '../protocols/swarm/dmAbd.js';
 import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
-import { swarmKvAlgorithms, swarmKvRegions, SwarmKv, type SwarmKvAlgorithm, type SwarmKvLayout } from '../protocols/swarm/swarmKv.js';
+import { swarmMemoryWatcher, type WatchedChange } from '../protocols/swarm/invariants.js';
+import { buildIndex } from '../protocols/swarm/keyIndex.js';
+import { swarmLayout } from '../protocols/swarm/layout.js';
+import type { SwarmLayoutConfig } from '../protocols/swarm/memorySet.js';
+import { swarmKvAlgorithms, swarmKvLayoutConfig, swarmKvRegions, SwarmKv, type SwarmKvAlgorithm, type SwarmKvLayout } from '../protocols/swarm/swarmKv.js';
 import { latencyModel } from '../sim/latency.js';
 import { Prng } from '../sim/prng.js';
 import { keyName, zipfianCumulative } from './kvWorkload.js';
@@ -107,6 +111,29 @@ async function runClient(fabric: Fabric, options: ResolvedOptions, process: numb
   }
 }
 
+/**
+ * For the memory watcher: whether every KEY word a change touched held, before and after, either 0 or the loaded
+ * key's own bytes there (a load landing, or a load cut short), so the change bound no record to another key.
+ */
+function loadedKeyWords(config: SwarmLayoutConfig & { readonly buckets: number }, keys: readonly string[]): (change: WatchedChange) => boolean {
+  const layout = swarmLayout(config);
+  const fields = buildIndex(keys, config.buckets, config.keyMax).keyFields ?? [];
+  const fieldBytes = 8 + config.keyMax;
+  return (change) => {
+    if (change.region !== layout.recordRegion) return false;
+    // Whole words of the change (SWARM's writes and cuts are word-aligned).
+    for (let offset = change.offset + ((8 - (change.offset % 8)) % 8); offset + 8 <= change.offset + change.length; offset += 8) {
+      const record = Math.floor(offset / layout.recordSize);
+      if (record >= keys.length) continue;
+      const within = offset - layout.keyOffset(record);
+      if (within < 0 || within >= fieldBytes) continue;
+      const image = getWord(fields[record], within);
+      for (const word of [getWord(change.before, offset - change.offset), getWord(change.after, offset - change.offset)]) if (word !== 0n && word !== image) return false;
+    }
+    return true;
+  };
+}
+
 /** Round trips per call (`roundTrips`) and per call and cache outcome (`byCache`, e.g. `get/miss`). */
 export function swarmKvDetails(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Record<string, unknown> {
   const byCache = notes.map((note) => (note.kind === 'op-cost' ? { ...note, detail: { ...note.detail, f: `${String(note.detail?.f)}/${String(note.detail?.cache)}` } } : note));
@@ -148,6 +175,17 @@ export const swarmKvScenario: Scenario = {
     return { processes: options.n - 1, memories: (options.memories - 1) / 2 };
   },
   regions: (options) => swarmKvRegions(layoutOf(options)),
+  memoryWatcher(options) {
+    // §9's invariants after every change to a memory: buffers only grow, notif never decreases, fields in range, Invariant D, KEY read-only.
+    const config = swarmKvLayoutConfig(layoutOf(options));
+    const watch = swarmMemoryWatcher(config);
+    const loaded = loadedKeyWords(config, keySpace());
+    // KEY read-only assumes a KEY appears once, over zeros. Here the clients load during the run, so a KEY word may also
+    // go back to 0 (a load write cut short by its writer's crash, where no other load had landed) and come back (the
+    // next load). No client reads a KEY at a memory before its own load landed there (one queue pair per client and
+    // memory), so such changes are no rebinding. What stays a finding: a KEY word ever holding anything but 0 or its key's bytes.
+    return (change) => watch(change).filter((finding) => finding.property !== 'key-read-only' || !loaded(change));
+  },
   body(options, process) {
     return (fabric) => runClient(fabric, options, process);
   },

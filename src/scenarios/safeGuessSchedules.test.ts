@@ -1,0 +1,356 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { getWord, setWord, type Fabric, type HistoryEvent } from '../fabric/index.js';
+import { Simulation, parseHolds, type Fault } from '../sim/index.js';
+import { latencyModel } from '../sim/latency.js';
+import { swarmRegions } from '../protocols/swarm/layout.js';
+import type { SwarmLayoutConfig } from '../protocols/swarm/memorySet.js';
+import type { SafeGuessMutant } from '../protocols/swarm/mutants.js';
+import { SafeGuessRegister } from '../protocols/swarm/safeGuess.js';
+import { SwarmMemories } from '../protocols/swarm/swarmMemories.js';
+import { checkRunLinearizable } from './linearizable.js';
+
+/**
+ * Safe-Guess's scripted schedules (spec swarm.md §8): interleavings random
+ * sweeps rarely reach, written with holds (docs/schedules.md) on f = 1,
+ * memories A = m0, B = m1, C = m2, unit latency. Each runs the correct
+ * protocol (linearizable) and the mutant it is named for (not).
+ */
+const layout: SwarmLayoutConfig = { region: 'sg', memories: [0, 1, 2], f: 1, clients: 4, records: 1, entries: 16, valueMax: 16, keyMax: 0, inPlace: true };
+/** Unit latency: RTT 2, tick RTT/3. */
+const tick = 2 / 3;
+
+function encode(value: number): Uint8Array {
+  const bytes = new Uint8Array(16);
+  setWord(bytes, 0, BigInt(value));
+  setWord(bytes, 8, ~BigInt(value));
+  return bytes;
+}
+
+function decode(bytes: Uint8Array | null): number | null {
+  if (bytes === null) return null;
+  const value = getWord(bytes, 0);
+  assert.equal(getWord(bytes, 8), ~value & ((1n << 64n) - 1n), 'a read returned a garbled value');
+  return Number(value);
+}
+
+/** A client of the register; `ticksAhead` shifts its clock (a skewed clock, in ticks). */
+function client(fabric: Fabric, process: number, mutant: SafeGuessMutant | undefined, ticksAhead = 0): SafeGuessRegister {
+  const memories = new SwarmMemories(fabric, { ...layout, client: process, fetchTimeout: 8 });
+  return new SafeGuessRegister(memories, () => fabric.clock() + ticksAhead * tick, { tick, ...(mutant ? { mutant } : {}) });
+}
+
+async function write(fabric: Fabric, register: SafeGuessRegister, value: number): Promise<void> {
+  const op = fabric.history.invoke('write', value);
+  await register.write(encode(value));
+  fabric.history.ok(op, value);
+}
+
+async function read(fabric: Fabric, register: SafeGuessRegister): Promise<number | null> {
+  const op = fabric.history.invoke('read', null);
+  const value = decode(await register.read());
+  fabric.history.ok(op, value);
+  return value;
+}
+
+interface ScheduleResult {
+  readonly history: readonly HistoryEvent[];
+  readonly linearizable: boolean;
+  readonly unfinished: readonly number[];
+  /** What p3 (the last reader) returned. */
+  readonly lastRead: unknown;
+}
+
+async function runSchedule(holds: string, mutant: SafeGuessMutant | undefined, bodies: (mutant: SafeGuessMutant | undefined) => ((fabric: Fabric) => Promise<void>)[], faults: Fault[] = []): Promise<ScheduleResult> {
+  const world = new Simulation({
+    scenario: 'test:safe-guess-schedule',
+    seed: 1,
+    params: {},
+    processCount: 4,
+    memoryCount: 3,
+    regions: swarmRegions(layout),
+    latency: latencyModel('unit'),
+    horizon: 500,
+    faults,
+    holds: parseHolds(holds, { processCount: 4, memoryCount: 3 }),
+    ...(process.env.SG_TRACE ? { trace: { header: () => undefined, event: (event: unknown) => console.log(JSON.stringify(event, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value))) } } : {}),
+  });
+  bodies(mutant).forEach((body, process) => world.spawn(process, body));
+  const result = await world.run();
+  const verdict = checkRunLinearizable(result.history, 'register').verdict;
+  const lastRead = result.history.filter((event) => event.process === 3 && event.type === 'ok').at(-1)?.value;
+  return { history: result.history, linearizable: verdict === 'linearizable', unfinished: result.unfinished, lastRead };
+}
+
+describe('Safe-Guess scripted schedules (spec §8)', () => {
+  /**
+   * `first-sight`: Z (p0) writes z, FAST on {A, B} (its verbs to C held);
+   * W (p1), whose clock is behind, starts after Z returned and guesses x < z.
+   * R (p2) reads concurrently: its one scan reads A before z and C after x
+   * (B held), so its max is x. A reader that locks x at first sight
+   * establishes notif[W] = id(x), W's W2 finds it and W stands at x, below
+   * z that returned before W began: the last read (p3) returns z. The
+   * correct reader helps x and rescans instead; W goes to W3.
+   */
+  const firstSight = [
+    'p0 write m0 until p2 read m0', // z reaches A only after R's first scan read it
+    'p0 write m2 until p3 note done', // z never reaches C
+    'p2 read m1 until p3 note done', // R's steps answer from A and C
+    'p2 read m2 until p1 cas m2', // R's scan reads C after x landed
+    // W's W2 notif READs (its 2nd read at A and C; at B its 3rd, after W1's scan and the fetch of z) wait for R's
+    // second scan there — a lock's scan, behind its CAS, for the mutant; a rescan after the help publish, correct.
+    'p1 read m0 #2 until p2 read m0 #2',
+    'p1 read m2 #2 until p2 read m2 #2',
+    'p1 read m1 #3 until p3 note done',
+  ].join('; ');
+
+  /** How W's write ended (FAST, notified at W2, or W3). */
+  let wPath = '';
+
+  function firstSightBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    let zReturned: () => void = () => undefined;
+    const zDone = new Promise<void>((resolve) => (zReturned = resolve));
+    let wReturned: () => void = () => undefined;
+    const wDone = new Promise<void>((resolve) => (wReturned = resolve));
+    return [
+      async (fabric) => {
+        await write(fabric, client(fabric, 0, mutant, 1000), 1);
+        zReturned();
+      },
+      async (fabric) => {
+        await zDone;
+        const register = client(fabric, 1, mutant);
+        await write(fabric, register, 2);
+        wPath = register.lastOperation.fast ? 'fast' : register.lastOperation.notified ? 'notified' : 'fresh';
+        wReturned();
+      },
+      async (fabric) => {
+        await read(fabric, client(fabric, 2, mutant));
+      },
+      async (fabric) => {
+        await wDone;
+        await fabric.sleep(4);
+        await read(fabric, client(fabric, 3, mutant));
+        fabric.note('done');
+      },
+    ];
+  }
+
+  it('first-sight: the correct reader helps x and rescans; W goes to W3 and the history is linearizable', async () => {
+    const result = await runSchedule(firstSight, undefined, firstSightBodies);
+    assert.deepEqual(result.unfinished, []);
+    assert.equal(result.lastRead, 2, "the last read returns W's value");
+    assert.equal(wPath, 'fresh', 'no reader locked x: W went to W3');
+    assert.equal(result.linearizable, true);
+  });
+
+  it('first-sight: notify-on-first-sight lets W stand at x below a returned z (not linearizable)', async () => {
+    const result = await runSchedule(firstSight, 'notify-on-first-sight', firstSightBodies);
+    assert.equal(wPath, 'notified', "R's first-sight lock made W stand at x");
+    assert.equal(result.lastRead, 1, "the last read returns z's value: W's write is lost");
+    assert.equal(result.linearizable, false, JSON.stringify(result.history.map((event) => [event.process, event.type, event.f, event.value])));
+  });
+  /**
+   * `v-u-v`: W (p1, clock behind) writes v with a stale x that lands at A, B
+   * and C, its W1 scans held until U's m is at A and B (at C W's scan is
+   * held for good). R (p2, answering from A and C) sees x twice, locks it
+   * and returns v. U (p0) then writes u, FAST on {A, B}. W's W1 shows m at
+   * both responders: x is the max at none of them. The correct W2 finds
+   * R's notification at A and stands at x (below m: v, v, u, u). Skipping
+   * the lock (`stale-guess-without-lock`), W3 puts y with v above u, so the
+   * last read (p3) returns v after u's write returned: v, u, v.
+   */
+  const vuv = [
+    'p1 read m0 until p0 cas m0', // W's W1 scan at A after m landed there
+    'p1 read m1 until p0 cas m1', // and at B
+    'p1 read m2 until p3 note done', // W1's responders are A and B
+    'p2 read m1 until p3 note done', // R answers from A and C
+    'p0 write m2 until p3 note done', // m never reaches C
+  ].join('; ');
+
+  function vuvBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    let rReturned: () => void = () => undefined;
+    const rDone = new Promise<void>((resolve) => (rReturned = resolve));
+    let uReturned: () => void = () => undefined;
+    const uDone = new Promise<void>((resolve) => (uReturned = resolve));
+    let wReturned: () => void = () => undefined;
+    const wDone = new Promise<void>((resolve) => (wReturned = resolve));
+    return [
+      async (fabric) => {
+        await rDone;
+        await write(fabric, client(fabric, 0, mutant, 1000), 1);
+        uReturned();
+      },
+      async (fabric) => {
+        const register = client(fabric, 1, mutant);
+        await write(fabric, register, 2);
+        wPath = register.lastOperation.fast ? 'fast' : register.lastOperation.notified ? 'notified' : 'fresh';
+        wReturned();
+      },
+      async (fabric) => {
+        // After x landed at A and C (unit latency: at 1).
+        await fabric.sleep(2);
+        const register = client(fabric, 2, mutant);
+        await read(fabric, register);
+        rLocks = register.lastOperation.locks;
+        rReturned();
+      },
+      async (fabric) => {
+        await uDone;
+        await wDone;
+        await read(fabric, client(fabric, 3, mutant));
+        fabric.note('done');
+      },
+    ];
+  }
+
+  /** How many locks R's read took. */
+  let rLocks = 0;
+
+  it('v-u-v: R locks the stale x, W finds the notification at W2 and stands at x below u (linearizable)', async () => {
+    const result = await runSchedule(vuv, undefined, vuvBodies);
+    assert.deepEqual(result.unfinished, []);
+    assert.equal(rLocks, 1, 'R saw x twice and locked it');
+    assert.equal(wPath, 'notified');
+    assert.equal(result.lastRead, 1, "u is the last write: the last read returns u's value");
+    assert.equal(result.linearizable, true);
+  });
+
+  it('v-u-v: stale-guess-without-lock skips W2 and W3 puts v above u (not linearizable)', async () => {
+    const result = await runSchedule(vuv, 'stale-guess-without-lock', vuvBodies);
+    assert.equal(wPath, 'fresh');
+    assert.equal(result.lastRead, 2, "the last read returns v again after u's write returned");
+    assert.equal(result.linearizable, false);
+  });
+  it('v-u-v also catches fence-with-own-word (its fence puts v above m) and notif-of-conflicting-word (W2 watches U\'s notif, misses R\'s lock), not the other mutants', async () => {
+    for (const mutant of ['fence-with-own-word', 'notif-of-conflicting-word'] as const) {
+      const result = await runSchedule(vuv, mutant, vuvBodies);
+      assert.equal(result.linearizable, false, mutant);
+    }
+    for (const mutant of ['lock-lowers-notif', 'same-writer-returns-latest', 'read-without-write-back', 'fetch-id-once', 'notif-any-key'] as const) {
+      const result = await runSchedule(vuv, mutant, vuvBodies);
+      assert.equal(result.linearizable, true, mutant);
+    }
+  });
+
+  /**
+   * `fetch-once-crash`: W (p1) publishes x1 at A and C (its verbs to B held)
+   * and crashes; R (p2) reads: its first step answers from A and B (its scan
+   * at C held), sees x1 at A and fetches it there; A crashes before the
+   * fetch arrives. R's next step answers from B and C and shows x1 at C:
+   * the correct fetch book sends a fetch there (a new (id, memory, entry))
+   * and R returns v1; `fetch-id-once` sends nothing for an id it fetched
+   * before, and R retries for ever (a liveness failure).
+   */
+  const fetchOnceCrash = [
+    'p1 write m1 until p3 note done', // x1 never reaches B
+    'p2 read m2 until p2 read m1 #2', // R's first scan at C answers only with its second step
+  ].join('; ');
+  const fetchOnceFaults: Fault[] = [
+    { kind: 'crash-process', at: 1.5, process: 1 },
+    { kind: 'crash-memory', at: 4.5, memory: 0 },
+  ];
+
+  function fetchOnceBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    return [
+      async () => undefined,
+      async (fabric) => {
+        await write(fabric, client(fabric, 1, mutant), 1);
+      },
+      async (fabric) => {
+        await fabric.sleep(2);
+        await read(fabric, client(fabric, 2, mutant));
+      },
+      async (fabric) => {
+        await fabric.sleep(400);
+        fabric.note('done');
+      },
+    ];
+  }
+
+  it('fetch-once-crash: the correct read fetches x1 again at C and returns v1', async () => {
+    const result = await runSchedule(fetchOnceCrash, undefined, fetchOnceBodies, fetchOnceFaults);
+    assert.deepEqual(result.unfinished, []);
+    const reads = result.history.filter((event) => event.process === 2 && event.type === 'ok');
+    assert.deepEqual(reads.map((event) => event.value), [1]);
+  });
+
+  it('fetch-once-crash: fetch-id-once never fetches x1 at C and the read never returns', async () => {
+    const result = await runSchedule(fetchOnceCrash, 'fetch-id-once', fetchOnceBodies, fetchOnceFaults);
+    assert.deepEqual(result.unfinished, [2]);
+  });
+  /**
+   * `notif-revert` (spec §8): c (p0) writes m, FAST on {A, B}; its
+   * promotion is held (at A until R's write u returned, at B until R's
+   * second scan there). R (p1, answering from A and B) sees m twice; its
+   * notif READ at B waits until Q (p2, answering from B and C) has locked
+   * c's next write x5 there, so R's cache holds n_B = id(x5) > id(m). The
+   * correct lock says *later* at once; `lock-lowers-notif` CASes notif[c]
+   * at B from id(x5) down to id(m). R then writes u (clock ahead: u > x5).
+   * c's W1 for x5 sees u; its W2 answers from A and B: the correct W2 finds
+   * Q's notification at B and stands at x5 below u; the mutant's finds
+   * none, and W3 puts y5 above u: Q read v5, u was written, the last read
+   * (p3) gets v5 again.
+   */
+  const notifRevert = [
+    'p0 write m0 #2 until p1 note go', // c's promotion at A (and x5 behind it) after R's u returned
+    // R's reads at B: its first scan, the fetch of m's entry, its second scan, its notif READ.
+    'p0 write m1 #2 until p1 read m1 #3', // c's promotion at B after R's second scan there
+    'p1 read m2 until p3 note done', // R answers from A and B
+    'p1 read m1 #4 until p2 cas m1 #2', // R's notif READ at B after Q's lock CAS there (Q's first CAS at B publishes its help)
+    'p2 read m0 until p3 note done', // Q answers from B and C
+    'p2 read m1 until p0 cas m1 #3', // Q reads B once x5 is there
+    'p2 read m2 until p0 cas m2 #3', // and C
+    'p0 read m1 #2 until p1 note go', // c's W1 scan for x5 at B sees u
+    'p0 read m2 #3 until p3 note done', // c's W2 answers from A and B
+  ].join('; ');
+
+  function notifRevertBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    let cReturned: () => void = () => undefined;
+    const cDone = new Promise<void>((resolve) => (cReturned = resolve));
+    let rReturned: () => void = () => undefined;
+    const rDone = new Promise<void>((resolve) => (rReturned = resolve));
+    return [
+      async (fabric) => {
+        const register = client(fabric, 0, mutant);
+        await write(fabric, register, 1);
+        await write(fabric, register, 5);
+        wPath = register.lastOperation.fast ? 'fast' : register.lastOperation.notified ? 'notified' : 'fresh';
+        cReturned();
+      },
+      async (fabric) => {
+        await fabric.sleep(2);
+        const register = client(fabric, 1, mutant, 1000);
+        await read(fabric, register);
+        await write(fabric, register, 7);
+        fabric.note('go');
+        rReturned();
+      },
+      async (fabric) => {
+        await read(fabric, client(fabric, 2, mutant));
+      },
+      async (fabric) => {
+        await cDone;
+        await rDone;
+        await read(fabric, client(fabric, 3, mutant));
+        fabric.note('done');
+      },
+    ];
+  }
+
+  it('notif-revert: the correct lock on m says later (n_B = id(x5)); c stands at x5 below u (linearizable)', async () => {
+    const result = await runSchedule(notifRevert, undefined, notifRevertBodies);
+    assert.deepEqual(result.unfinished, []);
+    assert.equal(wPath, 'notified');
+    assert.equal(result.lastRead, 7);
+    assert.equal(result.linearizable, true);
+  });
+
+  it('notif-revert: lock-lowers-notif lowers notif[c] at B, c misses Q\'s lock and y5 lands above u (not linearizable)', async () => {
+    const result = await runSchedule(notifRevert, 'lock-lowers-notif', notifRevertBodies);
+    assert.equal(wPath, 'fresh');
+    assert.equal(result.lastRead, 5);
+    assert.equal(result.linearizable, false);
+  });
+});
+

@@ -194,7 +194,7 @@ export { FsyncFileSink } from './realtime/fsyncSink.js';
  */
 export { ReliableMaxRegister, OneMemoryMaxRegister, maxRegisterRegion, maxRegisterValueMax, type MaxRegisterConfig } from './protocols/swarm/maxRegister.js';
 export { AbdRegister, type AbdConfig } from './protocols/swarm/abd.js';
-export { DmAbdRegister, TimestampsExhausted, type DmAbdConfig } from './protocols/swarm/dmAbd.js';
+export { DmAbdRegister, TimestampsExhausted, dmAbdRegions, type DmAbdConfig } from './protocols/swarm/dmAbd.js';
 export { recordRegisterRegion, type RecordRegisterConfig } from './protocols/swarm/recordRegister.js';
 export { maxRegisterMutants, abdMutants, dmAbdMutants, type MaxRegisterMutant, type AbdMutant, type DmAbdMutant } from './protocols/swarm/mutants.js';
 export { checkMaxRegisterProperties, type MaxRegisterEvent, type MaxRegisterViolation, type MaxRegisterProperty } from './check/maxRegisterProperties.js';

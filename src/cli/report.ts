@@ -3,6 +3,7 @@ import { Prng } from '../sim/index.js';
 import { drawClockOffsets } from '../sim/faults.js';
 import type { FunctionMetrics } from '../trace/accounting.js';
 import { provenance } from '../trace/provenance.js';
+import { latenciesByFunction, percent, spreadOf } from './bench/swarmFigures.js';
 import { decimal } from './decimal.js';
 import { isReplayable, replayCommand, replayLine, simulatorCommand } from './runArgs.js';
 
@@ -107,6 +108,28 @@ function muMetricLines(report: RunReport): string[] {
   return lines;
 }
 
+/**
+ * The SWARM family's round trips per operation (`details.roundTrips`:
+ * p50/p99 and the share on the fast path, ≤ 1 round trip) and, on a real
+ * backend (no trace, so no per-function metrics), each function's latency
+ * from the history, in µs of wall clock.
+ */
+function roundTripLines(report: RunReport): string[] {
+  const roundTrips = report.details.roundTrips as Record<string, { count: number; p50: number; p99: number; oneRoundTrip: number }> | undefined;
+  if (!roundTrips || typeof roundTrips !== 'object') return [];
+  const real = !isReplayable(report.params) && typeof report.details.timeUnitMicroseconds === 'number';
+  const lines = [real ? 'round trips per operation (then wall-clock latency):' : 'round trips per operation:'];
+  for (const [f, figures] of Object.entries(roundTrips)) lines.push(`  ${f.padEnd(8)} ${String(figures.count).padStart(5)} ops  p50 ${decimal(figures.p50)}, p99 ${decimal(figures.p99)}; fast path (1 round trip) ${percent(figures.oneRoundTrip)}`);
+  if (real) {
+    const unit = report.details.timeUnitMicroseconds as number;
+    for (const [f, latencies] of [...latenciesByFunction(report.history, unit)].sort(([a], [b]) => a.localeCompare(b))) {
+      const spread = spreadOf(latencies);
+      lines.push(`  ${f.padEnd(8)} latency p50 ${decimal(spread.p50)} µs, p99 ${decimal(spread.p99)} µs (wall clock)`);
+    }
+  }
+  return lines;
+}
+
 /** The human summary of a run. */
 export function runSummary(report: RunReport, traceFile?: string): string {
   const p = report.params;
@@ -126,6 +149,7 @@ export function runSummary(report: RunReport, traceFile?: string): string {
     lines.push(`work:      ${metrics.verbs} verbs, ${metrics.messages} messages, ${metrics.bytes} bytes, ${metrics.permissionChanges} permission changes, ${metrics.tornReads} torn reads detected`);
   }
   lines.push(...muMetricLines(report));
+  lines.push(...roundTripLines(report));
   if (report.linearizable !== undefined) {
     const why = typeof report.details.linearizability === 'string' && report.details.linearizability.startsWith('not judged') ? report.details.linearizability : 'the checker could not decide';
     lines.push(`linearizable: ${report.linearizable === null ? `undecided (${why}; exit 3)` : report.linearizable ? 'yes' : 'no'}`);

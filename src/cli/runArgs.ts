@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { loadUserScenario, scenarios, type ResolvedOptions, type RunOptions } from '../scenarios/index.js';
+import { findScenario, loadUserScenario, scenarios, type ResolvedOptions, type RunOptions } from '../scenarios/index.js';
 import { faultProfiles, type FaultProfile } from '../sim/index.js';
 import { UsageError, choiceOption, integerOption, numberOption } from './usage.js';
 
@@ -28,6 +28,8 @@ export const runOptionSpecs = {
   drift: { type: 'string' },
   clients: { type: 'string' },
   window: { type: 'string' },
+  contention: { type: 'string' },
+  'value-bytes': { type: 'string' },
   'crash-leader-at': { type: 'string' },
   'pause-leader-at': { type: 'string' },
   for: { type: 'string' },
@@ -63,6 +65,7 @@ export async function protocolFrom(command: string, positionals: readonly string
 export function runOptionsFrom(protocol: string, values: Values): RunOptions {
   const crash = values.crash?.join(',');
   const pause = values.pause?.join(',');
+  const workload = workloadFrom(protocol, values);
   return {
     protocol,
     // Seeds are 0 or more on purpose: a seed names a run, and one spelling per run keeps replay commands unique.
@@ -78,7 +81,7 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.ops !== undefined ? { ops: integerOption('ops', values.ops, 0, 1, 1_000_000, 'operations') } : {}),
     ...(values.f !== undefined ? { f: integerOption('f', values.f, 0, 0, 64, 'tolerated faults') } : {}),
     ...(values.adversary !== undefined ? { adversary: values.adversary } : {}),
-    ...(values.workload !== undefined ? { workload: values.workload } : {}),
+    ...(workload !== undefined ? { workload } : {}),
     ...(values.log !== undefined ? { log: values.log } : {}),
     ...(values.slots !== undefined ? { slots: integerOption('slots', values.slots, 0, 1, 1_000_000, 'log slots') } : {}),
     ...(values.hold !== undefined && values.hold.length > 0 ? { hold: values.hold.join('; ') } : {}),
@@ -87,11 +90,32 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(values.drift !== undefined ? { drift: numberOption('drift', values.drift, 0, { minimum: 0, unit: 'parts per million' }) } : {}),
     ...(values.clients !== undefined ? { clients: integerOption('clients', values.clients, 0, 1, 1024, 'clients') } : {}),
     ...(values.window !== undefined ? { window: integerOption('window', values.window, 0, 1, 1024, 'entries in flight') } : {}),
+    ...(values['value-bytes'] !== undefined ? { valueBytes: integerOption('value-bytes', values['value-bytes'], 0, 16, 65536, 'bytes (a multiple of 8)') } : {}),
     ...(values['crash-leader-at'] !== undefined ? { crashLeaderAt: numberOption('crash-leader-at', values['crash-leader-at'], 0, { minimum: 0, unit: 'time units' }) } : {}),
     ...(values['pause-leader-at'] !== undefined ? { pauseLeaderAt: numberOption('pause-leader-at', values['pause-leader-at'], 0, { minimum: 0, unit: 'time units' }) } : {}),
     ...(values.for !== undefined ? { pauseFor: numberOption('for', values.for, 0, { above: 0, unit: 'time units' }) } : {}),
     ...(values.backend !== undefined ? { backend: choiceOption('backend', values.backend, ['sim', 'shm', 'tcp'] as const, 'sim') } : {}),
   };
+}
+
+/** Contention levels of `--contention`, as the workloads they name. */
+const contentionWorkloads = { low: 'uniform', high: 'contention' } as const;
+
+/**
+ * The workload a run asks for: `--workload`, or `--contention low|high`
+ * (low = `uniform`: think times between operations; high = `contention`:
+ * every client at once, no think time), for scenarios with both workloads.
+ * Giving both, they must agree.
+ */
+function workloadFrom(protocol: string, values: Values): string | undefined {
+  if (values.contention === undefined) return values.workload;
+  const level = choiceOption('contention', values.contention, ['low', 'high'] as const, 'low');
+  const workload = contentionWorkloads[level];
+  const scenario = findScenario(protocol);
+  const takes = (candidate: { readonly workloads?: readonly string[] }) => Object.values(contentionWorkloads).every((name) => candidate.workloads?.includes(name));
+  if (scenario && !takes(scenario)) throw new UsageError(`--contention: ${protocol} takes no --contention (accepted by: ${scenarios.filter(takes).map((candidate) => candidate.name).join(', ') || 'none'})`);
+  if (values.workload !== undefined && values.workload !== workload) throw new UsageError(`--contention ${level} is --workload ${workload}, which conflicts with --workload ${values.workload} (give one of them)`);
+  return workload;
 }
 
 /** The `mnm run …` command that replays a run exactly (every option explicit). */
@@ -113,6 +137,7 @@ export function replayCommand(options: ResolvedOptions): string {
   if (options.hold) parts.push('--hold', JSON.stringify(options.hold));
   if (options.clients !== undefined) parts.push('--clients', String(options.clients));
   if (options.window !== undefined) parts.push('--window', String(options.window));
+  if (options.valueBytes !== undefined) parts.push('--value-bytes', String(options.valueBytes));
   if (options.crashLeaderAt !== undefined) parts.push('--crash-leader-at', String(options.crashLeaderAt));
   if (options.pauseLeaderAt !== undefined) parts.push('--pause-leader-at', String(options.pauseLeaderAt), '--for', String(options.pauseFor));
   if (options.backend && options.backend !== 'sim') parts.push('--backend', options.backend);

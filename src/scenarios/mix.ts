@@ -65,10 +65,13 @@ export function mixedRunOptions(scenario: Scenario, seed: number, fixed: FixedOp
   // Drawn after the log (a bounded log's size depends on it), and last, so that no other draw moved.
   const slots = scenario.mixSlots ? scenario.mixSlots(random, { log: fixed.log ?? log }) : undefined;
   const sized = fixed.n !== undefined || fixed.f !== undefined || fixed.memories !== undefined;
+  // Fixed clients of a scenario whose processes are its clients fix the processes: the memories stay drawn.
+  const { n: _drawnProcesses, ...memorySizes } = sizes;
+  const clientProcesses = fixed.clients !== undefined && scenario.clientsAreProcesses === true;
   return {
     protocol: scenario.name,
     seed,
-    ...(sized ? {} : sizes),
+    ...(sized ? {} : clientProcesses ? memorySizes : sizes),
     latency,
     faults,
     ...(tear !== undefined ? { tear } : {}),

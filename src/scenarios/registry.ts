@@ -9,6 +9,7 @@ import { brachaScenario } from './bracha.js';
 import { kvLogScenario } from './kvLog.js';
 import { swarmScenarios } from './swarm.js';
 import { swarmKvScenario } from './swarmKv.js';
+import { rawScenario } from './rawRegister.js';
 
 /**
  * The scenario registry: every runnable scenario by name. A leaf of
@@ -18,7 +19,7 @@ import { swarmKvScenario } from './swarmKv.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, swarmKvScenario];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, rawScenario, swarmKvScenario];
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */

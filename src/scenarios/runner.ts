@@ -50,14 +50,17 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   const latency = latencyModel(options.latency);
   const sized = options.f !== undefined && scenario.sizeFor ? scenario.sizeFor(options.f) : undefined;
   if (sized && options.n !== undefined && options.n !== sized.n) throw new Error(`--n ${options.n} conflicts with --f ${options.f}: ${scenario.name} with f = ${options.f} has n = ${sized.n}`);
+  // A scenario whose processes are its clients: --clients C is --n C (and --f then sizes the memories only).
+  const clientProcesses = scenario.clientsAreProcesses && options.clients !== undefined ? options.clients : undefined;
+  if (clientProcesses !== undefined && options.n !== undefined && options.n !== clientProcesses) throw new Error(`--n ${options.n} conflicts with --clients ${clientProcesses}: ${scenario.name} runs one client per process (give one of them)`);
   if (sized?.memories !== undefined && options.memories !== undefined && options.memories !== sized.memories) {
     throw new Error(`--memories ${options.memories} conflicts with --f ${options.f}: ${scenario.name} with f = ${options.f} has ${sized.memories} memories`);
   }
   let resolved: ResolvedOptions = {
     protocol: scenario.name,
     seed: options.seed,
-    n: options.n ?? sized?.n ?? scenario.defaults.n,
-    memories: options.memories ?? sized?.memories ?? scenario.defaultMemories?.(options.n ?? sized?.n ?? scenario.defaults.n, options.log ?? scenario.logs?.[0]) ?? scenario.defaults.memories,
+    n: options.n ?? clientProcesses ?? sized?.n ?? scenario.defaults.n,
+    memories: options.memories ?? sized?.memories ?? scenario.defaultMemories?.(options.n ?? clientProcesses ?? sized?.n ?? scenario.defaults.n, options.log ?? scenario.logs?.[0]) ?? scenario.defaults.memories,
     latency: latency.name,
     faults: options.faults,
     ...(options.crash ? { crash: options.crash } : {}),
@@ -75,6 +78,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     ...(options.hold ? { hold: options.hold } : {}),
     ...(options.clients !== undefined ? { clients: options.clients } : {}),
     ...(options.window !== undefined ? { window: options.window } : {}),
+    ...(options.valueBytes !== undefined ? { valueBytes: options.valueBytes } : {}),
     ...(options.crashLeaderAt !== undefined ? { crashLeaderAt: options.crashLeaderAt } : {}),
     ...(options.pauseLeaderAt !== undefined ? { pauseLeaderAt: options.pauseLeaderAt } : {}),
     ...(options.pauseFor !== undefined ? { pauseFor: options.pauseFor } : {}),
@@ -127,6 +131,11 @@ function validateScenarioFlags(options: ResolvedOptions, scenario: Scenario): vo
     if (value === undefined) continue;
     if (!scenario.accepts?.includes(flag)) throw new Error(`--${flag}: ${scenario.name} takes no --${flag} (accepted by: ${takers(flag)})`);
     if (!Number.isInteger(value) || value < 1 || value > 1024) throw new Error(`--${flag} ${value} is out of range (accepted: 1..1024)`);
+  }
+  if (options.valueBytes !== undefined) {
+    if (!scenario.accepts?.includes('value-bytes')) throw new Error(`--value-bytes: ${scenario.name} takes no --value-bytes (accepted by: ${scenarios.filter((candidate) => candidate.accepts?.includes('value-bytes')).map((candidate) => candidate.name).join(', ') || 'none'})`);
+    const bytes = options.valueBytes;
+    if (!Number.isInteger(bytes) || bytes < 16 || bytes > 65536 || bytes % 8 !== 0) throw new Error(`--value-bytes ${bytes} is out of range (accepted: a multiple of 8 from 16 to 65536)`);
   }
   const leaderFlags = [options.crashLeaderAt !== undefined ? '--crash-leader-at' : undefined, options.pauseLeaderAt !== undefined ? '--pause-leader-at' : undefined].filter((flag) => flag !== undefined);
   if (leaderFlags.length > 0 && !scenario.leader) {

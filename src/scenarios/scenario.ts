@@ -51,6 +51,8 @@ export interface RunOptions {
   readonly clients?: number;
   /** The leader's window: log entries it keeps in flight (mu). */
   readonly window?: number;
+  /** Bytes of each value a register scenario writes (the SWARM family, `raw`): a multiple of 8, at least 16; scenario default when absent. */
+  readonly valueBytes?: number;
   /** Crash whoever leads at this time (its host: process and memory); a scenario with `leader` only. */
   readonly crashLeaderAt?: number;
   /** Pause whoever leads at this time, for `pauseFor` (simulator only). */
@@ -139,8 +141,14 @@ export interface Scenario {
   readonly adversaries?: boolean;
   /** The memories of a run that does not give `--memories`, from its processes and log (default: `defaults.memories`): Mu needs one per replica. */
   readonly defaultMemories?: (n: number, log: string | undefined) => number;
-  /** Run options beyond the common ones that the scenario takes (`clients`, `window`); others reject them. */
-  readonly accepts?: readonly ('clients' | 'window')[];
+  /** Run options beyond the common ones that the scenario takes (`clients`, `window`, `value-bytes`); others reject them. */
+  readonly accepts?: readonly ('clients' | 'window' | 'value-bytes')[];
+  /**
+   * Every process is one client (the SWARM family): `--clients C` then sets
+   * the processes, as `--n C` does (giving both, they must agree). Without
+   * it `--clients` means clients spread over the processes (mu).
+   */
+  readonly clientsAreProcesses?: boolean;
   /**
    * Process pI and memory mI share host hI, so pI's verbs on mI are local
    * (SimulationConfig.colocated): no network delay on the simulator.

@@ -29,20 +29,34 @@ import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
  * one-round-trip operations). Values travel as 16 bytes, the number and its
  * complement, so that a value torn between two writes shows as garbled.
  */
-const valueMax = 16;
+const defaultValueBytes = 16;
 
-function encodeValue(value: number): Uint8Array {
-  const bytes = new Uint8Array(valueMax);
-  setWord(bytes, 0, BigInt(value));
-  setWord(bytes, 8, ~BigInt(value));
+/** The values' size (`--value-bytes`, a multiple of 8, at least 16; default 16). */
+export function valueBytesOf(options: ResolvedOptions): number {
+  return options.valueBytes ?? defaultValueBytes;
+}
+
+/**
+ * What a SWARM scenario spreads into itself to take `--clients C` (one
+ * client per process: `--n C`) and `--value-bytes B` (read with
+ * `valueBytesOf`): `{ ...swarmClientOptions, name: …, … }`.
+ */
+export const swarmClientOptions: Pick<Scenario, 'accepts' | 'clientsAreProcesses'> = { accepts: ['clients', 'value-bytes'], clientsAreProcesses: true };
+
+/** `value` in `size` bytes: the number and its complement, alternating word by word (a tear shows as garbled). */
+function encodeValue(value: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let offset = 0; offset < size; offset += 8) setWord(bytes, offset, offset % 16 === 0 ? BigInt(value) : ~BigInt(value));
   return bytes;
 }
 
-function decodeValue(bytes: Uint8Array | null): OperationValue {
+function decodeValue(bytes: Uint8Array | null, size: number): OperationValue {
   if (bytes === null) return null;
-  if (bytes.length === valueMax) {
+  if (bytes.length === size) {
     const value = getWord(bytes, 0);
-    if (getWord(bytes, 8) === (~value & ((1n << 64n) - 1n))) return Number(value);
+    let whole = true;
+    for (let offset = 8; offset < size && whole; offset += 8) whole = getWord(bytes, offset) === (offset % 16 === 0 ? value : ~value & ((1n << 64n) - 1n));
+    if (whole) return Number(value);
   }
   return `garbled:${Buffer.from(bytes).toString('hex')}`;
 }
@@ -60,8 +74,10 @@ function thinkTime(options: ResolvedOptions): number {
 }
 
 /** What the three scenarios share: sizes, tolerance, workloads drawn, the round trips' summary. */
-function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'regions' | 'body' | 'check'> & { readonly workloads: readonly string[]; readonly minimumClients: number }): Scenario {
+function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'regions' | 'body' | 'check'> & Partial<Pick<Scenario, 'accepts'>> & { readonly workloads: readonly string[]; readonly minimumClients: number }): Scenario {
   return {
+    // One client per process: --clients C is --n C; values of --value-bytes (not the max register's words).
+    ...swarmClientOptions,
     ...parts,
     // Two copies per client record (recordCopy.ts); the max register's buffers are single words.
     cutShortWrites: true,
@@ -100,14 +116,14 @@ interface ClientRegister {
  * value `writeOf(index)` names, or a read where it names none; every call
  * recorded in the history and its round trips noted.
  */
-async function registerClient(fabric: Fabric, register: ClientRegister, ops: number, think: number, writeOf: (index: number) => number | undefined): Promise<void> {
+async function registerClient(fabric: Fabric, register: ClientRegister, ops: number, think: number, writeOf: (index: number) => number | undefined, valueBytes = defaultValueBytes): Promise<void> {
   for (let index = 1; index <= ops; index++) {
     await fabric.sleep(Math.round(fabric.random() * think));
     const value = writeOf(index);
     if (value !== undefined) {
       const op = fabric.history.invoke('write', value);
       try {
-        await register.write(encodeValue(value));
+        await register.write(encodeValue(value, valueBytes));
       } catch (error) {
         // Spec §3: a write whose y would need a timestamp past 40 bits ends with an unknown outcome (its scan went out) and the client fail-stops.
         if (!(error instanceof TimestampsExhausted)) throw error;
@@ -118,7 +134,7 @@ async function registerClient(fabric: Fabric, register: ClientRegister, ops: num
       noteCost(fabric, 'write', register.lastRoundTrips);
     } else {
       const op = fabric.history.invoke('read', null);
-      const read = decodeValue(await register.read());
+      const read = decodeValue(await register.read(), valueBytes);
       fabric.history.ok(op, read);
       noteCost(fabric, 'read', register.lastRoundTrips);
     }
@@ -162,12 +178,12 @@ export const abdScenario = swarmScenario({
   mutants: abdMutants,
   workloads: ['uniform', 'contention'],
   minimumClients: 2,
-  regions: (options) => [recordRegisterRegion({ region: 'abd', memories: memoriesOf(options), clients: options.n, valueMax })],
+  regions: (options) => [recordRegisterRegion({ region: 'abd', memories: memoriesOf(options), clients: options.n, valueMax: valueBytesOf(options) })],
   body(options, process) {
-    const config = { region: 'abd', memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, client: process, valueMax, writer: 0, ...(options.mutant ? { mutant: options.mutant as AbdMutant } : {}) };
+    const config = { region: 'abd', memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, client: process, valueMax: valueBytesOf(options), writer: 0, ...(options.mutant ? { mutant: options.mutant as AbdMutant } : {}) };
     const think = thinkTime(options);
     // The writer writes 1, 2, 3…; every other client reads.
-    return (fabric) => registerClient(fabric, new AbdRegister(fabric, config), options.ops, think, (index) => (process === config.writer ? index : undefined));
+    return (fabric) => registerClient(fabric, new AbdRegister(fabric, config), options.ops, think, (index) => (process === config.writer ? index : undefined), config.valueMax);
   },
   check: linearizable,
 });
@@ -186,7 +202,7 @@ function fetchTimeoutOf(options: ResolvedOptions): number {
 }
 
 function dmAbdScenarioOf(name: string, inPlace: boolean, summary: string): Scenario {
-  const layout = (options: ResolvedOptions) => ({ region: name, memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, valueMax, inPlace, entries: dmAbdEntries });
+  const layout = (options: ResolvedOptions) => ({ region: name, memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, valueMax: valueBytesOf(options), inPlace, entries: dmAbdEntries });
   return swarmScenario({
     name,
     summary,
@@ -199,7 +215,7 @@ function dmAbdScenarioOf(name: string, inPlace: boolean, summary: string): Scena
       const config = { ...layout(options), client: process, fetchTimeout: fetchTimeoutOf(options), ...(options.mutant ? { mutant: options.mutant as DmAbdMutant } : {}) };
       const think = thinkTime(options);
       // Half writes, half reads; values name their writer and operation (unique across the run).
-      return (fabric) => registerClient(fabric, new DmAbdRegister(fabric, config), options.ops, think, (index) => (fabric.random() < 0.5 ? 1000 * (process + 1) + index : undefined));
+      return (fabric) => registerClient(fabric, new DmAbdRegister(fabric, config), options.ops, think, (index) => (fabric.random() < 0.5 ? 1000 * (process + 1) + index : undefined), config.valueMax);
     },
     check: linearizable,
   });
@@ -223,6 +239,7 @@ export const maxRegisterScenario = swarmScenario({
   mutants: maxRegisterMutants,
   workloads: ['uniform', 'contention', 'shared-buffers'],
   minimumClients: 1,
+  accepts: ['clients'],
   regions: (options) => [maxRegisterRegion({ region: 'max-register', memories: memoriesOf(options), buffers: buffersOf(options) })],
   body(options, process) {
     const config = { region: 'max-register', memories: memoriesOf(options), buffers: buffersOf(options), client: process, f: faultsTolerated(options), ...(options.mutant ? { mutant: options.mutant as MaxRegisterMutant } : {}) };

@@ -100,6 +100,8 @@ class Region {
  */
 export class SimMemory {
   private readonly regions = new Map<string, Region>();
+  /** The regions that may have writes still landing (so that a verb need not visit every region to keep queue-pair order). */
+  private readonly landing = new Set<Region>();
   crashed = false;
 
   constructor(
@@ -186,10 +188,17 @@ export class SimMemory {
   execute(verb: VerbRequest, now: number, tearWindow?: number): VerbOutcome {
     const region = this.region(verb.region);
     region.forget(now);
-    // One queue pair per (process, memory), whatever the region: this process's earlier writes to any
-    // region here are complete before its next verb executes (so a batch [entry; CAS] cut short by a
-    // crash takes effect as a prefix: never a CAS landed with its entry still torn).
-    for (const other of this.regions.values()) if (other.inFlight.length > 0) other.landAll(verb.process);
+    // One queue pair per (process, memory), whatever regions its verbs touch:
+    // this process's earlier writes at this memory are complete before its
+    // next verb executes (SWARM's entry in `log.c`, then the CAS in `rec`
+    // that names it: the CAS must not land before the entry has).
+    if (this.landing.size > 0) {
+      for (const any of this.landing) {
+        any.forget(now);
+        if (any.inFlight.length === 0) this.landing.delete(any);
+        else any.landAll(verb.process);
+      }
+    }
     const held = region.access[verb.process] ?? 'none';
     switch (verb.kind) {
       case 'read': {
@@ -247,6 +256,7 @@ export class SimMemory {
         if (landing[index] > until) until = landing[index];
       }
       region.inFlight.push({ writer, firstWord, old, landing, until });
+      this.landing.add(region);
     }
     region.bytes.set(data, offset);
   }

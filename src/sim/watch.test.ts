@@ -217,7 +217,7 @@ describe('memory watcher', () => {
     assert.match(many.memoryViolations[20].detail, /^10 more finding/);
   });
 
-  it('costs a scenario without a watcher nothing: no violations field content', async () => {
+  it('without a watcher nothing is checked: a decreasing write goes unreported', async () => {
     const result = await world(async (fabric) => {
       await fabric.write(at(0), wordBytes(3n));
       await fabric.write(at(0), wordBytes(1n));

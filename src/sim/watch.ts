@@ -10,6 +10,12 @@ import type { MemoryId, ProcessId } from '../fabric/index.js';
  *
  * A watcher only reads; it never changes memory or draws randomness, so a
  * run with a watcher has the same schedule and trace as one without.
+ *
+ * It sees memory as it will be once every write has landed: a multi-word
+ * write is seen whole when it reaches the memory, even while a concurrent
+ * READ may still see some of its words old (a transient tear is the
+ * readers' business); if its writer's crash then cuts it short, the words
+ * that go back to their old contents are a change of their own (`cut`).
  */
 
 /** What changed a region. `cut`: a crashed writer's words that had not landed yet went back to their old contents. */

@@ -6,6 +6,7 @@ import { backendsBench } from './backends.js';
 import { sweepWorkersBench } from './sweepWorkers.js';
 import { longRunsBench } from './longRuns.js';
 import { muBench } from './mu.js';
+import { swarmBench } from './swarm.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench, muBench];
+export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench, muBench, swarmBench];

@@ -23,8 +23,15 @@ Ctrl-C (SIGINT) or SIGTERM stops at once: the suites finished so far are
 reported (with --json: {"interrupted": true, "interruptedSuite", "suites"}),
 the one running is dropped; exit 130.
 
-example:
+swarm: SWARM's registers (raw, dm-abd, and dm-abd-out-of-place, safe-guess,
+swarm-kv once registered) on sim (rdma model), shm and tcp, 4 clients, cases
+uncontended / contention / skew / memory-crashed: latency p50/p99 as ratios to
+the unreplicated store (raw) and to one verb round trip on the backend, round
+trips and the share on the fast path, the issue's targets.
+
+examples:
   mnm bench sim --quick
+  mnm bench swarm --quick --json
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('bench', args, { quick: { type: 'boolean' }, json: { type: 'boolean' } });

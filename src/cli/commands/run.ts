@@ -50,7 +50,12 @@ options:
   --hold SCRIPT       a scripted schedule: hold an event until another happened, e.g.
                       'p0 permission m2 until p2 note decide' (docs/schedules.md); repeatable
   --clients C         mu (KV workloads): clients on the replicas, 1..n (client c on replica c, the others
-                      only serve; default n)
+                      only serve; default n). SWARM scenarios (abd, max-register, dm-abd, raw, ...): the
+                      clients, one per process (= --n C; with --f F the memories are 2F+1)
+  --contention LEVEL  SWARM scenarios: low (workload uniform: think times between operations) | high
+                      (workload contention: every client at once, no think time)
+  --value-bytes B     SWARM scenarios with byte values (abd, dm-abd, raw, ...): the value size, a multiple of
+                      8 from 16 (default 16)
   --window W          mu: the leader's window, log entries in flight (default: 4 for KV workloads, the
                       clients' appends in flight for log workloads)
   --crash-leader-at T mu: crash the host of whoever leads at time T (resolved at T from the run's own
@@ -70,7 +75,9 @@ options:
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash,
                       replay, mnmVersion, traceVersion, ... (mu: metrics.commit {p50, p99}, metrics.throughput,
                       metrics.failover {p50, max, trials, detection, permissionSwitch, catchUp} or null,
-                      linearizable true | false | null)
+                      linearizable true | false | null; SWARM scenarios: details.roundTrips {read, write:
+                      {count, p50, p99, max, oneRoundTrip}} — round trips per operation and the share on the
+                      fast path)
 
 Output paths are checked before the run starts.
 
@@ -84,6 +91,8 @@ examples:
   mnm run --scenario examples/scenario-counter.js --faults crash --backend shm
   mnm run mu --n 5 --ops 20 --clients 3 --window 8 --crash-leader-at 40 --json
   mnm run mu --pause-leader-at 30 --for 200 --faults pause
+  mnm run dm-abd --clients 4 --f 1 --contention high --value-bytes 64 --skew 10 --drift 1000 --json
+  mnm run raw --clients 4 --backend tcp    (the unreplicated store: the latency floor of the SWARM family)
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('run', args, {

@@ -167,9 +167,13 @@ async function merge(args: string[], io: CommandIO): Promise<number> {
 
 /**
  * The run options the user gave on the command line (the rest a mixed sweep
- * draws): each run option has the name of its flag, so keep the parsed ones
- * whose flag was given.
+ * draws): keep the parsed ones whose flag was given. A run option's flag is
+ * its name, or that name in kebab case (`valueBytes`: `--value-bytes`,
+ * `crashLeaderAt`: `--crash-leader-at`), `pauseFor`'s is `--for`, and the
+ * workload may come from `--contention`.
  */
 function explicitOptions(parsed: RunOptions, values: Record<string, unknown>): FixedOptions {
-  return Object.fromEntries(Object.entries(parsed).filter(([name]) => name !== 'protocol' && name !== 'seed' && values[name] !== undefined)) as FixedOptions;
+  const flags: Record<string, readonly string[]> = { pauseFor: ['for'], workload: ['workload', 'contention'] };
+  const given = (name: string) => (flags[name] ?? [name, name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)]).some((flag) => values[flag] !== undefined);
+  return Object.fromEntries(Object.entries(parsed).filter(([name]) => name !== 'protocol' && name !== 'seed' && given(name))) as FixedOptions;
 }

@@ -17,8 +17,15 @@ ${tables.map((table) => `  ${table.name.padEnd(10)} ${table.summary}`).join('\n'
 
 --json prints {"rows": [...]}.
 
-example:
+swarm: round trips per operation of raw, abd, dm-abd, dm-abd-out-of-place,
+safe-guess and swarm-kv (those registered; the others are named on stderr),
+cases uncontended / contention / skew, unit latency, 4 clients x 50
+operations, seeds 1-3; each row {"algorithm", "op", "case", "cache",
+"rttP50", "rttP99", "fastPathShare", "expected" (spec §7), ...}.
+
+examples:
   mnm table consensus
+  mnm table swarm --json
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('table', args, { json: { type: 'boolean' } });

@@ -108,6 +108,18 @@ describe('SWARM memory invariants (swarm.md §9: checked after every verb)', () 
     assert.deepEqual(properties(wipe), ['notif-never-decreases']);
   });
 
+  it('notif changed by anything but a CAS, even upward', () => {
+    const watcher = swarmMemoryWatcher(config);
+    const rec = new Uint8Array(2 * layout.recordSize);
+    const offset = layout.notifOffset(0, 2);
+    const id = wordId(packWord({ timestamp: 3n, writer: 2 }));
+    rec.set(wordBytes(id), offset);
+    const change = (kind: string) => watcher({ region: 's.rec', offset, length: 8, before: new Uint8Array(8), after: rec.subarray(offset, offset + 8), regionBytes: (name) => (name === 's.rec' ? rec : undefined), kind });
+    assert.deepEqual(change('cas'), []);
+    assert.deepEqual(properties(change('write')), ['notif-only-cased']);
+    assert.deepEqual(properties(change('faa')), ['notif-only-cased']);
+  });
+
   it('fields out of range: writer ≥ C, slot ≥ E, ts 0 in a buffer; a notif of another writer or past 2^52', () => {
     const memory = new WatchedMemory();
     const meta = layout.metaOffset(0, 0);

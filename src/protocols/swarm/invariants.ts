@@ -9,7 +9,8 @@ import { timestampOf, unpackWord, wordId, wordKey, writerMax } from './word.js';
  * memory right after a change lands:
  *
  * - `buffers-only-grow`: no meta word's key (id, V) decreases (F1 rests on it);
- * - `notif-never-decreases`: notif is only CASed upward (F4 rests on it);
+ * - `notif-never-decreases`: notif is only CASed upward (F4 rests on it),
+ *   and `notif-only-cased`: nothing but a CAS changes it;
  * - `fields-in-range`: a non-zero meta word has writer < C, slot < E and
  *   ts ≥ 1; a non-zero notif[i] is an id (< 2^52) of writer i with ts ≥ 1;
  * - `invariant-d`: each buffer's word has valid data in its holder's entry
@@ -37,6 +38,8 @@ export interface WatchedChange {
   readonly after: Uint8Array;
   /** A whole region of the same memory as it is now (undefined if the memory does not hold it). */
   readonly regionBytes: (region: string) => Uint8Array | undefined;
+  /** What made the change (`write`, `cas`, `faa`, `cut`), when known. */
+  readonly kind?: string;
 }
 
 export interface InvariantFinding {
@@ -99,6 +102,8 @@ export function checkRecordChange(layout: SwarmLayout, change: WatchedChange): I
       if (problem !== undefined) findings.push({ property: 'invariant-d', detail: `${name} now names ${describeWord(after)}, but ${problem}` });
     } else {
       if (after < before) findings.push({ property: 'notif-never-decreases', detail: `${name} went from ${describeId(before)} down to ${describeId(after)}` });
+      // §4: readers CAS notif; writes never touch it (a write raising it would notify without the CAS's check).
+      else if (change.kind !== undefined && change.kind !== 'cas') findings.push({ property: 'notif-only-cased', detail: `${name} changed by a ${change.kind}, to ${describeId(after)}` });
       const range = notifFieldProblem(where.writer, after);
       if (range !== undefined) findings.push({ property: 'fields-in-range', detail: `${name} holds ${after}: ${range}` });
     }

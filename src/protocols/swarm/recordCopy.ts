@@ -3,7 +3,7 @@ import { newerCopy, openRecord, sealRecord, type RecordLayout } from '../common/
 import { wordKey } from './word.js';
 
 /**
- * The records of the atomic registers (ABD, DM-ABD), as each memory lays
+ * The records of the one-writer ABD register, as each memory lays
  * them out: every client c owns two copies of one record,
  *
  *   copy k of client c at (2c + k) · REC, REC = 16 + valueMax rounded to words

@@ -5,7 +5,7 @@ import { copyOffset, encodeRecord, largestWrite, larger, recordRegionSize, type 
 import { wordKey } from './word.js';
 
 /**
- * What ABD and DM-ABD share: 2f+1 memories, each holding every client's
+ * ABD's memory layer (DM-ABD and Safe-Guess use the spec's §3 layout, swarmMemories.ts): 2f+1 memories, each holding every client's
  * record (recordCopy.ts), used as a reliable max register of words whose
  * values travel with them.
  *

@@ -42,6 +42,27 @@ describe('swarm-kv: round trips (§7, unit latency, clocks in sync)', () => {
     assert.ok(costs['get/hit'].count > 0 && costs['put/hit'].count > 0 && costs['get/miss'].count > 0 && costs['put/miss']?.count + (costs['delete/miss']?.count ?? 0) > 0);
   });
 
+  it('four clients in solo turns (no two calls overlap, what `mnm table swarm` calls uncontended): the same exact costs, for every register', async () => {
+    const expected: Record<string, Record<string, number>> = {
+      'safe-guess': { 'get/hit': 1, 'put/hit': 1, 'get/miss': 2, 'put/miss': 3 },
+      'dm-abd': { 'get/hit': 1, 'put/hit': 2, 'get/miss': 2, 'put/miss': 4 },
+      // Out of place every read of a written key fetches: a hit 2, a miss 3 (one less for a key never written: ⊥, nothing to fetch).
+      'dm-abd-out-of-place': { 'get/hit': 2, 'put/hit': 2, 'get/miss': 3, 'put/miss': 4 },
+    };
+    for (const [log, costs] of Object.entries(expected)) {
+      const report = await run({ seed: 5, n: 4, ops: 30, workload: 'solo', log });
+      assert.deepEqual(report.violations, [], log);
+      assert.equal(report.ok, true, log);
+      const measured = byCache(report);
+      for (const [call, roundTrips] of Object.entries(costs)) {
+        assert.ok(measured[call].count > 0, `${log} ${call}: no call`);
+        const unwrittenToo = log === 'dm-abd-out-of-place' && call.startsWith('get');
+        const { p50, max } = measured[call];
+        assert.ok(max === roundTrips && (p50 === roundTrips || (unwrittenToo && p50 === roundTrips - 1)), `${log} ${call}: ${JSON.stringify(measured[call])}`);
+      }
+    }
+  });
+
   it('several clients at once: most hits still take one round trip; the store stays linearizable', async () => {
     const report = await run({ seed: 4, n: 4, ops: 40, workload: 'ycsb-a/contention' });
     assert.deepEqual(report.violations, []);

@@ -12,8 +12,8 @@ import { Prng } from '../sim/prng.js';
 import { keyName, zipfianCumulative } from './kvWorkload.js';
 import { checkRunLinearizable, linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
-import { roundTripSummary } from './swarm.js';
-import { loadCalls, nextSwarmKvCall, parseSwarmKvWorkload, swarmKvWorkloads, type SwarmKvCall, type SwarmKvWorkload } from './swarmKvWorkload.js';
+import { roundTripSummary, swarmClientOptions } from './swarm.js';
+import { loadCalls, nextSwarmKvCall, parseSwarmKvWorkload, swarmKvMixWorkloads, swarmKvWorkloads, type SwarmKvCall, type SwarmKvWorkload } from './swarmKvWorkload.js';
 
 /**
  * `swarm-kv`: SWARM-KV v1 (spec swarm.md §6; protocols/swarm/swarmKv.ts), a
@@ -61,9 +61,19 @@ function workloadOf(options: ResolvedOptions): SwarmKvWorkload {
   return parsed;
 }
 
-/** Value bytes of the puts: `--value-bytes` where the CLI has it, else 64. */
+/** Value bytes of the puts: `--value-bytes` (a multiple of 8, checked by the runner), else 64. */
 function valueBytesOf(options: ResolvedOptions): number {
-  return (options as { readonly valueBytes?: number }).valueBytes ?? defaultValueBytes;
+  return options.valueBytes ?? defaultValueBytes;
+}
+
+/** A `solo` turn: 10 round trips, ample for the slowest uncontended call (a miss put: 3) and its background promotion. */
+function soloTurn(options: ResolvedOptions): number {
+  return 20 * latencyModel(options.latency).mean;
+}
+
+/** Every client's calls: the load phase's puts (`+load`), then `--ops` drawn ones. */
+function callCount(options: ResolvedOptions): number {
+  return options.ops + (workloadOf(options).load ? Math.ceil(keyCount / options.n) : 0);
 }
 
 function layoutOf(options: ResolvedOptions): SwarmKvLayout {
@@ -96,8 +106,10 @@ async function runClient(fabric: Fabric, options: ResolvedOptions, process: numb
   const cumulative = zipfianCumulative(keyCount);
   const calls: SwarmKvCall[] = workload.load ? loadCalls(process, options.n, keyCount, valueBytes) : [];
   for (let call = 0; call < options.ops; call++) calls.push(nextSwarmKvCall(random, workload, cumulative, process, call, valueBytes));
-  for (const { operation, key, value } of calls) {
+  for (const [index, { operation, key, value }] of calls.entries()) {
     if (think > 0) await fabric.sleep(Math.round(fabric.random() * think));
+    // The driver, not the protocol, reads true time: solo turns are slots of it, one client's call per slot.
+    if (workload.pace === 'solo') await fabric.sleep(Math.max(0, soloTurn(options) * (index * options.n + process + 1) - fabric.now()));
     try {
       if (operation === 'get') await store.get(key);
       else if (operation === 'put') await store.put(key, value);
@@ -145,6 +157,8 @@ export const swarmKvScenario: Scenario = {
   summary: 'SWARM-KV v1: a key-value store of 16 loaded keys, each a Safe-Guess register (or DM-ABD: --log dm-abd | dm-abd-out-of-place) over 2f+1 memories; YCSB clients, 1-round-trip gets and puts on cache hits',
   // The registers' mutants, under every key: Safe-Guess's with --log safe-guess, DM-ABD's with a DM-ABD log.
   mutants: { ...safeGuessMutants, ...dmAbdMutants },
+  // --clients C sets the processes (one client each), --value-bytes the puts' values.
+  ...swarmClientOptions,
   defaults: { n: 3, memories: 3, ops: 10 },
   // Entries and IP are checksummed, so a write a crash cut short stays torn harmlessly (never taken for a value).
   cutShortWrites: true,
@@ -155,6 +169,8 @@ export const swarmKvScenario: Scenario = {
     const f = 1 + random.int(2);
     return { n: 2 + random.int(4), memories: 2 * f + 1 };
   },
+  // The sweep draws the store's own workloads (the register scenarios' names are aliases of YCSB-A, and solo turns are for tables).
+  mixWorkload: (random) => swarmKvMixWorkloads[random.int(swarmKvMixWorkloads.length)],
   mixSlots(random) {
     // Small logs often: entry reuse under readers is where a fetch can fail.
     return [undefined, 2, 3, 8][random.int(4)];
@@ -165,11 +181,13 @@ export const swarmKvScenario: Scenario = {
     if (options.n < 1 || options.n > 4096) throw new Error(`--n ${options.n}: swarm-kv needs 1 to 4096 clients`);
     if (options.ops < 1 || options.ops > 999) throw new Error(`--ops ${options.ops} (accepted: 1..999 per client)`);
     if (options.slots !== undefined && (options.slots < 2 || options.slots > 2048)) throw new Error(`--slots ${options.slots}: entries per (writer, key) log (accepted: 2..2048; E = 1 breaks Invariant D)`);
-    const valueBytes = valueBytesOf(options);
-    if (!Number.isInteger(valueBytes) || valueBytes < 16 || valueBytes > 4096) throw new Error(`--value-bytes ${valueBytes} (accepted: 16..4096, room for a value naming its writer and call)`);
     workloadOf(options);
     const mutants: Readonly<Record<string, string>> = algorithmOf(options) === 'safe-guess' ? safeGuessMutants : dmAbdMutants;
     if (options.mutant !== undefined && !(options.mutant in mutants)) throw new Error(`--mutant ${options.mutant}: not a mutant of ${algorithmOf(options)} (accepted: ${Object.keys(mutants).join(', ')})`);
+  },
+  minimumHorizon(options) {
+    // Solo turns spread the calls over time: every turn, then room for the last call's stragglers.
+    return workloadOf(options).pace === 'solo' ? (callCount(options) * options.n + 4) * soloTurn(options) : 0;
   },
   tolerance(options) {
     return { processes: options.n - 1, memories: (options.memories - 1) / 2 };

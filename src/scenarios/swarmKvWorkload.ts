@@ -14,11 +14,15 @@ import { keyName, kvMixes, zipfianRank, type KvMix } from './kvWorkload.js';
  * - mix `ycsb-a` (50 % gets) or `ycsb-b` (95 %) over the key space, or
  *   `hot-key`: every call on `k0`, half puts (contention on one record,
  *   the entry logs wrap around);
- * - pace `think` (the default: a random think time before each call) or
- *   `contention` (none: everyone at once);
+ * - pace `think` (the default: a random think time before each call),
+ *   `contention` (none: everyone at once) or `solo` (in turns: no two
+ *   calls overlap, §7's "no contention");
  * - `+load`: before its drawn calls each client puts its share of the
  *   keys (key j for j ≡ client mod C) through the protocol, in the history
  *   (YCSB's load phase as writes; without it every key starts as "").
+ * The SWARM register scenarios' names stand for YCSB-A (what `mnm table
+ * swarm` asks every SWARM scenario for): `uniform` = `ycsb-a`, `contention`
+ * = `ycsb-a/contention`, `solo` = `ycsb-a/solo`.
  */
 export type SwarmKvOperation = 'get' | 'put' | 'delete';
 
@@ -31,18 +35,25 @@ export interface SwarmKvCall {
 
 export interface SwarmKvWorkload {
   readonly mix: KvMix | 'hot-key';
-  readonly pace: 'think' | 'contention';
+  readonly pace: 'think' | 'contention' | 'solo';
   readonly load: boolean;
 }
 
-export const swarmKvWorkloads = ['ycsb-a', 'ycsb-b', 'ycsb-a/contention', 'ycsb-b/contention', 'hot-key', 'hot-key/contention', 'ycsb-a+load'] as const;
+/** The store's own workloads: what a mixed sweep draws. */
+export const swarmKvMixWorkloads = ['ycsb-a', 'ycsb-b', 'ycsb-a/contention', 'ycsb-b/contention', 'hot-key', 'hot-key/contention', 'ycsb-a+load'] as const;
+/** Every accepted name: the store's own, then the register scenarios' (`mnm table swarm` asks for them). */
+export const swarmKvWorkloads = [...swarmKvMixWorkloads, 'uniform', 'contention', 'solo'] as const;
+
+/** The register scenarios' workload names, as YCSB-A at that pace. */
+const registerWorkloads: Readonly<Record<string, string>> = { uniform: 'ycsb-a', contention: 'ycsb-a/contention', solo: 'ycsb-a/solo' };
 
 /** The workload a name stands for, or a message saying what is accepted. */
-export function parseSwarmKvWorkload(name: string): SwarmKvWorkload | string {
+export function parseSwarmKvWorkload(given: string): SwarmKvWorkload | string {
+  const name = registerWorkloads[given] ?? given;
   const [body, ...extras] = name.split('+');
   if (extras.length > 1 || (extras.length === 1 && extras[0] !== 'load')) return `--workload ${name}: unknown suffix (accepted: +load)`;
   const [mixName, pace = 'think', ...rest] = body.split('/');
-  if (rest.length > 0 || (pace !== 'think' && pace !== 'contention')) return `--workload ${name}: unknown pace (accepted: think, contention)`;
+  if (rest.length > 0 || (pace !== 'think' && pace !== 'contention' && pace !== 'solo')) return `--workload ${name}: unknown pace (accepted: think, contention, solo)`;
   const mix = mixName === 'hot-key' ? 'hot-key' : kvMixes[mixName];
   if (mix === undefined) return `--workload ${name}: unknown mix (accepted: ${[...Object.keys(kvMixes), 'hot-key'].join(', ')})`;
   return { mix, pace, load: extras.length === 1 };

@@ -25,6 +25,7 @@ interface CostSummary {
 interface SafeGuessDetails {
   readonly roundTrips: Record<string, CostSummary>;
   readonly meanRoundTrips: Record<string, number>;
+  readonly worstClean: Record<string, number>;
   readonly writePaths: Record<string, number>;
   readonly work: Record<string, number>;
   readonly exhausted: number;
@@ -117,6 +118,21 @@ describe('safe-guess: round trips (spec §7)', () => {
   });
 });
 
+describe('safe-guess: wait-freedom bounds (spec §5)', () => {
+  it('without failed fetches or redos a write takes ≤ 4 round trips (W1, fetch, W2, W3) and a read ≤ 3C + 4 (2C+2 steps, C+1 fetches, a write-back)', async () => {
+    for (const latency of ['unit', 'tail:1:30:0.2', 'uniform:1:10']) {
+      for (let seed = 1; seed <= 10; seed++) {
+        const clients = 5;
+        const report = await run({ seed, latency, workload: 'contention', n: clients, ops: 20, faults: 'crash' });
+        assert.deepEqual(report.violations, [], `seed ${seed}: ${replay(report)}`);
+        const { worstClean } = detailsOf(report);
+        assert.ok(worstClean.write <= 4, `seed ${seed} ${latency}: a write took ${worstClean.write}`);
+        assert.ok(worstClean.read <= 3 * clients + 4, `seed ${seed} ${latency}: a read took ${worstClean.read}`);
+      }
+    }
+  });
+});
+
 describe('safe-guess: linearizable under faults', () => {
   const grid: readonly (Partial<RunOptions> & { readonly name: string })[] = [
     { name: 'unit, contention', latency: 'unit', workload: 'contention', n: 4 },
@@ -124,6 +140,7 @@ describe('safe-guess: linearizable under faults', () => {
     { name: 'tail:1:30:0.2, contention, skew 20, drift', latency: 'tail:1:30:0.2', workload: 'contention', n: 5, skew: 20, drift: 20_000 },
     { name: 'rdma, contention, torn writes', latency: 'rdma', workload: 'contention', n: 4, tear: 1 },
     { name: 'lan, uniform, skew 600', latency: 'lan', workload: 'uniform', n: 3, skew: 600 },
+    { name: 'keys (3 records, kv model), tail:1:30:0.2', latency: 'tail:1:30:0.2', workload: 'keys', n: 4 },
   ];
   for (const configuration of grid) {
     it(`${configuration.name}: ${Math.round(seeds / 4)} seeds with every fault drawn`, async () => {
@@ -167,6 +184,18 @@ const caught: Readonly<Record<string, { readonly at: number; readonly property: 
   'ts-wraps': { at: 81, property: 'linearizability' },
   'notify-on-first-sight': { at: 543, property: 'termination' },
 };
+
+describe('safe-guess: records per key (workload keys, the kv model per key)', () => {
+  it('same-writer-returns-latest is caught on keys at seed 112 (kv linearizability); the protocol passes that seed', async () => {
+    const options = { seed: 112, workload: 'keys', latency: 'tail:1:30:0.2', faults: 'all', n: 4, ops: 20 } as const;
+    const broken = await run({ ...options, mutant: 'same-writer-returns-latest' });
+    assert.deepEqual(broken.violations.map((violation) => violation.property), ['linearizability']);
+    const correct = await run(options);
+    assert.deepEqual(correct.violations, []);
+    assert.equal(correct.ok, true);
+    assert.ok(correct.history.some((event) => event.key === 'k2'), 'operations on several keys');
+  });
+});
 
 describe('safe-guess: mutants caught by the mixed sweep', () => {
   const scenario = findScenario('safe-guess');

@@ -24,7 +24,9 @@ import { roundTripSummary } from './swarm.js';
  * every clock 64 ticks short of 2^40 and Δ = 2^38 (`far-clocks`, the spec's
  * `ts-wrap` schedule: guesses climb to the clock within four writes and pass
  * 2^40 some 20 RTT into the run, so clients stop with ts-exhausted; uniform
- * think times otherwise). Clocks skew and drift
+ * think times otherwise), or on three records at once (`keys`: each
+ * operation a put or get of a random key k0..k2, one register per record,
+ * no think time; checked with the `kv` model, per key). Clocks skew and drift
  * as the run says (`--skew`, `--drift`, the `clocks` fault profile).
  *
  * Checks: the `register` model (linearizability); a write that hit
@@ -37,7 +39,9 @@ import { roundTripSummary } from './swarm.js';
 const valueMax = 16;
 /** E: per-(writer, record) log entries. Runs stay far below 2048 publishes per client, so fetches only fail on crashes (§9 wait-freedom). */
 const entries = 2048;
-const workloads = ['uniform', 'contention', 'solo', 'idle', 'far-clocks'] as const;
+const workloads = ['uniform', 'contention', 'solo', 'idle', 'far-clocks', 'keys'] as const;
+/** Records of the `keys` workload (one register per key, as SWARM-KV will use them). */
+const keyCount = 3;
 
 function encodeValue(value: number): Uint8Array {
   const bytes = new Uint8Array(valueMax);
@@ -61,7 +65,7 @@ function faultsTolerated(options: ResolvedOptions): number {
 
 /** The deployment's layout, shared by every client and the regions. */
 export function safeGuessLayout(options: ResolvedOptions): SwarmLayoutConfig {
-  return { region: 'safe-guess', memories: Array.from({ length: options.memories }, (_, memory) => memory), f: faultsTolerated(options), clients: options.n, records: 1, entries, valueMax, keyMax: 0, inPlace: true };
+  return { region: 'safe-guess', memories: Array.from({ length: options.memories }, (_, memory) => memory), f: faultsTolerated(options), clients: options.n, records: options.workload === 'keys' ? keyCount : 1, entries, valueMax, keyMax: 0, inPlace: true };
 }
 
 /** Round trip time of the run's latency model (2 mean one-way delays): the tick is RTT/3, the fetch timeout 4 RTT (spec §3). */
@@ -75,7 +79,7 @@ function soloTurn(options: ResolvedOptions): number {
 }
 
 function thinkTime(options: ResolvedOptions): number {
-  if (options.workload === 'contention') return 0;
+  if (options.workload === 'contention' || options.workload === 'keys') return 0;
   // idle: about 2000 RTT = 6000 ticks between operations, well past Δ = 1024: a client's maxSeen goes stale.
   if (options.workload === 'idle') return 4000 * roundTripTime(options);
   return latencyModel(options.latency).minimum * 4;
@@ -93,7 +97,7 @@ export function safeGuessClient(fabric: Fabric, options: ResolvedOptions, proces
 
 /** What an op-cost note carries beyond the round trips. */
 function costFields(counters: Readonly<OperationCounters>, f: 'read' | 'write'): Record<string, OperationValue> {
-  const fields: Record<string, OperationValue> = { f, roundTrips: counters.roundTrips, fetches: counters.fetches, rescans: counters.rescans, locks: counters.locks, redos: counters.redos };
+  const fields: Record<string, OperationValue> = { f, roundTrips: counters.roundTrips, fetches: counters.fetches, failedFetches: counters.failedFetches, rescans: counters.rescans, locks: counters.locks, redos: counters.redos };
   if (f === 'write') {
     fields.path = counters.fast ? 'fast' : counters.notified ? 'notified' : 'fresh';
     fields.staleGuess = counters.staleGuess;
@@ -113,24 +117,28 @@ async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: 
     // The driver, not the protocol, may read true time: solo turns are slots of it.
     if (options.workload === 'solo') await fabric.sleep(Math.max(0, soloTurn(options) * ((index - 1) * options.n + process) - fabric.now()));
     else await fabric.sleep(Math.round(fabric.random() * think));
+    // keys: a random record, recorded as a kv put/get of key k<record>; else the one register.
+    const record = options.workload === 'keys' ? Math.floor(fabric.random() * keyCount) : 0;
+    const keyed = options.workload === 'keys';
     if (fabric.random() < 0.5) {
       const value = 1000 * (process + 1) + index;
-      const op = fabric.history.invoke('write', value);
+      const recorded = keyed ? String(value) : value;
+      const op = keyed ? fabric.history.invoke('put', recorded, `k${record}`) : fabric.history.invoke('write', recorded);
       try {
-        await register.write(encodeValue(value));
+        await register.write(encodeValue(value), record);
       } catch (error) {
         if (!(error instanceof TimestampsExhausted)) throw error;
-        if (error.outcomeUnknown) fabric.history.info(op, value);
-        else fabric.history.fail(op, value);
+        if (error.outcomeUnknown) fabric.history.info(op, recorded);
+        else fabric.history.fail(op, recorded);
         fabric.note('ts-exhausted', { timestamp: String(error.timestamp) });
         return;
       }
-      fabric.history.ok(op, value);
+      fabric.history.ok(op, recorded);
       fabric.note('op-cost', costFields(register.lastOperation, 'write'));
     } else {
-      const op = fabric.history.invoke('read', null);
-      const read = decodeValue(await register.read());
-      fabric.history.ok(op, read);
+      const op = keyed ? fabric.history.invoke('get', null, `k${record}`) : fabric.history.invoke('read', null);
+      const read = decodeValue(await register.read(record));
+      fabric.history.ok(op, keyed ? (read === null ? '' : String(read)) : read);
       fabric.note('op-cost', costFields(register.lastOperation, 'read'));
     }
   }
@@ -141,6 +149,8 @@ export function safeGuessSummary(history: readonly HistoryEvent[], notes: readon
   const paths: Record<string, number> = { fast: 0, notified: 0, fresh: 0 };
   const work = { fetches: 0, rescans: 0, locks: 0, redos: 0, staleGuesses: 0, writes: 0, reads: 0 };
   const sums: Record<string, number> = { read: 0, write: 0 };
+  // §5's bounds hold while no fetch fails and no lock redoes: the worst such operation per kind.
+  const worstClean: Record<string, number> = { read: 0, write: 0 };
   for (const note of notes) {
     if (note.kind !== 'op-cost' || !note.detail) continue;
     const detail = note.detail;
@@ -150,17 +160,18 @@ export function safeGuessSummary(history: readonly HistoryEvent[], notes: readon
       if (detail.staleGuess === true) work.staleGuesses++;
     } else work.reads++;
     sums[String(detail.f)] += Number(detail.roundTrips);
+    if (Number(detail.failedFetches ?? 0) === 0 && Number(detail.redos ?? 0) === 0) worstClean[String(detail.f)] = Math.max(worstClean[String(detail.f)], Number(detail.roundTrips));
     work.fetches += Number(detail.fetches ?? 0);
     work.rescans += Number(detail.rescans ?? 0);
     work.locks += Number(detail.locks ?? 0);
     work.redos += Number(detail.redos ?? 0);
   }
   const meanRoundTrips = { read: work.reads > 0 ? sums.read / work.reads : 0, write: work.writes > 0 ? sums.write / work.writes : 0 };
-  return { ...roundTripSummary(history, notes), meanRoundTrips, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
+  return { ...roundTripSummary(history, notes), meanRoundTrips, worstClean, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
 }
 
-function linearizable(history: readonly HistoryEvent[]): Violation[] {
-  const result = checkRunLinearizable(history, 'register');
+function linearizable(history: readonly HistoryEvent[], options: ResolvedOptions): Violation[] {
+  const result = checkRunLinearizable(history, options.workload === 'keys' ? 'kv' : 'register');
   if (result.verdict !== 'not-linearizable') return [];
   return [{ property: 'linearizability', detail: result.explanation }];
 }

@@ -73,6 +73,7 @@ async function runSchedule(holds: string, mutant: SafeGuessMutant | undefined, b
     horizon: 500,
     faults,
     holds: parseHolds(holds, { processCount: 4, memoryCount: 3 }),
+    // SG_TRACE=1 prints the schedule's trace events (to see which verb a hold's #K counts).
     ...(process.env.SG_TRACE ? { trace: { header: () => undefined, event: (event: unknown) => console.log(JSON.stringify(event, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value))) } } : {}),
   });
   bodies(mutant).forEach((body, process) => world.spawn(process, body));

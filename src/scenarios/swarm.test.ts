@@ -135,9 +135,10 @@ describe('DM-ABD (both builds) under crashes of memories and clients, torn reads
     }
   }
 
-  it('a whole tear window (--tear 1) stays linearizable; seed 142 loses termination to the simulator landing a write in one region after a later CAS in another (docs/swarm.md)', async () => {
+  it('a whole tear window (--tear 1): seed 142, where a crash cut an entry short after its CAS landed while the simulator kept order per region only, is linearizable, terminates and keeps Invariant D (docs/swarm.md)', async () => {
     const report = await runScenario({ protocol: 'dm-abd', seed: 142, latency: 'unit', faults: 'all', tear: 1, workload: 'contention', n: 4, ops: 10 }, 'off');
-    assert.deepEqual(report.violations.filter((violation) => violation.property !== 'termination'), []);
+    assert.deepEqual(report.violations, []);
+    assert.ok(report.ok || report.blocked);
   });
 });
 

@@ -4,6 +4,7 @@ import { DmAbdRegister, TimestampsExhausted, dmAbdRegions } from '../protocols/s
 import { ReliableMaxRegister, maxRegisterRegion } from '../protocols/swarm/maxRegister.js';
 import { abdMutants, dmAbdMutants, maxRegisterMutants, type AbdMutant, type DmAbdMutant, type MaxRegisterMutant } from '../protocols/swarm/mutants.js';
 import { recordRegisterRegion } from '../protocols/swarm/recordRegister.js';
+import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
 import { checkMaxRegisterProperties } from '../check/maxRegisterProperties.js';
 import { latencyModel } from '../sim/latency.js';
 import type { Prng } from '../sim/prng.js';
@@ -74,7 +75,7 @@ function thinkTime(options: ResolvedOptions): number {
 }
 
 /** What the three scenarios share: sizes, tolerance, workloads drawn, the round trips' summary. */
-function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'regions' | 'body' | 'check'> & Partial<Pick<Scenario, 'accepts'>> & { readonly workloads: readonly string[]; readonly minimumClients: number }): Scenario {
+function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'regions' | 'body' | 'check'> & Partial<Pick<Scenario, 'memoryWatcher'>> & Partial<Pick<Scenario, 'accepts'>> & { readonly workloads: readonly string[]; readonly minimumClients: number }): Scenario {
   return {
     // One client per process: --clients C is --n C; values of --value-bytes (not the max register's words).
     ...swarmClientOptions,
@@ -211,6 +212,8 @@ function dmAbdScenarioOf(name: string, inPlace: boolean, summary: string): Scena
     minimumClients: 1,
     // Writer c is process c: it owns log c (single-writer) on every memory.
     regions: (options) => dmAbdRegions(layout(options)),
+    // Spec §9: after every verb, buffers only grow, notif never decreases, Invariant D, fields in range.
+    memoryWatcher: (options) => swarmMemoryWatcher({ ...layout(options), records: 1, keyMax: 0 }),
     body(options, process) {
       const config = { ...layout(options), client: process, fetchTimeout: fetchTimeoutOf(options), ...(options.mutant ? { mutant: options.mutant as DmAbdMutant } : {}) };
       const think = thinkTime(options);

@@ -19,12 +19,14 @@ import { loadCalls, nextSwarmKvCall, parseSwarmKvWorkload, swarmKvMixWorkloads, 
  * `swarm-kv`: SWARM-KV v1 (spec swarm.md §6; protocols/swarm/swarmKv.ts), a
  * key-value store of `keyCount` keys over 2f+1 memories, each key an atomic
  * register — Safe-Guess, or DM-ABD for comparison (`--log safe-guess |
- * dm-abd | dm-abd-out-of-place`: the register under the store). Clients
- * are the `--n` processes, writer id = process id; each makes `--ops` calls
+ * dm-abd | dm-abd-out-of-place`: the register under the store; `--mutant`
+ * breaks that register under every key). Clients are the `--n` (or
+ * `--clients`) processes, writer id = process id; each makes `--ops` calls
  * drawn from its workload (swarmKvWorkload.ts: YCSB-A/-B or one hot key,
- * Zipfian keys, 64-byte values, think times or none, optionally a load
- * phase of puts). `--slots` sets E, the entries per (writer, key) log
- * (default 8; small E makes hot keys reuse entries under readers).
+ * Zipfian keys, `--value-bytes` values (64), think times, none, or solo
+ * turns, optionally a load phase of puts). `--slots` sets E, the entries
+ * per (writer, key) log (default 8; small E makes hot keys reuse entries
+ * under readers).
  *
  * **The load.** The key space `k0..k(K−1)` (record j holds key kj) is
  * loaded before the run, like YCSB's load phase: the index and every
@@ -37,7 +39,8 @@ import { loadCalls, nextSwarmKvCall, parseSwarmKvWorkload, swarmKvMixWorkloads, 
  * calls' round trips do not include them. Unwritten keys read "".
  *
  * Checks: the history per key against the checker's `kv` model (a delete
- * is recorded as the put of ""). Faults: ≤ f memories and any clients
+ * is recorded as the put of ""), and on the simulator §9's memory
+ * invariants after every change (invariants.ts's watcher). Faults: ≤ f memories and any clients
  * crash; the writes a crash cuts short stay torn (`cutShortWrites`: every
  * SWARM entry is checksummed and a torn one is never taken). Every call
  * notes `op-cost` {f: get | put | delete, roundTrips, cache: hit | miss};

@@ -108,6 +108,15 @@ describe('swarm-kv: linearizable per key under faults', () => {
     }
   });
 
+  it('replays: the same options give the same trace, byte for byte (faults, skew, tears, hot key)', async () => {
+    const options: RunOptions = { protocol: 'swarm-kv', seed: 9, latency: 'tail:1:10:0.3', faults: 'all', n: 4, ops: 20, workload: 'hot-key/contention', skew: 20, drift: 1000, tear: 1 };
+    const [first, second] = [await runScenario(options, 'hash'), await runScenario(options, 'hash')];
+    assert.equal(first.ok, true);
+    assert.ok(first.faults.length > 0);
+    assert.match(String(first.traceHash), /^sha256:/);
+    assert.equal(first.traceHash, second.traceHash);
+  });
+
   it('with the load phase, every key is written through the protocol before the mix, and reads see it', async () => {
     const report = await run({ seed: 7, n: 3, ops: 20, workload: 'ycsb-a+load' });
     assert.deepEqual(report.violations, []);

@@ -194,9 +194,16 @@ export { FsyncFileSink } from './realtime/fsyncSink.js';
  */
 export { ReliableMaxRegister, OneMemoryMaxRegister, maxRegisterRegion, maxRegisterValueMax, type MaxRegisterConfig } from './protocols/swarm/maxRegister.js';
 export { AbdRegister, type AbdConfig } from './protocols/swarm/abd.js';
-export { DmAbdRegister, TimestampsExhausted, dmAbdRegions, type DmAbdConfig } from './protocols/swarm/dmAbd.js';
+export { DmAbdRegister, dmAbdRegions, type DmAbdConfig } from './protocols/swarm/dmAbd.js';
+export { TimestampsExhausted, TimestampClock, type TimestampClockConfig } from './protocols/swarm/timestampClock.js';
+/** Safe-Guess (spec swarm.md §4): the atomic register whose reads and writes take one round trip without contention, on SWARM's memory layer. */
+export { SafeGuessRegister, type SafeGuessConfig, type OperationCounters } from './protocols/swarm/safeGuess.js';
+export { SwarmMemories } from './protocols/swarm/swarmMemories.js';
+export { swarmRegions, swarmLayout, type SwarmLayout } from './protocols/swarm/layout.js';
+export type { MemorySet, SwarmLayoutConfig, SwarmClientConfig } from './protocols/swarm/memorySet.js';
+export { swarmMemoryWatcher } from './protocols/swarm/invariants.js';
 export { recordRegisterRegion, type RecordRegisterConfig } from './protocols/swarm/recordRegister.js';
-export { maxRegisterMutants, abdMutants, dmAbdMutants, type MaxRegisterMutant, type AbdMutant, type DmAbdMutant } from './protocols/swarm/mutants.js';
+export { maxRegisterMutants, abdMutants, dmAbdMutants, safeGuessMutants, type MaxRegisterMutant, type AbdMutant, type DmAbdMutant, type SafeGuessMutant } from './protocols/swarm/mutants.js';
 export { checkMaxRegisterProperties, type MaxRegisterEvent, type MaxRegisterViolation, type MaxRegisterProperty } from './check/maxRegisterProperties.js';
 
 /**

@@ -1,4 +1,4 @@
-import { getWord, setWord, type Fabric, type HistoryEvent, type NoteEvent, type OperationValue } from '../fabric/index.js';
+import type { Fabric, HistoryEvent, NoteEvent, OperationValue } from '../fabric/index.js';
 import { swarmRegions } from '../protocols/swarm/layout.js';
 import type { SwarmClientConfig, SwarmLayoutConfig } from '../protocols/swarm/memorySet.js';
 import { safeGuessMutants, type SafeGuessMutant } from '../protocols/swarm/mutants.js';
@@ -9,7 +9,8 @@ import { latencyModel } from '../sim/latency.js';
 import type { Prng } from '../sim/prng.js';
 import { checkRunLinearizable } from './linearizable.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
-import { roundTripSummary } from './swarm.js';
+import { decodeRegisterValue, encodeRegisterValue, roundTripSummary, swarmClientOptions, valueBytesOf } from './swarm.js';
+import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
 
 /**
  * `safe-guess` (spec swarm.md §4, docs/swarm.md "Safe-Guess"): the
@@ -36,28 +37,12 @@ import { roundTripSummary } from './swarm.js';
  * stale guess); `details` sums them up (p50/p99 and 1-RTT share per kind, the
  * writes' paths, stale guesses).
  */
-const valueMax = 16;
 /** E: per-(writer, record) log entries. Runs stay far below 2048 publishes per client, so fetches only fail on crashes (§9 wait-freedom). */
 const entries = 2048;
 const workloads = ['uniform', 'contention', 'solo', 'idle', 'far-clocks', 'keys'] as const;
 /** Records of the `keys` workload (one register per key, as SWARM-KV will use them). */
 const keyCount = 3;
 
-function encodeValue(value: number): Uint8Array {
-  const bytes = new Uint8Array(valueMax);
-  setWord(bytes, 0, BigInt(value));
-  setWord(bytes, 8, ~BigInt(value));
-  return bytes;
-}
-
-function decodeValue(bytes: Uint8Array | null): OperationValue {
-  if (bytes === null) return null;
-  if (bytes.length === valueMax) {
-    const value = getWord(bytes, 0);
-    if (getWord(bytes, 8) === (~value & ((1n << 64n) - 1n))) return Number(value);
-  }
-  return `garbled:${Buffer.from(bytes).toString('hex')}`;
-}
 
 function faultsTolerated(options: ResolvedOptions): number {
   return (options.memories - 1) / 2;
@@ -65,7 +50,7 @@ function faultsTolerated(options: ResolvedOptions): number {
 
 /** The deployment's layout, shared by every client and the regions. */
 export function safeGuessLayout(options: ResolvedOptions): SwarmLayoutConfig {
-  return { region: 'safe-guess', memories: Array.from({ length: options.memories }, (_, memory) => memory), f: faultsTolerated(options), clients: options.n, records: options.workload === 'keys' ? keyCount : 1, entries, valueMax, keyMax: 0, inPlace: true };
+  return { region: 'safe-guess', memories: Array.from({ length: options.memories }, (_, memory) => memory), f: faultsTolerated(options), clients: options.n, records: options.workload === 'keys' ? keyCount : 1, entries, valueMax: valueBytesOf(options), keyMax: 0, inPlace: true };
 }
 
 /** Round trip time of the run's latency model (2 mean one-way delays): the tick is RTT/3, the fetch timeout 4 RTT (spec §3). */
@@ -125,7 +110,7 @@ async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: 
       const recorded = keyed ? String(value) : value;
       const op = keyed ? fabric.history.invoke('put', recorded, `k${record}`) : fabric.history.invoke('write', recorded);
       try {
-        await register.write(encodeValue(value), record);
+        await register.write(encodeRegisterValue(value, valueBytesOf(options)), record);
       } catch (error) {
         if (!(error instanceof TimestampsExhausted)) throw error;
         if (error.outcomeUnknown) fabric.history.info(op, recorded);
@@ -137,7 +122,7 @@ async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: 
       fabric.note('op-cost', costFields(register.lastOperation, 'write'));
     } else {
       const op = keyed ? fabric.history.invoke('get', null, `k${record}`) : fabric.history.invoke('read', null);
-      const read = decodeValue(await register.read(record));
+      const read = decodeRegisterValue(await register.read(record), valueBytesOf(options));
       fabric.history.ok(op, keyed ? (read === null ? '' : String(read)) : read);
       fabric.note('op-cost', costFields(register.lastOperation, 'read'));
     }
@@ -177,6 +162,7 @@ function linearizable(history: readonly HistoryEvent[], options: ResolvedOptions
 }
 
 export const safeGuessScenario: Scenario = {
+  ...swarmClientOptions,
   name: 'safe-guess',
   summary: 'Safe-Guess: the atomic register with guessed timestamps over 2f+1 memories (1-round-trip writes and reads without contention; notif locks, W3 otherwise)',
   mutants: safeGuessMutants,
@@ -206,6 +192,8 @@ export const safeGuessScenario: Scenario = {
     return options.workload === 'idle' ? (options.ops + 2) * thinkTime(options) : 0;
   },
   regions: (options) => swarmRegions(safeGuessLayout(options)),
+  // Spec §9: after every verb, buffers only grow, notif never decreases, Invariant D, fields in range.
+  memoryWatcher: (options) => swarmMemoryWatcher(safeGuessLayout(options)),
   body(options, process) {
     return (fabric) => clientLoop(fabric, safeGuessClient(fabric, options, process), options, process);
   },

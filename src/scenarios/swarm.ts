@@ -1,6 +1,7 @@
 import { getWord, setWord, type Fabric, type HistoryEvent, type NoteEvent, type OperationValue } from '../fabric/index.js';
 import { AbdRegister } from '../protocols/swarm/abd.js';
-import { DmAbdRegister, TimestampsExhausted, dmAbdRegions } from '../protocols/swarm/dmAbd.js';
+import { DmAbdRegister, dmAbdRegions } from '../protocols/swarm/dmAbd.js';
+import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
 import { ReliableMaxRegister, maxRegisterRegion } from '../protocols/swarm/maxRegister.js';
 import { abdMutants, dmAbdMutants, maxRegisterMutants, type AbdMutant, type DmAbdMutant, type MaxRegisterMutant } from '../protocols/swarm/mutants.js';
 import { recordRegisterRegion } from '../protocols/swarm/recordRegister.js';
@@ -9,7 +10,6 @@ import { checkMaxRegisterProperties } from '../check/maxRegisterProperties.js';
 import { latencyModel } from '../sim/latency.js';
 import type { Prng } from '../sim/prng.js';
 import { checkRunLinearizable } from './linearizable.js';
-import { safeGuessScenario } from './safeGuess.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
 
 /**
@@ -45,13 +45,13 @@ export function valueBytesOf(options: ResolvedOptions): number {
 export const swarmClientOptions: Pick<Scenario, 'accepts' | 'clientsAreProcesses'> = { accepts: ['clients', 'value-bytes'], clientsAreProcesses: true };
 
 /** `value` in `size` bytes: the number and its complement, alternating word by word (a tear shows as garbled). */
-function encodeValue(value: number, size: number): Uint8Array {
+export function encodeRegisterValue(value: number, size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   for (let offset = 0; offset < size; offset += 8) setWord(bytes, offset, offset % 16 === 0 ? BigInt(value) : ~BigInt(value));
   return bytes;
 }
 
-function decodeValue(bytes: Uint8Array | null, size: number): OperationValue {
+export function decodeRegisterValue(bytes: Uint8Array | null, size: number): OperationValue {
   if (bytes === null) return null;
   if (bytes.length === size) {
     const value = getWord(bytes, 0);
@@ -124,7 +124,7 @@ async function registerClient(fabric: Fabric, register: ClientRegister, ops: num
     if (value !== undefined) {
       const op = fabric.history.invoke('write', value);
       try {
-        await register.write(encodeValue(value, valueBytes));
+        await register.write(encodeRegisterValue(value, valueBytes));
       } catch (error) {
         // Spec §3: a write whose y would need a timestamp past 40 bits ends with an unknown outcome (its scan went out) and the client fail-stops.
         if (!(error instanceof TimestampsExhausted)) throw error;
@@ -135,7 +135,7 @@ async function registerClient(fabric: Fabric, register: ClientRegister, ops: num
       noteCost(fabric, 'write', register.lastRoundTrips);
     } else {
       const op = fabric.history.invoke('read', null);
-      const read = decodeValue(await register.read(), valueBytes);
+      const read = decodeRegisterValue(await register.read(), valueBytes);
       fabric.history.ok(op, read);
       noteCost(fabric, 'read', register.lastRoundTrips);
     }
@@ -281,4 +281,4 @@ function buffersOf(options: ResolvedOptions): number {
   return options.workload === 'shared-buffers' ? 1 : options.n;
 }
 
-export const swarmScenarios: readonly Scenario[] = [abdScenario, maxRegisterScenario, dmAbdScenario, dmAbdOutOfPlaceScenario, safeGuessScenario];
+export const swarmScenarios: readonly Scenario[] = [abdScenario, maxRegisterScenario, dmAbdScenario, dmAbdOutOfPlaceScenario];

@@ -1,6 +1,5 @@
 import { getWord, type Fabric, type HistoryEvent, type NoteEvent } from '../fabric/index.js';
 import { dmAbdMutants, safeGuessMutants, type DmAbdMutant, type SafeGuessMutant } from '../protocols/swarm/mutants.js';
-import { TimestampsExhausted as DmAbdTimestampsExhausted } from '../protocols/swarm/dmAbd.js';
 import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
 import { swarmMemoryWatcher, type WatchedChange } from '../protocols/swarm/invariants.js';
 import { buildIndex } from '../protocols/swarm/keyIndex.js';
@@ -120,7 +119,7 @@ async function runClient(fabric: Fabric, options: ResolvedOptions, process: numb
       else await store.delete(key);
     } catch (error) {
       // Out of 40-bit timestamps (spec §3): the put's outcome is unknown (recorded as info) and the client fail-stops.
-      if (error instanceof TimestampsExhausted || error instanceof DmAbdTimestampsExhausted) break;
+      if (error instanceof TimestampsExhausted) break;
       throw error;
     }
     // A delete is the put of "" (§6), in the notes as in the history: tables and benches see gets and puts.

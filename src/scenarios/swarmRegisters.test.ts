@@ -4,7 +4,8 @@ import { Simulation } from '../sim/simulation.js';
 import { latencyModel } from '../sim/latency.js';
 import { getWord, type Fabric, type ProcessMain, type RegionSpec } from '../fabric/index.js';
 import { OneMemoryMaxRegister, ReliableMaxRegister, maxRegisterRegion } from '../protocols/swarm/maxRegister.js';
-import { DmAbdRegister, TimestampsExhausted, dmAbdRegions } from '../protocols/swarm/dmAbd.js';
+import { DmAbdRegister, dmAbdRegions } from '../protocols/swarm/dmAbd.js';
+import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
 import { SwarmMemories } from '../protocols/swarm/swarmMemories.js';
 import { packWord, timestampMax } from '../protocols/swarm/word.js';
 

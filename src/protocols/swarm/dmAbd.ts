@@ -1,3 +1,4 @@
+import { TimestampsExhausted } from './timestampClock.js';
 import { type Fabric, type MemoryId, type RegionSpec } from '../../fabric/index.js';
 import { swarmRegions } from './layout.js';
 import type { MemorySet, Scan } from './memorySet.js';
@@ -84,12 +85,6 @@ export function dmAbdRegions(config: Omit<DmAbdConfig, 'client' | 'fetchTimeout'
 }
 
 /** The operation would need a timestamp beyond 40 bits: the client stops (spec §3: fail-stop, never wrap). */
-export class TimestampsExhausted extends Error {
-  constructor() {
-    super('ts-exhausted: the next timestamp would not fit in 40 bits; redeploy with fresh regions');
-    this.name = 'TimestampsExhausted';
-  }
-}
 
 /**
  * A register on a layer shared with others (SWARM-KV: one register per key
@@ -137,7 +132,8 @@ export class DmAbdRegister {
       this.see(largest(scans));
     }
     // Before any verb of y: a wrapped timestamp would order this write below every other.
-    if (this.maxSeen + 1n > timestampMax) throw new TimestampsExhausted();
+    // After the scan: the write ends with an unknown outcome (spec §3), the client fail-stops.
+    if (this.maxSeen + 1n > timestampMax) throw new TimestampsExhausted(this.maxSeen + 1n, true);
     this.maxSeen += 1n;
     const y = packWord({ timestamp: this.maxSeen, writer: this.config.client, verified: true });
     await this.memories.step((memory) => this.memories.publish(this.record, memory, y, value));

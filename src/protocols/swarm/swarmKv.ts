@@ -1,5 +1,5 @@
 import { forEachMemory, type Fabric, type MemoryId, type OperationId, type OperationValue, type RegionSpec } from '../../fabric/index.js';
-import { DmAbdRegister, TimestampsExhausted as DmAbdTimestampsExhausted } from './dmAbd.js';
+import { DmAbdRegister } from './dmAbd.js';
 import { swarmRegions } from './layout.js';
 import type { Scan, SwarmClientConfig, SwarmLayoutConfig } from './memorySet.js';
 import { dmAbdMutants, safeGuessMutants, type DmAbdMutant, type SafeGuessMutant } from './mutants.js';
@@ -248,7 +248,7 @@ export class SwarmKv {
       return result;
     } catch (error) {
       if (error instanceof UnknownKey) this.fabric.history.fail(op, input);
-      else if (error instanceof TimestampsExhausted || error instanceof DmAbdTimestampsExhausted) this.fabric.history.info(op, input);
+      else if (error instanceof TimestampsExhausted) this.fabric.history.info(op, input);
       // Anything else is a bug: the call stays open in the history, as if the client had crashed.
       throw error;
     }
@@ -284,7 +284,7 @@ export class SwarmKv {
       await register.write(value);
       return null;
     } catch (error) {
-      if (error instanceof TimestampsExhausted || error instanceof DmAbdTimestampsExhausted) this.stopped = error.message;
+      if (error instanceof TimestampsExhausted) this.stopped = error.message;
       throw error;
     } finally {
       this.roundTrips += register.lastRoundTrips;

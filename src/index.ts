@@ -205,3 +205,15 @@ export { swarmMemoryWatcher } from './protocols/swarm/invariants.js';
 export { recordRegisterRegion, type RecordRegisterConfig } from './protocols/swarm/recordRegister.js';
 export { maxRegisterMutants, abdMutants, dmAbdMutants, safeGuessMutants, type MaxRegisterMutant, type AbdMutant, type DmAbdMutant, type SafeGuessMutant } from './protocols/swarm/mutants.js';
 export { checkMaxRegisterProperties, type MaxRegisterEvent, type MaxRegisterViolation, type MaxRegisterProperty } from './check/maxRegisterProperties.js';
+
+/**
+ * SWARM-KV v1 (docs/swarm.md, "SWARM-KV"): a key-value store over 2f+1
+ * memories whose key space is loaded before the run (`load`, then
+ * read-only: no inserts). `get(key)`, `put(key, value)`, `delete(key)`;
+ * one round trip on a key-cache hit without contention, 2 (get) or 3 (put)
+ * on a miss. Each key is a Safe-Guess register, or DM-ABD (`algorithm`).
+ * `swarmKvRegions` gives what each memory holds; a key outside the loaded
+ * space is refused with `UnknownKey` (`unknown-key`), before any write.
+ */
+export { SwarmKv, swarmKvRegions, swarmKvAlgorithms, type SwarmKvConfig, type SwarmKvLayout, type SwarmKvAlgorithm } from './protocols/swarm/swarmKv.js';
+export { UnknownKey, SwarmKvStopped } from './protocols/swarm/swarmKvErrors.js';

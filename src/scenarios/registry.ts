@@ -9,6 +9,7 @@ import { brachaScenario } from './bracha.js';
 import { kvLogScenario } from './kvLog.js';
 import { swarmScenarios } from './swarm.js';
 import { safeGuessScenario } from './safeGuess.js';
+import { swarmKvScenario } from './swarmKv.js';
 import { rawScenario } from './rawRegister.js';
 
 /**
@@ -19,7 +20,7 @@ import { rawScenario } from './rawRegister.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario, swarmKvScenario];
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */

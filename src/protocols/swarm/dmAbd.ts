@@ -86,10 +86,19 @@ export function dmAbdRegions(config: Omit<DmAbdConfig, 'client' | 'fetchTimeout'
 
 /** The operation would need a timestamp beyond 40 bits: the client stops (spec §3: fail-stop, never wrap). */
 
-const record = 0;
+/**
+ * A register on a layer shared with others (SWARM-KV: one register per key
+ * j, one layer per client): its record and the client's layer, built with
+ * records ≥ j + 1. Without it the register builds its own one-record layer.
+ */
+export interface DmAbdShared {
+  readonly memories: SwarmMemories;
+  readonly record: number;
+}
 
 export class DmAbdRegister {
   private readonly memories: SwarmMemories;
+  private readonly record: number;
   /** The largest timestamp this client read or issued. */
   private maxSeen = 0n;
   private roundTrips = 0;
@@ -98,8 +107,10 @@ export class DmAbdRegister {
   constructor(
     fabric: Fabric,
     private readonly config: DmAbdConfig,
+    shared?: DmAbdShared,
   ) {
-    this.memories = new SwarmMemories(fabric, { ...layoutOf(config), client: config.client, fetchTimeout: config.fetchTimeout });
+    this.memories = shared?.memories ?? new SwarmMemories(fabric, { ...layoutOf(config), client: config.client, fetchTimeout: config.fetchTimeout });
+    this.record = shared?.record ?? 0;
   }
 
   /** Round trips of the last operation: steps, fetches and write-backs on its critical path. */
@@ -125,7 +136,7 @@ export class DmAbdRegister {
     if (this.maxSeen + 1n > timestampMax) throw new TimestampsExhausted(this.maxSeen + 1n, true);
     this.maxSeen += 1n;
     const y = packWord({ timestamp: this.maxSeen, writer: this.config.client, verified: true });
-    await this.memories.step((memory) => this.memories.publish(record, memory, y, value));
+    await this.memories.step((memory) => this.memories.publish(this.record, memory, y, value));
     this.roundTrips++;
   }
 
@@ -140,7 +151,7 @@ export class DmAbdRegister {
       const m = largest(scans);
       this.see(m);
       if (m === 0n) return null;
-      let value = inPlaceValue(this.memories, scans, m);
+      let value = inPlaceValue(this.memories, this.record, scans, m);
       if (value === null) {
         let from = scans;
         if (this.config.mutant === 'fetch-one-memory') {
@@ -149,7 +160,7 @@ export class DmAbdRegister {
         }
         this.fetches++;
         this.roundTrips++;
-        value = await book.fetch(record, m, from);
+        value = await book.fetch(this.record, m, from);
         // Every answer invalid or late (its holders moved on, a memory crashed or is slow): look again.
         if (value === null) continue;
       }
@@ -160,7 +171,7 @@ export class DmAbdRegister {
 
   /** A step of scans: the responders' answers (each also raised the layer's `known`). */
   private async scanStep(): Promise<Scan[]> {
-    const scans = await this.memories.step((memory) => this.memories.scan(record, memory));
+    const scans = await this.memories.step((memory) => this.memories.scan(this.record, memory));
     this.roundTrips++;
     return [...scans.values()];
   }
@@ -169,14 +180,14 @@ export class DmAbdRegister {
   private async writeBack(m: bigint, value: Uint8Array, scans: readonly Scan[]): Promise<number> {
     const mutant = this.config.mutant;
     if (mutant === 'no-write-back') return 0;
-    if (mutant !== 'write-back-to-f' && mutant !== 'write-back-to-responders-only') return this.memories.writeBack(record, m, value);
+    if (mutant !== 'write-back-to-f' && mutant !== 'write-back-to-responders-only') return this.memories.writeBack(this.record, m, value);
     const { f } = this.memories;
-    const needed = (mutant === 'write-back-to-f' ? f : f + 1) - this.memories.knownHolders(record, m);
+    const needed = (mutant === 'write-back-to-f' ? f : f + 1) - this.memories.knownHolders(this.record, m);
     if (needed <= 0) return 0;
     const everywhere = Array.from({ length: this.memories.size }, (_, memory) => memory);
-    const candidates = (mutant === 'write-back-to-responders-only' ? scans.map((scan) => scan.memory) : everywhere).filter((memory) => this.memories.cacheOf(record, memory).known < wordKey(m));
+    const candidates = (mutant === 'write-back-to-responders-only' ? scans.map((scan) => scan.memory) : everywhere).filter((memory) => this.memories.cacheOf(this.record, memory).known < wordKey(m));
     await waitFor(
-      candidates.map((memory) => this.memories.publish(record, memory, m, value)),
+      candidates.map((memory) => this.memories.publish(this.record, memory, m, value)),
       needed,
     );
     return 1;
@@ -194,7 +205,7 @@ function largest(scans: readonly Scan[]): bigint {
 }
 
 /** m's value from a valid IP among the scans (in place): no fetch needed. */
-function inPlaceValue(memories: MemorySet, scans: readonly Scan[], m: bigint): Uint8Array | null {
+function inPlaceValue(memories: MemorySet, record: number, scans: readonly Scan[], m: bigint): Uint8Array | null {
   for (const scan of scans) {
     const value = memories.validValue(record, m, scan.inPlace);
     if (value !== null) return value;

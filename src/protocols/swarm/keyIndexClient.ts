@@ -96,24 +96,35 @@ export class KeyIndexClient {
       }),
     );
     this.lastRoundTrips = 1;
-    return lookupCandidates(answer.value, key);
+    // The index is the load's image, whose records are all below K; anything else is no binding of this key space.
+    return lookupCandidates(answer.value, key).filter((record) => record < this.config.layout.config.records);
   }
 
   /**
-   * The key's record, verified (2 round trips): its candidates, then their
-   * KEYs READ at every memory (the first to answer all of them wins); the
-   * candidate whose KEY equals the key. Null: the key was not loaded (the
-   * KV operation's `unknown-key`).
+   * The key's record, verified (2 round trips): its candidates, then
+   * `verify`. Null: the key was not loaded (the KV operation's `unknown-key`).
    */
   async lookup(key: string): Promise<number | null> {
     const candidates = await this.candidates(key);
+    const record = await this.verify(candidates, key);
+    this.lastRoundTrips = candidates.length === 0 ? 1 : 2;
+    return record;
+  }
+
+  /**
+   * The candidate whose KEY is the key (1 round trip, none without
+   * candidates): their KEYs READ at every memory, the first to answer all of
+   * them wins. Null when none matches.
+   */
+  async verify(candidates: readonly number[], key: string): Promise<number | null> {
+    this.lastRoundTrips = 0;
     if (candidates.length === 0) return null;
     const { layout } = this.config;
     const length = 8 + layout.config.keyMax;
     const [answer] = await forEachMemory(this.memories, 1, (memory) =>
       Promise.all(candidates.map((record) => this.fabric.read({ memory, region: layout.recordRegion, offset: layout.keyOffset(record) }, length))),
     );
-    this.lastRoundTrips = 2;
+    this.lastRoundTrips = 1;
     const index = answer.value.findIndex((field) => keyMatches(field, key));
     return index < 0 ? null : candidates[index];
   }

@@ -6,8 +6,9 @@ import { dmAbdMutants, safeGuessMutants, type DmAbdMutant, type SafeGuessMutant 
 import { SafeGuessRegister } from './safeGuess.js';
 import { SwarmMemories } from './swarmMemories.js';
 import { SwarmKvStopped, UnknownKey } from './swarmKvErrors.js';
-import { bucketOffset, bucketSize, bucketsFor, buildIndex, indexSize, keyBytesOf, keyMatches, keyPlace, lookupCandidates } from './keyIndex.js';
+import { bucketsFor, buildIndex, indexSize, keyBytesOf, keyMatches } from './keyIndex.js';
 import { TimestampsExhausted } from './timestampClock.js';
+import { KeyIndexClient, keyIndexRegionName } from './keyIndexClient.js';
 
 /**
  * SWARM-KV, v1 (spec swarm.md §6): a key-value store of K keys fixed at
@@ -125,7 +126,7 @@ export function swarmKvRegions(layout: SwarmKvLayout): RegionSpec[] {
 }
 
 function indexRegionOf(config: Pick<SwarmLayoutConfig, 'region'>): string {
-  return `${config.region}.index`;
+  return keyIndexRegionName(config.region);
 }
 
 /** An atomic register of one key as the store drives it. */
@@ -142,6 +143,7 @@ export class SwarmKv {
   private readonly layout: SwarmKvSizes;
   /** The memory layer (one per client, all keys), with the KEY check a get-on-miss folds into its first scan. */
   private readonly memories: KeyCheckingMemories;
+  private readonly index: KeyIndexClient;
   /** Safe-Guess: one register object serves every record, so its timestamp clock (last, maxSeen) spans the keys. */
   private readonly safeGuess: SafeGuessRegister | undefined;
   private readonly algorithm: SwarmKvAlgorithm;
@@ -166,6 +168,7 @@ export class SwarmKv {
     const mutants: Readonly<Record<string, string>> = this.algorithm === 'safe-guess' ? safeGuessMutants : dmAbdMutants;
     if (config.mutant !== undefined && !(config.mutant in mutants)) throw new RangeError(`mutant ${JSON.stringify(config.mutant)} is not one of ${this.algorithm}'s (accepted: ${Object.keys(mutants).join(', ')})`);
     this.memories = new KeyCheckingMemories(fabric, { ...this.layout, client: config.client, fetchTimeout: 4 * config.roundTrip });
+    this.index = new KeyIndexClient(fabric, { layout: this.memories.layout, buckets: this.layout.buckets });
     this.safeGuess =
       this.algorithm === 'safe-guess'
         ? new SafeGuessRegister(this.memories, () => fabric.clock(), {
@@ -291,37 +294,17 @@ export class SwarmKv {
     }
   }
 
-  /**
-   * READ the key's two buckets at every memory and take the first memory's
-   * answer (+1 round trip): the index is the load's image, the same at every
-   * memory and never written again, so one answer is as good as f+1.
-   */
+  /** The key's candidate records from the index (+1 round trip; unverified). */
   private async lookup(key: string): Promise<number[]> {
     this.roundTrips++;
-    const region = indexRegionOf(this.layout);
-    const { first, second } = keyPlace(key, this.layout.buckets);
-    const buckets = await this.firstAnswer((memory) => Promise.all([first, second].map((bucket) => this.fabric.read({ memory, region, offset: bucketOffset(bucket) }, bucketSize))));
-    const both = new Uint8Array(2 * bucketSize);
-    both.set(buckets[0], 0);
-    both.set(buckets[1], bucketSize);
-    // The index is the load's image, whose records are all below K; anything else is no binding of this key space.
-    return lookupCandidates(both, key).filter((record) => record < this.layout.records);
+    return this.index.candidates(key);
   }
 
-  /** READ every candidate's KEY at every memory, take the first memory's answer (+1 round trip, none without candidates): the candidate whose KEY is the key. */
+  /** The candidate whose KEY is the key (+1 round trip, none without candidates). */
   private async verify(candidates: readonly number[], key: string): Promise<number | undefined> {
-    if (candidates.length === 0) return undefined;
-    this.roundTrips++;
-    const layout = this.memories.layout;
-    const fields = await this.firstAnswer((memory) => Promise.all(candidates.map((record) => this.fabric.read({ memory, region: layout.recordRegion, offset: layout.keyOffset(record) }, keyFieldSize(this.layout)))));
-    const index = fields.findIndex((field) => keyMatches(field, key));
-    return index < 0 ? undefined : candidates[index];
-  }
-
-  /** Issues `task` at every memory now; resolves with the first memory's answer (the others run on, unawaited). */
-  private async firstAnswer<T>(task: (memory: MemoryId) => Promise<T>): Promise<T> {
-    const [answer] = await forEachMemory(this.layout.memories, 1, task);
-    return answer.value;
+    const record = await this.index.verify(candidates, key);
+    this.roundTrips += this.index.lastRoundTrips;
+    return record ?? undefined;
   }
 
   private registerOf(record: number): KeyRegister {

@@ -77,7 +77,9 @@ export function safeGuessClient(fabric: Fabric, options: ResolvedOptions, proces
   const tick = rtt / 3;
   // far-clocks: every clock 64 ticks short of 2^40 at the start; guesses climb by Δ = 2^38 to the clock, then follow it past 2^40.
   const farClocks = options.workload === 'far-clocks' ? { delta: 1n << 38n, epoch: -(2 ** 40 - 64) * tick } : {};
-  return new SafeGuessRegister(new SwarmMemories(fabric, config), () => fabric.clock(), { tick, ...farClocks, ...(options.mutant ? { mutant: options.mutant as SafeGuessMutant } : {}) });
+  // checksum-without-ts lives in the memory layer (entry.ts's checksum): the one mutant the register passes down.
+  const memories = new SwarmMemories(fabric, config, { checksumWithoutTs: options.mutant === 'checksum-without-ts' });
+  return new SafeGuessRegister(memories, () => fabric.clock(), { tick, ...farClocks, ...(options.mutant ? { mutant: options.mutant as SafeGuessMutant } : {}) });
 }
 
 /** What an op-cost note carries beyond the round trips. */

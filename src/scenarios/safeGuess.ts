@@ -9,7 +9,7 @@ import { latencyModel } from '../sim/latency.js';
 import type { Prng } from '../sim/prng.js';
 import { checkRunLinearizable } from './linearizable.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
-import { decodeRegisterValue, encodeRegisterValue, roundTripSummary, swarmClientOptions, valueBytesOf } from './swarm.js';
+import { beforeOperation, decodeRegisterValue, encodeRegisterValue, roundTripSummary, roundTripTime, soloHorizon, swarmClientOptions, valueBytesOf } from './swarm.js';
 import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
 
 /**
@@ -53,15 +53,6 @@ export function safeGuessLayout(options: ResolvedOptions): SwarmLayoutConfig {
   return { region: 'safe-guess', memories: Array.from({ length: options.memories }, (_, memory) => memory), f: faultsTolerated(options), clients: options.n, records: options.workload === 'keys' ? keyCount : 1, entries, valueMax: valueBytesOf(options), keyMax: 0, inPlace: true };
 }
 
-/** Round trip time of the run's latency model (2 mean one-way delays): the tick is RTT/3, the fetch timeout 4 RTT (spec §3). */
-function roundTripTime(options: ResolvedOptions): number {
-  return 2 * latencyModel(options.latency).mean;
-}
-
-/** A solo turn: 10 RTT, ample for the slowest uncontended operation and its background promotion. */
-function soloTurn(options: ResolvedOptions): number {
-  return 10 * roundTripTime(options);
-}
 
 function thinkTime(options: ResolvedOptions): number {
   if (options.workload === 'contention' || options.workload === 'keys') return 0;
@@ -101,9 +92,8 @@ function costFields(counters: Readonly<OperationCounters>, f: 'read' | 'write'):
 async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: ResolvedOptions, process: number): Promise<void> {
   const think = thinkTime(options);
   for (let index = 1; index <= options.ops; index++) {
-    // The driver, not the protocol, may read true time: solo turns are slots of it.
-    if (options.workload === 'solo') await fabric.sleep(Math.max(0, soloTurn(options) * ((index - 1) * options.n + process) - fabric.now()));
-    else await fabric.sleep(Math.round(fabric.random() * think));
+    // solo: the turns swarm.ts's DM-ABD and ABD take too (no two operations overlap); else a think time.
+    await beforeOperation(fabric, options, process, index, think);
     // keys: a random record, recorded as a kv put/get of key k<record>; else the one register.
     const record = options.workload === 'keys' ? Math.floor(fabric.random() * keyCount) : 0;
     const keyed = options.workload === 'keys';
@@ -190,7 +180,7 @@ export const safeGuessScenario: Scenario = {
   },
   minimumHorizon(options) {
     // Idle clients sleep long: leave room for every operation's think time.
-    if (options.workload === 'solo') return (options.ops * options.n + 2) * soloTurn(options);
+    if (options.workload === 'solo') return soloHorizon(options);
     return options.workload === 'idle' ? (options.ops + 2) * thinkTime(options) : 0;
   },
   regions: (options) => swarmRegions(safeGuessLayout(options)),

@@ -10,6 +10,7 @@ import { SafeGuessRegister } from '../protocols/swarm/safeGuess.js';
 import { SwarmMemories } from '../protocols/swarm/swarmMemories.js';
 import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
 import { checkRunLinearizable } from './linearizable.js';
+import { runScenario } from './index.js';
 
 /**
  * Safe-Guess's scripted schedules (spec swarm.md §8): interleavings random
@@ -437,3 +438,30 @@ describe('Safe-Guess scripted schedules (spec §8)', () => {
   });
 });
 
+
+/**
+ * `lock-lowers-notif` at a sweep seed, through the memory watcher: the
+ * 6,000-seed mixed sweep never reaches it (reads rarely lock: background
+ * promotions land first), but three clients under contention with a
+ * latency tail (1 in 5 verbs 30× slower: slow promotions, so GUESSED words
+ * stay the max across two scans and reads lock) do — a reader that cached a
+ * later id of c in notif[c] locks c's older word and its CAS lowers notif,
+ * which the watcher reports after that verb (2 of the first 150 seeds).
+ */
+describe('Safe-Guess: lock-lowers-notif at a sweep seed (notif watcher)', () => {
+  const options = { protocol: 'safe-guess', seed: 80, n: 3, memories: 3, latency: 'tail:1:30:0.2', faults: 'none', ops: 40, workload: 'contention' } as const;
+
+  it('seed 80: the correct protocol passes (no memory finding)', async () => {
+    const report = await runScenario({ ...options }, 'off');
+    assert.deepEqual(report.violations, []);
+    assert.equal(report.ok, true);
+  });
+
+  it('seed 80: lock-lowers-notif CASes notif[c] down (notif-never-decreases)', async () => {
+    const report = await runScenario({ ...options, mutant: 'lock-lowers-notif' }, 'off');
+    assert.ok(
+      report.violations.some((violation) => violation.property === 'notif-never-decreases'),
+      JSON.stringify(report.violations.map((violation) => violation.property)),
+    );
+  });
+});

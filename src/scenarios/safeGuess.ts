@@ -75,7 +75,7 @@ export function safeGuessClient(fabric: Fabric, options: ResolvedOptions, proces
 
 /** What an op-cost note carries beyond the round trips. */
 function costFields(counters: Readonly<OperationCounters>, f: 'read' | 'write'): Record<string, OperationValue> {
-  const fields: Record<string, OperationValue> = { f, roundTrips: counters.roundTrips, fetches: counters.fetches, failedFetches: counters.failedFetches, rescans: counters.rescans, locks: counters.locks, redos: counters.redos };
+  const fields: Record<string, OperationValue> = { f, roundTrips: counters.roundTrips, steps: counters.steps, fetches: counters.fetches, failedFetches: counters.failedFetches, rescans: counters.rescans, locks: counters.locks, redos: counters.redos };
   if (f === 'write') {
     fields.path = counters.fast ? 'fast' : counters.notified ? 'notified' : 'fresh';
     fields.staleGuess = counters.staleGuess;
@@ -121,8 +121,57 @@ async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: 
   }
 }
 
-/** The round trips' summary (swarm.ts), plus the writes' paths, stale guesses and the reads' and writes' extra work. */
-export function safeGuessSummary(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Record<string, unknown> {
+/**
+ * Spec §5's wait-freedom bounds on one operation's own work with C writers:
+ * a READ ≤ 2C+2 steps and C+1 fetches, a WRITE ≤ 3 steps and 1 fetch, plus
+ * per failed fetch a rescan (a step) and the fetch it retries. They assume
+ * no holder publishes E words to the key during the operation (the
+ * scenario's E = 2048 is far above any run's publishes).
+ */
+export function waitFreeBound(f: 'read' | 'write', clients: number, failedFetches: number): { readonly steps: number; readonly fetches: number } {
+  return f === 'read' ? { steps: 2 * clients + 2 + failedFetches, fetches: clients + 1 + failedFetches } : { steps: 3 + failedFetches, fetches: 1 + failedFetches };
+}
+
+/** An operation over §5's bounds (details.waitFree.overBound). */
+export interface OverBound {
+  readonly process: number;
+  readonly time: number;
+  readonly f: string;
+  readonly steps: number;
+  readonly fetches: number;
+  readonly failedFetches: number;
+  readonly bound: { readonly steps: number; readonly fetches: number };
+}
+
+/**
+ * The operations' steps and fetches against §5's bounds (`waitFreeBound`,
+ * C = `clients`): the worst per kind (steps and fetches beyond the failed
+ * fetches' allowance) and the operations over a bound (the first 10, and
+ * how many).
+ */
+export function waitFreeSummary(notes: readonly NoteEvent[], clients: number): { worst: Record<string, { steps: number; fetches: number }>; overBound: OverBound[]; overBoundCount: number } {
+  const worst: Record<string, { steps: number; fetches: number }> = { read: { steps: 0, fetches: 0 }, write: { steps: 0, fetches: 0 } };
+  const overBound: OverBound[] = [];
+  let overBoundCount = 0;
+  for (const note of notes) {
+    if (note.kind !== 'op-cost' || !note.detail) continue;
+    const f = note.detail.f === 'write' ? 'write' : 'read';
+    const steps = Number(note.detail.steps);
+    const fetches = Number(note.detail.fetches);
+    const failedFetches = Number(note.detail.failedFetches);
+    worst[f].steps = Math.max(worst[f].steps, steps - failedFetches);
+    worst[f].fetches = Math.max(worst[f].fetches, fetches - failedFetches);
+    const bound = waitFreeBound(f, clients, failedFetches);
+    if (steps > bound.steps || fetches > bound.fetches) {
+      overBoundCount++;
+      if (overBound.length < 10) overBound.push({ process: note.process, time: note.time, f, steps, fetches, failedFetches, bound });
+    }
+  }
+  return { worst, overBound, overBoundCount };
+}
+
+/** The round trips' summary (swarm.ts), plus the writes' paths, stale guesses and the reads' and writes' extra work; with `clients`, §5's bounds (`waitFree`). */
+export function safeGuessSummary(history: readonly HistoryEvent[], notes: readonly NoteEvent[], clients?: number): Record<string, unknown> {
   const paths: Record<string, number> = { fast: 0, notified: 0, fresh: 0 };
   const work = { fetches: 0, rescans: 0, locks: 0, redos: 0, staleGuesses: 0, writes: 0, reads: 0 };
   const sums: Record<string, number> = { read: 0, write: 0 };
@@ -144,7 +193,7 @@ export function safeGuessSummary(history: readonly HistoryEvent[], notes: readon
     work.redos += Number(detail.redos ?? 0);
   }
   const meanRoundTrips = { read: work.reads > 0 ? sums.read / work.reads : 0, write: work.writes > 0 ? sums.write / work.writes : 0 };
-  return { ...roundTripSummary(history, notes), meanRoundTrips, worstClean, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
+  return { ...roundTripSummary(history, notes), meanRoundTrips, worstClean, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length, ...(clients === undefined ? {} : { waitFree: waitFreeSummary(notes, clients) }) };
 }
 
 function linearizable(history: readonly HistoryEvent[], options: ResolvedOptions): Violation[] {
@@ -190,7 +239,7 @@ export const safeGuessScenario: Scenario = {
     return (fabric) => clientLoop(fabric, safeGuessClient(fabric, options, process), options, process);
   },
   check: linearizable,
-  details(history, _options, notes) {
-    return safeGuessSummary(history, notes);
+  details(history, options, notes) {
+    return safeGuessSummary(history, notes, options.n);
   },
 };

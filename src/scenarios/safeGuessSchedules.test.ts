@@ -7,6 +7,7 @@ import { swarmRegions } from '../protocols/swarm/layout.js';
 import type { SwarmLayoutConfig } from '../protocols/swarm/memorySet.js';
 import type { SafeGuessMutant } from '../protocols/swarm/mutants.js';
 import { SafeGuessRegister } from '../protocols/swarm/safeGuess.js';
+import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
 import { SwarmMemories } from '../protocols/swarm/swarmMemories.js';
 import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
 import { checkRunLinearizable } from './linearizable.js';
@@ -434,6 +435,78 @@ describe('Safe-Guess scripted schedules (spec §8)', () => {
     const result = await runSchedule(tornIp, 'checksum-without-ts', tornIpBodies, [], tornIpOptions);
     assert.deepEqual(result.unfinished, []);
     assert.equal(result.lastRead, 1, "R returns x1's value under x2|V");
+    assert.equal(result.linearizable, false);
+  });
+
+  /**
+   * `ts-wrap` (spec §8, `ts-wraps`): Δ = 2^38 and U's (p0) clock far ahead,
+   * so its guesses climb by Δ — 2^38, 2^39, 3·2^38 — and its fourth write
+   * takes the clock, 2^40 − 1, the largest ts that fits. W (p1, clock in
+   * sync) then writes: its guess is far below U's word, W2 finds no
+   * notification, and W3's fresh ts is 2^40. The correct clock stops W
+   * (ts-exhausted after W1's verbs: the outcome is unknown, recorded as
+   * info), and the last read (p3) returning U's fourth value is
+   * linearizable; `ts-wraps` masks it to 1: y = (1, W, VERIFIED) lands
+   * below U's word, W's write returns ok and is lost — the read returns 4.
+   */
+  /** W's write: 'ok', or 'unknown' when ts-exhausted stopped it after its first verbs. */
+  let wOutcome = '';
+  /** U's fourth ts. */
+  let uLast = 0n;
+
+  function tsWrapBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    let uReturned: () => void = () => undefined;
+    const uDone = new Promise<void>((resolve) => (uReturned = resolve));
+    let wReturned: () => void = () => undefined;
+    const wDone = new Promise<void>((resolve) => (wReturned = resolve));
+    const delta = 1n << 38n;
+    return [
+      async (fabric) => {
+        // U's fourth write starts at t = 6 (each FAST write takes one round trip): its clock then reads 2^40 − 1 ticks (half a tick of margin).
+        const ahead = (2 ** 40 - 1 + 0.5) * tick - 6;
+        const register = new SafeGuessRegister(new SwarmMemories(fabric, { ...layout, client: 0, fetchTimeout: 8 }), () => fabric.clock() + ahead, { tick, delta, ...(mutant ? { mutant } : {}) });
+        for (const value of [1, 2, 3, 4]) await write(fabric, register, value);
+        uLast = register.clock.last;
+        uReturned();
+      },
+      async (fabric) => {
+        await uDone;
+        const register = new SafeGuessRegister(new SwarmMemories(fabric, { ...layout, client: 1, fetchTimeout: 8 }), () => fabric.clock(), { tick, delta, ...(mutant ? { mutant } : {}) });
+        const op = fabric.history.invoke('write', 5);
+        try {
+          await register.write(encode(5));
+          fabric.history.ok(op, 5);
+          wOutcome = 'ok';
+        } catch (error) {
+          if (!(error instanceof TimestampsExhausted) || !error.outcomeUnknown) throw error;
+          fabric.history.info(op, 5);
+          wOutcome = 'unknown';
+        }
+        wReturned();
+      },
+      async () => undefined,
+      async (fabric) => {
+        await wDone;
+        await read(fabric, client(fabric, 3, mutant));
+      },
+    ];
+  }
+
+  it('ts-wrap: U\'s fourth ts is 2^40 − 1; W\'s W3 would need 2^40 and stops with an unknown outcome (linearizable)', async () => {
+    const result = await runSchedule('', undefined, tsWrapBodies);
+    assert.deepEqual(result.memoryFindings, [], 'the memory invariants hold');
+    assert.deepEqual(result.unfinished, []);
+    assert.equal(uLast, (1n << 40n) - 1n, "U's fourth write took the largest ts");
+    assert.equal(wOutcome, 'unknown');
+    assert.equal(result.lastRead, 4);
+    assert.equal(result.linearizable, true);
+  });
+
+  it('ts-wrap: ts-wraps masks W3\'s 2^40 to 1, y lands below U\'s word and W\'s returned write is lost (not linearizable)', async () => {
+    const result = await runSchedule('', 'ts-wraps', tsWrapBodies);
+    assert.equal(uLast, (1n << 40n) - 1n);
+    assert.equal(wOutcome, 'ok');
+    assert.equal(result.lastRead, 4, "the read after W's write returned gets U's value");
     assert.equal(result.linearizable, false);
   });
 });

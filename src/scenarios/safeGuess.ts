@@ -34,8 +34,9 @@ import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
  * ts-exhausted after its first verbs is recorded with an unknown outcome.
  * Notes: `op-cost` per operation with its round trips and what it did
  * (path: fast | notified | fresh for writes; fetches, rescans, locks, redos,
- * stale guess); `details` sums them up (p50/p99 and 1-RTT share per kind, the
- * writes' paths, stale guesses).
+ * stale guess, steps); `details` sums them up (p50/p99 and 1-RTT share per
+ * kind, the writes' paths, stale guesses) and holds each operation's steps
+ * and fetches against §5's wait-freedom bounds (`waitFree`).
  */
 /** E: per-(writer, record) log entries. Runs stay far below 2048 publishes per client, so fetches only fail on crashes (§9 wait-freedom). */
 const entries = 2048;

@@ -9,7 +9,7 @@ import { latencyModel } from '../sim/latency.js';
 import type { Prng } from '../sim/prng.js';
 import { checkRunLinearizable } from './linearizable.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
-import { decodeRegisterValue, encodeRegisterValue, roundTripSummary, swarmClientOptions, valueBytesOf } from './swarm.js';
+import { beforeOperation, decodeRegisterValue, encodeRegisterValue, roundTripSummary, roundTripTime, soloHorizon, swarmClientOptions, valueBytesOf } from './swarm.js';
 import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
 
 /**
@@ -34,8 +34,9 @@ import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
  * ts-exhausted after its first verbs is recorded with an unknown outcome.
  * Notes: `op-cost` per operation with its round trips and what it did
  * (path: fast | notified | fresh for writes; fetches, rescans, locks, redos,
- * stale guess); `details` sums them up (p50/p99 and 1-RTT share per kind, the
- * writes' paths, stale guesses).
+ * stale guess, steps); `details` sums them up (p50/p99 and 1-RTT share per
+ * kind, the writes' paths, stale guesses) and holds each operation's steps
+ * and fetches against §5's wait-freedom bounds (`waitFree`).
  */
 /** E: per-(writer, record) log entries. Runs stay far below 2048 publishes per client, so fetches only fail on crashes (§9 wait-freedom). */
 const entries = 2048;
@@ -53,15 +54,6 @@ export function safeGuessLayout(options: ResolvedOptions): SwarmLayoutConfig {
   return { region: 'safe-guess', memories: Array.from({ length: options.memories }, (_, memory) => memory), f: faultsTolerated(options), clients: options.n, records: options.workload === 'keys' ? keyCount : 1, entries, valueMax: valueBytesOf(options), keyMax: 0, inPlace: true };
 }
 
-/** Round trip time of the run's latency model (2 mean one-way delays): the tick is RTT/3, the fetch timeout 4 RTT (spec §3). */
-function roundTripTime(options: ResolvedOptions): number {
-  return 2 * latencyModel(options.latency).mean;
-}
-
-/** A solo turn: 10 RTT, ample for the slowest uncontended operation and its background promotion. */
-function soloTurn(options: ResolvedOptions): number {
-  return 10 * roundTripTime(options);
-}
 
 function thinkTime(options: ResolvedOptions): number {
   if (options.workload === 'contention' || options.workload === 'keys') return 0;
@@ -77,12 +69,14 @@ export function safeGuessClient(fabric: Fabric, options: ResolvedOptions, proces
   const tick = rtt / 3;
   // far-clocks: every clock 64 ticks short of 2^40 at the start; guesses climb by Δ = 2^38 to the clock, then follow it past 2^40.
   const farClocks = options.workload === 'far-clocks' ? { delta: 1n << 38n, epoch: -(2 ** 40 - 64) * tick } : {};
-  return new SafeGuessRegister(new SwarmMemories(fabric, config), () => fabric.clock(), { tick, ...farClocks, ...(options.mutant ? { mutant: options.mutant as SafeGuessMutant } : {}) });
+  // checksum-without-ts lives in the memory layer (entry.ts's checksum): the one mutant the register passes down.
+  const memories = new SwarmMemories(fabric, config, { checksumWithoutTs: options.mutant === 'checksum-without-ts' });
+  return new SafeGuessRegister(memories, () => fabric.clock(), { tick, ...farClocks, ...(options.mutant ? { mutant: options.mutant as SafeGuessMutant } : {}) });
 }
 
 /** What an op-cost note carries beyond the round trips. */
 function costFields(counters: Readonly<OperationCounters>, f: 'read' | 'write'): Record<string, OperationValue> {
-  const fields: Record<string, OperationValue> = { f, roundTrips: counters.roundTrips, fetches: counters.fetches, failedFetches: counters.failedFetches, rescans: counters.rescans, locks: counters.locks, redos: counters.redos };
+  const fields: Record<string, OperationValue> = { f, roundTrips: counters.roundTrips, steps: counters.steps, fetches: counters.fetches, failedFetches: counters.failedFetches, rescans: counters.rescans, locks: counters.locks, redos: counters.redos };
   if (f === 'write') {
     fields.path = counters.fast ? 'fast' : counters.notified ? 'notified' : 'fresh';
     fields.staleGuess = counters.staleGuess;
@@ -99,9 +93,8 @@ function costFields(counters: Readonly<OperationCounters>, f: 'read' | 'write'):
 async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: ResolvedOptions, process: number): Promise<void> {
   const think = thinkTime(options);
   for (let index = 1; index <= options.ops; index++) {
-    // The driver, not the protocol, may read true time: solo turns are slots of it.
-    if (options.workload === 'solo') await fabric.sleep(Math.max(0, soloTurn(options) * ((index - 1) * options.n + process) - fabric.now()));
-    else await fabric.sleep(Math.round(fabric.random() * think));
+    // solo: the turns swarm.ts's DM-ABD and ABD take too (no two operations overlap); else a think time.
+    await beforeOperation(fabric, options, process, index, think);
     // keys: a random record, recorded as a kv put/get of key k<record>; else the one register.
     const record = options.workload === 'keys' ? Math.floor(fabric.random() * keyCount) : 0;
     const keyed = options.workload === 'keys';
@@ -129,8 +122,57 @@ async function clientLoop(fabric: Fabric, register: SafeGuessRegister, options: 
   }
 }
 
-/** The round trips' summary (swarm.ts), plus the writes' paths, stale guesses and the reads' and writes' extra work. */
-export function safeGuessSummary(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Record<string, unknown> {
+/**
+ * Spec §5's wait-freedom bounds on one operation's own work with C writers:
+ * a READ ≤ 2C+2 steps and C+1 fetches, a WRITE ≤ 3 steps and 1 fetch, plus
+ * per failed fetch a rescan (a step) and the fetch it retries. They assume
+ * no holder publishes E words to the key during the operation (the
+ * scenario's E = 2048 is far above any run's publishes).
+ */
+export function waitFreeBound(f: 'read' | 'write', clients: number, failedFetches: number): { readonly steps: number; readonly fetches: number } {
+  return f === 'read' ? { steps: 2 * clients + 2 + failedFetches, fetches: clients + 1 + failedFetches } : { steps: 3 + failedFetches, fetches: 1 + failedFetches };
+}
+
+/** An operation over §5's bounds (details.waitFree.overBound). */
+export interface OverBound {
+  readonly process: number;
+  readonly time: number;
+  readonly f: string;
+  readonly steps: number;
+  readonly fetches: number;
+  readonly failedFetches: number;
+  readonly bound: { readonly steps: number; readonly fetches: number };
+}
+
+/**
+ * The operations' steps and fetches against §5's bounds (`waitFreeBound`,
+ * C = `clients`): the worst per kind (steps and fetches beyond the failed
+ * fetches' allowance) and the operations over a bound (the first 10, and
+ * how many).
+ */
+export function waitFreeSummary(notes: readonly NoteEvent[], clients: number): { worst: Record<string, { steps: number; fetches: number }>; overBound: OverBound[]; overBoundCount: number } {
+  const worst: Record<string, { steps: number; fetches: number }> = { read: { steps: 0, fetches: 0 }, write: { steps: 0, fetches: 0 } };
+  const overBound: OverBound[] = [];
+  let overBoundCount = 0;
+  for (const note of notes) {
+    if (note.kind !== 'op-cost' || !note.detail) continue;
+    const f = note.detail.f === 'write' ? 'write' : 'read';
+    const steps = Number(note.detail.steps);
+    const fetches = Number(note.detail.fetches);
+    const failedFetches = Number(note.detail.failedFetches);
+    worst[f].steps = Math.max(worst[f].steps, steps - failedFetches);
+    worst[f].fetches = Math.max(worst[f].fetches, fetches - failedFetches);
+    const bound = waitFreeBound(f, clients, failedFetches);
+    if (steps > bound.steps || fetches > bound.fetches) {
+      overBoundCount++;
+      if (overBound.length < 10) overBound.push({ process: note.process, time: note.time, f, steps, fetches, failedFetches, bound });
+    }
+  }
+  return { worst, overBound, overBoundCount };
+}
+
+/** The round trips' summary (swarm.ts), plus the writes' paths, stale guesses and the reads' and writes' extra work; with `clients`, §5's bounds (`waitFree`). */
+export function safeGuessSummary(history: readonly HistoryEvent[], notes: readonly NoteEvent[], clients?: number): Record<string, unknown> {
   const paths: Record<string, number> = { fast: 0, notified: 0, fresh: 0 };
   const work = { fetches: 0, rescans: 0, locks: 0, redos: 0, staleGuesses: 0, writes: 0, reads: 0 };
   const sums: Record<string, number> = { read: 0, write: 0 };
@@ -152,7 +194,7 @@ export function safeGuessSummary(history: readonly HistoryEvent[], notes: readon
     work.redos += Number(detail.redos ?? 0);
   }
   const meanRoundTrips = { read: work.reads > 0 ? sums.read / work.reads : 0, write: work.writes > 0 ? sums.write / work.writes : 0 };
-  return { ...roundTripSummary(history, notes), meanRoundTrips, worstClean, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length };
+  return { ...roundTripSummary(history, notes), meanRoundTrips, worstClean, writePaths: paths, work, exhausted: notes.filter((note) => note.kind === 'ts-exhausted').length, ...(clients === undefined ? {} : { waitFree: waitFreeSummary(notes, clients) }) };
 }
 
 function linearizable(history: readonly HistoryEvent[], options: ResolvedOptions): Violation[] {
@@ -188,7 +230,7 @@ export const safeGuessScenario: Scenario = {
   },
   minimumHorizon(options) {
     // Idle clients sleep long: leave room for every operation's think time.
-    if (options.workload === 'solo') return (options.ops * options.n + 2) * soloTurn(options);
+    if (options.workload === 'solo') return soloHorizon(options);
     return options.workload === 'idle' ? (options.ops + 2) * thinkTime(options) : 0;
   },
   regions: (options) => swarmRegions(safeGuessLayout(options)),
@@ -198,7 +240,7 @@ export const safeGuessScenario: Scenario = {
     return (fabric) => clientLoop(fabric, safeGuessClient(fabric, options, process), options, process);
   },
   check: linearizable,
-  details(history, _options, notes) {
-    return safeGuessSummary(history, notes);
+  details(history, options, notes) {
+    return safeGuessSummary(history, notes, options.n);
   },
 };

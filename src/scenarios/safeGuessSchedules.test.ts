@@ -7,8 +7,11 @@ import { swarmRegions } from '../protocols/swarm/layout.js';
 import type { SwarmLayoutConfig } from '../protocols/swarm/memorySet.js';
 import type { SafeGuessMutant } from '../protocols/swarm/mutants.js';
 import { SafeGuessRegister } from '../protocols/swarm/safeGuess.js';
+import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
 import { SwarmMemories } from '../protocols/swarm/swarmMemories.js';
+import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
 import { checkRunLinearizable } from './linearizable.js';
+import { runScenario } from './index.js';
 
 /**
  * Safe-Guess's scripted schedules (spec swarm.md §8): interleavings random
@@ -36,7 +39,7 @@ function decode(bytes: Uint8Array | null): number | null {
 
 /** A client of the register; `ticksAhead` shifts its clock (a skewed clock, in ticks). */
 function client(fabric: Fabric, process: number, mutant: SafeGuessMutant | undefined, ticksAhead = 0): SafeGuessRegister {
-  const memories = new SwarmMemories(fabric, { ...layout, client: process, fetchTimeout: 8 });
+  const memories = new SwarmMemories(fabric, { ...layout, client: process, fetchTimeout: 8 }, { checksumWithoutTs: mutant === 'checksum-without-ts' });
   return new SafeGuessRegister(memories, () => fabric.clock() + ticksAhead * tick, { tick, ...(mutant ? { mutant } : {}) });
 }
 
@@ -59,12 +62,23 @@ interface ScheduleResult {
   readonly unfinished: readonly number[];
   /** What p3 (the last reader) returned. */
   readonly lastRead: unknown;
+  /** The memory watcher's findings (invariants.ts, checked after every verb): property names, in order. */
+  readonly memoryFindings: readonly string[];
 }
 
-async function runSchedule(holds: string, mutant: SafeGuessMutant | undefined, bodies: (mutant: SafeGuessMutant | undefined) => ((fabric: Fabric) => Promise<void>)[], faults: Fault[] = []): Promise<ScheduleResult> {
+/** A schedule's seed (default 1: the seed draws latencies' ties and, with a tear window, when each word of a write lands). */
+interface ScheduleOptions {
+  readonly seed?: number;
+  readonly tearFraction?: number;
+}
+
+async function runSchedule(holds: string, mutant: SafeGuessMutant | undefined, bodies: (mutant: SafeGuessMutant | undefined) => ((fabric: Fabric) => Promise<void>)[], faults: Fault[] = [], options: ScheduleOptions = {}): Promise<ScheduleResult> {
   const world = new Simulation({
     scenario: 'test:safe-guess-schedule',
-    seed: 1,
+    seed: options.seed ?? 1,
+    ...(options.tearFraction === undefined ? {} : { tearFraction: options.tearFraction }),
+    // As in the safe-guess scenario: buffers only grow, notif never decreases, Invariant D, fields in range.
+    memoryWatcher: swarmMemoryWatcher(layout),
     params: {},
     processCount: 4,
     memoryCount: 3,
@@ -80,7 +94,7 @@ async function runSchedule(holds: string, mutant: SafeGuessMutant | undefined, b
   const result = await world.run();
   const verdict = checkRunLinearizable(result.history, 'register').verdict;
   const lastRead = result.history.filter((event) => event.process === 3 && event.type === 'ok').at(-1)?.value;
-  return { history: result.history, linearizable: verdict === 'linearizable', unfinished: result.unfinished, lastRead };
+  return { history: result.history, linearizable: verdict === 'linearizable', unfinished: result.unfinished, lastRead, memoryFindings: result.memoryViolations.map((finding) => finding.property) };
 }
 
 describe('Safe-Guess scripted schedules (spec §8)', () => {
@@ -139,6 +153,7 @@ describe('Safe-Guess scripted schedules (spec §8)', () => {
 
   it('first-sight: the correct reader helps x and rescans; W goes to W3 and the history is linearizable', async () => {
     const result = await runSchedule(firstSight, undefined, firstSightBodies);
+    assert.deepEqual(result.memoryFindings, [], 'the memory invariants hold');
     assert.deepEqual(result.unfinished, []);
     assert.equal(result.lastRead, 2, "the last read returns W's value");
     assert.equal(wPath, 'fresh', 'no reader locked x: W went to W3');
@@ -210,6 +225,7 @@ describe('Safe-Guess scripted schedules (spec §8)', () => {
 
   it('v-u-v: R locks the stale x, W finds the notification at W2 and stands at x below u (linearizable)', async () => {
     const result = await runSchedule(vuv, undefined, vuvBodies);
+    assert.deepEqual(result.memoryFindings, [], 'the memory invariants hold');
     assert.deepEqual(result.unfinished, []);
     assert.equal(rLocks, 1, 'R saw x twice and locked it');
     assert.equal(wPath, 'notified');
@@ -271,6 +287,7 @@ describe('Safe-Guess scripted schedules (spec §8)', () => {
 
   it('fetch-once-crash: the correct read fetches x1 again at C and returns v1', async () => {
     const result = await runSchedule(fetchOnceCrash, undefined, fetchOnceBodies, fetchOnceFaults);
+    assert.deepEqual(result.memoryFindings, [], 'the memory invariants hold');
     assert.deepEqual(result.unfinished, []);
     const reads = result.history.filter((event) => event.process === 2 && event.type === 'ok');
     assert.deepEqual(reads.map((event) => event.value), [1]);
@@ -341,6 +358,7 @@ describe('Safe-Guess scripted schedules (spec §8)', () => {
 
   it('notif-revert: the correct lock on m says later (n_B = id(x5)); c stands at x5 below u (linearizable)', async () => {
     const result = await runSchedule(notifRevert, undefined, notifRevertBodies);
+    assert.deepEqual(result.memoryFindings, [], 'the memory invariants hold');
     assert.deepEqual(result.unfinished, []);
     assert.equal(wPath, 'notified');
     assert.equal(result.lastRead, 7);
@@ -349,9 +367,174 @@ describe('Safe-Guess scripted schedules (spec §8)', () => {
 
   it('notif-revert: lock-lowers-notif lowers notif[c] at B, c misses Q\'s lock and y5 lands above u (not linearizable)', async () => {
     const result = await runSchedule(notifRevert, 'lock-lowers-notif', notifRevertBodies);
+    // The memory watcher sees the CAS that lowers notif[c] at B (F4's premise), whatever the history.
+    assert.deepEqual(result.memoryFindings, ['notif-never-decreases']);
     assert.equal(wPath, 'fresh');
     assert.equal(result.lastRead, 5);
     assert.equal(result.linearizable, false);
   });
+
+  /**
+   * `torn-ip` (spec §8, `checksum-without-ts`): W (p0) writes v1 (x1, FAST,
+   * promoted to x1|V: IP := entry(x1|V, v1)) and then v2 (x2, FAST; x2|V's
+   * promotion writes IP := entry(x2|V, v2) at A at t = 9). R2 (p1) read
+   * x1|V at B and C (W's promotion at C held until then, so C shows x1) and
+   * writes it back to A and C; its verbs to A wait until x2|V's CAS is at A,
+   * so R2's IP write of entry(x1|V, v1) lands at A *over* x2|V's, word by
+   * word (tear window = the whole completion delay), and its CAS is held
+   * until R's scan. R (p3) starts after write(v2) returned; its scan at A
+   * (0.55 after t = 9) finds meta max x2|V and IP with word 0 still x2|V's
+   * but checksum, len and value already x1's (seed 6 draws the landing
+   * times: word 0 lands last). The correct checksum covers id(x1) ≠ id(x2):
+   * A's IP is invalid, R takes B's IP (x2|V, v2). Without the ts in the sum
+   * (writer ‖ j ‖ len ‖ value) x1's sum is x2's: R returns v1 after
+   * write(v2) returned — not linearizable.
+   */
+  const tornIp = [
+    'p0 write m2 #2 until p1 read m2', // x1|V's promotion at C after R2's scan there
+    "p1 read m0 until p0 cas m0 #4", // R2's scan and write-back at A after x2|V's promotion landed there
+    'p1 cas m0 until p3 read m0', // R2's CAS at A (which would land its IP write) after R's scan
+    'p3 read m1 until p3 read m0 completes', // R's scans: A's answer first
+    'p3 read m2 until p2 note never', // R answers from A and B
+  ].join('; ');
+  const tornIpOptions: ScheduleOptions = { seed: 6, tearFraction: 1 };
+
+  function tornIpBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    let wReturned: () => void = () => undefined;
+    const wDone = new Promise<void>((resolve) => (wReturned = resolve));
+    return [
+      async (fabric) => {
+        const register = client(fabric, 0, mutant);
+        await write(fabric, register, 1);
+        await fabric.sleep(6 - fabric.now());
+        await write(fabric, register, 2);
+        wReturned();
+      },
+      async (fabric) => {
+        await fabric.sleep(4);
+        await read(fabric, client(fabric, 1, mutant));
+      },
+      async () => undefined,
+      async (fabric) => {
+        await wDone;
+        await fabric.sleep(0.55);
+        await read(fabric, client(fabric, 3, mutant));
+      },
+    ];
+  }
+
+  it('torn-ip: the correct checksum rejects A\'s torn IP (x2|V\'s word, x1\'s sum and value); R returns v2 (linearizable)', async () => {
+    const result = await runSchedule(tornIp, undefined, tornIpBodies, [], tornIpOptions);
+    assert.deepEqual(result.unfinished, []);
+    assert.equal(result.lastRead, 2);
+    assert.equal(result.linearizable, true);
+    assert.deepEqual(result.memoryFindings, []);
+  });
+
+  it('torn-ip: checksum-without-ts takes the torn IP for x2|V and returns v1 after write(v2) returned (not linearizable)', async () => {
+    const result = await runSchedule(tornIp, 'checksum-without-ts', tornIpBodies, [], tornIpOptions);
+    assert.deepEqual(result.unfinished, []);
+    assert.equal(result.lastRead, 1, "R returns x1's value under x2|V");
+    assert.equal(result.linearizable, false);
+  });
+
+  /**
+   * `ts-wrap` (spec §8, `ts-wraps`): Δ = 2^38 and U's (p0) clock far ahead,
+   * so its guesses climb by Δ — 2^38, 2^39, 3·2^38 — and its fourth write
+   * takes the clock, 2^40 − 1, the largest ts that fits. W (p1, clock in
+   * sync) then writes: its guess is far below U's word, W2 finds no
+   * notification, and W3's fresh ts is 2^40. The correct clock stops W
+   * (ts-exhausted after W1's verbs: the outcome is unknown, recorded as
+   * info), and the last read (p3) returning U's fourth value is
+   * linearizable; `ts-wraps` masks it to 1: y = (1, W, VERIFIED) lands
+   * below U's word, W's write returns ok and is lost — the read returns 4.
+   */
+  /** W's write: 'ok', or 'unknown' when ts-exhausted stopped it after its first verbs. */
+  let wOutcome = '';
+  /** U's fourth ts. */
+  let uLast = 0n;
+
+  function tsWrapBodies(mutant: SafeGuessMutant | undefined): ((fabric: Fabric) => Promise<void>)[] {
+    let uReturned: () => void = () => undefined;
+    const uDone = new Promise<void>((resolve) => (uReturned = resolve));
+    let wReturned: () => void = () => undefined;
+    const wDone = new Promise<void>((resolve) => (wReturned = resolve));
+    const delta = 1n << 38n;
+    return [
+      async (fabric) => {
+        // U's fourth write starts at t = 6 (each FAST write takes one round trip): its clock then reads 2^40 − 1 ticks (half a tick of margin).
+        const ahead = (2 ** 40 - 1 + 0.5) * tick - 6;
+        const register = new SafeGuessRegister(new SwarmMemories(fabric, { ...layout, client: 0, fetchTimeout: 8 }), () => fabric.clock() + ahead, { tick, delta, ...(mutant ? { mutant } : {}) });
+        for (const value of [1, 2, 3, 4]) await write(fabric, register, value);
+        uLast = register.clock.last;
+        uReturned();
+      },
+      async (fabric) => {
+        await uDone;
+        const register = new SafeGuessRegister(new SwarmMemories(fabric, { ...layout, client: 1, fetchTimeout: 8 }), () => fabric.clock(), { tick, delta, ...(mutant ? { mutant } : {}) });
+        const op = fabric.history.invoke('write', 5);
+        try {
+          await register.write(encode(5));
+          fabric.history.ok(op, 5);
+          wOutcome = 'ok';
+        } catch (error) {
+          if (!(error instanceof TimestampsExhausted) || !error.outcomeUnknown) throw error;
+          fabric.history.info(op, 5);
+          wOutcome = 'unknown';
+        }
+        wReturned();
+      },
+      async () => undefined,
+      async (fabric) => {
+        await wDone;
+        await read(fabric, client(fabric, 3, mutant));
+      },
+    ];
+  }
+
+  it('ts-wrap: U\'s fourth ts is 2^40 − 1; W\'s W3 would need 2^40 and stops with an unknown outcome (linearizable)', async () => {
+    const result = await runSchedule('', undefined, tsWrapBodies);
+    assert.deepEqual(result.memoryFindings, [], 'the memory invariants hold');
+    assert.deepEqual(result.unfinished, []);
+    assert.equal(uLast, (1n << 40n) - 1n, "U's fourth write took the largest ts");
+    assert.equal(wOutcome, 'unknown');
+    assert.equal(result.lastRead, 4);
+    assert.equal(result.linearizable, true);
+  });
+
+  it('ts-wrap: ts-wraps masks W3\'s 2^40 to 1, y lands below U\'s word and W\'s returned write is lost (not linearizable)', async () => {
+    const result = await runSchedule('', 'ts-wraps', tsWrapBodies);
+    assert.equal(uLast, (1n << 40n) - 1n);
+    assert.equal(wOutcome, 'ok');
+    assert.equal(result.lastRead, 4, "the read after W's write returned gets U's value");
+    assert.equal(result.linearizable, false);
+  });
 });
 
+
+/**
+ * `lock-lowers-notif` at a sweep seed, through the memory watcher: the
+ * 6,000-seed mixed sweep never reaches it (reads rarely lock: background
+ * promotions land first), but three clients under contention with a
+ * latency tail (1 in 5 verbs 30× slower: slow promotions, so GUESSED words
+ * stay the max across two scans and reads lock) do — a reader that cached a
+ * later id of c in notif[c] locks c's older word and its CAS lowers notif,
+ * which the watcher reports after that verb (2 of the first 150 seeds).
+ */
+describe('Safe-Guess: lock-lowers-notif at a sweep seed (notif watcher)', () => {
+  const options = { protocol: 'safe-guess', seed: 80, n: 3, memories: 3, latency: 'tail:1:30:0.2', faults: 'none', ops: 40, workload: 'contention' } as const;
+
+  it('seed 80: the correct protocol passes (no memory finding)', async () => {
+    const report = await runScenario({ ...options }, 'off');
+    assert.deepEqual(report.violations, []);
+    assert.equal(report.ok, true);
+  });
+
+  it('seed 80: lock-lowers-notif CASes notif[c] down (notif-never-decreases)', async () => {
+    const report = await runScenario({ ...options, mutant: 'lock-lowers-notif' }, 'off');
+    assert.ok(
+      report.violations.some((violation) => violation.property === 'notif-never-decreases'),
+      JSON.stringify(report.violations.map((violation) => violation.property)),
+    );
+  });
+});

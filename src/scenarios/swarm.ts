@@ -19,7 +19,9 @@ import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
  * it). Clients are the `--n` processes; the memories are 2f+1 (`--memories`,
  * or `--f` with 3 clients). Every client runs `--ops` operations, reads and
  * writes drawn by its own random stream, with think times between them
- * (workload `uniform`) or none (`contention`: everyone at once);
+ * (workload `uniform`), none (`contention`: everyone at once) or in turns
+ * (`solo`, abd and the DM-ABDs: no two operations overlap, as Safe-Guess's
+ * `solo` — `beforeOperation`; not drawn by the mixed sweep);
  * `max-register` also has `shared-buffers`, one buffer per memory for all
  * clients (T = 1 < C, so CASes fail and the loop must retry right).
  *
@@ -74,6 +76,34 @@ function thinkTime(options: ResolvedOptions): number {
   return options.workload === 'uniform' ? latencyModel(options.latency).minimum * 4 : 0;
 }
 
+/** A round trip of the run's latency model: two mean one-way delays. */
+export function roundTripTime(options: ResolvedOptions): number {
+  return 2 * latencyModel(options.latency).mean;
+}
+
+/** A `solo` turn: 10 round trips, ample for the slowest uncontended operation and its background work (Safe-Guess's promotion). */
+function soloTurn(options: ResolvedOptions): number {
+  return 10 * roundTripTime(options);
+}
+
+/**
+ * Waits before client `process`'s `index`-th operation (from 1). Workload
+ * `solo`: until true time ((index−1)·n + process) turns, so that no two
+ * operations overlap — the uncontended case of spec §7 (the driver, not the
+ * protocol, reads true time); otherwise a think time drawn in [0, think]
+ * (none for 0). Shared by the SWARM scenarios, Safe-Guess's included, so
+ * that `mnm table swarm` compares them on one workload.
+ */
+export function beforeOperation(fabric: Fabric, options: ResolvedOptions, process: number, index: number, think: number): Promise<void> {
+  if (options.workload === 'solo') return fabric.sleep(Math.max(0, soloTurn(options) * ((index - 1) * options.n + process) - fabric.now()));
+  return fabric.sleep(Math.round(fabric.random() * think));
+}
+
+/** The horizon a `solo` run needs (every turn, plus two), 0 for other workloads. */
+export function soloHorizon(options: ResolvedOptions): number {
+  return options.workload === 'solo' ? (options.ops * options.n + 2) * soloTurn(options) : 0;
+}
+
 /** What the three scenarios share: sizes, tolerance, workloads drawn, the round trips' summary. */
 function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'regions' | 'body' | 'check'> & Partial<Pick<Scenario, 'memoryWatcher'>> & Partial<Pick<Scenario, 'accepts'>> & { readonly workloads: readonly string[]; readonly minimumClients: number }): Scenario {
   return {
@@ -83,6 +113,12 @@ function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'r
     // Two copies per client record (recordCopy.ts); the max register's buffers are single words.
     cutShortWrites: true,
     defaults: { n: 3, memories: 3, ops: 10 },
+    // The mixed sweep draws among the workloads it drew before `solo` came (the same draw, so every seed keeps its configuration).
+    mixWorkload(random: Prng) {
+      const mixed = parts.workloads.filter((workload) => workload !== 'solo');
+      return mixed[random.int(mixed.length)];
+    },
+    minimumHorizon: soloHorizon,
     sizeFor: (f) => ({ n: 3, memories: 2 * f + 1 }),
     mixSizes(random: Prng) {
       const f = 1 + random.int(2);
@@ -113,13 +149,14 @@ interface ClientRegister {
 }
 
 /**
- * One client's `ops` calls, each after a random think time: a write of the
+ * One client's `ops` calls, each after its wait (`beforeOperation`: a think time, or its solo turn): a write of the
  * value `writeOf(index)` names, or a read where it names none; every call
  * recorded in the history and its round trips noted.
  */
-async function registerClient(fabric: Fabric, register: ClientRegister, ops: number, think: number, writeOf: (index: number) => number | undefined, valueBytes = defaultValueBytes): Promise<void> {
-  for (let index = 1; index <= ops; index++) {
-    await fabric.sleep(Math.round(fabric.random() * think));
+async function registerClient(fabric: Fabric, register: ClientRegister, options: ResolvedOptions, process: number, writeOf: (index: number) => number | undefined, valueBytes = defaultValueBytes): Promise<void> {
+  const think = thinkTime(options);
+  for (let index = 1; index <= options.ops; index++) {
+    await beforeOperation(fabric, options, process, index, think);
     const value = writeOf(index);
     if (value !== undefined) {
       const op = fabric.history.invoke('write', value);
@@ -177,14 +214,13 @@ export const abdScenario = swarmScenario({
   name: 'abd',
   summary: "ABD with one writer: the lecture's replicated register plus the read's write-back (atomic), over 2f+1 memories",
   mutants: abdMutants,
-  workloads: ['uniform', 'contention'],
+  workloads: ['uniform', 'contention', 'solo'],
   minimumClients: 2,
   regions: (options) => [recordRegisterRegion({ region: 'abd', memories: memoriesOf(options), clients: options.n, valueMax: valueBytesOf(options) })],
   body(options, process) {
     const config = { region: 'abd', memories: memoriesOf(options), f: faultsTolerated(options), clients: options.n, client: process, valueMax: valueBytesOf(options), writer: 0, ...(options.mutant ? { mutant: options.mutant as AbdMutant } : {}) };
-    const think = thinkTime(options);
     // The writer writes 1, 2, 3…; every other client reads.
-    return (fabric) => registerClient(fabric, new AbdRegister(fabric, config), options.ops, think, (index) => (process === config.writer ? index : undefined), config.valueMax);
+    return (fabric) => registerClient(fabric, new AbdRegister(fabric, config), options, process, (index) => (process === config.writer ? index : undefined), config.valueMax);
   },
   check: linearizable,
 });
@@ -208,7 +244,7 @@ function dmAbdScenarioOf(name: string, inPlace: boolean, summary: string): Scena
     name,
     summary,
     mutants: dmAbdMutants,
-    workloads: ['uniform', 'contention'],
+    workloads: ['uniform', 'contention', 'solo'],
     minimumClients: 1,
     // Writer c is process c: it owns log c (single-writer) on every memory.
     regions: (options) => dmAbdRegions(layout(options)),
@@ -216,9 +252,8 @@ function dmAbdScenarioOf(name: string, inPlace: boolean, summary: string): Scena
     memoryWatcher: (options) => swarmMemoryWatcher({ ...layout(options), records: 1, keyMax: 0 }),
     body(options, process) {
       const config = { ...layout(options), client: process, fetchTimeout: fetchTimeoutOf(options), ...(options.mutant ? { mutant: options.mutant as DmAbdMutant } : {}) };
-      const think = thinkTime(options);
       // Half writes, half reads; values name their writer and operation (unique across the run).
-      return (fabric) => registerClient(fabric, new DmAbdRegister(fabric, config), options.ops, think, (index) => (fabric.random() < 0.5 ? 1000 * (process + 1) + index : undefined), config.valueMax);
+      return (fabric) => registerClient(fabric, new DmAbdRegister(fabric, config), options, process, (index) => (fabric.random() < 0.5 ? 1000 * (process + 1) + index : undefined), config.valueMax);
     },
     check: linearizable,
   });

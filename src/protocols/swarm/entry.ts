@@ -1,6 +1,6 @@
 import { getWord, setWord } from '../../fabric/index.js';
 import type { StoredEntry } from './memorySet.js';
-import { wordId } from './word.js';
+import { wordId, writerOf } from './word.js';
 import { xxh64 } from './xxh64.js';
 
 /**
@@ -21,11 +21,20 @@ export function entrySize(valueMax: number): number {
   return entryHeaderSize + valueMax;
 }
 
+/**
+ * How the checksum names the write: `id` (ts ‖ writer, the spec's) or
+ * `writer` — the `checksum-without-ts` mutant (mutants.ts), which leaves the
+ * ts out, so one writer's entries for two writes with the same value length
+ * carry interchangeable sums and a torn IP (x2's word over x1's sum and
+ * value) passes for x2.
+ */
+export type ChecksumId = 'id' | 'writer';
+
 /** The checksum of write `word`'s value at record j. */
-export function entryChecksum(word: bigint, record: number, value: Uint8Array): bigint {
+export function entryChecksum(word: bigint, record: number, value: Uint8Array, named: ChecksumId = 'id'): bigint {
   const bytes = new Uint8Array(8 + 8 + 4 + value.length);
   const view = new DataView(bytes.buffer);
-  view.setBigUint64(0, wordId(word), true);
+  view.setBigUint64(0, named === 'id' ? wordId(word) : BigInt(writerOf(word)), true);
   view.setBigUint64(8, BigInt(record), true);
   view.setUint32(16, value.length, true);
   bytes.set(value, 20);
@@ -33,11 +42,11 @@ export function entryChecksum(word: bigint, record: number, value: Uint8Array): 
 }
 
 /** The bytes of an entry holding `value` for `word` at record j (ENT bytes; zero past len). */
-export function encodeEntry(word: bigint, record: number, value: Uint8Array, valueMax: number): Uint8Array {
+export function encodeEntry(word: bigint, record: number, value: Uint8Array, valueMax: number, named: ChecksumId = 'id'): Uint8Array {
   if (value.length > valueMax) throw new RangeError(`value of ${value.length} bytes exceeds valueMax ${valueMax}`);
   const bytes = new Uint8Array(entrySize(valueMax));
   setWord(bytes, 0, word);
-  setWord(bytes, 8, entryChecksum(word, record, value));
+  setWord(bytes, 8, entryChecksum(word, record, value, named));
   new DataView(bytes.buffer).setUint32(16, value.length, true);
   bytes.set(value, entryHeaderSize);
   return bytes;
@@ -60,10 +69,10 @@ export function decodeEntry(bytes: Uint8Array, valueMax: number, offset = 0): St
  * entry torn by a write landing, reused by a later write, cut short by a
  * crash, or holding another record's data — is null.
  */
-export function validValue(record: number, word: bigint, entry: StoredEntry | null, valueMax: number): Uint8Array | null {
+export function validValue(record: number, word: bigint, entry: StoredEntry | null, valueMax: number, named: ChecksumId = 'id'): Uint8Array | null {
   if (entry === null || word === 0n) return null;
   if (entry.length > valueMax || entry.length > entry.value.length) return null;
   if (wordId(entry.word) !== wordId(word)) return null;
   const value = entry.value.slice(0, entry.length);
-  return entryChecksum(word, record, value) === entry.checksum ? value : null;
+  return entryChecksum(word, record, value, named) === entry.checksum ? value : null;
 }

@@ -29,7 +29,7 @@ export type AbdMutant = keyof typeof abdMutants;
 export type DmAbdMutant = keyof typeof dmAbdMutants;
 export type SwarmMutant = MaxRegisterMutant | AbdMutant | DmAbdMutant;
 
-/** Safe-Guess (spec swarm.md §8): each breaks one line of safeGuess.ts, safeGuessDecide.ts or timestampClock.ts. */
+/** Safe-Guess (spec swarm.md §8): each breaks one line of safeGuess.ts, safeGuessDecide.ts, timestampClock.ts or (checksum-without-ts, a switch of the memory layer) entry.ts. */
 export const safeGuessMutants = {
   'lock-lowers-notif': "a reader's lock CASes notif[c] from a cached n_s above id(x) down to id(x) instead of saying *later*: notif decreases, and a writer's W2 can miss an established lock (F4)",
   'fence-with-own-word': "W2's fence is the writer's own new VERIFIED word (value v) instead of a copy of m: v lands above m though x may stand for a reader",
@@ -40,6 +40,7 @@ export const safeGuessMutants = {
   'read-without-write-back': 'a read returns a VERIFIED max without writing it back to f+1 memories, and publishes no help: regular, not atomic',
   'ts-wraps': 'a ts past 40 bits is masked instead of stopping the client: the newest write becomes the smallest',
   'fetch-id-once': 'an operation fetches an id at most once: when its only holder memory crashes, a later step showing the id elsewhere cannot fetch it (a liveness mutant)',
+  'checksum-without-ts': "the entries' checksum hashes the writer instead of the id (ts left out), on write and validate (a switch of the memory layer, entry.ts): a torn IP with x2's word over x1's sum and value passes for x2",
   'notif-any-key': "a lock's cached n_s is the largest notif[c] read at s for any record, not for this one: another key's notif makes the lock say *later*",
 } as const;
 

@@ -66,6 +66,8 @@ export interface SafeGuessConfig extends Omit<TimestampClockConfig, 'wraps'> {
 export interface OperationCounters {
   /** Steps, fetches and write-back rounds on the critical path (a lock step counts 1 + its longest redo chain). */
   roundTrips: number;
+  /** Steps (batches to every memory ending at f+1 responders: W1, rescans, W2, W3; a read's scans and lock steps), write-back rounds apart: §5's step count. */
+  steps: number;
   /** Fetch rounds sent (one per round however many entries it READs); 0 when IP or reuse gave the value. */
   fetches: number;
   /** Fetch rounds without a valid answer. */
@@ -87,7 +89,7 @@ export interface OperationCounters {
 }
 
 function emptyCounters(): OperationCounters {
-  return { roundTrips: 0, fetches: 0, failedFetches: 0, rescans: 0, locks: 0, redos: 0, fast: false, notified: false, freshWrite: false, staleGuess: false };
+  return { roundTrips: 0, steps: 0, fetches: 0, failedFetches: 0, rescans: 0, locks: 0, redos: 0, fast: false, notified: false, freshWrite: false, staleGuess: false };
 }
 
 interface LockResult {
@@ -287,6 +289,7 @@ export class SafeGuessRegister {
     const redos = Math.max(...responders.map((answer) => answer.redos));
     counters.redos += responders.reduce((sum, answer) => sum + answer.redos, 0);
     counters.roundTrips += 1 + redos;
+    counters.steps++;
     const outcome = lockOutcome(responders, x);
     return { outcome, scans: responders.flatMap((answer) => (answer.scan ? [answer.scan] : [])) };
   }
@@ -306,6 +309,7 @@ export class SafeGuessRegister {
   private async step<T>(perMemory: (memory: number) => Promise<T>): Promise<T[]> {
     const results = await this.memories.step(perMemory);
     this.counters.roundTrips++;
+    this.counters.steps++;
     return [...results.values()];
   }
 

@@ -1,5 +1,5 @@
 import { getWord, quorum, type Address, type Fabric } from '../../fabric/index.js';
-import { decodeEntry, encodeEntry, validValue } from './entry.js';
+import { decodeEntry, encodeEntry, validValue, type ChecksumId } from './entry.js';
 import { swarmLayout, type SwarmLayout } from './layout.js';
 import type { MemorySet, OperationFetches, Scan, StoredEntry, SwarmClientConfig } from './memorySet.js';
 import { checkOwnedCas, decodeScan, fetchTargetKey, fetchTargets, nextSlot, publishPlan, type FetchTarget } from './swarmMemoriesDecide.js';
@@ -43,11 +43,15 @@ export class SwarmMemories implements MemorySet {
   readonly layout: SwarmLayout;
   private readonly caches = new Map<number, MemoryCache[]>();
   private broken: Error | undefined;
+  /** What the entries' checksums name: the id (correct) or, for Safe-Guess's `checksum-without-ts` mutant only, the writer. */
+  private readonly checksumId: ChecksumId;
 
   constructor(
     private readonly fabric: Fabric,
     private readonly config: SwarmClientConfig,
+    mutant?: { readonly checksumWithoutTs?: boolean },
   ) {
+    this.checksumId = mutant?.checksumWithoutTs ? 'writer' : 'id';
     this.layout = swarmLayout(config);
     if (!Number.isInteger(config.client) || config.client < 0 || config.client >= config.clients) throw new RangeError(`client ${config.client} is not one of the ${config.clients} writers`);
     if (!(config.fetchTimeout > 0)) throw new RangeError(`fetchTimeout ${config.fetchTimeout} (accepted: a positive duration)`);
@@ -114,11 +118,11 @@ export class SwarmMemories implements MemorySet {
       cache.slot = nextSlot(cache.slot, this.config.entries);
       stored = withSlot(word, cache.slot);
       const address = { memory: this.config.memories[memory], region: this.layout.logRegion(this.client), offset: this.layout.entryOffset(record, cache.slot) };
-      issued.push(this.fabric.write(address, encodeEntry(stored, record, value, this.config.valueMax)));
+      issued.push(this.fabric.write(address, encodeEntry(stored, record, value, this.config.valueMax, this.checksumId)));
     }
     // Every VERIFIED publish writes IP before its CAS (in place): a reader that sees the word may take IP's value, if still valid.
     if (this.config.inPlace && isVerified(stored)) {
-      issued.push(this.fabric.write(this.recordAddress(memory, this.layout.inPlaceOffset(record)), encodeEntry(stored, record, value, this.config.valueMax)));
+      issued.push(this.fabric.write(this.recordAddress(memory, this.layout.inPlaceOffset(record)), encodeEntry(stored, record, value, this.config.valueMax, this.checksumId)));
     }
     const expected = cache.last;
     cache.last = stored;
@@ -184,7 +188,7 @@ export class SwarmMemories implements MemorySet {
   }
 
   validValue(record: number, word: bigint, entry: StoredEntry | null): Uint8Array | null {
-    return validValue(record, word, entry, this.config.valueMax);
+    return validValue(record, word, entry, this.config.valueMax, this.checksumId);
   }
 
   operation(): OperationFetches {

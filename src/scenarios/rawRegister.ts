@@ -1,8 +1,7 @@
 import { getWord, setWord, type Fabric, type HistoryEvent, type OperationValue } from '../fabric/index.js';
 import { RawRegister, rawRegisterRegion } from '../protocols/swarm/rawRegister.js';
-import { latencyModel } from '../sim/latency.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
-import { roundTripSummary, swarmClientOptions, valueBytesOf } from './swarm.js';
+import { beforeOperation, roundTripSummary, soloHorizon, swarmClientOptions, thinkTime, valueBytesOf } from './swarm.js';
 
 /**
  * `raw`: the unreplicated reference of the SWARM family (spec swarm.md §7,
@@ -76,22 +75,12 @@ export function checkRawValidity(history: readonly HistoryEvent[]): { violations
   return { violations, tornReads };
 }
 
-function thinkTime(options: ResolvedOptions): number {
-  return options.workload === 'uniform' ? latencyModel(options.latency).minimum * 4 : 0;
-}
-
-/** A `solo` turn: 10 round trips of the latency model (as safe-guess's), ample for one verb. */
-function soloTurn(options: ResolvedOptions): number {
-  return 10 * 2 * latencyModel(options.latency).mean;
-}
 
 async function rawClient(fabric: Fabric, register: RawRegister, options: ResolvedOptions, process: number): Promise<void> {
   const think = thinkTime(options);
   const size = valueBytesOf(options);
   for (let index = 1; index <= options.ops; index++) {
-    // solo: client p's k-th operation starts at true time ((k−1)·n + p) turns, so no two overlap.
-    if (options.workload === 'solo') await fabric.sleep(Math.max(0, soloTurn(options) * ((index - 1) * options.n + process) - fabric.now()));
-    else await fabric.sleep(Math.round(fabric.random() * think));
+    await beforeOperation(fabric, options, process, index, think);
     if (fabric.random() < 0.5) {
       // Values name their writer and operation (unique across the run), as dm-abd's.
       const value = 1000 * (process + 1) + index;
@@ -129,7 +118,7 @@ export const rawScenario: Scenario = {
   body(options, process) {
     return (fabric) => rawClient(fabric, new RawRegister(fabric, { region: 'raw', memory: 0, valueMax: valueBytesOf(options) }), options, process);
   },
-  minimumHorizon: (options) => (options.workload === 'solo' ? (options.ops * options.n + 2) * soloTurn(options) : 0),
+  minimumHorizon: soloHorizon,
   check: (history) => checkRawValidity(history).violations,
   details(history, _options, notes) {
     return { ...roundTripSummary(history, notes), tornReads: checkRawValidity(history).tornReads };

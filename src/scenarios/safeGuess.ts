@@ -7,7 +7,7 @@ import { SwarmMemories } from '../protocols/swarm/swarmMemories.js';
 import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
 import { latencyModel } from '../sim/latency.js';
 import type { Prng } from '../sim/prng.js';
-import { checkRunLinearizable } from './linearizable.js';
+import { checkRunLinearizable, linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
 import { beforeOperation, decodeRegisterValue, encodeRegisterValue, roundTripSummary, roundTripTime, soloHorizon, swarmClientOptions, valueBytesOf } from './swarm.js';
 import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
@@ -240,6 +240,7 @@ export const safeGuessScenario: Scenario = {
     return (fabric) => clientLoop(fabric, safeGuessClient(fabric, options, process), options, process);
   },
   check: linearizable,
+  linearizable: (history, options) => linearizableVerdict(history, options.workload === 'keys' ? 'kv' : 'register'),
   details(history, options, notes) {
     return safeGuessSummary(history, notes, options.n);
   },

@@ -9,7 +9,7 @@ import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
 import { checkMaxRegisterProperties } from '../check/maxRegisterProperties.js';
 import { latencyModel } from '../sim/latency.js';
 import type { Prng } from '../sim/prng.js';
-import { checkRunLinearizable } from './linearizable.js';
+import { checkRunLinearizable, linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
 
 /**
@@ -72,7 +72,8 @@ function memoriesOf(options: ResolvedOptions): number[] {
   return Array.from({ length: options.memories }, (_, memory) => memory);
 }
 
-function thinkTime(options: ResolvedOptions): number {
+/** Think time bound between a client's operations: 4 minimum delays under `uniform`, none otherwise. */
+export function thinkTime(options: ResolvedOptions): number {
   return options.workload === 'uniform' ? latencyModel(options.latency).minimum * 4 : 0;
 }
 
@@ -105,7 +106,7 @@ export function soloHorizon(options: ResolvedOptions): number {
 }
 
 /** What the three scenarios share: sizes, tolerance, workloads drawn, the round trips' summary. */
-function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'regions' | 'body' | 'check'> & Partial<Pick<Scenario, 'memoryWatcher'>> & Partial<Pick<Scenario, 'accepts'>> & { readonly workloads: readonly string[]; readonly minimumClients: number }): Scenario {
+function swarmScenario(parts: Pick<Scenario, 'name' | 'summary' | 'mutants' | 'regions' | 'body' | 'check'> & Partial<Pick<Scenario, 'memoryWatcher' | 'accepts' | 'linearizable'>> & { readonly workloads: readonly string[]; readonly minimumClients: number }): Scenario {
   return {
     // One client per process: --clients C is --n C; values of --value-bytes (not the max register's words).
     ...swarmClientOptions,
@@ -223,6 +224,7 @@ export const abdScenario = swarmScenario({
     return (fabric) => registerClient(fabric, new AbdRegister(fabric, config), options, process, (index) => (process === config.writer ? index : undefined), config.valueMax);
   },
   check: linearizable,
+  linearizable: (history) => linearizableVerdict(history, 'register'),
 });
 
 /**
@@ -256,6 +258,7 @@ function dmAbdScenarioOf(name: string, inPlace: boolean, summary: string): Scena
       return (fabric) => registerClient(fabric, new DmAbdRegister(fabric, config), options, process, (index) => (fabric.random() < 0.5 ? 1000 * (process + 1) + index : undefined), config.valueMax);
     },
     check: linearizable,
+    linearizable: (history) => linearizableVerdict(history, 'register'),
   });
 }
 

@@ -75,7 +75,8 @@ options:
   --json              print one JSON object: protocol, seed, ok, violations, blocked, metrics, traceHash,
                       replay, mnmVersion, traceVersion, ... (mu: metrics.commit {p50, p99}, metrics.throughput,
                       metrics.failover {p50, max, trials, detection, permissionSwitch, catchUp} or null,
-                      linearizable true | false | null; SWARM scenarios: details.roundTrips {read, write:
+                      linearizable true | false | null; SWARM scenarios: linearizable (not max-register: its
+                      three properties are its violations), details.roundTrips {read, write | get, put:
                       {count, p50, p99, max, oneRoundTrip}} — round trips per operation and the share on the
                       fast path)
 
@@ -83,7 +84,8 @@ Output paths are checked before the run starts.
 
 exit codes: 0 all properties hold (also when blocked by faults beyond tolerance), 1 a property was violated,
             2 bad arguments or a file that cannot be written, 3 the linearizability check was undecided
-            (protocols that report \`linearizable\`: mu)
+            (protocols that report \`linearizable\`: mu, abd, dm-abd, dm-abd-out-of-place,
+            safe-guess, swarm-kv)
 
 examples:
   mnm run register --seed 7 --crash m2@3 --trace a.jsonl

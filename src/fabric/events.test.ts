@@ -33,6 +33,7 @@ const samples: EmittedEvent[] = [
   { kind: 'conflict', s: 1, k: 2 },
   { kind: 'rejected', owner: 2, signer: 3, purpose: 'ready', s: 1, k: 2 },
   { kind: 'op-cost', f: 'read', roundTrips: 2 },
+  { kind: 'ts-exhausted', timestamp: '1099511627776' },
   { kind: 'round', round: 9 },
   { kind: 'go' },
   { kind: 'got' },

@@ -83,6 +83,8 @@ export interface EventFields {
   rejected: { readonly owner: number; readonly signer: number; readonly purpose: string; readonly s: number; readonly k: number };
   /** SWARM scenarios: one operation (`f`: read or write) took `roundTrips` round trips on its critical path. */
   'op-cost': { readonly f: string; readonly roundTrips: number };
+  /** SWARM scenarios: a client stopped because its next timestamp would not fit in 40 bits (spec swarm.md §3: fail-stop, never wrap). */
+  'ts-exhausted': { readonly timestamp: string };
   /** Test bodies: a step counter. */
   round: { readonly round: number };
   /** Test bodies and scripted schedules: markers without fields. */
@@ -143,6 +145,7 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   conflict: instance,
   rejected: { owner: number, signer: number, purpose: string, ...instance },
   'op-cost': { f: string, roundTrips: number },
+  'ts-exhausted': { timestamp: string },
   round: { round: number },
   go: {},
   got: {},

@@ -169,7 +169,7 @@ describe('mnm run mu / sweep mu (CLI)', () => {
       [['run', 'mu', '--pause-leader-at', '5', '--for', '10', '--backend', 'shm'], /--pause-leader-at: the shm backend injects crashes only/],
       [['run', 'mu', '--crash', 'p1@10', '--backend', 'tcp'], /cannot be injected with co-located memories: .*--crash h1@10/],
       [['run', 'register', '--crash-leader-at', '5'], /register has no leader to aim at \(accepted by: mu/],
-      [['run', 'register', '--clients', '2'], /register takes no --clients \(accepted by: mu\)/],
+      [['run', 'register', '--clients', '2'], /register takes no --clients \(accepted by: mu, .*safe-guess.*\)/],
       [['run', 'mu', '--clients', '0'], /--clients: expected/],
       [['run', 'mu', '--clients', '4'], /--clients 4: at most one client per replica \(accepted: 1\.\.3/],
       [['run', 'mu', '--workload', 'stable', '--clients', '4'], /the log workloads run one client per replica/],

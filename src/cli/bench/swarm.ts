@@ -1,9 +1,9 @@
 import type { RealRunConfig } from '../../realtime/realRun.js';
-import { findScenario, resolveOptions, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
+import { findScenario, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import { runShm } from '../../shm/runShm.js';
 import { runTcp } from '../../tcp/runTcp.js';
 import { replayCommand, simulatorCommand } from '../runArgs.js';
-import { workloadFor } from '../tables/swarm.js';
+import { refusal, workloadFor } from '../tables/swarm.js';
 import { round, type LatencyFigures, type TargetVerdict } from './latencyFigures.js';
 import type { BenchSuite } from './suite.js';
 import { latenciesByFunction, percent, spreadOf } from './swarmFigures.js';
@@ -120,16 +120,6 @@ function runOptions(backend: BenchBackend, { algorithm, case: benchCase, workloa
     ...(benchCase === 'memory-crashed' ? { crash: 'm2@0' } : {}),
     ...(backend !== 'sim' ? { backend } : {}),
   };
-}
-
-/** Why a scenario refuses these options (its own one-line message), or undefined when it takes them. */
-function refusal(options: RunOptions): string | undefined {
-  try {
-    resolveOptions(options);
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
 }
 
 function measurementOf(backend: BenchBackend, { algorithm, case: benchCase, workload }: BenchPlan, report: RunReport): Measurement {

@@ -131,7 +131,7 @@ export function swarmRunOptions(algorithm: SwarmAlgorithm, swarmCase: SwarmCase,
 }
 
 /** Why a scenario refuses these options (its own one-line message), or undefined when it takes them. */
-function refusal(options: RunOptions): string | undefined {
+export function refusal(options: RunOptions): string | undefined {
   try {
     resolveOptions(options);
     return undefined;

@@ -1,4 +1,5 @@
 import type { Fabric, OperationId, OperationValue } from '../../fabric/index.js';
+import { OneAtATime } from '../common/oneAtATime.js';
 import { EntryTooLarge, LogClosed, LogFull } from '../common/logErrors.js';
 import type { LogEntry, ReplicatedLog } from '../common/replicatedLog.js';
 import { encodeSinkFrames, type AppendSink } from './appendSink.js';
@@ -92,7 +93,7 @@ export class ReplicatedKv {
   private appliedEntries = 0;
   private readonly waiters: { readonly count: number; readonly wake: () => void }[] = [];
   /** Recorded calls run one at a time: each waits for the previous one. */
-  private turn: Promise<void> = Promise.resolve();
+  private readonly calls = new OneAtATime();
   private closed = false;
   /** A recorded call ended unknown: this client makes no more calls (KvClientRetired). */
   private retired = false;
@@ -179,12 +180,7 @@ export class ReplicatedKv {
   private call(operation: KvOperation, key: string, value: string): Promise<string | null> {
     if (this.closed) return Promise.reject(new KvClosed(operation));
     if (!this.record) return this.perform(operation, key, value);
-    const run = this.turn.then(() => this.recorded(operation, key, value));
-    this.turn = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.calls.run(() => this.recorded(operation, key, value));
   }
 
   /** One call with its history events: invoke, then ok, fail (certainly no effect) or info (unknown). */

@@ -1,4 +1,5 @@
 import { forEachMemory, type Fabric, type MemoryId, type OperationId, type OperationValue, type RegionSpec } from '../../fabric/index.js';
+import { OneAtATime } from '../common/oneAtATime.js';
 import { DmAbdRegister } from './dmAbd.js';
 import { swarmRegions } from './layout.js';
 import type { Scan, SwarmClientConfig, SwarmLayoutConfig } from './memorySet.js';
@@ -151,7 +152,7 @@ export class SwarmKv {
   /** k → j: keys this client has verified. */
   private readonly cache = new Map<string, number>();
   private readonly registers = new Map<number, KeyRegister>();
-  private turn: Promise<void> = Promise.resolve();
+  private readonly calls = new OneAtATime();
   private stopped: string | undefined;
   private roundTrips = 0;
   private cacheHit = false;
@@ -230,12 +231,7 @@ export class SwarmKv {
   private call(operation: Operation, key: string, value: string): Promise<string | null> {
     const bytes = new TextEncoder().encode(value);
     if (bytes.length > this.layout.valueMax) return Promise.reject(new RangeError(`${operation} of key ${JSON.stringify(key)}: a value of ${bytes.length} bytes exceeds valueMax ${this.layout.valueMax}`));
-    const run = this.turn.then(() => this.recorded(operation, key, bytes));
-    this.turn = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.calls.run(() => this.recorded(operation, key, bytes));
   }
 
   private async recorded(operation: Operation, key: string, value: Uint8Array): Promise<string | null> {

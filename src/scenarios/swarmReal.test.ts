@@ -50,7 +50,8 @@ function assertSound(report: RunReport, options: Case, where: string): void {
   assert.equal(report.end, 'done', where);
   assert.equal(report.blocked, false, where);
   assert.equal(report.metrics, null, 'no simulator trace on a real backend');
-  const crashed = new Set(report.faults.flatMap((fault) => [...fault.matchAll(/crash p(\d+)/g)].map((match) => Number(match[1]))));
+  // A process crash (pI) or a host crash (hI: process and memory I) ends pI early.
+  const crashed = new Set(report.faults.flatMap((fault) => [...fault.matchAll(/crash [ph](\d+)/g)].map((match) => Number(match[1]))));
   for (let process = 0; process < (options.n as number); process++) {
     if (crashed.has(process)) continue;
     const completed = report.history.filter((event) => event.process === process && event.type !== 'invoke').length;

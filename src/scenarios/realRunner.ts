@@ -1,7 +1,8 @@
 import { describeFault, realBackendFaults } from '../fabric/faults.js';
 import { runShm, type RealRunResult } from '../shm/runShm.js';
 import { colocatedFaultProblem, runTcp } from '../tcp/runTcp.js';
-import { Prng, latencyModel } from '../sim/index.js';
+import { Prng } from '../sim/index.js';
+import { realDelayMicroseconds, timeUnitMicroseconds } from './realTime.js';
 import { drawClockOffsets } from '../sim/faults.js';
 import { findScenario } from './registry.js';
 import { judgedReport, type RunReport } from './judge.js';
@@ -36,16 +37,8 @@ export { scenarioBody } from './workerEntry.js';
  * seed, same offsets), and only crash faults can be injected (a crashed process is a terminated worker or a
  * SIGKILLed OS process; a crashed memory never answers again).
  */
-export const realDelayMicroseconds = { shm: 250, tcp: 500 } as const;
-
-/** The backends that run scenarios for real. */
-export type RealBackend = keyof typeof realDelayMicroseconds;
-
-/** Microseconds of real time per time unit of a run on a real backend. */
-export function timeUnitMicroseconds(options: ResolvedOptions): number {
-  const backend = options.backend as RealBackend;
-  return realDelayMicroseconds[backend] / latencyModel(options.latency).minimum;
-}
+// The unit lives in realTime.ts, where scenario bodies (inside the workers) can read it too.
+export { realDelayMicroseconds, timeUnitMicroseconds, type RealBackend } from './realTime.js';
 
 /** Throws a one-line message when a run asks a real backend for something it cannot do. */
 export function validateRealRun(options: ResolvedOptions): void {

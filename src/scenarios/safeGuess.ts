@@ -11,6 +11,7 @@ import { checkRunLinearizable, linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
 import { beforeOperation, decodeRegisterValue, encodeRegisterValue, roundTripSummary, roundTripTime, soloHorizon, swarmClientOptions, valueBytesOf } from './swarm.js';
 import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
+import { isRealBackend, timeUnitMicroseconds, type RealBackend } from './realTime.js';
 
 /**
  * `safe-guess` (spec swarm.md §4, docs/swarm.md "Safe-Guess"): the
@@ -62,11 +63,32 @@ function thinkTime(options: ResolvedOptions): number {
   return latencyModel(options.latency).minimum * 4;
 }
 
+/**
+ * Spec §3: on real backends a tick is given in ns of real time — about a
+ * third of a round trip as the clients see it there — not derived from the
+ * run's time unit (250 / 500 µs per delay, sized for timers on a loaded
+ * machine, docs/backends.md). A raw verb takes ~1–3 µs on shm and ~30–60 µs
+ * on tcp, but an operation's round trip includes waking its thread or
+ * process: 0.1–0.5 ms on the 2-core build machine. Measured there
+ * (`mnm run safe-guess --backend B --n 4 --ops 30`, contention and uniform):
+ * a 1 µs tick made nearly every guess stale on both backends (Δ = 1024
+ * ticks is then 1 ms, less than a client's gap between operations) and
+ * cost a fifth to a third of the fast writes; from 20 µs up stale guesses
+ * were rare and 90–100 % of the writes took one round trip.
+ */
+export const realTickNanoseconds: Readonly<Record<RealBackend, number>> = { shm: 50_000, tcp: 100_000 };
+
+/** Time units per tick: RTT/3 of the latency model on the simulator, `realTickNanoseconds` of real time on shm and tcp. */
+export function tickOf(options: ResolvedOptions): number {
+  if (!isRealBackend(options)) return roundTripTime(options) / 3;
+  return realTickNanoseconds[options.backend as RealBackend] / 1000 / timeUnitMicroseconds(options);
+}
+
 /** One client's register, built inside its own process. */
 export function safeGuessClient(fabric: Fabric, options: ResolvedOptions, process: number): SafeGuessRegister {
   const rtt = roundTripTime(options);
   const config: SwarmClientConfig = { ...safeGuessLayout(options), client: process, fetchTimeout: 4 * rtt };
-  const tick = rtt / 3;
+  const tick = tickOf(options);
   // far-clocks: every clock 64 ticks short of 2^40 at the start; guesses climb by Δ = 2^38 to the clock, then follow it past 2^40.
   const farClocks = options.workload === 'far-clocks' ? { delta: 1n << 38n, epoch: -(2 ** 40 - 64) * tick } : {};
   // checksum-without-ts lives in the memory layer (entry.ts's checksum): the one mutant the register passes down.

@@ -13,9 +13,12 @@ export interface KeyPair {
 }
 
 export function generateKeyPair(): KeyPair {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' }) as { x: string; d: string };
-  return { publicKey: fromUrl(jwk.x), privateKey: fromUrl(jwk.d) };
+  // DER encodings straight from the generator, not KeyObject.export({format: 'jwk'}): a garbage
+  // collection during that export once deadlocked a sweep's coordinator inside Node's crypto (a
+  // key-generation job's destructor waiting on a lock the export held; docs/swarm.md). An Ed25519
+  // SPKI DER ends with the raw 32-byte public key, a PKCS#8 DER with the raw 32-byte private key.
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519', { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } });
+  return { publicKey: publicKey.subarray(publicKey.length - 32).toString('base64'), privateKey: privateKey.subarray(privateKey.length - 32).toString('base64') };
 }
 
 export function publicKeyObject(publicKey: string): KeyObject {

@@ -97,8 +97,10 @@ export interface MemorySet {
   /**
    * publish(w, value) at s (spec §3): `word` is this client's own word or a
    * copy of another's (the slot is set here to this client's entry). Skipped
-   * (resolves at once) when `key(last_s)` or `known_s` ≥ key(word); a
-   * promotion (same id as last_s) is [IP; CAS]; else [entry; IP; CAS].
+   * when `known_s` ≥ key(word) (resolves at once) or `key(last_s)` ≥ key(word)
+   * (resolves when that CAS of ours completes: until then s is not known to
+   * hold it, and a write-back must not count it); a promotion (same id as
+   * last_s) is [IP; CAS]; else [entry; IP; CAS].
    * IP is written only for VERIFIED words in place. Resolves when the CAS completed.
    */
   publish(record: number, memory: number, word: bigint, value: Uint8Array): Promise<void>;

@@ -31,6 +31,12 @@ export class EtcdClient {
     return Buffer.from(found.value ?? '', 'base64').toString('utf8');
   }
 
+  /** This member's id and the leader's id, as the gateway prints them (decimal strings of uint64s). */
+  async status(): Promise<{ member: string; leader: string }> {
+    const reply = (await this.call('/v3/maintenance/status', {})) as { header?: { member_id?: string }; leader?: string };
+    return { member: reply.header?.member_id ?? '', leader: reply.leader ?? '' };
+  }
+
   /** GET /health: true when the member reports healthy (it has a leader). */
   async healthy(): Promise<boolean> {
     const { status, body } = await this.send('GET', '/health', undefined);

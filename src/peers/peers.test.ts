@@ -56,6 +56,18 @@ describe('etcd cluster (3 members on loopback)', { skip: etcdMissing }, () => {
     }
   });
 
+  it('names its leader, which takes puts directly', async () => {
+    const leader = await cluster!.leader();
+    assert.ok(leader >= 0 && leader < 3);
+    const client = cluster!.client(leader);
+    try {
+      await client.put('at-leader', 'yes');
+      assert.equal(await client.get('at-leader'), 'yes');
+    } finally {
+      client.close();
+    }
+  });
+
   it('still puts with one member crashed (a majority of 3 remains)', async () => {
     await cluster!.crash(2);
     const client = cluster!.client(0);

@@ -12,6 +12,14 @@ export interface EtcdClusterOptions {
   readonly members?: number;
   /** false: no fsync of the WAL (see `fsyncNote`). */
   readonly fsync?: boolean;
+  /**
+   * Raft timing (ms). etcd's defaults are 100 / 1000; the election timeout is
+   * 2500 here because on a loaded 2-core machine a process is descheduled for
+   * 10–140 ms at times (docs/mu.md), and a false election in the middle of a
+   * test or bench refuses puts. Steady-state puts do not wait on either.
+   */
+  readonly heartbeatMs?: number;
+  readonly electionMs?: number;
   /** Start-up timeout before scaling by load (ms). */
   readonly startupMs?: number;
 }
@@ -77,6 +85,8 @@ export class EtcdCluster {
           `--initial-cluster=${initialCluster}`,
           '--initial-cluster-state=new',
           `--initial-cluster-token=mnm-${ports[0]}`,
+          `--heartbeat-interval=${options.heartbeatMs ?? 100}`,
+          `--election-timeout=${options.electionMs ?? 2500}`,
           '--logger=zap',
           '--log-level=warn',
           ...(noFsyncFlag ? ['--unsafe-no-fsync'] : []),
@@ -119,6 +129,26 @@ export class EtcdCluster {
     const index = statuses.findIndex((status) => status?.member === leaderId);
     if (leaderId === undefined || index < 0) throw new Error('etcd cluster: no member reports a running leader');
     return index;
+  }
+
+  /**
+   * Waits until the running members agree on a running leader (after a
+   * crash: the election), within a timeout scaled by load, and returns it.
+   * A put sent before that blocks in etcd for its request timeout (about
+   * 5 s + 2 election timeouts) instead of failing fast.
+   */
+  async waitForLeader(timeoutMs = startupTimeoutMs(15_000)): Promise<number> {
+    let found = -1;
+    await waitUntil(
+      'an etcd leader',
+      async () => {
+        found = await this.leader();
+        return true;
+      },
+      this.members.map((member) => member.process).filter((process) => !process.hasExited),
+      timeoutMs,
+    );
+    return found;
   }
 
   /** Every running member reports healthy. */

@@ -33,14 +33,15 @@ export class RedisClient {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host });
       const timer = setTimeout(() => socket.destroy(new Error(`redis ${host}:${port}: no connection after ${timeoutMs} ms`)), timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeListener('error', reject);
-        resolve(new RedisClient(socket));
-      });
-      socket.once('error', (error) => {
+      const failed = (error: Error) => {
         clearTimeout(timer);
         reject(error);
+      };
+      socket.once('error', failed);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeListener('error', failed);
+        resolve(new RedisClient(socket));
       });
     });
   }

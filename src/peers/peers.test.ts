@@ -1,9 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { etcdBinary, redisBinary } from './binaries.js';
 import { EtcdCluster } from './etcdCluster.js';
-import { freePorts } from './freePorts.js';
+import { createServer } from 'node:net';
+import { freePorts, looksLikePortInUse } from './freePorts.js';
+import { ServerProcess } from './serverProcess.js';
 import { parseReply } from './redisClient.js';
 import { RedisServer, type RedisPersistence } from './redisServer.js';
 
@@ -17,6 +21,30 @@ describe('freePorts', () => {
     assert.equal(new Set(ports).size, 6);
     for (const port of ports) assert.ok(port > 0 && port < 65536);
   });
+});
+
+describe('a port taken between freePorts and the bind (the race the starters retry)', () => {
+  // The starters retry on fresh ports when a server's output says its port was taken: check that they recognize the servers' real messages.
+  for (const [name, missing, binary, args] of [
+    ['etcd', etcdMissing, () => etcdBinary().path as string, (port: number, dir: string) => [`--data-dir=${dir}`, `--listen-client-urls=http://127.0.0.1:${port}`, `--advertise-client-urls=http://127.0.0.1:${port}`, '--listen-peer-urls=http://127.0.0.1:0']],
+    ['redis-server', redisMissing, () => redisBinary().path as string, (port: number, dir: string) => ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no']],
+  ] as const) {
+    it(`recognizes ${name}'s message`, { skip: missing }, async () => {
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', () => resolve()));
+      const port = (holder.address() as { port: number }).port;
+      const dir = mkdtempSync(join(tmpdir(), 'mnm-peers-race-'));
+      const server = new ServerProcess(name, binary(), args(port, dir));
+      try {
+        await waitForExit(server);
+        assert.ok(looksLikePortInUse(server.log), server.tail());
+      } finally {
+        await server.stop(1000);
+        holder.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('RESP parsing', () => {
@@ -170,5 +198,13 @@ async function putWithElectionRetry(put: () => Promise<void>): Promise<void> {
       if (attempt >= 50 || !/leader|timed out|no reply/i.test(message)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+}
+
+/** Resolves when the server has exited (it fails to bind); a bound of 20 s so a server that does start fails the test instead of hanging it. */
+async function waitForExit(server: ServerProcess): Promise<void> {
+  for (let waited = 0; !server.hasExited; waited += 20) {
+    if (waited > 20_000) throw new Error(`${server.name} still running: ${server.tail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

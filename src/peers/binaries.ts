@@ -20,3 +20,11 @@ export function findBinary(name: string, debianPackage: string): Binary {
 
 export const etcdBinary = (): Binary => findBinary('etcd', 'etcd-server');
 export const redisBinary = (): Binary => findBinary('redis-server', 'redis-server');
+
+/** The version a server binary reports (`etcd --version`: "etcd Version: 3.4.23"; `redis-server --version`: "… v=7.0.15 …"), or undefined. */
+export function binaryVersion(binary: Binary): string | undefined {
+  if (binary.path === undefined) return undefined;
+  const found = spawnSync(binary.path, ['--version'], { encoding: 'utf8' });
+  const text = `${found.stdout ?? ''}${found.stderr ?? ''}`;
+  return /etcd Version:\s*(\S+)/.exec(text)?.[1] ?? /\bv=(\S+)/.exec(text)?.[1];
+}

@@ -21,6 +21,9 @@ describe('mnm bench peers --quick', () => {
       assert.ok(row.p50Us > 0 && row.p50Us <= row.p99Us, `${row.system} ${row.variant}: 0 < p50 ≤ p99`);
       assert.ok(row.perSecond > 0 && row.p50VsFloor > 0);
     }
+    const versions = result.versions as { etcd: string | null; redis: string | null };
+    if (!etcdBinary().missing) assert.match(versions.etcd ?? '', /^\d+\.\d+/);
+    if (!redisBinary().missing) assert.match(versions.redis ?? '', /^\d+\.\d+/);
     const text = peersBench.summarize(result);
     assert.match(text, /floor: 64-byte loopback TCP ping-pong/);
     for (const name of expected) assert.ok(text.includes(name), name);

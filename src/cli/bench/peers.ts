@@ -1,4 +1,4 @@
-import { etcdBinary, redisBinary } from '../../peers/binaries.js';
+import { binaryVersion, etcdBinary, redisBinary } from '../../peers/binaries.js';
 import { EtcdCluster } from '../../peers/etcdCluster.js';
 import { RedisServer, type RedisPersistence } from '../../peers/redisServer.js';
 import { pingPong } from './backends.js';
@@ -113,6 +113,7 @@ export const peersBench: BenchSuite = {
     const rows: PeerRow[] = measured.map((row) => ({ ...row, p50VsFloor: timesFloor(row.p50Us, floor.p50), p99VsFloor: timesFloor(row.p99Us, floor.p99) }));
     return {
       counts: { warmup: n.warmup, measured: n.measured, valueBytes },
+      versions: { etcd: binaryVersion(etcdBinary()) ?? null, redis: binaryVersion(redisBinary()) ?? null },
       floor: { what: '64-byte loopback TCP ping-pong (child echo server)', p50Us: round(floor.p50), p99Us: round(floor.p99), perSecond: floor.perSecond },
       rows,
       skipped,
@@ -123,8 +124,9 @@ export const peersBench: BenchSuite = {
     const rows = result.rows as PeerRow[];
     const skipped = result.skipped as string[];
     const n = result.counts as { warmup: number; measured: number; valueBytes: number };
+    const versions = result.versions as { etcd: string | null; redis: string | null };
     return [
-      `Sequential puts from this process, ${n.valueBytes}-byte values, ${n.measured} measured after ${n.warmup} not measured; latency as a multiple of the floor.`,
+      `Sequential puts from this process, ${n.valueBytes}-byte values, ${n.measured} measured after ${n.warmup} not measured; latency as a multiple of the floor (etcd ${versions.etcd ?? '-'}, redis ${versions.redis ?? '-'}).`,
       `  floor: ${floor.what}: p50 ${floor.p50Us} µs, p99 ${floor.p99Us} µs, ${floor.perSecond}/s`,
       ...rows.map(
         (row) =>

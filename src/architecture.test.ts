@@ -21,6 +21,8 @@ const allowed: Record<string, readonly string[]> = {
   tcp: ['fabric', 'crypto', 'trace', 'realtime'],
   protocols: ['fabric', 'crypto'],
   scenarios: ['protocols', 'sim', 'shm', 'tcp', 'realtime', 'check', 'fabric', 'crypto', 'trace'],
+  // External servers (etcd, Redis) as reference peers: processes and their wire clients, nothing of ours.
+  peers: [],
   cli: ['*'],
   web: ['trace'],
   // The package's entry module (src/index.ts): lists the public API from every layer; no layer imports it.

@@ -7,6 +7,7 @@ import { sweepWorkersBench } from './sweepWorkers.js';
 import { longRunsBench } from './longRuns.js';
 import { muBench } from './mu.js';
 import { swarmBench } from './swarm.js';
+import { peersBench } from './peers.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench, muBench, swarmBench];
+export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench, muBench, swarmBench, peersBench];

@@ -1,0 +1,274 @@
+import type { TraceEvent, TraceHeader } from '../format.js';
+
+/**
+ * A trace (docs/trace.md) as Chrome Trace Event Format JSON, which Perfetto
+ * (ui.perfetto.dev) and chrome://tracing open.
+ *
+ * Tracks: one Perfetto "process" per mnm process (`p0`, pid 1 + p) and per
+ * memory (`m0`, pid 1 + n + m), plus pid 0 `run` for faults that name no
+ * single host. Inside a process: thread `events` (tid 0: notes, messages,
+ * faults, holds), threads `verbs`, `verbs 2`, … (tid 1, 2, …) and
+ * `operations`, `operations 2`, … (tid 1001, 1002, …). A process has many
+ * verbs in flight at once and a slice track must nest, so overlapping slices
+ * go to further lanes (the first lane whose last slice has ended).
+ *
+ * Slices: a complete event (`ph: "X"`) per verb, from its issue to its
+ * completion (a verb that never completes ends at the trace's last time,
+ * `args.outcome` saying why), named by its kind; one per application
+ * operation, from `op.invoke` to its return. A verb's execution at its memory
+ * is an instant on the memory's track, joined to the verb's slice by a flow
+ * arrow; a message is an instant at each end joined by a flow arrow; faults,
+ * notes, permission changes, holds and releases are instants.
+ *
+ * Time: `ts` and `dur` are microseconds. A simulator trace's times are
+ * virtual microseconds already (1 time unit = 1 µs, so under `unit` latency
+ * one delay shows as 1 µs); a real backend's journal is scaled by its
+ * header's `timeUnitMicroseconds`.
+ */
+
+export interface ChromeTraceEvent {
+  readonly name: string;
+  readonly ph: 'X' | 'i' | 'M' | 's' | 'f';
+  readonly pid: number;
+  readonly tid: number;
+  readonly ts?: number;
+  readonly dur?: number;
+  readonly cat?: string;
+  readonly s?: 'g' | 'p' | 't';
+  readonly id?: string;
+  readonly bp?: 'e';
+  readonly args?: Readonly<Record<string, unknown>>;
+}
+
+export interface ChromeTrace {
+  readonly traceEvents: ChromeTraceEvent[];
+  readonly displayTimeUnit: 'ns' | 'ms';
+  readonly otherData: Readonly<Record<string, unknown>>;
+}
+
+/** Where lanes of a process start: verbs at tid 1, operations at tid 1001 (so they sort after the verbs). */
+export const verbLaneBase = 1;
+export const operationLaneBase = 1001;
+/** The thread of a process's or memory's instants. */
+export const eventsThread = 0;
+/** The pid of the run's own track (faults that name no single process or memory). */
+export const runPid = 0;
+
+export function processPid(p: number): number {
+  return 1 + p;
+}
+
+export function memoryPid(header: Pick<TraceHeader, 'processes'>, m: number): number {
+  return 1 + header.processes + m;
+}
+
+interface Interval {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Assigns each interval (in start order) the first lane whose previous interval has ended; returns lane numbers from 0. */
+export function assignLanes(intervals: readonly Interval[]): number[] {
+  const laneEnds: number[] = [];
+  return intervals.map((interval) => {
+    let lane = laneEnds.findIndex((end) => end <= interval.start);
+    if (lane < 0) {
+      lane = laneEnds.length;
+      laneEnds.push(interval.end);
+    } else laneEnds[lane] = interval.end;
+    return lane;
+  });
+}
+
+type Issue = Extract<TraceEvent, { type: 'verb.issue' }>;
+type Invoke = Extract<TraceEvent, { type: 'op.invoke' }>;
+
+interface VerbRecord {
+  readonly issue: Issue;
+  arrive?: Extract<TraceEvent, { type: 'verb.arrive' }>;
+  lost?: Extract<TraceEvent, { type: 'verb.lost' }>;
+  complete?: Extract<TraceEvent, { type: 'verb.complete' }>;
+}
+
+interface OperationRecord {
+  readonly invoke: Invoke;
+  ret?: Extract<TraceEvent, { type: 'op.ok' | 'op.fail' | 'op.info' }>;
+}
+
+/** Converts a parsed trace to a Chrome trace (see the module comment for the tracks and the time scale). */
+export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]): ChromeTrace {
+  const scale = typeof header.timeUnitMicroseconds === 'number' && header.timeUnitMicroseconds > 0 ? header.timeUnitMicroseconds : 1;
+  const us = (t: number) => t * scale;
+  const lastTime = events.reduce((latest, event) => Math.max(latest, event.t), 0);
+  const out: ChromeTraceEvent[] = [];
+  const hostPid = (target: string): number | undefined => {
+    const match = /^([pm])(\d+)$/.exec(target);
+    if (!match) return undefined;
+    const index = Number(match[2]);
+    if (match[1] === 'p') return index < header.processes ? processPid(index) : undefined;
+    return index < header.memories ? memoryPid(header, index) : undefined;
+  };
+  const instant = (event: TraceEvent, name: string, pid: number, cat: string, args: Record<string, unknown>) =>
+    out.push({ name, cat, ph: 'i', s: pid === runPid ? 'g' : 't', ts: us(event.t), pid, tid: eventsThread, args });
+  const withoutCommon = (event: TraceEvent): Record<string, unknown> => {
+    const { t: _t, type: _type, ...rest } = event as TraceEvent & Record<string, unknown>;
+    return rest;
+  };
+
+  const verbs = new Map<number, VerbRecord>();
+  const verbOrder: VerbRecord[] = [];
+  const operations = new Map<number, OperationRecord>();
+  const operationOrder: OperationRecord[] = [];
+  const messages = new Map<number, Extract<TraceEvent, { type: 'msg.send' }>>();
+  for (const event of events) {
+    switch (event.type) {
+      case 'verb.issue': {
+        const record: VerbRecord = { issue: event };
+        verbs.set(event.id, record);
+        verbOrder.push(record);
+        break;
+      }
+      case 'verb.arrive': {
+        const record = verbs.get(event.id);
+        if (record) record.arrive = event;
+        instant(event, `${record ? record.issue.verb : 'verb'} from p${record ? record.issue.p : '?'}`, memoryPid(header, event.m), 'verb', withoutCommon(event));
+        if (record) out.push({ name: record.issue.verb, cat: 'verb', ph: 'f', bp: 'e', id: `verb-${event.id}`, ts: us(event.t), pid: memoryPid(header, event.m), tid: eventsThread });
+        break;
+      }
+      case 'verb.lost': {
+        const record = verbs.get(event.id);
+        if (record) record.lost = event;
+        instant(event, `${record ? record.issue.verb : 'verb'} lost`, memoryPid(header, event.m), 'verb', withoutCommon(event));
+        break;
+      }
+      case 'verb.complete': {
+        const record = verbs.get(event.id);
+        if (record) record.complete = event;
+        break;
+      }
+      case 'op.invoke': {
+        const record: OperationRecord = { invoke: event };
+        operations.set(event.op, record);
+        operationOrder.push(record);
+        break;
+      }
+      case 'op.ok':
+      case 'op.fail':
+      case 'op.info': {
+        const record = operations.get(event.op);
+        if (record) record.ret = event;
+        break;
+      }
+      case 'msg.send':
+        messages.set(event.id, event);
+        instant(event, `send to p${event.to}`, processPid(event.from), 'msg', withoutCommon(event));
+        out.push({ name: 'message', cat: 'msg', ph: 's', id: `msg-${event.id}`, ts: us(event.t), pid: processPid(event.from), tid: eventsThread });
+        break;
+      case 'msg.deliver': {
+        const send = messages.get(event.id);
+        instant(event, `deliver from p${send ? send.from : '?'}`, processPid(event.to), 'msg', withoutCommon(event));
+        if (send) out.push({ name: 'message', cat: 'msg', ph: 'f', bp: 'e', id: `msg-${event.id}`, ts: us(event.t), pid: processPid(event.to), tid: eventsThread });
+        break;
+      }
+      case 'msg.drop': {
+        const send = messages.get(event.id);
+        instant(event, `message dropped: ${event.reason}`, send ? processPid(send.from) : runPid, 'msg', withoutCommon(event));
+        break;
+      }
+      case 'fault':
+        instant(event, `${event.fault}${event.target ? ` ${event.target}` : ''}`, hostPid(event.target) ?? runPid, 'fault', withoutCommon(event));
+        break;
+      case 'note':
+        instant(event, event.kind, processPid(event.p), 'note', withoutCommon(event));
+        break;
+      case 'perm.change':
+        instant(event, `permission ${event.region} to p${event.p}`, memoryPid(header, event.m), 'permission', withoutCommon(event));
+        break;
+      case 'hold':
+      case 'release':
+        instant(event, `${event.type} ${event.event}`, hostPid(/^(?:msg )?(p\d+)/.exec(event.event)?.[1] ?? '') ?? runPid, 'schedule', withoutCommon(event));
+        break;
+      case 'end':
+        instant(event, `end: ${event.reason}`, runPid, 'run', withoutCommon(event));
+        break;
+      default:
+        break; // An event type this exporter does not know (docs/trace.md: readers ignore them).
+    }
+  }
+
+  // Verb slices, lane by lane within each process.
+  const verbEnd = (record: VerbRecord) => record.complete?.t ?? lastTime;
+  const verbLanes = new Map<number, number>();
+  for (let p = 0; p < header.processes; p++) {
+    const own = verbOrder.filter((record) => record.issue.p === p);
+    const lanes = assignLanes(own.map((record) => ({ start: record.issue.t, end: verbEnd(record) })));
+    own.forEach((record, index) => verbLanes.set(record.issue.id, lanes[index]));
+    for (let lane = 0; lane <= Math.max(-1, ...lanes); lane++) threadName(out, processPid(p), verbLaneBase + lane, lane === 0 ? 'verbs' : `verbs ${lane + 1}`);
+  }
+  for (const record of verbOrder) {
+    const { issue, arrive, lost, complete } = record;
+    const { t: _t, type: _type, id, p: _p, verb, ...fields } = issue;
+    const outcome = complete ? (complete.ok ? 'ok' : `failed${complete.error ? `: ${complete.error}` : ''}`) : lost ? `lost${lost.reason ? `: ${lost.reason}` : ''}` : 'unfinished when the trace ended';
+    const result = arrive ? { ok: arrive.ok, ...pick(arrive, ['data', 'value', 'torn', 'error']) } : undefined;
+    const tid = verbLaneBase + (verbLanes.get(id) ?? 0);
+    out.push({
+      name: verb,
+      cat: 'verb',
+      ph: 'X',
+      ts: us(issue.t),
+      dur: us(verbEnd(record) - issue.t),
+      pid: processPid(issue.p),
+      tid,
+      args: { id, memory: `m${issue.m}`, ...fields, outcome, ...(result ? { result } : {}) },
+    });
+    if (arrive) out.push({ name: verb, cat: 'verb', ph: 's', id: `verb-${id}`, ts: us(issue.t), pid: processPid(issue.p), tid });
+  }
+
+  // Operation slices, lane by lane within each process.
+  const operationEnd = (record: OperationRecord) => record.ret?.t ?? lastTime;
+  for (let p = 0; p < header.processes; p++) {
+    const own = operationOrder.filter((record) => record.invoke.p === p);
+    const lanes = assignLanes(own.map((record) => ({ start: record.invoke.t, end: operationEnd(record) })));
+    for (let lane = 0; lane <= Math.max(-1, ...lanes); lane++) threadName(out, processPid(p), operationLaneBase + lane, lane === 0 ? 'operations' : `operations ${lane + 1}`);
+    own.forEach((record, index) => {
+      const { invoke, ret } = record;
+      out.push({
+        name: invoke.key === undefined ? invoke.f : `${invoke.f} ${invoke.key}`,
+        cat: 'operation',
+        ph: 'X',
+        ts: us(invoke.t),
+        dur: us(operationEnd(record) - invoke.t),
+        pid: processPid(p),
+        tid: operationLaneBase + lanes[index],
+        args: { op: invoke.op, f: invoke.f, ...(invoke.key === undefined ? {} : { key: invoke.key }), invoked: invoke.value, outcome: ret ? ret.type.slice(3) : 'no return when the trace ended', ...(ret ? { value: ret.value } : {}) },
+      });
+    });
+  }
+
+  // Track names (metadata events), processes first, then memories, then the run.
+  const metadata: ChromeTraceEvent[] = [];
+  const name = (pid: number, label: string, sortIndex: number) => {
+    metadata.push({ name: 'process_name', ph: 'M', pid, tid: eventsThread, args: { name: label } });
+    metadata.push({ name: 'process_sort_index', ph: 'M', pid, tid: eventsThread, args: { sort_index: sortIndex } });
+    metadata.push({ name: 'thread_name', ph: 'M', pid, tid: eventsThread, args: { name: label.startsWith('m') ? label : 'events' } });
+  };
+  for (let p = 0; p < header.processes; p++) name(processPid(p), `p${p}`, processPid(p));
+  for (let m = 0; m < header.memories; m++) name(memoryPid(header, m), `m${m}`, memoryPid(header, m));
+  name(runPid, 'run', 1 + header.processes + header.memories);
+
+  return {
+    traceEvents: [...metadata, ...out],
+    displayTimeUnit: 'ns',
+    otherData: { scenario: header.scenario, seed: header.seed, backend: header.backend, mnmVersion: header.mnmVersion ?? null, microsecondsPerTimeUnit: scale },
+  };
+}
+
+function threadName(out: ChromeTraceEvent[], pid: number, tid: number, name: string): void {
+  out.push({ name: 'thread_name', ph: 'M', pid, tid, args: { name } });
+}
+
+function pick(object: object, keys: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) if ((object as Record<string, unknown>)[key] !== undefined) picked[key] = (object as Record<string, unknown>)[key];
+  return picked;
+}

@@ -162,12 +162,15 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
       case 'msg.send':
         messages.set(event.id, event);
         instant(event, `send to p${event.to}`, processPid(event.from), 'msg', withoutCommon(event));
-        out.push({ name: 'message', cat: 'msg', ph: 's', id: `msg-${event.id}`, ts: us(event.t), pid: processPid(event.from), tid: eventsThread });
         break;
       case 'msg.deliver': {
         const send = messages.get(event.id);
         instant(event, `deliver from p${send ? send.from : '?'}`, processPid(event.to), 'msg', withoutCommon(event));
-        if (send) out.push({ name: 'message', cat: 'msg', ph: 'f', bp: 'e', id: `msg-${event.id}`, ts: us(event.t), pid: processPid(event.to), tid: eventsThread });
+        // The arrow starts only for a message that arrives (a dropped one would leave a flow without an end).
+        if (send) {
+          out.push({ name: 'message', cat: 'msg', ph: 's', id: `msg-${event.id}`, ts: us(send.t), pid: processPid(send.from), tid: eventsThread });
+          out.push({ name: 'message', cat: 'msg', ph: 'f', bp: 'e', id: `msg-${event.id}`, ts: us(event.t), pid: processPid(event.to), tid: eventsThread });
+        }
         break;
       }
       case 'msg.drop': {

@@ -83,12 +83,19 @@ describe('Perfetto (Chrome trace-event JSON) export', () => {
       const processNames = new Map(chrome.traceEvents.filter((event) => event.ph === 'M' && event.name === 'process_name').map((event) => [event.pid, event.args?.name]));
       for (let p = 0; p < header.processes; p++) assert.equal(processNames.get(processPid(p)), `p${p}`);
       for (let m = 0; m < header.memories; m++) assert.equal(processNames.get(memoryPid(header, m)), `m${m}`);
+      // Every event is on a named track, and none on pid 0 (Perfetto's idle process).
+      for (const event of chrome.traceEvents) assert.ok(processNames.has(event.pid) && event.pid > 0, `${event.ph} ${event.name} on pid ${event.pid}`);
+      assert.ok(chrome.traceEvents.some((event) => event.ph === 'i' && event.cat === 'fault'), 'faults shown');
 
       // Arrivals are instants on the memory's track; each flow starts once and finishes once.
       const arrivals = ofType(events, 'verb.arrive');
       assert.equal(chrome.traceEvents.filter((event) => event.ph === 'i' && event.cat === 'verb' && event.pid > header.processes).length, arrivals.length + ofType(events, 'verb.lost').length);
-      const flowStarts = count(chrome.traceEvents.filter((event) => event.ph === 's'), (event) => event.id as string);
-      const flowEnds = count(chrome.traceEvents.filter((event) => event.ph === 'f'), (event) => event.id as string);
+      const flows = chrome.traceEvents.filter((event) => event.ph === 's' || event.ph === 'f');
+      // Perfetto reads a string flow id as hexadecimal: ids are whole numbers, told apart by (cat, name).
+      for (const flow of flows) assert.ok(Number.isSafeInteger(flow.id) && (flow.id as number) >= 0, `flow id ${flow.id}`);
+      const flowKey = (event: ChromeTraceEvent) => `${event.cat} ${event.name} ${event.id}`;
+      const flowStarts = count(flows.filter((event) => event.ph === 's'), flowKey);
+      const flowEnds = count(flows.filter((event) => event.ph === 'f'), flowKey);
       assert.deepEqual(flowStarts, flowEnds);
       assert.equal(flowStarts.size, arrivals.length + ofType(events, 'msg.deliver').length);
       for (const [, times] of flowStarts) assert.equal(times, 1);

@@ -5,8 +5,8 @@ import type { TraceEvent, TraceHeader } from '../format.js';
  * (ui.perfetto.dev) and chrome://tracing open.
  *
  * Tracks: one Perfetto "process" per mnm process (`p0`, pid 1 + p) and per
- * memory (`m0`, pid 1 + n + m), plus pid 0 `run` for faults that name no
- * single host. Inside a process: thread `events` (tid 0: notes, messages,
+ * memory (`m0`, pid 1 + n + m), then `run` (the next pid) for faults that
+ * name no single host and the end. Inside a process: thread `events` (tid 0: notes, messages,
  * faults, holds), threads `verbs`, `verbs 2`, … (tid 1, 2, …) and
  * `operations`, `operations 2`, … (tid 1001, 1002, …). A process has many
  * verbs in flight at once and a slice track must nest, so overlapping slices
@@ -35,7 +35,8 @@ export interface ChromeTraceEvent {
   readonly dur?: number;
   readonly cat?: string;
   readonly s?: 'g' | 'p' | 't';
-  readonly id?: string;
+  /** A flow's id: a number (Perfetto reads a string id as hexadecimal); the pair (cat, name) keeps verb and message ids apart. */
+  readonly id?: number;
   readonly bp?: 'e';
   readonly args?: Readonly<Record<string, unknown>>;
 }
@@ -51,8 +52,6 @@ export const verbLaneBase = 1;
 export const operationLaneBase = 1001;
 /** The thread of a process's or memory's instants. */
 export const eventsThread = 0;
-/** The pid of the run's own track (faults that name no single process or memory). */
-export const runPid = 0;
 
 export function processPid(p: number): number {
   return 1 + p;
@@ -60,6 +59,11 @@ export function processPid(p: number): number {
 
 export function memoryPid(header: Pick<TraceHeader, 'processes'>, m: number): number {
   return 1 + header.processes + m;
+}
+
+/** The pid of the run's own track (faults that name no single process or memory, the end), after the memories; never 0, which Perfetto keeps for the idle process. */
+export function runPid(header: Pick<TraceHeader, 'processes' | 'memories'>): number {
+  return 1 + header.processes + header.memories;
 }
 
 interface Interval {
@@ -101,6 +105,7 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
   const us = (t: number) => t * scale;
   const lastTime = events.reduce((latest, event) => Math.max(latest, event.t), 0);
   const out: ChromeTraceEvent[] = [];
+  const run = runPid(header);
   const hostPid = (target: string): number | undefined => {
     const match = /^([pm])(\d+)$/.exec(target);
     if (!match) return undefined;
@@ -109,7 +114,7 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
     return index < header.memories ? memoryPid(header, index) : undefined;
   };
   const instant = (event: TraceEvent, name: string, pid: number, cat: string, args: Record<string, unknown>) =>
-    out.push({ name, cat, ph: 'i', s: pid === runPid ? 'g' : 't', ts: us(event.t), pid, tid: eventsThread, args });
+    out.push({ name, cat, ph: 'i', s: 't', ts: us(event.t), pid, tid: eventsThread, args });
   const withoutCommon = (event: TraceEvent): Record<string, unknown> => {
     const { t: _t, type: _type, ...rest } = event as TraceEvent & Record<string, unknown>;
     return rest;
@@ -132,7 +137,7 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
         const record = verbs.get(event.id);
         if (record) record.arrive = event;
         instant(event, `${record ? record.issue.verb : 'verb'} from p${record ? record.issue.p : '?'}`, memoryPid(header, event.m), 'verb', withoutCommon(event));
-        if (record) out.push({ name: record.issue.verb, cat: 'verb', ph: 'f', bp: 'e', id: `verb-${event.id}`, ts: us(event.t), pid: memoryPid(header, event.m), tid: eventsThread });
+        if (record) out.push({ name: record.issue.verb, cat: 'verb', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid: memoryPid(header, event.m), tid: eventsThread });
         break;
       }
       case 'verb.lost': {
@@ -168,18 +173,18 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
         instant(event, `deliver from p${send ? send.from : '?'}`, processPid(event.to), 'msg', withoutCommon(event));
         // The arrow starts only for a message that arrives (a dropped one would leave a flow without an end).
         if (send) {
-          out.push({ name: 'message', cat: 'msg', ph: 's', id: `msg-${event.id}`, ts: us(send.t), pid: processPid(send.from), tid: eventsThread });
-          out.push({ name: 'message', cat: 'msg', ph: 'f', bp: 'e', id: `msg-${event.id}`, ts: us(event.t), pid: processPid(event.to), tid: eventsThread });
+          out.push({ name: 'message', cat: 'msg', ph: 's', id: event.id, ts: us(send.t), pid: processPid(send.from), tid: eventsThread });
+          out.push({ name: 'message', cat: 'msg', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid: processPid(event.to), tid: eventsThread });
         }
         break;
       }
       case 'msg.drop': {
         const send = messages.get(event.id);
-        instant(event, `message dropped: ${event.reason}`, send ? processPid(send.from) : runPid, 'msg', withoutCommon(event));
+        instant(event, `message dropped: ${event.reason}`, send ? processPid(send.from) : run, 'msg', withoutCommon(event));
         break;
       }
       case 'fault':
-        instant(event, `${event.fault}${event.target ? ` ${event.target}` : ''}`, hostPid(event.target) ?? runPid, 'fault', withoutCommon(event));
+        instant(event, `${event.fault}${event.target ? ` ${event.target}` : ''}`, hostPid(event.target) ?? run, 'fault', withoutCommon(event));
         break;
       case 'note':
         instant(event, event.kind, processPid(event.p), 'note', withoutCommon(event));
@@ -189,10 +194,10 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
         break;
       case 'hold':
       case 'release':
-        instant(event, `${event.type} ${event.event}`, hostPid(/^(?:msg )?(p\d+)/.exec(event.event)?.[1] ?? '') ?? runPid, 'schedule', withoutCommon(event));
+        instant(event, `${event.type} ${event.event}`, hostPid(/^(?:msg )?(p\d+)/.exec(event.event)?.[1] ?? '') ?? run, 'schedule', withoutCommon(event));
         break;
       case 'end':
-        instant(event, `end: ${event.reason}`, runPid, 'run', withoutCommon(event));
+        instant(event, `end: ${event.reason}`, run, 'run', withoutCommon(event));
         break;
       default:
         break; // An event type this exporter does not know (docs/trace.md: readers ignore them).
@@ -224,7 +229,7 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
       tid,
       args: { id, memory: `m${issue.m}`, ...fields, outcome, ...(result ? { result } : {}) },
     });
-    if (arrive) out.push({ name: verb, cat: 'verb', ph: 's', id: `verb-${id}`, ts: us(issue.t), pid: processPid(issue.p), tid });
+    if (arrive) out.push({ name: verb, cat: 'verb', ph: 's', id, ts: us(issue.t), pid: processPid(issue.p), tid });
   }
 
   // Operation slices, lane by lane within each process.
@@ -253,11 +258,11 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
   const name = (pid: number, label: string, sortIndex: number) => {
     metadata.push({ name: 'process_name', ph: 'M', pid, tid: eventsThread, args: { name: label } });
     metadata.push({ name: 'process_sort_index', ph: 'M', pid, tid: eventsThread, args: { sort_index: sortIndex } });
-    metadata.push({ name: 'thread_name', ph: 'M', pid, tid: eventsThread, args: { name: label.startsWith('m') ? label : 'events' } });
+    metadata.push({ name: 'thread_name', ph: 'M', pid, tid: eventsThread, args: { name: label.startsWith('p') ? 'events' : label } });
   };
   for (let p = 0; p < header.processes; p++) name(processPid(p), `p${p}`, processPid(p));
   for (let m = 0; m < header.memories; m++) name(memoryPid(header, m), `m${m}`, memoryPid(header, m));
-  name(runPid, 'run', 1 + header.processes + header.memories);
+  name(run, 'run', run);
 
   return {
     traceEvents: [...metadata, ...out],

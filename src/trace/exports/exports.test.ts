@@ -83,6 +83,13 @@ describe('Perfetto (Chrome trace-event JSON) export', () => {
       const processNames = new Map(chrome.traceEvents.filter((event) => event.ph === 'M' && event.name === 'process_name').map((event) => [event.pid, event.args?.name]));
       for (let p = 0; p < header.processes; p++) assert.equal(processNames.get(processPid(p)), `p${p}`);
       for (let m = 0; m < header.memories; m++) assert.equal(processNames.get(memoryPid(header, m)), `m${m}`);
+      // A thread id belongs to one pid only and is never 0 (Perfetto keys threads by tid; tid 0 is its idle thread).
+      const pidOfTid = new Map<number, number>();
+      for (const event of chrome.traceEvents) {
+        assert.ok(event.tid > 0, `${event.ph} ${event.name} on tid ${event.tid}`);
+        assert.equal(pidOfTid.get(event.tid) ?? event.pid, event.pid, `tid ${event.tid} in one pid`);
+        pidOfTid.set(event.tid, event.pid);
+      }
       // Every event is on a named track, and none on pid 0 (Perfetto's idle process).
       for (const event of chrome.traceEvents) assert.ok(processNames.has(event.pid) && event.pid > 0, `${event.ph} ${event.name} on pid ${event.pid}`);
       assert.ok(chrome.traceEvents.some((event) => event.ph === 'i' && event.cat === 'fault'), 'faults shown');

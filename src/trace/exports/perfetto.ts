@@ -6,9 +6,9 @@ import type { TraceEvent, TraceHeader } from '../format.js';
  *
  * Tracks: one Perfetto "process" per mnm process (`p0`, pid 1 + p) and per
  * memory (`m0`, pid 1 + n + m), then `run` (the next pid) for faults that
- * name no single host and the end. Inside a process: thread `events` (tid 0: notes, messages,
- * faults, holds), threads `verbs`, `verbs 2`, … (tid 1, 2, …) and
- * `operations`, `operations 2`, … (tid 1001, 1002, …). A process has many
+ * name no single host and the end. Inside a process: thread `events`
+ * (notes, messages, faults, holds), threads `verbs`, `verbs 2`, … and
+ * `operations`, `operations 2`, … (tids: `eventsTid`). A process has many
  * verbs in flight at once and a slice track must nest, so overlapping slices
  * go to further lanes (the first lane whose last slice has ended).
  *
@@ -47,11 +47,25 @@ export interface ChromeTrace {
   readonly otherData: Readonly<Record<string, unknown>>;
 }
 
-/** Where lanes of a process start: verbs at tid 1, operations at tid 1001 (so they sort after the verbs). */
-export const verbLaneBase = 1;
-export const operationLaneBase = 1001;
-/** The thread of a process's or memory's instants. */
-export const eventsThread = 0;
+/**
+ * Thread ids are unique across the whole trace and never 0 (Perfetto keys
+ * threads by tid and keeps tid 0 for the idle thread): track pid's threads
+ * are pid × 100,000 (`events`), + 1 + lane (`verbs`), + 50,000 + lane
+ * (`operations`). No process has 49,999 verbs in flight at once.
+ */
+const threadStride = 100_000;
+
+export function eventsTid(pid: number): number {
+  return pid * threadStride;
+}
+
+export function verbTid(pid: number, lane: number): number {
+  return pid * threadStride + 1 + lane;
+}
+
+export function operationTid(pid: number, lane: number): number {
+  return pid * threadStride + threadStride / 2 + lane;
+}
 
 export function processPid(p: number): number {
   return 1 + p;
@@ -114,7 +128,7 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
     return index < header.memories ? memoryPid(header, index) : undefined;
   };
   const instant = (event: TraceEvent, name: string, pid: number, cat: string, args: Record<string, unknown>) =>
-    out.push({ name, cat, ph: 'i', s: 't', ts: us(event.t), pid, tid: eventsThread, args });
+    out.push({ name, cat, ph: 'i', s: 't', ts: us(event.t), pid, tid: eventsTid(pid), args });
   const withoutCommon = (event: TraceEvent): Record<string, unknown> => {
     const { t: _t, type: _type, ...rest } = event as TraceEvent & Record<string, unknown>;
     return rest;
@@ -137,7 +151,7 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
         const record = verbs.get(event.id);
         if (record) record.arrive = event;
         instant(event, `${record ? record.issue.verb : 'verb'} from p${record ? record.issue.p : '?'}`, memoryPid(header, event.m), 'verb', withoutCommon(event));
-        if (record) out.push({ name: record.issue.verb, cat: 'verb', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid: memoryPid(header, event.m), tid: eventsThread });
+        if (record) out.push({ name: record.issue.verb, cat: 'verb', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid: memoryPid(header, event.m), tid: eventsTid(memoryPid(header, event.m)) });
         break;
       }
       case 'verb.lost': {
@@ -173,8 +187,8 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
         instant(event, `deliver from p${send ? send.from : '?'}`, processPid(event.to), 'msg', withoutCommon(event));
         // The arrow starts only for a message that arrives (a dropped one would leave a flow without an end).
         if (send) {
-          out.push({ name: 'message', cat: 'msg', ph: 's', id: event.id, ts: us(send.t), pid: processPid(send.from), tid: eventsThread });
-          out.push({ name: 'message', cat: 'msg', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid: processPid(event.to), tid: eventsThread });
+          out.push({ name: 'message', cat: 'msg', ph: 's', id: event.id, ts: us(send.t), pid: processPid(send.from), tid: eventsTid(processPid(send.from)) });
+          out.push({ name: 'message', cat: 'msg', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid: processPid(event.to), tid: eventsTid(processPid(event.to)) });
         }
         break;
       }
@@ -211,14 +225,14 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
     const own = verbOrder.filter((record) => record.issue.p === p);
     const lanes = assignLanes(own.map((record) => ({ start: record.issue.t, end: verbEnd(record) })));
     own.forEach((record, index) => verbLanes.set(record.issue.id, lanes[index]));
-    for (let lane = 0; lane <= Math.max(-1, ...lanes); lane++) threadName(out, processPid(p), verbLaneBase + lane, lane === 0 ? 'verbs' : `verbs ${lane + 1}`);
+    for (let lane = 0; lane < laneCount(lanes); lane++) threadName(out, processPid(p), verbTid(processPid(p), lane), lane === 0 ? 'verbs' : `verbs ${lane + 1}`);
   }
   for (const record of verbOrder) {
     const { issue, arrive, lost, complete } = record;
     const { t: _t, type: _type, id, p: _p, verb, ...fields } = issue;
     const outcome = complete ? (complete.ok ? 'ok' : `failed${complete.error ? `: ${complete.error}` : ''}`) : lost ? `lost${lost.reason ? `: ${lost.reason}` : ''}` : 'unfinished when the trace ended';
     const result = arrive ? { ok: arrive.ok, ...pick(arrive, ['data', 'value', 'torn', 'error']) } : undefined;
-    const tid = verbLaneBase + (verbLanes.get(id) ?? 0);
+    const tid = verbTid(processPid(issue.p), verbLanes.get(id) ?? 0);
     out.push({
       name: verb,
       cat: 'verb',
@@ -237,7 +251,7 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
   for (let p = 0; p < header.processes; p++) {
     const own = operationOrder.filter((record) => record.invoke.p === p);
     const lanes = assignLanes(own.map((record) => ({ start: record.invoke.t, end: operationEnd(record) })));
-    for (let lane = 0; lane <= Math.max(-1, ...lanes); lane++) threadName(out, processPid(p), operationLaneBase + lane, lane === 0 ? 'operations' : `operations ${lane + 1}`);
+    for (let lane = 0; lane < laneCount(lanes); lane++) threadName(out, processPid(p), operationTid(processPid(p), lane), lane === 0 ? 'operations' : `operations ${lane + 1}`);
     own.forEach((record, index) => {
       const { invoke, ret } = record;
       out.push({
@@ -247,7 +261,7 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
         ts: us(invoke.t),
         dur: us(operationEnd(record) - invoke.t),
         pid: processPid(p),
-        tid: operationLaneBase + lanes[index],
+        tid: operationTid(processPid(p), lanes[index]),
         args: { op: invoke.op, f: invoke.f, ...(invoke.key === undefined ? {} : { key: invoke.key }), invoked: invoke.value, outcome: ret ? ret.type.slice(3) : 'no return when the trace ended', ...(ret ? { value: ret.value } : {}) },
       });
     });
@@ -256,9 +270,9 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
   // Track names (metadata events), processes first, then memories, then the run.
   const metadata: ChromeTraceEvent[] = [];
   const name = (pid: number, label: string, sortIndex: number) => {
-    metadata.push({ name: 'process_name', ph: 'M', pid, tid: eventsThread, args: { name: label } });
-    metadata.push({ name: 'process_sort_index', ph: 'M', pid, tid: eventsThread, args: { sort_index: sortIndex } });
-    metadata.push({ name: 'thread_name', ph: 'M', pid, tid: eventsThread, args: { name: label.startsWith('p') ? 'events' : label } });
+    metadata.push({ name: 'process_name', ph: 'M', pid, tid: eventsTid(pid), args: { name: label } });
+    metadata.push({ name: 'process_sort_index', ph: 'M', pid, tid: eventsTid(pid), args: { sort_index: sortIndex } });
+    metadata.push({ name: 'thread_name', ph: 'M', pid, tid: eventsTid(pid), args: { name: label.startsWith('p') ? 'events' : label } });
   };
   for (let p = 0; p < header.processes; p++) name(processPid(p), `p${p}`, processPid(p));
   for (let m = 0; m < header.memories; m++) name(memoryPid(header, m), `m${m}`, memoryPid(header, m));
@@ -269,6 +283,13 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
     displayTimeUnit: 'ns',
     otherData: { scenario: header.scenario, seed: header.seed, backend: header.backend, mnmVersion: header.mnmVersion ?? null, microsecondsPerTimeUnit: scale },
   };
+}
+
+/** How many lanes were used (a loop, not Math.max(...lanes): a long trace's lanes would overflow the call stack). */
+function laneCount(lanes: readonly number[]): number {
+  let count = 0;
+  for (const lane of lanes) count = Math.max(count, lane + 1);
+  return count;
 }
 
 function threadName(out: ChromeTraceEvent[], pid: number, tid: number, name: string): void {

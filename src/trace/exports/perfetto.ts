@@ -219,10 +219,12 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
   }
 
   // Verb slices, lane by lane within each process.
+  const verbsBy = groupBy(verbOrder, (record) => record.issue.p);
+  const operationsBy = groupBy(operationOrder, (record) => record.invoke.p);
   const verbEnd = (record: VerbRecord) => record.complete?.t ?? lastTime;
   const verbLanes = new Map<number, number>();
   for (let p = 0; p < header.processes; p++) {
-    const own = verbOrder.filter((record) => record.issue.p === p);
+    const own = verbsBy.get(p) ?? [];
     const lanes = assignLanes(own.map((record) => ({ start: record.issue.t, end: verbEnd(record) })));
     own.forEach((record, index) => verbLanes.set(record.issue.id, lanes[index]));
     for (let lane = 0; lane < laneCount(lanes); lane++) threadName(out, processPid(p), verbTid(processPid(p), lane), lane === 0 ? 'verbs' : `verbs ${lane + 1}`);
@@ -249,7 +251,7 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
   // Operation slices, lane by lane within each process.
   const operationEnd = (record: OperationRecord) => record.ret?.t ?? lastTime;
   for (let p = 0; p < header.processes; p++) {
-    const own = operationOrder.filter((record) => record.invoke.p === p);
+    const own = operationsBy.get(p) ?? [];
     const lanes = assignLanes(own.map((record) => ({ start: record.invoke.t, end: operationEnd(record) })));
     for (let lane = 0; lane < laneCount(lanes); lane++) threadName(out, processPid(p), operationTid(processPid(p), lane), lane === 0 ? 'operations' : `operations ${lane + 1}`);
     own.forEach((record, index) => {
@@ -283,6 +285,16 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
     displayTimeUnit: 'ns',
     otherData: { scenario: header.scenario, seed: header.seed, backend: header.backend, mnmVersion: header.mnmVersion ?? null, microsecondsPerTimeUnit: scale },
   };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 /** How many lanes were used (a loop, not Math.max(...lanes): a long trace's lanes would overflow the call stack). */

@@ -191,6 +191,12 @@ describe('reading a trace', () => {
     assert.throws(() => parseTraceText('{"type":"header","processes":1,"memories":0}\nnot json\n'), /line 2: not JSON/);
     assert.throws(() => parseTraceText('{"type":"header","processes":1,"memories":0}\n{"type":"note"}\n'), /line 2: not a trace event/);
     assert.throws(() => parseTraceText('{"type":"header","memories":0}\n'), /"processes"/);
+    const header = '{"type":"header","processes":2,"memories":1}\n';
+    assert.throws(() => parseTraceText(`${header}{"t":1,"type":"verb.issue","id":0,"p":0,"m":1,"verb":"read"}\n`), /line 2: verb\.issue: "m" is 1, but the header has 1 memories \(m0 to m0\)/);
+    assert.throws(() => parseTraceText(`${header}{"t":1,"type":"msg.send","id":0,"from":0}\n`), /line 2: msg\.send: "to" is missing/);
+    assert.throws(() => parseTraceText(`${header}{"t":1,"type":"op.ok","op":"1","p":0}\n`), /"op" is "1", expected a whole number/);
+    // Unknown event types pass through untouched (readers ignore them).
+    assert.equal(parseTraceText(`${header}{"t":1,"type":"future.thing","p":99}\n`).events.length, 1);
   });
 });
 

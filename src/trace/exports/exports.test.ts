@@ -6,10 +6,19 @@ import { assignLanes, memoryPid, processPid, toChromeTrace, type ChromeTraceEven
 import { shivizRegex, toShivizLog } from './shiviz.js';
 import { TraceTextError, parseTraceText, type ParsedTrace } from './traceText.js';
 
-/** Real simulator runs: verbs with faults (crashes lose verbs) on one, two-sided messages on the other. */
+/** Real simulator runs: verbs with faults (crashes lose verbs); two-sided messages; permission verbs and changes, notes, holds. */
 const runs: Record<string, RunOptions> = {
   'register with every fault': { protocol: 'register', seed: 1, latency: 'rdma', faults: 'all' },
   'paxos over messages, crashes': { protocol: 'paxos', seed: 3, n: 3, memories: 0, latency: 'lan', faults: 'crash' },
+  'pmp: permissions, messages, a pause and a scripted schedule': {
+    protocol: 'pmp',
+    seed: 1,
+    latency: 'unit',
+    faults: 'none',
+    workload: 'storm',
+    pause: 'p0@0+600',
+    hold: 'p1 permission m2 until p2 note decide; p2 permission m1 until p1 read m1',
+  },
 };
 
 const traces = new Map<string, ParsedTrace>();
@@ -109,9 +118,10 @@ describe('Perfetto (Chrome trace-event JSON) export', () => {
     });
   }
 
-  it('the runs exercise what the export shows: verbs, lost verbs, messages, faults', () => {
+  it('the runs exercise what the export shows: every verb kind they use, lost verbs, messages, drops, faults, notes, holds', () => {
     const all = [...traces.values()].flatMap((trace) => trace.events);
-    for (const type of ['verb.issue', 'verb.lost', 'msg.send', 'msg.deliver', 'fault', 'op.ok'] as const) assert.ok(ofType(all, type).length > 0, type);
+    for (const type of ['verb.issue', 'verb.lost', 'msg.send', 'msg.deliver', 'msg.drop', 'fault', 'op.ok', 'perm.change', 'note', 'hold', 'release'] as const) assert.ok(ofType(all, type).length > 0, type);
+    assert.deepEqual(new Set(ofType(all, 'verb.issue').map((issue) => issue.verb)), new Set(['read', 'write', 'permission']));
   });
 
   it("scales a real backend's times by its header's timeUnitMicroseconds", () => {

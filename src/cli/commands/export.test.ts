@@ -1,11 +1,14 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { capturedMain } from '../_capturedMain.js';
 import { shivizRegex } from '../../trace/exports/shiviz.js';
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'mnm-export-'));
 const trace = join(scratch, 'a.jsonl');
 
@@ -54,6 +57,17 @@ describe('mnm export', () => {
       assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
     });
   }
+
+  it('the installed binary exports to stdout, and refuses a non-trace without a stack trace', () => {
+    const bin = join(root, 'bin', 'mnm.js');
+    const good = spawnSync(process.execPath, [bin, 'export', '--format', 'shiviz', trace], { encoding: 'utf8' });
+    assert.equal(good.status, 0, good.stderr);
+    assert.ok(good.stdout.startsWith(`${shivizRegex}\n\n`));
+    const bad = spawnSync(process.execPath, [bin, 'export', '--format', 'perfetto', join(root, 'package.json')], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /package\.json' is not a trace/);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /);
+  });
 
   it('--help shows an example', async () => {
     const { code, stdout } = await capturedMain('export', '--help');

@@ -58,6 +58,7 @@ export function toShivizLog(header: TraceHeader, events: readonly TraceEvent[]):
         break;
       case 'verb.arrive': {
         const sent = verbSends.get(event.id);
+        verbSends.delete(event.id);
         if (!sent || !isMemory(event.m)) break;
         const result = event.ok ? (event.value !== undefined ? ` old ${event.value}` : event.data !== undefined ? ` data ${shortHex(event.data)}` : '') : ` refused: ${event.error ?? 'error'}`;
         verbReplies.set(event.id, record(`m${event.m}`, `execute verb ${event.id} ${verbKinds.get(event.id)}${result}${event.torn ? ` (torn ${event.torn})` : ''}`, sent));
@@ -65,16 +66,24 @@ export function toShivizLog(header: TraceHeader, events: readonly TraceEvent[]):
       }
       case 'verb.complete': {
         const reply = verbReplies.get(event.id);
+        verbReplies.delete(event.id);
         if (!reply || !isProcess(event.p)) break;
         record(`p${event.p}`, `complete verb ${event.id} ${verbKinds.get(event.id)} ${event.ok ? 'ok' : `failed: ${event.error ?? 'error'}`}`, reply);
         break;
       }
+      case 'verb.lost':
+        verbSends.delete(event.id); // It never executes: no receive, nothing to keep its clock for.
+        break;
+      case 'msg.drop':
+        messageSends.delete(event.id);
+        break;
       case 'msg.send':
         if (!isProcess(event.from) || !isProcess(event.to)) break;
         messageSends.set(event.id, record(`p${event.from}`, `send message ${event.id} to p${event.to} (${event.len} bytes)`));
         break;
       case 'msg.deliver': {
         const sent = messageSends.get(event.id);
+        messageSends.delete(event.id);
         if (!sent || !isProcess(event.to)) break;
         record(`p${event.to}`, `deliver message ${event.id}`, sent);
         break;

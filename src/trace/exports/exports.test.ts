@@ -113,8 +113,23 @@ describe('Perfetto (Chrome trace-event JSON) export', () => {
       const flowStarts = count(flows.filter((event) => event.ph === 's'), flowKey);
       const flowEnds = count(flows.filter((event) => event.ph === 'f'), flowKey);
       assert.deepEqual(flowStarts, flowEnds);
-      assert.equal(flowStarts.size, arrivals.length + ofType(events, 'msg.deliver').length);
+      const completedIds = new Set(ofType(events, 'verb.complete').map((event) => event.id));
+      const replies = arrivals.filter((arrival) => completedIds.has(arrival.id)).length;
+      assert.equal(flowStarts.size, arrivals.length + replies + ofType(events, 'msg.deliver').length);
       for (const [, times] of flowStarts) assert.equal(times, 1);
+      // Perfetto binds a flow event to the slice on top of its track, taking events at one time in file
+      // order: each comes right after the slice or instant it belongs to (same verb or message id).
+      let previous: ChromeTraceEvent | undefined;
+      for (const event of chrome.traceEvents) {
+        if (event.ph === 'M') continue;
+        if (event.ph !== 's' && event.ph !== 'f') {
+          previous = event;
+          continue;
+        }
+        assert.ok(previous && previous.pid === event.pid && previous.tid === event.tid, `flow ${event.name} ${event.id} after its slice`);
+        assert.equal(previous.args?.id, event.id, `flow ${event.name} ${event.id} after the slice of the same id`);
+        assert.ok((event.ts as number) >= (previous.ts as number) && (event.ts as number) <= (previous.ts as number) + (previous.dur ?? 0), `flow ${event.name} ${event.id} within its slice`);
+      }
     });
   }
 

@@ -16,8 +16,8 @@ import type { TraceEvent, TraceHeader } from '../format.js';
  * completion (a verb that never completes ends at the trace's last time,
  * `args.outcome` saying why), named by its kind; one per application
  * operation, from `op.invoke` to its return. A verb's execution at its memory
- * is an instant on the memory's track, joined to the verb's slice by a flow
- * arrow; a message is an instant at each end joined by a flow arrow; faults,
+ * is an instant on the memory's track, joined to the verb's slice by flow
+ * arrows there and back; a message is an instant at each end joined by a flow arrow; faults,
  * notes, permission changes, holds and releases are instants.
  *
  * Time: `ts` and `dur` are microseconds. A simulator trace's times are
@@ -134,6 +134,16 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
     return rest;
   };
 
+  // A flow event binds to the slice on top of its track when Perfetto reaches it, and events at one
+  // time are taken in file order: each arrow's start is written right after the instant it leaves
+  // from, so the pre-pass finds which messages arrive and which verbs complete.
+  const delivered = new Set<number>();
+  const completed = new Set<number>();
+  for (const event of events) {
+    if (event.type === 'msg.deliver') delivered.add(event.id);
+    else if (event.type === 'verb.complete') completed.add(event.id);
+  }
+
   const verbs = new Map<number, VerbRecord>();
   const verbOrder: VerbRecord[] = [];
   const operations = new Map<number, OperationRecord>();
@@ -151,7 +161,11 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
         const record = verbs.get(event.id);
         if (record) record.arrive = event;
         instant(event, `${record ? record.issue.verb : 'verb'} from p${record ? record.issue.p : '?'}`, memoryPid(header, event.m), 'verb', withoutCommon(event));
-        if (record) out.push({ name: record.issue.verb, cat: 'verb', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid: memoryPid(header, event.m), tid: eventsTid(memoryPid(header, event.m)) });
+        if (record) {
+          const pid = memoryPid(header, event.m);
+          out.push({ name: record.issue.verb, cat: 'verb', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid, tid: eventsTid(pid) });
+          if (completed.has(event.id)) out.push({ name: `${record.issue.verb} reply`, cat: 'verb', ph: 's', id: event.id, ts: us(event.t), pid, tid: eventsTid(pid) });
+        }
         break;
       }
       case 'verb.lost': {
@@ -181,15 +195,13 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
       case 'msg.send':
         messages.set(event.id, event);
         instant(event, `send to p${event.to}`, processPid(event.from), 'msg', withoutCommon(event));
+        // The arrow starts only for a message that arrives (a dropped one would leave a flow without an end).
+        if (delivered.has(event.id)) out.push({ name: 'message', cat: 'msg', ph: 's', id: event.id, ts: us(event.t), pid: processPid(event.from), tid: eventsTid(processPid(event.from)) });
         break;
       case 'msg.deliver': {
         const send = messages.get(event.id);
         instant(event, `deliver from p${send ? send.from : '?'}`, processPid(event.to), 'msg', withoutCommon(event));
-        // The arrow starts only for a message that arrives (a dropped one would leave a flow without an end).
-        if (send) {
-          out.push({ name: 'message', cat: 'msg', ph: 's', id: event.id, ts: us(send.t), pid: processPid(send.from), tid: eventsTid(processPid(send.from)) });
-          out.push({ name: 'message', cat: 'msg', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid: processPid(event.to), tid: eventsTid(processPid(event.to)) });
-        }
+        if (send) out.push({ name: 'message', cat: 'msg', ph: 'f', bp: 'e', id: event.id, ts: us(event.t), pid: processPid(event.to), tid: eventsTid(processPid(event.to)) });
         break;
       }
       case 'msg.drop': {
@@ -245,7 +257,9 @@ export function toChromeTrace(header: TraceHeader, events: readonly TraceEvent[]
       tid,
       args: { id, memory: `m${issue.m}`, ...fields, outcome, ...(result ? { result } : {}) },
     });
+    // Right after its slice, so that each binds to it: the arrow to the memory, and the reply's arrow back.
     if (arrive) out.push({ name: verb, cat: 'verb', ph: 's', id, ts: us(issue.t), pid: processPid(issue.p), tid });
+    if (arrive && complete) out.push({ name: `${verb} reply`, cat: 'verb', ph: 'f', bp: 'e', id, ts: us(complete.t), pid: processPid(issue.p), tid });
   }
 
   // Operation slices, lane by lane within each process.

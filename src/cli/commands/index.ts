@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { benchCommand } from './bench.js';
 import { checkCommand } from './check.js';
 import { clusterCommand } from './cluster.js';
+import { exportCommand } from './export.js';
 import { memoryNodeCommand } from './memory-node.js';
 import { nodeCommand } from './node.js';
 import { replayCommand } from './replay.js';
@@ -13,4 +14,4 @@ import { tableCommand } from './table.js';
 import { tourCommand } from './tour.js';
 
 /** Every `mnm` subcommand, in the order `mnm --help` lists them. */
-export const commands: readonly Command[] = [tourCommand, runCommand, sweepCommand, shrinkCommand, replayCommand, checkCommand, mutantsCommand, tableCommand, benchCommand, memoryNodeCommand, nodeCommand, clusterCommand];
+export const commands: readonly Command[] = [tourCommand, runCommand, sweepCommand, shrinkCommand, replayCommand, exportCommand, checkCommand, mutantsCommand, tableCommand, benchCommand, memoryNodeCommand, nodeCommand, clusterCommand];

@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Fabric, RegionSpec } from '../../fabric/index.js';
-import { Simulation } from '../../sim/simulation.js';
-import { latencyModel } from '../../sim/latency.js';
-import { checkRunLinearizable } from '../../scenarios/linearizable.js';
-import { SwarmKv, swarmKvLayoutConfig, swarmKvRegions, type SwarmKvAlgorithm, type SwarmKvLayout } from './swarmKv.js';
-import { SwarmKvStopped, UnknownKey } from './swarmKvErrors.js';
-import { TimestampsExhausted } from './timestampClock.js';
-import { timestampMax } from './word.js';
-import { bucketOffset, bucketSize, buildIndex, keyPlace, lookupCandidates } from './keyIndex.js';
+import type { Fabric, RegionSpec } from '../fabric/index.js';
+import { Simulation } from '../sim/simulation.js';
+import { latencyModel } from '../sim/latency.js';
+import { checkRunLinearizable } from './linearizable.js';
+import { SwarmKv, swarmKvLayoutConfig, swarmKvRegions, type SwarmKvAlgorithm, type SwarmKvLayout } from '../protocols/swarm/swarmKv.js';
+import { SwarmKvStopped, UnknownKey } from '../protocols/swarm/swarmKvErrors.js';
+import { TimestampsExhausted } from '../protocols/swarm/timestampClock.js';
+import { timestampMax } from '../protocols/swarm/word.js';
+import { bucketOffset, bucketSize, buildIndex, keyPlace, lookupCandidates } from '../protocols/swarm/keyIndex.js';
 
 /**
  * SWARM-KV's client on the simulator (spec swarm.md §6, §7): round trips on

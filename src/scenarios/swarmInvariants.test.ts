@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Fabric } from '../../fabric/index.js';
-import { Simulation, latencyModel, type Fault, type MemoryChange, type MemoryViolation } from '../../sim/index.js';
-import { swarmMemoryWatcher } from './invariants.js';
-import { swarmLayout, swarmRegions } from './layout.js';
-import type { SwarmLayoutConfig } from './memorySet.js';
-import { SwarmMemories } from './swarmMemories.js';
-import { maxByKey } from './swarmMemoriesDecide.js';
-import { packWord, timestampOf, verifiedWord, wordId, writerOf } from './word.js';
+import type { Fabric } from '../fabric/index.js';
+import { Simulation, latencyModel, type Fault, type MemoryChange, type MemoryViolation } from '../sim/index.js';
+import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
+import { swarmLayout, swarmRegions } from '../protocols/swarm/layout.js';
+import type { SwarmLayoutConfig } from '../protocols/swarm/memorySet.js';
+import { SwarmMemories } from '../protocols/swarm/swarmMemories.js';
+import { maxByKey } from '../protocols/swarm/swarmMemoriesDecide.js';
+import { packWord, timestampOf, verifiedWord, wordId, writerOf } from '../protocols/swarm/word.js';
 
 /** The watcher on SWARM's memory layer (swarmMemories.ts) running on the simulator, with tears, delays and mid-write crashes. */
 const config: SwarmLayoutConfig = { region: 's', memories: [0, 1, 2], f: 1, clients: 3, records: 2, entries: 2, valueMax: 16, keyMax: 0, inPlace: true };

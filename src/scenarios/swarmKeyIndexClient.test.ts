@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { getWord } from '../../fabric/index.js';
-import { Simulation, latencyModel, type Fault } from '../../sim/index.js';
-import { swarmMemoryWatcher } from './invariants.js';
-import { keyPlace } from './keyIndex.js';
-import { KeyIndexClient, keyIndexLoad, keyIndexRegion, keyIndexRegionName } from './keyIndexClient.js';
-import { swarmLayout, swarmRegions } from './layout.js';
-import type { SwarmLayoutConfig } from './memorySet.js';
+import { getWord } from '../fabric/index.js';
+import { Simulation, latencyModel, type Fault } from '../sim/index.js';
+import { swarmMemoryWatcher } from '../protocols/swarm/invariants.js';
+import { keyPlace } from '../protocols/swarm/keyIndex.js';
+import { KeyIndexClient, keyIndexLoad, keyIndexRegion, keyIndexRegionName } from '../protocols/swarm/keyIndexClient.js';
+import { swarmLayout, swarmRegions } from '../protocols/swarm/layout.js';
+import type { SwarmLayoutConfig } from '../protocols/swarm/memorySet.js';
 
 const keys = Array.from({ length: 40 }, (_, index) => `user:${index * 31}`);
 const config: SwarmLayoutConfig = { region: 'kv', memories: [0, 1, 2], f: 1, clients: 2, records: 48, entries: 2, valueMax: 16, keyMax: 16, inPlace: true };

@@ -174,6 +174,23 @@ describe('architecture', () => {
     assert.deepEqual(breaches, []);
   });
 
+  it("keeps protocols' own tests on the fabric too (tests that run the simulator or a backend live in scenarios/)", () => {
+    const testsOf = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) return testsOf(path);
+        return name.endsWith('.test.ts') ? [path] : [];
+      });
+    const breaches: string[] = [];
+    for (const file of testsOf(join(sourceRoot, 'protocols'))) {
+      for (const target of importsOf(file)) {
+        const other = layerOf(target);
+        if (other !== 'protocols' && !allowed.protocols.includes(other)) breaches.push(`${relative(sourceRoot, file)} imports ${relative(sourceRoot, target)} (${other}/)`);
+      }
+    }
+    assert.deepEqual(breaches, []);
+  });
+
   it('keeps the event catalogue a leaf (check/ may import it, so it imports nothing of ours)', () => {
     for (const files of Object.values(allowedFiles)) {
       for (const file of files) assert.deepEqual(importsOf(join(sourceRoot, file)).map((target) => relative(sourceRoot, target)), [], `${file} imports nothing of ours`);

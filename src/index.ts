@@ -165,7 +165,17 @@ export type { MixedSizes } from './scenarios/mix.js';
  * simulator's cost model of signing.
  */
 export { Signer, runKeys, signatureLength, type KeySource, type SignatureCounters } from './crypto/signer.js';
-export { statementBytes, type Statement, type Purpose as StatementPurpose } from './crypto/statement.js';
+export {
+  statementBytes,
+  type Statement,
+  type StatementPurpose,
+  type BroadcastStatement,
+  type ConsensusStatement,
+  type RequestStatement,
+  type PrepareStatement,
+  type VcStateStatement,
+  type CheckpointStatement,
+} from './crypto/statement.js';
 export { keyPairFromSeed, runKeyPair, privateSeed, privateSeedLength, publicKeyLength, type KeyPair } from './crypto/keys.js';
 export { measuredCosts, freeCosts, measureCosts, type SignatureCosts, type CostMeasurement } from './crypto/costs.js';
 

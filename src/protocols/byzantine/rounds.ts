@@ -1,5 +1,5 @@
 import type { Fabric, OperationId, ProcessId } from '../../fabric/index.js';
-import { Signer, type KeySource, type Purpose, type SignatureCosts, type Statement } from '../../crypto/index.js';
+import { Signer, type KeySource, type Purpose, type SignatureCosts, type BroadcastStatement } from '../../crypto/index.js';
 import type { SignatureOracle } from './decide.js';
 import { messageHash } from './digest.js';
 import { BroadcastStopped } from './errors.js';
@@ -523,7 +523,7 @@ export class BroadcastRounds {
 
   private async sign(purpose: Purpose, sender: ProcessId, sequence: number, hash: Uint8Array): Promise<Uint8Array> {
     await this.compute(this.config.costs.sign);
-    const statement: Statement = { purpose, sender, sequence, message: hash };
+    const statement: BroadcastStatement = { purpose, sender, sequence, message: hash };
     const signature = this.signer.sign(statement);
     this.verified.record(this.fabric.self, statement, signature, true);
     this.fabric.note('sign', { purpose, s: sender, k: sequence });
@@ -553,7 +553,7 @@ export class BroadcastRounds {
    */
   private async checkSignatures(views: ReadonlyMap<Instance, RoundView>): Promise<void> {
     const { config } = this;
-    const wanted: { owner: ProcessId; signer: number; statement: Statement; signature: Uint8Array; set?: string }[] = [];
+    const wanted: { owner: ProcessId; signer: number; statement: BroadcastStatement; signature: Uint8Array; set?: string }[] = [];
     for (const [instance, view] of views) {
       const { sender, sequence } = instance;
       const { replicator, receiver } = instance;

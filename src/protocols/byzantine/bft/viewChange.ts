@@ -1,0 +1,173 @@
+import type { VcStateStatement } from '../../../crypto/index.js';
+import { assemble, validCheckpointCertificate, type VerifyShare } from './certificates.js';
+import type { CertifiedState, CheckpointCertificate, VcShareMessage, VcState } from './messages.js';
+import { vcStateHash } from './stateCodec.js';
+import { sameBytes } from '../slot.js';
+
+/**
+ * The certification step of the view change (specs/bft-consensus.md §2.6.1,
+ * §2.6.5) as pure decisions: whom a replica sends VC-SHARE to when it
+ * processes a SEAL, how VC-SHAREs gather into VC certificates, and when a
+ * replica enters a view. No I/O: the replica shell sends what these return.
+ *
+ * Why it is safe (§4, L2 and L3): a VC certificate has f+1 signers, so a
+ * correct one computed the certified vcState from p's stream at that SEAL;
+ * because every correct replica certifies p's state at *each* SEAL it
+ * processes, the state a NEW_VIEW(w) carries for p is the one at p's first
+ * SEAL ≥ w−1 (a < w−1 ≤ u), which is where L3 finds the trace of a decision.
+ */
+
+export interface Quorum {
+  readonly f: number;
+  readonly n: number;
+  /** W (even); CPs have next ≡ 0 mod W/2. */
+  readonly window: number;
+}
+
+/** leader(v) = p(v mod n) (§2). */
+export function leaderOf(view: number, n: number): number {
+  return view % n;
+}
+
+/** One VC-SHARE to send: the view w it serves and that view's leader. */
+export interface VcShareTarget {
+  readonly view: number;
+  readonly leader: number;
+}
+
+/**
+ * §2.6.1: on processing p's SEAL(u) with a = sealed(p) before it, send
+ * VC-SHARE to leader(a+2+j) for j < min(u−a, n). The views a+2 … u+1 are the
+ * w with a < w−1 ≤ u, those whose NEW_VIEW may carry this certificate; past n
+ * of them the leaders repeat, so n suffice (the sooner ones first, because a
+ * view change tries them in order).
+ */
+export function vcShareTargets(sealedBefore: number, sealed: number, n: number): VcShareTarget[] {
+  if (!(sealed > sealedBefore)) throw new RangeError(`a SEAL(${sealed}) must exceed sealed(p) = ${sealedBefore}`);
+  const count = Math.min(sealed - sealedBefore, n);
+  const targets: VcShareTarget[] = [];
+  for (let j = 0; j < count; j++) {
+    const view = sealedBefore + 2 + j;
+    targets.push({ view, leader: leaderOf(view, n) });
+  }
+  return targets;
+}
+
+/** The statement a VC-SHARE signs: (vc-state, p, a, u, H(vcState)). */
+export function vcStateStatement(process: number, sealedBefore: number, sealed: number, state: VcState): VcStateStatement {
+  return { purpose: 'vc-state', process, sealedBefore, sealed, stateHash: vcStateHash(state) };
+}
+
+/** Whether a VC certificate (p, a, u) may serve in NEW_VIEW(w): a < w−1 ≤ u (§2.6.2, §2.6.3). */
+export function servesView(sealedBefore: number, sealed: number, view: number): boolean {
+  return sealedBefore < view - 1 && view - 1 <= sealed;
+}
+
+/** Whether `cp` is the CP that `state` names as ckpt(p): the same next and digest (none: next 0). */
+export function checkpointMatchesState(cp: CheckpointCertificate | null, state: VcState): boolean {
+  if (cp === null) return state.checkpointNext === 0;
+  return cp.next === state.checkpointNext && sameBytes(cp.digest, state.checkpointDigest);
+}
+
+export type VcShareVerdict = 'counted' | 'certified' | 'duplicate' | 'invalid' | 'irrelevant';
+
+/** A certified state with the CP its VC-SHAREs carried (the leader needs it: §2.6.2 takes the newest CP from any source). */
+export interface CertifiedStateWithCheckpoint {
+  readonly certified: CertifiedState;
+  readonly checkpoint: CheckpointCertificate | null;
+}
+
+interface Pending {
+  readonly process: number;
+  readonly sealedBefore: number;
+  readonly sealed: number;
+  readonly state: VcState;
+  readonly checkpoint: CheckpointCertificate | null;
+  readonly signatures: Map<number, Uint8Array>;
+  certified?: CertifiedState;
+}
+
+/**
+ * Collects VC-SHAREs at a would-be leader into VC certificates, one per
+ * (p, a, u, H(vcState)). A sender counts once per (p, a, u): a correct
+ * replica sends one state per SEAL, so a second one from the same sender is
+ * either a duplicate or Byzantine and is dropped (this also bounds what one
+ * sender can make r store per SEAL). Shares whose views r does not lead, or
+ * whose CP is not the state's valid ckpt(p), are refused.
+ */
+export class VcCertificateCollector {
+  private readonly byKey = new Map<string, Pending>();
+  private readonly senderSeen = new Set<string>();
+
+  constructor(
+    private readonly self: number,
+    private readonly quorum: Quorum,
+    private readonly verify: VerifyShare,
+  ) {}
+
+  /** Offers `sender`'s VC-SHARE; `minimumView`: views ≤ it are past (r is beyond them), so shares serving only them are irrelevant. */
+  add(sender: number, share: VcShareMessage, minimumView = 0): VcShareVerdict {
+    const { process, sealedBefore, sealed, state, checkpoint } = share;
+    if (!Number.isInteger(sender) || sender < 0 || sender >= this.quorum.n) return 'invalid';
+    if (!Number.isInteger(process) || process < 0 || process >= this.quorum.n || !(sealed > sealedBefore) || sealedBefore < -1) return 'invalid';
+    if (!this.leadsSomeView(sealedBefore, sealed, minimumView)) return 'irrelevant';
+    const senderKey = `${sender}/${process}/${sealedBefore}/${sealed}`;
+    if (this.senderSeen.has(senderKey)) return 'duplicate';
+    if (!checkpointMatchesState(checkpoint, state)) return 'invalid';
+    if (checkpoint !== null && !validCheckpointCertificate(checkpoint, this.quorum, this.verify)) return 'invalid';
+    const statement = vcStateStatement(process, sealedBefore, sealed, state);
+    if (!this.verify(sender, statement, share.signature)) return 'invalid';
+    this.senderSeen.add(senderKey);
+    const key = `${process}/${sealedBefore}/${sealed}/${Buffer.from(statement.stateHash).toString('hex')}`;
+    let pending = this.byKey.get(key);
+    if (!pending) {
+      pending = { process, sealedBefore, sealed, state, checkpoint, signatures: new Map() };
+      this.byKey.set(key, pending);
+    }
+    pending.signatures.set(sender, share.signature);
+    if (pending.certified) return 'counted';
+    const certificate = assemble(pending.signatures, this.quorum.f);
+    if (!certificate) return 'counted';
+    pending.certified = { process, sealedBefore, sealed, state, certificate };
+    return 'certified';
+  }
+
+  /** The VC certificates that may serve NEW_VIEW(w), at most one per p (the first certified). */
+  forView(view: number): CertifiedStateWithCheckpoint[] {
+    const byProcess = new Map<number, CertifiedStateWithCheckpoint>();
+    for (const pending of this.byKey.values()) {
+      if (!pending.certified || !servesView(pending.sealedBefore, pending.sealed, view)) continue;
+      if (!byProcess.has(pending.process)) byProcess.set(pending.process, { certified: pending.certified, checkpoint: pending.checkpoint });
+    }
+    return [...byProcess.values()].sort((a, b) => a.certified.process - b.certified.process);
+  }
+
+  /** Forgets everything that serves no view above `view` (r entered it): keeps memory bounded as views pass. */
+  forgetThrough(view: number): void {
+    for (const [key, pending] of this.byKey) {
+      if (pending.sealed + 1 <= view) this.byKey.delete(key);
+    }
+    for (const key of this.senderSeen) {
+      const sealed = Number(key.split('/')[3]);
+      if (sealed + 1 <= view) this.senderSeen.delete(key);
+    }
+  }
+
+  /** Entries held (for bounds in tests). */
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  private leadsSomeView(sealedBefore: number, sealed: number, minimumView: number): boolean {
+    return vcShareTargets(sealedBefore, sealed, this.quorum.n).some((target) => target.leader === this.self && target.view > minimumView);
+  }
+}
+
+/**
+ * §2.6.5: enter w when r's latest SEAL is w−1 and NEW_VIEW(w) is valid. The
+ * first condition is the epoch rule seen from r's own stream: r has sealed
+ * every view below w (so nothing of them is live) and no view ≥ w.
+ */
+export function shouldEnterView(latestSeal: number, newView: number, newViewValid: boolean): boolean {
+  return newViewValid && latestSeal === newView - 1;
+}

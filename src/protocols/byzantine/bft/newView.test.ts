@@ -191,3 +191,62 @@ describe('bft leader building NEW_VIEW (§2.6.2)', () => {
     assert.deepEqual(ready.batches[4], batchA);
   });
 });
+
+describe('bft fixed batches keep a decision (§4, the agreement induction)', () => {
+  /** mulberry32: a seeded PRNG, so every case replays. */
+  function prng(seed: number): () => number {
+    let value = seed >>> 0;
+    return () => {
+      value = (value + 0x6d2b79f5) >>> 0;
+      let t = value;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  /**
+   * h decided at (v, i). The f+1 states of NEW_VIEW(w) obey what §4 proves of
+   * them: by L3 one has an entry at i of a view in [v, w−1]; entries of views
+   * ≥ v carry h (L1, L2 at v, the induction above); entries of views < v may
+   * carry anything (nothing was decided there, or it was h anyway).
+   */
+  function scenario(random: () => number, f: number) {
+    const pick = (limit: number) => Math.floor(random() * limit);
+    const decidedView = pick(5);
+    const w = decidedView + 1 + pick(4);
+    const decided = h(`decided ${decidedView}`);
+    const states: CertifiedState[] = [];
+    const witness = pick(f + 1);
+    for (let process = 0; process < f + 1; process++) {
+      const commits: CommitEntry[] = [];
+      const roll = pick(3);
+      if (process === witness) commits.push({ instance: 3, view: decidedView + pick(w - decidedView), hash: decided });
+      else if (roll === 1 && decidedView > 0) commits.push({ instance: 3, view: pick(decidedView), hash: h(`other ${pick(1000)}`) });
+      else if (roll === 2) commits.push({ instance: 3, view: decidedView + pick(w - decidedView), hash: decided });
+      states.push({ process, sealedBefore: -1, sealed: w - 1, state: { checkpointNext: 0, checkpointDigest: zero, commits }, certificate: [] });
+    }
+    return { states, decided };
+  }
+
+  it('over 2,000 seeded cases at f = 1 and f = 2, the highest-view rule always fixes the decided h', () => {
+    for (const f of [1, 2]) {
+      const random = prng(1000 + f);
+      for (let k = 0; k < 2000; k++) {
+        const { states, decided } = scenario(random, f);
+        assert.deepEqual(fixedHashAt(fixedBatches({ checkpoint: null, states }, emptyBatchHash), 3), decided, `f = ${f}, case ${k}`);
+      }
+    }
+  });
+
+  it('and the lowest-view mutant fails in some of those same cases', () => {
+    const random = prng(1001);
+    let broken = 0;
+    for (let k = 0; k < 2000; k++) {
+      const { states, decided } = scenario(random, 1);
+      const fixed = fixedHashAt(fixedBatches({ checkpoint: null, states }, emptyBatchHash, 'lowest-view'), 3);
+      if (!Buffer.from(fixed!).equals(Buffer.from(decided))) broken++;
+    }
+    assert.ok(broken > 0, 'the property test has power against the mutant');
+  });
+});

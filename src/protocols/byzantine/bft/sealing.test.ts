@@ -19,7 +19,7 @@ function sealToEnd(sealing: SealingState, view: number): { commits: number[]; ch
   const commits: number[] = [];
   const checkpoints: number[] = [];
   for (;;) {
-    const step = sealing.next();
+    const step = sealing.readyToSeal();
     if (step.action === 'wait') {
       for (const instance of step.obligations) {
         sealing.committed(view, instance);
@@ -83,14 +83,14 @@ describe('bft sealing obligations F (§2.5.2) and SEAL (§2.5.3)', () => {
     sealing.committed(0, 3);
     sealing.covered(4);
     sealing.trigger({ kind: 'suspicion', view: 0, reason: 'tdecide' });
-    assert.deepEqual(sealing.next(), { action: 'wait', obligations: [5, 9] });
+    assert.deepEqual(sealing.readyToSeal(), { action: 'wait', obligations: [5, 9] });
     sealing.committed(0, 5);
-    assert.deepEqual(sealing.next(), { action: 'wait', obligations: [9] });
+    assert.deepEqual(sealing.readyToSeal(), { action: 'wait', obligations: [9] });
     sealing.covered(12);
-    assert.deepEqual(sealing.next(), { action: 'checkpoint', next: 12 }, 'F empty: CHECKPOINT the newest CP first');
+    assert.deepEqual(sealing.readyToSeal(), { action: 'checkpoint', next: 12 }, 'F empty: CHECKPOINT the newest CP first');
     assert.throws(() => sealing.sealWritten(-1), RangeError);
     sealing.checkpointed(12);
-    assert.deepEqual(sealing.next(), { action: 'seal', view: 0 });
+    assert.deepEqual(sealing.readyToSeal(), { action: 'seal', view: 0 });
   });
 
   it('SEAL may not be written with F unsettled', () => {
@@ -106,14 +106,14 @@ describe('bft sealing obligations F (§2.5.2) and SEAL (§2.5.3)', () => {
     sealing.trigger({ kind: 'suspicion', view: 0, reason: 'treq' });
     assert.equal(sealing.fastCommit(0, 1), false);
     assert.equal(sealing.trigger({ kind: 'tview', view: 2 }), 2);
-    assert.deepEqual(sealing.next(), { action: 'wait', obligations: [0] }, 'raising u keeps F');
+    assert.deepEqual(sealing.readyToSeal(), { action: 'wait', obligations: [0] }, 'raising u keeps F');
     assert.equal(sealing.mayWriteInView(0), true, 'COMMITs of view 0 may still be written while sealing');
     sealing.committed(0, 0);
-    assert.deepEqual(sealing.next(), { action: 'seal', view: 2 });
+    assert.deepEqual(sealing.readyToSeal(), { action: 'seal', view: 2 });
     sealing.sealWritten(2);
     assert.equal(sealing.mayWriteInView(0), false);
     assert.equal(sealing.mayWriteInView(3), true, 'only NEW_VIEW(3) onwards');
-    assert.deepEqual(sealing.next(), { action: 'none' });
+    assert.deepEqual(sealing.readyToSeal(), { action: 'none' });
   });
 
   it('entering w needs latest SEAL w−1; a trigger already past w−1 keeps r out of w', () => {

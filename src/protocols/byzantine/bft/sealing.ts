@@ -165,7 +165,7 @@ export class SealingState {
    * What r must do next to seal (§2.5.3): settle F, then CHECKPOINT its
    * newest CP if newer than ckpt(r), then SEAL(u).
    */
-  next(): SealStep {
+  readyToSeal(): SealStep {
     if (this.target === null) return { action: 'none' };
     if (this.obligations.size > 0) return { action: 'wait', obligations: [...this.obligations].sort((a, b) => a - b) };
     if (this.newestCheckpoint > this.checkpointWritten) return { action: 'checkpoint', next: this.newestCheckpoint };

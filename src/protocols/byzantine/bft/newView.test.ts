@@ -103,6 +103,7 @@ describe('bft fixed batches (§2.6.4)', () => {
     assert.equal(fixed.start, 4);
     assert.equal(fixed.end, 7);
     assert.deepEqual(fixed.hashes, [h('new'), emptyBatchHash, emptyBatchHash, h('D')]);
+    assert.deepEqual([...fixed.fixed.entries()], [[4, h('new')], [5, emptyBatchHash], [6, emptyBatchHash], [7, h('D')]]);
     assert.equal(fixedHashAt(fixed, 1), undefined, 'below start: covered by the CP, not re-proposed');
     assert.equal(fixedHashAt(fixed, 8), undefined, 'above end: fresh');
   });

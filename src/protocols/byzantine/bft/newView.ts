@@ -100,6 +100,8 @@ export interface FixedBatches {
   readonly end: number;
   /** fixed[start..end]; each the highest-view entry's h, else H(empty batch). */
   readonly hashes: readonly Hash[];
+  /** The same, by instance: the shape the stream state's acceptance takes (§2.4.2: H(B) = fixed[i] if i ≤ end). */
+  readonly fixed: ReadonlyMap<number, Hash>;
   /** The entry each fixed hash came from (null: the empty batch), so a leader knows which (v, i, h) to BATCH-REQ. */
   readonly sources: readonly (CommitEntry | null)[];
 }
@@ -130,7 +132,8 @@ export function fixedBatches(message: Pick<NewViewMessage, 'checkpoint' | 'state
     sources.push(entry);
     hashes.push(entry ? entry.hash : emptyBatchHash);
   }
-  return { start, end, hashes, sources };
+  const fixed = new Map(hashes.map((value, offset) => [start + offset, value] as const));
+  return { start, end, hashes, fixed, sources };
 }
 
 /** The fixed hash at instance i, or undefined when i is not in start..end. */

@@ -87,7 +87,10 @@ describe('bft VC certificate collection (§2.6.1, §2.6.2)', () => {
     assert.equal(collector.add(0, share(0, 0, -1, 0, withCp, { ...cp4, shares: cp4.shares.slice(0, 1) })), 'invalid', 'CP with f shares');
     assert.equal(collector.add(0, share(0, 0, -1, 0, withCp, cp4)), 'counted');
     assert.equal(collector.add(0, share(0, 0, 1, 2, empty)), 'irrelevant', 'serves only w = 3, led by p0');
-    assert.equal(collector.add(0, share(0, 0, -1, 0, empty), 1), 'irrelevant', 'r is already past view 1');
+    collector.advance(2);
+    assert.equal(collector.add(0, share(0, 0, -1, 0, empty)), 'irrelevant', 'r is past view 1 (x = 2)');
+    assert.equal(collector.add(0, share(0, 0, 5, 6, empty)), 'irrelevant', 'serves p1\'s view 7 only: past x+n+1 = 6');
+    assert.equal(collector.add(0, share(0, 0, 2, 3, empty)), 'counted', 'serves view 4 = x+n−1');
   });
 
   it('its certificates make a valid NEW_VIEW; forgetting passed views bounds what it holds', () => {
@@ -98,9 +101,27 @@ describe('bft VC certificate collection (§2.6.1, §2.6.2)', () => {
     assert.equal(states.length, 2);
     assert.deepEqual(validateNewView(1, { type: 'new-view', view: 1, checkpoint: null, states }, quorum, verify), { valid: true });
     assert.equal(collector.size, 2);
-    collector.forgetThrough(1);
-    assert.equal(collector.size, 0);
-    assert.equal(collector.add(0, share(0, 0, -1, 0, empty)), 'counted', 'forgotten, so r takes it afresh: the caller passes minimumView to refuse it');
+    collector.advance(1);
+    assert.equal(collector.forView(1).length, 2, 'x = 1: r sealed 0 and is about to lead 1');
+    collector.advance(2);
+    assert.equal(collector.size, 0, 'r passed view 1, the only view these serve that it leads');
+    assert.equal(collector.add(0, share(0, 0, -1, 0, empty)), 'irrelevant');
+    assert.throws(() => collector.advance(1), RangeError);
+  });
+
+  it('a Byzantine sender signing states for made-up (a, u) keeps at most 3 per p; correct senders still certify', () => {
+    const { quorum, verify, share } = setup(3);
+    const collector = new VcCertificateCollector(1, quorum, verify);
+    let overLimit = 0;
+    for (let sealed = 0; sealed < 40; sealed++) {
+      // b = p2 sends VC-SHAREs for p0 at SEAL(u) after a = −1: each serves w = 1 (and 4), so each is relevant at x = 0.
+      const verdict = collector.add(2, share(2, 0, -1, sealed, empty));
+      if (verdict === 'over-limit') overLimit++;
+    }
+    assert.equal(overLimit, 37);
+    assert.equal(collector.size, 3);
+    assert.equal(collector.add(0, share(0, 0, -1, 0, empty)), 'certified', 'p0 and b\'s first share on p0\'s real SEAL(0)');
+    assert.equal(collector.add(0, share(0, 2, -1, 0, empty)), 'counted', 'p0 has its own room for p2');
   });
 
   it('at n = 5 a share reaches each of the next n leaders', () => {

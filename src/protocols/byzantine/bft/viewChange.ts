@@ -69,7 +69,7 @@ export function checkpointMatchesState(cp: CheckpointCertificate | null, state: 
   return cp.next === state.checkpointNext && sameBytes(cp.digest, state.checkpointDigest);
 }
 
-export type VcShareVerdict = 'counted' | 'certified' | 'duplicate' | 'invalid' | 'irrelevant';
+export type VcShareVerdict = 'counted' | 'certified' | 'duplicate' | 'over-limit' | 'invalid' | 'irrelevant';
 
 /** A certified state with the CP its VC-SHAREs carried (the leader needs it: §2.6.2 takes the newest CP from any source). */
 export interface CertifiedStateWithCheckpoint {
@@ -87,17 +87,34 @@ interface Pending {
   certified?: CertifiedState;
 }
 
+interface SenderEntry {
+  readonly sender: number;
+  readonly process: number;
+  readonly sealedBefore: number;
+  readonly sealed: number;
+}
+
+/**
+ * Shares kept per (sender, p) at once. A correct sender's shares for p come
+ * from p's chain of SEALs (disjoint intervals (a, u]); the ones r keeps each
+ * serve a distinct view r leads in [x, x+2n], and r leads at most 3 of those.
+ */
+const sharesPerSenderAndProcess = 3;
+
 /**
  * Collects VC-SHAREs at a would-be leader into VC certificates, one per
  * (p, a, u, H(vcState)). A sender counts once per (p, a, u): a correct
- * replica sends one state per SEAL, so a second one from the same sender is
- * either a duplicate or Byzantine and is dropped (this also bounds what one
- * sender can make r store per SEAL). Shares whose views r does not lead, or
- * whose CP is not the state's valid ckpt(p), are refused.
+ * replica sends one state per SEAL, so a second one is a duplicate or
+ * Byzantine. Shares are taken only if they serve a view w that r leads with
+ * x ≤ w ≤ x+n+1 (§2.8's window; w = x is r leading the view after its own
+ * SEAL), and at most 3 per (sender, p) are kept, so a Byzantine sender
+ * signing states for made-up (a, u) cannot grow r's memory. Shares whose CP
+ * is not the state's valid ckpt(p) are refused.
  */
 export class VcCertificateCollector {
   private readonly byKey = new Map<string, Pending>();
-  private readonly senderSeen = new Set<string>();
+  private readonly senderEntries = new Map<string, SenderEntry>();
+  private view = 0;
 
   constructor(
     private readonly self: number,
@@ -105,19 +122,24 @@ export class VcCertificateCollector {
     private readonly verify: VerifyShare,
   ) {}
 
-  /** Offers `sender`'s VC-SHARE; `minimumView`: views ≤ it are past (r is beyond them), so shares serving only them are irrelevant. */
-  add(sender: number, share: VcShareMessage, minimumView = 0): VcShareVerdict {
+  /** Offers `sender`'s VC-SHARE. */
+  add(sender: number, share: VcShareMessage): VcShareVerdict {
     const { process, sealedBefore, sealed, state, checkpoint } = share;
     if (!Number.isInteger(sender) || sender < 0 || sender >= this.quorum.n) return 'invalid';
-    if (!Number.isInteger(process) || process < 0 || process >= this.quorum.n || !(sealed > sealedBefore) || sealedBefore < -1) return 'invalid';
-    if (!this.leadsSomeView(sealedBefore, sealed, minimumView)) return 'irrelevant';
+    if (!Number.isInteger(process) || process < 0 || process >= this.quorum.n) return 'invalid';
+    if (!Number.isSafeInteger(sealedBefore) || !Number.isSafeInteger(sealed) || !(sealed > sealedBefore) || sealedBefore < -1) return 'invalid';
+    const led = this.ledViews(sealedBefore, sealed);
+    if (!led.some((w) => w >= this.view && w <= this.view + this.quorum.n + 1)) return 'irrelevant';
     const senderKey = `${sender}/${process}/${sealedBefore}/${sealed}`;
-    if (this.senderSeen.has(senderKey)) return 'duplicate';
+    if (this.senderEntries.has(senderKey)) return 'duplicate';
+    let kept = 0;
+    for (const entry of this.senderEntries.values()) if (entry.sender === sender && entry.process === process) kept++;
+    if (kept >= sharesPerSenderAndProcess) return 'over-limit';
     if (!checkpointMatchesState(checkpoint, state)) return 'invalid';
     if (checkpoint !== null && !validCheckpointCertificate(checkpoint, this.quorum, this.verify)) return 'invalid';
     const statement = vcStateStatement(process, sealedBefore, sealed, state);
     if (!this.verify(sender, statement, share.signature)) return 'invalid';
-    this.senderSeen.add(senderKey);
+    this.senderEntries.set(senderKey, { sender, process, sealedBefore, sealed });
     const key = `${process}/${sealedBefore}/${sealed}/${Buffer.from(statement.stateHash).toString('hex')}`;
     let pending = this.byKey.get(key);
     if (!pending) {
@@ -142,24 +164,29 @@ export class VcCertificateCollector {
     return [...byProcess.values()].sort((a, b) => a.certified.process - b.certified.process);
   }
 
-  /** Forgets everything that serves no view above `view` (r entered it): keeps memory bounded as views pass. */
-  forgetThrough(view: number): void {
-    for (const [key, pending] of this.byKey) {
-      if (pending.sealed + 1 <= view) this.byKey.delete(key);
-    }
-    for (const key of this.senderSeen) {
-      const sealed = Number(key.split('/')[3]);
-      if (sealed + 1 <= view) this.senderSeen.delete(key);
-    }
+  /**
+   * r's view number x moved (§2.5.4: its view, the view it seals, or u+1
+   * after SEAL(u); it never decreases). Shares that serve no view ≥ x that r
+   * leads are forgotten: r will never lead those views.
+   */
+  advance(view: number): void {
+    if (view < this.view) throw new RangeError(`x never decreases (${this.view} to ${view})`);
+    this.view = view;
+    const live = (sealedBefore: number, sealed: number) => this.ledViews(sealedBefore, sealed).some((w) => w >= view);
+    for (const [key, entry] of this.senderEntries) if (!live(entry.sealedBefore, entry.sealed)) this.senderEntries.delete(key);
+    for (const [key, pending] of this.byKey) if (!live(pending.sealedBefore, pending.sealed)) this.byKey.delete(key);
   }
 
-  /** Entries held (for bounds in tests). */
+  /** Certificates and partial certificates held (for bounds in tests). */
   get size(): number {
     return this.byKey.size;
   }
 
-  private leadsSomeView(sealedBefore: number, sealed: number, minimumView: number): boolean {
-    return vcShareTargets(sealedBefore, sealed, this.quorum.n).some((target) => target.leader === this.self && target.view > minimumView);
+  /** The views among VC-SHARE targets of (a, u) (§2.6.1) that r leads. */
+  private ledViews(sealedBefore: number, sealed: number): number[] {
+    return vcShareTargets(sealedBefore, sealed, this.quorum.n)
+      .filter((target) => target.leader === this.self)
+      .map((target) => target.view);
   }
 }
 

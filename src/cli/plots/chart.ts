@@ -10,9 +10,9 @@ export interface Chart {
   readonly spec: TopLevelSpec;
 }
 
-/** The look every chart shares: plain sans-serif text, a white background (an SVG embedded in a dark page stays legible). */
+/** The look every chart shares: Helvetica-like text (what textWidth.ts measures), a white background (an SVG embedded in a dark page stays legible). */
 export const chartConfig = {
-  font: 'sans-serif',
+  font: 'Helvetica, Arial, sans-serif',
   background: 'white',
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12 },

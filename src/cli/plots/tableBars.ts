@@ -8,7 +8,8 @@ export interface TableBarsOptions {
   readonly rows: readonly Record<string, unknown>[];
   /** The x axis: a field, or a function that names a row's bar (e.g. algorithm + case). */
   readonly category: string | ((row: Record<string, unknown>) => string);
-  readonly categoryTitle?: string;
+  /** The x axis's title (default: the category field's name; null: none). */
+  readonly categoryTitle?: string | null;
   /** The measured field(s): one, or several drawn side by side (one colour each). */
   readonly values: readonly string[];
   readonly valueTitle: string;

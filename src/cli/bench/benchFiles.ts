@@ -1,0 +1,20 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeCharts } from '../plots/index.js';
+import type { BenchSuite } from './suite.js';
+
+/** Where `mnm bench` writes `<suite>.json` and its charts unless `--plots DIR` says otherwise. */
+export const defaultBenchDirectory = 'bench-results';
+
+/**
+ * Writes one finished suite's JSON (the object `--json` prints for it) as
+ * `<suite>.json` and its charts as `<suite>-<chart>.svg` into `directory`;
+ * returns the paths, JSON first. A suite without charts writes its JSON only.
+ */
+export async function writeSuiteFiles(directory: string, suite: BenchSuite, result: Record<string, unknown>, json: Record<string, unknown>): Promise<string[]> {
+  mkdirSync(directory, { recursive: true });
+  const jsonPath = join(directory, `${suite.name}.json`);
+  writeFileSync(jsonPath, JSON.stringify(json, null, 1) + '\n');
+  const charts = suite.charts ? suite.charts(result) : [];
+  return [jsonPath, ...(await writeCharts(directory, suite.name, charts))];
+}

@@ -64,7 +64,7 @@ examples:
         results.push({ suite: suite.name, ...result });
         if (!values.json) io.stdout(`== ${suite.name} ==\n${suite.summarize(result)}\n\n`);
         const written = await namingPlots(directory, () => writeSuiteFiles(directory, suite, result, { suite: suite.name, ...result, ...provenance() }));
-        io.stderr(written.map((path) => `bench ${suite.name}: wrote ${path}\n`).join(''));
+        io.stderr(written.paths.map((path) => `bench ${suite.name}: wrote ${path}\n`).join('') + (written.skipped ? `bench ${suite.name}: charts skipped: ${written.skipped}\n` : ''));
       }
     } finally {
       interrupts.dispose();

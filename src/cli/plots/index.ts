@@ -4,5 +4,5 @@ export { percentiles } from './percentiles.js';
 export { latencyCdf, type LatencySeries, type LatencyCdfOptions } from './latencyCdf.js';
 export { ratioBars, type RatioBar, type RatioBarsOptions } from './ratioBars.js';
 export { tableBars, type TableBarsOptions } from './tableBars.js';
-export { renderSvg } from './renderSvg.js';
+export { renderSvg, ChartsUnavailable } from './renderSvg.js';
 export { writeCharts, chartFileName } from './writeCharts.js';

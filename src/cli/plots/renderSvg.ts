@@ -1,9 +1,34 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { vegaTextWidth } from './textWidth.js';
 
+/**
+ * Thrown when the charting libraries (vega, vega-lite: optional
+ * dependencies, installed by default) are absent: the bench then writes its
+ * JSON and says the charts were skipped, instead of failing its run.
+ */
+export class ChartsUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`the charts need the optional dependencies vega and vega-lite (npm install vega vega-lite): ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}`);
+    this.name = 'ChartsUnavailable';
+  }
+}
+
 /** Vega's text-measuring hook (exported by vega, absent from its typings). */
-const { textMetrics } = vega as unknown as { textMetrics: { width: (item: object, text?: unknown) => number } };
+type TextMetrics = { width: (item: object, text?: unknown) => number };
+
+/**
+ * The libraries, loaded on first use: `mnm` starts (and a library user
+ * imports mnm) without them, and a package installed without its optional
+ * dependencies still runs everything but the charts.
+ */
+async function libraries() {
+  try {
+    const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+    return { vega, vegaLite };
+  } catch (error) {
+    throw new ChartsUnavailable(error);
+  }
+}
 
 /**
  * A Vega-Lite spec drawn as SVG text, headless: Vega's `none` renderer
@@ -13,8 +38,9 @@ const { textMetrics } = vega as unknown as { textMetrics: { width: (item: object
  * may differ by a few percent, so labels may sit a little off, never missing.
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  textMetrics.width = vegaTextWidth;
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const { vega, vegaLite } = await libraries();
+  (vega as unknown as { textMetrics: TextMetrics }).textMetrics.width = vegaTextWidth;
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { suites } from '../bench/index.js';
 import { defaultBenchDirectory, writeSuiteFiles } from '../bench/benchFiles.js';
 import { isSystemError, systemErrorReason } from '../systemError.js';
@@ -74,12 +75,16 @@ examples:
   },
 };
 
-/** Writes into the --plots directory; an operating-system error (a directory that cannot be written) is one line naming --plots. */
+/**
+ * Writes into the --plots directory; an operating-system error on a path in
+ * it (a directory that cannot be written) is one line naming --plots. Any
+ * other error (a library's own missing file, say) is not the user's input.
+ */
 async function namingPlots<T>(directory: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (isSystemError(error)) throw new UsageError(`--plots: cannot write into '${directory}': ${systemErrorReason(error)}`);
+    if (isSystemError(error) && error.path !== undefined && resolve(error.path).startsWith(resolve(directory))) throw new UsageError(`--plots: cannot write into '${directory}': ${systemErrorReason(error)}`);
     throw error;
   }
 }

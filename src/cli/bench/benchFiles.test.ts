@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capturedMain as mnm } from '../_capturedMain.js';
+import { unwritableDirectory } from './benchFiles.js';
 import { delaysOverPaxos, tablesCharts } from './charts/tablesCharts.js';
 
 /**
@@ -50,6 +51,10 @@ describe('bench files and charts', () => {
       assert.match(stderr, /--plots: cannot write into/);
       assert.doesNotMatch(stderr, /running/);
       assert.equal(existsSync(join(file, 'below')), false);
+      // Checked without creating anything: a directory still to be made is fine and stays unmade until a suite finishes.
+      assert.equal(unwritableDirectory(join(directory, 'new', 'deeper')), undefined);
+      assert.equal(existsSync(join(directory, 'new')), false);
+      assert.match(unwritableDirectory(join(file, 'below')) ?? '', /is not a directory$/);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

@@ -1,10 +1,28 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ChartsUnavailable, writeCharts } from '../plots/index.js';
 import type { BenchSuite } from './suite.js';
 
 /** Where `mnm bench` writes `<suite>.json` and its charts unless `--plots DIR` says otherwise. */
 export const defaultBenchDirectory = 'bench-results';
+
+/**
+ * Why `directory` could not be made and written, or undefined when it can:
+ * its nearest existing ancestor must be a directory this process may write.
+ * Checked before any suite runs, without creating anything (a run that is
+ * interrupted before its first suite finishes leaves no empty directory).
+ */
+export function unwritableDirectory(directory: string): string | undefined {
+  let existing = resolve(directory);
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) return `'${existing}' is not a directory`;
+  try {
+    accessSync(existing, constants.W_OK);
+    return undefined;
+  } catch {
+    return `'${existing}' is not writable`;
+  }
+}
 
 /**
  * Writes one finished suite's JSON (the object `--json` prints for it) as

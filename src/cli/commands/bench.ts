@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { suites } from '../bench/index.js';
-import { defaultBenchDirectory, writeSuiteFiles } from '../bench/benchFiles.js';
+import { defaultBenchDirectory, unwritableDirectory, writeSuiteFiles } from '../bench/benchFiles.js';
 import { isSystemError, systemErrorReason } from '../systemError.js';
 import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command, type CommandIO } from '../command.js';
@@ -51,8 +50,9 @@ examples:
     const name = positionals[0];
     const chosen = name === 'all' ? suites : suites.filter((suite) => suite.name === name);
     if (chosen.length === 0) throw new UsageError(`unknown suite '${name}' (accepted: all, ${suites.map((suite) => suite.name).join(', ')})`);
-    // Made before any suite runs: a directory that cannot be written fails now, not after minutes of measuring.
-    await namingPlots(directory, async () => mkdirSync(directory, { recursive: true }));
+    // Checked before any suite runs: a directory that cannot be written fails now, not after minutes of measuring.
+    const unwritable = unwritableDirectory(directory);
+    if (unwritable !== undefined) throw new UsageError(`--plots: cannot write into '${directory}': ${unwritable}`);
     const options = { quick: Boolean(values.quick), quiet: Boolean(values.json) };
     const results: Record<string, unknown>[] = [];
     const interrupts = watchInterrupts();

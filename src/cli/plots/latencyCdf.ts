@@ -13,6 +13,8 @@ export interface LatencyCdfOptions {
   readonly unit?: string;
   /** The series' legend title (default 'series'). */
   readonly seriesTitle?: string;
+  /** What is counted, for the y axis (default 'operations'). */
+  readonly counted?: string;
 }
 
 /** The points of one series: (latency, fraction of operations at or below it). */
@@ -48,7 +50,7 @@ export function latencyCdf(options: LatencyCdfOptions): TopLevelSpec {
     mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
     encoding: {
       x: { field: 'latency', type: 'quantitative', title: `latency (${options.unit ?? 'µs'}${log ? ', log scale' : ''})`, scale: log ? { type: 'log' } : { zero: true } },
-      y: { field: 'fraction', type: 'quantitative', title: 'fraction of operations', scale: { domain: [0, 1] }, axis: { format: '%' } },
+      y: { field: 'fraction', type: 'quantitative', title: `fraction of ${options.counted ?? 'operations'}`, scale: { domain: [0, 1] }, axis: { format: '%' } },
       color: { field: 'series', type: 'nominal', title: options.seriesTitle ?? 'series', sort: options.series.map((series) => series.name) },
       tooltip: [{ field: 'series' }, { field: 'latency' }, { field: 'fraction', format: '.0%' }],
     },

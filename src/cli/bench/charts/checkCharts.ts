@@ -16,6 +16,7 @@ export function checkCharts(result: Record<string, unknown>): Chart[] {
         title: "Checking Porcupine's suite: time per file",
         subtitle: `${files.length} files, parse + check; with pruning: median of ${String(result.trials)} trial(s), the first cold (JIT); without: one run after them`,
         unit: 'ms',
+        counted: 'files',
         seriesTitle: 'search',
         series: [{ name: 'with pruning', samples: files.map((file) => file.ms) }, ...(plain.percentiles ? [{ name: 'without pruning (baseline)', percentiles: plain.percentiles }] : [])],
       }),

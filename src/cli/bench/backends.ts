@@ -11,6 +11,7 @@ import { atLeast, atMost, latencyFigures, round, timesFloor, type LatencyFigures
 import { loadLogTarget, logBenchRegions, type LogArgs, type LogResult, type LogTargetReference } from './logDecisions.js';
 import { floorRegions, type FloorArgs, type FloorFigures } from './majorityWriteFloor.js';
 import type { BenchSuite } from './suite.js';
+import { backendsCharts } from './charts/backendsCharts.js';
 
 /**
  * The real backends' costs, from the verb up to a decision, in one run.
@@ -361,6 +362,7 @@ export const backendsBench: BenchSuite = {
       decisionTargets: targets,
     };
   },
+  charts: backendsCharts,
   summarize(result) {
     const line = (name: string, figures: VerbFigures) => `    ${name.padEnd(6)} p50 ${fmt(figures.p50)} µs   p99 ${fmt(figures.p99)} µs   ${figures.perSecond.toLocaleString('en-US').padStart(10)} verbs/s`;
     const shm = result.shm as Record<string, VerbFigures>;

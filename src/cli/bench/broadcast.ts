@@ -2,6 +2,7 @@ import { measureCosts, measuredCosts } from '../../crypto/index.js';
 import { runScenario } from '../../scenarios/index.js';
 import type { BroadcastDetails } from '../../scenarios/byzantine/details.js';
 import type { BenchSuite } from './suite.js';
+import { broadcastCharts } from './charts/broadcastCharts.js';
 
 /**
  * What a signature costs, and what it does to a broadcast's latency.
@@ -71,6 +72,7 @@ export const broadcastBench: BenchSuite = {
       paths,
     };
   },
+  charts: broadcastCharts,
   summarize(result) {
     const ed = result.ed25519 as { nodeCrypto: { sign: number; verify: number }; hmacSha256: number; noble: { sign: number; verify: number } | null; chargedInRuns: { sign: number; verify: number } };
     const ratios = result.ratios as Record<string, number>;

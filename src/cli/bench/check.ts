@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkLinearizability, models, readHistory } from '../../check/index.js';
+import { percentiles } from '../plots/index.js';
 import type { BenchSuite } from './suite.js';
+import { checkCharts } from './charts/checkCharts.js';
 
 /**
  * The linearizability checker on Porcupine's own suite (fixtures/porcupine:
@@ -124,10 +126,12 @@ export const checkBench: BenchSuite = {
       slowestWorst,
       linearizable: group(true),
       notLinearizable: group(false),
-      plainSearch: { ...totals(plain), slowerThanBestBy: round(sum(plain) / best.wholeMs, 2) },
+      /** `percentiles`: the per-file times (ms) at each percent 0..100, for the CDF next to `files`. */
+      plainSearch: { ...totals(plain), slowerThanBestBy: round(sum(plain) / best.wholeMs, 2), percentiles: percentiles(plain.map((time) => time.ms)) },
       files: perFile,
     };
   },
+  charts: checkCharts,
   summarize(result) {
     const r = result as {
       trials: number;

@@ -8,6 +8,7 @@ import { longRunsBench } from './longRuns.js';
 import { muBench } from './mu.js';
 import { swarmBench } from './swarm.js';
 import { peersBench } from './peers.js';
+import { tablesBench } from './tables.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench, muBench, swarmBench, peersBench];
+export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench, muBench, swarmBench, peersBench, tablesBench];

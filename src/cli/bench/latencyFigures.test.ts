@@ -14,7 +14,10 @@ describe('bench latency figures', () => {
 
   it('figures sort the samples and count the rate over the given seconds', () => {
     const figures = latencyFigures([30, 10, 20, 40], 2);
-    assert.deepEqual(figures, { p50: 30, p99: 40, perSecond: 2 });
+    assert.deepEqual({ ...figures, percentiles: undefined }, { p50: 30, p99: 40, perSecond: 2, percentiles: undefined });
+    // The CDF's summary: 101 values from the minimum to the maximum, nearest rank (25 % of 4 samples is the first).
+    assert.equal(figures.percentiles?.length, 101);
+    assert.deepEqual([0, 25, 26, 50, 75, 100].map((percent) => figures.percentiles?.[percent]), [10, 10, 20, 20, 30, 40]);
   });
 
   it('a cost as a multiple of the floor, to two decimals', () => {

@@ -1,3 +1,5 @@
+import { percentiles } from '../plots/percentiles.js';
+
 /**
  * Latency samples (µs) reduced to the figures the backend bench reports, and
  * the ratios to the floor. Pure, so the arithmetic is tested apart from any
@@ -8,6 +10,8 @@ export interface LatencyFigures {
   readonly p99: number;
   /** Operations completed per second, one after the other (each awaited before the next). */
   readonly perSecond: number;
+  /** The sample at each percent 0..100 (index = percent; 0 the minimum, 100 the maximum): the CDF the charts draw. */
+  readonly percentiles?: readonly number[];
 }
 
 /** The sample at `fraction` of the sorted samples (nearest rank, never past the last). */
@@ -16,10 +20,10 @@ export function percentile(sorted: readonly number[], fraction: number): number 
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 }
 
-/** p50/p99 of `samples` (sorted here) and the rate `samples.length / seconds`. */
+/** p50/p99 of `samples` (sorted here), the rate `samples.length / seconds`, and the 101 percentiles for a CDF. */
 export function latencyFigures(samples: number[], seconds: number): LatencyFigures {
   samples.sort((a, b) => a - b);
-  return { p50: round(percentile(samples, 0.5)), p99: round(percentile(samples, 0.99)), perSecond: Math.round(samples.length / seconds) };
+  return { p50: round(percentile(samples, 0.5)), p99: round(percentile(samples, 0.99)), perSecond: Math.round(samples.length / seconds), percentiles: percentiles(samples) };
 }
 
 /** Two decimals: the bench's noise is percent-level, more digits would be noise. */

@@ -2,6 +2,7 @@ import { checkLinearizability, models, readHistory } from '../../check/index.js'
 import { runScenario } from '../../scenarios/index.js';
 import { generateHistory } from './generatedHistory.js';
 import type { BenchSuite } from './suite.js';
+import { longCharts } from './charts/longCharts.js';
 
 /**
  * Long runs: whether the cost per operation stays flat as runs grow. In one
@@ -115,6 +116,7 @@ export const longRunsBench: BenchSuite = {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1e3),
     };
   },
+  charts: longCharts,
   summarize(result) {
     const line = (name: string, value: Series) =>
       [

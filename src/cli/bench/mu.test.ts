@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NoteEvent } from '../../fabric/fabric.js';
 import { failoverSplit, muTargets } from './mu.js';
@@ -14,8 +17,12 @@ const main = fileURLToPath(new URL('../main.js', import.meta.url));
 
 describe('bench mu', () => {
   it('--quick --json measures every ratio and judges every target', () => {
-    const run = spawnSync(process.execPath, [main, 'bench', 'mu', '--quick', '--json'], { encoding: 'utf8', timeout: 900_000 });
+    const plots = mkdtempSync(join(tmpdir(), 'mnm-bench-mu-'));
+    const run = spawnSync(process.execPath, [main, 'bench', 'mu', '--quick', '--json', '--plots', plots], { encoding: 'utf8', timeout: 900_000 });
     assert.equal(run.status, 0, run.stderr);
+    // Its charts: the commits' CDFs on each backend and the ratios, next to mu.json.
+    for (const name of ['mu.json', 'mu-commits-cdf-shm.svg', 'mu-commits-cdf-tcp.svg', 'mu-ratios.svg']) assert.ok(existsSync(join(plots, name)), name);
+    rmSync(plots, { recursive: true, force: true });
     const report = JSON.parse(run.stdout) as { suite: string } & Record<string, unknown>;
     assert.equal(report.suite, 'mu');
     const shm = report.shm as Record<string, unknown>;

@@ -8,6 +8,7 @@ import { logDecisions, measureFloor, pingPong } from './backends.js';
 import { atLeast, atMost, latencyFigures, percentile, round, type LatencyFigures, type TargetVerdict } from './latencyFigures.js';
 import { muBenchRegions, muTimingOf, type MuBenchArgs, type MuCommitResult } from './muBodies.js';
 import type { BenchSuite } from './suite.js';
+import { muCharts } from './charts/muCharts.js';
 
 /**
  * `mnm bench mu`: Mu (specs/mu.md) on the real backends, in one run, as
@@ -194,7 +195,7 @@ async function failovers(backend: Backend, trials: number, detector: FailoverFig
 }
 
 /** p50 and pipelined rate of 64-byte write verbs on shm (verbBenchBody of the backends bench). */
-async function shmWriteVerb(count: number): Promise<{ p50: number; p99: number; pipelinedPerSecond: number }> {
+async function shmWriteVerb(count: number): Promise<{ p50: number; p99: number; pipelinedPerSecond: number; percentiles?: readonly number[] }> {
   const outcome = await runShm({
     processCount: 1,
     memoryCount: 1,
@@ -205,7 +206,7 @@ async function shmWriteVerb(count: number): Promise<{ p50: number; p99: number; 
   });
   if (outcome.errors.length > 0 || outcome.end !== 'done') throw new Error(`bench mu: shm write verbs: ${outcome.errors[0]?.message ?? outcome.end}`);
   const figures = outcome.results[0] as { write: LatencyFigures; pipelinedPerSecond: number };
-  return { p50: figures.write.p50, p99: figures.write.p99, pipelinedPerSecond: figures.pipelinedPerSecond };
+  return { p50: figures.write.p50, p99: figures.write.p99, pipelinedPerSecond: figures.pipelinedPerSecond, percentiles: figures.write.percentiles };
 }
 
 type FailoverPair = Record<'chosen' | 'loadTolerant', FailoverFigures>;
@@ -278,6 +279,7 @@ export const muBench: BenchSuite = {
     const result = { replicas, window, counts, trials, shm, tcp, failover };
     return { ...result, targets: muTargets(result) };
   },
+  charts: muCharts,
   summarize(result) {
     const shm = result.shm as { writeVerb: { p50: number; pipelinedPerSecond: number }; majorityWrite: LatencyFigures; commitP50VsMajorityWrite: number; mu: CommitFigures; multiPaxos: { sequential: LatencyFigures }; commitP50VsWriteVerb: number; multiPaxosP50VsMu: number; windowedVsPipelinedWrites: number };
     const tcp = result.tcp as { pingPong: { p50: number }; mu: CommitFigures; commitP50VsPingPong: number; putP50VsPingPong: number; memories: string };

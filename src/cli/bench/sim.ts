@@ -4,6 +4,7 @@ import { Accounting } from '../../trace/accounting.js';
 import { TraceRecorder } from '../../trace/recorder.js';
 import type { TraceSink } from '../../trace/format.js';
 import type { BenchSuite } from './suite.js';
+import { simCharts } from './charts/simCharts.js';
 
 /**
  * How fast the simulator runs (it is the engine of every sweep), and what the
@@ -99,6 +100,7 @@ export const simBench: BenchSuite = {
       },
     };
   },
+  charts: simCharts,
   summarize(result) {
     const rates = result.verbsPerSecond as Record<string, number>;
     const ratios = result.ratios as Record<string, number>;

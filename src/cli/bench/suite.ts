@@ -1,4 +1,5 @@
 import type { CommandIO } from '../command.js';
+import type { Chart } from '../plots/index.js';
 
 /**
  * A benchmark suite of `mnm bench <suite>`. It measures in one run both what
@@ -11,6 +12,12 @@ export interface BenchSuite {
   readonly summary: string;
   run(options: BenchOptions, io: CommandIO): Promise<Record<string, unknown>>;
   summarize(result: Record<string, unknown>): string;
+  /**
+   * The suite's charts, drawn from its JSON result (docs/plots.md): latency
+   * CDFs, ratios against the in-run baseline, tables as bars. `mnm bench`
+   * writes each as `<suite>-<name>.svg` next to `<suite>.json`.
+   */
+  charts?(result: Record<string, unknown>): Chart[];
 }
 
 export interface BenchOptions {

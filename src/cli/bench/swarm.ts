@@ -8,6 +8,7 @@ import { round, type LatencyFigures, type TargetVerdict } from './latencyFigures
 import type { BenchSuite } from './suite.js';
 import { latenciesByFunction, percent, spreadOf } from './swarmFigures.js';
 import { baselineCase, benchAlgorithms, benchBackends, benchRows, caseCosts, swarmTargets, writeRatio, type BenchAlgorithm, type BenchBackend, type BenchCase, type BenchRow, type CaseCost, type Measurement, type OperationMeasurement, type VerbFloor } from './swarmRows.js';
+import { swarmCharts } from './charts/swarmCharts.js';
 
 /**
  * `mnm bench swarm`: SWARM's registers (spec swarm.md) on the simulator's
@@ -220,6 +221,7 @@ export const swarmBench: BenchSuite = {
       targets,
     };
   },
+  charts: swarmCharts,
   summarize(result) {
     const rows = result.rows as BenchRow[];
     const floors = result.floors as Record<BenchBackend, VerbFloor>;

@@ -1,4 +1,5 @@
 import { atLeast, atMost, round, type TargetVerdict } from './latencyFigures.js';
+import { percentiles } from '../plots/percentiles.js';
 import { spreadOf } from './swarmFigures.js';
 
 /**
@@ -74,6 +75,8 @@ export interface BenchRow {
   readonly ops: number;
   readonly p50Us: number;
   readonly p99Us: number;
+  /** The latencies (µs) at each percent 0..100 (index = percent): the CDF the charts draw. */
+  readonly percentilesUs: readonly number[];
   readonly rttP50: number | null;
   readonly rttP99: number | null;
   readonly fastPathShare: number | null;
@@ -110,6 +113,7 @@ export function benchRows(measurements: readonly Measurement[], floors: Readonly
         ops: spread.count,
         p50Us: round(spread.p50),
         p99Us: round(spread.p99),
+        percentilesUs: percentiles(measurement.byOp[op].latencies),
         rttP50: figures.rttP50,
         rttP99: figures.rttP99,
         fastPathShare: figures.fastPathShare,

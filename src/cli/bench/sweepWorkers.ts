@@ -3,6 +3,7 @@ import { runSweep, type SeedRange } from '../sweep/runSweep.js';
 import { sweepPlanOf } from '../sweep/seedRun.js';
 import { sortedByProperty, type SweepTally } from '../sweep/sweepTally.js';
 import type { BenchSuite } from './suite.js';
+import { sweepCharts } from './charts/sweepCharts.js';
 
 /**
  * Seeds per second of one mixed sweep (pmp, every configuration drawn per
@@ -65,6 +66,7 @@ export const sweepWorkersBench: BenchSuite = {
       violations: one.tally.violations,
     };
   },
+  charts: sweepCharts,
   summarize(result) {
     const one = result.oneWorker as Timing;
     const two = result.twoWorkers as Timing;

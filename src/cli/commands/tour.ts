@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import type { TraceEvent } from '../../trace/format.js';
 import { commitCost } from '../tables/consensus.js';
@@ -5,17 +7,19 @@ import { checkRunLinearizable } from '../../scenarios/linearizable.js';
 import { provenance } from '../../trace/provenance.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { replayCommand } from '../runArgs.js';
-import { exitCodes } from '../usage.js';
+import { isSystemError, systemErrorReason } from '../systemError.js';
+import { UsageError, exitCodes } from '../usage.js';
+import { broadcastFacts, deliveredLine, equivocationShown, type DeliveredK } from './tourBroadcast.js';
 
 /** One stop of the tour: a run and what it shows. */
 interface Stop {
   readonly title: string;
+  /** The stop's trace file is `NN-<name>.trace.jsonl`. */
+  readonly name: string;
   readonly options: RunOptions;
   readonly explain: (report: RunReport) => string;
   /** When set, seeds are tried (as a sweep would) until one shows what the stop is about. */
   readonly until?: (report: RunReport) => boolean;
-  /** The stop reads its figures from the run's trace (kept in full). */
-  readonly trace?: boolean;
   /** Figures the stop shows, also in --json (`facts`). */
   readonly facts?: (report: RunReport) => Record<string, unknown>;
 }
@@ -94,6 +98,7 @@ const stragglerScript = 'p1 permission m2 until p2 note decide; p2 permission m1
 const stops: readonly Stop[] = [
   {
     title: '1. The replicated register, all memories up',
+    name: 'register',
     options: base,
     explain: (report) =>
       `Each write goes to all 3 memories and waits for 2; each read asks all 3 and keeps the highest timestamp of 2.\n` +
@@ -102,6 +107,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '2. One memory crashes (a minority: tolerated)',
+    name: 'memory-crash',
     options: { ...base, crash: 'm2@3' },
     explain: (report) =>
       `m2 crashes at time 3 and never answers again (nobody is told; its verbs simply never complete).\n` +
@@ -109,6 +115,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '3. Two of three memories crash (beyond tolerance)',
+    name: 'memories-lost',
     options: { ...base, crash: 'm1@3,m2@3', horizon: 200 },
     explain: (report) =>
       `No majority can answer any more, so operations wait forever: the run is reported as ${report.blocked ? 'BLOCKED' : 'not blocked'} — not as a failure —\n` +
@@ -116,6 +123,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '4. A broken variant: waiting for one memory instead of a majority',
+    name: 'minority-quorum',
     options: { ...base, latency: 'lan', mutant: 'minority-quorum' },
     until: (report) => !report.ok,
     explain: (report) =>
@@ -125,6 +133,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '5. Regular, not atomic: the linearizability checker finds a new/old inversion',
+    name: 'new-old-inversion',
     options: { ...base, latency: 'uniform:0.5:6', n: 6, ops: 30 },
     until: (report) => inversion(report) !== undefined,
     explain: (report) => {
@@ -140,6 +149,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '6. Consensus in two delays: Protected Memory Paxos (memory permissions) vs Paxos and Disk Paxos',
+    name: 'pmp-two-delays',
     options: { protocol: 'pmp', seed: 1, latency: 'unit', faults: 'none', workload: 'stable', f: 1 },
     explain: (report) => {
       const decision = report.details.decision as { delays: number; verbs: number } | null;
@@ -152,6 +162,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '7. A new PMP leader after a crash, with faults drawn by seed',
+    name: 'pmp-new-leader',
     options: { protocol: 'pmp', seed: 3, latency: 'rdma', faults: 'all', crash: 'p0@0', n: 3, memories: 3 },
     explain: (report) => {
       const decision = report.details.decision as { process: number; ballot: number } | null;
@@ -163,6 +174,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '8. A straggler, scripted: the permission request that lands after someone else decided',
+    name: 'pmp-straggler',
     options: { protocol: 'pmp', seed: 1, latency: 'unit', faults: 'none', workload: 'storm', pause: 'p0@0+600', mutant: 'phase2-any-memory', hold: stragglerScript },
     explain: (report) =>
       `p1's phase 1 completes on m0 and m1 while its permission request to m2 is held back; p2 decides on m1 and m2; then p1's request lands on m2,
@@ -173,8 +185,8 @@ const stops: readonly Stop[] = [
   },
   {
     title: '9. Mu: a replicated log committing in one round trip, and its leader crashing',
+    name: 'mu-failover',
     options: { protocol: 'mu', seed: 1, latency: 'unit', faults: 'none', workload: 'ycsb-a', ops: 10, crashLeaderAt: 12 },
-    trace: true,
     facts: muFailover,
     explain: (report) => {
       const facts = muFailover(report);
@@ -190,6 +202,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '10. SWARM: Safe-Guess writes and reads in one round trip, with a memory down',
+    name: 'safe-guess',
     options: { protocol: 'safe-guess', seed: 1, latency: 'unit', faults: 'none', workload: 'solo', n: 3, ops: 10, crash: 'm2@0' },
     facts: swarmFacts,
     explain: (report) => {
@@ -204,6 +217,7 @@ const stops: readonly Stop[] = [
   },
   {
     title: '11. Safe-Guess under contention, skewed clocks and a memory crash: guesses lose, locks and fresh timestamps keep it atomic',
+    name: 'safe-guess-contention',
     options: { protocol: 'safe-guess', seed: 1, latency: 'unit', faults: 'none', workload: 'contention', n: 4, ops: 10, skew: 6, drift: 1000, crash: 'm2@5' },
     facts: swarmFacts,
     explain: (report) => {
@@ -218,12 +232,80 @@ const stops: readonly Stop[] = [
       );
     },
   },
+  {
+    title: '12. Byzantine consistent broadcast (CB) with n = 2f+1: the fast path, no signature at all',
+    name: 'cb-fast-path',
+    options: { protocol: 'cb', seed: 1, latency: 'unit', faults: 'none', f: 1, ops: 1 },
+    facts: broadcastFacts,
+    explain: (report) => {
+      const facts = broadcastFacts(report);
+      return (
+        `p0 broadcasts one message to ${facts.processes} processes (f = ${facts.f}) through ${facts.memories} memories. Every process owns one region that only it may write (single-writer, enforced by\n` +
+        `   the memory), so a Byzantine process can lie only in its own slot, and only once per field. The sender writes m; each replicator copies H(m) into its own slot;\n` +
+        `   a receiver that reads the same hash in all ${facts.processes} slots delivers: ${facts.fastDeliveries} fast deliveries, ${facts.delaysMedian} delays (median),\n` +
+        `   signatures made ${facts.signaturesMade}, verified ${facts.signaturesVerified}. With messages only, Bracha needs 3f+1 processes (mnm table broadcast).`
+      );
+    },
+  },
+  {
+    title: '13. An equivocating sender is caught: correct processes never deliver two different messages',
+    name: 'cb-equivocating-sender',
+    options: { protocol: 'cb', seed: 1, latency: 'unit', faults: 'none', f: 1, ops: 2, adversary: 'equivocating-sender' },
+    until: equivocationShown,
+    facts: broadcastFacts,
+    explain: (report) => {
+      const facts = broadcastFacts(report);
+      const effects = facts.adversaryEffects as string[];
+      return (
+        `p0 is Byzantine: it writes a first value (for even k on one memory's copy only, so readers split), rewrites its slot to a signed second value between readers,\n` +
+        `   then signs both and flips its slot between them.\n` +
+        `   Its effect (as it noted): ${effects.length > 0 ? effects.join('; ') : 'none'}.\n` +
+        `   Delivered by the correct processes: ${deliveredLine(facts.delivered as DeliveredK[])}.\n` +
+        `   One message per k: ${facts.oneMessagePerK ? 'yes' : 'NO'}. The readers found ${facts.equivocationProofs} equivocation proof(s) (two valid copies of one field) and rejected ${facts.signaturesRejected} signature(s)\n` +
+        `   that failed verification; a replicator never changes the hash it adopted, and the slow path needs f+1 checked records with no conflicting signed one. Consistency: ${report.ok ? 'holds' : 'VIOLATED'}.`
+      );
+    },
+  },
+  {
+    title: "14. CB's slow path: a silent replicator makes the sender sign, once",
+    name: 'cb-slow-path',
+    options: { protocol: 'cb', seed: 1, latency: 'unit', faults: 'none', f: 1, ops: 1, adversary: 'silent-replicator' },
+    facts: broadcastFacts,
+    explain: (report) => {
+      const facts = broadcastFacts(report);
+      const effects = facts.adversaryEffects as string[];
+      return (
+        `p2 is Byzantine and writes nothing, so no receiver ever sees all ${facts.processes} echoes. After its timeout (${facts.signTimeout} delays) the sender signs H(m) at time ${facts.signedAt};\n` +
+        `   a receiver delivers once f+1 = ${(facts.f as number) + 1} records hold (h, the signature, checked) and none a conflicting signed hash: ${facts.slowDeliveries} slow deliveries, ${facts.delaysMedian} delays (median,\n` +
+        `   the timeout included). Signatures made ${facts.signaturesMade}, verified ${facts.signaturesVerified} (each verdict cached): one signature per broadcast, as the lecture says for CB.\n` +
+        `   Effect (as the adversary noted): ${effects.join('; ') || 'none'}.`
+      );
+    },
+  },
 ];
+
+/** Where the stops' traces go unless --traces says otherwise (relative to the working directory). */
+export const defaultTraceDirectory = 'mnm-tour';
+
+/** Stop `number`'s trace file: `NN-<name>.trace.jsonl`, so that a listing sorts in tour order. */
+export function traceFileName(number: number, name: string): string {
+  return `${String(number).padStart(2, '0')}-${name}.trace.jsonl`;
+}
+
+/** Writes into the --traces directory; an operating-system error is one line naming the option (exit 2). */
+function writingTraces(directory: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    if (isSystemError(error)) throw new UsageError(`--traces: cannot write into '${directory}': ${systemErrorReason(error)}`);
+    throw error;
+  }
+}
 
 export const tourCommand: Command = {
   name: 'tour',
   summary: 'a short guided tour on the simulator (what `npm start` runs)',
-  help: `usage: mnm tour [--json]
+  help: `usage: mnm tour [--json] [--traces DIR]
 
 Runs a few short scenarios on the deterministic simulator and explains what
 each shows: the replicated register's cost in delays, a tolerated memory
@@ -233,27 +315,42 @@ after a leader crash, a straggler bug replayed by a scripted schedule, and
 Mu committing in one round trip with no follower CPU, then failing over
 after its leader's host crashes, and SWARM's Safe-Guess register reading
 and writing in one round trip with a memory down, then staying atomic under
-contention, skewed clocks and a crash.
+contention, skewed clocks and a crash; then the lecture's Byzantine part:
+consistent broadcast delivering on the fast path with no signature, an
+equivocating sender caught (correct processes never deliver two different
+messages), and the slow path's one signature forced by a silent replicator.
 Every run prints the command that replays it.
+
+options:
+  --json          print {"stops": [{title, name, ok, seed, facts, trace, ...}], "traces": DIR}
+  --traces DIR    write each stop's trace as DIR/NN-<name>.trace.jsonl
+                  (default ${defaultTraceDirectory}/ in the working directory)
 
 example:
   mnm tour
+  mnm tour --json --traces /tmp/tour
 `,
   async run(args, io) {
-    const { values } = parseCommandArgs('tour', args, { json: { type: 'boolean' } }, false);
+    const { values } = parseCommandArgs('tour', args, { json: { type: 'boolean' }, traces: { type: 'string' } }, false);
+    const directory = values.traces ?? defaultTraceDirectory;
+    if (directory === '') throw new UsageError('--traces: expected a directory');
+    writingTraces(directory, () => mkdirSync(directory, { recursive: true }));
     const results: Record<string, unknown>[] = [];
     if (!values.json) io.stdout('mnm tour — the lecture\'s algorithms on the simulator (latency model "unit": one delay = 1, unless said)\n\n');
-    for (const stop of stops) {
-      let report = await runScenario(stop.options, stop.trace ? 'full' : 'hash');
-      // The broken variant needs a schedule that exposes it: search seeds, as a sweep would.
-      for (let seed = 2; stop.until && !stop.until(report) && seed <= 200; seed++) report = await runScenario({ ...stop.options, seed }, 'hash');
+    for (const [index, stop] of stops.entries()) {
+      let report = await runScenario(stop.options, 'full');
+      // The broken variant needs a schedule that exposes it: search seeds, as a sweep would (hashes only), then run the one found again in full.
+      for (let seed = stop.options.seed + 1; stop.until && !stop.until(report) && seed <= 200; seed++) report = await runScenario({ ...stop.options, seed }, 'hash');
+      if (report.trace === undefined) report = await runScenario({ ...stop.options, seed: report.seed }, 'full');
       if (!stop.options.mutant && !report.ok) throw new Error(`tour stop '${stop.title}' violated ${report.violations[0].property}: ${report.violations[0].detail}`);
+      const trace = join(directory, traceFileName(index + 1, stop.name));
+      writingTraces(directory, () => writeFileSync(trace, report.trace ?? ''));
       const linearizable = report.protocol === 'register' ? inversion(report) === undefined : undefined;
-      results.push({ title: stop.title, ok: report.ok, blocked: report.blocked, seed: report.seed, metrics: report.metrics, violations: report.violations, traceHash: report.traceHash, ...(linearizable === undefined ? {} : { linearizable }), ...(stop.facts ? { facts: stop.facts(report) } : {}) });
-      if (!values.json) io.stdout(`${stop.title}\n   ${stop.explain(report)}\n   (${replayCommand(report.params)})\n\n`);
+      results.push({ title: stop.title, name: stop.name, ok: report.ok, blocked: report.blocked, seed: report.seed, metrics: report.metrics, violations: report.violations, traceHash: report.traceHash, trace, ...(linearizable === undefined ? {} : { linearizable }), ...(stop.facts ? { facts: stop.facts(report) } : {}) });
+      if (!values.json) io.stdout(`${stop.title}\n   ${stop.explain(report)}\n   (${replayCommand(report.params)}; trace: ${trace})\n\n`);
     }
-    if (values.json) io.stdout(JSON.stringify({ stops: results, ...provenance() }) + '\n');
-    else io.stdout('Next: mnm table consensus, mnm sweep pmp --seeds 1000 --mix, mnm sweep mu --seeds 300 --mix, mnm mutants, mnm run --help; docs/ explains the trace format and metrics.\n');
+    if (values.json) io.stdout(JSON.stringify({ stops: results, traces: directory, ...provenance() }) + '\n');
+    else io.stdout(`The stops' traces are in ${directory}/ (mnm replay FILE checks one; docs/trace.md describes them).\nNext: mnm table consensus, mnm table broadcast, mnm sweep pmp --seeds 1000 --mix, mnm sweep cb --adversary all --seeds 1000, mnm mutants, mnm run --help.\n`);
     return exitCodes.ok;
   },
 };

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { parseTraceText } from '../trace/exports/traceText.js';
 import type { CheckResult } from './checkResult.js';
 import type { RunReportInput } from './viewModel.js';
@@ -12,7 +13,7 @@ export interface PageTrace {
   readonly report?: RunReportInput;
 }
 
-/** What the page embeds: every trace as a JSON array (the header first), and which two to show first. */
+/** How the page opens. */
 export interface PageOptions {
   readonly title?: string;
   /** Show the first two traces side by side when the page opens (default: when there are exactly two). */
@@ -22,17 +23,22 @@ export interface PageOptions {
 /**
  * The viewer page: one self-contained HTML file (no network) holding the
  * bundled viewer script and the traces. Each trace is checked to be one
- * (parseTraceText throws a TraceTextError naming the line) and embedded as a
- * JSON array of its lines, which the browser reads with one JSON.parse.
+ * (parseTraceText throws a TraceTextError naming the line) and embedded,
+ * gzipped, as a JSON array of its lines (header first) with its check result
+ * and run report; the browser unpacks a trace when it is first shown.
  */
 export function renderViewerPage(script: string, traces: readonly PageTrace[], options: PageOptions = {}): string {
   if (traces.length === 0) throw new Error('a viewer page needs at least one trace');
-  const parts = traces.map((trace) => {
+  const blocks = traces.map((trace, index) => {
     parseTraceText(trace.text);
     const lines = trace.text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-    return `{"name":${JSON.stringify(trace.name)},"check":${JSON.stringify(trace.check ?? null)},"report":${JSON.stringify(trace.report ?? null)},"lines":[${lines.join(',')}]}`;
+    const json = `{"check":${JSON.stringify(trace.check ?? null)},"report":${JSON.stringify(trace.report ?? null)},"lines":[${lines.join(',')}]}`;
+    // Gzipped and base64: a 100,000-event trace is ~10 MB of JSON but ~1 MB here, so the page loads fast and
+    // the browser unpacks (DecompressionStream) and parses only the traces shown.
+    const packed = gzipSync(json).toString('base64');
+    return `<script type="application/gzip;base64" class="mnm-trace" id="mnm-trace-${index}" data-name="${escapeHtml(trace.name)}">${packed}</script>`;
   });
-  const data = `{"sideBySide":${JSON.stringify(options.sideBySide ?? traces.length === 2)},"traces":[${parts.join(',')}]}`;
+  const settings = `{"sideBySide":${JSON.stringify(options.sideBySide ?? traces.length === 2)}}`;
   const title = options.title ?? `mnm view: ${traces.map((trace) => trace.name).join(', ')}`;
   return `<!doctype html>
 <html lang="en">
@@ -58,7 +64,8 @@ export function renderViewerPage(script: string, traces: readonly PageTrace[], o
 <main id="mnm-panes"></main>
 <aside id="mnm-details"></aside>
 <div id="mnm-tooltip" hidden></div>
-<script id="mnm-data" type="application/json">${data.replace(/</g, '\\u003c')}</script>
+<script id="mnm-settings" type="application/json">${settings.replace(/</g, '\\u003c')}</script>
+${blocks.join('\n')}
 <script>${script.replace(/<\/script/gi, '<\\/script')}</script>
 </body>
 </html>

@@ -13,36 +13,48 @@ import { Pane, describeHit, gutterPx, verbColours, type TimeView } from './pane.
  */
 
 interface EmbeddedTrace {
-  readonly name: string;
   readonly check: CheckResult | null;
   readonly report: RunReportInput | null;
   readonly lines: readonly (TraceHeader | TraceEvent)[];
 }
 
-interface EmbeddedData {
+interface Settings {
   readonly sideBySide: boolean;
-  readonly traces: readonly EmbeddedTrace[];
 }
 
-const data = JSON.parse(document.getElementById('mnm-data')!.textContent!) as EmbeddedData;
-const models = new Map<number, ViewModel>();
-const modelOf = (index: number): ViewModel => {
-  let model = models.get(index);
-  if (!model) {
-    const trace = data.traces[index];
+const scriptStartMs = performance.now();
+const settings = JSON.parse(document.getElementById('mnm-settings')!.textContent!) as Settings;
+const blocks = [...document.querySelectorAll<HTMLScriptElement>('script.mnm-trace')];
+const names = blocks.map((block) => block.dataset.name ?? block.id);
+let dataParsedMs = 0;
+
+/** A trace embedded in the page: base64 of gzipped JSON, unpacked when first shown. */
+async function unpack(index: number): Promise<EmbeddedTrace> {
+  const binary = atob(blocks[index].textContent!.trim());
+  const bytes = new Uint8Array(binary.length);
+  for (let position = 0; position < binary.length; position++) bytes[position] = binary.charCodeAt(position);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return JSON.parse(await new Response(stream).text()) as EmbeddedTrace;
+}
+
+const loaded = new Map<number, { model: ViewModel; events: TraceEvent[] }>();
+async function load(index: number): Promise<{ model: ViewModel; events: TraceEvent[] }> {
+  let entry = loaded.get(index);
+  if (!entry) {
+    const trace = await unpack(index);
+    if (dataParsedMs === 0) dataParsedMs = performance.now();
     const [header, ...events] = trace.lines as [TraceHeader, ...TraceEvent[]];
-    model = buildViewModel(header, events, { check: trace.check ?? undefined, report: trace.report ?? undefined });
-    models.set(index, model);
+    entry = { model: buildViewModel(header, events, { check: trace.check ?? undefined, report: trace.report ?? undefined }), events };
+    loaded.set(index, entry);
   }
-  return model;
-};
-const eventsOf = (index: number) => data.traces[index].lines.slice(1) as TraceEvent[];
+  return entry;
+}
 
 const filter: { hiddenProcesses: Set<number>; hiddenMemories: Set<number>; hiddenVerbs: Set<string> } = { hiddenProcesses: new Set(), hiddenMemories: new Set(), hiddenVerbs: new Set() };
 const view: TimeView = { fromT: 0, toT: 1, cursorT: Infinity };
 let panes: Pane[] = [];
 let divergence: Divergence | undefined;
-let selected: [number, number | undefined] = [0, data.sideBySide && data.traces.length > 1 ? 1 : undefined];
+let selected: [number, number | undefined] = [0, settings.sideBySide && names.length > 1 ? 1 : undefined];
 let frames = 0;
 
 const panesElement = document.getElementById('mnm-panes')!;
@@ -54,24 +66,26 @@ const scrub = document.getElementById('mnm-scrub') as HTMLInputElement;
 const cursorLabel = document.getElementById('mnm-cursor')!;
 
 function fillPickers(): void {
-  data.traces.forEach((trace, index) => {
-    pickerA.add(new Option(trace.name, String(index)));
-  });
+  names.forEach((name, index) => pickerA.add(new Option(name, String(index))));
   pickerB.add(new Option('(none)', ''));
-  data.traces.forEach((trace, index) => pickerB.add(new Option(trace.name, String(index))));
+  names.forEach((name, index) => pickerB.add(new Option(name, String(index))));
   pickerA.value = String(selected[0]);
   pickerB.value = selected[1] === undefined ? '' : String(selected[1]);
-  pickerA.onchange = () => select(Number(pickerA.value), selected[1]);
-  pickerB.onchange = () => select(selected[0], pickerB.value === '' ? undefined : Number(pickerB.value));
+  pickerA.onchange = () => void select(Number(pickerA.value), selected[1]);
+  pickerB.onchange = () => void select(selected[0], pickerB.value === '' ? undefined : Number(pickerB.value));
 }
 
 /** Shows trace a (and b beside it): builds their models, the filters, the first view. */
-function select(a: number, b: number | undefined): void {
+async function select(a: number, b: number | undefined): Promise<void> {
+  document.body.dataset.ready = 'false';
   selected = [a, b];
+  pickerA.value = String(a);
+  pickerB.value = b === undefined ? '' : String(b);
   const indexes = b === undefined ? [a] : [a, b];
-  panes = indexes.map((index) => new Pane(data.traces[index].name, modelOf(index)));
+  const entries = await Promise.all(indexes.map(load));
+  panes = indexes.map((index, position) => new Pane(names[index], entries[position].model));
   panesElement.replaceChildren(...panes.map((pane) => pane.element));
-  divergence = b === undefined ? undefined : firstDivergence(eventsOf(a), eventsOf(b));
+  divergence = b === undefined ? undefined : firstDivergence(entries[0].events, entries[1].events);
   if (divergence && panes.length === 2) {
     panes[0].divergenceT = divergence.tA;
     panes[1].divergenceT = divergence.tB;
@@ -85,6 +99,7 @@ function select(a: number, b: number | undefined): void {
   showDetails();
   for (const pane of panes) attachPointer(pane);
   draw();
+  document.body.dataset.ready = 'true';
 }
 
 /** The first view: the whole trace when it is small, else the span of its first 2,000 events (only what is in view is drawn either way). */
@@ -94,7 +109,7 @@ function firstWindow(): void {
   for (const [position, pane] of panes.entries()) {
     const model = pane.model;
     fromT = Math.min(fromT, model.startT);
-    const events = eventsOf(selected[position] ?? selected[0]);
+    const events = loaded.get(selected[position] ?? selected[0])!.events;
     const last = events.length > 2000 ? events[2000].t : model.endT;
     toT = Math.max(toT, last);
   }
@@ -335,9 +350,12 @@ window.addEventListener('resize', () => draw());
 
 /** The test API (docs/viewer.md): what the last frame drew, where things are, and the same actions as the controls. */
 interface ViewerTestApi {
+  /** Milliseconds from the page's navigation to the end of its first frame (what a user waits for). */
   firstViewMs: number;
+  /** Milliseconds at which the script started, the embedded traces were parsed, and the first frame ended (from navigation). */
+  timings: { scriptStartMs: number; dataParsedMs: number; firstViewMs: number };
   traces(): string[];
-  select(a: number, b?: number): void;
+  select(a: number, b?: number): Promise<void>;
   fit(): void;
   /** What the last frame drew, per pane, by kind. */
   drawn(): DrawnCounts[];
@@ -353,7 +371,8 @@ interface ViewerTestApi {
 
 const api: ViewerTestApi = {
   firstViewMs: 0,
-  traces: () => data.traces.map((trace) => trace.name),
+  timings: { scriptStartMs, dataParsedMs: 0, firstViewMs: 0 },
+  traces: () => [...names],
   select: (a, b) => select(a, b),
   fit,
   drawn: () => panes.map((pane) => pane.counts),
@@ -378,6 +397,9 @@ const api: ViewerTestApi = {
 (window as unknown as { __mnmViewer: ViewerTestApi }).__mnmViewer = api;
 
 fillPickers();
-select(selected[0], selected[1]);
-api.firstViewMs = performance.now();
-document.body.dataset.ready = 'true';
+void select(selected[0], selected[1]).then(() => {
+  api.firstViewMs = performance.now();
+  api.timings.firstViewMs = api.firstViewMs;
+  api.timings.dataParsedMs = dataParsedMs;
+  document.body.dataset.firstView = 'true';
+});

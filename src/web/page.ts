@@ -25,18 +25,24 @@ export interface PageOptions {
  * bundled viewer script and the traces. Each trace is checked to be one
  * (parseTraceText throws a TraceTextError naming the line) and embedded,
  * gzipped, as a JSON array of its lines (header first) with its check result
- * and run report; the browser unpacks a trace when it is first shown.
+ * and run report, in two blocks (the first `firstViewEvents` events, then the
+ * rest); the browser unpacks a trace when it is first shown.
  */
 export function renderViewerPage(script: string, traces: readonly PageTrace[], options: PageOptions = {}): string {
   if (traces.length === 0) throw new Error('a viewer page needs at least one trace');
   const blocks = traces.map((trace, index) => {
     parseTraceText(trace.text);
     const lines = trace.text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-    const json = `{"check":${JSON.stringify(trace.check ?? null)},"report":${JSON.stringify(trace.report ?? null)},"lines":[${lines.join(',')}]}`;
-    // Gzipped and base64: a 100,000-event trace is ~10 MB of JSON but ~1 MB here, so the page loads fast and
-    // the browser unpacks (DecompressionStream) and parses only the traces shown.
-    const packed = gzipSync(json).toString('base64');
-    return `<script type="application/gzip;base64" class="mnm-trace" id="mnm-trace-${index}" data-name="${escapeHtml(trace.name)}">${packed}</script>`;
+    // The header and the first events come in one block, the rest in another: the page draws its first view from
+    // the first block while it unpacks the rest, so a long trace's first view does not wait for all of it.
+    const head = lines.slice(0, 1 + firstViewEvents);
+    const rest = lines.slice(1 + firstViewEvents);
+    const headJson = `{"check":${JSON.stringify(trace.check ?? null)},"report":${JSON.stringify(trace.report ?? null)},"events":${lines.length - 1},"lines":[${head.join(',')}]}`;
+    const name = escapeHtml(trace.name);
+    return (
+      `<script type="application/gzip;base64" class="mnm-trace" id="mnm-trace-${index}" data-name="${name}">${pack(headJson)}</script>` +
+      (rest.length > 0 ? `\n<script type="application/gzip;base64" class="mnm-trace-rest" id="mnm-trace-${index}-rest">${pack(`[${rest.join(',')}]`)}</script>` : '')
+    );
   });
   const settings = `{"sideBySide":${JSON.stringify(options.sideBySide ?? traces.length === 2)}}`;
   const title = options.title ?? `mnm view: ${traces.map((trace) => trace.name).join(', ')}`;
@@ -70,6 +76,14 @@ ${blocks.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** Events in a trace's first block (what the first view of a long trace is drawn from). */
+export const firstViewEvents = 2000;
+
+/** Gzipped and base64: a 100,000-event trace is ~10 MB of JSON but ~1 MB here; the browser unpacks it with DecompressionStream. */
+function pack(json: string): string {
+  return gzipSync(json).toString('base64');
 }
 
 function escapeHtml(text: string): string {

@@ -21,7 +21,7 @@ const events: TraceEvent[] = [
   { t: 2, type: 'verb.complete', id: 1, p: 0, ok: false, error: 'permission-denied' },
   { t: 2, type: 'verb.issue', id: 2, p: 0, m: 1, verb: 'read', region: 'r', offset: 0, len: 8 },
   { t: 2, type: 'msg.send', id: 1, from: 1, to: 0, len: 4, data: '00' },
-  { t: 2, type: 'fault', fault: 'partition', target: 'p1', until: 5 },
+  { t: 2, type: 'fault', fault: 'partition', target: 'p1,m1', until: 5 },
   { t: 2, type: 'msg.drop', id: 1, reason: 'partition' },
   { t: 3, type: 'verb.arrive', id: 2, m: 1, ok: true, data: '02', torn: 1 },
   { t: 3, type: 'fault', fault: 'crash', target: 'm0' },
@@ -69,6 +69,7 @@ describe('view model', () => {
       ['grant', 3, 1, undefined],
       ['revoke', 0, 1, undefined],
       ['partition', 1, 2, 5],
+      ['partition', 3, 2, 5],
       ['crash', 2, 3, undefined],
       ['heal', -1, 5, undefined],
       ['end', -1, 6, undefined],
@@ -89,7 +90,7 @@ describe('view model', () => {
     const counts = modelCounts(model);
     assert.deepEqual(counts.verbs, { write: 2, read: 1, cas: 1 });
     assert.deepEqual([counts.lanes, counts.refused, counts.lost, counts.torn, counts.messages, counts.dropped, counts.operations], [4, 1, 1, 1, 2, 1, 3]);
-    assert.deepEqual(counts.marks, { grant: 1, revoke: 1, partition: 1, crash: 1, heal: 1, end: 1 });
+    assert.deepEqual(counts.marks, { grant: 1, revoke: 1, partition: 2, crash: 1, heal: 1, end: 1 });
     assert.deepEqual(model.times, [0, 1, 2, 3, 4, 5, 6]);
   });
 

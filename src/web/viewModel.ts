@@ -237,10 +237,10 @@ export function buildViewModel(header: TraceHeader, events: readonly TraceEvent[
         }
         break;
       case 'fault': {
-        const lane = laneOfTarget(header, event.target);
         const kind = faultMarks[event.fault] ?? 'fault';
         const label = `${event.fault} ${event.target}${event.until !== undefined ? ` until ${event.until}` : ''}${event.detail ? ` (${event.detail})` : ''}`;
-        marks.push({ kind, lane, t: event.t, until: event.until, label, eventIndex: index });
+        // A partition's cut-off side may name several hosts (`p1,p2`): the mark goes on each of their lanes.
+        for (const lane of new Set(event.target.split(',').map((target) => laneOfTarget(header, target.trim())))) marks.push({ kind, lane, t: event.t, until: event.until, label, eventIndex: index });
         break;
       }
       case 'note':

@@ -3,7 +3,7 @@ import type { CheckResult } from '../checkResult.js';
 import { firstDivergence, type Divergence } from '../divergence.js';
 import type { ViewFilter } from '../layout.js';
 import { buildViewModel, modelCounts, type DrawnCounts, type RunReportInput, type VerbArrow, type ViewModel } from '../viewModel.js';
-import { Pane, describeHit, gutterPx, verbColours, type TimeView } from './pane.js';
+import { Pane, describeHit, distanceTo, gutterPx, verbColours, type Hit, type TimeView } from './pane.js';
 
 /**
  * The viewer page's script: reads the traces embedded in the page, shows one
@@ -12,9 +12,12 @@ import { Pane, describeHit, gutterPx, verbColours, type TimeView } from './pane.
  * (docs/viewer.md).
  */
 
-interface EmbeddedTrace {
+/** A trace's first block: its header and first events, with its check result and run report. */
+interface EmbeddedHead {
   readonly check: CheckResult | null;
   readonly report: RunReportInput | null;
+  /** Events in the whole trace. */
+  readonly events: number;
   readonly lines: readonly (TraceHeader | TraceEvent)[];
 }
 
@@ -28,26 +31,65 @@ const blocks = [...document.querySelectorAll<HTMLScriptElement>('script.mnm-trac
 const names = blocks.map((block) => block.dataset.name ?? block.id);
 let dataParsedMs = 0;
 
-/** A trace embedded in the page: base64 of gzipped JSON, unpacked when first shown. */
-async function unpack(index: number): Promise<EmbeddedTrace> {
-  const binary = atob(blocks[index].textContent!.trim());
+/** A block of the page: base64 of gzipped JSON, unpacked when first needed. */
+async function unpack<T>(block: HTMLScriptElement): Promise<T> {
+  const binary = atob(block.textContent!.trim());
   const bytes = new Uint8Array(binary.length);
   for (let position = 0; position < binary.length; position++) bytes[position] = binary.charCodeAt(position);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return JSON.parse(await new Response(stream).text()) as EmbeddedTrace;
+  return JSON.parse(await new Response(stream).text()) as T;
 }
 
-const loaded = new Map<number, { model: ViewModel; events: TraceEvent[] }>();
-async function load(index: number): Promise<{ model: ViewModel; events: TraceEvent[] }> {
-  let entry = loaded.get(index);
-  if (!entry) {
-    const trace = await unpack(index);
-    if (dataParsedMs === 0) dataParsedMs = performance.now();
-    const [header, ...events] = trace.lines as [TraceHeader, ...TraceEvent[]];
-    entry = { model: buildViewModel(header, events, { check: trace.check ?? undefined, report: trace.report ?? undefined }), events };
-    loaded.set(index, entry);
+/** A trace as far as it is loaded: `complete` once its rest block is in too. */
+interface Loaded {
+  readonly model: ViewModel;
+  readonly events: TraceEvent[];
+  readonly complete: boolean;
+}
+
+const heads = new Map<number, Promise<EmbeddedHead>>();
+const firstParts = new Map<number, Promise<Loaded>>();
+const wholes = new Map<number, Promise<Loaded>>();
+
+function headOf(index: number): Promise<EmbeddedHead> {
+  let head = heads.get(index);
+  if (!head) heads.set(index, (head = unpack<EmbeddedHead>(blocks[index])));
+  return head;
+}
+
+function modelOf(head: EmbeddedHead, events: TraceEvent[], complete: boolean): Loaded {
+  const header = head.lines[0] as TraceHeader;
+  return { model: buildViewModel(header, events, { check: head.check ?? undefined, report: head.report ?? undefined }), events, complete };
+}
+
+/** The trace's first block as a model (the whole trace when it has no rest). */
+function firstPartOf(index: number): Promise<Loaded> {
+  let part = firstParts.get(index);
+  if (!part) {
+    part = headOf(index).then((head) => {
+      if (dataParsedMs === 0) dataParsedMs = performance.now();
+      const events = head.lines.slice(1) as TraceEvent[];
+      return modelOf(head, events, events.length >= head.events);
+    });
+    firstParts.set(index, part);
   }
-  return entry;
+  return part;
+}
+
+/** The whole trace as a model (its rest block unpacked and appended). */
+function wholeOf(index: number): Promise<Loaded> {
+  let whole = wholes.get(index);
+  if (!whole) {
+    whole = (async () => {
+      const first = await firstPartOf(index);
+      if (first.complete) return first;
+      const rest = document.getElementById(`mnm-trace-${index}-rest`) as HTMLScriptElement;
+      const more = await unpack<TraceEvent[]>(rest);
+      return modelOf(await headOf(index), first.events.concat(more), true);
+    })();
+    wholes.set(index, whole);
+  }
+  return whole;
 }
 
 const filter: { hiddenProcesses: Set<number>; hiddenMemories: Set<number>; hiddenVerbs: Set<string> } = { hiddenProcesses: new Set(), hiddenMemories: new Set(), hiddenVerbs: new Set() };
@@ -75,44 +117,71 @@ function fillPickers(): void {
   pickerB.onchange = () => void select(selected[0], pickerB.value === '' ? undefined : Number(pickerB.value));
 }
 
-/** Shows trace a (and b beside it): builds their models, the filters, the first view. */
+let selection = 0;
+
+/**
+ * Shows trace a (and b beside it): first from their first blocks (a long trace's first view does not wait for
+ * the rest), then, once the rest is unpacked, the whole traces in the same window.
+ */
 async function select(a: number, b: number | undefined): Promise<void> {
+  const token = ++selection;
   document.body.dataset.ready = 'false';
+  document.body.dataset.complete = 'false';
   selected = [a, b];
   pickerA.value = String(a);
   pickerB.value = b === undefined ? '' : String(b);
   const indexes = b === undefined ? [a] : [a, b];
-  const entries = await Promise.all(indexes.map(load));
-  panes = indexes.map((index, position) => new Pane(names[index], entries[position].model));
-  panesElement.replaceChildren(...panes.map((pane) => pane.element));
-  divergence = b === undefined ? undefined : firstDivergence(entries[0].events, entries[1].events);
-  if (divergence && panes.length === 2) {
-    panes[0].divergenceT = divergence.tA;
-    panes[1].divergenceT = divergence.tB;
-  }
+  const firsts = await Promise.all(indexes.map(firstPartOf));
+  if (token !== selection) return;
   filter.hiddenProcesses.clear();
   filter.hiddenMemories.clear();
   filter.hiddenVerbs.clear();
-  buildFilters();
   view.cursorT = Infinity;
+  show(indexes, firsts);
   firstWindow();
-  showDetails();
-  for (const pane of panes) attachPointer(pane);
   draw();
   document.body.dataset.ready = 'true';
+  if (api.firstViewMs === 0) {
+    api.firstViewMs = performance.now();
+    api.timings.firstViewMs = api.firstViewMs;
+    api.timings.dataParsedMs = dataParsedMs;
+    document.body.dataset.firstView = 'true';
+  }
+  if (firsts.some((first) => !first.complete)) {
+    const wholes = await Promise.all(indexes.map(wholeOf));
+    if (token !== selection) return;
+    show(indexes, wholes);
+    draw();
+  }
+  document.body.dataset.complete = 'true';
 }
 
-/** The first view: the whole trace when it is small, else the span of its first 2,000 events (only what is in view is drawn either way). */
-function firstWindow(): void {
-  let fromT = Infinity;
-  let toT = -Infinity;
-  for (const [position, pane] of panes.entries()) {
-    const model = pane.model;
-    fromT = Math.min(fromT, model.startT);
-    const events = loaded.get(selected[position] ?? selected[0])!.events;
-    const last = events.length > 2000 ? events[2000].t : model.endT;
-    toT = Math.max(toT, last);
+/** Puts the traces' panes on the page (the view and the filter stay as they are). */
+function show(indexes: readonly number[], traces: readonly Loaded[]): void {
+  panes = indexes.map((index, position) => new Pane(names[index], traces[position].model));
+  panesElement.replaceChildren(...panes.map((pane) => pane.element));
+  const complete = traces.every((trace) => trace.complete);
+  divergence = traces.length === 2 && complete ? firstDivergence(traces[0].events, traces[1].events) : undefined;
+  if (divergence) {
+    panes[0].divergenceT = divergence.tA;
+    panes[1].divergenceT = divergence.tB;
   }
+  if (!complete) {
+    for (const [position, pane] of panes.entries()) {
+      const title = pane.element.querySelector('h2')!;
+      const total = traces[position].complete ? pane.model.eventCount : undefined;
+      if (total === undefined) title.textContent += ` (loading the rest of the trace…)`;
+    }
+  }
+  buildFilters();
+  showDetails(complete);
+  for (const pane of panes) attachPointer(pane);
+}
+
+/** The first view: the whole trace when it is small, else the span of its first block (only what is in view is drawn either way). */
+function firstWindow(): void {
+  const fromT = Math.min(...panes.map((pane) => pane.model.startT));
+  let toT = Math.max(...panes.map((pane) => pane.model.endT));
   if (!(toT > fromT)) toT = fromT + 1;
   view.fromT = fromT;
   view.toT = toT + (toT - fromT) * 0.02;
@@ -130,7 +199,7 @@ function buildFilters(): void {
   const processes = Math.max(...panes.map((pane) => pane.model.header.processes));
   const memories = Math.max(...panes.map((pane) => pane.model.header.memories));
   const verbs = [...new Set(panes.flatMap((pane) => pane.model.verbs.map((verb) => verb.verb)))].sort();
-  const group = (legend: string, items: { label: string; key: string; colour?: string; toggle: (hidden: boolean) => void }[]) => {
+  const group = (legend: string, items: { label: string; key: string; colour?: string; hidden: boolean; toggle: (hidden: boolean) => void }[]) => {
     const fieldset = document.createElement('fieldset');
     const title = document.createElement('legend');
     title.textContent = legend;
@@ -139,7 +208,7 @@ function buildFilters(): void {
       const label = document.createElement('label');
       const box = document.createElement('input');
       box.type = 'checkbox';
-      box.checked = true;
+      box.checked = !item.hidden;
       box.dataset.filter = item.key;
       box.onchange = () => {
         item.toggle(!box.checked);
@@ -153,9 +222,9 @@ function buildFilters(): void {
   };
   container.replaceChildren();
   const toggle = <T>(set: Set<T>, value: T) => (hidden: boolean) => (hidden ? set.add(value) : set.delete(value));
-  group('processes', Array.from({ length: processes }, (_, p) => ({ label: `p${p}`, key: `p${p}`, toggle: toggle(filter.hiddenProcesses, p) })));
-  group('memories', Array.from({ length: memories }, (_, m) => ({ label: `m${m}`, key: `m${m}`, toggle: toggle(filter.hiddenMemories, m) })));
-  group('verbs', verbs.map((verb) => ({ label: verb, key: `verb:${verb}`, colour: verbColours[verb], toggle: toggle(filter.hiddenVerbs, verb) })));
+  group('processes', Array.from({ length: processes }, (_, p) => ({ label: `p${p}`, key: `p${p}`, hidden: filter.hiddenProcesses.has(p), toggle: toggle(filter.hiddenProcesses, p) })));
+  group('memories', Array.from({ length: memories }, (_, m) => ({ label: `m${m}`, key: `m${m}`, hidden: filter.hiddenMemories.has(m), toggle: toggle(filter.hiddenMemories, m) })));
+  group('verbs', verbs.map((verb) => ({ label: verb, key: `verb:${verb}`, colour: verbColours[verb], hidden: filter.hiddenVerbs.has(verb), toggle: toggle(filter.hiddenVerbs, verb) })));
   const legend = document.createElement('div');
   legend.className = 'mnm-legend';
   legend.innerHTML =
@@ -172,7 +241,7 @@ function draw(): void {
   document.body.dataset.frames = String(frames);
 }
 
-function showDetails(): void {
+function showDetails(complete: boolean): void {
   const parts: HTMLElement[] = [];
   const heading = (text: string) => {
     const element = document.createElement('h3');
@@ -222,7 +291,9 @@ function showDetails(): void {
     heading('first divergence');
     const paragraph = document.createElement('div');
     paragraph.dataset.testid = 'divergence';
-    paragraph.textContent = divergence
+ paragraph.textContent = !complete
+      ? 'computed once the whole traces are loaded'
+      : divergence
       ? `event ${divergence.index + 1}: ${JSON.stringify(divergence.a ?? '(trace ended)')}\n       vs ${JSON.stringify(divergence.b ?? '(trace ended)')}`
       : 'none: the two traces have the same events';
     if (divergence) paragraph.onclick = () => zoomTo(Math.min(divergence!.tA, divergence!.tB) - 5, Math.max(divergence!.tA, divergence!.tB) + 5);
@@ -352,8 +423,8 @@ window.addEventListener('resize', () => draw());
 interface ViewerTestApi {
   /** Milliseconds from the page's navigation to the end of its first frame (what a user waits for). */
   firstViewMs: number;
-  /** Milliseconds at which the script started, the embedded traces were parsed, and the first frame ended (from navigation). */
-  timings: { scriptStartMs: number; dataParsedMs: number; firstViewMs: number };
+  /** Milliseconds (from navigation) at which the script started, the first block was parsed, the first frame ended, and the whole traces were drawn. */
+  timings: { scriptStartMs: number; dataParsedMs: number; firstViewMs: number; completeMs: number };
   traces(): string[];
   select(a: number, b?: number): Promise<void>;
   fit(): void;
@@ -361,9 +432,14 @@ interface ViewerTestApi {
   drawn(): DrawnCounts[];
   /** Everything in each shown trace, by kind (what a fitted, unfiltered frame draws). */
   total(): DrawnCounts[];
-  /** Page coordinates of the middle of a verb's issue arrow in pane `pane`, or undefined when it is not drawn. */
-  verbPoint(id: number, pane?: number): { x: number; y: number } | undefined;
-  operationPoint(op: number, pane?: number): { x: number; y: number } | undefined;
+  /**
+   * Page coordinates of a point on a verb's issue arrow in pane `pane` (undefined when it is not drawn): one where
+   * no other drawn arrow is within hover distance (`alone`), if there is one; an arrow drawn exactly on top of it
+   * (the same kind, ends and times) may answer the hover instead.
+   */
+  verbPoint(id: number, pane?: number): { x: number; y: number; alone: boolean } | undefined;
+  operationPoint(op: number, pane?: number): { x: number; y: number; alone: boolean } | undefined;
+  zoomTo(fromT: number, toT: number): void;
   /** The operations drawn as not placed by the checker, per pane. */
   unplaced(): number[][];
   view(): TimeView;
@@ -371,35 +447,42 @@ interface ViewerTestApi {
 
 const api: ViewerTestApi = {
   firstViewMs: 0,
-  timings: { scriptStartMs, dataParsedMs: 0, firstViewMs: 0 },
+  timings: { scriptStartMs, dataParsedMs: 0, firstViewMs: 0, completeMs: 0 },
   traces: () => [...names],
   select: (a, b) => select(a, b),
   fit,
   drawn: () => panes.map((pane) => pane.counts),
   total: () => panes.map((pane) => modelCounts(pane.model)),
-  verbPoint(id, pane = 0) {
-    const target = panes[pane];
-    const hit = target?.hits.find((candidate) => candidate.kind === 'verb' && (candidate.ref as VerbArrow).id === id);
-    if (!hit) return undefined;
-    const rect = target.canvas.getBoundingClientRect();
-    return { x: rect.left + (hit.x1 + hit.x2) / 2, y: rect.top + (hit.y1 + hit.y2) / 2 };
-  },
-  operationPoint(op, pane = 0) {
-    const target = panes[pane];
-    const hit = target?.hits.find((candidate) => candidate.kind === 'operation' && (candidate.ref as { op: number }).op === op);
-    if (!hit) return undefined;
-    const rect = target.canvas.getBoundingClientRect();
-    return { x: rect.left + (hit.x1 + hit.x2) / 2, y: rect.top + (hit.y1 + hit.y2) / 2 };
-  },
+  verbPoint: (id, pane = 0) => pointOf(pane, (hit) => hit.kind === 'verb' && (hit.ref as VerbArrow).id === id),
+  operationPoint: (op, pane = 0) => pointOf(pane, (hit) => hit.kind === 'operation' && (hit.ref as { op: number }).op === op),
+  zoomTo,
   unplaced: () => panes.map((pane) => pane.hits.filter((hit) => hit.kind === 'operation' && (hit.ref as { unplaced: boolean }).unplaced).map((hit) => (hit.ref as { op: number }).op)),
   view: () => ({ ...view }),
 };
+/**
+ * A point of the first drawn item matching (page coordinates): the first of a few points along it where no other
+ * item lies within hover distance (`alone`), else its middle.
+ */
+function pointOf(pane: number, matches: (hit: Hit) => boolean): { x: number; y: number; alone: boolean } | undefined {
+  const target = panes[pane];
+  const hit = target?.hits.find(matches);
+  if (!hit) return undefined;
+  const rect = target.canvas.getBoundingClientRect();
+  // Hovering prefers an arrow within 3 pixels to a box under the pointer: for an arrow, only other arrows crowd it.
+  // A twin drawn exactly on top of it (two reads of one memory issued and executed together) cannot be told apart by pointing and does not count.
+  const twin = (other: Hit) => other.x1 === hit.x1 && other.y1 === hit.y1 && other.x2 === hit.x2 && other.y2 === hit.y2 && other.kind === hit.kind;
+  const crowded = (x: number, y: number) => target.hits.some((other) => other.ref !== hit.ref && !twin(other) && !(other.box && !hit.box) && distanceTo(x, y, other) <= 8);
+  for (const along of [0.5, 0.7, 0.85, 0.3, 0.95]) {
+    const x = hit.x1 + (hit.x2 - hit.x1) * along;
+    const y = hit.y1 + (hit.y2 - hit.y1) * along;
+    if (x >= gutterPx && !crowded(x, y)) return { x: rect.left + x, y: rect.top + y, alone: true };
+  }
+  return { x: rect.left + (hit.x1 + hit.x2) / 2, y: rect.top + (hit.y1 + hit.y2) / 2, alone: false };
+}
+
 (window as unknown as { __mnmViewer: ViewerTestApi }).__mnmViewer = api;
 
 fillPickers();
 void select(selected[0], selected[1]).then(() => {
-  api.firstViewMs = performance.now();
-  api.timings.firstViewMs = api.firstViewMs;
-  api.timings.dataParsedMs = dataParsedMs;
-  document.body.dataset.firstView = 'true';
+  api.timings.completeMs = performance.now();
 });

@@ -404,7 +404,7 @@ export class Pane {
     for (const hit of this.hits) {
       const distance = hit.box
         ? px >= hit.x1 && px <= hit.x2 && py >= hit.y1 && py <= hit.y2
-          ? 0.5 // a box is under the pointer; a segment right on the pointer still wins
+          ? 3 // a box (an operation, a mark) is under the pointer; an arrow within 3 pixels of it still wins
           : Infinity
         : segmentDistance(px, py, hit);
       if (distance < bestDistance) {
@@ -429,6 +429,12 @@ export function describeHit(hit: Hit): string {
       return `${mark.kind} t=${mark.t}: ${mark.label}`;
     }
   }
+}
+
+/** How far a point is from a drawn item (0 inside a box). */
+export function distanceTo(px: number, py: number, hit: Hit): number {
+  if (hit.box) return px >= hit.x1 && px <= hit.x2 && py >= hit.y1 && py <= hit.y2 ? 3 : Infinity;
+  return segmentDistance(px, py, hit);
 }
 
 function segmentDistance(px: number, py: number, hit: Hit): number {

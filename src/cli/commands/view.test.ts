@@ -129,6 +129,7 @@ interface Page {
   mouse: { move(x: number, y: number): Promise<void> };
   locator(selector: string): { click(): Promise<void>; count(): Promise<number>; getAttribute(name: string): Promise<string | null>; textContent(): Promise<string | null>; isHidden(): Promise<boolean>; allTextContents(): Promise<string[]> };
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
+  setViewportSize(size: { width: number; height: number }): Promise<void>;
   close(): Promise<void>;
 }
 interface Browser {
@@ -366,11 +367,18 @@ describe('mnm view (in headless Chromium)', { skip: skipReason }, () => {
     await page.evaluate('window.__mnmViewer.fit()');
     assert.deepEqual((await drawn())[0], expectedCounts(pmp));
     if (process.env.MNM_WRITE_SCREENSHOTS === '1') {
+      // The decision: p0's writes to the three memories and their completions (two delays), with a write hovered.
+      await page.setViewportSize({ width: 1100, height: 470 });
+      await page.evaluate('window.__mnmViewer.zoomTo(0, 3.2)');
+      const write = eventsOf(pmp).find((event) => event.type === 'verb.issue' && event.verb === 'write') as { id: number };
+      const point = await page.evaluate<{ x: number; y: number }>(`window.__mnmViewer.verbPoint(${write.id})`);
+      await page.mouse.move(point.x, point.y);
       const target = join(root, 'docs', 'img', 'viewer-pmp.png');
       mkdirSync(dirname(target), { recursive: true });
       await page.screenshot({ path: target, fullPage: false });
       assert.ok(existsSync(target));
       process.stderr.write(`view.test: wrote ${target}\n`);
+      await page.setViewportSize({ width: 1400, height: 900 });
     }
   });
 });

@@ -452,7 +452,8 @@ function niceStep(raw: number): number {
 }
 
 function formatTime(t: number): string {
-  return Number.isInteger(t) ? String(t) : t.toFixed(Math.max(0, 3 - Math.floor(Math.log10(Math.abs(t) || 1))));
+  // Ticks are multiples of 1, 2 or 5 times a power of ten: rounding away float noise (0.30000000000000004) is exact enough.
+  return String(Math.round(t * 1e6) / 1e6);
 }
 
 function shortValue(value: unknown): string {

@@ -137,7 +137,18 @@ interface Browser {
   close(): Promise<void>;
 }
 
-const chromiumPath = process.env.MNM_CHROMIUM ?? '/usr/bin/chromium';
+/** MNM_CHROMIUM, else Debian's /usr/bin/chromium, else `chromium` on the PATH. */
+const chromiumPath =
+  process.env.MNM_CHROMIUM ??
+  ['/usr/bin/chromium', ...(process.env.PATH ?? '').split(':').filter((dir) => dir !== '').map((dir) => join(dir, 'chromium'))].find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }) ??
+  '/usr/bin/chromium';
 
 /** Why the browser tests cannot run here, or undefined when they can. */
 async function browserUnavailable(): Promise<string | undefined> {

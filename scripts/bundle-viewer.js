@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the viewer's browser code (src/web/browser/main.ts and what it imports from src/web and
 // src/trace) into ONE script, dist/web/viewer.js, which `mnm view` inlines into a self-contained page
-// (docs/viewer.md). Type checking is tsc's job (tsconfig.web.json); esbuild only strips types and joins.
+// (docs/viewer.md). Type checking is tsc's job (src/web/browser/tsconfig.json); esbuild only strips types and joins.
 import { build } from 'esbuild';
 
 await build({

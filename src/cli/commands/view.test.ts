@@ -126,7 +126,7 @@ interface Page {
   goto(url: string): Promise<unknown>;
   waitForFunction(expression: string): Promise<unknown>;
   evaluate<T>(expression: string): Promise<T>;
-  mouse: { move(x: number, y: number): Promise<void> };
+  mouse: { move(x: number, y: number): Promise<void>; wheel(deltaX: number, deltaY: number): Promise<void> };
   locator(selector: string): { click(): Promise<void>; count(): Promise<number>; getAttribute(name: string): Promise<string | null>; textContent(): Promise<string | null>; isHidden(): Promise<boolean>; allTextContents(): Promise<string[]> };
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
@@ -330,6 +330,24 @@ describe('mnm view (in headless Chromium)', { skip: skipReason }, () => {
     await page.locator('[data-filter="p1"]').click();
     await page.locator('[data-filter="verb:read"]').click();
     assert.deepEqual((await drawn())[0], expectedCounts(faulty));
+  });
+
+  it('steps through event times, fading what comes after the cursor, and zooms with the wheel', async () => {
+    const pmp = await traceOf('steps', 'pmp', '--seed', '1', '--latency', 'unit', '--faults', 'none', '--workload', 'stable', '--f', '1');
+    await open('steps', [pmp]);
+    const times = [...new Set(eventsOf(pmp).map((event) => event.t))];
+    assert.equal((await page.evaluate<{ cursorT: unknown }>('window.__mnmViewer.view()')).cursorT, Infinity, 'no cursor at first');
+    for (const expected of times.slice(0, 3)) {
+      await page.locator('#mnm-step').click();
+      assert.equal((await page.evaluate<{ cursorT: number }>('window.__mnmViewer.view()')).cursorT, expected);
+    }
+    await page.locator('#mnm-step-back').click();
+    assert.equal((await page.evaluate<{ cursorT: number }>('window.__mnmViewer.view()')).cursorT, times[1]);
+    const before = await page.evaluate<{ fromT: number; toT: number }>('window.__mnmViewer.view()');
+    const box = await page.evaluate<{ x: number; y: number }>("(() => { const r = document.querySelector('.mnm-pane canvas').getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + 40 }; })()");
+    await page.mouse.move(box.x, box.y);
+    await page.mouse.wheel(0, -100);
+    await page.waitForFunction(`window.__mnmViewer.view().toT - window.__mnmViewer.view().fromT < ${before.toT - before.fromT}`);
   });
 
   it('shows two traces side by side with their first divergence', async () => {

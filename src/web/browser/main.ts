@@ -400,7 +400,9 @@ function attachPointer(pane: Pane): void {
 document.getElementById('mnm-fit')!.onclick = fit;
 document.getElementById('mnm-zoom-in')!.onclick = () => zoom(0.5);
 document.getElementById('mnm-zoom-out')!.onclick = () => zoom(2);
-document.getElementById('mnm-step')!.onclick = () => setCursorIndex(cursorIndex() + 1);
+// With no cursor (everything shown), stepping forward starts at the first event time.
+const stepForward = () => setCursorIndex(Number.isFinite(view.cursorT) ? cursorIndex() + 1 : 0);
+document.getElementById('mnm-step')!.onclick = stepForward;
 document.getElementById('mnm-step-back')!.onclick = () => setCursorIndex(cursorIndex() - 1);
 scrub.oninput = () => {
   const value = Number(scrub.value);
@@ -411,7 +413,7 @@ scrub.oninput = () => {
 };
 window.addEventListener('keydown', (event) => {
   if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
-  if (event.key === 'ArrowRight') setCursorIndex(cursorIndex() + 1);
+  if (event.key === 'ArrowRight') stepForward();
   else if (event.key === 'ArrowLeft') setCursorIndex(cursorIndex() - 1);
   else if (event.key === '+' || event.key === '=') zoom(0.5);
   else if (event.key === '-') zoom(2);

@@ -387,6 +387,11 @@ describe('mnm view (in headless Chromium)', { skip: skipReason }, () => {
     const [counts] = await drawn();
     const [total] = await page.evaluate<Counts[]>('window.__mnmViewer.total()');
     assert.ok(counts.operations < total.operations / 10, `drew ${counts.operations} of ${total.operations} operations`);
+    // Zoomed out on all of it, a frame is drawn in dense mode and still accounts for everything.
+    const fitMs = await page.evaluate<number>('(() => { const start = performance.now(); window.__mnmViewer.fit(); return performance.now() - start; })()');
+    assert.deepEqual((await drawn())[0], total);
+    assert.equal(await page.evaluate<boolean>('window.__mnmViewer.dense()[0]'), true);
+    process.stderr.write(`view.test: a frame of all ${sizes[1]} events (dense mode) took ${fitMs.toFixed(0)} ms\n`);
   });
 
   it("draws the tour's PMP run (stop 6), and writes docs/img/viewer-pmp.png with MNM_WRITE_SCREENSHOTS=1", async () => {

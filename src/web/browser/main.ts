@@ -442,6 +442,8 @@ interface ViewerTestApi {
   verbPoint(id: number, pane?: number): { x: number; y: number; alone: boolean } | undefined;
   operationPoint(op: number, pane?: number): { x: number; y: number; alone: boolean } | undefined;
   zoomTo(fromT: number, toT: number): void;
+  /** Whether each pane's last frame was drawn in dense mode (too many items in the window to draw one by one). */
+  dense(): boolean[];
   /** The operations drawn as not placed by the checker, per pane. */
   unplaced(): number[][];
   view(): TimeView;
@@ -458,6 +460,7 @@ const api: ViewerTestApi = {
   verbPoint: (id, pane = 0) => pointOf(pane, (hit) => hit.kind === 'verb' && (hit.ref as VerbArrow).id === id),
   operationPoint: (op, pane = 0) => pointOf(pane, (hit) => hit.kind === 'operation' && (hit.ref as { op: number }).op === op),
   zoomTo,
+  dense: () => panes.map((pane) => pane.dense),
   unplaced: () => panes.map((pane) => pane.hits.filter((hit) => hit.kind === 'operation' && (hit.ref as { unplaced: boolean }).unplaced).map((hit) => (hit.ref as { op: number }).op)),
   view: () => ({ ...view }),
 };

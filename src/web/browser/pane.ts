@@ -70,6 +70,8 @@ export class Pane {
   /** Where this trace first differs from the one beside it. */
   divergenceT?: number;
   private widthPx = 600;
+  /** Whether the last frame was drawn in dense mode (more items in the window than `denseItems`). */
+  dense = false;
 
   constructor(
     readonly name: string,
@@ -154,31 +156,55 @@ export class Pane {
       this.drawMark(mark, view, faded(mark.t));
     });
 
-    this.operationIndex.query(fromT, toT, (item) => {
+    // What is in the window decides how to draw it: item by item (arrowheads, dashes, labels), or, when there is
+    // more than a screen can show one by one, in dense mode: one path per colour, and a segment whose pixels an
+    // earlier one already covered is skipped, so that a zoomed-out frame of a long trace stays fast.
+    const operations: number[] = [];
+    const messages: number[] = [];
+    const verbs: number[] = [];
+    this.operationIndex.query(fromT, toT, (item) => operations.push(item));
+    this.messageIndex.query(fromT, toT, (item) => messages.push(item));
+    this.verbIndex.query(fromT, toT, (item) => verbs.push(item));
+    const dense = operations.length + messages.length + verbs.length > denseItems;
+    this.dense = dense;
+    const batch = new DenseBatch();
+
+    for (const item of operations) {
       const bar = model.operations[item];
       const top = operationsY[bar.p];
-      if (top === undefined || top < 0) return;
+      if (top === undefined || top < 0) continue;
       counts.operations++;
-      this.drawOperation(bar, top + bar.row * operationRowPx, x, faded(bar.startT));
-    });
+      if (dense) this.drawOperationDense(bar, top + bar.row * operationRowPx, x, faded(bar.startT), batch);
+      else this.drawOperation(bar, top + bar.row * operationRowPx, x, faded(bar.startT));
+    }
+    batch.flush(c);
 
-    this.messageIndex.query(fromT, toT, (item) => {
+    for (const item of messages) {
       const message = model.messages[item];
-      if (!messageVisible(filter, message.from, message.to)) return;
+      if (!messageVisible(filter, message.from, message.to)) continue;
       const y1 = laneY[processLane(message.from)];
       const y2 = laneY[processLane(message.to)];
       countMessage(counts, message);
-      this.drawMessage(message, x, y1, y2, faded(message.sendT));
-    });
+      if (dense) this.segmentDense(batch, message.dropT !== undefined ? refusedColour : messageColour, faded(message.sendT), x(message.sendT), y1, x(messageEnd(message)), message.deliverT !== undefined ? y2 : (y1 + y2) / 2, 'message', message);
+      else this.drawMessage(message, x, y1, y2, faded(message.sendT));
+    }
+    batch.flush(c);
 
-    this.verbIndex.query(fromT, toT, (item) => {
+    for (const item of verbs) {
       const verb = model.verbs[item];
-      if (!verbVisible(filter, verb.p, verb.m, verb.verb)) return;
+      if (!verbVisible(filter, verb.p, verb.m, verb.verb)) continue;
       const yp = laneY[processLane(verb.p)];
       const ym = laneY[memoryLane(model.header, verb.m)];
       countVerb(counts, verb);
-      this.drawVerb(verb, x, yp, ym, faded(verb.issueT));
-    });
+      if (dense) {
+        const colour = verb.status === 'refused' ? refusedColour : verbColours[verb.verb] ?? '#333';
+        const reachT = verb.arriveT ?? verb.lostT ?? verb.issueT;
+        this.segmentDense(batch, colour, faded(verb.issueT), x(verb.issueT), yp, x(reachT), ym, 'verb', verb);
+        if (verb.completeT !== undefined) this.segmentDense(batch, colour, faded(verb.issueT), x(reachT), ym, x(verb.completeT), yp, 'verb', verb);
+        if (verb.torn > 0) batch.box('#ff7f0e', faded(verb.issueT), x(reachT) - 2, ym - 3, 4, 6);
+      } else this.drawVerb(verb, x, yp, ym, faded(verb.issueT));
+    }
+    batch.flush(c);
 
     if (Number.isFinite(view.cursorT)) this.verticalLine(x(view.cursorT), '#000', [4, 3], 'now');
     if (this.divergenceT !== undefined) this.verticalLine(x(this.divergenceT), '#e377c2', [], 'first divergence');
@@ -397,6 +423,17 @@ export class Pane {
     c.stroke();
   }
 
+  private drawOperationDense(bar: OperationBar, top: number, x: (t: number) => number, faded: boolean, batch: DenseBatch): void {
+    const x1 = x(bar.startT);
+    const x2 = Math.max(x(bar.endT), x1 + 1);
+    const colour = bar.unplaced ? '#d62728' : bar.violations.length > 0 ? '#f08080' : outcomeFill[bar.outcome];
+    if (batch.box(colour, faded, x1, top, x2 - x1, operationRowPx - 3)) this.hits.push({ kind: 'operation', x1, y1: top, x2, y2: top + operationRowPx - 3, box: true, ref: bar });
+  }
+
+  private segmentDense(batch: DenseBatch, colour: string, faded: boolean, x1: number, y1: number, x2: number, y2: number, kind: HitKind, ref: VerbArrow | MessageArrow): void {
+    if (batch.segment(colour, faded, x1, y1, x2, y2)) this.hits.push({ kind, x1, y1, x2, y2, box: false, ref });
+  }
+
   /** The drawn item nearest to a point of the canvas (CSS pixels), within a few pixels. */
   hitAt(px: number, py: number): Hit | undefined {
     let best: Hit | undefined;
@@ -413,6 +450,59 @@ export class Pane {
       }
     }
     return best;
+  }
+}
+
+/** Items in a window above which a frame is drawn in dense mode. */
+export const denseItems = 6000;
+
+/**
+ * Segments and boxes of a dense frame, gathered into one path per colour and stroked or filled at once; a
+ * segment or box whose rounded pixels were already drawn in that colour is skipped (and says so).
+ */
+class DenseBatch {
+  private readonly segments = new Map<string, Path2D>();
+  private readonly boxes = new Map<string, Path2D>();
+  private readonly seen = new Set<string>();
+
+  segment(colour: string, faded: boolean, x1: number, y1: number, x2: number, y2: number): boolean {
+    const key = `${colour}${faded ? '~' : ''}`;
+    const pixels = `${key}|${Math.round(x1)},${Math.round(y1)},${Math.round(x2)},${Math.round(y2)}`;
+    if (this.seen.has(pixels)) return false;
+    this.seen.add(pixels);
+    let path = this.segments.get(key);
+    if (!path) this.segments.set(key, (path = new Path2D()));
+    path.moveTo(x1, y1);
+    path.lineTo(x2, y2);
+    return true;
+  }
+
+  box(colour: string, faded: boolean, x: number, y: number, width: number, height: number): boolean {
+    const key = `${colour}${faded ? '~' : ''}`;
+    const pixels = `${key}#${Math.round(x)},${Math.round(y)},${Math.round(width)}`;
+    if (this.seen.has(pixels)) return false;
+    this.seen.add(pixels);
+    let path = this.boxes.get(key);
+    if (!path) this.boxes.set(key, (path = new Path2D()));
+    path.rect(x, y, width, height);
+    return true;
+  }
+
+  flush(c: CanvasRenderingContext2D): void {
+    c.lineWidth = 1;
+    for (const [key, path] of this.boxes) {
+      c.globalAlpha = key.endsWith('~') ? 0.15 : 1;
+      c.fillStyle = key.replace('~', '');
+      c.fill(path);
+    }
+    for (const [key, path] of this.segments) {
+      c.globalAlpha = key.endsWith('~') ? 0.12 : 0.8;
+      c.strokeStyle = key.replace('~', '');
+      c.stroke(path);
+    }
+    c.globalAlpha = 1;
+    this.boxes.clear();
+    this.segments.clear();
   }
 }
 

@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { capturedMain } from '../_capturedMain.js';
 import { firstDivergence } from '../../web/divergence.js';
 import type { TraceEvent } from '../../trace/format.js';
@@ -194,6 +195,19 @@ describe('mnm view (page)', () => {
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     }
+  });
+
+  it('--check goes on the trace it names, --report on the first', async () => {
+    const other = await traceOf('other', 'register', '--seed', '3');
+    const checkPath = join(scratch, 'other.check.json');
+    const checked = await run('check', other, '--model', 'register', '--json');
+    writeFileSync(checkPath, checked.stdout);
+    const out = join(scratch, 'checked.html');
+    assert.equal((await run('view', trace, other, '--check', checkPath, '--report', join(scratch, 'page.run.json'), '--out', out)).code, 0);
+    const html = readFileSync(out, 'utf8');
+    const head = (index: number) => JSON.parse(gunzipSync(Buffer.from(new RegExp(`id="mnm-trace-${index}"[^>]*>([^<]*)<`).exec(html)![1], 'base64')).toString('utf8')) as { check: unknown; report: unknown };
+    assert.deepEqual([head(0).check, head(1).check], [null, JSON.parse(checked.stdout)]);
+    assert.deepEqual([head(0).report, head(1).report], [JSON.parse(readFileSync(join(scratch, 'page.run.json'), 'utf8')), null]);
   });
 
   it('writeViewerPage writes one page with many named traces for a picker', () => {

@@ -127,7 +127,7 @@ interface Page {
   goto(url: string): Promise<unknown>;
   waitForFunction(expression: string): Promise<unknown>;
   evaluate<T>(expression: string): Promise<T>;
-  mouse: { move(x: number, y: number): Promise<void>; wheel(deltaX: number, deltaY: number): Promise<void> };
+  mouse: { move(x: number, y: number, options?: { steps: number }): Promise<void>; wheel(deltaX: number, deltaY: number): Promise<void>; down(): Promise<void>; up(): Promise<void> };
   locator(selector: string): { click(): Promise<void>; count(): Promise<number>; getAttribute(name: string): Promise<string | null>; textContent(): Promise<string | null>; isHidden(): Promise<boolean>; allTextContents(): Promise<string[]> };
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
@@ -346,7 +346,7 @@ describe('mnm view (in headless Chromium)', { skip: skipReason }, () => {
     assert.deepEqual((await drawn())[0], expectedCounts(faulty));
   });
 
-  it('steps through event times, fading what comes after the cursor, and zooms with the wheel', async () => {
+  it('steps through event times, fading what comes after the cursor, zooms with the wheel and pans by dragging', async () => {
     const pmp = await traceOf('steps', 'pmp', '--seed', '1', '--latency', 'unit', '--faults', 'none', '--workload', 'stable', '--f', '1');
     await open('steps', [pmp]);
     const times = [...new Set(eventsOf(pmp).map((event) => event.t))];
@@ -362,6 +362,14 @@ describe('mnm view (in headless Chromium)', { skip: skipReason }, () => {
     await page.mouse.move(box.x, box.y);
     await page.mouse.wheel(0, -100);
     await page.waitForFunction(`window.__mnmViewer.view().toT - window.__mnmViewer.view().fromT < ${before.toT - before.fromT}`);
+    // Dragging right pans back in time, keeping the span.
+    const zoomed = await page.evaluate<{ fromT: number; toT: number }>('window.__mnmViewer.view()');
+    await page.mouse.down();
+    await page.mouse.move(box.x + 200, box.y, { steps: 4 });
+    await page.mouse.up();
+    const panned = await page.evaluate<{ fromT: number; toT: number }>('window.__mnmViewer.view()');
+    assert.ok(panned.fromT < zoomed.fromT, `panned from ${zoomed.fromT} to ${panned.fromT}`);
+    assert.ok(Math.abs(panned.toT - panned.fromT - (zoomed.toT - zoomed.fromT)) < 1e-9);
   });
 
   it('shows two traces side by side with their first divergence', async () => {

@@ -166,13 +166,9 @@ function show(indexes: readonly number[], traces: readonly Loaded[]): void {
     panes[0].divergenceT = divergence.tA;
     panes[1].divergenceT = divergence.tB;
   }
-  if (!complete) {
-    for (const [position, pane] of panes.entries()) {
-      const title = pane.element.querySelector('h2')!;
-      const total = traces[position].complete ? pane.model.eventCount : undefined;
-      if (total === undefined) title.textContent += ` (loading the rest of the trace…)`;
-    }
-  }
+  panes.forEach((pane, position) => {
+    if (!traces[position].complete) pane.element.querySelector('h2')!.textContent += ' (loading the rest of the trace…)';
+  });
   buildFilters();
   showDetails(complete);
   for (const pane of panes) attachPointer(pane);
@@ -347,14 +343,17 @@ function cursorIndex(): number {
   return low;
 }
 
+/** A pan in progress: the pane dragged and the pointer's last x on it. */
+let dragging: { pane: Pane; x: number } | undefined;
+window.addEventListener('mouseup', () => (dragging = undefined));
+
 function attachPointer(pane: Pane): void {
   const canvas = pane.canvas;
-  let dragging: { x: number; fromT: number; toT: number } | undefined;
   canvas.addEventListener('mousemove', (event) => {
     const rect = canvas.getBoundingClientRect();
     const x = event.clientX - rect.left;
     const y = event.clientY - rect.top;
-    if (dragging) {
+    if (dragging?.pane === pane) {
       const shift = pane.tOf(view, dragging.x) - pane.tOf(view, x);
       view.fromT += shift;
       view.toT += shift;
@@ -382,9 +381,8 @@ function attachPointer(pane: Pane): void {
     dragging = undefined;
   });
   canvas.addEventListener('mousedown', (event) => {
-    dragging = { x: event.clientX - canvas.getBoundingClientRect().left, fromT: view.fromT, toT: view.toT };
+    dragging = { pane, x: event.clientX - canvas.getBoundingClientRect().left };
   });
-  window.addEventListener('mouseup', () => (dragging = undefined));
   canvas.addEventListener(
     'wheel',
     (event) => {

@@ -101,7 +101,7 @@ body { margin: 0; font: 13px system-ui, sans-serif; color: #222; background: #fa
 .mnm-pane { flex: 1 1 0; min-width: 0; background: #fff; border: 1px solid #ddd; }
 .mnm-pane h2 { font-size: 13px; margin: 0; padding: 4px 8px; background: #f0f0f0; border-bottom: 1px solid #ddd; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .mnm-pane canvas { display: block; width: 100%; cursor: grab; }
-#mnm-details { padding: 6px 12px 20px; white-space: pre-wrap; }
+#mnm-details { padding: 6px 12px 20px; white-space: pre-wrap; overflow-wrap: anywhere; }
 #mnm-details h3 { margin: 8px 0 4px; font-size: 13px; }
 #mnm-details li { cursor: pointer; }
 #mnm-details .unplaced { color: #b00; font-weight: 600; }

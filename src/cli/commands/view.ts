@@ -40,7 +40,7 @@ example:
   mnm run register --seed 2 --latency lan --mutant minority-quorum --trace bad.jsonl --json > run.json
   mnm check bad.jsonl --model register --json > check.json
   mnm view bad.jsonl --check check.json --report run.json --out bad.html
-  mnm run pmp --seed 1 --trace a.jsonl && mnm run pmp --seed 1 --mutant phase2-any-memory --trace b.jsonl && mnm view a.jsonl b.jsonl
+  mnm run register --seed 2 --latency lan --trace good.jsonl && mnm view good.jsonl bad.jsonl --out pair.html   # side by side
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('view', args, {

@@ -12,6 +12,7 @@ import { shrinkCommand } from './shrink.js';
 import { sweepCommand } from './sweep.js';
 import { tableCommand } from './table.js';
 import { tourCommand } from './tour.js';
+import { viewCommand } from './view.js';
 
 /** Every `mnm` subcommand, in the order `mnm --help` lists them. */
-export const commands: readonly Command[] = [tourCommand, runCommand, sweepCommand, shrinkCommand, replayCommand, exportCommand, checkCommand, mutantsCommand, tableCommand, benchCommand, memoryNodeCommand, nodeCommand, clusterCommand];
+export const commands: readonly Command[] = [tourCommand, runCommand, sweepCommand, shrinkCommand, replayCommand, exportCommand, viewCommand, checkCommand, mutantsCommand, tableCommand, benchCommand, memoryNodeCommand, nodeCommand, clusterCommand];

@@ -4,7 +4,7 @@ import { etcdBinary, redisBinary } from '../../peers/binaries.js';
 import { Prng } from '../../sim/prng.js';
 import { peersBench } from './peers.js';
 import { decodeCall, encodeCall } from './peersBodies.js';
-import { peerRatios, peerRows, peerTargets, percentiles1to99, quantile, type PeerRow } from './peersFigures.js';
+import { peerRatios, peerRows, peerTargets, percentiles1to99, protocolFigures, quantile, type PeerRow } from './peersFigures.js';
 import { phasePlan, type PhaseSamples } from './ycsbDriver.js';
 import { rankAt, ycsbCalls, ycsbKeyCount, ycsbLoadCalls, ycsbValueBytes, zipfianCumulative, zipfianProbability, ZipfianGenerator } from './ycsbWorkload.js';
 
@@ -105,6 +105,9 @@ describe('bench peers figures (pure)', () => {
     assert.equal(row.percentilesUs.length, 99);
     assert.equal(row.percentilesUs[49], row.p50Us);
     assert.deepEqual(percentiles1to99([3, 1, 2]).slice(0, 2), [1, 1]);
+    assert.equal(row.protocol, null, 'no counters: no protocol figures');
+    const counted = { ...phase(0, 1, [1], [2], 1), counters: { getCalls: 4, getRoundTrips: 6, getCacheHits: 3, putCalls: 1, putRoundTrips: 3, putCacheHits: 0 } };
+    assert.deepEqual(protocolFigures([counted]), { getRoundTrips: 1.5, putRoundTrips: 3, keyCacheHits: 0.6 });
     assert.equal(quantile([1, 2, 3, 4], 0.5), 2);
   });
 
@@ -170,6 +173,8 @@ describe('mnm bench peers --quick --json', () => {
       assert.ok(row.trialP50Us.min <= row.p50Us * 10 && row.trialP50Us.min <= row.trialP50Us.max, name);
       assert.equal(row.percentilesUs.length, 99);
       assert.ok(row.ops.get !== null || row.ops.put !== null);
+      if (row.system === 'swarm-kv') assert.ok((row.protocol?.getRoundTrips ?? 0) >= 1 && (row.protocol?.keyCacheHits ?? -1) >= 0, `${name}: SWARM-KV's round trips and key cache hits`);
+      else assert.equal(row.protocol, null);
     }
     assert.equal(json.trials, 2);
     assert.ok((json.machine as { cores: number }).cores >= 1);

@@ -102,7 +102,7 @@ export const peersBench: BenchSuite = {
       `  ${'system'.padEnd(30)} ${'workload'.padEnd(8)} ${'cl'.padStart(2)}  ${'p50 µs'.padStart(8)} ${'x floor'.padStart(8)} ${'p99 µs'.padStart(9)} ${'get p50'.padStart(8)} ${'put p50'.padStart(8)} ${'calls/s'.padStart(8)}  trial p50 min-max`,
       ...rows.map(
         (row) =>
-          `  ${`${row.system} ${row.variant}`.padEnd(30)} ${row.workload.padEnd(8)} ${String(row.clients).padStart(2)}  ${String(row.p50Us).padStart(8)} ${x(row.p50VsFloor).padStart(8)} ${String(row.p99Us).padStart(9)} ${op(row.ops.get).padStart(8)} ${op(row.ops.put).padStart(8)} ${String(row.perSecond).padStart(8)}  ${row.trialP50Us.min}-${row.trialP50Us.max}`,
+          `  ${`${row.system} ${row.variant}`.padEnd(30)} ${row.workload.padEnd(8)} ${String(row.clients).padStart(2)}  ${String(row.p50Us).padStart(8)} ${x(row.p50VsFloor).padStart(8)} ${String(row.p99Us).padStart(9)} ${op(row.ops.get).padStart(8)} ${op(row.ops.put).padStart(8)} ${String(row.perSecond).padStart(8)}  ${row.trialP50Us.min}-${row.trialP50Us.max}${row.protocol ? `  (round trips get ${row.protocol.getRoundTrips ?? '-'}, put ${row.protocol.putRoundTrips ?? '-'}; key cache hits ${row.protocol.keyCacheHits ?? '-'})` : ''}`,
       ),
       'ratios (a/b: p50 and p99 below 1 and throughput above 1 mean a is ahead):',
       ...ratios

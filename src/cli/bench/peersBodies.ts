@@ -227,6 +227,25 @@ export function swarmKvBody(raw: unknown): (fabric: Fabric) => Promise<PhaseSamp
     // The index and the records' KEYs (SWARM-KV's load): one process, one connection per memory, so every client's
     // later verbs come after it there.
     await stores[0].load(Array.from({ length: ycsbKeyCount }, (_, rank) => ycsbKey(rank)));
-    return runPlan(stores, args.plan, args.counts, args.seed);
+    // Each call's round trips and key cache outcome, as the store reports them (`op-cost` in the swarm-kv scenario).
+    const counters: Record<string, number> = {};
+    const count = (name: string, by: number) => (counters[name] = (counters[name] ?? 0) + by);
+    const observed = stores.map((store) => ({
+      get: async (key: string) => {
+        const value = await store.get(key);
+        count('getCalls', 1);
+        count('getRoundTrips', store.lastRoundTrips);
+        count('getCacheHits', store.lastCacheHit ? 1 : 0);
+        return value;
+      },
+      put: async (key: string, value: string) => {
+        await store.put(key, value);
+        count('putCalls', 1);
+        count('putRoundTrips', store.lastRoundTrips);
+        count('putCacheHits', store.lastCacheHit ? 1 : 0);
+      },
+    }));
+    const observer = { reset: () => Object.keys(counters).forEach((name) => delete counters[name]), counters: () => ({ ...counters }) };
+    return runPlan(observed, args.plan, args.counts, args.seed, observer);
   };
 }

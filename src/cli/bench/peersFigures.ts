@@ -50,6 +50,8 @@ export interface PeerRow {
   readonly trialPerSecond: { readonly min: number; readonly max: number };
   /** p50 over the floor measured in the same run (TCP ping-pong p50). */
   readonly p50VsFloor: number;
+  /** SWARM-KV: mean round trips per get and per put, and the share of calls whose key was in the client's key cache (null for the others). */
+  readonly protocol: { readonly getRoundTrips: number | null; readonly putRoundTrips: number | null; readonly keyCacheHits: number | null } | null;
   /** p1..p99 of every call (µs): the CDF. */
   readonly percentilesUs: readonly number[];
   readonly note: string;
@@ -59,6 +61,18 @@ function opFigures(samples: readonly number[]): OpFigures | null {
   if (samples.length === 0) return null;
   const sorted = [...samples].sort((a, b) => a - b);
   return { count: sorted.length, p50Us: round2(quantile(sorted, 0.5)), p99Us: round2(quantile(sorted, 0.99)) };
+}
+
+/** The phases' summed counters as means per call (SWARM-KV's observer, peersBodies.ts), or null without counters. */
+export function protocolFigures(phases: readonly PhaseSamples[]): PeerRow['protocol'] {
+  if (phases.every((phase) => phase.counters === undefined)) return null;
+  const sum = (name: string) => phases.reduce((total, phase) => total + (phase.counters?.[name] ?? 0), 0);
+  const per = (value: number, calls: number) => (calls === 0 ? null : round2(value / calls));
+  return {
+    getRoundTrips: per(sum('getRoundTrips'), sum('getCalls')),
+    putRoundTrips: per(sum('putRoundTrips'), sum('putCalls')),
+    keyCacheHits: per(sum('getCacheHits') + sum('putCacheHits'), sum('getCalls') + sum('putCalls')),
+  };
 }
 
 /** A system's rows: its phases grouped by (workload, clients), trials pooled, the spread kept. */
@@ -89,6 +103,7 @@ export function peerRows(run: { readonly system: string; readonly variant: strin
       trialP50Us: { min: round2(Math.min(...trialP50)), max: round2(Math.max(...trialP50)) },
       trialPerSecond: { min: Math.round(Math.min(...trialRate)), max: Math.round(Math.max(...trialRate)) },
       p50VsFloor: round2(p50 / floorP50Us),
+      protocol: protocolFigures(phases),
       percentilesUs: percentiles1to99(all),
       note: run.note,
     });

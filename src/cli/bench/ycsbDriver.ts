@@ -30,6 +30,14 @@ export interface PhaseSamples extends PhaseSpec {
   readonly getUs: number[];
   readonly putUs: number[];
   readonly seconds: number;
+  /** Counts a system's own observer kept during the phase (SWARM-KV: round trips and key cache hits), summed over its calls. */
+  readonly counters?: Readonly<Record<string, number>>;
+}
+
+/** Counts kept by a system's clients (e.g. the protocol's round trips per call): zeroed before a phase, read after it. */
+export interface PhaseObserver {
+  reset(): void;
+  counters(): Record<string, number>;
 }
 
 export interface PhaseCounts {
@@ -96,9 +104,13 @@ export async function loadAndWarm(clients: readonly KvClientLike[], warmup: numb
 }
 
 /** Load, warm up, then every phase of `plan` in order. */
-export async function runPlan(clients: readonly KvClientLike[], plan: readonly PhaseSpec[], counts: PhaseCounts, seed: number): Promise<PhaseSamples[]> {
+export async function runPlan(clients: readonly KvClientLike[], plan: readonly PhaseSpec[], counts: PhaseCounts, seed: number, observer?: PhaseObserver): Promise<PhaseSamples[]> {
   await loadAndWarm(clients, counts.warmup, seed);
   const results: PhaseSamples[] = [];
-  for (const spec of plan) results.push(await runPhase(clients, spec, seed));
+  for (const spec of plan) {
+    observer?.reset();
+    const samples = await runPhase(clients, spec, seed);
+    results.push(observer ? { ...samples, counters: observer.counters() } : samples);
+  }
   return results;
 }

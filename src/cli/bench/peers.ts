@@ -27,7 +27,7 @@ function countsOf(quick: boolean): { trials: number; counts: PhaseCounts } {
 
 export const fairnessNotes: readonly string[] = [
   'etcd persists (fsync of its WAL at a majority before it answers) unless run without fsync; mnm stores keep their state in memory by default: compare "mu-kv no fsync" with "etcd no fsync", and "mu-kv fsync" with "etcd fsync".',
-  "mu-kv fsync writes each replica's applied log to a local file with fdatasync, and the leader answers once its own write is durable: one fsync per batch at the leader, where etcd waits for a majority's WAL fsync.",
+  "mu-kv fsync writes each replica's applied log to a local file with fdatasync, and the leader answers once its own write is durable (one fdatasync per batch; followers are not waited for), where etcd waits for a majority's WAL fsync; but it writes every applied entry, gets included (reads go through the log), where etcd's reads write nothing.",
   'Redis does not replicate: one server, one copy. SWARM-KV keeps 2f+1 = 3 copies and, in the "m2 crashed" pass, still answers with one memory node down.',
   'etcd and Redis are driven from the bench process over their own protocols (HTTP/JSON gateway, RESP); mnm stores from a client OS process of the tcp run over mnm\'s fabric (length-prefixed frames on TCP). All reads are linearizable except Redis\'s (unreplicated, trivially so): etcd reads go through Raft (ReadIndex), mnm\'s replicated-log reads through the log, SWARM-KV reads the registers at a majority of memories.',
   'Same machine for everything: the servers, the replicas and the clients share its cores (see machine.cores and loadAverage).',

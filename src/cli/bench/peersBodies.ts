@@ -13,6 +13,7 @@ import { keyIndexRegionName } from '../../protocols/swarm/keyIndexClient.js';
 import { swarmRegions } from '../../protocols/swarm/layout.js';
 import { SwarmKv, swarmKvLayoutConfig, type SwarmKvLayout } from '../../protocols/swarm/swarmKv.js';
 import { FsyncFileSink } from '../../realtime/fsyncSink.js';
+import { steadyDetector } from './mu.js';
 import { concurrentClients, runPlan, type KvClientLike, type PhaseCounts, type PhaseSamples, type PhaseSpec } from './ycsbDriver.js';
 import { ycsbKey, ycsbKeyCount, ycsbValueBytes } from './ycsbWorkload.js';
 
@@ -58,15 +59,9 @@ export function logKvRegions(args: Pick<LogKvArgs, 'log' | 'entries'>): RegionSp
   return args.log === 'mu' ? muRegions(muLayoutOf({ capacity: kvBenchCapacity, slots: args.entries }), logReplicas) : [];
 }
 
-/**
- * The detector of the Mu runs: a 50 ms beat (150 ms threshold), as `mnm
- * bench mu`'s commit runs (`steadyDetector`, mu.ts): a stable leader's
- * commit does not involve it, and a sub-millisecond threshold on a loaded
- * 2-core machine suspects the leader falsely several times a second.
- */
-const steadyDetector = { heartbeatMicroseconds: 50_000, readTimeoutMicroseconds: 100_000, reforwardMicroseconds: 100_000 } as const;
-
 function openLog(fabric: Fabric, args: LogKvArgs): ReplicatedLog {
+  // Mu's detector as `mnm bench mu`'s commit runs use it (a 50 ms beat): a stable leader's commit does not involve
+  // it, and a sub-millisecond threshold on a loaded 2-core machine suspects the leader falsely several times a second.
   if (args.log === 'mu') return new MuLog(fabric, { capacity: kvBenchCapacity, slots: args.entries, window: concurrentClients, timing: muTimingForBackend('tcp', args.unitMicroseconds, steadyDetector) });
   // As `mnm bench backends` runs Multi-Paxos (logTargets.ts): decisions announced once per heartbeat, a heartbeat every
   // 20 delays and suspicion after 400 (a loaded 2-core machine deschedules a process for more than 20 delays).
@@ -74,7 +69,7 @@ function openLog(fabric: Fabric, args: LogKvArgs): ReplicatedLog {
   return new MultiPaxosLog(fabric, { capacity: kvBenchCapacity, entries: args.entries, window: concurrentClients, timing: { ...timing, heartbeat: 20, suspectAfter: { ...timing.suspectAfter, base: 400 } }, announce: 'heartbeat' });
 }
 
-const kinds = { get: 1, put: 2, end: 3, reply: 4 } as const;
+const kinds = { get: 1, put: 2, end: 3, reply: 4, failed: 5 } as const;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -138,7 +133,7 @@ function replicaBody(args: LogKvArgs): (fabric: Fabric) => Promise<unknown> {
       if (call.kind === kinds.end) return end();
       if (store === undefined) return void early.push(message);
       const answer = (value: string) => fabric.send(message.from, encodeCall(kinds.reply, call.id, '', value));
-      const failed = (error: unknown) => fabric.send(message.from, encodeCall(kinds.reply, call.id, '', `!${(error as Error).message}`));
+      const failed = (error: unknown) => fabric.send(message.from, encodeCall(kinds.failed, call.id, '', (error as Error).message));
       if (call.kind === kinds.get) store.get(call.key).then(answer, failed);
       else store.put(call.key, call.value).then(() => answer(''), failed);
     };
@@ -159,7 +154,7 @@ function replicaBody(args: LogKvArgs): (fabric: Fabric) => Promise<unknown> {
 class RemoteKv implements KvClientLike {
   constructor(
     private readonly fabric: Fabric,
-    private readonly waiting: Map<number, (value: string) => void>,
+    private readonly waiting: Map<number, (reply: { kind: number; value: string }) => void>,
     private readonly ids: { next: number },
   ) {}
 
@@ -174,7 +169,7 @@ class RemoteKv implements KvClientLike {
   private send(kind: number, key: string, value: string): Promise<string> {
     const id = this.ids.next++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, (answer) => (answer.startsWith('!') ? reject(new Error(`p0: ${answer.slice(1)}`)) : resolve(answer)));
+      this.waiting.set(id, (reply) => (reply.kind === kinds.failed ? reject(new Error(`the leader p0: ${reply.value}`)) : resolve(reply.value)));
       this.fabric.send(0, encodeCall(kind, id, key, value));
     });
   }
@@ -182,12 +177,12 @@ class RemoteKv implements KvClientLike {
 
 function clientBody(args: LogKvArgs): (fabric: Fabric) => Promise<PhaseSamples[]> {
   return async (fabric) => {
-    const waiting = new Map<number, (value: string) => void>();
+    const waiting = new Map<number, (reply: { kind: number; value: string }) => void>();
     fabric.onMessage((message) => {
       const reply = decodeCall(message.data);
       const done = waiting.get(reply.id);
       waiting.delete(reply.id);
-      done?.(reply.value);
+      done?.(reply);
     });
     const ids = { next: 1 };
     const clients = Array.from({ length: concurrentClients }, () => new RemoteKv(fabric, waiting, ids));

@@ -65,8 +65,10 @@ async function tcpRun(config: RealRunConfig & { colocatedMemories?: boolean }, c
   return outcome.results[clientProcess] as PhaseSamples[];
 }
 
-/** Generous: a bound for a wedged run, far above any healthy one (the full bench's slowest tcp run takes well under a minute). */
-const deadlineMilliseconds = 900_000;
+/** A bound for a wedged run, far above a healthy one (the full bench's tcp runs take 7–15 s at load 10): 2 min plus 20 ms per call. */
+export function deadlineFor(plan: readonly PhaseSpec[]): number {
+  return 120_000 + 20 * plan.reduce((sum, spec) => sum + spec.clients * spec.calls, 0);
+}
 
 /** The replicated store on Mu's log or Multi-Paxos's: 3 replicas p0..p2 and the client process p3 (peersBodies.ts). */
 export async function logKvRun(log: 'mu' | 'multi-paxos', fsync: boolean, plan: readonly PhaseSpec[], counts: PhaseCounts): Promise<SystemRun> {
@@ -82,7 +84,7 @@ export async function logKvRun(log: 'mu' | 'multi-paxos', fsync: boolean, plan: 
         body: { module: new URL('./peersBodies.js', import.meta.url).href, export: 'logKvBody', args },
         seed: 1,
         unitMicroseconds: tcpUnitMicroseconds,
-        deadlineMilliseconds,
+        deadlineMilliseconds: deadlineFor(plan),
         colocatedMemories: mu,
       },
       logReplicas,
@@ -108,7 +110,7 @@ export async function swarmKvRun(crashed: boolean, plan: readonly PhaseSpec[], c
       body: { module: new URL('./peersBodies.js', import.meta.url).href, export: 'swarmKvBody', args },
       seed: 1,
       unitMicroseconds: tcpUnitMicroseconds,
-      deadlineMilliseconds,
+      deadlineMilliseconds: deadlineFor(plan),
       ...(crashed ? { crashedMemories: [2] } : {}),
     },
     0,

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { etcdBinary, redisBinary } from '../../peers/binaries.js';
 import { Prng } from '../../sim/prng.js';
-import { peersBench } from './peers.js';
+import { peersBench, trialOrder } from './peers.js';
 import { decodeCall, encodeCall } from './peersBodies.js';
 import { peerRatios, peerRows, peerTargets, percentiles1to99, protocolFigures, quantile, type PeerRow } from './peersFigures.js';
 import { phasePlan, type PhaseSamples } from './ycsbDriver.js';
@@ -72,6 +72,14 @@ describe('YCSB calls', () => {
       plan.map((spec) => `${spec.trial}/${spec.workload}/${spec.clients}x${spec.calls}`),
       ['0/ycsb-a/1x10', '0/ycsb-a/16x3', '0/ycsb-b/1x10', '0/ycsb-b/16x3', '1/ycsb-a/1x10', '1/ycsb-a/16x3', '1/ycsb-b/1x10', '1/ycsb-b/16x3'],
     );
+  });
+
+  it('rotates the systems between trials', () => {
+    assert.deepEqual([0, 1, 2].map((trial) => trialOrder(4, trial)), [
+      [0, 1, 2, 3],
+      [1, 2, 3, 0],
+      [2, 3, 0, 1],
+    ]);
   });
 
   it('frames a call to the leader and back', () => {

@@ -5,7 +5,7 @@ import { round } from './latencyFigures.js';
 import { peerRatios, peerRows, peerTargets, type PeerRatio, type PeerRow, type PeerTarget } from './peersFigures.js';
 import { etcdRun, logKvRun, redisRun, swarmKvRun, workloadSeed, type SystemRun } from './peersSystems.js';
 import type { BenchSuite } from './suite.js';
-import { concurrentClients, phasePlan, type PhaseCounts } from './ycsbDriver.js';
+import { concurrentClients, phasePlan, type PhaseCounts, type PhaseSpec } from './ycsbDriver.js';
 import { ycsbKeyCount, ycsbTheta, ycsbValueBytes, ycsbWorkloads } from './ycsbWorkload.js';
 
 /**
@@ -21,6 +21,11 @@ import { ycsbKeyCount, ycsbTheta, ycsbValueBytes, ycsbWorkloads } from './ycsbWo
  * multiple of a TCP ping-pong floor measured in the same run. A missing
  * binary skips its rows with one line; mnm's rows always run.
  */
+/** The systems' order in trial `trial` (pure): 0..n−1 rotated by `trial`. */
+export function trialOrder(systems: number, trial: number): number[] {
+  return Array.from({ length: systems }, (_, index) => (index + trial) % systems);
+}
+
 function countsOf(quick: boolean): { trials: number; counts: PhaseCounts } {
   return quick ? { trials: 2, counts: { sequential: 150, perConcurrentClient: 20, warmup: 10 } } : { trials: 3, counts: { sequential: 1000, perConcurrentClient: 100, warmup: 30 } };
 }
@@ -52,28 +57,39 @@ export const peersBench: BenchSuite = {
     for (const line of skipped) if (!options.quiet) io.stderr(`bench peers: ${line}\n`);
     progress('floor: loopback TCP ping-pong');
     const floor = await pingPong(options.quick ? 1000 : 5000);
-    const systems: { label: string; run: () => Promise<SystemRun> }[] = [
-      ...(etcdMissing === undefined ? [true, false].map((fsync) => ({ label: `etcd, ${fsync ? 'fsync' : 'no fsync'}`, run: () => etcdRun(fsync, plan, counts) })) : []),
-      ...(redisMissing === undefined ? (['none', 'always'] as const).map((persistence) => ({ label: `redis, persistence ${persistence}`, run: () => redisRun(persistence, plan, counts) })) : []),
-      { label: 'Mu KV on tcp', run: () => logKvRun('mu', false, plan, counts) },
-      { label: 'Mu KV on tcp, log fsynced', run: () => logKvRun('mu', true, plan, counts) },
-      { label: 'KV on Multi-Paxos on tcp', run: () => logKvRun('multi-paxos', false, plan, counts) },
-      { label: 'SWARM-KV on tcp', run: () => swarmKvRun(false, plan, counts) },
-      { label: 'SWARM-KV on tcp, m2 crashed', run: () => swarmKvRun(true, plan, counts) },
+    const systems: { label: string; run: (trialPlan: readonly PhaseSpec[]) => Promise<SystemRun> }[] = [
+      ...(etcdMissing === undefined ? [true, false].map((fsync) => ({ label: `etcd, ${fsync ? 'fsync' : 'no fsync'}`, run: (trialPlan: readonly PhaseSpec[]) => etcdRun(fsync, trialPlan, counts) })) : []),
+      ...(redisMissing === undefined ? (['none', 'always'] as const).map((persistence) => ({ label: `redis, persistence ${persistence}`, run: (trialPlan: readonly PhaseSpec[]) => redisRun(persistence, trialPlan, counts) })) : []),
+      { label: 'Mu KV on tcp', run: (trialPlan) => logKvRun('mu', false, trialPlan, counts) },
+      { label: 'Mu KV on tcp, log fsynced', run: (trialPlan) => logKvRun('mu', true, trialPlan, counts) },
+      { label: 'KV on Multi-Paxos on tcp', run: (trialPlan) => logKvRun('multi-paxos', false, trialPlan, counts) },
+      { label: 'SWARM-KV on tcp', run: (trialPlan) => swarmKvRun(false, trialPlan, counts) },
+      { label: 'SWARM-KV on tcp, m2 crashed', run: (trialPlan) => swarmKvRun(true, trialPlan, counts) },
     ];
-    const rows: PeerRow[] = [];
+    // Full form: trials outermost, each system started afresh in each, in an order rotated per trial, so that a load
+    // changing over the run (other jobs on the machine) falls on every system alike and the spread between trials
+    // includes restarts. --quick starts each system once for all its trials (starts are most of its time).
+    const runs = new Map<number, SystemRun>();
     const seconds: Record<string, number> = {};
-    for (const system of systems) {
-      progress(system.label);
-      const before = Date.now();
-      const run = await system.run();
-      seconds[`${run.system} ${run.variant}`] = round((Date.now() - before) / 1000);
-      rows.push(...peerRows(run, floor.p50));
+    const rounds = options.quick ? [plan] : Array.from({ length: trials }, (_, trial) => plan.filter((spec) => spec.trial === trial));
+    for (const [pass, trialPlan] of rounds.entries()) {
+      for (const index of trialOrder(systems.length, pass)) {
+        const system = systems[index];
+        progress(options.quick ? system.label : `trial ${pass + 1}/${trials}: ${system.label}`);
+        const before = Date.now();
+        const run = await system.run(trialPlan);
+        const name = `${run.system} ${run.variant}`;
+        seconds[name] = round((seconds[name] ?? 0) + (Date.now() - before) / 1000);
+        const earlier = runs.get(index);
+        runs.set(index, earlier ? { ...run, phases: [...earlier.phases, ...run.phases] } : run);
+      }
     }
+    const rows: PeerRow[] = [...runs.entries()].sort(([a], [b]) => a - b).flatMap(([, run]) => peerRows(run, floor.p50));
     return {
       machine: { cores: cpus().length, loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map(round) },
       workload: { keys: ycsbKeyCount, valueBytes: ycsbValueBytes, zipfianTheta: ycsbTheta, workloads: ycsbWorkloads, clients: [1, concurrentClients], seed: workloadSeed },
       trials,
+      trialsRestart: !options.quick,
       counts,
       versions: { etcd: binaryVersion(etcdBinary()) ?? null, redis: binaryVersion(redisBinary()) ?? null },
       floor: { what: '64-byte loopback TCP ping-pong (child echo server)', p50Us: round(floor.p50), p99Us: round(floor.p99), perSecond: floor.perSecond },

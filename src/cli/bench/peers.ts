@@ -27,7 +27,7 @@ export function trialOrder(systems: number, trial: number): number[] {
 }
 
 function countsOf(quick: boolean): { trials: number; counts: PhaseCounts } {
-  return quick ? { trials: 2, counts: { sequential: 150, perConcurrentClient: 20, warmup: 10 } } : { trials: 3, counts: { sequential: 1000, perConcurrentClient: 100, warmup: 30 } };
+  return quick ? { trials: 2, counts: { sequential: 150, perConcurrentClient: 20, warmup: 10, sequentialWarmup: 100 } } : { trials: 3, counts: { sequential: 1000, perConcurrentClient: 100, warmup: 30, sequentialWarmup: 500 } };
 }
 
 export const fairnessNotes: readonly string[] = [

@@ -47,6 +47,8 @@ export interface PhaseCounts {
   readonly perConcurrentClient: number;
   /** Calls before any measured phase (16 clients, YCSB-A), not measured: JIT, connections, the servers' first allocations. */
   readonly warmup: number;
+  /** Calls of one client alone after the concurrent warm-up, not measured. */
+  readonly sequentialWarmup?: number;
 }
 
 export const concurrentClients = 16;
@@ -89,8 +91,8 @@ export async function runPhase(clients: readonly KvClientLike[], spec: PhaseSpec
   return { ...spec, getUs, putUs, seconds: (microseconds() - started) / 1e6 };
 }
 
-/** The load phase (every key put once, spread over the clients), then `warmup` calls per client: nothing measured. */
-export async function loadAndWarm(clients: readonly KvClientLike[], warmup: number, seed: number): Promise<void> {
+/** The load phase (every key put once, spread over the clients), then `warmup` calls per client, then `sequentialWarmup` calls of the first client alone: nothing measured. */
+export async function loadAndWarm(clients: readonly KvClientLike[], warmup: number, seed: number, sequentialWarmup = 0): Promise<void> {
   const load = ycsbLoadCalls();
   let next = 0;
   await Promise.all(
@@ -98,14 +100,19 @@ export async function loadAndWarm(clients: readonly KvClientLike[], warmup: numb
       while (next < load.length) await call(client, load[next++]);
     }),
   );
-  await Promise.all(clients.map(async (client, lane) => {
-    for (const one of ycsbCalls('ycsb-a', seed, `warmup.c${lane}`, warmup)) await call(client, one);
-  }));
+  await Promise.all(
+    clients.map(async (client, lane) => {
+      for (const one of ycsbCalls('ycsb-a', seed, `warmup.c${lane}`, warmup)) await call(client, one);
+    }),
+  );
+  // And one client alone, as the sequential phases run: measured, the first sequential phase after a start was twice
+  // as slow as the next ones (Mu, Multi-Paxos and SWARM-KV on tcp) with only the concurrent warm-up above.
+  for (const one of ycsbCalls('ycsb-a', seed, 'warmup.sequential', sequentialWarmup)) await call(clients[0], one);
 }
 
 /** Load, warm up, then every phase of `plan` in order. */
 export async function runPlan(clients: readonly KvClientLike[], plan: readonly PhaseSpec[], counts: PhaseCounts, seed: number, observer?: PhaseObserver): Promise<PhaseSamples[]> {
-  await loadAndWarm(clients, counts.warmup, seed);
+  await loadAndWarm(clients, counts.warmup, seed, counts.sequentialWarmup ?? 0);
   const results: PhaseSamples[] = [];
   for (const spec of plan) {
     observer?.reset();

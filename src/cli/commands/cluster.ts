@@ -72,7 +72,7 @@ interface ClusterState {
 }
 
 /** 128 + SIGINT's number: what a shell reports for a command stopped by Ctrl-C. */
-const interruptedExitCode = 130;
+import { interruptedExitCode } from '../sweep/interrupt.js';
 
 /**
  * SIGINT/SIGTERM while `cluster up` runs. The nodes run detached, in their

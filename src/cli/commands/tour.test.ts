@@ -70,7 +70,11 @@ describe('mnm tour', () => {
 
       // Each stop's trace: NN-<name>.trace.jsonl, a header and the run's events, replayable to the same hash.
       const files = readdirSync(traces).sort();
-      assert.deepEqual(files, tour.stops.map((stop: { name: string }, index: number) => traceFileName(index + 1, stop.name)));
+      assert.deepEqual(files, [...tour.stops.map((stop: { name: string }, index: number) => traceFileName(index + 1, stop.name)), 'index.html']);
+      // The tour ends in the viewer: one page with every stop's execution.
+      assert.equal(tour.page, join(traces, 'index.html'));
+      const page = readFileSync(tour.page, 'utf8');
+      assert.deepEqual([...page.matchAll(/data-name="([^"]*)"/g)].map((match) => match[1]), tour.stops.map((stop: { name: string }, index: number) => `${index + 1}. ${stop.name}`));
       for (const stop of tour.stops) {
         assert.equal(stop.trace, join(traces, traceFileName(tour.stops.indexOf(stop) + 1, stop.name)));
         const header = JSON.parse(readFileSync(stop.trace, 'utf8').split('\n')[0]);

@@ -10,6 +10,11 @@ import { replayCommand } from '../runArgs.js';
 import { isSystemError, systemErrorReason } from '../systemError.js';
 import { UsageError, exitCodes } from '../usage.js';
 import { broadcastFacts, deliveredLine, equivocationShown, type DeliveredK } from './tourBroadcast.js';
+import { checkCommand } from './check.js';
+import { interruptedExitCode } from '../sweep/interrupt.js';
+import { serveViewerPage, viewerPageHtml, writeViewerPage, type ViewerTraceSource } from './viewPage.js';
+import type { CheckResult } from '../../web/checkResult.js';
+import { createInterface } from 'node:readline';
 
 /** One stop of the tour: a run and what it shows. */
 interface Stop {
@@ -293,9 +298,9 @@ export function traceFileName(number: number, name: string): string {
 }
 
 /** Writes into the --traces directory; an operating-system error is one line naming the option (exit 2). */
-function writingTraces(directory: string, write: () => void): void {
+function writingTraces<T>(directory: string, write: () => T): T {
   try {
-    write();
+    return write();
   } catch (error) {
     if (isSystemError(error)) throw new UsageError(`--traces: cannot write into '${directory}': ${systemErrorReason(error)}`);
     throw error;
@@ -305,7 +310,7 @@ function writingTraces(directory: string, write: () => void): void {
 export const tourCommand: Command = {
   name: 'tour',
   summary: 'a short guided tour on the simulator (what `npm start` runs)',
-  help: `usage: mnm tour [--json] [--traces DIR]
+  help: `usage: mnm tour [--json] [--traces DIR] [--no-serve]
 
 Runs a few short scenarios on the deterministic simulator and explains what
 each shows: the replicated register's cost in delays, a tolerated memory
@@ -319,23 +324,30 @@ contention, skewed clocks and a crash; then the lecture's Byzantine part:
 consistent broadcast delivering on the fast path with no signature, an
 equivocating sender caught (correct processes never deliver two different
 messages), and the slow path's one signature forced by a silent replicator.
-Every run prints the command that replays it.
+Every run prints the command that replays it. At the end the tour writes
+one viewer page with every stop's execution (DIR/index.html; docs/viewer.md)
+and prints its path; on a terminal it offers to serve the page on
+127.0.0.1 until interrupted.
 
 options:
   --json          print {"stops": [{title, name, ok, seed, facts, trace, ...}], "traces": DIR}
   --traces DIR    write each stop's trace as DIR/NN-<name>.trace.jsonl
-                  (default ${defaultTraceDirectory}/ in the working directory)
+                  (default ${defaultTraceDirectory}/ in the working directory),
+                  and the viewer page of them all as DIR/index.html
+  --no-serve      do not offer to serve the page (never offered when stdin or
+                  stdout is not a terminal, or with --json)
 
 example:
   mnm tour
   mnm tour --json --traces /tmp/tour
 `,
   async run(args, io) {
-    const { values } = parseCommandArgs('tour', args, { json: { type: 'boolean' }, traces: { type: 'string' } }, false);
+    const { values } = parseCommandArgs('tour', args, { json: { type: 'boolean' }, traces: { type: 'string' }, 'no-serve': { type: 'boolean' } }, false);
     const directory = values.traces ?? defaultTraceDirectory;
     if (directory === '') throw new UsageError('--traces: expected a directory');
     writingTraces(directory, () => mkdirSync(directory, { recursive: true }));
     const results: Record<string, unknown>[] = [];
+    const pageTraces: ViewerTraceSource[] = [];
     if (!values.json) io.stdout('mnm tour — the lecture\'s algorithms on the simulator (latency model "unit": one delay = 1, unless said)\n\n');
     for (const [index, stop] of stops.entries()) {
       let report = await runScenario(stop.options, 'full');
@@ -348,9 +360,49 @@ example:
       const linearizable = report.protocol === 'register' ? inversion(report) === undefined : undefined;
       results.push({ title: stop.title, name: stop.name, ok: report.ok, blocked: report.blocked, seed: report.seed, metrics: report.metrics, violations: report.violations, traceHash: report.traceHash, trace, ...(linearizable === undefined ? {} : { linearizable }), ...(stop.facts ? { facts: stop.facts(report) } : {}) });
       if (!values.json) io.stdout(`${stop.title}\n   ${stop.explain(report)}\n   (${replayCommand(report.params)}; trace: ${trace})\n\n`);
+      pageTraces.push({
+        name: `${index + 1}. ${stop.name}`,
+        text: report.trace ?? '',
+        report: { violations: report.violations },
+        ...(linearizable === undefined ? {} : { check: await checkTrace(trace) }),
+      });
     }
-    if (values.json) io.stdout(JSON.stringify({ stops: results, traces: directory, ...provenance() }) + '\n');
-    else io.stdout(`The stops' traces are in ${directory}/ (mnm replay FILE checks one; docs/trace.md describes them).\nNext: mnm table consensus, mnm table broadcast, mnm sweep pmp --seeds 1000 --mix, mnm sweep cb --adversary all --seeds 1000, mnm mutants, mnm run --help.\n`);
-    return exitCodes.ok;
+    const page = writingTraces(directory, () => writeViewerPage({ traces: pageTraces, out: join(directory, 'index.html'), title: 'mnm tour' }));
+    if (values.json) {
+      io.stdout(JSON.stringify({ stops: results, traces: directory, page, ...provenance() }) + '\n');
+      return exitCodes.ok;
+    }
+    io.stdout(`The stops' traces are in ${directory}/ (mnm replay FILE checks one; docs/trace.md describes them).\n`);
+    io.stdout(`The viewer page of all ${stops.length} executions: ${page}\n   (open it in a browser: a space-time diagram per stop, operations, violations; docs/viewer.md)\n`);
+    io.stdout(`Next: mnm table consensus, mnm table broadcast, mnm sweep pmp --seeds 1000 --mix, mnm sweep cb --adversary all --seeds 1000, mnm mutants, mnm view TRACE, mnm run --help.\n`);
+    if (values['no-serve'] || !process.stdin.isTTY || !process.stdout.isTTY) return exitCodes.ok;
+    if (!(await confirm(`Serve the viewer on 127.0.0.1 now? [Y/n] `))) return exitCodes.ok;
+    const { url, server } = await serveViewerPage(viewerPageHtml({ traces: pageTraces, title: 'mnm tour' }));
+    io.stdout(`Serving ${url} until interrupted (Ctrl-C).\n`);
+    await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return interruptedExitCode;
   },
 };
+
+/** The check `mnm check TRACE --model register --json` prints, for the page to place the linearization (or the unplaced operations) on the trace's operations. */
+async function checkTrace(trace: string): Promise<CheckResult> {
+  let output = '';
+  await checkCommand.run([trace, '--model', 'register', '--json'], { stdout: (text) => void (output += text), stderr: () => undefined, stderrIsTerminal: false });
+  return JSON.parse(output) as CheckResult;
+}
+
+/** Asks a yes/no question on the terminal; an empty answer is yes. */
+async function confirm(question: string): Promise<boolean> {
+  const lines = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await new Promise<string>((resolve) => lines.question(question, resolve));
+    return !/^\s*n/i.test(answer);
+  } finally {
+    lines.close();
+  }
+}

@@ -416,6 +416,26 @@ describe('mnm view (in headless Chromium)', { skip: skipReason }, () => {
     process.stderr.write(`view.test: a frame of all ${sizes[1]} events (dense mode) took ${fitMs.toFixed(0)} ms\n`);
   });
 
+  it("shows the tour's executions: one trace per stop, stop 5's inversion on the operations the checker could not place", async () => {
+    const directory = join(scratch, 'tour');
+    const tour = await run('tour', '--json', '--traces', directory);
+    assert.equal(tour.code, 0, tour.stderr);
+    const { stops, page: pagePath } = JSON.parse(tour.stdout) as { stops: { name: string; trace: string }[]; page: string };
+    await page.goto(`file://${pagePath}`);
+    await page.waitForFunction("document.body.dataset.complete === 'true'");
+    assert.deepEqual(await page.evaluate<string[]>('window.__mnmViewer.traces()'), stops.map((stop, index) => `${index + 1}. ${stop.name}`));
+    const inversion = stops.findIndex((stop) => stop.name === 'new-old-inversion');
+    const checked = await run('check', stops[inversion].trace, '--model', 'register', '--json');
+    assert.equal(checked.code, 1, 'the checker rejects stop 5');
+    const { witness } = JSON.parse(checked.stdout) as { witness: { unplaced: number[] } };
+    await page.evaluate(`window.__mnmViewer.select(${inversion})`);
+    await page.waitForFunction("document.body.dataset.complete === 'true'");
+    const [unplaced] = await page.evaluate<number[][]>('window.__mnmViewer.unplaced()');
+    assert.deepEqual([...unplaced].sort((a, b) => a - b), [...witness.unplaced].sort((a, b) => a - b));
+    await page.evaluate('window.__mnmViewer.fit()');
+    assert.deepEqual((await drawn())[0], expectedCounts(stops[inversion].trace));
+  });
+
   it("draws the tour's PMP run (stop 6), and writes docs/img/viewer-pmp.png with MNM_WRITE_SCREENSHOTS=1", async () => {
     // The options of tour stop 6 (src/cli/commands/tour.ts).
     const pmp = await traceOf('pmp', 'pmp', '--seed', '1', '--latency', 'unit', '--faults', 'none', '--workload', 'stable', '--f', '1');

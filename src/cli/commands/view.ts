@@ -8,7 +8,7 @@ import { UsageError, exitCodes } from '../usage.js';
 import { serveViewerPage, viewerPageHtml, writeViewerPage, type ViewerTraceSource } from './viewPage.js';
 
 /** 128 + SIGINT's number: what a shell reports for a command stopped by Ctrl-C. */
-const interruptedExitCode = 130;
+import { interruptedExitCode } from '../sweep/interrupt.js';
 
 export const viewCommand: Command = {
   name: 'view',

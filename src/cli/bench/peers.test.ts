@@ -4,7 +4,9 @@ import { etcdBinary, redisBinary } from '../../peers/binaries.js';
 import { Prng } from '../../sim/prng.js';
 import { peersBench, trialOrder } from './peers.js';
 import { decodeCall, encodeCall } from './peersBodies.js';
-import { peerRatios, peerRows, peerTargets, percentiles1to99, protocolFigures, quantile, type PeerRow } from './peersFigures.js';
+import { peersCharts } from './charts/peersCharts.js';
+import { renderSvg } from '../plots/index.js';
+import { peerRatios, peerRows, peerTargets, protocolFigures, quantile, type PeerRow } from './peersFigures.js';
 import { phasePlan, type PhaseSamples } from './ycsbDriver.js';
 import { rankAt, ycsbCalls, ycsbKeyCount, ycsbLoadCalls, ycsbValueBytes, zipfianCumulative, zipfianProbability, ZipfianGenerator } from './ycsbWorkload.js';
 
@@ -110,9 +112,8 @@ describe('bench peers figures (pure)', () => {
     assert.equal(row.p50VsFloor, 5);
     assert.deepEqual(row.ops.get, { count: 10, p50Us: 5, p99Us: 15 });
     assert.deepEqual(row.ops.put, { count: 10, p50Us: 10, p99Us: 20 });
-    assert.equal(row.percentilesUs.length, 99);
-    assert.equal(row.percentilesUs[49], row.p50Us);
-    assert.deepEqual(percentiles1to99([3, 1, 2]).slice(0, 2), [1, 1]);
+    assert.equal(row.percentilesUs.length, 101);
+    assert.equal(row.percentilesUs[50], row.p50Us);
     assert.equal(row.protocol, null, 'no counters: no protocol figures');
     const counted = { ...phase(0, 1, [1], [2], 1), counters: { getCalls: 4, getRoundTrips: 6, getCacheHits: 3, putCalls: 1, putRoundTrips: 3, putCacheHits: 0 } };
     assert.deepEqual(protocolFigures([counted]), { getRoundTrips: 1.5, putRoundTrips: 3, keyCacheHits: 0.6 });
@@ -179,7 +180,7 @@ describe('mnm bench peers --quick --json', () => {
       assert.ok(row.p50Us > 0 && row.p50Us <= row.p99Us, `${name}: 0 < p50 <= p99`);
       assert.ok(row.perSecond > 0 && row.p50VsFloor > 0 && row.samples > 0, name);
       assert.ok(row.trialP50Us.min <= row.p50Us * 10 && row.trialP50Us.min <= row.trialP50Us.max, name);
-      assert.equal(row.percentilesUs.length, 99);
+      assert.equal(row.percentilesUs.length, 101);
       assert.ok(row.ops.get !== null || row.ops.put !== null);
       if (row.system === 'swarm-kv') assert.ok((row.protocol?.getRoundTrips ?? 0) >= 1 && (row.protocol?.keyCacheHits ?? -1) >= 0, `${name}: SWARM-KV's round trips and key cache hits`);
       else assert.equal(row.protocol, null);
@@ -201,5 +202,17 @@ describe('mnm bench peers --quick --json', () => {
     for (const system of systems) assert.ok(text.includes(system), system);
     assert.match(text, /targets:/);
     assert.match(text, /fairness:/);
+  });
+});
+
+describe('bench peers charts', () => {
+  it('draws a CDF per (workload, clients), throughput bars and the ratios, naming every system', async () => {
+    const rows = [...peerRows(run('mu-kv', 'no fsync', 1), 2), ...peerRows(run('etcd', 'no fsync', 4), 2), ...peerRows(run('redis', 'no persistence', 1), 2)];
+    const charts = peersCharts({ rows, ratios: peerRatios(rows), machine: { cores: 2 } });
+    assert.deepEqual(charts.map((chart) => chart.name), ['cdf-ycsb-a-1', 'throughput', 'ratios']);
+    const cdf = await renderSvg(charts[0].spec);
+    for (const name of ['mu-kv, no fsync', 'etcd, no fsync', 'redis, no persistence']) assert.ok(cdf.includes(name), `${name} in the CDF`);
+    assert.ok((await renderSvg(charts[2].spec)).includes('Mu/etcd'), 'the Mu/etcd ratio is drawn');
+    assert.deepEqual(peersCharts({ rows: [], ratios: [] }), [], 'nothing measured: no chart');
   });
 });

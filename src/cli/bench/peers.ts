@@ -1,3 +1,4 @@
+import { peersCharts } from './charts/peersCharts.js';
 import { cpus, loadavg } from 'node:os';
 import { binaryVersion, etcdBinary, redisBinary } from '../../peers/binaries.js';
 import { pingPong } from './backends.js';
@@ -40,6 +41,7 @@ export const fairnessNotes: readonly string[] = [
 
 export const peersBench: BenchSuite = {
   name: 'peers',
+  charts: peersCharts,
   summary: 'mnm KV stores on tcp (Mu, Mu+fsync, Multi-Paxos, SWARM-KV, SWARM-KV with a crashed memory) vs etcd and Redis: YCSB-A/B, 1 and 16 clients, ratios and targets',
   async run(options, io) {
     const started = Date.now();

@@ -1,3 +1,4 @@
+import { percentiles } from '../plots/percentiles.js';
 import type { PhaseSamples } from './ycsbDriver.js';
 import type { YcsbWorkloadName } from './ycsbWorkload.js';
 
@@ -18,11 +19,6 @@ export function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-/** Percentiles 1..99 of some samples (index i holds p(i+1)), rounded to 0.1 µs: a CDF to plot. */
-export function percentiles1to99(samples: readonly number[]): number[] {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return Array.from({ length: 99 }, (_, i) => Math.round(quantile(sorted, (i + 1) / 100) * 10) / 10);
-}
 
 export interface OpFigures {
   readonly count: number;
@@ -52,7 +48,7 @@ export interface PeerRow {
   readonly p50VsFloor: number;
   /** SWARM-KV: mean round trips per get and per put, and the share of calls whose key was in the client's key cache (null for the others). */
   readonly protocol: { readonly getRoundTrips: number | null; readonly putRoundTrips: number | null; readonly keyCacheHits: number | null } | null;
-  /** p1..p99 of every call (µs): the CDF. */
+  /** p0..p100 of every call (µs; index = percent, as every suite's `percentiles`): the CDF. */
   readonly percentilesUs: readonly number[];
   readonly note: string;
 }
@@ -104,7 +100,7 @@ export function peerRows(run: { readonly system: string; readonly variant: strin
       trialPerSecond: { min: Math.round(Math.min(...trialRate)), max: Math.round(Math.max(...trialRate)) },
       p50VsFloor: round2(p50 / floorP50Us),
       protocol: protocolFigures(phases),
-      percentilesUs: percentiles1to99(all),
+      percentilesUs: percentiles(all, 1),
       note: run.note,
     });
   }

@@ -277,14 +277,24 @@ export class BroadcastRounds {
       }
       this.round++;
       this.wrote = false;
-      const range = readRange(
-        active.map((instance) => ({ sequence: instance.sequence, decided: this.decided(instance) })),
-        open.map((sending) => sending.sequence),
-        config.window,
-        config.layout.messages,
+      // One range per sender (its own stream's lowest undone .. lowest undecided + window): with several senders, a
+      // quiet one (whose k = 1 stays undecided) must not pin the range that another's later broadcasts need.
+      const senders = config.layout.senders.filter((sender) => active.some((instance) => instance.sender === sender) || (sender === fabric.self && open.length > 0));
+      const readsBySender = new Map<ProcessId, RegionRead[]>(
+        await Promise.all(
+          senders.map(async (sender): Promise<[ProcessId, RegionRead[]]> => {
+            const range = readRange(
+              active.filter((instance) => instance.sender === sender).map((instance) => ({ sequence: instance.sequence, decided: this.decided(instance) })),
+              sender === fabric.self ? open.map((sending) => sending.sequence) : [],
+              config.window,
+              config.layout.messages,
+            );
+            return [sender, await Promise.all(Array.from({ length: this.n }, (_, owner) => this.registers.readBlocks(owner, range.first, range.last)))];
+          }),
+        ),
       );
-      const reads = await Promise.all(Array.from({ length: this.n }, (_, owner) => this.registers.readBlocks(owner, range.first, range.last)));
-      const views = new Map(active.map((instance) => [instance, this.view(instance, reads)]));
+      const reads = readsBySender.get(fabric.self) ?? [];
+      const views = new Map(active.map((instance) => [instance, this.view(instance, readsBySender.get(instance.sender) ?? [])]));
       await this.checkSignatures(views);
       const writes: Promise<void>[] = [];
       const afterWrite: (() => void)[] = [];

@@ -1,0 +1,153 @@
+import { eventsOf } from '../fabric/events.js';
+import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/client.js';
+import { KvService } from '../protocols/byzantine/bft/kvService.js';
+import { BftReplica } from '../protocols/byzantine/bft/replica.js';
+import { broadcastRegions } from '../protocols/byzantine/layout.js';
+import { Prng } from '../sim/prng.js';
+import { parseCrashes } from '../sim/index.js';
+import { runKeys, signatureCosts } from './byzantine/setup.js';
+import { checkBft, decisionCounts } from './bftProperties.js';
+import { batchLimit, bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from './bftSetup.js';
+import { keyCount } from './kvClients.js';
+import { kvMixes, nextKvCall, zipfianCumulative } from './kvWorkload.js';
+import { linearizableVerdict } from './linearizable.js';
+import type { ResolvedOptions, Scenario } from './scenario.js';
+
+/**
+ * `bft`: Byzantine consensus with n = 2f+1 on consistent broadcast
+ * (specs/bft-consensus.md), the normal case, serving a replicated key-value
+ * store: replicas p0..p(2f) (p0 leads view 0), then `--clients C` client
+ * processes each making `--ops` YCSB-A calls one after another. A crashed
+ * follower (`--crash p2@0`) forces the slow path. View change, sealing and
+ * checkpoints are not built yet: a run holds at most W instances (one
+ * window; `--window`), and a leader crash is beyond what it tolerates.
+ */
+
+function crashedReplicas(options: ResolvedOptions, replicas: number): number {
+  const crashes = parseCrashes(options.crash ?? '', { processCount: options.n, memoryCount: options.memories });
+  const processes = new Set<number>();
+  for (const fault of crashes) if (fault.kind === 'crash-process' && fault.process < replicas) processes.add(fault.process);
+  return processes.size;
+}
+
+export const bftScenario: Scenario = {
+  name: 'bft',
+  summary: 'Byzantine consensus with n = 2f+1 on consistent broadcast: unsigned fast path (PROMISE/COMMIT-FAST from all n), slow path with f+1 signature shares; a replicated KV store with signed client requests',
+  mutants: {},
+  defaults: { n: 3 + defaultClients, memories: 3, ops: 4 },
+  accepts: ['clients', 'window'],
+  sizeFor: (f, options) => ({ n: 2 * f + 1 + clientCountOf(options ?? {}) }),
+  mixSizes(random) {
+    return { f: 1 + random.int(2) };
+  },
+  minimumHorizon: (options) => bftSetup(options).horizonNeeded,
+  validate(options) {
+    const f = bftFaults(options);
+    if (f < 1) throw new Error(`--n ${options.n}: bft runs n = 2f+1 replicas (f >= 1) plus ${clientCountOf(options)} client(s); give --f`);
+    if (options.n !== 2 * f + 1 + clientCountOf(options)) throw new Error(`--n ${options.n}: bft with f = ${f} and ${clientCountOf(options)} client(s) has ${2 * f + 1 + clientCountOf(options)} processes; give --f`);
+    if (options.adversary !== undefined && options.adversary !== 'none') throw new Error('--adversary: no Byzantine strategy of bft is built yet (accepted: none)');
+    if (options.memories < 1) throw new Error(`--memories ${options.memories}: the streams need at least one memory`);
+    if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call`);
+    const setup = bftSetup(options);
+    if (setup.window % 2 !== 0 || setup.window < 2) throw new Error(`--window ${setup.window}: W must be even (tests: 8)`);
+    // Without checkpoints (not built yet) the leader proposes at most W instances in all.
+    if (setup.requests > setup.window) throw new Error(`--ops ${options.ops} with ${setup.clients.length} client(s) makes ${setup.requests} requests; without checkpoints (not built yet) a run holds at most W = ${setup.window} (raise --window)`);
+    if (options.horizon < setup.horizonNeeded) throw new Error(`--horizon ${options.horizon} is too short for bft: ${setup.requests} requests on the slow path need ${setup.horizonNeeded}; pass --horizon ${setup.horizonNeeded} or more`);
+  },
+  tolerance(options) {
+    const setup = bftSetup(options);
+    // A crashed follower is tolerated; the leader's crash needs a view change (not built yet), clients' crashes end their calls.
+    return {
+      processes: setup.f,
+      memories: Math.floor((options.memories - 1) / 2),
+      crashable: Array.from({ length: setup.replicas - 1 }, (_, index) => index + 1),
+    };
+  },
+  mustFinish(options) {
+    return bftSetup(options).clients;
+  },
+  regions(options) {
+    return broadcastRegions(bftSetup(options).layout);
+  },
+  body(options, process) {
+    const setup = bftSetup(options);
+    const costs = signatureCosts(options);
+    const keys = runKeys(options.seed);
+    if (process < setup.replicas) {
+      return async (fabric) => {
+        const service = new KvService();
+        const replica = new BftReplica(fabric, {
+          f: setup.f,
+          window: setup.window,
+          batchLimit,
+          clients: setup.clients,
+          broadcast: { layout: setup.layout, ...setup.stream, window: streamWindow },
+          keys,
+          costs,
+          timing: setup.timing,
+          service,
+        });
+        replica.stopBy(setup.giveUpAt);
+        const cancel = fabric.setTimer(setup.giveUpAt, () => void replica.stop());
+        await replica.whenExecutedRequests(setup.requests);
+        cancel();
+        // Keep serving a while: a laggard may still need this replica's PROMISEs, COMMIT-FASTs and stream records.
+        if (!replica.sizing) await fabric.sleep(setup.linger);
+        const counters = replica.counters;
+        const stream = replica.streamCounters;
+        fabric.note('bft-counters', { ...counters, streamMade: stream.made, streamVerified: stream.verified });
+        fabric.note('kv-state', { applied: replica.executed, digest: service.digest(), final: true });
+        await replica.stop();
+      };
+    }
+    const clientIndex = process - setup.replicas;
+    if (clientIndex >= setup.clients.length) return undefined;
+    return async (fabric) => {
+      const client = new BftKvClient(fabric, { f: setup.f, keys, costs, ...setup.client });
+      const random = new Prng(options.seed, `kv-client:${clientIndex}`);
+      const cumulative = zipfianCumulative(keyCount);
+      for (let call = 0; call < options.ops; call++) {
+        const { operation, key, value } = nextKvCall(random, kvMixes['ycsb-a'], cumulative, process, call);
+        try {
+          if (operation === 'get') await client.get(key);
+          else await client[operation](key, value);
+        } catch (error) {
+          if (error instanceof BftOutcomeUnknown) break;
+          throw error;
+        }
+      }
+    };
+  },
+  check(history, options, notes) {
+    const setup = bftSetup(options);
+    const liveness = options.faults === 'none' && !options.pause && crashedReplicas(options, setup.replicas) <= setup.f && !/(^|,)\s*[mh]/.test(options.crash ?? '');
+    return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness });
+  },
+  linearizable(history) {
+    return linearizableVerdict(history, 'kv');
+  },
+  details(history, options, notes) {
+    const setup = bftSetup(options);
+    const sizing = eventsOf(notes, 'bft-sizing')[0]?.verdict ?? null;
+    const counters = eventsOf(notes, 'bft-counters');
+    const sum = (field: 'messages' | 'replies' | 'broadcasts' | 'made' | 'verified' | 'streamMade' | 'streamVerified') => counters.reduce((total, event) => total + event[field], 0);
+    return {
+      f: setup.f,
+      replicas: setup.replicas,
+      clients: setup.clients.length,
+      window: setup.window,
+      sizing,
+      decisions: decisionCounts(notes),
+      executed: eventsOf(notes, 'bft-execute').length,
+      calls: { ok: history.filter((event) => event.type === 'ok').length, info: history.filter((event) => event.type === 'info').length },
+      replicaMessages: sum('messages'),
+      replies: sum('replies'),
+      broadcasts: sum('broadcasts'),
+      signaturesMade: sum('made'),
+      signaturesVerified: sum('verified'),
+      streamSignaturesMade: sum('streamMade'),
+      streamSignaturesVerified: sum('streamVerified'),
+      timers: setup.timing,
+    };
+  },
+};

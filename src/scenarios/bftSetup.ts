@@ -1,0 +1,99 @@
+import type { BroadcastLayout } from '../protocols/byzantine/layout.js';
+import type { BftTiming } from '../protocols/byzantine/bft/replica.js';
+import type { ResolvedOptions } from './scenario.js';
+import { delay } from './byzantine/setup.js';
+
+/**
+ * Sizes and timers of the `bft` scenario (specs/bft-consensus.md §2, §5):
+ * n = 2f+1 replicas p0..p(2f), then C client processes; CB streams sized
+ * per run (K from I requests and V views, one slot of C = 4096 bytes per
+ * message); timers in typical delays d of the latency model, measured from
+ * the CB's fast and slow delivery (D ≈ 10d, D′ ≈ 50d: `mnm table broadcast`).
+ */
+
+/** Default client processes. */
+export const defaultClients = 2;
+/** W (tests: 8). */
+export const defaultWindow = 8;
+/** t: CBs in flight per sender (tests: 4). */
+export const streamWindow = 4;
+/** β: requests per batch (tests: 16). */
+export const batchLimit = 16;
+/** C: one slot per message (tests, f ≤ 2: 4096). */
+export const slotBytes = 4096;
+/** Views the stream is sized for (V; no view change is built yet). */
+export const sizedViews = 2;
+
+export interface BftSetup {
+  readonly f: number;
+  readonly replicas: number;
+  readonly clients: readonly number[];
+  readonly window: number;
+  /** I: requests of the run (clients × ops). */
+  readonly requests: number;
+  readonly layout: BroadcastLayout;
+  readonly stream: { readonly signTimeout: number; readonly readyTimeout: number; readonly idleAfter: number; readonly idlePoll: number };
+  readonly timing: BftTiming;
+  readonly client: { readonly resendAfter: number; readonly giveUpAfter: number };
+  /** Replicas stop at this time at the latest (the run's safety net). */
+  readonly giveUpAt: number;
+  /** How long a replica keeps serving after it executed every request (laggards' CBs and decisions). */
+  readonly linger: number;
+  readonly horizonNeeded: number;
+}
+
+export function clientCountOf(options: { readonly clients?: number }): number {
+  return options.clients ?? defaultClients;
+}
+
+/** f from --f, else from the processes: n = 2f+1 replicas + the clients. */
+export function bftFaults(options: ResolvedOptions): number {
+  return options.f ?? Math.floor((options.n - clientCountOf(options) - 1) / 2);
+}
+
+/** K ≥ 2I(1 + 1/W) + V(7W + 4) (§2.1). */
+export function streamSlots(requests: number, window: number, views: number): number {
+  return Math.ceil(2 * requests * (1 + 1 / window)) + views * (7 * window + 4);
+}
+
+export function bftSetup(options: ResolvedOptions): BftSetup {
+  const f = bftFaults(options);
+  const replicas = 2 * f + 1;
+  const clientCount = clientCountOf(options);
+  const clients = Array.from({ length: clientCount }, (_, index) => replicas + index);
+  const window = options.window ?? defaultWindow;
+  const requests = clientCount * options.ops;
+  const d = delay(options);
+  const layout: BroadcastLayout = {
+    processCount: replicas,
+    memories: Array.from({ length: options.memories }, (_, memory) => memory),
+    senders: Array.from({ length: replicas }, (_, replica) => replica),
+    messages: streamSlots(requests, window, sizedViews),
+    shape: { messageCapacity: slotBytes, readyCapacity: f + 1 },
+  };
+  const stream = { signTimeout: 30 * d, readyTimeout: 30 * d, idleAfter: 20 * d, idlePoll: 8 * d };
+  const fastDelivery = 10 * d;
+  const slowDelivery = 50 * d;
+  // Tslow past a fast decision (D + 2); Tdecide ≥ Tslow + D′ + 4; Treq ≥ Tfwd + Tdecide + 4 (§2.5.4).
+  const slow = 3 * fastDelivery;
+  const decide = slow + 2 * slowDelivery + 4 * d;
+  const forward = 2 * slow;
+  const request = forward + decide + 4 * d;
+  const perRequest = slow + 3 * slowDelivery + 20 * d;
+  const giveUpAt = Math.min(options.horizon * 0.9, requests * perRequest + 400 * d);
+  const horizonNeeded = Math.ceil((requests * perRequest + 600 * d) / 0.9);
+  return {
+    f,
+    replicas,
+    clients,
+    window,
+    requests,
+    layout,
+    stream,
+    timing: { slow, decide, forward, request },
+    client: { resendAfter: 2 * decide, giveUpAfter: 10 * decide },
+    giveUpAt,
+    linger: 100 * d,
+    horizonNeeded,
+  };
+}

@@ -7,7 +7,7 @@ import { Prng } from '../sim/prng.js';
 import { parseCrashes } from '../sim/index.js';
 import { runKeys, signatureCosts } from './byzantine/setup.js';
 import { checkBft, decisionCounts } from './bftProperties.js';
-import { batchLimit, bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from './bftSetup.js';
+import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
 import { kvMixes, nextKvCall, zipfianCumulative } from './kvWorkload.js';
 import { linearizableVerdict } from './linearizable.js';
@@ -79,7 +79,7 @@ export const bftScenario: Scenario = {
         const replica = new BftReplica(fabric, {
           f: setup.f,
           window: setup.window,
-          batchLimit,
+          batchLimit: setup.batchLimit,
           clients: setup.clients,
           broadcast: { layout: setup.layout, ...setup.stream, window: streamWindow },
           keys,

@@ -18,9 +18,17 @@ export const defaultWindow = 8;
 /** t: CBs in flight per sender (tests: 4). */
 export const streamWindow = 4;
 /** β: requests per batch (tests: 16). */
-export const batchLimit = 16;
-/** C: one slot per message (tests, f ≤ 2: 4096). */
-export const slotBytes = 4096;
+export const maxBatch = 16;
+
+/**
+ * C: one slot per message, C ≥ |COMMIT| ≤ 25 + 212β + 66(f+1) (§2.1),
+ * rounded up to 64 bytes. The spec's 4096 also fits NEW_VIEW, which is not
+ * built yet; every block carries n+1 slots of C bytes and every CB round
+ * reads a few blocks, so the run pays for C in simulated bytes.
+ */
+export function slotBytesFor(f: number, batch: number): number {
+  return Math.ceil((25 + 212 * batch + 66 * (f + 1)) / 64) * 64;
+}
 /** Views the stream is sized for (V; no view change is built yet). */
 export const sizedViews = 2;
 
@@ -29,6 +37,8 @@ export interface BftSetup {
   readonly replicas: number;
   readonly clients: readonly number[];
   readonly window: number;
+  /** β: at most one request per client in a batch (a replica keeps one pending REQ per client), at most 16. */
+  readonly batchLimit: number;
   /** I: requests of the run (clients × ops). */
   readonly requests: number;
   readonly layout: BroadcastLayout;
@@ -63,13 +73,14 @@ export function bftSetup(options: ResolvedOptions): BftSetup {
   const clients = Array.from({ length: clientCount }, (_, index) => replicas + index);
   const window = options.window ?? defaultWindow;
   const requests = clientCount * options.ops;
+  const batch = Math.min(maxBatch, clientCount);
   const d = delay(options);
   const layout: BroadcastLayout = {
     processCount: replicas,
     memories: Array.from({ length: options.memories }, (_, memory) => memory),
     senders: Array.from({ length: replicas }, (_, replica) => replica),
     messages: streamSlots(requests, window, sizedViews),
-    shape: { messageCapacity: slotBytes, readyCapacity: f + 1 },
+    shape: { messageCapacity: slotBytesFor(f, batch), readyCapacity: f + 1 },
   };
   const stream = { signTimeout: 30 * d, readyTimeout: 30 * d, idleAfter: 20 * d, idlePoll: 8 * d };
   const fastDelivery = 10 * d;
@@ -87,6 +98,7 @@ export function bftSetup(options: ResolvedOptions): BftSetup {
     replicas,
     clients,
     window,
+    batchLimit: batch,
     requests,
     layout,
     stream,

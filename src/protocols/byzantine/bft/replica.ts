@@ -1,5 +1,5 @@
 import type { Fabric, Message, ProcessId } from '../../../fabric/index.js';
-import { Signer, type KeySource, type SignatureCosts, type Statement } from '../../../crypto/index.js';
+import { Signer, statementBytes, type KeySource, type SignatureCosts, type Statement } from '../../../crypto/index.js';
 import { ConsistentBroadcast, SlotsExhausted, type BroadcastConfig, type Delivery } from '../broadcast.js';
 import { assemble, validCheckpointCertificate, validPrepareCertificate } from './certificates.js';
 import { ClientTable, freshBatch } from './clientTable.js';
@@ -111,7 +111,8 @@ export class BftReplica {
   private readonly decisions = new Map<number, Decision>();
   /** Batches of accepted PREPAREs and valid COMMITs by hash (§2.4.9: kept for BATCH and execution). */
   private readonly batches = new Map<string, Batch>();
-  private readonly verifiedRequests = new Map<string, boolean>();
+  /** Verdicts of signatures checked (and own ones made), so none is verified twice nor by its signer (§5). */
+  private readonly verdicts = new Map<string, boolean>();
   private readonly requestTimers = new Map<number, (() => void)[]>();
   private readonly clientSet: ReadonlySet<number>;
   /** r's view (no view change yet: 0). */
@@ -139,7 +140,7 @@ export class BftReplica {
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
     this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096 };
     const quorum = { f: config.f, n: this.n, window: config.window };
-    const verify = (signer: number, statement: Statement, signature: Uint8Array) => this.signer.verify(signer, statement, signature);
+    const verify = (signer: number, statement: Statement, signature: Uint8Array) => this.verifyOnce(signer, statement, signature);
     for (let sender = 0; sender < this.n; sender++) {
       this.streams.push(
         new StreamState(sender, {
@@ -219,14 +220,28 @@ export class BftReplica {
   private validRequest(request: Request): boolean {
     if (!this.clientSet.has(request.client)) return false;
     if (request.op.length > this.limits.opLimitBytes || !this.config.service.validOp(request.op, request.client, request.sequence)) return false;
-    // Verified once per distinct (c, s, op, σ): a request seen in a REQ, a PREPARE and a COMMIT costs one verification.
-    const key = `${request.client}/${request.sequence}/${hashKey(request.op)}/${hashKey(request.signature)}`;
-    let valid = this.verifiedRequests.get(key);
+    // Verified once: a request seen in a REQ, a PREPARE and a COMMIT costs one verification.
+    return this.verifyOnce(request.client, { purpose: 'request', client: request.client, sequence: request.sequence, op: request.op }, request.signature);
+  }
+
+  private signatureKey(signer: number, statement: Statement, signature: Uint8Array): string {
+    return `${signer}/${hashKey(statementBytes(statement))}/${hashKey(signature)}`;
+  }
+
+  private verifyOnce(signer: number, statement: Statement, signature: Uint8Array): boolean {
+    const key = this.signatureKey(signer, statement, signature);
+    let valid = this.verdicts.get(key);
     if (valid === undefined) {
-      valid = this.signer.verify(request.client, { purpose: 'request', client: request.client, sequence: request.sequence, op: request.op }, request.signature);
-      this.verifiedRequests.set(key, valid);
+      valid = this.signer.verify(signer, statement, signature);
+      this.verdicts.set(key, valid);
     }
     return valid;
+  }
+
+  private signOwn(statement: Statement): Uint8Array {
+    const signature = this.signer.sign(statement);
+    this.verdicts.set(this.signatureKey(this.self, statement, signature), true);
+    return signature;
   }
 
   private async onRequest(request: Request): Promise<void> {
@@ -443,7 +458,7 @@ export class BftReplica {
     if (!state.promised || state.myShare) return;
     const hash = this.accepted(state.view, state.instance);
     if (!hash) return;
-    state.myShare = this.signer.sign({ purpose: 'prepare', view: state.view, instance: state.instance, hash });
+    state.myShare = this.signOwn({ purpose: 'prepare', view: state.view, instance: state.instance, hash });
     await this.fabric.compute(this.config.costs.sign);
     state.shares.set(this.self, { hash, signature: state.myShare });
     for (let to = 0; to < this.n; to++) {
@@ -457,7 +472,7 @@ export class BftReplica {
   private async onShare(from: number, message: ShareMessage): Promise<void> {
     const state = this.state(message.view, message.instance);
     if (!state.shares.has(from)) {
-      const valid = this.signer.verify(from, { purpose: 'prepare', view: message.view, instance: message.instance, hash: message.hash }, message.signature);
+      const valid = this.verifyOnce(from, { purpose: 'prepare', view: message.view, instance: message.instance, hash: message.hash }, message.signature);
       await this.fabric.compute(this.config.costs.verify);
       if (valid) state.shares.set(from, { hash: message.hash, signature: message.signature });
     }

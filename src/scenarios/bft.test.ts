@@ -1,0 +1,89 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runScenario, type RunOptions } from './index.js';
+import { checkBft } from './bftProperties.js';
+import { streamSlots } from './bftSetup.js';
+import type { HistoryEvent, NoteEvent } from '../fabric/index.js';
+
+const base: RunOptions = { protocol: 'bft', seed: 3, latency: 'unit', faults: 'none', ops: 2, f: 1 };
+
+interface BftDetails {
+  decisions: { fast: number; slow: number };
+  executed: number;
+  calls: { ok: number; info: number };
+  replicaMessages: number;
+  signaturesMade: number;
+}
+
+describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
+  it('f = 1, no faults: every decision fast, no replica signature, KV history linearizable', async () => {
+    const report = await runScenario(base, 'off');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+    assert.equal(report.linearizable, true);
+    const details = report.details as unknown as BftDetails;
+    assert.equal(details.calls.ok, 4);
+    assert.equal(details.decisions.slow, 0);
+    assert.ok(details.decisions.fast >= 1);
+    assert.equal(details.signaturesMade, 0);
+    // (n−1)(2n−1) = 10 replica messages per fast decision at n = 3.
+    assert.equal(details.replicaMessages, 10 * details.decisions.fast);
+  });
+
+  it('a crashed follower forces the slow path, which still decides every request', async () => {
+    const report = await runScenario({ ...base, crash: 'p2@0' }, 'off');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+    assert.equal(report.linearizable, true);
+    const details = report.details as unknown as BftDetails;
+    assert.equal(details.calls.ok, 4);
+    assert.equal(details.decisions.fast, 0);
+    assert.ok(details.decisions.slow >= 1);
+    assert.ok(details.signaturesMade > 0);
+  });
+
+  it('f = 2 runs clean, and the same seed gives the same trace', async () => {
+    const first = await runScenario({ ...base, f: 2 }, 'hash');
+    assert.equal(first.ok, true, JSON.stringify(first.violations));
+    const second = await runScenario({ ...base, f: 2 }, 'hash');
+    assert.equal(second.traceHash, first.traceHash);
+  });
+
+  it('refuses sizes it cannot run: even windows only, no more requests than W without checkpoints', async () => {
+    await assert.rejects(runScenario({ ...base, window: 3 }, 'off'), /W must be even/);
+    await assert.rejects(runScenario({ ...base, ops: 9, clients: 1 }, 'off'), /at most W = 8/);
+    await assert.rejects(runScenario({ ...base, n: 4 }, 'off'), /conflicts with --f/);
+  });
+
+  it('sizes the streams as §2.1 says: K ≥ 2I(1 + 1/W) + V(7W + 4)', () => {
+    assert.equal(streamSlots(128, 8, 12), 1008);
+    assert.ok(streamSlots(128, 8, 12) <= 1024);
+  });
+});
+
+describe('bft properties', () => {
+  const note = (process: number, kind: string, detail: Record<string, number | string>): NoteEvent => ({ time: 1, process, kind, detail });
+  const invoke = (process: number, op: number): HistoryEvent => ({ process, type: 'invoke', f: 'put', key: 'k', value: 'a', time: 0, op });
+  const context = { replicas: 3, clients: [3], liveness: false };
+
+  it('catches two replicas deciding differently at one instance', () => {
+    const violations = checkBft([], [note(0, 'bft-decide', { v: 0, i: 0, h: 'aa', path: 'fast' }), note(1, 'bft-decide', { v: 0, i: 0, h: 'bb', path: 'slow' })], context);
+    assert.deepEqual(violations.map((violation) => violation.property), ['agreement']);
+  });
+
+  it('catches a request executed twice, one nobody invoked, and replicas executing in different orders', () => {
+    const history: HistoryEvent[] = [invoke(3, 0), { ...invoke(3, 0), type: 'ok' }, invoke(3, 1), { ...invoke(3, 1), type: 'ok' }];
+    const twice = checkBft(history, [note(0, 'bft-execute', { i: 0, c: 3, s: 1 }), note(0, 'bft-execute', { i: 1, c: 3, s: 1 })], context);
+    assert.ok(twice.some((violation) => violation.property === 'integrity'));
+    const forged = checkBft(history, [note(0, 'bft-execute', { i: 0, c: 3, s: 5 })], context);
+    assert.ok(forged.some((violation) => violation.property === 'validity'));
+    const stranger = checkBft(history, [note(0, 'bft-execute', { i: 0, c: 2, s: 1 })], context);
+    assert.ok(stranger.some((violation) => violation.property === 'validity'));
+    const order = checkBft(history, [note(0, 'bft-execute', { i: 0, c: 3, s: 1 }), note(1, 'bft-execute', { i: 0, c: 3, s: 2 })], context);
+    assert.ok(order.some((violation) => violation.property === 'prefix-agreement'));
+  });
+
+  it('owes liveness only when told: a call that gave up is a violation then', () => {
+    const history: HistoryEvent[] = [invoke(3, 0), { ...invoke(3, 0), type: 'info' }];
+    assert.deepEqual(checkBft(history, [], context), []);
+    assert.deepEqual(checkBft(history, [], { ...context, liveness: true }).map((violation) => violation.property), ['liveness']);
+  });
+});

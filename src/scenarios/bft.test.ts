@@ -16,7 +16,7 @@ interface BftDetails {
 }
 
 describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
-  it('f = 1, no faults: every decision fast, no replica signature, KV history linearizable', async () => {
+  it('f = 1, no faults: every decision fast, no replica signature but checkpoints, KV history linearizable', async () => {
     const report = await runScenario(base, 'off');
     assert.equal(report.ok, true, JSON.stringify(report.violations));
     assert.equal(report.linearizable, true);
@@ -24,9 +24,11 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.equal(details.calls.ok, 4);
     assert.equal(details.decisions.slow, 0);
     assert.ok(details.decisions.fast >= 1);
-    assert.equal(details.signaturesMade, 0);
-    // (n−1)(2n−1) = 10 replica messages per fast decision at n = 3.
-    assert.equal(details.replicaMessages, 10 * details.decisions.fast);
+    // Signatures only in checkpoints (every W/2 = 4 instances: a CKPT-SHARE per replica, to the n−1 others).
+    const checkpoints = Math.floor(details.decisions.fast / 4);
+    assert.equal(details.signaturesMade, 3 * checkpoints);
+    // (n−1)(2n−1) = 10 replica messages per fast decision at n = 3, and n(n−1) per checkpoint.
+    assert.equal(details.replicaMessages, 10 * details.decisions.fast + 6 * checkpoints);
   });
 
   it('a crashed follower forces the slow path, which still decides every request', async () => {
@@ -47,10 +49,19 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.equal(second.traceHash, first.traceHash);
   });
 
-  it('refuses sizes it cannot run: even windows only, no more requests than W without checkpoints', async () => {
+  it('refuses sizes it cannot run: odd windows, n that is not 2f+1 plus the clients', async () => {
     await assert.rejects(runScenario({ ...base, window: 3 }, 'off'), /W must be even/);
-    await assert.rejects(runScenario({ ...base, ops: 9, clients: 1 }, 'off'), /at most W = 8/);
     await assert.rejects(runScenario({ ...base, n: 4 }, 'off'), /conflicts with --f/);
+  });
+
+  it('runs past one window: checkpoints every W/2 slide the leader past W instances', async () => {
+    const report = await runScenario({ ...base, window: 2, clients: 1, ops: 6 }, 'off');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+    const details = report.details as unknown as BftDetails;
+    assert.equal(details.calls.ok, 6);
+    assert.equal(details.decisions.fast, 6);
+    // A CKPT-SHARE per replica after every W/2 = 1 instance: n signatures each.
+    assert.equal(details.signaturesMade, 6 * 3);
   });
 
   it('sizes the streams as §2.1 says: K ≥ 2I(1 + 1/W) + V(7W + 4)', () => {

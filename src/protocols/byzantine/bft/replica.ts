@@ -5,7 +5,8 @@ import { assemble, validCheckpointCertificate, validPrepareCertificate } from '.
 import { ClientTable, freshBatch } from './clientTable.js';
 import { decodeMessage, encodeMessage, type CodecLimits } from './codec.js';
 import { MalformedField } from './fieldCodec.js';
-import type { Batch, BftMessage, CommitFastMessage, Hash, PointMessage, PromiseMessage, Request, ShareMessage, StreamMessage } from './messages.js';
+import type { Batch, BftMessage, CheckpointCertificate, CheckpointShareMessage, CommitFastMessage, Hash, PointMessage, PromiseMessage, Request, ShareMessage, StreamMessage } from './messages.js';
+import { snapshotDigest } from './stateCodec.js';
 import { streamMessageTypes } from './messages.js';
 import { fastDecided, hashKey, promisedByAll, sameHash, slotKey, slowDecided } from './quorums.js';
 import type { ReplicatedService } from './kvService.js';
@@ -128,6 +129,11 @@ export class BftReplica {
   private readonly executedWaiters: { count: number; resolve: () => void }[] = [];
   private executedRequests = 0;
   private sent = { messages: 0, replies: 0, broadcasts: 0 };
+  /** CKPT-SHAREs by next, then by digest (hex), then by signer. */
+  private readonly checkpointShares = new Map<number, Map<string, Map<number, Uint8Array>>>();
+  /** The newest CP this replica holds (from any source), and the newest it CHECKPOINTed in its stream (as written). */
+  private newestCheckpoint: CheckpointCertificate | null = null;
+  private checkpointWritten = 0;
 
   constructor(
     private readonly fabric: Fabric,
@@ -360,6 +366,13 @@ export class BftReplica {
         this.batches.set(hashKey(outcome.hash), outcome.batch);
         this.onValidCommit(sender, outcome.view, outcome.instance, outcome.hash, outcome.batch);
         break;
+      case 'checkpoint':
+        // The leader's window slides with its own stream's checkpoint (§2.4.1: i < ckpt(leader).next + W, as written).
+        if (sender === this.self) {
+          void this.propose();
+          for (const state of this.instances.values()) void this.tryCommit(state);
+        }
+        break;
       default:
         break;
     }
@@ -494,6 +507,11 @@ export class BftReplica {
     if (!hash) return;
     const own = this.streams[this.self];
     if (own.sealed !== state.view - 1 || state.instance < own.checkpointNext) return;
+    if (state.instance >= own.checkpointNext + 2 * this.config.window) {
+      // First CHECKPOINT r's newest CP; the COMMIT waits until r's stream holds it (its 'checkpoint' outcome retries).
+      this.writeCheckpoint();
+      return;
+    }
     const matching = new Map<number, Uint8Array>();
     for (const [signer, share] of state.shares) if (sameHash(share.hash, hash)) matching.set(signer, share.signature);
     const shares = assemble(matching, this.config.f);
@@ -542,6 +560,7 @@ export class BftReplica {
         this.reply(request.client, request.sequence, result);
       }
       this.decisions.delete(instance);
+      if ((instance + 1) % (this.config.window / 2) === 0) this.shareCheckpoint(instance + 1);
     }
     for (const waiter of [...this.executedWaiters]) {
       if (this.executedRequests >= waiter.count) {
@@ -550,6 +569,40 @@ export class BftReplica {
       }
     }
     void this.propose();
+  }
+
+  // ——— §2.7.1: checkpoints (the shell's part; snapshots kept and state transfer are checkpoints.ts's, written apart) ———
+
+  /** After executing next−1, next ≡ 0 mod W/2: CKPT-SHARE(next, d) to all, d = H(snapshot). */
+  private shareCheckpoint(next: number): void {
+    const digest = snapshotDigest({ pairs: this.config.service.pairs(), clients: this.table.records() });
+    const signature = this.signOwn({ purpose: 'checkpoint', next, digest });
+    this.sendToOthers({ type: 'ckpt-share', next, digest, signature });
+    this.onCheckpointShare(this.self, { type: 'ckpt-share', next, digest, signature });
+  }
+
+  private onCheckpointShare(from: number, message: CheckpointShareMessage): void {
+    if (message.next % (this.config.window / 2) !== 0 || message.next <= (this.newestCheckpoint?.next ?? 0)) return;
+    if (!this.verifyOnce(from, { purpose: 'checkpoint', next: message.next, digest: message.digest }, message.signature)) return;
+    const byDigest = this.checkpointShares.get(message.next) ?? new Map<string, Map<number, Uint8Array>>();
+    this.checkpointShares.set(message.next, byDigest);
+    const key = hashKey(message.digest);
+    const signers = byDigest.get(key) ?? new Map<number, Uint8Array>();
+    byDigest.set(key, signers);
+    if (!signers.has(from)) signers.set(from, message.signature);
+    const shares = assemble(signers, this.config.f);
+    if (!shares) return;
+    // f+1 matching = CP: hold it, drop older shares, CHECKPOINT it (each CP newer than ckpt(r)).
+    this.newestCheckpoint = { next: message.next, digest: message.digest, shares };
+    for (const next of [...this.checkpointShares.keys()]) if (next <= message.next) this.checkpointShares.delete(next);
+    this.writeCheckpoint();
+  }
+
+  private writeCheckpoint(): void {
+    const cp = this.newestCheckpoint;
+    if (!cp || cp.next <= this.checkpointWritten) return;
+    this.checkpointWritten = cp.next;
+    void this.broadcast({ type: 'checkpoint', checkpoint: cp });
   }
 
   private reply(client: number, sequence: number, result: Uint8Array): void {
@@ -583,13 +636,16 @@ export class BftReplica {
       case 'share':
         if (fromReplica) await this.onShare(message.from, point);
         break;
+      case 'ckpt-share':
+        if (fromReplica) this.onCheckpointShare(message.from, point);
+        break;
       case 'batch-req': {
         const batch = this.batches.get(hashKey(point.hash));
         if (fromReplica && batch) this.send(message.from, { type: 'batch', batch });
         break;
       }
       default:
-        // BATCH, VC-SHARE, CKPT-SHARE, HAVE-CP, FETCH, STATE: view change and checkpoints (written apart).
+        // BATCH, VC-SHARE, HAVE-CP, FETCH, STATE: view change and state transfer (written apart).
         break;
     }
   }

@@ -6,7 +6,7 @@ import { broadcastRegions } from '../protocols/byzantine/layout.js';
 import { Prng } from '../sim/prng.js';
 import { parseCrashes } from '../sim/index.js';
 import { runKeys, signatureCosts } from './byzantine/setup.js';
-import { checkBft, decisionCounts } from './bftProperties.js';
+import { callDelays, checkBft, decisionCounts } from './bftProperties.js';
 import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
 import { kvMixes, nextKvCall, zipfianCumulative } from './kvWorkload.js';
@@ -129,13 +129,17 @@ export const bftScenario: Scenario = {
     const sizing = eventsOf(notes, 'bft-sizing')[0]?.verdict ?? null;
     const counters = eventsOf(notes, 'bft-counters');
     const sum = (field: 'messages' | 'replies' | 'broadcasts' | 'made' | 'verified' | 'streamMade' | 'streamVerified') => counters.reduce((total, event) => total + event[field], 0);
+    const decisions = decisionCounts(notes);
+    const decided = decisions.fast + decisions.slow;
+    const per = (total: number) => (decided > 0 ? Math.round((total / decided) * 1000) / 1000 : null);
     return {
       f: setup.f,
       replicas: setup.replicas,
       clients: setup.clients.length,
       window: setup.window,
       sizing,
-      decisions: decisionCounts(notes),
+      decisions,
+      delays: callDelays(history, notes),
       executed: eventsOf(notes, 'bft-execute').length,
       calls: { ok: history.filter((event) => event.type === 'ok').length, info: history.filter((event) => event.type === 'info').length },
       replicaMessages: sum('messages'),
@@ -145,6 +149,8 @@ export const bftScenario: Scenario = {
       signaturesVerified: sum('verified'),
       streamSignaturesMade: sum('streamMade'),
       streamSignaturesVerified: sum('streamVerified'),
+      // Totals over decisions: checkpoints (every W/2) amortized in; the stream's (CB) signatures apart.
+      perDecision: { replicaMessages: per(sum('messages')), broadcasts: per(sum('broadcasts')), signaturesMade: per(sum('made')), signaturesVerified: per(sum('verified')), streamSignaturesMade: per(sum('streamMade')) },
       timers: setup.timing,
     };
   },

@@ -68,7 +68,7 @@ export function checkBft(history: readonly HistoryEvent[], notes: readonly NoteE
   return violations;
 }
 
-/** Per path: decisions (first decider per instance), their mean decision delay from the PREPARE's first acceptance is not observable here, so from the earliest to the latest note. */
+/** Decisions per path (each instance counted once, by its first decider's path). */
 export function decisionCounts(notes: readonly NoteEvent[]): { fast: number; slow: number } {
   const paths = new Map<number, string>();
   for (const event of eventsOf(notes, 'bft-decide')) if (!paths.has(event.i)) paths.set(event.i, event.path);
@@ -77,4 +77,43 @@ export function decisionCounts(notes: readonly NoteEvent[]): { fast: number; slo
   for (const path of paths.values()) if (path === 'fast') fast++;
   else slow++;
   return { fast, slow };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Delays of the run's calls: from a client's invoke to the first decision
+ * of the instance that executed it (the REQ's delay, then the protocol's),
+ * and to its `ok` (end to end). Client c's s-th call is its s-th invoke.
+ */
+export function callDelays(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): { toDecideMedian: number | null; endToEndMedian: number | null } {
+  const invokes = new Map<string, number>();
+  const counts = new Map<number, number>();
+  const opened = new Map<number, number>();
+  const endToEnd: number[] = [];
+  for (const event of history) {
+    if (event.type === 'invoke') {
+      const s = (counts.get(event.process) ?? 0) + 1;
+      counts.set(event.process, s);
+      invokes.set(`${event.process}/${s}`, event.time);
+      opened.set(event.op, event.time);
+    } else if (event.type === 'ok') endToEnd.push(event.time - (opened.get(event.op) ?? event.time));
+  }
+  const decidedAt = new Map<number, number>();
+  for (const event of eventsOf(notes, 'bft-decide')) if (!decidedAt.has(event.i)) decidedAt.set(event.i, event.time);
+  const toDecide: number[] = [];
+  const counted = new Set<string>();
+  for (const event of eventsOf(notes, 'bft-execute')) {
+    const key = `${event.c}/${event.s}`;
+    const invoked = invokes.get(key);
+    const decided = decidedAt.get(event.i);
+    if (counted.has(key) || invoked === undefined || decided === undefined) continue;
+    counted.add(key);
+    toDecide.push(decided - invoked);
+  }
+  return { toDecideMedian: median(toDecide), endToEndMedian: median(endToEnd) };
 }

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { runScenario, type RunOptions } from './index.js';
 import { checkBft } from './bftProperties.js';
 import { streamSlots } from './bftSetup.js';
+import { livenessOwed } from './bft.js';
+import type { ResolvedOptions } from './scenario.js';
 import type { HistoryEvent, NoteEvent } from '../fabric/index.js';
 
 const base: RunOptions = { protocol: 'bft', seed: 3, latency: 'unit', faults: 'none', ops: 2, f: 1 };
@@ -62,6 +64,17 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.equal(details.decisions.fast, 6);
     // A CKPT-SHARE per replica after every W/2 = 1 instance: n signatures each.
     assert.equal(details.signaturesMade, 6 * 3);
+  });
+
+  it('owes liveness with no faults or at most f crashed replicas, not with memory crashes, pauses or drawn faults', () => {
+    const options = { protocol: 'bft', seed: 1, latency: 'unit', faults: 'none', n: 5, memories: 3, horizon: 1, ops: 1 } as ResolvedOptions;
+    assert.equal(livenessOwed(options, 3, 1), true);
+    assert.equal(livenessOwed({ ...options, crash: 'p2@5' }, 3, 1), true);
+    assert.equal(livenessOwed({ ...options, crash: 'p4@5,p2' }, 3, 1), true, 'a client crash is not a replica crash');
+    assert.equal(livenessOwed({ ...options, crash: 'p1,p2@5' }, 3, 1), false);
+    assert.equal(livenessOwed({ ...options, crash: 'm1@5' }, 3, 1), false);
+    assert.equal(livenessOwed({ ...options, pause: 'p1@5+10' }, 3, 1), false);
+    assert.equal(livenessOwed({ ...options, faults: 'crash' }, 3, 1), false);
   });
 
   it('sizes the streams as §2.1 says: K ≥ 2I(1 + 1/W) + V(7W + 4)', () => {

@@ -1,7 +1,7 @@
 import type { BroadcastLayout } from '../protocols/byzantine/layout.js';
 import type { BftTiming } from '../protocols/byzantine/bft/replica.js';
 import type { ResolvedOptions } from './scenario.js';
-import { delay } from './byzantine/setup.js';
+import { delay, signatureCosts } from './byzantine/setup.js';
 
 /**
  * Sizes and timers of the `bft` scenario (specs/bft-consensus.md §2, §5):
@@ -83,14 +83,18 @@ export function bftSetup(options: ResolvedOptions): BftSetup {
     shape: { messageCapacity: slotBytesFor(f, batch), readyCapacity: f + 1 },
   };
   const stream = { signTimeout: 30 * d, readyTimeout: 30 * d, idleAfter: 20 * d, idlePoll: 8 * d };
+  // Where signatures cost time (rdma, lan) the timers and the horizon count them: a request's signature and its
+  // verification at each replica (the replicas' work runs one event at a time), a share or a CB's sender signature.
+  const costs = signatureCosts(options);
+  const signing = costs.sign + costs.verify;
   const fastDelivery = 10 * d;
-  const slowDelivery = 50 * d;
-  // Tslow past a fast decision (D + 2); Tdecide ≥ Tslow + D′ + 4; Treq ≥ Tfwd + Tdecide + 4 (§2.5.4).
-  const slow = 3 * fastDelivery;
-  const decide = slow + 2 * slowDelivery + 4 * d;
+  const slowDelivery = 50 * d + costs.sign + (f + 1) * costs.verify;
+  // Tslow past a fast decision (D + 2, the request verified); Tdecide ≥ Tslow + D′ + 4; Treq ≥ Tfwd + Tdecide + 4 (§2.5.4).
+  const slow = 3 * fastDelivery + (clientCount + 1) * signing;
+  const decide = slow + 2 * slowDelivery + 4 * d + (f + 1) * signing;
   const forward = 2 * slow;
   const request = forward + decide + 4 * d;
-  const perRequest = slow + 3 * slowDelivery + 20 * d;
+  const perRequest = slow + 3 * slowDelivery + 20 * d + (replicas + 2) * signing;
   const giveUpAt = Math.min(options.horizon * 0.9, requests * perRequest + 400 * d);
   const horizonNeeded = Math.ceil((requests * perRequest + 600 * d) / 0.9);
   return {

@@ -111,3 +111,41 @@ describe('bft properties', () => {
     assert.deepEqual(checkBft(history, [], { ...context, liveness: true }).map((violation) => violation.property), ['liveness']);
   });
 });
+
+describe('bft replica: sizing', () => {
+  it("ends a correct replica's run with verdict stream-full when its stream's slots run out (apart from safety)", async () => {
+    const { BftKvClient, BftOutcomeUnknown, BftReplica, KvService, Simulation, broadcastRegions, freeCosts, runKeys, unitLatency } = await import('../index.js');
+    const layout = { processCount: 3, memories: [0, 1, 2], senders: [0, 1, 2], messages: 3, shape: { messageCapacity: 512, readyCapacity: 2 } };
+    const keys = runKeys(2);
+    const simulation = new Simulation({ scenario: 'bft-sizing', seed: 2, params: {}, processCount: 4, memoryCount: 3, regions: broadcastRegions(layout), latency: unitLatency, horizon: 3_000 });
+    const sizing: (string | undefined)[] = [];
+    for (let replica = 0; replica < 3; replica++) {
+      simulation.spawn(replica, async (fabric) => {
+        const node = new BftReplica(fabric, {
+          f: 1, window: 8, batchLimit: 1, clients: [3], keys, costs: freeCosts, service: new KvService(),
+          broadcast: { layout, signTimeout: 30, readyTimeout: 30, idleAfter: 20, idlePoll: 8, window: 4 },
+          timing: { slow: 30, forward: 60, decide: 134, request: 198 },
+        });
+        node.stopBy(2_500);
+        await Promise.race([node.whenExecutedRequests(5), fabric.sleep(1_500)]);
+        sizing[replica] = node.sizing;
+        await node.stop();
+      });
+    }
+    let outcome = 'all ok';
+    simulation.spawn(3, async (fabric) => {
+      const client = new BftKvClient(fabric, { f: 1, keys, costs: freeCosts, resendAfter: 300, giveUpAfter: 1_000 });
+      try {
+        for (let call = 0; call < 5; call++) await client.put('x', `v${call}`);
+      } catch (error) {
+        outcome = error instanceof BftOutcomeUnknown ? 'unknown' : String(error);
+      }
+    });
+    const result = await simulation.run();
+    assert.deepEqual(result.errors, []);
+    // The leader p0 broadcast its three PREPAREs; the fourth would pass K = 3.
+    assert.equal(sizing[0], 'stream-full');
+    assert.equal(outcome, 'unknown');
+    assert.equal(result.notes.filter((note) => note.kind === 'bft-execute' && note.process === 1).length, 3);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Fabric, Message, ProcessId } from '../../../fabric/index.js';
 import { Signer, statementBytes, type KeySource, type SignatureCosts, type Statement } from '../../../crypto/index.js';
-import { ConsistentBroadcast, SlotsExhausted, type BroadcastConfig, type Delivery } from '../broadcast.js';
+import { BroadcastStopped, ConsistentBroadcast, SlotsExhausted, type BroadcastConfig, type Delivery } from '../broadcast.js';
 import { assemble, validCheckpointCertificate, validPrepareCertificate } from './certificates.js';
 import { ClientTable, freshBatch } from './clientTable.js';
 import { decodeMessage, encodeMessage, type CodecLimits } from './codec.js';
@@ -167,7 +167,11 @@ export class BftReplica {
       costs: config.costs,
       onDeliver: (delivery) => this.enqueue(() => this.onStream(delivery)),
     });
-    fabric.onMessage((message) => this.enqueue(() => this.onPoint(message)));
+    fabric.onMessage((message) => {
+      // A copy now: a real backend may reuse the message's buffer once the handler returns, and the work queue runs later.
+      const copy: Message = { from: message.from, data: Uint8Array.from(message.data) };
+      this.enqueue(() => this.onPoint(copy));
+    });
   }
 
   get self(): ProcessId {
@@ -321,7 +325,8 @@ export class BftReplica {
       await this.cb.broadcast(encodeMessage(message));
     } catch (error) {
       if (error instanceof SlotsExhausted) this.endForSizing('stream-full');
-      else if (!this.stopped) throw error;
+      // A stream stopped from outside (stopBy, the run's end) drops what was still queued.
+      else if (!(error instanceof BroadcastStopped) && !this.stopped) throw error;
     }
   }
 

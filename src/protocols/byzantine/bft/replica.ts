@@ -554,6 +554,7 @@ export class BftReplica {
       const decision = this.decisions.get(this.executedUpTo + 1);
       if (!decision) break;
       const instance = ++this.executedUpTo;
+      let ran = 0;
       for (const request of decision.batch) {
         // Skipping (c, s) with s ≤ last[c]: a request decided twice runs once.
         if (request.sequence <= this.table.last(request.client)) continue;
@@ -561,10 +562,14 @@ export class BftReplica {
         const settled = this.table.record(request.client, request.sequence, result);
         if (settled) this.clearRequestTimers(request.client);
         this.executedRequests++;
+        ran++;
         this.fabric.note('bft-execute', { i: instance, c: request.client, s: request.sequence });
         this.reply(request.client, request.sequence, result);
       }
       this.decisions.delete(instance);
+      // §2.5.1: a fresh batch of r's view executing with every (c, s) skipped, even empty, is a trigger (a stream burner).
+      // View 0 has only fresh batches; once NEW_VIEW is wired in, only i > end counts.
+      if (ran === 0 && decision.view === this.view) this.suspect(`batch at ${instance} of view ${decision.view} ran no request`);
       if ((instance + 1) % (this.config.window / 2) === 0) this.shareCheckpoint(instance + 1);
     }
     for (const waiter of [...this.executedWaiters]) {

@@ -34,4 +34,24 @@ describe('determinism', () => {
       assert.equal((await runScenario({ protocol, seed: 5, latency: 'lan', faults: 'all' }, 'hash')).traceHash, hashes[index], `${protocol}: same seed, same trace`);
     }
   });
+
+  it('bft (signatures, CB streams, timers) reads no wall clock and replays its trace', async () => {
+    const realNow = Date.now;
+    const realRandom = Math.random;
+    const forbidden = () => {
+      throw new Error('wall clock or Math.random used inside a simulation');
+    };
+    const options = { protocol: 'bft', seed: 5, latency: 'lan', faults: 'none' as const, ops: 2, f: 1, crash: 'p2@30' };
+    let first;
+    Date.now = forbidden;
+    Math.random = forbidden;
+    try {
+      first = await runScenario(options, 'hash');
+    } finally {
+      Date.now = realNow;
+      Math.random = realRandom;
+    }
+    assert.equal(first.ok, true, JSON.stringify(first.violations));
+    assert.equal((await runScenario(options, 'hash')).traceHash, first.traceHash);
+  });
 });

@@ -227,3 +227,16 @@ export { checkMaxRegisterProperties, type MaxRegisterEvent, type MaxRegisterViol
  */
 export { SwarmKv, swarmKvRegions, swarmKvAlgorithms, type SwarmKvConfig, type SwarmKvLayout, type SwarmKvAlgorithm } from './protocols/swarm/swarmKv.js';
 export { UnknownKey, SwarmKvStopped } from './protocols/swarm/swarmKvErrors.js';
+
+/**
+ * Byzantine consensus with n = 2f+1 on consistent broadcast (docs/bft.md,
+ * specs/bft-consensus.md), the normal case, serving a replicated key-value
+ * store: `new BftReplica(fabric, config)` on each of the 2f+1 replicas (one
+ * CB stream each; `broadcastRegions(config.broadcast.layout)` gives the
+ * regions), `new BftKvClient(fabric, config)` on each client process with
+ * `get`/`put`/`append`/`delete` promises (f+1 matching replies; an unknown
+ * outcome rejects with `BftOutcomeUnknown`). No signature per fast decision.
+ */
+export { BftReplica, type BftReplicaConfig, type BftTiming, type BftReplicaCounters, type SizingVerdict } from './protocols/byzantine/bft/replica.js';
+export { BftKvClient, BftOutcomeUnknown, type BftKvClientConfig } from './protocols/byzantine/bft/client.js';
+export { KvService, type ReplicatedService } from './protocols/byzantine/bft/kvService.js';

@@ -85,6 +85,16 @@ export interface EventFields {
   'op-cost': { readonly f: string; readonly roundTrips: number };
   /** SWARM scenarios: a client stopped because its next timestamp would not fit in 40 bits (spec swarm.md §3: fail-stop, never wrap). */
   'ts-exhausted': { readonly timestamp: string };
+  /** BFT consensus (n = 2f+1 on CB): this replica decided batch hash `h` (hex) at instance `i` in view `v` by the `fast` or `slow` path. */
+  'bft-decide': { readonly v: number; readonly i: number; readonly h: string; readonly path: string };
+  /** BFT consensus: this replica executed client `c`'s request `s` as part of instance `i`. */
+  'bft-execute': { readonly i: number; readonly c: number; readonly s: number };
+  /** BFT consensus: a trigger of §2.5.1 in view `v` (sealing is not built yet: the suspicion is noted). */
+  'bft-suspect': { readonly v: number; readonly reason: string };
+  /** BFT consensus: a correct replica ended its run for sizing (`stream-full`, `snapshot-full`), apart from safety and liveness. */
+  'bft-sizing': { readonly verdict: string };
+  /** BFT consensus: a replica's counts when it stopped: point messages, REPLYs, CB broadcasts, consensus signatures made and verified, and its stream's (CB) signatures. */
+  'bft-counters': { readonly messages: number; readonly replies: number; readonly broadcasts: number; readonly made: number; readonly verified: number; readonly streamMade: number; readonly streamVerified: number };
   /** Test bodies: a step counter. */
   round: { readonly round: number };
   /** Test bodies and scripted schedules: markers without fields. */
@@ -146,6 +156,11 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   rejected: { owner: number, signer: number, purpose: string, ...instance },
   'op-cost': { f: string, roundTrips: number },
   'ts-exhausted': { timestamp: string },
+  'bft-decide': { v: number, i: number, h: string, path: string },
+  'bft-execute': { i: number, c: number, s: number },
+  'bft-suspect': { v: number, reason: string },
+  'bft-sizing': { verdict: string },
+  'bft-counters': { messages: number, replies: number, broadcasts: number, made: number, verified: number, streamMade: number, streamVerified: number },
   round: { round: number },
   go: {},
   got: {},

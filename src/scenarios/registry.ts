@@ -11,6 +11,7 @@ import { swarmScenarios } from './swarm.js';
 import { safeGuessScenario } from './safeGuess.js';
 import { swarmKvScenario } from './swarmKv.js';
 import { rawScenario } from './rawRegister.js';
+import { bftScenario } from './bft.js';
 
 /**
  * The scenario registry: every runnable scenario by name. A leaf of
@@ -20,7 +21,7 @@ import { rawScenario } from './rawRegister.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario, swarmKvScenario];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario, swarmKvScenario, bftScenario];
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */

@@ -48,7 +48,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     throw new Error(`${scenario.name} has no mutant '${options.mutant}' (accepted: ${accepted.length > 0 ? accepted.join(', ') : 'none'})`);
   }
   const latency = latencyModel(options.latency);
-  const sized = options.f !== undefined && scenario.sizeFor ? scenario.sizeFor(options.f) : undefined;
+  const sized = options.f !== undefined && scenario.sizeFor ? scenario.sizeFor(options.f, options) : undefined;
   if (sized && options.n !== undefined && options.n !== sized.n) throw new Error(`--n ${options.n} conflicts with --f ${options.f}: ${scenario.name} with f = ${options.f} has n = ${sized.n}`);
   // A scenario whose processes are its clients: --clients C is --n C (and --f then sizes the memories only).
   const clientProcesses = scenario.clientsAreProcesses && options.clients !== undefined ? options.clients : undefined;

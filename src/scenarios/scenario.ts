@@ -124,7 +124,7 @@ export interface Scenario {
   /** The longest pause or partition a fault profile draws (default: a third of the fault window). */
   readonly outageMax?: (options: ResolvedOptions) => number;
   /** Sizes implied by `--f` (e.g. n = 2f+1); a scenario without it rejects `--f`. */
-  readonly sizeFor?: (f: number) => { readonly n: number; readonly memories?: number };
+  readonly sizeFor?: (f: number, options?: { readonly clients?: number }) => { readonly n: number; readonly memories?: number };
   /** Workloads the scenario accepts (first = default); none when absent. */
   readonly workloads?: readonly string[];
   /** Replicated logs the scenario runs on (`--log`; first = default, a mixed sweep draws one); none when absent. */

@@ -6,7 +6,7 @@ import { messageHash } from './digest.js';
 import { consistentDutiesDone, receiverNext, releaseInOrder } from './receiver.js';
 import { reliableDutiesDone, reliableNext } from './reliable.js';
 import { freshReplicator, replicatorNext, type ReplicatorInput } from './replicator.js';
-import { readRange } from './rounds.js';
+import { mergeRanges, readRange } from './rounds.js';
 import { senderNext } from './sender.js';
 import { decodeReadySet } from './slot.js';
 import type { RecordView } from './views.js';
@@ -168,5 +168,6 @@ describe('the read range of a round', () => {
     assert.deepEqual(readRange([{ sequence: 1, decided: true }, { sequence: 3, decided: false }], [], 1, 8), { first: 1, last: 4 }, 'a decided but undone broadcast does not hide later ones');
     assert.deepEqual(readRange([{ sequence: 2, decided: false }], [2, 3, 4], 3, 8), { first: 2, last: 5 }, 'a window of 3 in flight');
     assert.deepEqual(readRange([{ sequence: 8, decided: false }], [], 4, 8), { first: 8, last: 8 }, 'never past the run’s slots');
+    assert.deepEqual(mergeRanges([{ first: 6, last: 10 }, { first: 1, last: 5 }, { first: 1, last: 5 }, { first: 12, last: 14 }]), [{ first: 1, last: 10 }, { first: 12, last: 14 }], 'per-sender ranges read once where they meet');
   });
 });

@@ -149,6 +149,17 @@ export function hex(bytes: Uint8Array): string {
  * the decided-but-undone instances (their duties: the check, the signed
  * Ready, finding m).
  */
+/** Unites overlapping or adjacent ranges (sorted by first): each block is read once per round. */
+export function mergeRanges(ranges: readonly { first: number; last: number }[]): { first: number; last: number }[] {
+  const spans: { first: number; last: number }[] = [];
+  for (const range of [...ranges].sort((a, b) => a.first - b.first)) {
+    const previous = spans[spans.length - 1];
+    if (previous && range.first <= previous.last + 1) previous.last = Math.max(previous.last, range.last);
+    else spans.push({ ...range });
+  }
+  return spans;
+}
+
 export function readRange(active: readonly { sequence: number; decided: boolean }[], sending: readonly number[], window: number, capacity: number): { first: number; last: number } {
   const lowest = Math.min(...active.map((instance) => instance.sequence), ...sending);
   const first = Number.isFinite(lowest) ? lowest : 1;
@@ -277,14 +288,23 @@ export class BroadcastRounds {
       }
       this.round++;
       this.wrote = false;
-      const range = readRange(
-        active.map((instance) => ({ sequence: instance.sequence, decided: this.decided(instance) })),
-        open.map((sending) => sending.sequence),
-        config.window,
-        config.layout.messages,
+      // One range per sender (its own stream's lowest undone .. lowest undecided + window): with several senders, a
+      // quiet one (whose k = 1 stays undecided) must not pin the range that another's later broadcasts need.
+      // Overlapping ranges are read once (quiet senders share theirs).
+      const senders = config.layout.senders.filter((sender) => active.some((instance) => instance.sender === sender) || (sender === fabric.self && open.length > 0));
+      const ranges = senders.map((sender) =>
+        readRange(
+          active.filter((instance) => instance.sender === sender).map((instance) => ({ sequence: instance.sequence, decided: this.decided(instance) })),
+          sender === fabric.self ? open.map((sending) => sending.sequence) : [],
+          config.window,
+          config.layout.messages,
+        ),
       );
-      const reads = await Promise.all(Array.from({ length: this.n }, (_, owner) => this.registers.readBlocks(owner, range.first, range.last)));
-      const views = new Map(active.map((instance) => [instance, this.view(instance, reads)]));
+      const spans = mergeRanges(ranges);
+      const spanReads = await Promise.all(spans.map((span) => Promise.all(Array.from({ length: this.n }, (_, owner) => this.registers.readBlocks(owner, span.first, span.last)))));
+      const readsBySender = new Map<ProcessId, RegionRead[]>(senders.map((sender, index) => [sender, spanReads[spans.findIndex((span) => span.first <= ranges[index].first && ranges[index].last <= span.last)]]));
+      const reads = readsBySender.get(fabric.self) ?? [];
+      const views = new Map(active.map((instance) => [instance, this.view(instance, readsBySender.get(instance.sender) ?? [])]));
       await this.checkSignatures(views);
       const writes: Promise<void>[] = [];
       const afterWrite: (() => void)[] = [];

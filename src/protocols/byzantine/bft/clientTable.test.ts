@@ -1,0 +1,40 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ClientTable, freshBatch } from './clientTable.js';
+import type { Request } from './messages.js';
+
+const request = (client: number, sequence: number): Request => ({ client, sequence, op: Uint8Array.of(sequence), signature: new Uint8Array(64) });
+
+describe('bft client table (§2.4.8)', () => {
+  it('keeps the highest-s REQ per client pending, superseding older ones, until executed', () => {
+    const table = new ClientTable();
+    assert.deepEqual(table.offer(request(5, 1)), { kind: 'pending' });
+    assert.equal(table.offer(request(5, 1)).kind, 'stale', 'the same REQ again');
+    const newer = table.offer(request(5, 2));
+    assert.equal(newer.kind, 'pending');
+    assert.equal(newer.kind === 'pending' ? newer.superseded?.sequence : undefined, 1);
+    assert.equal(table.offer(request(5, 1)).kind, 'stale', 'an older REQ does not supersede');
+    assert.deepEqual(table.pending().map((r) => r.sequence), [2]);
+    assert.equal(table.record(5, 2, Uint8Array.of(9))?.sequence, 2);
+    assert.deepEqual(table.pending(), []);
+    assert.equal(table.executed(5, 2), true);
+    assert.equal(table.executed(5, 3), false);
+  });
+
+  it('answers a resent REQ with s = last[c] again with the kept result, drops older ones', () => {
+    const table = new ClientTable();
+    table.record(7, 3, Uint8Array.of(1, 2));
+    assert.deepEqual(table.offer(request(7, 3)), { kind: 'reply-again', result: Uint8Array.of(1, 2) });
+    assert.equal(table.offer(request(7, 2)).kind, 'stale');
+    assert.equal(table.last(7), 3);
+    assert.deepEqual(table.records(), [{ client: 7, last: 3, result: Uint8Array.of(1, 2) }]);
+  });
+
+  it('fresh batches: pending (c, s) above last[c] and above what this epoch proposed, at most β, in client order', () => {
+    const pending = [request(1, 2), request(2, 1), request(3, 4)];
+    const last = (client: number) => (client === 3 ? 4 : 0);
+    assert.deepEqual(freshBatch(pending, last, new Map(), 16).map((r) => r.client), [1, 2]);
+    assert.deepEqual(freshBatch(pending, last, new Map([[1, 2]]), 16).map((r) => r.client), [2], 'client 1 s = 2 already proposed in this epoch');
+    assert.deepEqual(freshBatch(pending, last, new Map(), 1).map((r) => r.client), [1]);
+  });
+});

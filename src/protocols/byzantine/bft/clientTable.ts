@@ -1,0 +1,91 @@
+import type { Request } from './messages.js';
+
+/**
+ * A replica's per-client bookkeeping (specs/bft-consensus.md §2.4.8):
+ * last[c] and its result (for REPLY again on a resent REQ), and the one
+ * pending REQ per client — the highest-s one, superseding older ones —
+ * until it is executed. Execution skips (c, s) with s ≤ last[c], so a
+ * request decided twice (re-proposed across views, or resent) runs once.
+ */
+
+/** What to do with an arriving REQ. */
+export type RequestVerdict =
+  /** s < last[c], or not above the pending one: nothing to do. */
+  | { readonly kind: 'stale' }
+  /** s = last[c]: it ran; answer with the kept result. */
+  | { readonly kind: 'reply-again'; readonly result: Uint8Array }
+  /** A new highest REQ of c: now pending (superseding `superseded`, if any). */
+  | { readonly kind: 'pending'; readonly superseded?: Request };
+
+export class ClientTable {
+  private readonly lastRun = new Map<number, { readonly sequence: number; readonly result: Uint8Array }>();
+  private readonly waiting = new Map<number, Request>();
+
+  /** last[c]: the highest s executed for c (0: none). */
+  last(client: number): number {
+    return this.lastRun.get(client)?.sequence ?? 0;
+  }
+
+  lastResult(client: number): Uint8Array | undefined {
+    return this.lastRun.get(client)?.result;
+  }
+
+  /** Whether (c, s) is executed: last[c] ≥ s. */
+  executed(client: number, sequence: number): boolean {
+    return this.last(client) >= sequence;
+  }
+
+  /** Pending requests, one per client, in client order (a deterministic proposal order). */
+  pending(): Request[] {
+    return [...this.waiting.values()].sort((a, b) => a.client - b.client);
+  }
+
+  pendingOf(client: number): Request | undefined {
+    return this.waiting.get(client);
+  }
+
+  offer(request: Request): RequestVerdict {
+    const last = this.lastRun.get(request.client);
+    if (last && request.sequence === last.sequence) return { kind: 'reply-again', result: last.result };
+    if (last && request.sequence < last.sequence) return { kind: 'stale' };
+    const known = this.waiting.get(request.client);
+    if (known && known.sequence >= request.sequence) return { kind: 'stale' };
+    this.waiting.set(request.client, request);
+    return known ? { kind: 'pending', superseded: known } : { kind: 'pending' };
+  }
+
+  /**
+   * Records that (c, s) ran with `result` (the caller checked s > last[c]);
+   * returns the pending REQ it settles, if any (pending with s' ≤ s).
+   */
+  record(client: number, sequence: number, result: Uint8Array): Request | undefined {
+    this.lastRun.set(client, { sequence, result });
+    const known = this.waiting.get(client);
+    if (known && known.sequence <= sequence) {
+      this.waiting.delete(client);
+      return known;
+    }
+    return undefined;
+  }
+
+  /** Every client's (last[c], result), sorted by client: the client table of a checkpoint's snapshot. */
+  records(): { client: number; last: number; result: Uint8Array }[] {
+    return [...this.lastRun.entries()].sort((a, b) => a[0] - b[0]).map(([client, entry]) => ({ client, last: entry.sequence, result: entry.result }));
+  }
+}
+
+/**
+ * The leader's fresh batch (§2.4.1): pending (c, s) only, s above last[c]
+ * and above c's requests already in this epoch's batches, at most β, in
+ * client order.
+ */
+export function freshBatch(pending: readonly Request[], last: (client: number) => number, proposed: ReadonlyMap<number, number>, batchLimit: number): Request[] {
+  const batch: Request[] = [];
+  for (const request of pending) {
+    if (batch.length >= batchLimit) break;
+    if (request.sequence <= last(request.client)) continue;
+    if (request.sequence <= (proposed.get(request.client) ?? 0)) continue;
+    batch.push(request);
+  }
+  return batch;
+}

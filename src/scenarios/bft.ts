@@ -1,0 +1,166 @@
+import { eventsOf } from '../fabric/events.js';
+import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/client.js';
+import { KvService } from '../protocols/byzantine/bft/kvService.js';
+import { BftReplica } from '../protocols/byzantine/bft/replica.js';
+import { broadcastRegions } from '../protocols/byzantine/layout.js';
+import { Prng } from '../sim/prng.js';
+import { runKeys, signatureCosts } from './byzantine/setup.js';
+import { callDelays, checkBft, decisionCounts } from './bftProperties.js';
+import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from './bftSetup.js';
+import { keyCount } from './kvClients.js';
+import { kvMixes, nextKvCall, zipfianCumulative } from './kvWorkload.js';
+import { linearizableVerdict } from './linearizable.js';
+import type { ResolvedOptions, Scenario } from './scenario.js';
+
+/**
+ * `bft`: Byzantine consensus with n = 2f+1 on consistent broadcast
+ * (specs/bft-consensus.md), the normal case, serving a replicated key-value
+ * store: replicas p0..p(2f) (p0 leads view 0), then `--clients C` client
+ * processes each making `--ops` YCSB-A calls one after another. A crashed
+ * follower (`--crash p2@0`) forces the slow path. View change, sealing and
+ * checkpoints are not built yet: a run holds at most W instances (one
+ * window; `--window`), and a leader crash is beyond what it tolerates.
+ */
+
+/**
+ * Whether the run owes liveness: no drawn faults, no pause, and `--crash`
+ * names at most f replicas and no memory or host (the parser of `pN@T`
+ * lives in the simulator, which a worker must not load: the tokens are read
+ * here, the runner has validated them).
+ */
+export function livenessOwed(options: ResolvedOptions, replicas: number, f: number): boolean {
+  if (options.faults !== 'none' || options.pause) return false;
+  const crashed = new Set<number>();
+  for (const token of (options.crash ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^([pmh])(\d+)/.exec(token);
+    if (!match || match[1] !== 'p') return false;
+    if (Number(match[2]) < replicas) crashed.add(Number(match[2]));
+  }
+  return crashed.size <= f;
+}
+
+export const bftScenario: Scenario = {
+  name: 'bft',
+  summary: 'Byzantine consensus with n = 2f+1 on consistent broadcast: unsigned fast path (PROMISE/COMMIT-FAST from all n), slow path with f+1 signature shares; a replicated KV store with signed client requests',
+  mutants: {},
+  defaults: { n: 3 + defaultClients, memories: 3, ops: 4 },
+  accepts: ['clients', 'window'],
+  sizeFor: (f, options) => ({ n: 2 * f + 1 + clientCountOf(options ?? {}) }),
+  mixSizes(random) {
+    return { f: 1 + random.int(2) };
+  },
+  minimumHorizon: (options) => bftSetup(options).horizonNeeded,
+  validate(options) {
+    const f = bftFaults(options);
+    if (f < 1) throw new Error(`--n ${options.n}: bft runs n = 2f+1 replicas (f >= 1) plus ${clientCountOf(options)} client(s); give --f`);
+    if (options.n !== 2 * f + 1 + clientCountOf(options)) throw new Error(`--n ${options.n}: bft with f = ${f} and ${clientCountOf(options)} client(s) has ${2 * f + 1 + clientCountOf(options)} processes; give --f`);
+    if (options.adversary !== undefined && options.adversary !== 'none') throw new Error('--adversary: no Byzantine strategy of bft is built yet (accepted: none)');
+    if (options.memories < 1) throw new Error(`--memories ${options.memories}: the streams need at least one memory`);
+    if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call`);
+    const setup = bftSetup(options);
+    if (setup.window % 2 !== 0 || setup.window < 2) throw new Error(`--window ${setup.window}: W must be even (tests: 8)`);
+    if (options.horizon < setup.horizonNeeded) throw new Error(`--horizon ${options.horizon} is too short for bft: ${setup.requests} requests on the slow path need ${setup.horizonNeeded}; pass --horizon ${setup.horizonNeeded} or more`);
+  },
+  tolerance(options) {
+    const setup = bftSetup(options);
+    // A crashed follower is tolerated; the leader's crash needs a view change (not built yet), clients' crashes end their calls.
+    return {
+      processes: setup.f,
+      memories: Math.floor((options.memories - 1) / 2),
+      crashable: Array.from({ length: setup.replicas - 1 }, (_, index) => index + 1),
+    };
+  },
+  mustFinish(options) {
+    return bftSetup(options).clients;
+  },
+  regions(options) {
+    return broadcastRegions(bftSetup(options).layout);
+  },
+  body(options, process) {
+    const setup = bftSetup(options);
+    const costs = signatureCosts(options);
+    const keys = runKeys(options.seed);
+    if (process < setup.replicas) {
+      return async (fabric) => {
+        const service = new KvService();
+        const replica = new BftReplica(fabric, {
+          f: setup.f,
+          window: setup.window,
+          batchLimit: setup.batchLimit,
+          clients: setup.clients,
+          broadcast: { layout: setup.layout, ...setup.stream, window: streamWindow },
+          keys,
+          costs,
+          timing: setup.timing,
+          service,
+        });
+        replica.stopBy(setup.giveUpAt);
+        const cancel = fabric.setTimer(setup.giveUpAt, () => void replica.stop());
+        await replica.whenExecutedRequests(setup.requests);
+        cancel();
+        // Keep serving a while: a laggard may still need this replica's PROMISEs, COMMIT-FASTs and stream records.
+        if (!replica.sizing) await fabric.sleep(setup.linger);
+        const counters = replica.counters;
+        const stream = replica.streamCounters;
+        fabric.note('bft-counters', { ...counters, streamMade: stream.made, streamVerified: stream.verified });
+        fabric.note('kv-state', { applied: replica.executed, digest: service.digest(), final: true });
+        await replica.stop();
+      };
+    }
+    const clientIndex = process - setup.replicas;
+    if (clientIndex >= setup.clients.length) return undefined;
+    return async (fabric) => {
+      const client = new BftKvClient(fabric, { f: setup.f, keys, costs, ...setup.client });
+      const random = new Prng(options.seed, `kv-client:${clientIndex}`);
+      const cumulative = zipfianCumulative(keyCount);
+      for (let call = 0; call < options.ops; call++) {
+        const { operation, key, value } = nextKvCall(random, kvMixes['ycsb-a'], cumulative, process, call);
+        try {
+          if (operation === 'get') await client.get(key);
+          else await client[operation](key, value);
+        } catch (error) {
+          if (error instanceof BftOutcomeUnknown) break;
+          throw error;
+        }
+      }
+    };
+  },
+  check(history, options, notes) {
+    const setup = bftSetup(options);
+    const liveness = livenessOwed(options, setup.replicas, setup.f);
+    return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness });
+  },
+  linearizable(history) {
+    return linearizableVerdict(history, 'kv');
+  },
+  details(history, options, notes) {
+    const setup = bftSetup(options);
+    const sizing = eventsOf(notes, 'bft-sizing')[0]?.verdict ?? null;
+    const counters = eventsOf(notes, 'bft-counters');
+    const sum = (field: 'messages' | 'replies' | 'broadcasts' | 'made' | 'verified' | 'streamMade' | 'streamVerified') => counters.reduce((total, event) => total + event[field], 0);
+    const decisions = decisionCounts(notes);
+    const decided = decisions.fast + decisions.slow;
+    const per = (total: number) => (decided > 0 ? Math.round((total / decided) * 1000) / 1000 : null);
+    return {
+      f: setup.f,
+      replicas: setup.replicas,
+      clients: setup.clients.length,
+      window: setup.window,
+      sizing,
+      decisions,
+      delays: callDelays(history, notes),
+      executed: eventsOf(notes, 'bft-execute').length,
+      calls: { ok: history.filter((event) => event.type === 'ok').length, info: history.filter((event) => event.type === 'info').length },
+      replicaMessages: sum('messages'),
+      replies: sum('replies'),
+      broadcasts: sum('broadcasts'),
+      signaturesMade: sum('made'),
+      signaturesVerified: sum('verified'),
+      streamSignaturesMade: sum('streamMade'),
+      streamSignaturesVerified: sum('streamVerified'),
+      // Totals over decisions: checkpoints (every W/2) amortized in; the stream's (CB) signatures apart.
+      perDecision: { replicaMessages: per(sum('messages')), broadcasts: per(sum('broadcasts')), signaturesMade: per(sum('made')), signaturesVerified: per(sum('verified')), streamSignaturesMade: per(sum('streamMade')) },
+      timers: setup.timing,
+    };
+  },
+};

@@ -1,0 +1,115 @@
+import type { BroadcastLayout } from '../protocols/byzantine/layout.js';
+import type { BftTiming } from '../protocols/byzantine/bft/replica.js';
+import type { ResolvedOptions } from './scenario.js';
+import { delay, signatureCosts } from './byzantine/setup.js';
+
+/**
+ * Sizes and timers of the `bft` scenario (specs/bft-consensus.md §2, §5):
+ * n = 2f+1 replicas p0..p(2f), then C client processes; CB streams sized
+ * per run (K from I requests and V views, one slot of C = 4096 bytes per
+ * message); timers in typical delays d of the latency model, measured from
+ * the CB's fast and slow delivery (D ≈ 10d, D′ ≈ 50d: `mnm table broadcast`).
+ */
+
+/** Default client processes. */
+export const defaultClients = 2;
+/** W (tests: 8). */
+export const defaultWindow = 8;
+/** t: CBs in flight per sender (tests: 4). */
+export const streamWindow = 4;
+/** β: requests per batch (tests: 16). */
+export const maxBatch = 16;
+
+/**
+ * C: one slot per message, C ≥ |COMMIT| ≤ 25 + 212β + 66(f+1) (§2.1),
+ * rounded up to 64 bytes. The spec's 4096 also fits NEW_VIEW, which is not
+ * built yet; every block carries n+1 slots of C bytes and every CB round
+ * reads a few blocks, so the run pays for C in simulated bytes.
+ */
+export function slotBytesFor(f: number, batch: number): number {
+  return Math.ceil((25 + 212 * batch + 66 * (f + 1)) / 64) * 64;
+}
+/** Views the stream is sized for (V; no view change is built yet). */
+export const sizedViews = 2;
+
+export interface BftSetup {
+  readonly f: number;
+  readonly replicas: number;
+  readonly clients: readonly number[];
+  readonly window: number;
+  /** β: at most one request per client in a batch (a replica keeps one pending REQ per client), at most 16. */
+  readonly batchLimit: number;
+  /** I: requests of the run (clients × ops). */
+  readonly requests: number;
+  readonly layout: BroadcastLayout;
+  readonly stream: { readonly signTimeout: number; readonly readyTimeout: number; readonly idleAfter: number; readonly idlePoll: number };
+  readonly timing: BftTiming;
+  readonly client: { readonly resendAfter: number; readonly giveUpAfter: number };
+  /** Replicas stop at this time at the latest (the run's safety net). */
+  readonly giveUpAt: number;
+  /** How long a replica keeps serving after it executed every request (laggards' CBs and decisions). */
+  readonly linger: number;
+  readonly horizonNeeded: number;
+}
+
+export function clientCountOf(options: { readonly clients?: number }): number {
+  return options.clients ?? defaultClients;
+}
+
+/** f from --f, else from the processes: n = 2f+1 replicas + the clients. */
+export function bftFaults(options: ResolvedOptions): number {
+  return options.f ?? Math.floor((options.n - clientCountOf(options) - 1) / 2);
+}
+
+/** K ≥ 2I(1 + 1/W) + V(7W + 4) (§2.1). */
+export function streamSlots(requests: number, window: number, views: number): number {
+  return Math.ceil(2 * requests * (1 + 1 / window)) + views * (7 * window + 4);
+}
+
+export function bftSetup(options: ResolvedOptions): BftSetup {
+  const f = bftFaults(options);
+  const replicas = 2 * f + 1;
+  const clientCount = clientCountOf(options);
+  const clients = Array.from({ length: clientCount }, (_, index) => replicas + index);
+  const window = options.window ?? defaultWindow;
+  const requests = clientCount * options.ops;
+  const batch = Math.min(maxBatch, clientCount);
+  const d = delay(options);
+  const layout: BroadcastLayout = {
+    processCount: replicas,
+    memories: Array.from({ length: options.memories }, (_, memory) => memory),
+    senders: Array.from({ length: replicas }, (_, replica) => replica),
+    messages: streamSlots(requests, window, sizedViews),
+    shape: { messageCapacity: slotBytesFor(f, batch), readyCapacity: f + 1 },
+  };
+  const stream = { signTimeout: 30 * d, readyTimeout: 30 * d, idleAfter: 20 * d, idlePoll: 8 * d };
+  // Where signatures cost time (rdma, lan) the timers and the horizon count them: a request's signature and its
+  // verification at each replica (the replicas' work runs one event at a time), a share or a CB's sender signature.
+  const costs = signatureCosts(options);
+  const signing = costs.sign + costs.verify;
+  const fastDelivery = 10 * d;
+  const slowDelivery = 50 * d + costs.sign + (f + 1) * costs.verify;
+  // Tslow past a fast decision (D + 2, the request verified); Tdecide ≥ Tslow + D′ + 4; Treq ≥ Tfwd + Tdecide + 4 (§2.5.4).
+  const slow = 3 * fastDelivery + (clientCount + 1) * signing;
+  const decide = slow + 2 * slowDelivery + 4 * d + (f + 1) * signing;
+  const forward = 2 * slow;
+  const request = forward + decide + 4 * d;
+  const perRequest = slow + 3 * slowDelivery + 20 * d + (replicas + 2) * signing;
+  const giveUpAt = Math.min(options.horizon * 0.9, requests * perRequest + 400 * d);
+  const horizonNeeded = Math.ceil((requests * perRequest + 600 * d) / 0.9);
+  return {
+    f,
+    replicas,
+    clients,
+    window,
+    batchLimit: batch,
+    requests,
+    layout,
+    stream,
+    timing: { slow, decide, forward, request },
+    client: { resendAfter: 2 * decide, giveUpAfter: 10 * decide },
+    giveUpAt,
+    linger: 100 * d,
+    horizonNeeded,
+  };
+}

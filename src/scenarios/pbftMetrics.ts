@@ -26,8 +26,7 @@ export function decisionDelays(history: readonly HistoryEvent[], notes: readonly
     if (!decidedAt.has(instance) || note.time < (decidedAt.get(instance) as number)) decidedAt.set(instance, note.time);
   }
   const proposedAt = new Map<number, number>();
-  const proposals = notes.filter((note) => note.kind === 'pbft-propose');
-  for (const note of proposals) {
+  for (const note of notes.filter((candidate) => candidate.kind === 'pbft-propose')) {
     const { v, i } = note.detail as { v: number; i: number };
     if (v === 0 && !proposedAt.has(i)) proposedAt.set(i, note.time);
   }
@@ -72,5 +71,5 @@ export function decisionDelays(history: readonly HistoryEvent[], notes: readonly
     fromProposal += decided - proposed;
   }
   const mean = (sum: number, count: number) => (count === 0 ? 0 : Math.round((sum / count) * 1000) / 1000);
-  return { requests: measured, invokeToDecide: mean(toDecide, measured), invokeToOk: mean(toOk, measured), proposeToDecide: proposals.length === 0 ? null : mean(fromProposal, proposalsMeasured) };
+  return { requests: measured, invokeToDecide: mean(toDecide, measured), invokeToOk: mean(toOk, measured), proposeToDecide: proposalsMeasured === 0 ? null : mean(fromProposal, proposalsMeasured) };
 }

@@ -9,7 +9,7 @@ import { hashKey, slotKey } from '../bft/quorums.js';
 import { decodePbft, encodePbft, isPbftMessage, viewChangeBodyHash, type PbftCodecLimits } from './codec.js';
 import type { Choice, NewViewMessage, PbftMessage, PreparedEntry, PrePrepareMessage, PrePreparedEntry, ViewChangeBody, ViewChangeMessage, VoteMessage } from './messages.js';
 import { committed, prepared, type PbftMutant } from './quorums.js';
-import { chooseBatches, validateNewView, wellFormedViewChange } from './viewChange.js';
+import { chooseBatches, nullHash, validateNewView, wellFormedViewChange } from './viewChange.js';
 
 /**
  * A replica of the n = 3f+1 message-passing baseline (PBFT-style: Castro &
@@ -50,9 +50,26 @@ export interface PbftReplicaConfig {
   readonly timing: PbftTiming;
   readonly service: ReplicatedService;
   readonly mutant?: PbftMutant;
+  /** A Byzantine replica's strategy (tests and the scenario's --adversary); a correct replica has none. */
+  readonly byzantine?: PbftByzantine;
   /** Largest op in bytes (128). */
   readonly opLimitBytes?: number;
 }
+
+/**
+ * Byzantine strategies, each a small deviation of this shell:
+ * - `equivocating-primary`: as primary, after instance 0, sends 2f backups
+ *   the batch in reverse order (another hash) — or nothing, for a
+ *   one-request batch;
+ * - `dropping-new-primary`: as new primary, sends a NEW-VIEW choosing the
+ *   null batch everywhere, trying to drop what was decided.
+ */
+export type PbftByzantine = 'equivocating-primary' | 'dropping-new-primary';
+
+export const pbftAdversaries: Readonly<Record<PbftByzantine, string>> = {
+  'equivocating-primary': 'p0, primary of view 0, after one honest instance PRE-PREPAREs conflicting batches (reversed order) to 2f of the backups, or withholds one-request batches from them',
+  'dropping-new-primary': 'p1, primary of view 1, sends a NEW-VIEW choosing the null batch at every instance (backups re-run the choice and refuse it)',
+};
 
 export interface PbftReplicaCounters {
   /** Replica-to-replica messages sent (REPLYs to clients counted apart). */
@@ -113,6 +130,8 @@ export class PbftReplica {
   private executedRequests = 0;
   private readonly executedWaiters: { count: number; resolve: () => void }[] = [];
   private sent = { messages: 0, replies: 0, views: 0 };
+  /** dropping-new-primary: the view whose NEW-VIEW it sent (once). */
+  private droppedView = -1;
 
   constructor(
     private readonly fabric: Fabric,
@@ -282,9 +301,32 @@ export class PbftReplica {
       for (const request of batch) this.proposed.set(request.client, request.sequence);
       const message: PrePrepareMessage = { type: 'pre-prepare', view: this.view, instance: this.nextInstance++, batch };
       this.fabric.note('pbft-propose', { v: message.view, i: message.instance });
-      this.sendToOthers(message);
+      if (this.config.byzantine === 'equivocating-primary') this.equivocate(message);
+      else this.sendToOthers(message);
       this.acceptPrePrepare(message.view, message.instance, batchHash(batch), batch);
     }
+  }
+
+  /**
+   * After one honest instance (so that something is decided in view 0),
+   * backups p1..pf get B and p(f+1)..p(3f) get B reversed: 2f backups can
+   * prepare B′ but only 2f < 2f+1 commit it, and B never prepares, so view 0
+   * stalls and a view change must settle the instance.
+   */
+  private equivocate(message: PrePrepareMessage): void {
+    if (message.instance === 0) {
+      this.sendToOthers(message);
+      return;
+    }
+    const conflicting: PrePrepareMessage | undefined = message.batch.length >= 2 ? { ...message, batch: [...message.batch].reverse() } : undefined;
+    for (let to = 0; to < this.n; to++) {
+      if (to === this.self) continue;
+      const second = to > this.config.f;
+      if (second && !conflicting) continue;
+      this.sent.messages++;
+      this.fabric.send(to, encodePbft(second ? (conflicting as PrePrepareMessage) : message));
+    }
+    this.fabric.note('adversary-effect', { adversary: 'equivocating-primary', reason: conflicting ? `instance ${message.instance}: two batches` : `instance ${message.instance}: withheld from 2f backups` });
   }
 
   private slot(view: number, instance: number): Slot {
@@ -461,6 +503,14 @@ export class PbftReplica {
     if (set.length < 2 * this.config.f + 1) return;
     const outcome = chooseBatches(set, this.config.f, this.config.mutant);
     if (outcome.kind !== 'chosen') return;
+    if (this.config.byzantine === 'dropping-new-primary') {
+      if (this.droppedView === target) return;
+      this.droppedView = target;
+      const dropped = outcome.chosen.map((choice) => ({ instance: choice.instance, hash: nullHash }));
+      this.sendToOthers({ type: 'new-view', view: target, viewChanges: set, chosen: dropped });
+      this.fabric.note('adversary-effect', { adversary: 'dropping-new-primary', reason: `NEW-VIEW(${target}) choosing null at ${dropped.length} instance(s)` });
+      return;
+    }
     this.sendToOthers({ type: 'new-view', view: target, viewChanges: set, chosen: outcome.chosen });
     this.enterView(target, outcome.chosen, outcome.batches);
   }

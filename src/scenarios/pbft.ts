@@ -11,7 +11,7 @@ import { clientCountOf, defaultClients, maxBatch } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
 import { kvMixes, nextKvCall, zipfianCumulative } from './kvWorkload.js';
 import { linearizableVerdict } from './linearizable.js';
-import { decisionDelays } from './pbftMetrics.js';
+import { decisionDelays, viewChangeDelays } from './pbftMetrics.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
 
 /**
@@ -209,6 +209,7 @@ export const pbftScenario: Scenario = {
       signaturesMade: sum('made'),
       signaturesVerified: sum('verified'),
       delays: decisionDelays(history, notes),
+      viewChangeDelays: viewChangeDelays(notes),
       timers: setup.timing,
     };
   },

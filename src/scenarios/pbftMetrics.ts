@@ -73,3 +73,25 @@ export function decisionDelays(history: readonly HistoryEvent[], notes: readonly
   const mean = (sum: number, count: number) => (count === 0 ? 0 : Math.round((sum / count) * 1000) / 1000);
   return { requests: measured, invokeToDecide: mean(toDecide, measured), invokeToOk: mean(toOk, measured), proposeToDecide: proposalsMeasured === 0 ? null : mean(fromProposal, proposalsMeasured) };
 }
+
+/**
+ * View changes of a `pbft` run: for each view v > 0 that some replica
+ * entered, the delay from the first VIEW-CHANGE(v) sent to the last
+ * replica's entry into v (NEW-VIEW sent or accepted) — the view change
+ * proper, after the timer that started it.
+ */
+export function viewChangeDelays(notes: readonly NoteEvent[]): { readonly view: number; readonly delay: number }[] {
+  const started = new Map<number, number>();
+  const entered = new Map<number, number>();
+  for (const event of notes) {
+    if (event.kind !== 'pbft-view-change' && event.kind !== 'pbft-new-view') continue;
+    const view = Number((event.detail as { v: number }).v);
+    if (event.kind === 'pbft-view-change') {
+      if (!started.has(view) || event.time < (started.get(view) as number)) started.set(view, event.time);
+    } else if (!entered.has(view) || event.time > (entered.get(view) as number)) entered.set(view, event.time);
+  }
+  return [...entered.entries()]
+    .filter(([view]) => started.has(view))
+    .sort((a, b) => a[0] - b[0])
+    .map(([view, time]) => ({ view, delay: time - (started.get(view) as number) }));
+}

@@ -72,9 +72,19 @@ describe('pbft scenario (n = 3f+1 message-passing baseline)', () => {
     const mid = await run({ crash: 'p0@6', ops: 3, clients: 3 });
     assert.equal(mid.calls.ok, 9);
     assert.equal(mid.views, 1);
-    const two = await run({ f: 2, crash: 'p0@0,p1@0' });
+    const report = await runScenario({ ...base, f: 2, crash: 'p0@0,p1@0' }, 'full');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+    const two = report.details as unknown as PbftDetails;
     assert.equal(two.calls.ok, 4);
     assert.equal(two.views, 2);
+    // p2 suspected p0 after the request timer T, then gave view 1 up after 2T: the timer doubled once it had expired in view 0.
+    const starts = (report.trace ?? '')
+      .split('\n')
+      .filter((line) => line.includes('"kind":"pbft-view-change"') && line.includes('"p":2,'))
+      .map((line) => JSON.parse(line) as { t: number; detail: { v: number } });
+    const timer = (report.details as { timers: { request: number } }).timers.request;
+    assert.deepEqual(starts.map((event) => event.detail.v), [1, 2]);
+    assert.equal(starts[1].t - starts[0].t, 2 * timer);
   });
 
   it('an equivocating primary: view 0 stalls, the view change settles it', async () => {

@@ -116,6 +116,7 @@ export class PbftReplica {
   private readonly decisions = new Map<number, { readonly view: number; readonly hash: Hash; readonly batch: Batch }>();
   private readonly viewChanges = new Map<number, Map<number, ViewChangeMessage>>();
   private readonly verdicts = new Map<string, boolean>();
+  private unchargedVerifications = 0;
   private view = 0;
   private changing = false;
   /** Views in which a timer expired: timeouts are base × 2^expirations. */
@@ -193,8 +194,16 @@ export class PbftReplica {
     if (valid === undefined) {
       valid = this.signer.verify(signer, statement, signature);
       this.verdicts.set(key, valid);
+      this.unchargedVerifications++;
     }
     return valid;
+  }
+
+  /** Charges the CPU time of the verifications made since the last charge (a cached verdict costs nothing). */
+  private async chargeVerifications(): Promise<void> {
+    const count = this.unchargedVerifications;
+    this.unchargedVerifications = 0;
+    if (count > 0) await this.fabric.compute(this.config.costs.verify * count);
   }
 
   private validRequest(request: Request): boolean {
@@ -260,8 +269,9 @@ export class PbftReplica {
   // ——— requests ———
 
   private async onRequest(request: Request): Promise<void> {
-    if (!this.validRequest(request)) return;
-    await this.fabric.compute(this.config.costs.verify);
+    const valid = this.validRequest(request);
+    await this.chargeVerifications();
+    if (!valid) return;
     const verdict = this.table.offer(request);
     if (verdict.kind === 'reply-again') {
       this.reply(request.client, request.sequence, verdict.result);
@@ -281,7 +291,7 @@ export class PbftReplica {
         this.requestTimer = undefined;
         if (this.view !== view || this.changing) return;
         this.expirations++;
-        this.startViewChange(view + 1);
+        return this.startViewChange(view + 1);
       }),
     );
   }
@@ -342,8 +352,9 @@ export class PbftReplica {
   private async onPrePrepare(from: number, message: PrePrepareMessage): Promise<void> {
     if (from !== primaryOf(message.view, this.n) || message.view < this.view || message.batch.length === 0) return;
     if (message.instance > this.executedUpTo + 4 * this.config.window) return;
-    if (!this.validBatch(message.batch)) return;
-    await this.fabric.compute(this.config.costs.verify * message.batch.length);
+    const valid = this.validBatch(message.batch);
+    await this.chargeVerifications();
+    if (!valid) return;
     if (message.view > this.view || this.changing) {
       const key = slotKey(message.view, message.instance);
       if (!this.early.has(key)) this.early.set(key, message);
@@ -447,7 +458,7 @@ export class PbftReplica {
   // ——— view change ———
 
   /** Leaves the current view for w: VIEW-CHANGE(w, P, Q)σ to all; gives w up after the (doubled) view-change timeout. */
-  private startViewChange(target: number): void {
+  private async startViewChange(target: number): Promise<void> {
     if (target < this.view || (target === this.view && this.changing)) return;
     this.view = target;
     this.changing = true;
@@ -457,6 +468,8 @@ export class PbftReplica {
     const prePrepared = [...this.prePreparedLog.values()].flatMap((byHash) => [...byHash.values()]).sort((a, b) => a.instance - b.instance || hashKey(a.hash).localeCompare(hashKey(b.hash)));
     const body: ViewChangeBody = { view: target, replica: this.self, prepared, prePrepared };
     const signature = this.signer.sign(viewChangeStatement(body));
+    this.verdicts.set(`${this.self}/${hashKey(statementBytes(viewChangeStatement(body)))}/${hashKey(signature)}`, true);
+    await this.fabric.compute(this.config.costs.sign);
     const message: ViewChangeMessage = { type: 'view-change', ...body, signature };
     this.fabric.note('pbft-view-change', { v: target, prepared: prepared.length });
     this.sendToOthers(message);
@@ -466,7 +479,7 @@ export class PbftReplica {
         this.viewChangeTimer = undefined;
         if (this.view !== target || !this.changing) return;
         this.expirations++;
-        this.startViewChange(target + 1);
+        return this.startViewChange(target + 1);
       }),
     );
     this.tryNewView(target);
@@ -481,9 +494,8 @@ export class PbftReplica {
   private async onViewChange(from: number, message: ViewChangeMessage): Promise<void> {
     if (message.replica !== from || message.view < this.view || (message.view === this.view && !this.changing)) return;
     if (this.viewChanges.get(message.view)?.has(from)) return;
-    if (!wellFormedViewChange(message, message.view, this.n, (batch) => this.validBatch(batch))) return;
-    const valid = this.verifyOnce(from, viewChangeStatement(message), message.signature);
-    await this.fabric.compute(this.config.costs.verify);
+    const valid = wellFormedViewChange(message, message.view, this.n, (batch) => this.validBatch(batch)) && this.verifyOnce(from, viewChangeStatement(message), message.signature);
+    await this.chargeVerifications();
     if (!valid) return;
     this.keepViewChange(message);
     // f+1 replicas (one correct) want views above ours: join the smallest of them (TOCS §4.5.2).
@@ -492,7 +504,7 @@ export class PbftReplica {
       if (view <= this.view) continue;
       for (const replica of byReplica.keys()) if (replica !== this.self) above.set(replica, Math.min(above.get(replica) ?? view, view));
     }
-    if (above.size >= this.config.f + 1) this.startViewChange(Math.min(...above.values()));
+    if (above.size >= this.config.f + 1) await this.startViewChange(Math.min(...above.values()));
     this.tryNewView(message.view);
   }
 
@@ -520,10 +532,11 @@ export class PbftReplica {
     const verdict = validateNewView(
       message,
       { f: this.config.f, n: this.n, mutant: this.config.mutant },
-      (viewChange) => viewChange.replica === this.self || this.verifyOnce(viewChange.replica, viewChangeStatement(viewChange), viewChange.signature),
+      // Its own VIEW-CHANGE's verdict is cached from signing: a forged one in its name is checked like any other.
+      (viewChange) => this.verifyOnce(viewChange.replica, viewChangeStatement(viewChange), viewChange.signature),
       (batch) => this.validBatch(batch),
     );
-    await this.fabric.compute(this.config.costs.verify * message.viewChanges.length);
+    await this.chargeVerifications();
     if (!verdict) {
       this.fabric.note('pbft-bad-new-view', { v: message.view, from });
       return;

@@ -4,7 +4,6 @@ import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import { PbftReplica, pbftAdversaries, type PbftByzantine, type PbftTiming } from '../protocols/byzantine/pbft/replica.js';
 import { pbftMutants, type PbftMutant } from '../protocols/byzantine/pbft/quorums.js';
 import { Prng } from '../sim/prng.js';
-import { parseCrashes } from '../sim/index.js';
 import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
 import { checkBft } from './bftProperties.js';
 import { clientCountOf, defaultClients, maxBatch } from './bftSetup.js';
@@ -88,10 +87,14 @@ export function pbftAdversariesOf(options: ResolvedOptions): Map<number, PbftByz
   return placed;
 }
 
+/**
+ * Replicas that `--crash` names (p<i>@<t> or h<i>@<t>). Read from the text,
+ * not with the simulator's parser: what a worker loads stays clear of sim/
+ * (the runner has already checked the option's syntax).
+ */
 function crashedReplicas(options: ResolvedOptions, replicas: number): number {
-  const crashes = parseCrashes(options.crash ?? '', { processCount: options.n, memoryCount: options.memories });
   const processes = new Set<number>();
-  for (const fault of crashes) if (fault.kind === 'crash-process' && fault.process < replicas) processes.add(fault.process);
+  for (const match of (options.crash ?? '').matchAll(/(?:^|,)\s*[ph](\d+)@/g)) if (Number(match[1]) < replicas) processes.add(Number(match[1]));
   return processes.size;
 }
 

@@ -43,7 +43,7 @@ const samples: EmittedEvent[] = [
   { kind: 'pbft-view-change', v: 1, prepared: 3 },
   { kind: 'pbft-new-view', v: 1, chosen: 3 },
   { kind: 'pbft-bad-new-view', v: 1, from: 1 },
-  { kind: 'pbft-counters', messages: 24, replies: 4, made: 0, verified: 1, views: 0 },
+  { kind: 'pbft-counters', messages: 24, replies: 4, made: 0, verified: 1, views: 0, viewMessages: 0 },
   { kind: 'round', round: 9 },
   { kind: 'go' },
   { kind: 'got' },

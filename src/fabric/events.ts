@@ -104,7 +104,7 @@ export interface EventFields {
   /** PBFT-style baseline: a NEW-VIEW for `v` from `from` failed validation (its choice or its VIEW-CHANGEs). */
   'pbft-bad-new-view': { readonly v: number; readonly from: number };
   /** PBFT-style baseline: a replica's counts when it stopped: replica messages, REPLYs, signatures made and verified, views entered. */
-  'pbft-counters': { readonly messages: number; readonly replies: number; readonly made: number; readonly verified: number; readonly views: number };
+  'pbft-counters': { readonly messages: number; readonly replies: number; readonly made: number; readonly verified: number; readonly views: number; readonly viewMessages: number };
   /** Test bodies: a step counter. */
   round: { readonly round: number };
   /** Test bodies and scripted schedules: markers without fields. */
@@ -175,7 +175,7 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   'pbft-view-change': { v: number, prepared: number },
   'pbft-new-view': { v: number, chosen: number },
   'pbft-bad-new-view': { v: number, from: number },
-  'pbft-counters': { messages: number, replies: number, made: number, verified: number, views: number },
+  'pbft-counters': { messages: number, replies: number, made: number, verified: number, views: number, viewMessages: number },
   round: { round: number },
   go: {},
   got: {},

@@ -18,7 +18,7 @@ interface PbftDetails {
   replicaMessages: number;
   signaturesMade: number;
   signaturesVerified: number;
-  delays: { requests: number; invokeToDecide: number; invokeToOk: number; proposeToDecide: number | null };
+  delays: { calls: number; invokeToOk: number; requests: number; invokeToDecide: number; proposeToDecide: number | null };
   viewChangeDelays: { view: number; delay: number }[];
 }
 
@@ -117,6 +117,23 @@ describe('pbft scenario (n = 3f+1 message-passing baseline)', () => {
   });
 });
 
+describe('pbft next to bft in one run (unit latency, f = 1, one client)', () => {
+  it('pbft: 3 delays PRE-PREPARE to decision and 5 end to end with 24 messages; bft fast path: fewer messages (n = 3), more delays (CB)', async () => {
+    const options: RunOptions = { ...base, clients: 1, ops: 4 };
+    const pbft = await runScenario(options, 'off');
+    const bft = await runScenario({ ...options, protocol: 'bft' }, 'off');
+    assert.equal(pbft.ok && bft.ok, true);
+    const p = pbft.details as unknown as PbftDetails;
+    const b = bft.details as unknown as { decisions: { fast: number; slow: number }; replicaMessages: number };
+    assert.equal(b.decisions.slow, 0);
+    assert.equal(p.replicaMessages / p.decisions, 24);
+    assert.ok(b.replicaMessages / b.decisions.fast < 24 / 2, 'bft fast path: (n−1)(2n−1) = 10 plus checkpoints, under half of pbft');
+    const endToEnd = (history: readonly HistoryEvent[]) => decisionDelays(history, []).invokeToOk;
+    assert.equal(endToEnd(pbft.history), 5);
+    assert.ok(endToEnd(bft.history) > endToEnd(pbft.history), 'the CB round costs more delays than PRE-PREPARE/PREPARE/COMMIT');
+  });
+});
+
 describe('pbft metrics', () => {
   const note = (time: number, process: number, kind: string, detail: Record<string, number | string>): NoteEvent => ({ time, process, kind, detail });
   it('measures from invocation, from proposal, and per view change', () => {
@@ -125,7 +142,8 @@ describe('pbft metrics', () => {
       { process: 4, type: 'ok', f: 'put', key: 'k', value: 'a', time: 5, op: 0 },
     ];
     const notes = [note(1, 0, 'pbft-propose', { v: 0, i: 0 }), note(4, 1, 'bft-decide', { v: 0, i: 0, h: 'aa', path: 'pbft' }), note(4, 1, 'bft-execute', { i: 0, c: 4, s: 1 }), note(7, 2, 'bft-decide', { v: 0, i: 0, h: 'aa', path: 'pbft' })];
-    assert.deepEqual(decisionDelays(history, notes), { requests: 1, invokeToDecide: 4, invokeToOk: 5, proposeToDecide: 3 });
+    assert.deepEqual(decisionDelays(history, notes), { calls: 1, invokeToOk: 5, requests: 1, invokeToDecide: 4, proposeToDecide: 3 });
+    assert.deepEqual(decisionDelays(history, []), { calls: 1, invokeToOk: 5, requests: 0, invokeToDecide: 0, proposeToDecide: null });
     const views = [note(40, 1, 'pbft-view-change', { v: 1, prepared: 0 }), note(41, 2, 'pbft-view-change', { v: 1, prepared: 0 }), note(41, 1, 'pbft-new-view', { v: 1, chosen: 0 }), note(42, 2, 'pbft-new-view', { v: 1, chosen: 0 })];
     assert.deepEqual(viewChangeDelays(views), [{ view: 1, delay: 2 }]);
   });

@@ -193,7 +193,7 @@ export const pbftScenario: Scenario = {
   details(history, options, notes) {
     const setup = pbftSetup(options);
     const counters = eventsOf(notes, 'pbft-counters');
-    const sum = (field: 'messages' | 'replies' | 'made' | 'verified') => counters.reduce((total, event) => total + event[field], 0);
+    const sum = (field: 'messages' | 'replies' | 'made' | 'verified' | 'viewMessages') => counters.reduce((total, event) => total + event[field], 0);
     const decided = new Set(eventsOf(notes, 'bft-decide').map((event) => event.i));
     return {
       f: setup.f,
@@ -208,6 +208,7 @@ export const pbftScenario: Scenario = {
       executed: eventsOf(notes, 'bft-execute').length,
       calls: { ok: history.filter((event) => event.type === 'ok').length, info: history.filter((event) => event.type === 'info').length },
       replicaMessages: sum('messages'),
+      viewChangeMessages: sum('viewMessages'),
       replies: sum('replies'),
       signaturesMade: sum('made'),
       signaturesVerified: sum('verified'),

@@ -9,69 +9,60 @@ import type { HistoryEvent, NoteEvent } from '../fabric/index.js';
  * from the PRE-PREPARE (`pbft-propose`) to the first decision.
  */
 export interface DecisionDelays {
-  /** Requests measured (invoked, executed, completed). */
-  readonly requests: number;
-  /** Mean delays from the client's invocation: to the first replica's decision, to the client's `ok`. */
-  readonly invokeToDecide: number;
+  /** Calls completed (`ok`): invokeToOk's sample. */
+  readonly calls: number;
+  /** Mean delay from a call's invocation to its `ok`. */
   readonly invokeToOk: number;
-  /** Mean delay from the proposal to the first decision (pbft; null without `pbft-propose` notes). */
+  /** Requests executed and completed: invokeToDecide's sample. */
+  readonly requests: number;
+  /** Mean delay from a call's invocation to the first replica's decision of its instance. */
+  readonly invokeToDecide: number;
+  /** Mean delay from the proposal to the first decision (pbft, view 0; null without `pbft-propose` notes). */
   readonly proposeToDecide: number | null;
 }
 
+const mean = (values: readonly number[]): number => (values.length === 0 ? 0 : Math.round((values.reduce((sum, value) => sum + value, 0) / values.length) * 1000) / 1000);
+
 export function decisionDelays(history: readonly HistoryEvent[], notes: readonly NoteEvent[]): DecisionDelays {
   const decidedAt = new Map<number, number>();
-  for (const note of notes) {
-    if (note.kind !== 'bft-decide') continue;
-    const instance = Number((note.detail as { i: number }).i);
-    if (!decidedAt.has(instance) || note.time < (decidedAt.get(instance) as number)) decidedAt.set(instance, note.time);
-  }
   const proposedAt = new Map<number, number>();
-  for (const note of notes.filter((candidate) => candidate.kind === 'pbft-propose')) {
-    const { v, i } = note.detail as { v: number; i: number };
-    if (v === 0 && !proposedAt.has(i)) proposedAt.set(i, note.time);
+  for (const note of notes) {
+    if (note.kind === 'bft-decide') {
+      const instance = Number((note.detail as { i: number }).i);
+      if (!decidedAt.has(instance) || note.time < (decidedAt.get(instance) as number)) decidedAt.set(instance, note.time);
+    } else if (note.kind === 'pbft-propose') {
+      const { v, i } = note.detail as { v: number; i: number };
+      if (v === 0 && !proposedAt.has(i)) proposedAt.set(i, note.time);
+    }
   }
   const instanceOf = new Map<string, number>();
   for (const event of eventsOf(notes, 'bft-execute')) if (!instanceOf.has(`${event.c}/${event.s}`)) instanceOf.set(`${event.c}/${event.s}`, event.i);
-  const calls = new Map<number, number>();
-  const invokedAt = new Map<string, number>();
-  let toDecide = 0;
-  let toOk = 0;
-  let measured = 0;
+  // A client has one call out at a time: its s-th invoke and its s-th completion are request (c, s).
+  const invokes = new Map<number, number[]>();
+  const completions = new Map<number, { type: string; time: number }[]>();
   for (const event of history) {
-    if (event.type === 'invoke') {
-      const sequence = (calls.get(event.process) ?? 0) + 1;
-      calls.set(event.process, sequence);
-      invokedAt.set(`${event.process}/${event.op}`, event.time);
-      invokedAt.set(`seq:${event.process}/${sequence}`, event.time);
-    }
+    if (event.type === 'invoke') invokes.set(event.process, [...(invokes.get(event.process) ?? []), event.time]);
+    else completions.set(event.process, [...(completions.get(event.process) ?? []), { type: event.type, time: event.time }]);
   }
-  const okAt = new Map<string, number>();
-  const okSequence = new Map<number, number>();
-  for (const event of history) {
-    if (event.type !== 'ok' && event.type !== 'info' && event.type !== 'fail') continue;
-    const sequence = (okSequence.get(event.process) ?? 0) + 1;
-    okSequence.set(event.process, sequence);
-    if (event.type === 'ok') okAt.set(`${event.process}/${sequence}`, event.time);
+  const toOk: number[] = [];
+  const toDecide: number[] = [];
+  for (const [client, times] of invokes) {
+    const ends = completions.get(client) ?? [];
+    times.forEach((invoked, index) => {
+      const end = ends[index];
+      if (end?.type !== 'ok') return;
+      toOk.push(end.time - invoked);
+      const instance = instanceOf.get(`${client}/${index + 1}`);
+      const decided = instance === undefined ? undefined : decidedAt.get(instance);
+      if (decided !== undefined) toDecide.push(decided - invoked);
+    });
   }
-  let fromProposal = 0;
-  let proposalsMeasured = 0;
-  for (const [key, instance] of instanceOf) {
-    const invoked = invokedAt.get(`seq:${key}`);
-    const ok = okAt.get(key);
-    const decided = decidedAt.get(instance);
-    if (invoked === undefined || ok === undefined || decided === undefined) continue;
-    measured++;
-    toDecide += decided - invoked;
-    toOk += ok - invoked;
-  }
+  const fromProposal: number[] = [];
   for (const [instance, proposed] of proposedAt) {
     const decided = decidedAt.get(instance);
-    if (decided === undefined) continue;
-    proposalsMeasured++;
-    fromProposal += decided - proposed;
+    if (decided !== undefined) fromProposal.push(decided - proposed);
   }
-  const mean = (sum: number, count: number) => (count === 0 ? 0 : Math.round((sum / count) * 1000) / 1000);
-  return { requests: measured, invokeToDecide: mean(toDecide, measured), invokeToOk: mean(toOk, measured), proposeToDecide: proposalsMeasured === 0 ? null : mean(fromProposal, proposalsMeasured) };
+  return { calls: toOk.length, invokeToOk: mean(toOk), requests: toDecide.length, invokeToDecide: mean(toDecide), proposeToDecide: fromProposal.length === 0 ? null : mean(fromProposal) };
 }
 
 /**

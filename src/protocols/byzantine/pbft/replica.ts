@@ -79,6 +79,8 @@ export interface PbftReplicaCounters {
   readonly verified: number;
   /** View changes this replica entered (NEW-VIEWs accepted or sent). */
   readonly views: number;
+  /** Of `messages`, the VIEW-CHANGEs and NEW-VIEWs. */
+  readonly viewMessages: number;
 }
 
 /** Per (v, i). */
@@ -130,7 +132,7 @@ export class PbftReplica {
   private stopped = false;
   private executedRequests = 0;
   private readonly executedWaiters: { count: number; resolve: () => void }[] = [];
-  private sent = { messages: 0, replies: 0, views: 0 };
+  private sent = { messages: 0, replies: 0, views: 0, viewMessages: 0 };
   /** dropping-new-primary: the view whose NEW-VIEW it sent (once). */
   private droppedView = -1;
 
@@ -160,7 +162,7 @@ export class PbftReplica {
   }
 
   get counters(): PbftReplicaCounters {
-    return { messages: this.sent.messages, replies: this.sent.replies, views: this.sent.views, made: this.signer.counters.made, verified: this.signer.counters.verified };
+    return { messages: this.sent.messages, replies: this.sent.replies, views: this.sent.views, viewMessages: this.sent.viewMessages, made: this.signer.counters.made, verified: this.signer.counters.verified };
   }
 
   whenExecutedRequests(count: number): Promise<void> {
@@ -580,6 +582,7 @@ export class PbftReplica {
     for (let to = 0; to < this.n; to++) {
       if (to === this.self) continue;
       this.sent.messages++;
+      if (message.type === 'view-change' || message.type === 'new-view') this.sent.viewMessages++;
       this.fabric.send(to, bytes);
     }
   }

@@ -135,6 +135,8 @@ export class PbftReplica {
   private sent = { messages: 0, replies: 0, views: 0, viewMessages: 0 };
   /** dropping-new-primary: the view whose NEW-VIEW it sent (once). */
   private droppedView = -1;
+  /** The highest instance the last NEW-VIEW chose (−1: none). */
+  private highestChosen = -1;
 
   constructor(
     private readonly fabric: Fabric,
@@ -353,7 +355,7 @@ export class PbftReplica {
 
   private async onPrePrepare(from: number, message: PrePrepareMessage): Promise<void> {
     if (from !== primaryOf(message.view, this.n) || message.view < this.view || message.batch.length === 0) return;
-    if (message.instance > this.executedUpTo + 4 * this.config.window) return;
+    if (!this.withinReach(message.view, message.instance)) return;
     const valid = this.validBatch(message.batch);
     await this.chargeVerifications();
     if (!valid) return;
@@ -381,15 +383,25 @@ export class PbftReplica {
     this.tryPrepared(slot);
   }
 
+  /**
+   * Messages are kept for views up to n ahead and instances up to 4W past
+   * the executed prefix (or the last NEW-VIEW's choices, which a laggard
+   * must prepare): a laggard still hears what it needs, and a
+   * Byzantine replica cannot make a correct one store without bound.
+   */
+  private withinReach(view: number, instance: number): boolean {
+    return view <= this.view + this.n && instance <= Math.max(this.executedUpTo, this.highestChosen) + 4 * this.config.window;
+  }
+
   private onPrepare(from: number, message: VoteMessage): void {
-    if (message.view < this.view) return;
+    if (message.view < this.view || !this.withinReach(message.view, message.instance)) return;
     const slot = this.slot(message.view, message.instance);
     if (!slot.prepares.has(from)) slot.prepares.set(from, message.hash);
     this.tryPrepared(slot);
   }
 
   private onCommit(from: number, message: VoteMessage): void {
-    if (message.view < this.view) return;
+    if (message.view < this.view || !this.withinReach(message.view, message.instance)) return;
     const slot = this.slot(message.view, message.instance);
     if (!slot.commits.has(from)) slot.commits.set(from, message.hash);
     this.tryCommitted(slot);
@@ -556,6 +568,7 @@ export class PbftReplica {
     this.fabric.note('pbft-new-view', { v: target, chosen: chosen.length });
     for (const key of [...this.viewChanges.keys()]) if (key <= target) this.viewChanges.delete(key);
     this.nextInstance = Math.max(this.executedUpTo + 1, chosen.length);
+    this.highestChosen = chosen.length - 1;
     // A new epoch of proposals: requests in dropped (null) instances are proposed again.
     this.proposed.clear();
     for (const choice of chosen) this.acceptPrePrepare(target, choice.instance, choice.hash, batches.get(hashKey(choice.hash)) ?? []);

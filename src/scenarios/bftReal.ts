@@ -1,3 +1,4 @@
+import { latencyModel } from '../sim/latency.js';
 import { isRealBackend, timeUnitMicroseconds } from './realTime.js';
 import type { ResolvedOptions } from './scenario.js';
 
@@ -43,6 +44,7 @@ export function realDeadlineUnits(options: ResolvedOptions): number {
 /** The safety nets of a bft setup (bftSetup.ts; structural, so that this module imports nothing of it). */
 export interface BftSafetyNets {
   readonly giveUpAt: number;
+  readonly stream: { readonly idleAfter: number; readonly idlePoll: number };
   readonly client: { readonly resendAfter: number; readonly giveUpAfter: number };
 }
 
@@ -50,5 +52,7 @@ export interface BftSafetyNets {
 export function onRealBackend<Setup extends BftSafetyNets>(setup: Setup, options: ResolvedOptions): Setup {
   if (!isRealBackend(options)) return setup;
   const giveUpAt = Math.max(setup.giveUpAt, stopShare * realDeadlineUnits(options));
-  return { ...setup, giveUpAt, client: { ...setup.client, giveUpAfter: Math.max(setup.client.giveUpAfter, giveUpAt) } };
+  // CB's quiet rounds paced at one round trip of the model (rounds.ts `quietPause`): an shm verb completes at issue.
+  const quietPause = 2 * latencyModel(options.latency).minimum;
+  return { ...setup, giveUpAt, stream: { ...setup.stream, quietPause }, client: { ...setup.client, giveUpAfter: Math.max(setup.client.giveUpAfter, giveUpAt) } };
 }

@@ -69,6 +69,16 @@ export interface RoundsConfig {
    */
   readonly idleAfter: number;
   readonly idlePoll: number;
+  /**
+   * After a round that saw nothing new (before `idleAfter` passed), wait this
+   * long before the next read (default 0: none). On the simulator a round's
+   * reads take a round trip of virtual time, which paces the loop; on shm a
+   * verb completes at issue, so an unpaced loop re-reads back to back, and
+   * 2f+1 such loops on a few cores starve the very processes whose writes
+   * they wait for (and the point-to-point messages of everybody). Real
+   * backends set it to one round trip of the latency model (scenarios/bftReal.ts).
+   */
+  readonly quietPause?: number;
   /** Own broadcasts in flight at once; receivers also read this many sequence numbers past the lowest undecided one. */
   readonly window: number;
   /** CPU time charged per signature and per verification. */
@@ -317,6 +327,7 @@ export class BroadcastRounds {
         lastSeen = seen;
         lastChange = fabric.now();
       } else if (fabric.now() - lastChange > config.idleAfter) await this.pause(config.idlePoll);
+      else if (config.quietPause) await this.pause(config.quietPause);
     }
     this.stopping = true;
     for (const instance of this.instances) {

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Prng } from '../../sim/index.js';
 import { resolveOptions } from '../../scenarios/index.js';
+import { livenessOwed } from '../../scenarios/bft.js';
 import { bftMixedRunOptions, drawBftCrashes } from './bftMix.js';
 import { runSeed, seedOptions, sweepPlanOf } from './seedRun.js';
 
@@ -29,8 +30,9 @@ describe('the bft sweep draw (bftMix.ts)', () => {
       assert.equal(options.faults, 'none', 'every fault is explicit, so liveness is judged');
       followers += processes.length;
       memories += memoryCrashes.length;
-      // Each drawn configuration is one the scenario accepts.
-      resolveOptions(options);
+      // Each drawn configuration is one the scenario accepts, and owes liveness (memory crashes included).
+      const resolved = resolveOptions(options);
+      assert.equal(livenessOwed(resolved, 2 * f + 1, f), true, `seed ${seed}: liveness judged: ${options.crash}`);
       const withLeaders = drawBftCrashes(new Prng(seed, 'leaders'), f, options.memories as number, 1, { leaderCrashes: true });
       if (crashed(withLeaders, 'p').includes(0)) leaders++;
     }

@@ -66,13 +66,15 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.equal(details.signaturesMade, 6 * 3);
   });
 
-  it('owes liveness with no faults or at most f crashed replicas, not with memory crashes, pauses or drawn faults', () => {
+  it('owes liveness with no faults, at most f crashed replicas and a minority of crashed memories, not with more, pauses or drawn faults', () => {
     const options = { protocol: 'bft', seed: 1, latency: 'unit', faults: 'none', n: 5, memories: 3, horizon: 1, ops: 1 } as ResolvedOptions;
     assert.equal(livenessOwed(options, 3, 1), true);
     assert.equal(livenessOwed({ ...options, crash: 'p2@5' }, 3, 1), true);
     assert.equal(livenessOwed({ ...options, crash: 'p4@5,p2' }, 3, 1), true, 'a client crash is not a replica crash');
     assert.equal(livenessOwed({ ...options, crash: 'p1,p2@5' }, 3, 1), false);
-    assert.equal(livenessOwed({ ...options, crash: 'm1@5' }, 3, 1), false);
+    assert.equal(livenessOwed({ ...options, crash: 'm1@5,p2' }, 3, 1), true, 'a minority of memories');
+    assert.equal(livenessOwed({ ...options, crash: 'm1@5,m2' }, 3, 1), false, 'a majority of memories');
+    assert.equal(livenessOwed({ ...options, crash: 'h1@5' }, 3, 1), false);
     assert.equal(livenessOwed({ ...options, pause: 'p1@5+10' }, 3, 1), false);
     assert.equal(livenessOwed({ ...options, faults: 'crash' }, 3, 1), false);
   });

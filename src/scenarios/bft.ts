@@ -24,19 +24,22 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
 
 /**
  * Whether the run owes liveness: no drawn faults, no pause, and `--crash`
- * names at most f replicas and no memory or host (the parser of `pN@T`
+ * names at most f replicas, at most a minority of memories and no host (the parser of `pN@T`
  * lives in the simulator, which a worker must not load: the tokens are read
  * here, the runner has validated them).
  */
 export function livenessOwed(options: ResolvedOptions, replicas: number, f: number): boolean {
   if (options.faults !== 'none' || options.pause) return false;
   const crashed = new Set<number>();
+  const memories = new Set<number>();
   for (const token of (options.crash ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
     const match = /^([pmh])(\d+)/.exec(token);
-    if (!match || match[1] !== 'p') return false;
-    if (Number(match[2]) < replicas) crashed.add(Number(match[2]));
+    if (!match || match[1] === 'h') return false;
+    // A minority of memories may crash: the streams' registers read and write a majority.
+    if (match[1] === 'm') memories.add(Number(match[2]));
+    else if (Number(match[2]) < replicas) crashed.add(Number(match[2]));
   }
-  return crashed.size <= f;
+  return crashed.size <= f && memories.size <= Math.floor((options.memories - 1) / 2);
 }
 
 export const bftScenario: Scenario = {

@@ -2,6 +2,7 @@ import type { BroadcastLayout } from '../protocols/byzantine/layout.js';
 import type { BftTiming } from '../protocols/byzantine/bft/replica.js';
 import type { ResolvedOptions } from './scenario.js';
 import { delay, signatureCosts } from './byzantine/setup.js';
+import { onRealBackend } from './bftReal.js';
 
 /**
  * Sizes and timers of the `bft` scenario (specs/bft-consensus.md §2, §5):
@@ -67,6 +68,11 @@ export function streamSlots(requests: number, window: number, views: number): nu
 }
 
 export function bftSetup(options: ResolvedOptions): BftSetup {
+  // On shm and tcp the safety nets follow the wall-clock deadline (bftReal.ts).
+  return onRealBackend(sizedSetup(options), options);
+}
+
+function sizedSetup(options: ResolvedOptions): BftSetup {
   const f = bftFaults(options);
   const replicas = 2 * f + 1;
   const clientCount = clientCountOf(options);

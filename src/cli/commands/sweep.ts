@@ -87,6 +87,7 @@ examples:
   mnm sweep cb --adversary all
   mnm sweep mu --backend shm --seeds 20 --mix
   mnm sweep mu --seeds 200 --faults crash --crash-leader-at 30   (KV history, log prefixes, durability)
+  mnm sweep bft --mix --f 2 --seeds 100   (bft draws its own mix: every crash explicit, so liveness is judged; docs/sweeps.md)
   mnm sweep --scenario examples/scenario-counter.js --seeds 200 --mix
   mnm sweep pmp --seeds 1000000 --mix --shard 3/8 --json > shard-3.json
   mnm sweep merge shard-*.json

@@ -1,6 +1,10 @@
 import { findScenario, loadUserScenario, runScenario, scenarioModuleUrl, type RunOptions, type RunReport, type Violation } from '../../scenarios/index.js';
 import { mixedRunOptions, type FixedOptions } from '../../scenarios/mix.js';
 import { replayCommand } from '../runArgs.js';
+import { bftMixedRunOptions } from './bftMix.js';
+
+/** Protocols whose mixed sweep draws its own configuration (every fault named, so liveness is judged too). */
+const ownMixes: Readonly<Record<string, (seed: number, fixed: FixedOptions) => RunOptions>> = { bft: bftMixedRunOptions };
 
 /**
  * What a sweep runs for each seed, as plain data: the same plan is handed to
@@ -58,7 +62,7 @@ export async function preparePlan(plan: SweepPlan): Promise<void> {
 export function seedOptions(plan: SweepPlan, seed: number): RunOptions {
   const scenario = findScenario(plan.protocol);
   if (plan.fixed && scenario) {
-    const mixed = mixedRunOptions(scenario, seed, plan.fixed);
+    const mixed = (ownMixes[plan.protocol] ?? ((drawn: number, fixed: FixedOptions) => mixedRunOptions(scenario, drawn, fixed)))(seed, plan.fixed);
     return plan.base.backend !== undefined && plan.base.backend !== 'sim' ? onRealBackend(mixed, plan.fixed) : mixed;
   }
   return { ...plan.base, seed };

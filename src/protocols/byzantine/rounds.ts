@@ -69,6 +69,16 @@ export interface RoundsConfig {
    */
   readonly idleAfter: number;
   readonly idlePoll: number;
+  /**
+   * After a round that saw nothing new (before `idleAfter` passed), wait this
+   * long before the next read (default 0: none). On the simulator a round's
+   * reads take a round trip of virtual time, which paces the loop; on shm a
+   * verb completes at issue, so an unpaced loop re-reads back to back, and
+   * 2f+1 such loops on a few cores starve the very processes whose writes
+   * they wait for (and the point-to-point messages of everybody). Real
+   * backends set it to one round trip of the latency model (scenarios/bftReal.ts).
+   */
+  readonly quietPause?: number;
   /** Own broadcasts in flight at once; receivers also read this many sequence numbers past the lowest undecided one. */
   readonly window: number;
   /** CPU time charged per signature and per verification. */
@@ -80,6 +90,8 @@ export interface RoundsConfig {
 interface Instance {
   readonly sender: ProcessId;
   readonly sequence: number;
+  /** Its place in `instances` (sequence-major): a round steps instances in this order, which fixes the order of its verbs. */
+  readonly index: number;
   replicator: ReplicatorState;
   receiver: ReceiverState;
   reliable: ReliableState;
@@ -176,6 +188,8 @@ export class BroadcastRounds {
   malformed = 0;
   private readonly verified = new VerifiedSignatures();
   private readonly instances: Instance[] = [];
+  /** Per sender: its instances in k order, and the position of its lowest undone one (instances only ever get done). */
+  private readonly streams = new Map<ProcessId, { readonly instances: Instance[]; undoneFrom: number }>();
   private readonly sendings: Sending[] = [];
   private readonly queue: Queued[] = [];
   private nextSequence = 1;
@@ -199,8 +213,13 @@ export class BroadcastRounds {
   ) {
     this.signer = new Signer(fabric.self, config.keys, config.layout.processCount);
     this.registers = new SwmrRegisters(fabric, config.layout);
+    for (const sender of config.layout.senders) this.streams.set(sender, { instances: [], undoneFrom: 0 });
     for (let sequence = 1; sequence <= config.layout.messages; sequence++) {
-      for (const sender of config.layout.senders) this.instances.push({ sender, sequence, replicator: freshReplicator, receiver: {}, reliable: {}, done: false });
+      for (const sender of config.layout.senders) {
+        const instance: Instance = { sender, sequence, index: this.instances.length, replicator: freshReplicator, receiver: {}, reliable: {}, done: false };
+        this.instances.push(instance);
+        this.streams.get(sender)?.instances.push(instance);
+      }
     }
     for (const sender of config.layout.senders) this.order.set(sender, { next: 1, waiting: new Map() });
     // The loop starts in the next microtask, so that the owner can queue its first broadcasts in the turn that built
@@ -280,31 +299,20 @@ export class BroadcastRounds {
     while (!this.stopping && fabric.now() < this.deadline) {
       await this.startQueued();
       if (this.stopping) break;
-      const active = this.instances.filter((instance) => !instance.done);
       const open = this.sendings.filter((sending) => !sending.done);
-      if (active.length === 0 && open.length === 0) {
+      const { senders, ranges, stepped } = this.roundScope(open);
+      if (senders.length === 0) {
         await this.pause(this.deadline - fabric.now());
         continue;
       }
       this.round++;
       this.wrote = false;
-      // One range per sender (its own stream's lowest undone .. lowest undecided + window): with several senders, a
-      // quiet one (whose k = 1 stays undecided) must not pin the range that another's later broadcasts need.
       // Overlapping ranges are read once (quiet senders share theirs).
-      const senders = config.layout.senders.filter((sender) => active.some((instance) => instance.sender === sender) || (sender === fabric.self && open.length > 0));
-      const ranges = senders.map((sender) =>
-        readRange(
-          active.filter((instance) => instance.sender === sender).map((instance) => ({ sequence: instance.sequence, decided: this.decided(instance) })),
-          sender === fabric.self ? open.map((sending) => sending.sequence) : [],
-          config.window,
-          config.layout.messages,
-        ),
-      );
       const spans = mergeRanges(ranges);
       const spanReads = await Promise.all(spans.map((span) => Promise.all(Array.from({ length: this.n }, (_, owner) => this.registers.readBlocks(owner, span.first, span.last)))));
       const readsBySender = new Map<ProcessId, RegionRead[]>(senders.map((sender, index) => [sender, spanReads[spans.findIndex((span) => span.first <= ranges[index].first && ranges[index].last <= span.last)]]));
       const reads = readsBySender.get(fabric.self) ?? [];
-      const views = new Map(active.map((instance) => [instance, this.view(instance, readsBySender.get(instance.sender) ?? [])]));
+      const views = new Map(stepped.map((instance) => [instance, this.view(instance, readsBySender.get(instance.sender) ?? [])]));
       await this.checkSignatures(views);
       const writes: Promise<void>[] = [];
       const afterWrite: (() => void)[] = [];
@@ -319,6 +327,7 @@ export class BroadcastRounds {
         lastSeen = seen;
         lastChange = fabric.now();
       } else if (fabric.now() - lastChange > config.idleAfter) await this.pause(config.idlePoll);
+      else if (config.quietPause) await this.pause(config.quietPause);
     }
     this.stopping = true;
     for (const instance of this.instances) {
@@ -357,7 +366,7 @@ export class BroadcastRounds {
     for (let index = this.finishWaiters.length - 1; index >= 0; index--) {
       const waiter = this.finishWaiters[index];
       const upTo = Math.min(waiter.count, this.config.layout.messages);
-      const all = this.instances.every((instance) => instance.sequence > upTo || instance.done);
+      const all = [...this.streams.values()].every((stream) => this.lowestUndone(stream) > upTo);
       if (!own || !all) continue;
       this.finishWaiters.splice(index, 1);
       if (waiter.stop) {
@@ -366,6 +375,57 @@ export class BroadcastRounds {
       }
       waiter.resolve(true);
     }
+  }
+
+  /**
+   * What a round reads and steps. One range per sender with undone
+   * broadcasts (or, for this process, its own in flight): its lowest undone
+   * k .. its lowest undecided k + window (readRange) — with several senders,
+   * a quiet one (whose k = 1 stays undecided) must not pin the range that
+   * another's later broadcasts need. Only the undone instances inside their
+   * sender's range are stepped: one beyond it was never read, so its state
+   * is fresh (every instance with state is undecided, hence in range, or was
+   * decided inside a range, which never shrinks below it) and a round with
+   * nothing read changes nothing of it. Stepping all K instances of every
+   * sender each round instead cost a real process milliseconds per round
+   * (K is sized for the whole run), which on shm and tcp left replicas
+   * polling a few times per protocol timeout; the simulator charges no CPU
+   * for it, so its runs are unchanged (same verbs, same order).
+   */
+  private roundScope(open: readonly Sending[]): { senders: ProcessId[]; ranges: { first: number; last: number }[]; stepped: Instance[] } {
+    const { fabric, config } = this;
+    const senders: ProcessId[] = [];
+    const ranges: { first: number; last: number }[] = [];
+    const stepped: Instance[] = [];
+    for (const sender of config.layout.senders) {
+      const stream = this.streams.get(sender);
+      if (!stream) continue;
+      const list = stream.instances;
+      this.lowestUndone(stream);
+      // readRange needs the lowest undone and the lowest undecided k (or, all decided, the highest undone): this prefix has them.
+      const head: { sequence: number; decided: boolean }[] = [];
+      for (let at = stream.undoneFrom; at < list.length; at++) {
+        if (list[at].done) continue;
+        const decided = this.decided(list[at]);
+        head.push({ sequence: list[at].sequence, decided });
+        if (!decided) break;
+      }
+      const own = sender === fabric.self ? open.map((sending) => sending.sequence) : [];
+      if (head.length === 0 && own.length === 0) continue;
+      const range = readRange(head, own, config.window, config.layout.messages);
+      senders.push(sender);
+      ranges.push(range);
+      for (let at = stream.undoneFrom; at < list.length && list[at].sequence <= range.last; at++) if (!list[at].done) stepped.push(list[at]);
+    }
+    stepped.sort((a, b) => a.index - b.index);
+    return { senders, ranges, stepped };
+  }
+
+  /** A sender's lowest undone k (K + 1 when all are done). */
+  private lowestUndone(stream: { readonly instances: Instance[]; undoneFrom: number }): number {
+    const list = stream.instances;
+    while (stream.undoneFrom < list.length && list[stream.undoneFrom].done) stream.undoneFrom++;
+    return list[stream.undoneFrom]?.sequence ?? this.config.layout.messages + 1;
   }
 
   /** Whether this process saw anything of the broadcast (an undone one is then a give-up at stop). */

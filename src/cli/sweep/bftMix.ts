@@ -1,0 +1,84 @@
+import { latencyModel, Prng } from '../../sim/index.js';
+import { mixedLatencies, type FixedOptions } from '../../scenarios/mix.js';
+import type { RunOptions } from '../../scenarios/index.js';
+
+/**
+ * The configuration a mixed `mnm sweep bft` draws per seed. The generic mix
+ * (scenarios/mix.ts) draws a fault profile, and a drawn profile waives
+ * liveness (bft owes it only for explicit crashes within tolerance); this
+ * draw names every fault as an explicit `--crash` list instead, so each seed
+ * is judged on agreement, validity, integrity, KV linearizability *and*
+ * liveness, and its replay command names every crash.
+ *
+ * Drawn: the latency model (the generic mix's list), f (1 or 2 unless
+ * fixed), memories (3 or 5), up to f follower crashes and up to a minority
+ * of memory crashes at times within the run's first stretch (some at 0),
+ * clients (1..3), the window W (2, 4 or 8), ops per client (1..6), and clock
+ * skew and drift for 3 seeds in 10. Leader crashes need the view change: the
+ * draw has the switch (`leaderCrashes`), off until it is built.
+ */
+
+/** What the bft draw may do beyond the normal case: leader crashes once view change exists. */
+export interface BftMixRules {
+  readonly leaderCrashes: boolean;
+}
+
+export const bftMixRules: BftMixRules = { leaderCrashes: false };
+
+const windows = [2, 4, 8] as const;
+const skews = [0.5, 2, 10, 50] as const;
+const drifts = [0, 10, 100, 10_000] as const;
+
+/** Crash times are drawn within this many typical delays from the start (a fast-path decision takes ~12). */
+const crashWithinDelays = 60;
+
+/** The crashes of one seed, as a `--crash` list: processes p1..p(2f) are followers (p0 leads view 0). */
+export function drawBftCrashes(random: Prng, f: number, memories: number, mean: number, rules: BftMixRules): string {
+  const replicas = 2 * f + 1;
+  const time = () => (random.chance(0.25) ? 0 : Math.round(random.float() * crashWithinDelays * mean * 100) / 100);
+  const crashable = Array.from({ length: replicas }, (_, replica) => replica).filter((replica) => rules.leaderCrashes || replica !== 0);
+  const processCrashes = random.int(Math.min(f, crashable.length) + 1);
+  const memoryCrashes = random.int(Math.floor((memories - 1) / 2) + 1);
+  const tokens: string[] = [];
+  for (const process of random.sample(crashable, processCrashes)) tokens.push(`p${process}@${time()}`);
+  const allMemories = Array.from({ length: memories }, (_, memory) => memory);
+  for (const memory of random.sample(allMemories, memoryCrashes)) tokens.push(`m${memory}@${time()}`);
+  return tokens.join(',');
+}
+
+/** The run options of seed `seed` of a mixed bft sweep; what the caller fixed stays. */
+export function bftMixedRunOptions(seed: number, fixed: FixedOptions, rules: BftMixRules = bftMixRules): RunOptions {
+  const random = new Prng(seed, 'mix-bft');
+  const pick = <T>(items: readonly T[]): T => items[random.int(items.length)];
+  // Every draw happens whether or not it is used, so fixing one option leaves the others' draws unchanged.
+  const latency = pick(mixedLatencies);
+  const drawnF = 1 + random.int(2);
+  const drawnMemories = random.chance(0.5) ? 3 : 5;
+  const clients = 1 + random.int(3);
+  const window = pick(windows);
+  const ops = 1 + random.int(6);
+  const clocked = random.chance(0.3);
+  const skew = pick(skews) * latencyModel(fixed.latency ?? latency).mean;
+  const drift = pick(drifts);
+  const f = fixed.f ?? drawnF;
+  const memories = fixed.memories ?? drawnMemories;
+  const crash = drawBftCrashes(random, f, memories, latencyModel(fixed.latency ?? latency).mean, rules);
+  return {
+    protocol: 'bft',
+    seed,
+    latency,
+    f,
+    memories,
+    clients,
+    window,
+    ops,
+    faults: 'none',
+    ...(crash ? { crash } : {}),
+    ...(clocked ? { skew, drift } : {}),
+    ...definedOnly(fixed),
+  };
+}
+
+function definedOnly(fixed: FixedOptions): FixedOptions {
+  return Object.fromEntries(Object.entries(fixed).filter(([, value]) => value !== undefined)) as FixedOptions;
+}

@@ -1,0 +1,85 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveOptions, runScenario, type RunOptions } from './index.js';
+import type { RunReport } from './judge.js';
+import { bftSetup } from './bftSetup.js';
+import { onRealBackend, realDeadlineUnits } from './bftReal.js';
+
+/**
+ * `bft` (n = 2f+1 on consistent broadcast, a replicated KV store) on the
+ * real backends: replicas and clients as worker threads on shared memory
+ * (shm) and as OS processes over TCP (tcp), f = 1, two clients, a few calls
+ * each; with every replica up, and with follower p2 crashed from the start
+ * (the fast path needs PROMISEs from all n, so every decision must take the
+ * slow path). Real runs are not replayable: these assert properties — the
+ * scenario's checks (agreement, validity, integrity, liveness), the KV
+ * history linearizable, every client finishing every call, the run ending
+ * by itself — never a duration or an interleaving. The only clock is the
+ * runner's wall-clock deadline (at least 10 s): a hung run ends there and
+ * fails `end === 'done'`.
+ */
+
+const ops = 3;
+const clients = 2;
+const base: Omit<RunOptions, 'backend'> = { protocol: 'bft', seed: 1, f: 1, clients, ops, latency: 'unit', faults: 'none' };
+
+function decisions(report: RunReport): { fast: number; slow: number } {
+  return report.details.decisions as { fast: number; slow: number };
+}
+
+function assertServed(report: RunReport, where: string): void {
+  assert.deepEqual(report.violations, [], where);
+  assert.equal(report.ok, true, where);
+  assert.equal(report.end, 'done', where);
+  assert.equal(report.blocked, false, where);
+  assert.equal(report.linearizable, true, `KV history linearizable: ${where}`);
+  for (let client = 3; client < 3 + clients; client++) {
+    const returned = report.history.filter((event) => event.process === client && event.type === 'ok').length;
+    assert.equal(returned, ops, `client p${client} got ${returned} of ${ops} calls back: ${where}`);
+  }
+  const { fast, slow } = decisions(report);
+  assert.ok(fast + slow >= 1, `some instance decided: ${where}`);
+  assert.equal(report.details.executed !== undefined, true);
+}
+
+for (const backend of ['shm', 'tcp'] as const) {
+  describe(`bft on ${backend}`, () => {
+    it('f = 1, every replica up: all calls return, history linearizable', async () => {
+      const report = await runScenario({ ...base, backend });
+      const where = `bft on ${backend}: ${JSON.stringify(report.violations)} ${JSON.stringify(report.details.decisions)}`;
+      assertServed(report, where);
+      assert.equal(report.details.backend, backend);
+    });
+
+    it('f = 1, follower p2 crashed: every decision on the slow path, all calls return, linearizable', async () => {
+      const report = await runScenario({ ...base, backend, crash: 'p2@0' });
+      const where = `bft on ${backend}, p2 crashed: ${JSON.stringify(report.violations)} ${JSON.stringify(report.details.decisions)}`;
+      assertServed(report, where);
+      assert.deepEqual(report.faults, ['crash p2@0'], where);
+      assert.equal(decisions(report).fast, 0, `no fast decision without p2's PROMISE: ${where}`);
+    });
+  });
+}
+
+describe('bft safety nets on real backends (bftReal.ts)', () => {
+  it('leaves the simulator setup unchanged', () => {
+    const options = resolveOptions({ protocol: 'bft', seed: 1, f: 1, latency: 'unit', faults: 'none' });
+    const setup = bftSetup(options);
+    assert.equal(onRealBackend(setup, options), setup);
+  });
+
+  it('on shm and tcp, replicas stop and clients give up only near the wall-clock deadline', () => {
+    for (const backend of ['shm', 'tcp'] as const) {
+      const options = resolveOptions({ protocol: 'bft', seed: 1, f: 1, latency: 'unit', faults: 'none', backend });
+      const simulated = bftSetup(resolveOptions({ protocol: 'bft', seed: 1, f: 1, latency: 'unit', faults: 'none' }));
+      const real = bftSetup(options);
+      const deadline = realDeadlineUnits(options);
+      assert.ok(real.giveUpAt >= 0.5 * deadline && real.giveUpAt < deadline, `${backend}: replicas stop at ${real.giveUpAt} of ${deadline}`);
+      assert.ok(real.giveUpAt > simulated.giveUpAt, backend);
+      assert.ok(real.client.giveUpAfter >= real.giveUpAt, backend);
+      // The protocol's own timers (fast vs slow path, suspicion) stay as sized.
+      assert.deepEqual(real.timing, simulated.timing, backend);
+      assert.equal(real.client.resendAfter, simulated.client.resendAfter, backend);
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario, type RunOptions } from './index.js';
 import { checkBft } from './bftProperties.js';
-import { streamSlots } from './bftSetup.js';
+import { slotBytesFor, streamSlots } from './bftSetup.js';
 import { livenessOwed } from './bft.js';
 import type { ResolvedOptions } from './scenario.js';
 import type { HistoryEvent, NoteEvent } from '../fabric/index.js';
@@ -51,6 +51,41 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.equal(second.traceHash, first.traceHash);
   });
 
+  it('a crashed leader p0 is replaced by a view change (view 1, leader p1), before, mid-instance and after its first decisions', async () => {
+    // The unit run decides its 4 requests by time ~30: p0 crashes before any PREPARE, mid-instance (PREPARE out, COMMIT-FASTs not), and later.
+    const views: number[] = [];
+    for (const at of [0, 6, 14]) {
+      const report = await runScenario({ ...base, crash: `p0@${at}` }, 'off');
+      assert.equal(report.ok, true, `p0@${at}: ${JSON.stringify(report.violations)}`);
+      assert.equal(report.linearizable, true);
+      const details = report.details as unknown as BftDetails & { viewChange: { views: number } };
+      // Liveness is owed (one crash, f = 1) and checked: every call completed.
+      assert.equal(details.calls.ok, 4, `p0@${at}`);
+      views.push(details.viewChange.views);
+    }
+    assert.deepEqual(views, [1, 1, 1], 'each crash of p0 while requests were pending ended view 0');
+  });
+
+  it('keeps the decided prefix across the view change: instances decided fast in view 0 stay fixed in view 1 (agreement checked)', async () => {
+    const report = await runScenario({ ...base, ops: 3, crash: 'p0@14' }, 'off');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+    assert.equal(report.linearizable, true);
+    const details = report.details as unknown as BftDetails & { viewChange: { views: number; fixedInstances: number } };
+    assert.ok(details.decisions.fast >= 1, 'some instances were decided fast in view 0');
+    assert.equal(details.viewChange.views, 1);
+    assert.ok(details.viewChange.fixedInstances >= 1, 'NEW_VIEW(1) fixed the view-0 instances it found committed');
+    assert.equal(details.calls.ok, 6);
+  });
+
+  it('f = 2: the leader and the next leader crash; view 2 (leader p2) decides the rest', async () => {
+    const report = await runScenario({ ...base, f: 2, crash: 'p0@0,p1@0' }, 'off');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+    assert.equal(report.linearizable, true);
+    const details = report.details as unknown as BftDetails & { viewChange: { views: number } };
+    assert.equal(details.viewChange.views, 2);
+    assert.equal(details.calls.ok, 4);
+  });
+
   it('refuses sizes it cannot run: odd windows, n that is not 2f+1 plus the clients', async () => {
     await assert.rejects(runScenario({ ...base, window: 3 }, 'off'), /W must be even/);
     await assert.rejects(runScenario({ ...base, n: 4 }, 'off'), /conflicts with --f/);
@@ -77,9 +112,14 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.equal(livenessOwed({ ...options, faults: 'crash' }, 3, 1), false);
   });
 
-  it('sizes the streams as §2.1 says: K ≥ 2I(1 + 1/W) + V(7W + 4)', () => {
+  it('sizes the streams as §2.1 says: K ≥ 2I(1 + 1/W) + V(7W + 4), C ≥ |NEW_VIEW| and |COMMIT|', () => {
     assert.equal(streamSlots(128, 8, 12), 1008);
     assert.ok(streamSlots(128, 8, 12) <= 1024);
+    // |NEW_VIEW| ≤ 57 + 66(f+1)(f+2) + (f+1)(72 + 96W): 2133 at f = 1, W = 8; 3369 at f = 2 (the spec's figures), rounded up to 64.
+    assert.equal(slotBytesFor(1, 2, 8), 2176);
+    assert.equal(slotBytesFor(2, 2, 8), 3392);
+    // A big batch makes COMMIT the larger: 25 + 212·16 + 66·2 = 3549.
+    assert.equal(slotBytesFor(1, 16, 8), 3584);
   });
 });
 

@@ -240,3 +240,11 @@ export { UnknownKey, SwarmKvStopped } from './protocols/swarm/swarmKvErrors.js';
 export { BftReplica, type BftReplicaConfig, type BftTiming, type BftReplicaCounters, type SizingVerdict } from './protocols/byzantine/bft/replica.js';
 export { BftKvClient, BftOutcomeUnknown, type BftKvClientConfig } from './protocols/byzantine/bft/client.js';
 export { KvService, type ReplicatedService } from './protocols/byzantine/bft/kvService.js';
+
+/**
+ * The n = 3f+1 message-passing baseline (PBFT-style: PRE-PREPARE, PREPARE,
+ * COMMIT; signed VIEW-CHANGE and NEW-VIEW with the TOCS 2002 §4.5 choice),
+ * serving a replicated service to `BftKvClient`s (`replicas: 3f+1`).
+ */
+export { PbftReplica, primaryOf as pbftPrimaryOf, pbftAdversaries, type PbftReplicaConfig, type PbftReplicaCounters, type PbftTiming, type PbftByzantine } from './protocols/byzantine/pbft/replica.js';
+export { chooseBatches as pbftChooseBatches, validateNewView as pbftValidateNewView } from './protocols/byzantine/pbft/viewChange.js';

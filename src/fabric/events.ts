@@ -103,6 +103,16 @@ export interface EventFields {
   'bft-new-view': { readonly w: number; readonly start: number; readonly end: number };
   /** BFT consensus: this replica entered view `v` on a valid NEW_VIEW fixing `start`..`end` (§2.6.5). */
   'bft-enter': { readonly v: number; readonly start: number; readonly end: number };
+  /** PBFT-style baseline (n = 3f+1): the primary of view `v` sent PRE-PREPARE for instance `i`. */
+  'pbft-propose': { readonly v: number; readonly i: number };
+  /** PBFT-style baseline: this replica left its view for `v`, sending a VIEW-CHANGE with `prepared` P entries. */
+  'pbft-view-change': { readonly v: number; readonly prepared: number };
+  /** PBFT-style baseline: this replica entered view `v` (NEW-VIEW sent or accepted) with `chosen` instances re-proposed. */
+  'pbft-new-view': { readonly v: number; readonly chosen: number };
+  /** PBFT-style baseline: a NEW-VIEW for `v` from `from` failed validation (its choice or its VIEW-CHANGEs). */
+  'pbft-bad-new-view': { readonly v: number; readonly from: number };
+  /** PBFT-style baseline: a replica's counts when it stopped: replica messages, REPLYs, signatures made and verified, views entered. */
+  'pbft-counters': { readonly messages: number; readonly replies: number; readonly made: number; readonly verified: number; readonly views: number; readonly viewMessages: number };
   /** Test bodies: a step counter. */
   round: { readonly round: number };
   /** Test bodies and scripted schedules: markers without fields. */
@@ -173,6 +183,11 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   'bft-seal': { u: number },
   'bft-new-view': { w: number, start: number, end: number },
   'bft-enter': { v: number, start: number, end: number },
+  'pbft-propose': { v: number, i: number },
+  'pbft-view-change': { v: number, prepared: number },
+  'pbft-new-view': { v: number, chosen: number },
+  'pbft-bad-new-view': { v: number, from: number },
+  'pbft-counters': { messages: number, replies: number, made: number, verified: number, views: number, viewMessages: number },
   round: { round: number },
   go: {},
   got: {},

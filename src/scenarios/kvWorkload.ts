@@ -25,12 +25,15 @@ export const kvMixes: Readonly<Record<string, KvMix>> = {
 export const zipfianConstant = 0.99;
 export const valueBytes = 64;
 
-/** Cumulative Zipfian probabilities of key ranks 0..keys-1 (rank r weighs 1/(r+1)^θ). */
+/** Cumulative Zipfian probabilities of key ranks 0..keys-1 (rank r weighs 1/(r+1)^θ), the last exactly 1. */
 export function zipfianCumulative(keys: number, theta = zipfianConstant): number[] {
   const weights = Array.from({ length: keys }, (_, rank) => 1 / (rank + 1) ** theta);
   const total = weights.reduce((sum, weight) => sum + weight, 0);
   let running = 0;
-  return weights.map((weight) => (running += weight / total));
+  const cumulative = weights.map((weight) => (running += weight / total));
+  // Exactly 1 at the end whatever the rounding (a draw past the last sum lands on the last rank either way).
+  if (keys > 0) cumulative[keys - 1] = 1;
+  return cumulative;
 }
 
 /** The rank whose cumulative probability first reaches `uniform` (a draw in [0, 1)). */

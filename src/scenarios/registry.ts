@@ -12,6 +12,7 @@ import { safeGuessScenario } from './safeGuess.js';
 import { swarmKvScenario } from './swarmKv.js';
 import { rawScenario } from './rawRegister.js';
 import { bftScenario } from './bft.js';
+import { pbftScenario } from './pbft.js';
 
 /**
  * The scenario registry: every runnable scenario by name. A leaf of
@@ -21,7 +22,7 @@ import { bftScenario } from './bft.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario, swarmKvScenario, bftScenario];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario, swarmKvScenario, bftScenario, pbftScenario];
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */

@@ -8,7 +8,8 @@ import { peersCharts } from './charts/peersCharts.js';
 import { renderSvg } from '../plots/index.js';
 import { peerRatios, peerRows, peerTargets, protocolFigures, quantile, type PeerRow } from './peersFigures.js';
 import { phasePlan, type PhaseSamples } from './ycsbDriver.js';
-import { rankAt, ycsbCalls, ycsbKeyCount, ycsbLoadCalls, ycsbValueBytes, zipfianCumulative, zipfianProbability, ZipfianGenerator } from './ycsbWorkload.js';
+import { ycsbCalls, ycsbKeyCount, ycsbLoadCalls, ycsbValueBytes, zipfianProbability, ZipfianGenerator } from './ycsbWorkload.js';
+import { zipfianCumulative, zipfianRank as rankAt } from '../../scenarios/kvWorkload.js';
 
 describe('the zipfian generator (θ = 0.99, as YCSB)', () => {
   it('is seeded: the same seed and stream give the same ranks, another stream others', () => {

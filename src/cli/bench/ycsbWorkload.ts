@@ -1,4 +1,5 @@
 import { Prng } from '../../sim/prng.js';
+import { keyName, zipfianConstant, zipfianCumulative, zipfianRank } from '../../scenarios/kvWorkload.js';
 
 /**
  * The client workload of `mnm bench peers`, after YCSB's core workloads:
@@ -18,8 +19,8 @@ import { Prng } from '../../sim/prng.js';
  */
 export const ycsbKeyCount = 1000;
 export const ycsbValueBytes = 64;
-/** YCSB's Zipfian constant. */
-export const ycsbTheta = 0.99;
+/** YCSB's Zipfian constant (the simulator's KV workloads use the same Zipfian law: scenarios/kvWorkload.ts). */
+export const ycsbTheta = zipfianConstant;
 
 export type YcsbWorkloadName = 'ycsb-a' | 'ycsb-b';
 export const ycsbWorkloads: readonly YcsbWorkloadName[] = ['ycsb-a', 'ycsb-b'];
@@ -35,7 +36,7 @@ export interface YcsbCall {
 
 /** A seeded Zipfian draw over ranks 0..n−1 (rank r weighs 1/(r+1)^θ), by inverse transform on the cumulative weights. */
 export class ZipfianGenerator {
-  private readonly cumulative: Float64Array;
+  private readonly cumulative: readonly number[];
 
   constructor(
     readonly n: number,
@@ -48,22 +49,8 @@ export class ZipfianGenerator {
 
   /** The next rank in 0..n−1. */
   next(): number {
-    return rankAt(this.cumulative, this.random.float());
+    return zipfianRank(this.cumulative, this.random.float());
   }
-}
-
-/** Cumulative probabilities of ranks 0..n−1, the last exactly 1. */
-export function zipfianCumulative(n: number, theta = ycsbTheta): Float64Array {
-  const cumulative = new Float64Array(n);
-  let total = 0;
-  for (let rank = 0; rank < n; rank++) total += 1 / (rank + 1) ** theta;
-  let running = 0;
-  for (let rank = 0; rank < n; rank++) {
-    running += 1 / (rank + 1) ** theta / total;
-    cumulative[rank] = running;
-  }
-  cumulative[n - 1] = 1;
-  return cumulative;
 }
 
 /** The probability of rank `rank` (for tests and the docs: rank 0 takes 1 / H(n, θ)). */
@@ -73,21 +60,8 @@ export function zipfianProbability(n: number, rank: number, theta = ycsbTheta): 
   return 1 / (rank + 1) ** theta / total;
 }
 
-/** The first rank whose cumulative probability exceeds `uniform` ∈ [0, 1) (binary search). */
-export function rankAt(cumulative: ArrayLike<number>, uniform: number): number {
-  let low = 0;
-  let high = cumulative.length - 1;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (cumulative[middle] > uniform) high = middle;
-    else low = middle + 1;
-  }
-  return low;
-}
-
-export function ycsbKey(rank: number): string {
-  return `k${rank}`;
-}
+/** Rank r is key `k<r>`, as in the simulator's KV workloads. */
+export const ycsbKey = keyName;
 
 /** A 64-byte value naming its stream and call (distinct values; the same on every system). */
 export function ycsbValue(stream: string, call: number): string {

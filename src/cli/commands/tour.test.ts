@@ -51,12 +51,12 @@ describe('mnm tour', () => {
       assert.equal(fast.facts.fastDeliveries, fast.facts.processes);
       assert.equal(fast.facts.slowDeliveries, 0);
       assert.deepEqual([fast.facts.signaturesMade, fast.facts.signaturesVerified], [0, 0]);
-      // An equivocating sender: it split the correct replicators (its own note), yet every k reached every correct process as one message.
+      // An equivocating sender: it split the correct replicators (its own note), yet every k delivered is one message at every correct process that delivers it.
       const equivocating = tour.stops[12];
       assert.equal(equivocating.ok, true, 'consistency holds');
       assert.ok(equivocating.facts.adversaryEffects.some((effect: string) => /equivocating-sender.*adopted different values/.test(effect)), JSON.stringify(equivocating.facts));
       assert.equal(equivocating.facts.oneMessagePerK, true);
-      assert.ok(equivocating.facts.delivered.length >= 1 && equivocating.facts.delivered.every((entry: { messages: string[]; processes: number[] }) => entry.messages.length === 1 && entry.processes.length === 2));
+      assert.ok(equivocating.facts.delivered.length >= 1 && equivocating.facts.delivered.every((entry: { messages: string[]; processes: number[] }) => entry.messages.length === 1 && entry.processes.length >= 1));
       assert.ok(equivocating.facts.equivocationProofs + equivocating.facts.signaturesRejected > 0, 'the readers saw through it');
       // Slow path: a silent replicator; the correct sender signs once, after its timeout, and the others verify it.
       const slow = tour.stops[13];

@@ -89,7 +89,8 @@ export function equivocationShown(report: RunReport): boolean {
   const byzantine = new Set(details.byzantine.map((placement) => placement.process));
   const split = details.adversaries.some((adversary) => adversary.reasons.some((reason) => /adopted different values/.test(reason)));
   const correct = Array.from({ length: details.processes }, (_, process) => process).filter((process) => !byzantine.has(process));
-  return report.ok && split && correct.every((process) => details.deliveries.byProcess[`p${process}`] === report.params.ops);
+  // CB promises no totality under a Byzantine sender: a reader may wait forever on a k it cannot vouch for. Every correct process delivering something shows the split caught, not merely a stall.
+  return report.ok && split && correct.every((process) => (details.deliveries.byProcess[`p${process}`] ?? 0) >= 1);
 }
 
 /** `k=1: 'a' (fast) by p1, p2` for each k. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { capturedMain } from '../_capturedMain.js';
 import { firstDivergence } from '../../web/divergence.js';
+import type { DrawnCounts } from '../../web/viewModel.js';
 import type { TraceEvent } from '../../trace/format.js';
 import { writeViewerPage } from './viewPage.js';
 
@@ -43,17 +44,8 @@ function eventsOf(path: string): TraceEvent[] {
     .map((line) => JSON.parse(line) as TraceEvent);
 }
 
-interface Counts {
-  lanes: number;
-  verbs: Record<string, number>;
-  refused: number;
-  lost: number;
-  torn: number;
-  messages: number;
-  dropped: number;
-  operations: number;
-  marks: Record<string, number>;
-}
+/** What the viewer counts by kind (its test API's `drawn()`), here counted from the trace's own lines. */
+type Counts = DrawnCounts;
 
 /** What a trace holds, counted from its lines here (not by the viewer's own model), with processes/verbs left out. */
 function expectedCounts(path: string, hidden: { processes?: number[]; verbs?: string[] } = {}): Counts {

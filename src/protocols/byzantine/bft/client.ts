@@ -25,6 +25,8 @@ export interface BftKvClientConfig {
   readonly resendAfter: number;
   /** Tgive: give the call up (outcome unknown) after this long. */
   readonly giveUpAfter: number;
+  /** The replicas p0..p(replicas−1) (default 2f+1; the n = 3f+1 baseline passes 3f+1). */
+  readonly replicas?: number;
 }
 
 /** The call's outcome is unknown: it may take effect later or never (Tgive passed without f+1 matching replies). */
@@ -58,7 +60,7 @@ export class BftKvClient {
     private readonly fabric: Fabric,
     private readonly config: BftKvClientConfig,
   ) {
-    this.n = 2 * config.f + 1;
+    this.n = config.replicas ?? 2 * config.f + 1;
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
     fabric.onMessage((message) => {
       if (message.from >= this.n) return;

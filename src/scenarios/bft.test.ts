@@ -188,4 +188,36 @@ describe('bft replica: sizing', () => {
     assert.equal(outcome, 'unknown');
     assert.equal(result.notes.filter((note) => note.kind === 'bft-execute' && note.process === 1).length, 3);
   });
+
+  it('ends the run with stream-full when a correct replica would seal a view ≥ V (here V = 0: the first view change)', async () => {
+    const { BftKvClient, BftOutcomeUnknown, BftReplica, KvService, Simulation, broadcastRegions, freeCosts, runKeys, unitLatency } = await import('../index.js');
+    const layout = { processCount: 3, memories: [0, 1, 2], senders: [0, 1, 2], messages: 64, shape: { messageCapacity: 2176, readyCapacity: 2 } };
+    const keys = runKeys(4);
+    const simulation = new Simulation({ scenario: 'bft-views', seed: 4, params: {}, processCount: 4, memoryCount: 3, regions: broadcastRegions(layout), latency: unitLatency, horizon: 3_000 });
+    const sizing: (string | undefined)[] = [];
+    // p0, the leader of view 0, never starts: Treq expires at p1 and p2, whose trigger would seal view 0.
+    for (const replica of [1, 2]) {
+      simulation.spawn(replica, async (fabric) => {
+        const node = new BftReplica(fabric, {
+          f: 1, window: 8, batchLimit: 1, clients: [3], keys, costs: freeCosts, service: new KvService(), views: 0,
+          broadcast: { layout, signTimeout: 30, readyTimeout: 30, idleAfter: 20, idlePoll: 8, window: 4 },
+          timing: { slow: 30, forward: 60, decide: 134, request: 198 },
+        });
+        node.stopBy(2_500);
+        await Promise.race([node.whenExecutedRequests(1), fabric.sleep(1_500)]);
+        sizing[replica] = node.sizing;
+        await node.stop();
+      });
+    }
+    simulation.spawn(3, async (fabric) => {
+      const client = new BftKvClient(fabric, { f: 1, keys, costs: freeCosts, resendAfter: 300, giveUpAfter: 1_000 });
+      await client.put('x', 'v').catch((error) => {
+        if (!(error instanceof BftOutcomeUnknown)) throw error;
+      });
+    });
+    const result = await simulation.run();
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual([sizing[1], sizing[2]], ['stream-full', 'stream-full']);
+    assert.equal(result.notes.filter((note) => note.kind === 'bft-seal').length, 0, 'no SEAL written past V');
+  });
 });

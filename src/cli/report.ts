@@ -21,6 +21,8 @@ export function runJson(report: RunReport): Record<string, unknown> {
     virtualTime: report.virtualTime,
     metrics: report.metrics,
     ...(report.linearizable !== undefined ? { linearizable: report.linearizable } : {}),
+    // A run ended for sizing (bft: `stream-full`, `snapshot-full`), apart from safety and liveness.
+    ...(sizingOf(report) ? { sizing: sizingOf(report) } : {}),
     traceHash: report.traceHash,
     details: report.details,
     params: report.params,
@@ -162,4 +164,10 @@ export function runSummary(report: RunReport, traceFile?: string): string {
   if (report.traceHash) lines.push(`trace:     ${report.traceHash}${traceFile ? `  (written to ${traceFile})` : ''}`);
   lines.push(`${report.ok ? 'PASSED' : 'FAILED'}   ${replayLine(report.params)}`);
   return lines.join('\n') + '\n';
+}
+
+/** The sizing verdict a scenario put in its details (`details.sizing`: bft's `stream-full` or `snapshot-full`), if any. */
+export function sizingOf(report: Pick<RunReport, 'details'>): string | undefined {
+  const sizing = (report.details as Record<string, unknown> | undefined)?.sizing;
+  return typeof sizing === 'string' ? sizing : undefined;
 }

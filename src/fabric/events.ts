@@ -89,12 +89,20 @@ export interface EventFields {
   'bft-decide': { readonly v: number; readonly i: number; readonly h: string; readonly path: string };
   /** BFT consensus: this replica executed client `c`'s request `s` as part of instance `i`. */
   'bft-execute': { readonly i: number; readonly c: number; readonly s: number };
-  /** BFT consensus: a trigger of §2.5.1 in view `v` (sealing is not built yet: the suspicion is noted). */
+  /** BFT consensus: a suspicion of §2.5.1 in view `v` (a trigger: sealing follows). */
   'bft-suspect': { readonly v: number; readonly reason: string };
   /** BFT consensus: a correct replica ended its run for sizing (`stream-full`, `snapshot-full`), apart from safety and liveness. */
   'bft-sizing': { readonly verdict: string };
   /** BFT consensus: a replica's counts when it stopped: point messages, REPLYs, CB broadcasts, consensus signatures made and verified, and its stream's (CB) signatures. */
-  'bft-counters': { readonly messages: number; readonly replies: number; readonly broadcasts: number; readonly made: number; readonly verified: number; readonly streamMade: number; readonly streamVerified: number };
+  'bft-counters': { readonly messages: number; readonly replies: number; readonly broadcasts: number; readonly made: number; readonly verified: number; readonly streamMade: number; readonly streamVerified: number; readonly viewChangeMessages: number; readonly viewChangeMade: number };
+  /** BFT consensus: sealing view `u` started at a trigger of kind `trigger` (suspicion, seals, new-view, tview; §2.5.1). */
+  'bft-seal-start': { readonly u: number; readonly trigger: string };
+  /** BFT consensus: this replica wrote SEAL(`u`) in its stream (§2.5.3). */
+  'bft-seal': { readonly u: number };
+  /** BFT consensus: as leader of `w`, this replica wrote NEW_VIEW(`w`) fixing instances `start`..`end` (§2.6.2). */
+  'bft-new-view': { readonly w: number; readonly start: number; readonly end: number };
+  /** BFT consensus: this replica entered view `v` on a valid NEW_VIEW fixing `start`..`end` (§2.6.5). */
+  'bft-enter': { readonly v: number; readonly start: number; readonly end: number };
   /** PBFT-style baseline (n = 3f+1): the primary of view `v` sent PRE-PREPARE for instance `i`. */
   'pbft-propose': { readonly v: number; readonly i: number };
   /** PBFT-style baseline: this replica left its view for `v`, sending a VIEW-CHANGE with `prepared` P entries. */
@@ -170,7 +178,11 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   'bft-execute': { i: number, c: number, s: number },
   'bft-suspect': { v: number, reason: string },
   'bft-sizing': { verdict: string },
-  'bft-counters': { messages: number, replies: number, broadcasts: number, made: number, verified: number, streamMade: number, streamVerified: number },
+  'bft-counters': { messages: number, replies: number, broadcasts: number, made: number, verified: number, streamMade: number, streamVerified: number, viewChangeMessages: number, viewChangeMade: number },
+  'bft-seal-start': { u: number, trigger: string },
+  'bft-seal': { u: number },
+  'bft-new-view': { w: number, start: number, end: number },
+  'bft-enter': { v: number, start: number, end: number },
   'pbft-propose': { v: number, i: number },
   'pbft-view-change': { v: number, prepared: number },
   'pbft-new-view': { v: number, chosen: number },

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario, type RunOptions } from './index.js';
 import { checkBft } from './bftProperties.js';
-import { streamSlots } from './bftSetup.js';
+import { slotBytesFor, streamSlots } from './bftSetup.js';
 import { livenessOwed } from './bft.js';
 import type { ResolvedOptions } from './scenario.js';
 import type { HistoryEvent, NoteEvent } from '../fabric/index.js';
@@ -51,6 +51,41 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.equal(second.traceHash, first.traceHash);
   });
 
+  it('a crashed leader p0 is replaced by a view change (view 1, leader p1), before, mid-instance and after its first decisions', async () => {
+    // The unit run decides its 4 requests by time ~30: p0 crashes before any PREPARE, mid-instance (PREPARE out, COMMIT-FASTs not), and later.
+    const views: number[] = [];
+    for (const at of [0, 6, 14]) {
+      const report = await runScenario({ ...base, crash: `p0@${at}` }, 'off');
+      assert.equal(report.ok, true, `p0@${at}: ${JSON.stringify(report.violations)}`);
+      assert.equal(report.linearizable, true);
+      const details = report.details as unknown as BftDetails & { viewChange: { views: number } };
+      // Liveness is owed (one crash, f = 1) and checked: every call completed.
+      assert.equal(details.calls.ok, 4, `p0@${at}`);
+      views.push(details.viewChange.views);
+    }
+    assert.deepEqual(views, [1, 1, 1], 'each crash of p0 while requests were pending ended view 0');
+  });
+
+  it('keeps the decided prefix across the view change: instances decided fast in view 0 stay fixed in view 1 (agreement checked)', async () => {
+    const report = await runScenario({ ...base, ops: 3, crash: 'p0@14' }, 'off');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+    assert.equal(report.linearizable, true);
+    const details = report.details as unknown as BftDetails & { viewChange: { views: number; fixedInstances: number } };
+    assert.ok(details.decisions.fast >= 1, 'some instances were decided fast in view 0');
+    assert.equal(details.viewChange.views, 1);
+    assert.ok(details.viewChange.fixedInstances >= 1, 'NEW_VIEW(1) fixed the view-0 instances it found committed');
+    assert.equal(details.calls.ok, 6);
+  });
+
+  it('f = 2: the leader and the next leader crash; view 2 (leader p2) decides the rest', async () => {
+    const report = await runScenario({ ...base, f: 2, crash: 'p0@0,p1@0' }, 'off');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
+    assert.equal(report.linearizable, true);
+    const details = report.details as unknown as BftDetails & { viewChange: { views: number } };
+    assert.equal(details.viewChange.views, 2);
+    assert.equal(details.calls.ok, 4);
+  });
+
   it('refuses sizes it cannot run: odd windows, n that is not 2f+1 plus the clients', async () => {
     await assert.rejects(runScenario({ ...base, window: 3 }, 'off'), /W must be even/);
     await assert.rejects(runScenario({ ...base, n: 4 }, 'off'), /conflicts with --f/);
@@ -79,9 +114,14 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.equal(livenessOwed({ ...options, faults: 'crash' }, 3, 1), false);
   });
 
-  it('sizes the streams as §2.1 says: K ≥ 2I(1 + 1/W) + V(7W + 4)', () => {
+  it('sizes the streams as §2.1 says: K ≥ 2I(1 + 1/W) + V(7W + 4), C ≥ |NEW_VIEW| and |COMMIT|', () => {
     assert.equal(streamSlots(128, 8, 12), 1008);
     assert.ok(streamSlots(128, 8, 12) <= 1024);
+    // |NEW_VIEW| ≤ 57 + 66(f+1)(f+2) + (f+1)(72 + 96W): 2133 at f = 1, W = 8; 3369 at f = 2 (the spec's figures), rounded up to 64.
+    assert.equal(slotBytesFor(1, 2, 8), 2176);
+    assert.equal(slotBytesFor(2, 2, 8), 3392);
+    // A big batch makes COMMIT the larger: 25 + 212·16 + 66·2 = 3549.
+    assert.equal(slotBytesFor(1, 16, 8), 3584);
   });
 });
 
@@ -149,5 +189,37 @@ describe('bft replica: sizing', () => {
     assert.equal(sizing[0], 'stream-full');
     assert.equal(outcome, 'unknown');
     assert.equal(result.notes.filter((note) => note.kind === 'bft-execute' && note.process === 1).length, 3);
+  });
+
+  it('ends the run with stream-full when a correct replica would seal a view ≥ V (here V = 0: the first view change)', async () => {
+    const { BftKvClient, BftOutcomeUnknown, BftReplica, KvService, Simulation, broadcastRegions, freeCosts, runKeys, unitLatency } = await import('../index.js');
+    const layout = { processCount: 3, memories: [0, 1, 2], senders: [0, 1, 2], messages: 64, shape: { messageCapacity: 2176, readyCapacity: 2 } };
+    const keys = runKeys(4);
+    const simulation = new Simulation({ scenario: 'bft-views', seed: 4, params: {}, processCount: 4, memoryCount: 3, regions: broadcastRegions(layout), latency: unitLatency, horizon: 3_000 });
+    const sizing: (string | undefined)[] = [];
+    // p0, the leader of view 0, never starts: Treq expires at p1 and p2, whose trigger would seal view 0.
+    for (const replica of [1, 2]) {
+      simulation.spawn(replica, async (fabric) => {
+        const node = new BftReplica(fabric, {
+          f: 1, window: 8, batchLimit: 1, clients: [3], keys, costs: freeCosts, service: new KvService(), views: 0,
+          broadcast: { layout, signTimeout: 30, readyTimeout: 30, idleAfter: 20, idlePoll: 8, window: 4 },
+          timing: { slow: 30, forward: 60, decide: 134, request: 198 },
+        });
+        node.stopBy(2_500);
+        await Promise.race([node.whenExecutedRequests(1), fabric.sleep(1_500)]);
+        sizing[replica] = node.sizing;
+        await node.stop();
+      });
+    }
+    simulation.spawn(3, async (fabric) => {
+      const client = new BftKvClient(fabric, { f: 1, keys, costs: freeCosts, resendAfter: 300, giveUpAfter: 1_000 });
+      await client.put('x', 'v').catch((error) => {
+        if (!(error instanceof BftOutcomeUnknown)) throw error;
+      });
+    });
+    const result = await simulation.run();
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual([sizing[1], sizing[2]], ['stream-full', 'stream-full']);
+    assert.equal(result.notes.filter((note) => note.kind === 'bft-seal').length, 0, 'no SEAL written past V');
   });
 });

@@ -1,10 +1,11 @@
 import { eventsOf } from '../fabric/events.js';
+import type { NoteEvent } from '../fabric/index.js';
 import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/client.js';
 import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import { BftReplica } from '../protocols/byzantine/bft/replica.js';
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
 import { Prng } from '../sim/prng.js';
-import { runKeys, signatureCosts } from './byzantine/setup.js';
+import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
 import { callDelays, checkBft, decisionCounts } from './bftProperties.js';
 import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
@@ -17,9 +18,9 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
  * (specs/bft-consensus.md), the normal case, serving a replicated key-value
  * store: replicas p0..p(2f) (p0 leads view 0), then `--clients C` client
  * processes each making `--ops` YCSB-A calls one after another. A crashed
- * follower (`--crash p2@0`) forces the slow path. View change, sealing and
- * checkpoints are not built yet: a run holds at most W instances (one
- * window; `--window`), and a leader crash is beyond what it tolerates.
+ * follower (`--crash p2@0`) forces the slow path; a crashed leader
+ * (`--crash p0@T`) is replaced by a view change (sealing, VC certificates,
+ * NEW_VIEW). Up to f replicas may crash, the leader among them.
  */
 
 /**
@@ -40,6 +41,31 @@ export function livenessOwed(options: ResolvedOptions, replicas: number, f: numb
     else if (Number(match[2]) < replicas) crashed.add(Number(match[2]));
   }
   return crashed.size <= f && memories.size <= Math.floor((options.memories - 1) / 2);
+}
+
+/**
+ * The first view change of a run (§5's row): the view entered last, and the
+ * delays (in typical one-way delays d) from the first suspicion of view 0
+ * (Treq's or Tdecide's expiry) to the first replica entering a later view,
+ * i.e. accepting a NEW_VIEW. Null when no view changed.
+ */
+export function viewChangeCost(notes: readonly NoteEvent[], d: number): { views: number; delays: number | null; fixedInstances: number } {
+  let views = 0;
+  let fixedInstances = 0;
+  let entered: number | undefined;
+  let suspected: number | undefined;
+  for (const note of notes) {
+    if (note.kind === 'bft-enter') {
+      const view = Number(note.detail?.v);
+      views = Math.max(views, view);
+      if (view > 0 && entered === undefined) entered = note.time;
+      // Instances a NEW_VIEW fixed (re-proposed with the batch of their highest-view COMMIT, or empty).
+      fixedInstances = Math.max(fixedInstances, Number(note.detail?.end) - Number(note.detail?.start) + 1);
+    }
+    if (note.kind === 'bft-suspect' && Number(note.detail?.v) === 0 && suspected === undefined) suspected = note.time;
+  }
+  const delays = entered !== undefined && suspected !== undefined ? Math.round(((entered - suspected) / d) * 10) / 10 : null;
+  return { views, delays, fixedInstances };
 }
 
 export const bftScenario: Scenario = {
@@ -66,11 +92,11 @@ export const bftScenario: Scenario = {
   },
   tolerance(options) {
     const setup = bftSetup(options);
-    // A crashed follower is tolerated; the leader's crash needs a view change (not built yet), clients' crashes end their calls.
+    // Up to f replicas, leaders included (a view change replaces them); clients' crashes end their calls, so none is drawn.
     return {
       processes: setup.f,
       memories: Math.floor((options.memories - 1) / 2),
-      crashable: Array.from({ length: setup.replicas - 1 }, (_, index) => index + 1),
+      crashable: Array.from({ length: setup.replicas }, (_, index) => index),
     };
   },
   mustFinish(options) {
@@ -96,6 +122,7 @@ export const bftScenario: Scenario = {
           costs,
           timing: setup.timing,
           service,
+          views: setup.views,
         });
         replica.stopBy(setup.giveUpAt);
         const cancel = fabric.setTimer(setup.giveUpAt, () => void replica.stop());
@@ -130,7 +157,8 @@ export const bftScenario: Scenario = {
   },
   check(history, options, notes) {
     const setup = bftSetup(options);
-    const liveness = livenessOwed(options, setup.replicas, setup.f);
+    // A run ended for sizing (§2.1) owes no liveness: the verdict is reported apart (`sizing`, exit 3).
+    const liveness = livenessOwed(options, setup.replicas, setup.f) && eventsOf(notes, 'bft-sizing').length === 0;
     return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness });
   },
   linearizable(history) {
@@ -140,7 +168,7 @@ export const bftScenario: Scenario = {
     const setup = bftSetup(options);
     const sizing = eventsOf(notes, 'bft-sizing')[0]?.verdict ?? null;
     const counters = eventsOf(notes, 'bft-counters');
-    const sum = (field: 'messages' | 'replies' | 'broadcasts' | 'made' | 'verified' | 'streamMade' | 'streamVerified') => counters.reduce((total, event) => total + event[field], 0);
+    const sum = (field: 'messages' | 'replies' | 'broadcasts' | 'made' | 'verified' | 'streamMade' | 'streamVerified' | 'viewChangeMessages' | 'viewChangeMade') => counters.reduce((total, event) => total + event[field], 0);
     const decisions = decisionCounts(notes);
     const decided = decisions.fast + decisions.slow;
     const per = (total: number) => (decided > 0 ? Math.round((total / decided) * 1000) / 1000 : null);
@@ -161,8 +189,11 @@ export const bftScenario: Scenario = {
       signaturesVerified: sum('verified'),
       streamSignaturesMade: sum('streamMade'),
       streamSignaturesVerified: sum('streamVerified'),
+      viewChangeMessages: sum('viewChangeMessages'),
+      viewChangeSignaturesMade: sum('viewChangeMade'),
       // Totals over decisions: checkpoints (every W/2) amortized in; the stream's (CB) signatures apart.
       perDecision: { replicaMessages: per(sum('messages')), broadcasts: per(sum('broadcasts')), signaturesMade: per(sum('made')), signaturesVerified: per(sum('verified')), streamSignaturesMade: per(sum('streamMade')) },
+      viewChange: viewChangeCost(notes, delay(options)),
       timers: setup.timing,
     };
   },

@@ -22,16 +22,21 @@ export const streamWindow = 4;
 export const maxBatch = 16;
 
 /**
- * C: one slot per message, C ≥ |COMMIT| ≤ 25 + 212β + 66(f+1) (§2.1),
- * rounded up to 64 bytes. The spec's 4096 also fits NEW_VIEW, which is not
- * built yet; every block carries n+1 slots of C bytes and every CB round
- * reads a few blocks, so the run pays for C in simulated bytes.
+ * C: one slot per message (§2.1): C ≥ |COMMIT| ≤ 25 + 212β + 66(f+1) and
+ * C ≥ |NEW_VIEW| ≤ 57 + 66(f+1)(f+2) + (f+1)(72 + 96W), rounded up to 64
+ * bytes (the spec's tests take 4096 for f ≤ 2); every block carries n+1
+ * slots of C bytes and every CB round reads a few blocks, so the run pays
+ * for C in simulated bytes.
  */
-export function slotBytesFor(f: number, batch: number): number {
-  return Math.ceil((25 + 212 * batch + 66 * (f + 1)) / 64) * 64;
+export function slotBytesFor(f: number, batch: number, window: number): number {
+  const commit = 25 + 212 * batch + 66 * (f + 1);
+  const newView = 57 + 66 * (f + 1) * (f + 2) + (f + 1) * (72 + 96 * window);
+  return Math.ceil(Math.max(commit, newView) / 64) * 64;
 }
-/** Views the stream is sized for (V; no view change is built yet). */
-export const sizedViews = 2;
+/** V: views the streams are sized for (sealing a view ≥ V ends the run with `stream-full`); f+1 leader crashes need f+1 views past 0. */
+export function sizedViewsFor(f: number): number {
+  return 2 * f + 4;
+}
 
 export interface BftSetup {
   readonly f: number;
@@ -43,6 +48,8 @@ export interface BftSetup {
   /** I: requests of the run (clients × ops). */
   readonly requests: number;
   readonly layout: BroadcastLayout;
+  /** V: views the streams hold (§2.1). */
+  readonly views: number;
   readonly stream: { readonly signTimeout: number; readonly readyTimeout: number; readonly idleAfter: number; readonly idlePoll: number };
   readonly timing: BftTiming;
   readonly client: { readonly resendAfter: number; readonly giveUpAfter: number };
@@ -85,8 +92,8 @@ function sizedSetup(options: ResolvedOptions): BftSetup {
     processCount: replicas,
     memories: Array.from({ length: options.memories }, (_, memory) => memory),
     senders: Array.from({ length: replicas }, (_, replica) => replica),
-    messages: streamSlots(requests, window, sizedViews),
-    shape: { messageCapacity: slotBytesFor(f, batch), readyCapacity: f + 1 },
+    messages: streamSlots(requests, window, sizedViewsFor(f)),
+    shape: { messageCapacity: slotBytesFor(f, batch, window), readyCapacity: f + 1 },
   };
   const stream = { signTimeout: 30 * d, readyTimeout: 30 * d, idleAfter: 20 * d, idlePoll: 8 * d };
   // Where signatures cost time (rdma, lan) the timers and the horizon count them: a request's signature and its
@@ -100,9 +107,13 @@ function sizedSetup(options: ResolvedOptions): BftSetup {
   const decide = slow + 2 * slowDelivery + 4 * d + (f + 1) * signing;
   const forward = 2 * slow;
   const request = forward + decide + 4 * d;
+  // Tview ≥ 2D′ + 4 (§2.5.4); a NEW_VIEW rides the slow CB path after VC-SHAREs and the leader's SEAL.
+  const view = 2 * slowDelivery + 4 * d + (f + 1) * signing;
   const perRequest = slow + 3 * slowDelivery + 20 * d + (replicas + 2) * signing;
-  const giveUpAt = Math.min(options.horizon * 0.9, requests * perRequest + 400 * d);
-  const horizonNeeded = Math.ceil((requests * perRequest + 600 * d) / 0.9);
+  // Up to f+1 view changes (each leader crashed in turn), each Treq + Tview + a NEW_VIEW, with timers doubling per view.
+  const viewChanges = (f + 1) * 2 ** (f + 1) * (request + view + 3 * slowDelivery);
+  const giveUpAt = Math.min(options.horizon * 0.9, requests * perRequest + viewChanges + 400 * d);
+  const horizonNeeded = Math.ceil((requests * perRequest + viewChanges + 600 * d) / 0.9);
   return {
     f,
     replicas,
@@ -111,9 +122,10 @@ function sizedSetup(options: ResolvedOptions): BftSetup {
     batchLimit: batch,
     requests,
     layout,
+    views: sizedViewsFor(f),
     stream,
-    timing: { slow, decide, forward, request },
-    client: { resendAfter: 2 * decide, giveUpAfter: 10 * decide },
+    timing: { slow, decide, forward, request, view },
+    client: { resendAfter: 2 * decide, giveUpAfter: 10 * decide + viewChanges },
     giveUpAt,
     linger: 100 * d,
     horizonNeeded,

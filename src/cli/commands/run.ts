@@ -7,7 +7,7 @@ import { outputStream } from '../fileOutput.js';
 import { historyLine } from '../history.js';
 import { journalTraceText } from '../journalTrace.js';
 import { RunProgress } from '../runProgress.js';
-import { runJson, runSummary } from '../report.js';
+import { runJson, runSummary, sizingOf } from '../report.js';
 import { isReplayable, protocolFrom, runOptionSpecs, runOptionsFrom } from '../runArgs.js';
 import { UsageError, exitCodes } from '../usage.js';
 
@@ -84,6 +84,7 @@ Output paths are checked before the run starts.
 
 exit codes: 0 all properties hold (also when blocked by faults beyond tolerance), 1 a property was violated,
             2 bad arguments or a file that cannot be written, 3 the linearizability check was undecided
+            or the run ended for sizing (bft: --json's sizing names stream-full or snapshot-full)
             (protocols that report \`linearizable\`: mu, abd, dm-abd, dm-abd-out-of-place,
             safe-guess, swarm-kv)
 
@@ -141,6 +142,8 @@ examples:
       }
     }
     if (!report.ok) return exitCodes.violated;
+    // A run ended for sizing (stream-full, snapshot-full) decided nothing about liveness: exit 3, like an undecided check.
+    if (sizingOf(report)) return exitCodes.undecided;
     // A scenario that gives a linearizability verdict and could not decide it: neither pass nor fail.
     return report.linearizable === null ? exitCodes.undecided : exitCodes.ok;
   },

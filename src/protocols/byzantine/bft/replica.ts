@@ -3,14 +3,19 @@ import { Signer, statementBytes, type KeySource, type SignatureCosts, type State
 import { BroadcastStopped, ConsistentBroadcast, SlotsExhausted, type BroadcastConfig, type Delivery } from '../broadcast.js';
 import { assemble, validCheckpointCertificate, validPrepareCertificate } from './certificates.js';
 import { ClientTable, freshBatch } from './clientTable.js';
-import { decodeMessage, encodeMessage, type CodecLimits } from './codec.js';
+import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from './codec.js';
+import { EarlyMessageBuffer, type EarlyMessage } from './earlyMessages.js';
+import { fixedBatches, planNewView, validateNewView } from './newView.js';
+import { SealingState, isWastedFreshBatch, type SealTrigger, type Suspicion } from './sealing.js';
+import { VcCertificateCollector, leaderOf, vcShareTargets, vcStateStatement } from './viewChange.js';
+import { ViewTimeouts, fetchTimeoutUs, viewTimerTarget } from './viewTimers.js';
 import { MalformedField } from './fieldCodec.js';
-import type { Batch, BftMessage, CheckpointCertificate, CheckpointShareMessage, CommitFastMessage, Hash, PointMessage, PromiseMessage, Request, ShareMessage, StreamMessage } from './messages.js';
+import type { Batch, BftMessage, CheckpointCertificate, CheckpointShareMessage, CommitFastMessage, Hash, NewViewMessage, PointMessage, PromiseMessage, Request, ShareMessage, StreamMessage, VcShareMessage } from './messages.js';
 import { snapshotDigest } from './stateCodec.js';
 import { streamMessageTypes } from './messages.js';
 import { fastDecided, hashKey, promisedByAll, sameHash, slotKey, slowDecided } from './quorums.js';
 import type { ReplicatedService } from './kvService.js';
-import { StreamState, leaderOf, type FixedBatches, type StreamOutcome } from './streamState.js';
+import { StreamState, type FixedBatches, type StreamOutcome } from './streamState.js';
 
 /**
  * A replica of Byzantine consensus with n = 2f+1 on consistent broadcast
@@ -26,11 +31,15 @@ import { StreamState, leaderOf, type FixedBatches, type StreamOutcome } from './
  * fast commit and fast decide, the slow path (Tslow → SHARE, f+1 shares =
  * PC → one COMMIT per (v, i); f+1 streams' valid COMMITs decide), execution
  * in order with dedupe, REPLY (again on a resent REQ), Tfwd forwarding,
- * BATCH-REQ/BATCH. Not yet: view change, sealing, checkpoints and state
- * transfer, early-message buffering (sealing/viewChange/newView/
- * checkpoints/earlyMessages/viewTimers.ts, written apart) — the seams are
- * `suspect()` (a trigger of §2.5.1; for now it notes the suspicion) and
- * the CHECKPOINT processing of Σp.
+ * BATCH-REQ/BATCH, checkpoints (CKPT-SHARE, CP, CHECKPOINT); sealing
+ * (§2.5: SealingState decides liveness, F and when to SEAL), the view change
+ * (§2.6: VC-SHAREs on each SEAL processed, VcCertificateCollector,
+ * planNewView at the next leader, validateNewView + fixedBatches through
+ * Σp's judgeNewView seam, entering w, re-proposing fixed batches), timers
+ * doubling per view (§2.5.4, ViewTimeouts) and early buffering (§2.8,
+ * EarlyMessageBuffer). Not yet: state transfer (FETCH/STATE, checkpoints.ts
+ * has the decisions), so a replica that misses instances below a NEW_VIEW's
+ * start stays behind.
  */
 
 export interface BftTiming {
@@ -42,6 +51,8 @@ export interface BftTiming {
   readonly decide: number;
   /** Treq: from a REQ's receipt to suspecting, if it is still pending. */
   readonly request: number;
+  /** Tview(u+1): from holding f+1 SEALs ≥ u to sealing u+1, unless r entered a view > u (≥ 2D′ + 4; default 2·Tdecide). */
+  readonly view?: number;
 }
 
 export interface BftReplicaConfig {
@@ -60,6 +71,8 @@ export interface BftReplicaConfig {
   readonly service: ReplicatedService;
   /** Largest op in bytes (128). */
   readonly opLimitBytes?: number;
+  /** V: views the stream is sized for; sealing a view ≥ V ends the run with `stream-full` (§2.1). Default: unbounded. */
+  readonly views?: number;
 }
 
 /** Why a run ends for sizing, apart from safety and liveness (§2.1). */
@@ -74,6 +87,9 @@ export interface BftReplicaCounters {
   /** Signatures made and verified by the consensus layer (the CB's own are in its counters). */
   readonly made: number;
   readonly verified: number;
+  /** Of those: VC-SHAREs and BATCH-REQ/BATCH sent for view changes, and the VC-SHARE signatures made and NEW_VIEW shares verified. */
+  readonly viewChangeMessages: number;
+  readonly viewChangeMade: number;
 }
 
 interface Decision {
@@ -116,8 +132,25 @@ export class BftReplica {
   private readonly verdicts = new Map<string, boolean>();
   private readonly requestTimers = new Map<number, (() => void)[]>();
   private readonly clientSet: ReadonlySet<number>;
-  /** r's view (no view change yet: 0). */
+  /** r's view: the view it last entered (§2.6.5); whether it is still *in* it is the sealing state's. */
   private view = 0;
+  private readonly quorum: { readonly f: number; readonly n: number; readonly window: number };
+  private readonly sealing: SealingState;
+  private readonly timeouts: ViewTimeouts;
+  private readonly collector: VcCertificateCollector;
+  private readonly early: EarlyMessageBuffer;
+  /** x of §2.5.4 last reported to the collector and the buffer (it never decreases). */
+  private position = { view: 0, next: 0 };
+  /** Tview(u+1) running: the view it would seal. */
+  private viewTimer: { readonly view: number; readonly cancel: () => void } | undefined;
+  /** Valid NEW_VIEW(w)s processed and not entered yet, by w. */
+  private readonly newViews = new Map<number, FixedBatches>();
+  /** As leader of a view w > 0: the NEW_VIEW(w) written, its fixed batches to re-propose, its CP. */
+  private leading: { readonly view: number; readonly start: number; readonly end: number; readonly batches: readonly Batch[]; readonly checkpoint: CheckpointCertificate | null } | undefined;
+  /** Fixed batches BATCH-REQuested (by hash), so each is asked for once. */
+  private readonly batchRequested = new Set<string>();
+  private readonly emptyBatch = { hash: batchHash([]), batch: [] as Batch };
+  private viewChangeSent = { messages: 0, made: 0 };
   private executedUpTo = -1;
   /** As leader of `view`: the next instance to propose and the highest s of each client proposed in this epoch. */
   private nextProposal = 0;
@@ -146,7 +179,13 @@ export class BftReplica {
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
     this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096 };
     const quorum = { f: config.f, n: this.n, window: config.window };
+    this.quorum = quorum;
     const verify = (signer: number, statement: Statement, signature: Uint8Array) => this.verifyOnce(signer, statement, signature);
+    this.sealing = new SealingState({ f: config.f });
+    const { slow, forward, decide, request } = config.timing;
+    this.timeouts = new ViewTimeouts({ viewUs: config.timing.view ?? 2 * decide, requestUs: request, decideUs: decide, slowUs: slow, forwardUs: forward, fetchUs: fetchTimeoutUs(decide, config.f) }, config.f);
+    this.collector = new VcCertificateCollector(fabric.self, quorum, verify);
+    this.early = new EarlyMessageBuffer({ self: fabric.self, n: this.n, window: config.window });
     for (let sender = 0; sender < this.n; sender++) {
       this.streams.push(
         new StreamState(sender, {
@@ -189,7 +228,12 @@ export class BftReplica {
   }
 
   get counters(): BftReplicaCounters {
-    return { ...this.sent, made: this.signer.counters.made, verified: this.signer.counters.verified };
+    return { ...this.sent, made: this.signer.counters.made, verified: this.signer.counters.verified, viewChangeMessages: this.viewChangeSent.messages, viewChangeMade: this.viewChangeSent.made };
+  }
+
+  /** The view r last entered. */
+  get currentView(): number {
+    return this.view;
   }
 
   /** The CB stream's own signature counters. */
@@ -210,6 +254,8 @@ export class BftReplica {
     for (const state of this.instances.values()) for (const cancel of state.cancels.splice(0)) cancel();
     for (const cancels of this.requestTimers.values()) for (const cancel of cancels) cancel();
     this.requestTimers.clear();
+    this.viewTimer?.cancel();
+    this.viewTimer = undefined;
     for (const waiter of this.executedWaiters.splice(0)) waiter.resolve();
     await this.cb.stop();
   }
@@ -264,15 +310,20 @@ export class BftReplica {
       return;
     }
     if (verdict.kind === 'stale') return;
-    this.clearRequestTimers(request.client);
-    // Tfwd and Treq run for the pending (highest-s) REQ only, from receipt.
-    const cancels: (() => void)[] = [];
-    if (leaderOf(this.view, this.n) !== this.self) {
-      cancels.push(this.fabric.setTimer(this.config.timing.forward, () => this.enqueue(() => this.forward(request))));
-    }
-    cancels.push(this.fabric.setTimer(this.config.timing.request, () => this.enqueue(() => this.requestExpired(request))));
-    this.requestTimers.set(request.client, cancels);
+    this.startRequestTimers(request);
     await this.propose();
+  }
+
+  /** Tfwd and Treq run for the pending (highest-s) REQ only, from receipt, restarting on entering a view. */
+  private startRequestTimers(request: Request): void {
+    this.clearRequestTimers(request.client);
+    const cancels: (() => void)[] = [];
+    const timeouts = this.timeouts.current;
+    if (leaderOf(this.view, this.n) !== this.self) {
+      cancels.push(this.fabric.setTimer(timeouts.forwardUs, () => this.enqueue(() => this.forward(request))));
+    }
+    cancels.push(this.fabric.setTimer(timeouts.requestUs, () => this.enqueue(() => this.requestExpired(request))));
+    this.requestTimers.set(request.client, cancels);
   }
 
   private forward(request: Request): void {
@@ -282,7 +333,8 @@ export class BftReplica {
 
   private requestExpired(request: Request): void {
     if (this.table.pendingOf(request.client) !== request) return;
-    this.suspect(`Treq: (${request.client}, ${request.sequence}) still pending`);
+    this.timeouts.expired('request', this.sealing.timerView());
+    this.suspect('treq', `Treq: (${request.client}, ${request.sequence}) still pending`);
   }
 
   private clearRequestTimers(client: number): void {
@@ -290,19 +342,223 @@ export class BftReplica {
     this.requestTimers.delete(client);
   }
 
+  // ——— §2.5: sealing ———
+
+  /** A suspicion of §2.5.1: seals r's view if r is still in it. */
+  private suspect(reason: Suspicion, detail: string): void {
+    if (!this.sealing.status.inView) return;
+    this.fabric.note('bft-suspect', { v: this.view, reason: detail });
+    this.trigger({ kind: 'suspicion', view: this.view, reason });
+  }
+
   /**
-   * §2.5.1's trigger. Sealing and view change are written apart
-   * (sealing.ts, viewChange.ts): for now a suspicion is noted, and the view
-   * stays.
+   * A trigger (§2.5.1). Sealing u starts: nothing of a view ≤ u is live any
+   * more (SealingState.isLive), F is taken; each i in F is SHAREd and
+   * COMMITted once a PC is at hand, then SEAL (advanceSeal).
    */
-  private suspect(reason: string): void {
-    this.fabric.note('bft-suspect', { v: this.view, reason });
+  private trigger(trigger: SealTrigger): void {
+    const sealing = this.sealing.trigger(trigger);
+    if (sealing === null) return;
+    this.fabric.note('bft-seal-start', { u: sealing, trigger: trigger.kind });
+    this.moved();
+    // §2.1: the stream holds V views; sealing one ≥ V ends the run (sizing, apart from safety and liveness).
+    if (this.config.views !== undefined && sealing >= this.config.views) {
+      this.endForSizing('stream-full');
+      return;
+    }
+    for (const instance of this.sealing.pendingObligations()) {
+      const state = this.state(this.view, instance);
+      void this.share(state).then(() => this.tryCommit(state));
+    }
+    this.advanceSeal();
+  }
+
+  /** §2.5.3: with F empty, CHECKPOINT r's newest CP if newer than ckpt(r), then SEAL(u). */
+  private advanceSeal(): void {
+    if (this.stopped || this.sizingVerdict) return;
+    for (;;) {
+      const step = this.sealing.readyToSeal();
+      if (step.action === 'checkpoint') {
+        this.writeCheckpoint();
+        continue;
+      }
+      if (step.action !== 'seal') return;
+      this.sealing.sealWritten(step.view);
+      this.fabric.note('bft-seal', { u: step.view });
+      void this.broadcast({ type: 'seal', view: step.view });
+      this.moved();
+      this.startViewTimer();
+      this.tryNewView();
+      this.tryEnter();
+      return;
+    }
+  }
+
+  /** x (§2.5.4) or N moved: the collector and the early buffer follow (neither goes back). */
+  private moved(): void {
+    const position = { view: Math.max(this.position.view, this.sealing.timerView()), next: Math.max(this.position.next, this.newestCheckpoint?.next ?? 0) };
+    if (position.view === this.position.view && position.next === this.position.next) return;
+    this.position = position;
+    this.collector.advance(position.view);
+    this.early.advance(position);
+  }
+
+  /** Latest SEAL of each replica: Σp's sealed(p) as processed, r's own as written. */
+  private latestSeals(): number[] {
+    return this.streams.map((stream, process) => (process === this.self ? Math.max(stream.sealed, this.sealing.status.sealed) : stream.sealed));
+  }
+
+  /** §2.5.4: Tview(u+1) runs from holding SEALs ≥ u of f+1 replicas (r's too) until r enters a view > u. */
+  private startViewTimer(): void {
+    const target = viewTimerTarget(this.latestSeals(), this.self, this.config.f);
+    if (target === null || this.view >= target || (this.viewTimer && this.viewTimer.view >= target)) return;
+    this.viewTimer?.cancel();
+    const cancel = this.fabric.setTimer(this.timeouts.current.viewUs, () =>
+      this.enqueue(() => {
+        if (this.viewTimer?.view !== target) return;
+        this.viewTimer = undefined;
+        if (this.view >= target) return;
+        this.timeouts.expired('view', this.sealing.timerView());
+        this.fabric.note('bft-suspect', { v: this.view, reason: `Tview(${target})` });
+        this.trigger({ kind: 'tview', view: target });
+      }),
+    );
+    this.viewTimer = { view: target, cancel };
+  }
+
+  // ——— §2.6: view change ———
+
+  /** §2.6.1: processing p's SEAL(u) (its own too), a = sealed(p) before it: VC-SHARE(p, a, u, vcState(p), ckpt(p)'s CP) to leader(a+2+j). */
+  private async onSeal(process: number, sealedBefore: number, sealed: number): Promise<void> {
+    const stream = this.streams[process];
+    const state = stream.vcState();
+    const signature = this.signOwn(vcStateStatement(process, sealedBefore, sealed, state));
+    this.viewChangeSent.made++;
+    await this.fabric.compute(this.config.costs.sign);
+    const message: VcShareMessage = { type: 'vc-share', process, sealedBefore, sealed, state, checkpoint: stream.checkpoint, signature };
+    const leaders = new Set(vcShareTargets(sealedBefore, sealed, this.n).map((target) => target.leader));
+    for (const leader of leaders) {
+      if (leader === this.self) this.onVcShare(this.self, message);
+      else {
+        this.viewChangeSent.messages++;
+        this.send(leader, message);
+      }
+    }
+    // f+1 latest SEALs ≥ u > sealed(r) seal the largest such u.
+    this.trigger({ kind: 'seals', latestSeals: this.latestSeals() });
+    this.startViewTimer();
+  }
+
+  private onVcShare(from: number, message: VcShareMessage): void {
+    const verdict = this.collector.add(from, message);
+    if (verdict === 'certified') this.tryNewView();
+  }
+
+  /**
+   * §2.6.2: leader(w), latest SEAL w−1 (and no later trigger), takes f+1
+   * VC certificates, the newest CP it holds, each fixed batch (BATCH-REQ
+   * to all for the missing ones), and CB-broadcasts NEW_VIEW(w).
+   */
+  private tryNewView(): void {
+    const status = this.sealing.status;
+    const view = status.sealed + 1;
+    if (status.sealing !== null || leaderOf(view, this.n) !== this.self || this.view >= view || this.leading?.view === view) return;
+    if (!this.sealing.mayWriteInView(view)) return;
+    const plan = planNewView(
+      {
+        self: this.self,
+        view,
+        latestSeal: status.sealed,
+        certified: this.collector.forView(view),
+        checkpoints: [this.newestCheckpoint],
+        batchFor: (hash) => this.batches.get(hashKey(hash)),
+        emptyBatch: this.emptyBatch,
+      },
+      this.quorum,
+    );
+    if (plan.status === 'waiting-for-batches') {
+      for (const missing of plan.missing) {
+        const key = hashKey(missing.hash);
+        if (this.batchRequested.has(key)) continue;
+        this.batchRequested.add(key);
+        this.viewChangeSent.messages += this.n - 1;
+        this.sendToOthers({ type: 'batch-req', view: missing.view, instance: missing.instance, hash: missing.hash });
+      }
+      return;
+    }
+    if (plan.status !== 'ready') return;
+    this.leading = { view, start: plan.fixed.start, end: plan.fixed.end, batches: plan.batches, checkpoint: plan.message.checkpoint };
+    this.fabric.note('bft-new-view', { w: view, start: plan.fixed.start, end: plan.fixed.end });
+    void this.broadcast(plan.message);
+  }
+
+  /** Σp's judgeNewView seam: §2.6.3's validity, then §2.6.4's fixed batches. */
+  private judgeNewView(sender: number, message: NewViewMessage): FixedBatches | undefined {
+    const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature));
+    if (!verdict.valid) return undefined;
+    return fixedBatches(message, this.emptyBatch.hash);
+  }
+
+  /** A valid NEW_VIEW(w) in leader(w)'s stream: a trigger if w−1 > sealed(r); entered once r's latest SEAL is w−1. */
+  private onNewView(view: number, fixed: FixedBatches): void {
+    if (view <= this.view) return;
+    this.newViews.set(view, fixed);
+    if (view - 1 > this.sealing.status.sealed) this.trigger({ kind: 'new-view', view });
+    this.tryEnter();
+  }
+
+  /** §2.6.5: enter w when r's latest SEAL is w−1 and NEW_VIEW(w) is valid. */
+  private tryEnter(): void {
+    const view = this.sealing.status.sealed + 1;
+    const fixed = this.newViews.get(view);
+    if (!fixed || view <= this.view) return;
+    for (const known of [...this.newViews.keys()]) if (known <= view) this.newViews.delete(known);
+    const inView = this.sealing.enter(view);
+    this.view = view;
+    this.fabric.note('bft-enter', { v: view, start: fixed.start, end: fixed.end });
+    if (this.viewTimer && this.viewTimer.view <= view) {
+      this.viewTimer.cancel();
+      this.viewTimer = undefined;
+    }
+    this.moved();
+    if (!inView) {
+      // A trigger already aims past w−1: nothing of w is live; seal on.
+      this.advanceSeal();
+      return;
+    }
+    for (const request of this.table.pending()) this.startRequestTimers(request);
+    if (leaderOf(view, this.n) === this.self) this.startLeading(view);
+    // PREPAREs of w accepted before r entered turn live now.
+    const epoch = this.streams[leaderOf(view, this.n)].epoch(view);
+    for (const [instance, accepted] of [...(epoch?.accepted ?? new Map<number, { hash: Hash }>())].sort((a, b) => a[0] - b[0])) this.onAccepted(view, instance, accepted.hash);
+  }
+
+  /** As leader(w), entered: re-propose fixed[start..end] (§2.4.1), then fresh batches. */
+  private startLeading(view: number): void {
+    const leading = this.leading;
+    if (!leading || leading.view !== view) return;
+    this.proposed.clear();
+    for (const batch of leading.batches) for (const request of batch) this.proposed.set(request.client, Math.max(this.proposed.get(request.client) ?? 0, request.sequence));
+    // The NEW_VIEW's CP is CHECKPOINTed if newer than r's (fresh batches wait for it).
+    if (leading.checkpoint && leading.checkpoint.next > (this.newestCheckpoint?.next ?? 0)) this.holdCheckpoint(leading.checkpoint);
+    this.writeCheckpoint();
+    leading.batches.forEach((batch, offset) => void this.broadcast({ type: 'prepare', view, instance: leading.start + offset, batch }));
+    this.nextProposal = leading.end + 1;
+    void this.propose();
   }
 
   // ——— §2.4.1: propose ———
 
   private async propose(): Promise<void> {
     if (leaderOf(this.view, this.n) !== this.self || this.proposing || this.sizingVerdict) return;
+    // Nothing of a view is proposed once r left it (§2.5.2); PREPAREs of v only while r's stream as written has sealed(r) = v−1.
+    if (!this.sealing.status.inView || !this.sealing.mayWriteInView(this.view)) return;
+    if (this.view > 0) {
+      // Fresh batches of a later view: after executing start−1 and CHECKPOINTing the NEW_VIEW's CP (§2.4.1).
+      const leading = this.leading;
+      if (!leading || leading.view !== this.view || this.executedUpTo < leading.start - 1) return;
+      if (leading.checkpoint && this.checkpointWritten < leading.checkpoint.next) return;
+    }
     this.proposing = true;
     try {
       const own = this.streams[this.self];
@@ -340,7 +596,7 @@ export class BftReplica {
 
   // ——— streams: §2.2 and §2.4.2 ———
 
-  private onStream(delivery: Delivery): void {
+  private async onStream(delivery: Delivery): Promise<void> {
     let message: BftMessage;
     try {
       message = decodeMessage(delivery.message, this.limits);
@@ -349,13 +605,15 @@ export class BftReplica {
       throw error;
     }
     if (!streamMessageTypes.has(message.type)) return;
-    const outcome = this.streams[delivery.sender].process(message as StreamMessage, (newView) => this.judgeNewView(newView));
-    this.onOutcome(delivery.sender, outcome);
-  }
-
-  /** NEW_VIEW validation and `fixed` (newView.ts) are not wired in yet: no NEW_VIEW counts. */
-  private judgeNewView(_message: unknown): FixedBatches | undefined {
-    return undefined;
+    const stream = this.streams[delivery.sender];
+    const sealedBefore = stream.sealed;
+    const verifiedBefore = this.signer.counters.verified;
+    const outcome = stream.process(message as StreamMessage, (newView) => this.judgeNewView(delivery.sender, newView));
+    // Signatures checked while processing (PCs, CPs, VC certificates, client requests) cost their time.
+    const verified = this.signer.counters.verified - verifiedBefore;
+    if (verified > 0) await this.fabric.compute(verified * this.config.costs.verify);
+    if (outcome.kind === 'sealed') await this.onSeal(delivery.sender, sealedBefore, outcome.view);
+    else this.onOutcome(delivery.sender, outcome);
   }
 
   private onOutcome(sender: number, outcome: StreamOutcome): void {
@@ -365,7 +623,10 @@ export class BftReplica {
         this.onAccepted(outcome.view, outcome.instance, outcome.hash);
         break;
       case 'closed':
-        if (outcome.view === this.view) this.suspect(`p${sender}: ${outcome.reason}`);
+        if (outcome.view === this.view) this.suspect(outcome.reason.includes('NEW_VIEW') ? 'invalid-new-view' : 'invalid-prepare', `p${sender}: ${outcome.reason}`);
+        break;
+      case 'new-view':
+        this.onNewView(outcome.view, outcome.fixed);
         break;
       case 'commit':
         this.batches.set(hashKey(outcome.hash), outcome.batch);
@@ -401,9 +662,9 @@ export class BftReplica {
     return this.decisions.has(instance) || instance <= this.executedUpTo;
   }
 
-  /** Live: r is in v and acc[v][i] is set (no sealing yet: r is in its view throughout). */
+  /** Live: r is in v (from entering it until a trigger, §2.5.2) and acc[v][i] is set. */
   private live(view: number, instance: number): boolean {
-    return view === this.view && this.accepted(view, instance) !== undefined;
+    return this.sealing.isLive(view) && this.accepted(view, instance) !== undefined;
   }
 
   // ——— §2.4.3: promise ———
@@ -411,6 +672,7 @@ export class BftReplica {
   private onAccepted(view: number, instance: number, hash: Hash): void {
     if (!this.live(view, instance)) return;
     const state = this.state(view, instance);
+    if (state.promised) return;
     state.promised = true;
     const leader = leaderOf(view, this.n);
     if (leader !== this.self) {
@@ -418,12 +680,28 @@ export class BftReplica {
       this.sendToOthers({ type: 'promise', view, instance, hash });
     }
     if (!this.settled(instance)) {
-      state.cancels.push(this.fabric.setTimer(this.config.timing.slow, () => this.enqueue(() => this.slowTimeout(view, instance))));
-      state.cancels.push(this.fabric.setTimer(this.config.timing.decide, () => this.enqueue(() => this.decideTimeout(view, instance))));
+      const timeouts = this.timeouts.current;
+      state.cancels.push(this.fabric.setTimer(timeouts.slowUs, () => this.enqueue(() => this.slowTimeout(view, instance))));
+      state.cancels.push(this.fabric.setTimer(timeouts.decideUs, () => this.enqueue(() => this.decideTimeout(view, instance))));
     }
+    // §2.8: what came early for (v, i) counts now.
+    for (const early of this.early.releaseInstance(view, instance)) this.enqueue(() => this.onEarly(early.sender, early.message));
     this.tryFastCommit(state);
     this.tryFastDecide(state);
     void this.tryCommit(state);
+  }
+
+  private async onEarly(from: number, message: EarlyMessage): Promise<void> {
+    if (message.type === 'promise') this.onPromise(from, message);
+    else if (message.type === 'commit-fast') this.onCommitFast(from, message);
+    else if (message.type === 'share') await this.onShare(from, message);
+  }
+
+  /** §2.8: a PROMISE, COMMIT-FAST or SHARE for an instance r has not promised waits in the buffer (in its window) until it does. */
+  private heldEarly(from: number, message: PromiseMessage | CommitFastMessage | ShareMessage): boolean {
+    if (this.instances.get(slotKey(message.view, message.instance))?.promised) return false;
+    this.early.offer(from, message);
+    return true;
   }
 
   private onPromise(from: number, message: PromiseMessage): void {
@@ -439,6 +717,8 @@ export class BftReplica {
     if (state.sentCommitFast || !this.live(state.view, state.instance)) return;
     const accepted = this.accepted(state.view, state.instance) as Hash;
     if (!promisedByAll(state.promises, accepted, leaderOf(state.view, this.n), this.n)) return;
+    // fc[v] += i, only while live (§2.5.2: at the trigger F is taken from fc[v]).
+    if (!this.sealing.fastCommit(state.view, state.instance)) return;
     state.sentCommitFast = true;
     state.commitFasts.set(this.self, accepted);
     this.sendToOthers({ type: 'commit-fast', view: state.view, instance: state.instance, hash: accepted });
@@ -467,8 +747,9 @@ export class BftReplica {
   }
 
   private decideTimeout(view: number, instance: number): void {
-    if (this.settled(instance) || view !== this.view) return;
-    this.suspect(`Tdecide: (${view}, ${instance}) promised and unsettled`);
+    if (this.settled(instance) || !this.sealing.isLive(view)) return;
+    this.timeouts.expired('decide', this.sealing.timerView());
+    this.suspect('tdecide', `Tdecide: (${view}, ${instance}) promised and unsettled`);
   }
 
   /** SHARE(v, i, acc[v][i]) to all, once. */
@@ -511,7 +792,8 @@ export class BftReplica {
     const hash = this.accepted(state.view, state.instance);
     if (!hash) return;
     const own = this.streams[this.self];
-    if (own.sealed !== state.view - 1 || state.instance < own.checkpointNext) return;
+    // The epoch rule on r's stream as written: no COMMIT of a view ≤ sealed(r).
+    if (!this.sealing.mayWriteInView(state.view) || state.instance < Math.max(own.checkpointNext, this.checkpointWritten)) return;
     if (state.instance >= own.checkpointNext + 2 * this.config.window) {
       // First CHECKPOINT r's newest CP; the COMMIT waits until r's stream holds it (its 'checkpoint' outcome retries).
       this.writeCheckpoint();
@@ -524,7 +806,11 @@ export class BftReplica {
     const batch = this.batches.get(hashKey(hash));
     if (!batch) return;
     state.committed = true;
-    await this.broadcast({ type: 'commit', view: state.view, instance: state.instance, batch, certificate: { view: state.view, instance: state.instance, hash, shares } });
+    // Written now (the CB keeps the stream's order): i leaves F.
+    const written = this.broadcast({ type: 'commit', view: state.view, instance: state.instance, batch, certificate: { view: state.view, instance: state.instance, hash, shares } });
+    this.sealing.committed(state.view, state.instance);
+    this.advanceSeal();
+    await written;
   }
 
   private onValidCommit(sender: number, view: number, instance: number, hash: Hash, batch: Batch): void {
@@ -567,9 +853,9 @@ export class BftReplica {
         this.reply(request.client, request.sequence, result);
       }
       this.decisions.delete(instance);
-      // §2.5.1: a fresh batch of r's view executing with every (c, s) skipped, even empty, is a trigger (a stream burner).
-      // View 0 has only fresh batches; once NEW_VIEW is wired in, only i > end counts.
-      if (ran === 0 && decision.view === this.view) this.suspect(`batch at ${instance} of view ${decision.view} ran no request`);
+      // §2.5.1: a fresh batch (i > end) of r's view executing with every (c, s) skipped, even empty, is a trigger (a stream burner).
+      const end = this.streams[leaderOf(decision.view, this.n)].epoch(decision.view)?.newView?.end ?? -1;
+      if (decision.view === this.view && isWastedFreshBatch(instance, end, ran)) this.suspect('wasted-fresh-batch', `batch at ${instance} of view ${decision.view} ran no request`);
       if ((instance + 1) % (this.config.window / 2) === 0) this.shareCheckpoint(instance + 1);
     }
     for (const waiter of [...this.executedWaiters]) {
@@ -592,7 +878,9 @@ export class BftReplica {
   }
 
   private onCheckpointShare(from: number, message: CheckpointShareMessage): void {
-    if (message.next % (this.config.window / 2) !== 0 || message.next <= (this.newestCheckpoint?.next ?? 0)) return;
+    const held = this.newestCheckpoint?.next ?? 0;
+    // §2.8's window: N < next ≤ N+2W.
+    if (message.next % (this.config.window / 2) !== 0 || message.next <= held || message.next > held + 2 * this.config.window) return;
     if (!this.verifyOnce(from, { purpose: 'checkpoint', next: message.next, digest: message.digest }, message.signature)) return;
     const byDigest = this.checkpointShares.get(message.next) ?? new Map<string, Map<number, Uint8Array>>();
     this.checkpointShares.set(message.next, byDigest);
@@ -603,15 +891,25 @@ export class BftReplica {
     const shares = assemble(signers, this.config.f);
     if (!shares) return;
     // f+1 matching = CP: hold it, drop older shares, CHECKPOINT it (each CP newer than ckpt(r)).
-    this.newestCheckpoint = { next: message.next, digest: message.digest, shares };
-    for (const next of [...this.checkpointShares.keys()]) if (next <= message.next) this.checkpointShares.delete(next);
+    this.holdCheckpoint({ next: message.next, digest: message.digest, shares });
     this.writeCheckpoint();
+  }
+
+  /** r holds a newer CP (from any source): instances below it are covered (they leave F). */
+  private holdCheckpoint(cp: CheckpointCertificate): void {
+    if (cp.next <= (this.newestCheckpoint?.next ?? 0)) return;
+    this.newestCheckpoint = cp;
+    for (const next of [...this.checkpointShares.keys()]) if (next <= cp.next) this.checkpointShares.delete(next);
+    this.sealing.covered(cp.next);
+    this.moved();
+    this.advanceSeal();
   }
 
   private writeCheckpoint(): void {
     const cp = this.newestCheckpoint;
     if (!cp || cp.next <= this.checkpointWritten) return;
     this.checkpointWritten = cp.next;
+    this.sealing.checkpointed(cp.next);
     void this.broadcast({ type: 'checkpoint', checkpoint: cp });
   }
 
@@ -638,24 +936,43 @@ export class BftReplica {
         await this.onRequest(point.request);
         break;
       case 'promise':
-        if (fromReplica) this.onPromise(message.from, point);
+        if (fromReplica && !this.heldEarly(message.from, point)) this.onPromise(message.from, point);
         break;
       case 'commit-fast':
-        if (fromReplica) this.onCommitFast(message.from, point);
+        if (fromReplica && !this.heldEarly(message.from, point)) this.onCommitFast(message.from, point);
         break;
       case 'share':
-        if (fromReplica) await this.onShare(message.from, point);
+        if (fromReplica && !this.heldEarly(message.from, point)) await this.onShare(message.from, point);
         break;
+      case 'vc-share':
+        if (fromReplica) {
+          const before = this.signer.counters.verified;
+          this.onVcShare(message.from, point);
+          await this.fabric.compute((this.signer.counters.verified - before) * this.config.costs.verify);
+        }
+        break;
+      case 'batch': {
+        // A fixed batch the leader asked for (§2.6.2): kept by hash.
+        const key = hashKey(batchHash(point.batch));
+        if (fromReplica && this.batchRequested.has(key) && !this.batches.has(key)) {
+          this.batches.set(key, point.batch);
+          this.tryNewView();
+        }
+        break;
+      }
       case 'ckpt-share':
         if (fromReplica) this.onCheckpointShare(message.from, point);
         break;
       case 'batch-req': {
         const batch = this.batches.get(hashKey(point.hash));
-        if (fromReplica && batch) this.send(message.from, { type: 'batch', batch });
+        if (fromReplica && batch) {
+          this.viewChangeSent.messages++;
+          this.send(message.from, { type: 'batch', batch });
+        }
         break;
       }
       default:
-        // BATCH, VC-SHARE, HAVE-CP, FETCH, STATE: view change and state transfer (written apart).
+        // HAVE-CP, FETCH, STATE: state transfer (checkpoints.ts, not wired in yet).
         break;
     }
   }

@@ -1,4 +1,5 @@
 import { batchHash } from './codec.js';
+import { leaderOf } from './viewChange.js';
 import type { Batch, CheckpointCertificate, CommitMessage, Hash, NewViewMessage, PrepareCertificate, PrepareMessage, Request, StreamMessage, VcState } from './messages.js';
 
 /**
@@ -37,9 +38,8 @@ export interface FixedBatches {
   readonly fixed: ReadonlyMap<number, Hash>;
 }
 
-export function leaderOf(view: number, n: number): number {
-  return view % n;
-}
+// One leader(v) for the whole protocol (viewChange.ts owns it); re-exported for the stream's readers.
+export { leaderOf };
 
 /** p's state as leader of one epoch (view v with p = leader(v)). */
 export interface LeaderEpoch {

@@ -1,15 +1,14 @@
 import { eventsOf } from '../fabric/events.js';
 import type { NoteEvent } from '../fabric/index.js';
-import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/client.js';
+import { BftKvClient } from '../protocols/byzantine/bft/client.js';
+import { runBftClientCalls } from './bftClientCalls.js';
 import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import { BftReplica } from '../protocols/byzantine/bft/replica.js';
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
-import { Prng } from '../sim/prng.js';
 import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
 import { callDelays, checkBft, decisionCounts } from './bftProperties.js';
 import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
-import { kvMixes, nextKvCall, zipfianCumulative } from './kvWorkload.js';
 import { linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
 
@@ -141,18 +140,7 @@ export const bftScenario: Scenario = {
     if (clientIndex >= setup.clients.length) return undefined;
     return async (fabric) => {
       const client = new BftKvClient(fabric, { f: setup.f, keys, costs, ...setup.client });
-      const random = new Prng(options.seed, `kv-client:${clientIndex}`);
-      const cumulative = zipfianCumulative(keyCount);
-      for (let call = 0; call < options.ops; call++) {
-        const { operation, key, value } = nextKvCall(random, kvMixes['ycsb-a'], cumulative, process, call);
-        try {
-          if (operation === 'get') await client.get(key);
-          else await client[operation](key, value);
-        } catch (error) {
-          if (error instanceof BftOutcomeUnknown) break;
-          throw error;
-        }
-      }
+      await runBftClientCalls(client, { seed: options.seed, ops: options.ops, keyCount, clientIndex, process });
     };
   },
   check(history, options, notes) {

@@ -1,14 +1,13 @@
 import { eventsOf } from '../fabric/events.js';
-import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/client.js';
+import { BftKvClient } from '../protocols/byzantine/bft/client.js';
+import { runBftClientCalls } from './bftClientCalls.js';
 import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import { PbftReplica, pbftAdversaries, type PbftByzantine, type PbftTiming } from '../protocols/byzantine/pbft/replica.js';
 import { pbftMutants, type PbftMutant } from '../protocols/byzantine/pbft/quorums.js';
-import { Prng } from '../sim/prng.js';
 import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
 import { checkBft } from './bftProperties.js';
 import { clientCountOf, defaultClients, maxBatch } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
-import { kvMixes, nextKvCall, zipfianCumulative } from './kvWorkload.js';
 import { linearizableVerdict } from './linearizable.js';
 import { decisionDelays, viewChangeDelays } from './pbftMetrics.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
@@ -165,18 +164,7 @@ export const pbftScenario: Scenario = {
     if (clientIndex >= setup.clients.length) return undefined;
     return async (fabric) => {
       const client = new BftKvClient(fabric, { f: setup.f, replicas: setup.replicas, keys, costs, ...setup.client });
-      const random = new Prng(options.seed, `kv-client:${clientIndex}`);
-      const cumulative = zipfianCumulative(keyCount);
-      for (let call = 0; call < options.ops; call++) {
-        const { operation, key, value } = nextKvCall(random, kvMixes['ycsb-a'], cumulative, process, call);
-        try {
-          if (operation === 'get') await client.get(key);
-          else await client[operation](key, value);
-        } catch (error) {
-          if (error instanceof BftOutcomeUnknown) break;
-          throw error;
-        }
-      }
+      await runBftClientCalls(client, { seed: options.seed, ops: options.ops, keyCount, clientIndex, process });
     };
   },
   check(history, options, notes) {

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EarlyMessageBuffer, type EarlyMessage } from './earlyMessages.js';
 import type { VcShareMessage } from './messages.js';
+import { testPrng } from './_testPrng.js';
 
 const n = 3;
 const window = 8;
@@ -20,17 +21,7 @@ const vcShare = (process: number, sealedBefore: number, sealed: number): VcShare
   signature,
 });
 
-/** A deterministic PRNG for the flood (mulberry32): no Math.random in tests. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = testPrng;
 
 describe('bft early messages (§2.8)', () => {
   it('PROMISE, COMMIT-FAST, SHARE: first copy per (type, sender, v, i), x ≤ v ≤ x+n, N ≤ i < N+2W', () => {

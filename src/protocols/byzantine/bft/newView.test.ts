@@ -5,6 +5,7 @@ import { fixedBatches, fixedHashAt, planNewView, validateNewView, type NewViewMu
 import { vcStateStatement, type CertifiedStateWithCheckpoint, type Quorum } from './viewChange.js';
 import type { Batch, CertifiedState, CheckpointCertificate, CommitEntry, NewViewMessage, VcState } from './messages.js';
 import { hash } from './stateCodec.js';
+import { testPrng } from './_testPrng.js';
 
 const quorum: Quorum = { f: 1, n: 3, window: 8 };
 const keys = runKeys(16);
@@ -194,17 +195,7 @@ describe('bft leader building NEW_VIEW (§2.6.2)', () => {
 });
 
 describe('bft fixed batches keep a decision (§4, the agreement induction)', () => {
-  /** mulberry32: a seeded PRNG, so every case replays. */
-  function prng(seed: number): () => number {
-    let value = seed >>> 0;
-    return () => {
-      value = (value + 0x6d2b79f5) >>> 0;
-      let t = value;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const prng = testPrng;
 
   /**
    * h decided at (v, i). The f+1 states of NEW_VIEW(w) obey what §4 proves of

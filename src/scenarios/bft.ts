@@ -4,6 +4,7 @@ import { BftKvClient } from '../protocols/byzantine/bft/client.js';
 import { runBftClientCalls } from './bftClientCalls.js';
 import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import { BftReplica } from '../protocols/byzantine/bft/replica.js';
+import { bftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
 import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
 import { callDelays, checkBft, decisionCounts } from './bftProperties.js';
@@ -70,7 +71,7 @@ export function viewChangeCost(notes: readonly NoteEvent[], d: number): { views:
 export const bftScenario: Scenario = {
   name: 'bft',
   summary: 'Byzantine consensus with n = 2f+1 on consistent broadcast: unsigned fast path (PROMISE/COMMIT-FAST from all n), slow path with f+1 signature shares; a replicated KV store with signed client requests',
-  mutants: {},
+  mutants: bftMutants,
   defaults: { n: 3 + defaultClients, memories: 3, ops: 4 },
   accepts: ['clients', 'window'],
   sizeFor: (f, options) => ({ n: 2 * f + 1 + clientCountOf(options ?? {}) }),
@@ -122,6 +123,7 @@ export const bftScenario: Scenario = {
           timing: setup.timing,
           service,
           views: setup.views,
+          ...(options.mutant ? { mutant: options.mutant as BftMutant } : {}),
         });
         replica.stopBy(setup.giveUpAt);
         const cancel = fabric.setTimer(setup.giveUpAt, () => void replica.stop());

@@ -10,6 +10,7 @@ import { SealingState, isWastedFreshBatch, type SealTrigger, type Suspicion } fr
 import { VcCertificateCollector, leaderOf, vcShareTargets, vcStateStatement } from './viewChange.js';
 import { ViewTimeouts, fetchTimeoutUs, viewTimerTarget } from './viewTimers.js';
 import { MalformedField } from './fieldCodec.js';
+import type { BftMutant } from './mutants.js';
 import type { Batch, BftMessage, CheckpointCertificate, CheckpointShareMessage, CommitFastMessage, Hash, NewViewMessage, PointMessage, PromiseMessage, Request, ShareMessage, StreamMessage, VcShareMessage } from './messages.js';
 import { snapshotDigest } from './stateCodec.js';
 import { streamMessageTypes } from './messages.js';
@@ -73,6 +74,8 @@ export interface BftReplicaConfig {
   readonly opLimitBytes?: number;
   /** V: views the stream is sized for; sealing a view ≥ V ends the run with `stream-full` (§2.1). Default: unbounded. */
   readonly views?: number;
+  /** A deliberately broken variant (mutants.ts); absent in correct runs. */
+  readonly mutant?: BftMutant;
 }
 
 /** Why a run ends for sizing, apart from safety and liveness (§2.1). */

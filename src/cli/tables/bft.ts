@@ -2,7 +2,7 @@ import { runScenario, type RunOptions, type RunReport } from '../../scenarios/in
 import { defaultWindow } from '../../scenarios/bftSetup.js';
 import { Progress } from '../progress.js';
 import { replayCommand } from '../runArgs.js';
-import { bftRunCosts, costDifference, pbftRunCosts, perDecision, type RunCosts } from './bftRunCosts.js';
+import { bftRunCosts, costDifference, pbftRunCosts, perDecision, tallied, type RunCosts } from './bftRunCosts.js';
 import { alignedColumns, cell } from './cell.js';
 import { commitCost } from './consensus.js';
 import type { Table } from './table.js';
@@ -82,33 +82,36 @@ interface BftDetails {
   timers: { slow: number; request: number };
 }
 
-async function bftRow(plan: BftTablePlan, memo: Map<string, RunReport>): Promise<Record<string, unknown>> {
-  const run = async (options: RunOptions) => {
+type Measured = { report: RunReport; costs: RunCosts };
+
+async function bftRow(plan: BftTablePlan, memo: Map<string, Measured>): Promise<Record<string, unknown>> {
+  const measure = async (options: RunOptions): Promise<Measured> => {
     const key = JSON.stringify(options);
     const cached = memo.get(key);
     if (cached) return cached;
-    const report = await runScenario(options, 'full');
-    memo.set(key, report);
-    return report;
+    const { report, tally } = await tallied(options, 2 * plan.f + 1);
+    const measured = { report, costs: bftRunCosts(report, tally) };
+    memo.set(key, measured);
+    return measured;
   };
   const { f } = plan;
   if (plan.path === 'fast') {
-    const report = await run(bftOptions(f, fastRequests));
-    const amortized = perDecision(bftRunCosts(await run(bftOptions(f, amortizedRequests))));
+    const { report, costs } = await measure(bftOptions(f, fastRequests));
+    const amortized = perDecision((await measure(bftOptions(f, amortizedRequests))).costs);
     const details = report.details as unknown as BftDetails;
     return {
       ...base(plan, details.replicas),
       delays: details.delays.toDecideMedian,
       delaysEndToEnd: details.delays.endToEndMedian,
       timeout: null,
-      ...costFields(bftRunCosts(report)),
+      ...costFields(costs),
       signaturesMadeAmortized: amortized.signaturesMade,
       signaturesVerifiedAmortized: amortized.signaturesVerified,
       ...provenanceOf(report),
     };
   }
   // One request: the slow path and the view change each decide it once.
-  const slow = await run(bftOptions(f, 1, silentFollower(f)));
+  const { report: slow, costs: slowCosts } = await measure(bftOptions(f, 1, silentFollower(f)));
   if (plan.path === 'slow') {
     const details = slow.details as unknown as BftDetails;
     return {
@@ -117,15 +120,15 @@ async function bftRow(plan: BftTablePlan, memo: Map<string, RunReport>): Promise
       delays: details.delays.toDecideMedian,
       delaysEndToEnd: details.delays.endToEndMedian,
       timeout: details.timers.slow,
-      ...costFields(bftRunCosts(slow)),
+      ...costFields(slowCosts),
       signaturesMadeAmortized: null,
       signaturesVerifiedAmortized: null,
       ...provenanceOf(slow),
     };
   }
-  const crashed = await run(bftOptions(f, 1, 'p0@0'));
+  const { report: crashed, costs: crashedCosts } = await measure(bftOptions(f, 1, 'p0@0'));
   const details = crashed.details as unknown as BftDetails;
-  const cost = costFields(costDifference(bftRunCosts(crashed), bftRunCosts(slow)));
+  const cost = costFields(costDifference(crashedCosts, slowCosts));
   return {
     ...base(plan, details.replicas),
     adversary: 'crash p0@0 (the leader)',
@@ -149,9 +152,9 @@ function base(plan: BftTablePlan, processes: number): Record<string, unknown> {
 }
 
 async function pbftRow(plan: BftTablePlan): Promise<Record<string, unknown>> {
-  const report = await runScenario({ protocol: 'pbft', seed, f: plan.f, clients: 1, ops: fastRequests, latency: 'unit', faults: 'none' }, 'full');
+  const { report, tally } = await tallied({ protocol: 'pbft', seed, f: plan.f, clients: 1, ops: fastRequests, latency: 'unit', faults: 'none' }, 3 * plan.f + 1);
   const details = report.details as { replicas: number; delays: { proposeToDecide: number | null; invokeToOk: number | null } };
-  const costs = costFields(pbftRunCosts(report));
+  const costs = costFields(pbftRunCosts(report, tally));
   return {
     ...base(plan, details.replicas),
     delays: details.delays.proposeToDecide,
@@ -190,7 +193,7 @@ async function muRow(plan: BftTablePlan): Promise<Record<string, unknown>> {
 
 /** Measures the rows of `plans` (shared runs measured once). */
 export async function measureBftRows(plans: readonly BftTablePlan[], onRow: (done: number) => void = () => {}): Promise<Record<string, unknown>[]> {
-  const memo = new Map<string, RunReport>();
+  const memo = new Map<string, Measured>();
   const rows: Record<string, unknown>[] = [];
   for (const plan of plans) {
     rows.push(plan.algorithm === 'bft' ? await bftRow(plan, memo) : plan.algorithm === 'pbft' ? await pbftRow(plan) : await muRow(plan));

@@ -1,10 +1,10 @@
 import { decodeMessage } from '../../protocols/byzantine/bft/codec.js';
 import { messageTypes } from '../../protocols/byzantine/bft/messages.js';
-import type { RunReport } from '../../scenarios/index.js';
+import { runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import type { TraceEvent } from '../../trace/format.js';
 
 /**
- * What one `bft` or `pbft` run (trace mode `full`) cost its replicas, as
+ * What one `bft` or `pbft` run cost its replicas, as
  * totals: the run's counters (details) plus what only the trace tells —
  * the client signatures the replicas verified (distinct (replica, c, s) of
  * the REQs delivered to a replica; each is verified once, §5), and the
@@ -28,60 +28,73 @@ export interface RunCosts {
 /** Codec bounds generous enough for any REQ of a run (a REQ has no list but its op). */
 const requestLimits = { window: 1024, batchLimit: 1024, opLimitBytes: 1 << 16, snapshotLimitBytes: 1 << 20, resultLimitBytes: 1 << 20 };
 
-function traceEvents(report: RunReport): TraceEvent[] {
-  const events: TraceEvent[] = [];
-  for (const line of (report.trace ?? '').split('\n')) {
-    if (line === '') continue;
-    const event = JSON.parse(line) as TraceEvent;
-    if ('t' in event) events.push(event);
-  }
-  return events;
-}
+/**
+ * What the table reads from a run's trace, tallied as the trace streams out
+ * (an f = 2 run's trace is larger than a string may be): the REQs delivered
+ * to replicas, and the verbs and bytes up to each decision.
+ */
+export class TraceTally {
+  private pending = '';
+  private readonly sent = new Map<number, string>();
+  private readonly requests = new Set<string>();
+  private verbs = 0;
+  private bytes = 0;
+  private atDecision = { verbs: 0, bytes: 0 };
 
-/** Distinct (replica, client, sequence) among the REQs delivered to replicas 0..replicas−1. */
-export function clientRequestsVerified(events: readonly TraceEvent[], replicas: number): number {
-  const sent = new Map<number, string>();
-  const seen = new Set<string>();
-  for (const event of events) {
-    if (event.type === 'msg.send') sent.set(event.id, event.data);
-    else if (event.type === 'msg.deliver' && event.to < replicas) {
-      const data = sent.get(event.id);
-      if (data === undefined || !data.startsWith(messageTypes.req.toString(16).padStart(2, '0'))) continue;
+  constructor(private readonly replicas: number) {}
+
+  /** A chunk of the trace's text (whole lines or not). */
+  readonly feed = (chunk: string): void => {
+    const text = this.pending + chunk;
+    const lines = text.split('\n');
+    this.pending = lines.pop() ?? '';
+    for (const line of lines) if (line !== '') this.event(JSON.parse(line) as TraceEvent);
+  };
+
+  private event(event: TraceEvent): void {
+    if (!('t' in event)) return;
+    if (event.type === 'verb.issue') {
+      this.verbs++;
+      this.bytes += event.len;
+    } else if (event.type === 'msg.send') {
+      this.bytes += event.len;
+      // Only REQs are looked up again (their type byte): the rest need not be kept.
+      if (event.data.startsWith(requestTypeHex)) this.sent.set(event.id, event.data);
+    } else if (event.type === 'msg.deliver' && event.to < this.replicas) {
+      const data = this.sent.get(event.id);
+      if (data === undefined) return;
       try {
         const message = decodeMessage(Buffer.from(data, 'hex'), requestLimits);
-        if (message.type === 'req') seen.add(`${event.to}/${message.request.client}/${message.request.sequence}`);
+        if (message.type === 'req') this.requests.add(`${event.to}/${message.request.client}/${message.request.sequence}`);
       } catch {
         // Not a well-formed REQ: nothing a replica would verify.
       }
-    }
+    } else if (event.type === 'note' && event.kind === 'bft-decide') this.atDecision = { verbs: this.verbs, bytes: this.bytes };
   }
-  return seen.size;
+
+  /** Distinct (replica, client, sequence) among the REQs delivered to replicas: the client signatures they verified. */
+  get clientSignaturesVerified(): number {
+    return this.requests.size;
+  }
+
+  /** Verbs issued and bytes moved (verbs and messages) up to the last decision. */
+  get trafficToLastDecision(): { verbs: number; bytes: number } {
+    return this.atDecision;
+  }
 }
 
-/** Verbs issued and bytes moved (verbs and messages) up to `until`. */
-export function trafficUntil(events: readonly TraceEvent[], until: number): { verbs: number; bytes: number } {
-  let verbs = 0;
-  let bytes = 0;
-  for (const event of events) {
-    if (event.t > until) break;
-    if (event.type === 'verb.issue') {
-      verbs++;
-      bytes += event.len;
-    } else if (event.type === 'msg.send') bytes += event.len;
-  }
-  return { verbs, bytes };
-}
+const requestTypeHex = messageTypes.req.toString(16).padStart(2, '0');
 
-function lastDecisionTime(events: readonly TraceEvent[], kind: string): number {
-  let last = 0;
-  for (const event of events) if (event.type === 'note' && event.kind === kind) last = event.t;
-  return last;
+/** Runs a bft or pbft scenario with its trace tallied as it streams. */
+export async function tallied(options: RunOptions, replicas: number): Promise<{ report: RunReport; tally: TraceTally }> {
+  const tally = new TraceTally(replicas);
+  const report = await runScenario(options, 'full', { trace: tally.feed });
+  return { report, tally };
 }
 
 /** The totals of a `bft` run. */
-export function bftRunCosts(report: RunReport): RunCosts {
+export function bftRunCosts(report: RunReport, tally: TraceTally): RunCosts {
   const details = report.details as {
-    replicas: number;
     decisions: { fast: number; slow: number };
     replicaMessages: number;
     broadcasts: number;
@@ -90,32 +103,28 @@ export function bftRunCosts(report: RunReport): RunCosts {
     streamSignaturesMade: number;
     streamSignaturesVerified: number;
   };
-  const events = traceEvents(report);
-  const clientSignaturesVerified = clientRequestsVerified(events, details.replicas);
   return {
     decisions: details.decisions.fast + details.decisions.slow,
     replicaMessages: details.replicaMessages,
     broadcasts: details.broadcasts,
     signaturesMade: details.signaturesMade + details.streamSignaturesMade,
-    signaturesVerified: details.signaturesVerified + details.streamSignaturesVerified - clientSignaturesVerified,
-    clientSignaturesVerified,
-    ...trafficUntil(events, lastDecisionTime(events, 'bft-decide')),
+    signaturesVerified: details.signaturesVerified + details.streamSignaturesVerified - tally.clientSignaturesVerified,
+    clientSignaturesVerified: tally.clientSignaturesVerified,
+    ...tally.trafficToLastDecision,
   };
 }
 
 /** The totals of a `pbft` run (no CB; its replicas sign nothing in the normal case). */
-export function pbftRunCosts(report: RunReport): RunCosts {
-  const details = report.details as { replicas: number; decisions: number; replicaMessages: number; signaturesMade: number; signaturesVerified: number };
-  const events = traceEvents(report);
-  const clientSignaturesVerified = clientRequestsVerified(events, details.replicas);
+export function pbftRunCosts(report: RunReport, tally: TraceTally): RunCosts {
+  const details = report.details as { decisions: number; replicaMessages: number; signaturesMade: number; signaturesVerified: number };
   return {
     decisions: details.decisions,
     replicaMessages: details.replicaMessages,
     broadcasts: 0,
     signaturesMade: details.signaturesMade,
-    signaturesVerified: details.signaturesVerified - clientSignaturesVerified,
-    clientSignaturesVerified,
-    ...trafficUntil(events, lastDecisionTime(events, 'bft-decide')),
+    signaturesVerified: details.signaturesVerified - tally.clientSignaturesVerified,
+    clientSignaturesVerified: tally.clientSignaturesVerified,
+    ...tally.trafficToLastDecision,
   };
 }
 

@@ -122,7 +122,7 @@ export const bftBench: BenchSuite = {
   charts: bftCharts,
   summarize(result) {
     const sim = result.sim as Record<string, unknown> & { floor: CallRun; fast: CallRun; slow: CallRun & { tslowMicroseconds: number | null; fromTriggerP50: number | null }; pbft: CallRun; mu: CallRun; windows: (CallRun & { window: number; clients: number; overSequential: number | null })[] };
-    const lat = (run: CallRun | null) => (run?.latency ? `p50 ${run.latency.p50} µs, p99 ${run.latency.p99} µs` : `not measured${run?.error ? ` (${run.error})` : ''}`);
+    const lat = (run: CallRun | null) => `${run?.latency ? `p50 ${run.latency.p50} µs, p99 ${run.latency.p99} µs (${run.calls} calls)` : 'not measured'}${run?.error ? ` [run NOT ok: ${run.error}]` : ''}`;
     const x = (value: unknown) => (value === null || value === undefined ? '-' : `${String(value)}x`);
     const lines = [
       `bft, f = ${String(result.f)}, one client (one request per batch), call = invoke -> ok (f+1 matching REPLYs):`,
@@ -139,7 +139,7 @@ export const bftBench: BenchSuite = {
       lines.push(
         `  ${backend} (latency unit):`,
         `    floor (${entry.floor.what}): p50 ${entry.floor.p50} µs`,
-        `    bft:  ${lat(entry.bft)} = ${x(entry.bftOverFloor)} the floor; fast-path share ${entry.bft.fastShare ?? '-'}${entry.bft.ok ? '' : ' (run NOT ok)'}`,
+        `    bft:  ${lat(entry.bft)} = ${x(entry.bftOverFloor)} the floor; fast-path share ${entry.bft.fastShare ?? '-'}`,
         `    Mu:   ${entry.mu ? lat(entry.mu) : 'not run (--quick)'}${entry.mu ? ` (bft = ${x(entry.bftOverMu)})` : ''}`,
         `    PBFT: ${entry.pbft ? lat(entry.pbft) : 'not run (--quick)'}${entry.pbft ? ` (bft = ${x(entry.bftOverPbft)})` : ''}`,
       );

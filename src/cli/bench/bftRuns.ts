@@ -41,6 +41,7 @@ export interface CallRun {
   /** Completed calls per second of the run's (virtual or real) time, from the first invoke to the last ok. */
   readonly callsPerSecond: number | null;
   readonly replay: string;
+  /** Why the run could not run (an exception), or the first property it violated (a real backend under load: calls that gave up). */
   readonly error?: string;
 }
 
@@ -56,6 +57,7 @@ export function callRun(report: RunReport, backend: BenchBackend): CallRun {
     latency: samples.length > 0 ? latencyFigures(samples, Math.max(spanSeconds, 1e-9)) : null,
     callsPerSecond: samples.length > 0 && spanSeconds > 0 ? Math.round(samples.length / spanSeconds) : null,
     replay: replayOf(report),
+    ...(report.violations.length > 0 ? { error: `${report.violations[0].property}: ${report.violations[0].detail}` } : {}),
   };
 }
 

@@ -317,7 +317,7 @@ const stops: readonly Stop[] = [
         `   p${facts.suspectedBy} suspects it at ${facts.suspectedAt} (a request or a promised instance timed out): it SEALs view 0 in its stream; each SEAL brings the next leader a\n` +
         `   VC certificate (f+1 signed VC-SHAREs on the sealer's stream state); p${facts.newLeader} CB-broadcasts NEW_VIEW(1) with f+1 of them and it is accepted at ${facts.enteredAt}:\n` +
         `   ${facts.viewChangeDelays} delays from the suspicion, ${facts.viewChangeMessages} VC messages, ${facts.viewChangeSignaturesMade} VC-SHARE signatures; ${facts.fixedInstances} instance(s) fixed by the NEW_VIEW and proposed again.\n` +
-        `   Decided after it: ${(facts.decidedLater as string[]).join(', ') || 'none'} (slow path: one replica is silent). Calls completed: ${facts.callsOk}; agreement, validity, liveness:\n` +
+        `   Decided after it: ${(facts.decidedLater as string[]).join(', ') || 'none'} ${'crash' in bftLeaderFault ? '(slow path: the crashed p0 never promises)' : ''}. Calls completed: ${facts.callsOk}; agreement, validity, liveness:\n` +
         `   ${report.ok ? 'hold' : 'VIOLATED'}; the history is ${report.linearizable === true ? 'linearizable' : report.linearizable === false ? 'NOT linearizable' : 'not judged'} (model kv).`
       );
     },

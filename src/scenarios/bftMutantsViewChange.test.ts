@@ -67,4 +67,39 @@ describe('bft mutants of the request table and timers (§6), caught by scripted 
     assert.equal(mutant.linearizable, false);
     assert.deepEqual(mutant.details.gets, ['aa']);
   });
+
+  it('op-executed (2.4.8): a conflicting client sends op1 to the leader and op2 under the same (c, s) to p2 only; the mutant runs both', async () => {
+    const conflicting = 4;
+    const script: BftScript = {
+      name: 'bft-script-op-executed',
+      f: 1,
+      requests: 2,
+      liveness: true,
+      clients: [
+        async (client) => {
+          await client.append('y', 'a');
+          await client.get('y');
+        },
+      ],
+      byzantineClients: 1,
+      byzantine: {
+        [conflicting]: async (tools) => {
+          for (const [to, value] of [[0, '1'], [2, '2']] as const) {
+            const op = encodeKvCommand({ operation: 'put', client: conflicting, sequence: 1, floor: 0, key: 'x', value });
+            const signature = tools.signer.sign({ purpose: 'request', client: conflicting, sequence: 1, op });
+            tools.send(to, { type: 'req', request: { client: conflicting, sequence: 1, op, signature } });
+          }
+          await tools.untilEnd();
+        },
+      },
+    };
+    const correct = await run(script);
+    assert.deepEqual(correct.violations, [], 'correct: (c, 1) ran, so op2 is settled at p2 and answered again at p0');
+    assert.equal(correct.linearizable, true);
+    const mutant = await run(script, 'op-executed');
+    assert.ok(
+      mutant.violations.some((violation) => violation.property === 'integrity' && violation.detail.includes(`(${conflicting}/1) twice`)),
+      JSON.stringify(mutant.violations),
+    );
+  });
 });

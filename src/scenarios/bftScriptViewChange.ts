@@ -114,7 +114,7 @@ export function scriptScenario(script: BftScript): Scenario {
       const costs = signatureCosts(options);
       const keys = runKeys(options.seed);
       const scripted = script.byzantine?.[process];
-      if (scripted) return (fabric) => scripted(toolsFor(fabric, setup, keys, costs, process < replicas));
+      if (scripted) return (fabric) => scripted(toolsFor(fabric, setup, keys, costs, process < replicas, honestClients));
       if (process < replicas) {
         return async (outer) => {
           // The honest clients say when they are done (a one-byte message no replica decodes): the replicas serve until then.
@@ -196,11 +196,19 @@ export function scriptScenario(script: BftScript): Scenario {
   return scenario;
 }
 
-function toolsFor(fabric: Fabric, setup: BftSetup, keys: KeySource, costs: SignatureCosts, replica: boolean): ScriptTools {
+function toolsFor(fabric: Fabric, setup: BftSetup, keys: KeySource, costs: SignatureCosts, replica: boolean, honestClients: readonly number[]): ScriptTools {
   const limits = limitsFor(setup);
   const pointHandlers: ((from: ProcessId, message: BftMessage) => void)[] = [];
   const streamHandlers: ((sender: ProcessId, k: number, message: BftMessage) => void)[] = [];
+  const done = new Set<number>();
+  let allDone: () => void = () => undefined;
+  const clientsDone = new Promise<void>((resolve) => (allDone = resolve));
   fabric.onMessage((message) => {
+    if (message.data.length === 1 && message.data[0] === doneMarker && honestClients.includes(message.from)) {
+      done.add(message.from);
+      if (done.size === honestClients.length) allDone();
+      return;
+    }
     const point = decoded(message.data, limits);
     if (point) for (const handler of pointHandlers) handler(message.from, point);
   });
@@ -243,7 +251,10 @@ function toolsFor(fabric: Fabric, setup: BftSetup, keys: KeySource, costs: Signa
     onStream: (handler) => void streamHandlers.push(handler),
     send: (to, message) => fabric.send(to, encodeMessage(message)),
     untilEnd: async () => {
-      await fabric.sleep(Math.max(0, setup.giveUpAt - fabric.now()));
+      let cancel: () => void = () => undefined;
+      await Promise.race([clientsDone, new Promise<void>((resolve) => (cancel = fabric.setTimer(Math.max(0, setup.giveUpAt - fabric.now()), resolve)))]);
+      cancel();
+      await fabric.sleep(setup.linger);
       await cb?.stop();
     },
   };

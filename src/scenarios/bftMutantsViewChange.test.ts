@@ -102,4 +102,32 @@ describe('bft mutants of the request table and timers (§6), caught by scripted 
       JSON.stringify(mutant.violations),
     );
   });
+
+  it('fixed-timers (2.5.4): n = 5, Tdecide = Tslow + 1; b1, b2 withhold everything (crashed), so each decision is slow and a Tdecide ends the view; doubling outgrows it, fixed timers never do', async () => {
+    const script: BftScript = {
+      name: 'bft-script-fixed-timers',
+      f: 2,
+      window: 2,
+      views: 4,
+      requests: 2,
+      liveness: true,
+      timing: (sized) => ({ ...sized, decide: sized.slow + 1 }),
+      clients: [
+        async (client) => {
+          await client.put('x', 'a');
+          await client.get('x');
+        },
+      ],
+    };
+    const crash = 'p3@0,p4@0';
+    const correct = await run(script, undefined, { crash });
+    assert.deepEqual(correct.violations, [], 'correct: the timers doubled once and view 1 decided');
+    assert.ok(correct.details.suspicions > 0 && correct.details.views >= 1, JSON.stringify(correct.details));
+    assert.deepEqual(correct.details.gets, ['a']);
+    const mutant = await run(script, 'fixed-timers', { crash });
+    assert.ok(properties(mutant).includes('liveness'), JSON.stringify(mutant.violations));
+    assert.equal(mutant.details.executed, 0, 'every view ended on Tdecide before its slow path decided');
+    // The views it is sized for ran out (§2.1's stream-full): a consequence of the endless view changes.
+    assert.equal(mutant.details.sizing, 'stream-full');
+  });
 });

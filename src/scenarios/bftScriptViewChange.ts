@@ -66,6 +66,8 @@ export interface BftScript {
   readonly timing?: (sized: BftTiming) => BftTiming;
   /** V: views the streams are sized for (default: the scenario's). */
   readonly views?: number;
+  /** W (default: the scenario's 8). */
+  readonly window?: number;
   /** Whether the run owes liveness (every honest call completes). */
   readonly liveness: boolean;
 }
@@ -77,7 +79,7 @@ const limitsFor = (setup: BftSetup): CodecLimits => ({ window: setup.window, bat
 
 function sized(script: BftScript, options: ResolvedOptions): BftSetup {
   const clients = script.clients.length + (script.byzantineClients ?? 0);
-  const base = bftSetup({ ...options, f: script.f, clients, ops: Math.max(1, Math.ceil(script.requests / Math.max(1, clients))) });
+  const base = bftSetup({ ...options, f: script.f, clients, ops: Math.max(1, Math.ceil(script.requests / Math.max(1, clients))), ...(script.window ? { window: script.window } : {}) });
   const views = script.views ?? base.views;
   const layout = { ...base.layout, messages: streamSlots(script.requests, base.window, views) };
   const timing = script.timing ? script.timing(base.timing) : base.timing;

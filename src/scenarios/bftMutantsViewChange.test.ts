@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario, type RunReport } from './index.js';
-import { firstRequest, scriptScenario, type BftScript } from './bftScriptViewChange.js';
+import { firstRequest, scriptScenario, type BftScript, type ScriptTools } from './bftScriptViewChange.js';
+import { VcCertificateCollector, vcStateStatement } from '../protocols/byzantine/bft/viewChange.js';
+import { planNewView } from '../protocols/byzantine/bft/newView.js';
 import { batchHash } from '../protocols/byzantine/bft/codec.js';
 import { encodeKvCommand } from '../protocols/kv/kvCommand.js';
 import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
@@ -22,7 +24,7 @@ interface ScriptDetails {
   gets: unknown[];
 }
 
-async function run(script: BftScript, mutant?: BftMutant, extra: { crash?: string } = {}): Promise<RunReport & { details: ScriptDetails }> {
+async function run(script: BftScript, mutant?: BftMutant, extra: { crash?: string; pause?: string } = {}): Promise<RunReport & { details: ScriptDetails }> {
   scriptScenario(script);
   const report = await runScenario({ protocol: script.name, seed: 1, latency: 'unit', faults: 'none', ...extra, ...(mutant ? { mutant } : {}) }, 'off');
   return report as RunReport & { details: ScriptDetails };
@@ -130,4 +132,52 @@ describe('bft mutants of the request table and timers (§6), caught by scripted 
     // The views it is sized for ran out (§2.1's stream-full): a consequence of the endless view changes.
     assert.equal(mutant.details.sizing, 'stream-full');
   });
+
+  it('old-treq (2.4.8): p0 pauses; R\'s Treq ends view 0 at p2; b = p1 leads view 1 and censors R; only a restarted Treq suspects b', async () => {
+    const script: BftScript = {
+      name: 'bft-script-old-treq',
+      f: 1,
+      requests: 1,
+      liveness: true,
+      clients: [(client) => client.put('x', 'r')],
+      byzantine: { 1: censoringLeader },
+    };
+    // p0 (view 0's leader) is paused past p2's Treq for R and b's NEW_VIEW(1); then it runs again.
+    const pause = 'p0@0+400';
+    const correct = await run(script, undefined, { pause });
+    assert.deepEqual(correct.violations, [], 'correct: both restart Treq in view 1, seal it, and view 2 (p2) runs R');
+    assert.ok(correct.details.views >= 2, JSON.stringify(correct.details));
+    const mutant = await run(script, 'old-treq', { pause });
+    // The client's call never completes: it gives up (liveness) or is still waiting at the horizon (termination).
+    assert.ok(properties(mutant).some((property) => property === 'liveness' || property === 'termination'), JSON.stringify(mutant.violations));
+    assert.equal(mutant.details.calls.ok, 0);
+    assert.equal(mutant.details.views, 1, 'stuck in b\'s view 1: p2\'s Treq ran out in view 0 and was not restarted');
+  });
 });
+
+/**
+ * b = p1, the leader of view 1: it SEALs 0 at once, builds a valid
+ * NEW_VIEW(1) from the VC-SHAREs it is sent (adding its own signature to
+ * each state, as any replica may), and then proposes nothing: it censors
+ * every request.
+ */
+async function censoringLeader(tools: ScriptTools): Promise<void> {
+  const quorum = { f: tools.setup.f, n: tools.n, window: tools.setup.window };
+  const self = tools.fabric.self;
+  const collector = new VcCertificateCollector(self, quorum, (signer, statement, signature) => tools.signer.verify(signer, statement, signature));
+  let written = false;
+  void tools.broadcast?.({ type: 'seal', view: 0 });
+  tools.onPoint((from, message) => {
+    if (written || message.type !== 'vc-share') return;
+    collector.add(from, message);
+    collector.add(self, { ...message, signature: tools.signer.sign(vcStateStatement(message.process, message.sealedBefore, message.sealed, message.state)) });
+    const empty = { hash: batchHash([]), batch: [] };
+    const plan = planNewView({ self, view: 1, latestSeal: 0, certified: collector.forView(1), checkpoints: [], batchFor: () => undefined, emptyBatch: empty }, quorum);
+    if (plan.status !== 'ready') return;
+    written = true;
+    void tools.broadcast?.(plan.message);
+    // The fixed batches (if any) re-proposed as the spec asks; no fresh batch ever.
+    plan.batches.forEach((batch, offset) => void tools.broadcast?.({ type: 'prepare', view: 1, instance: plan.fixed.start + offset, batch }));
+  });
+  await tools.untilEnd();
+}

@@ -173,7 +173,6 @@ export function scriptScenario(script: BftScript): Scenario {
       };
     },
     check(history, options, notes) {
-      if (process.env.BFT_SCRIPT_DEBUG) for (const note of notes) if (note.kind !== 'deliver' && note.kind !== 'broadcast') console.error(note.time, note.process, note.kind, JSON.stringify(note.detail));
       const clients = Array.from({ length: processes - replicas }, (_, index) => replicas + index);
       const byzantineClient = (detail: string) => clients.some((c) => !honestClients.includes(c) && detail.includes(`(${c}/`));
       // A Byzantine client's requests are its own to invoke (it keeps no history): validity speaks for the honest ones.

@@ -1,9 +1,13 @@
 import { eventsOf } from '../fabric/events.js';
 import type { Fabric, Message, ProcessId } from '../fabric/index.js';
-import { Signer, type KeySource, type SignatureCosts } from '../crypto/index.js';
+import { Signer, type KeySource, type SignatureCosts, type Statement } from '../crypto/index.js';
 import { ConsistentBroadcast, BroadcastStopped, type Delivery } from '../protocols/byzantine/broadcast.js';
 import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/client.js';
-import { decodeMessage, encodeMessage, type CodecLimits } from '../protocols/byzantine/bft/codec.js';
+import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from '../protocols/byzantine/bft/codec.js';
+import { validCheckpointCertificate, validPrepareCertificate } from '../protocols/byzantine/bft/certificates.js';
+import { fixedBatches, validateNewView } from '../protocols/byzantine/bft/newView.js';
+import { StreamState, type StreamOutcome } from '../protocols/byzantine/bft/streamState.js';
+import { streamMessageTypes } from '../protocols/byzantine/bft/messages.js';
 import { MalformedField } from '../protocols/byzantine/bft/fieldCodec.js';
 import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import type { BftMessage, PointMessage, Request, StreamMessage } from '../protocols/byzantine/bft/messages.js';
@@ -41,8 +45,10 @@ export interface ScriptTools {
   readonly broadcast?: (message: StreamMessage) => Promise<void>;
   /** Point messages to this process, decoded (malformed ones dropped). */
   onPoint(handler: (from: ProcessId, message: BftMessage) => void): void;
-  /** Stream deliveries of every sender at this replica, decoded. */
-  onStream(handler: (sender: ProcessId, k: number, message: BftMessage) => void): void;
+  /** Stream deliveries of every sender at this replica, decoded, with what Σp (a correct reader's stream state) made of each. */
+  onStream(handler: (sender: ProcessId, k: number, message: BftMessage, outcome: StreamOutcome | undefined) => void): void;
+  /** Σp of each replica's stream as this process read it (a correct reader's view: vcState, sealed, accepted). */
+  readonly streams: readonly StreamState[];
   send(to: ProcessId, message: PointMessage): void;
   /** The replicas' count n = 2f+1. */
   readonly n: number;
@@ -68,6 +74,8 @@ export interface BftScript {
   readonly views?: number;
   /** W (default: the scenario's 8). */
   readonly window?: number;
+  /** Point messages a correct replica sends pass here: false drops one (an asynchronous network may delay it past the run). */
+  readonly route?: (from: ProcessId, to: ProcessId, message: BftMessage | undefined) => boolean;
   /** Whether the run owes liveness (every honest call completes). */
   readonly liveness: boolean;
 }
@@ -130,9 +138,15 @@ export function scriptScenario(script: BftScript): Scenario {
               if (done.size === honestClients.length) allDone();
             } else handler?.(message);
           });
+          const route = script.route;
           const fabric = new Proxy(outer, {
             get(target, property) {
               if (property === 'onMessage') return (next: (message: Message) => void) => void (handler = next);
+              if (property === 'send' && route) {
+                return (to: ProcessId, data: Uint8Array) => {
+                  if (route(process, to, decoded(data, limitsFor(setup)))) target.send(to, data);
+                };
+              }
               const value = Reflect.get(target, property, target) as unknown;
               return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
             },
@@ -190,6 +204,7 @@ export function scriptScenario(script: BftScript): Scenario {
         sizing: eventsOf(notes, 'bft-sizing')[0]?.verdict ?? null,
         calls: { ok: history.filter((event) => event.type === 'ok').length, info: history.filter((event) => event.type === 'info').length },
         gets: history.filter((event) => event.type === 'ok' && event.f === 'get').map((event) => event.value),
+        decisions: eventsOf(notes, 'bft-decide').map((note) => ({ process: note.process, v: note.v, i: note.i, h: note.h.slice(0, 8), path: note.path, time: note.time })),
       };
     },
   };
@@ -200,7 +215,25 @@ export function scriptScenario(script: BftScript): Scenario {
 function toolsFor(fabric: Fabric, setup: BftSetup, keys: KeySource, costs: SignatureCosts, replica: boolean, honestClients: readonly number[]): ScriptTools {
   const limits = limitsFor(setup);
   const pointHandlers: ((from: ProcessId, message: BftMessage) => void)[] = [];
-  const streamHandlers: ((sender: ProcessId, k: number, message: BftMessage) => void)[] = [];
+  const streamHandlers: ((sender: ProcessId, k: number, message: BftMessage, outcome: StreamOutcome | undefined) => void)[] = [];
+  const quorum = { f: setup.f, n: setup.replicas, window: setup.window };
+  const signer = new Signer(fabric.self, keys, fabric.processCount);
+  const verify = (who: number, statement: Statement, signature: Uint8Array) => signer.verify(who, statement, signature);
+  const validRequest = (request: Request) => setup.clients.includes(request.client) && signer.verify(request.client, { purpose: 'request', client: request.client, sequence: request.sequence, op: request.op }, request.signature);
+  const streams = Array.from(
+    { length: setup.replicas },
+    (_, sender) =>
+      new StreamState(sender, {
+        n: setup.replicas,
+        f: setup.f,
+        window: setup.window,
+        batchLimit: setup.batchLimit,
+        validPrepareCertificate: (pc) => validPrepareCertificate(pc, quorum, verify),
+        validCheckpoint: (cp) => validCheckpointCertificate(cp, quorum, verify),
+        validRequest,
+      }),
+  );
+  const emptyHash = batchHash([]);
   const done = new Set<number>();
   let allDone: () => void = () => undefined;
   const clientsDone = new Promise<void>((resolve) => (allDone = resolve));
@@ -225,7 +258,11 @@ function toolsFor(fabric: Fabric, setup: BftSetup, keys: KeySource, costs: Signa
       costs,
       onDeliver: (delivery: Delivery) => {
         const message = decoded(delivery.message, limits);
-        if (message) for (const handler of streamHandlers) handler(delivery.sender, delivery.sequence, message);
+        if (!message) return;
+        const outcome = streamMessageTypes.has(message.type)
+          ? streams[delivery.sender].process(message as StreamMessage, (newView) => (validateNewView(delivery.sender, newView, quorum, verify).valid ? fixedBatches(newView, emptyHash) : undefined))
+          : undefined;
+        for (const handler of streamHandlers) handler(delivery.sender, delivery.sequence, message, outcome);
       },
     });
     cb.stopBy(setup.giveUpAt);
@@ -235,8 +272,9 @@ function toolsFor(fabric: Fabric, setup: BftSetup, keys: KeySource, costs: Signa
     setup,
     keys,
     costs,
-    signer: new Signer(fabric.self, keys, fabric.processCount),
+    signer,
     n: setup.replicas,
+    streams,
     ...(cb
       ? {
           broadcast: async (message: StreamMessage) => {

@@ -24,6 +24,11 @@ const encoder = new TextEncoder();
 export class KvService implements ReplicatedService {
   private readonly machine = new KvStateMachine({ dedup: false });
 
+  /** `initial`: pairs every replica starts with (a preloaded store; none by default). */
+  constructor(initial: readonly (readonly [string, string])[] = []) {
+    if (initial.length > 0) this.install(initial);
+  }
+
   validOp(op: Uint8Array, client: number, sequence: number): boolean {
     const command = decodeKvCommand(op);
     return command !== undefined && command.client === client && command.sequence === sequence;

@@ -41,9 +41,12 @@ import { StreamState, type FixedBatches, type StreamOutcome } from './streamStat
  * planNewView at the next leader, validateNewView + fixedBatches through
  * Σp's judgeNewView seam, entering w, re-proposing fixed batches), timers
  * doubling per view (§2.5.4, ViewTimeouts) and early buffering (§2.8,
- * EarlyMessageBuffer). Not yet: state transfer (FETCH/STATE, checkpoints.ts
- * has the decisions), so a replica that misses instances below a NEW_VIEW's
- * start stays behind.
+ * EarlyMessageBuffer); checkpoints and state transfer (§2.7: StateTransfer
+ * keeps the snapshots from N on, runs the FETCH rotation while r is behind
+ * a CP it holds, answers FETCH with STATE or HAVE-CP, and judges a STATE;
+ * the shell installs it forward, notes `bft-skip`, and drops instances and
+ * batches below min(N, executed+1)). A snapshot past the cap ends the run
+ * with `snapshot-full`.
  */
 
 export interface BftTiming {
@@ -891,7 +894,7 @@ export class BftReplica {
     void this.propose();
   }
 
-  // ——— §2.7.1: checkpoints (the shell's part; snapshots kept and state transfer are checkpoints.ts's, written apart) ———
+  // ——— §2.7.1: checkpoints (the decisions are checkpoints.ts's, one replica's side of them stateTransfer.ts's) ———
 
   /**
    * After executing next−1, next ≡ 0 mod W/2: keep the snapshot (§2.7.1)

@@ -184,7 +184,7 @@ export class BftReplica {
     const quorum = { f: config.f, n: this.n, window: config.window };
     this.quorum = quorum;
     const verify = (signer: number, statement: Statement, signature: Uint8Array) => this.verifyOnce(signer, statement, signature);
-    this.sealing = new SealingState({ f: config.f });
+    this.sealing = new SealingState({ f: config.f, ...(config.mutant === 'certify-if-decided' || config.mutant === 'seal-late' ? { mutant: config.mutant } : {}) });
     const { slow, forward, decide, request } = config.timing;
     this.timeouts = new ViewTimeouts({ viewUs: config.timing.view ?? 2 * decide, requestUs: request, decideUs: decide, slowUs: slow, forwardUs: forward, fetchUs: fetchTimeoutUs(decide, config.f) }, config.f);
     this.collector = new VcCertificateCollector(fabric.self, quorum, verify);
@@ -196,9 +196,10 @@ export class BftReplica {
           f: config.f,
           window: config.window,
           batchLimit: config.batchLimit,
-          validPrepareCertificate: (pc) => validPrepareCertificate(pc, quorum, verify),
-          validCheckpoint: (cp) => validCheckpointCertificate(cp, quorum, verify),
-          validRequest: (request) => this.validRequest(request),
+          validPrepareCertificate: (pc) => validPrepareCertificate(pc, quorum, verify, config.mutant),
+          validCheckpoint: (cp) => validCheckpointCertificate(cp, quorum, verify, config.mutant),
+          validRequest: (request) => this.validRequest(request, config.mutant !== 'unchecked-requests'),
+          ...(config.mutant ? { mutant: config.mutant } : {}),
         }),
       );
     }
@@ -276,10 +277,11 @@ export class BftReplica {
 
   // ——— §2.4.8: requests ———
 
-  private validRequest(request: Request): boolean {
+  private validRequest(request: Request, checkSignature = true): boolean {
     if (!this.clientSet.has(request.client)) return false;
     if (request.op.length > this.limits.opLimitBytes || !this.config.service.validOp(request.op, request.client, request.sequence)) return false;
     // Verified once: a request seen in a REQ, a PREPARE and a COMMIT costs one verification.
+    if (!checkSignature) return true;
     return this.verifyOnce(request.client, { purpose: 'request', client: request.client, sequence: request.sequence, op: request.op }, request.signature);
   }
 
@@ -497,9 +499,10 @@ export class BftReplica {
 
   /** Σp's judgeNewView seam: §2.6.3's validity, then §2.6.4's fixed batches. */
   private judgeNewView(sender: number, message: NewViewMessage): FixedBatches | undefined {
-    const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature));
+    const mutant = this.config.mutant === 'duplicate-signers' || this.config.mutant === 'lowest-view' ? this.config.mutant : undefined;
+    const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature), mutant);
     if (!verdict.valid) return undefined;
-    return fixedBatches(message, this.emptyBatch.hash);
+    return fixedBatches(message, this.emptyBatch.hash, mutant);
   }
 
   /** A valid NEW_VIEW(w) in leader(w)'s stream: a trigger if w−1 > sealed(r); entered once r's latest SEAL is w−1. */
@@ -737,7 +740,7 @@ export class BftReplica {
   private tryFastDecide(state: InstanceState): void {
     if (this.decisions.has(state.instance)) return;
     const vote = state.commitFasts.get(this.self);
-    if (!vote || !fastDecided(state.commitFasts, vote, this.n)) return;
+    if (!vote || !fastDecided(state.commitFasts, vote, this.n, this.config.mutant)) return;
     const batch = this.batches.get(hashKey(vote));
     if (batch) this.decide(state.view, state.instance, vote, batch, 'fast');
   }
@@ -781,7 +784,7 @@ export class BftReplica {
     if (!state.promised) return;
     // Another's SHARE makes r share too; a sender of a SHARE after that gets r's once (it may have dropped r's).
     if (!state.myShare) await this.share(state);
-    else if (!state.sharedWith.has(from)) {
+    else if (!state.sharedWith.has(from) && this.config.mutant !== 'share-once') {
       state.sharedWith.add(from);
       const hash = this.accepted(state.view, state.instance) as Hash;
       this.send(from, { type: 'share', view: state.view, instance: state.instance, hash, signature: state.myShare });
@@ -833,6 +836,7 @@ export class BftReplica {
   private decide(view: number, instance: number, hash: Hash, batch: Batch, path: 'fast' | 'slow'): void {
     if (this.decisions.has(instance) || instance <= this.executedUpTo) return;
     this.decisions.set(instance, { view, hash, batch });
+    this.sealing.decided(view, instance);
     this.fabric.note('bft-decide', { v: view, i: instance, h: hashKey(hash), path });
     for (const state of this.instances.values()) if (state.instance === instance) for (const cancel of state.cancels.splice(0)) cancel();
     this.executeDecided();

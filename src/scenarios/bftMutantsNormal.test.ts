@@ -1,0 +1,119 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
+import { batchHash, certifiedState, isType, runBftScript, signedRequest, stateWith, type BftScript, type BftScriptResult, type RoutedMessage, type ScriptWorld, type ScriptedReplica } from './bftScript.js';
+import type { Batch } from '../protocols/byzantine/bft/messages.js';
+import { runKeys } from '../crypto/index.js';
+
+/**
+ * The mutants of specs/bft-consensus.md §6 that break the normal case, each
+ * caught by its interleaving as a script (bftScript.ts): the same script
+ * runs on correct code (safe) and on the mutant (a §3 property violated).
+ * n = 3 (f = 1); b is the Byzantine replica, a script; clients are
+ * processes 3 and 4.
+ */
+
+const c1 = 3;
+const c2 = 4;
+
+async function both(mutant: BftMutant, script: Omit<BftScript, 'mutant'>): Promise<{ correct: BftScriptResult; broken: BftScriptResult }> {
+  const correct = await runBftScript(script);
+  const broken = await runBftScript({ ...script, mutant });
+  assert.deepEqual(correct.errors, [], 'correct run: no process threw');
+  assert.deepEqual(broken.errors, [], 'mutant run: no process threw');
+  assert.deepEqual(correct.violations, [], `correct code stays safe under the ${mutant} schedule`);
+  return { correct, broken };
+}
+
+function properties(result: BftScriptResult): string[] {
+  return [...new Set(result.violations.map((violation) => violation.property))].sort();
+}
+
+/** p0 "pauses" once it decided: its point messages, both ways, are lost from then on (its stream is read on). */
+function pausedOnceDecided(process: number): (message: RoutedMessage, world: ScriptWorld) => boolean {
+  return (message, world) => (message.from === process || message.to === process) && world.decided(process);
+}
+
+/** Whether `process` decided `instance` on the fast path. */
+function fastDecider(result: BftScriptResult, process: number, instance: number): boolean {
+  return result.notes.some((note) => note.kind === 'bft-decide' && note.process === process && note.detail?.i === instance && note.detail?.path === 'fast');
+}
+
+/** The batch of (v, i) as b's Σ of the leader's stream holds it. */
+function acceptedBatch(b: ScriptedReplica, leader: number, view: number, instance: number): Batch | undefined {
+  return b.streams[leader].accepted(view, instance)?.batch;
+}
+
+/**
+ * b as a helpful follower from view `from` on: it answers each SHARE(v, i, h)
+ * with its own and, where its stream's epoch allows (sealed(b) = v−1),
+ * COMMITs (v, i) with the PC {sender, b} — what a correct replica's slow
+ * path needs from the second member of f+1.
+ */
+function helpSlowPath(b: ScriptedReplica, from: number): void {
+  const committed = new Set<string>();
+  b.answerShares((_, view) => view >= from);
+  b.react((event) => {
+    if (event.kind !== 'point' || event.message.type !== 'share' || event.message.view < from) return;
+    const { view, instance, hash, signature } = event.message;
+    const key = `${view}/${instance}`;
+    const batch = acceptedBatch(b, view % b.n, view, instance);
+    if (committed.has(key) || !batch || b.streams[b.self].sealed !== view - 1) return;
+    committed.add(key);
+    const shares = [{ signer: event.from, signature }, b.prepareShare(view, instance, hash)].sort((x, y) => x.signer - y.signer);
+    void b.broadcast({ type: 'commit', view, instance, batch, certificate: { view, instance, hash, shares } });
+  });
+}
+
+describe('bft mutants of the normal case (§6), caught by their interleavings', () => {
+  it('a correct run of the harness: three correct replicas decide every call fast', async () => {
+    const result = await runBftScript({ clients: [(client) => client.put('x', 'A').then(() => client.get('x'))], duration: 1500 });
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual(result.violations, []);
+    assert.equal(result.completed, 2);
+    assert.ok(result.notes.filter((note) => note.kind === 'bft-decide' && note.detail?.path === 'fast').length >= 3);
+  });
+
+  it('unchecked-requests (2.4.2): b = p0 proposes put(x, evil) as correct client c, which never asked', async () => {
+    const keys = runKeys(1);
+    const { correct, broken } = await both('unchecked-requests', {
+      clients: [async () => undefined],
+      duration: 1200,
+      byzantine: {
+        0: async (b) => {
+          // Signed by b, not by c: only σc tells them apart.
+          const batch = [signedRequest(keys, 4, c1, 1, 'x', 'evil', b.self)];
+          await b.broadcast({ type: 'prepare', view: 0, instance: 0, batch });
+          b.send(b.others, { type: 'commit-fast', view: 0, instance: 0, hash: batchHash(batch) });
+        },
+      },
+    });
+    assert.equal(correct.decisions.size, 0, 'correct replicas close the epoch: nothing decided');
+    assert.ok(properties(broken).includes('validity'), JSON.stringify(broken.violations));
+  });
+
+  it('fast-f+1 (2.4.5): b promises to p0 only; p0 decides on f+1, pauses; NEW_VIEW(1) from {p1, b}', async () => {
+    const { correct, broken } = await both('fast-f+1', {
+      clients: [(client) => client.put('x', 'A'), (client) => client.put('y', 'B')],
+      duration: 2500,
+      // c2's REQ never reaches p0 (p0 batches c1 alone); p0 pauses once it decided.
+      route: (message, world) => ((message.from === c2 && message.to === 0) || pausedOnceDecided(0)(message, world) ? 'drop' : 'deliver'),
+      byzantine: {
+        2: async (b) => {
+          const prepare = await b.streamMessage(0, 'prepare', (message) => message.instance === 0);
+          const hash = batchHash(prepare.batch);
+          b.send(0, { type: 'promise', view: 0, instance: 0, hash });
+          b.send(0, { type: 'commit-fast', view: 0, instance: 0, hash });
+          // View 1: certify seals for leader(1) = p1, help its slow path.
+          b.certifySeals();
+          helpSlowPath(b, 1);
+          await b.streamMessage(1, 'seal');
+          await b.broadcast({ type: 'seal', view: 0 });
+        },
+      },
+    });
+    assert.ok(!fastDecider(correct, 0, 0), 'correct p0 does not decide fast on f+1');
+    assert.ok(fastDecider(broken, 0, 0), 'the mutant p0 decides fast on {p0, b}');
+    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+  });
+});

@@ -116,4 +116,51 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
     assert.ok(fastDecider(broken, 0, 0), 'the mutant p0 decides fast on {p0, b}');
     assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
+
+  it('duplicate-signers (2.2): p0 decides B fast, pauses; b = p1 commits B′ in view 1 with the PC {b, b}; NEW_VIEW(2) from {b, p2} fixes B′', async () => {
+    const { correct, broken } = await both('duplicate-signers', forgedViewOneCommit((b, hash) => [b.prepareShare(1, 0, hash), b.prepareShare(1, 0, hash)]));
+    assert.ok(!correct.decisions.get(2)?.has(0) || correct.decisions.get(2)?.get(0) === correct.decisions.get(0)?.get(0));
+    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+  });
+
+  it('unchecked-commit-pc (2.2): A fast at (0, 0); b = p1 COMMITs A′ at 0 in view 1 with a garbage σ of p0, SEALs; NEW_VIEW(2) from {b, p2} fixes A′', async () => {
+    const garbage = new Uint8Array(64).fill(7);
+    const { broken } = await both('unchecked-commit-pc', forgedViewOneCommit((b, hash) => [{ signer: 0, signature: garbage }, b.prepareShare(1, 0, hash)]));
+    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+  });
 });
+
+/**
+ * The interleaving `duplicate-signers` and `unchecked-commit-pc` share: p0
+ * (leader of 0) decides c1's put B fast at (0, 0), b = p1 COMMIT-FASTing to
+ * p0 alone, and pauses; p2, undecided, seals 0 (Tdecide; b answers its SHARE
+ * so it can COMMIT B), then 1 (Tview). b writes SEAL(0), COMMIT(1, 0, B′ =
+ * the empty batch, PC), SEAL(1), and certifies its own state with that
+ * commit for leader(2) = p2. Correct p2 drops the COMMIT (its PC is not
+ * valid), so b's state is never certified and no NEW_VIEW(2) fixes B′; a
+ * replica that takes the PC certifies it, and NEW_VIEW(2) fixes B′ at 0 (the
+ * highest-view entry), which p2 decides with b's help.
+ */
+function forgedViewOneCommit(pcShares: (b: ScriptedReplica, hash: Uint8Array) => { signer: number; signature: Uint8Array }[]): Omit<BftScript, 'mutant'> {
+  return {
+    clients: [(client) => client.put('x', 'B')],
+    duration: 1500,
+    route: (message, world) => (pausedOnceDecided(0)(message, world) ? 'drop' : 'deliver'),
+    byzantine: {
+      1: async (b) => {
+        const prepare = await b.streamMessage(0, 'prepare', (message) => message.instance === 0);
+        const hash = batchHash(prepare.batch);
+        b.send([0, 2], { type: 'promise', view: 0, instance: 0, hash });
+        b.send(0, { type: 'commit-fast', view: 0, instance: 0, hash });
+        await b.world.until(() => b.world.decided(0, 0));
+        b.answerShares((_, view) => view === 0);
+        helpSlowPath(b, 2);
+        const empty = batchHash([]);
+        b.certifySeals((process, sealedBefore, sealed, state) => (process === b.self && sealed === 1 ? stateWith([{ instance: 0, view: 1, hash: empty }]) : state));
+        await b.broadcast({ type: 'seal', view: 0 });
+        await b.broadcast({ type: 'commit', view: 1, instance: 0, batch: [], certificate: { view: 1, instance: 0, hash: empty, shares: pcShares(b, empty) } });
+        await b.broadcast({ type: 'seal', view: 1 });
+      },
+    },
+  };
+}

@@ -324,17 +324,17 @@ export class ScriptedReplica {
 
   /**
    * From now on, VC-SHARE every SEAL processed as a correct replica does
-   * (its vcState from Σp at that point) to leader(a+2+j) for the targets
-   * given (default: leader(a+2)).
+   * (its vcState from Σp at that point, unless `stateFor` swaps in
+   * another) to each leader(a+2+j), j < min(u−a, n).
    */
-  certifySeals(): void {
+  certifySeals(stateFor: (process: number, sealedBefore: number, sealed: number, state: VcState) => VcState = (_process, _before, _sealed, state) => state): void {
     this.react((event) => {
       if (event.kind !== 'stream' || event.outcome.kind !== 'sealed' || event.message.type !== 'seal') return;
       const stream = this.streams[event.sender];
       const sealed = event.outcome.view;
       const before = this.sealedBefore.get(event.sender) ?? -1;
       this.sealedBefore.set(event.sender, sealed);
-      const state = stream.vcState();
+      const state = stateFor(event.sender, before, sealed, stream.vcState());
       for (let j = 0; j < Math.min(sealed - before, this.n); j++) {
         const leader = leaderOf(before + 2 + j, this.n);
         if (leader === this.self) continue;

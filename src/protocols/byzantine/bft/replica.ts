@@ -180,7 +180,7 @@ export class BftReplica {
     if (config.broadcast.layout.senders.length !== this.n) throw new RangeError(`the stream layout has ${config.broadcast.layout.senders.length} senders; n = 2f+1 = ${this.n} replicas broadcast`);
     this.clientSet = new Set(config.clients);
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
-    this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096 };
+    this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096, ...(config.mutant === 'duplicate-signers' ? { repeatedSigners: true } : {}) };
     const quorum = { f: config.f, n: this.n, window: config.window };
     this.quorum = quorum;
     const verify = (signer: number, statement: Statement, signature: Uint8Array) => this.verifyOnce(signer, statement, signature);

@@ -128,6 +128,32 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
     const { broken } = await both('unchecked-commit-pc', forgedViewOneCommit((b, hash) => [{ signer: 0, signature: garbage }, b.prepareShare(1, 0, hash)]));
     assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
+
+  it('certify-if-decided (2.5.2): F = decided ones; b COMMIT-FASTs to p0 only; p0 decides, pauses; NEW_VIEW(1) from {p1, b}', async () => {
+    const { correct, broken } = await both('certify-if-decided', {
+      clients: [(client) => client.put('x', 'A'), (client) => client.put('y', 'B')],
+      duration: 2500,
+      route: (message, world) => ((message.from === c2 && message.to === 0) || pausedOnceDecided(0)(message, world) ? 'drop' : 'deliver'),
+      byzantine: {
+        2: async (b) => {
+          b.certifySeals();
+          helpSlowPath(b, 1);
+          const prepare = await b.streamMessage(0, 'prepare', (message) => message.instance === 0);
+          const hash = batchHash(prepare.batch);
+          b.send(b.others, { type: 'promise', view: 0, instance: 0, hash });
+          b.send(0, { type: 'commit-fast', view: 0, instance: 0, hash });
+          // p1's SHARE (at Tslow) is answered only once p1 is sealing: the PC then serves its F.
+          await b.next((event) => event.kind === 'point' && event.from === 1 && event.message.type === 'share' && event.message.view === 0);
+          await b.world.until(() => b.world.noted(1, 'bft-seal-start', { u: 0 }));
+          b.send(1, b.shareMessage(0, 0, hash));
+          await b.streamMessage(1, 'seal');
+          await b.broadcast({ type: 'seal', view: 0 });
+        },
+      },
+    });
+    assert.ok(correct.notes.some((note) => note.kind === 'bft-decide' && note.process === 1 && note.detail?.i === 0));
+    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+  });
 });
 
 /**

@@ -377,7 +377,7 @@ export interface BftScript {
   /** Replicas run as scripts (the Byzantine ones), by index. */
   readonly byzantine?: Readonly<Record<number, (replica: ScriptedReplica) => Promise<void>>>;
   /** Each client's calls, in order (client i is process n+i). */
-  readonly clients: readonly ((client: BftKvClient) => Promise<unknown>)[];
+  readonly clients: readonly ((client: BftKvClient, fabric: Fabric) => Promise<unknown>)[];
   /** Every point message passes here (default: deliver). */
   readonly route?: (message: RoutedMessage, world: ScriptWorld) => RouteVerdict;
   /** How long the replicas run (virtual time; default 3000). */
@@ -448,8 +448,9 @@ export async function runBftScript(script: BftScript): Promise<BftScriptResult> 
   }
   script.clients.forEach((calls, index) => {
     simulation.spawn(n + index, async (inner) => {
-      const client = new BftKvClient(wrap(inner), { f, keys, costs: freeCosts, resendAfter: 2 * timing.decide, giveUpAfter: duration - 100 });
-      await calls(client).catch((error) => {
+      const fabric = wrap(inner);
+      const client = new BftKvClient(fabric, { f, keys, costs: freeCosts, resendAfter: 2 * timing.decide, giveUpAfter: duration - 100 });
+      await calls(client, fabric).catch((error) => {
         if (!(error instanceof BftOutcomeUnknown)) throw error;
       });
     });

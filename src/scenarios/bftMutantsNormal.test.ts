@@ -154,6 +154,40 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
     assert.ok(correct.notes.some((note) => note.kind === 'bft-decide' && note.process === 1 && note.detail?.i === 0));
     assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
+
+  it('seal-late (2.5.2): p1 triggers, then COMMIT-FASTs A at 1, b to p0 only; p0 decides, pauses; NEW_VIEW(1) from {p1, b} ends at 0', async () => {
+    const c3 = 5;
+    const { broken } = await both('seal-late', {
+      clients: [(client) => client.put('x', 'A'), async (client, fabric) => fabric.sleep(200).then(() => client.put('y', 'B')), (client) => client.put('z', 'C')],
+      duration: 2500,
+      // p0's SHAREs to p1 are lost (p1 gets its PC for 0 from b, late); c3's REQ never reaches p0; p0 pauses once it decided 1.
+      route: (message, world) => {
+        if (message.from === 0 && message.to === 1 && isType(message.message, 'share')) return 'drop';
+        if (message.to === 0 && isType(message.message, 'req') && message.message.request.client === c3) return 'drop';
+        return (message.from === 0 || message.to === 0) && world.decided(0, 1) ? 'drop' : 'deliver';
+      },
+      byzantine: {
+        2: async (b) => {
+          b.certifySeals();
+          helpSlowPath(b, 1);
+          b.react((event) => {
+            if (event.kind !== 'stream' || event.sender !== 0 || event.message.type !== 'prepare' || event.message.view !== 0) return;
+            const hash = batchHash(event.message.batch);
+            b.send(b.others, { type: 'promise', view: 0, instance: event.message.instance, hash });
+            b.send(0, { type: 'commit-fast', view: 0, instance: event.message.instance, hash });
+          });
+          const first = await b.streamMessage(0, 'prepare', (message) => message.instance === 0);
+          await b.next((event) => event.kind === 'point' && event.from === 1 && event.message.type === 'share' && event.message.view === 0);
+          // p1 is sealing 0 with F = {0}; it gets its PC only once p0 decided 1.
+          await b.world.until(() => b.world.decided(0, 1) || b.world.noted(1, 'bft-seal', { u: 0 }) || b.fabric.now() > 600);
+          b.send(1, b.shareMessage(0, 0, batchHash(first.batch)));
+          await b.streamMessage(1, 'seal');
+          await b.broadcast({ type: 'seal', view: 0 });
+        },
+      },
+    });
+    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+  });
 });
 
 /**

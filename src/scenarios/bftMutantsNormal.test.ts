@@ -188,6 +188,44 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
     });
     assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
+
+  it('late-commit-counts (2.2): b seals 0, then COMMITs; p0 decides on {p0, b}; NEW_VIEW(1) from {p2, b} decides another batch', async () => {
+    const { correct, broken } = await both('late-commit-counts', {
+      clients: [(client) => client.put('x', 'B')],
+      duration: 1500,
+      // No SHARE between p0 and p2: p2 never holds a PC of view 0, so its state (certified at its SEAL(0)) has no COMMIT.
+      route: (message) => (isType(message.message, 'share') && ((message.from === 0 && message.to === 2) || (message.from === 2 && message.to === 0)) ? 'drop' : 'deliver'),
+      byzantine: {
+        1: async (b) => {
+          const prepare = await b.streamMessage(0, 'prepare', (message) => message.instance === 0);
+          const hash = batchHash(prepare.batch);
+          // p0 COMMITs B at (0, 0) with the PC {p0, b}; one stream holds it, nobody decides yet.
+          b.send(0, b.shareMessage(0, 0, hash));
+          const reply = await b.next((event) => event.kind === 'point' && event.from === 0 && event.message.type === 'share' && event.message.view === 0);
+          const p0Share = reply.kind === 'point' && reply.message.type === 'share' ? reply.message.signature : new Uint8Array(64);
+          await b.streamMessage(2, 'seal');
+          await b.broadcast({ type: 'seal', view: 0 });
+          const states = [];
+          for (const process of [b.self, 2]) {
+            const event = await b.next((event) => event.kind === 'point' && event.from === 2 && event.message.type === 'vc-share' && event.message.process === process && event.message.sealed === 0);
+            if (event.kind !== 'point' || event.message.type !== 'vc-share') return;
+            const { sealedBefore, sealed, state, signature } = event.message;
+            states.push(certifiedState(process, sealedBefore, sealed, state, [b.vcShare(process, sealedBefore, sealed, state), { signer: 2, signature }]));
+          }
+          await b.broadcast({ type: 'new-view', view: 1, checkpoint: null, states });
+          await b.broadcast({ type: 'prepare', view: 1, instance: 0, batch: [] });
+          // p2 decides the empty batch fast in view 1 (b's COMMIT-FAST to p2 only) ...
+          b.send(2, { type: 'commit-fast', view: 1, instance: 0, hash: batchHash([]) });
+          await b.world.until(() => b.world.decided(2, 0));
+          // ... then b COMMITs B at (0, 0), after its SEAL(0): outside its epoch 0.
+          const shares = [{ signer: 0, signature: p0Share }, b.prepareShare(0, 0, hash)];
+          await b.broadcast({ type: 'commit', view: 0, instance: 0, batch: prepare.batch, certificate: { view: 0, instance: 0, hash, shares } });
+        },
+      },
+    });
+    assert.ok(correct.decisions.get(2)?.has(0), 'p2 decides the empty batch at 0 in view 1 either way');
+    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+  });
 });
 
 /**

@@ -676,7 +676,11 @@ export class BftReplica {
   // ——— §2.4.3: promise ———
 
   private onAccepted(view: number, instance: number, hash: Hash): void {
-    if (!this.live(view, instance)) return;
+    if (!this.live(view, instance)) {
+      // The `stale-obligations` mutant: Tslow and Tdecide for an instance of a view r is not in.
+      if (this.config.mutant === 'stale-obligations' && !this.settled(instance)) this.startInstanceTimers(this.state(view, instance));
+      return;
+    }
     const state = this.state(view, instance);
     if (state.promised) return;
     state.promised = true;
@@ -685,16 +689,20 @@ export class BftReplica {
       state.promises.set(this.self, hash);
       this.sendToOthers({ type: 'promise', view, instance, hash });
     }
-    if (!this.settled(instance)) {
-      const timeouts = this.timeouts.current;
-      state.cancels.push(this.fabric.setTimer(timeouts.slowUs, () => this.enqueue(() => this.slowTimeout(view, instance))));
-      state.cancels.push(this.fabric.setTimer(timeouts.decideUs, () => this.enqueue(() => this.decideTimeout(view, instance))));
-    }
+    if (!this.settled(instance)) this.startInstanceTimers(state);
     // §2.8: what came early for (v, i) counts now.
     for (const early of this.early.releaseInstance(view, instance)) this.enqueue(() => this.onEarly(early.sender, early.message));
     this.tryFastCommit(state);
     this.tryFastDecide(state);
     void this.tryCommit(state);
+  }
+
+  /** Tslow and Tdecide of a promised (v, i) (§2.4.3). */
+  private startInstanceTimers(state: InstanceState): void {
+    const { view, instance } = state;
+    const timeouts = this.timeouts.current;
+    state.cancels.push(this.fabric.setTimer(timeouts.slowUs, () => this.enqueue(() => this.slowTimeout(view, instance))));
+    state.cancels.push(this.fabric.setTimer(timeouts.decideUs, () => this.enqueue(() => this.decideTimeout(view, instance))));
   }
 
   private async onEarly(from: number, message: EarlyMessage): Promise<void> {
@@ -753,7 +761,7 @@ export class BftReplica {
   }
 
   private decideTimeout(view: number, instance: number): void {
-    if (this.settled(instance) || !this.sealing.isLive(view)) return;
+    if (this.settled(instance) || (!this.sealing.isLive(view) && this.config.mutant !== 'stale-obligations')) return;
     this.timeouts.expired('decide', this.sealing.timerView());
     this.suspect('tdecide', `Tdecide: (${view}, ${instance}) promised and unsettled`);
   }

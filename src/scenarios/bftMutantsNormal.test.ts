@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { batchHash, certifiedState, isType, runBftScript, signedRequest, stateWith, type BftScript, type BftScriptResult, type RoutedMessage, type ScriptWorld, type ScriptedReplica } from './bftScript.js';
 import type { Batch } from '../protocols/byzantine/bft/messages.js';
-import { runKeys } from '../crypto/index.js';
+import { Signer, runKeys } from '../crypto/index.js';
+import { fastDecided } from '../protocols/byzantine/bft/quorums.js';
+import { certifies } from '../protocols/byzantine/bft/certificates.js';
+import { judgeCommit } from '../protocols/byzantine/bft/streamState.js';
+import { decodeMessage, encodeMessage } from '../protocols/byzantine/bft/codec.js';
 
 /**
  * The mutants of specs/bft-consensus.md §6 that break the normal case, each
@@ -290,3 +294,42 @@ function forgedViewOneCommit(pcShares: (b: ScriptedReplica, hash: Uint8Array) =>
     },
   };
 }
+
+describe('the mutant branches of the pure rules (correct rule first)', () => {
+  const h = batchHash([]);
+  const other = batchHash([signedRequest(runKeys(1), 4, c1, 1, 'x', 'A')]);
+  const keys = runKeys(1);
+  const signers = [0, 1, 2].map((process) => new Signer(process, keys, 3));
+  const verify = (signer: number, statement: Parameters<Signer['verify']>[1], signature: Uint8Array) => signers[0].verify(signer, statement, signature);
+  const statement = { purpose: 'prepare', view: 1, instance: 0, hash: h } as const;
+
+  it('fast-f+1: f+1 matching COMMIT-FASTs decide only under the mutant', () => {
+    const votes = new Map([[0, h], [2, h], [1, other]]);
+    assert.equal(fastDecided(votes, h, 3), false);
+    assert.equal(fastDecided(votes, h, 3, 'fast-f+1'), true);
+    assert.equal(fastDecided(new Map([[0, h]]), h, 3, 'fast-f+1'), false);
+  });
+
+  it('duplicate-signers: a repeated signer certifies, and decodes, only under the mutant', () => {
+    const share = { signer: 1, signature: signers[1].sign(statement) };
+    assert.equal(certifies([share, share], statement, { f: 1, n: 3 }, verify), false);
+    assert.equal(certifies([share, share], statement, { f: 1, n: 3 }, verify, 'duplicate-signers'), true);
+    const bytes = encodeMessage({ type: 'commit', view: 1, instance: 0, batch: [], certificate: { view: 1, instance: 0, hash: h, shares: [share, share] } });
+    const limits = { window: 8, batchLimit: 4, opLimitBytes: 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096 };
+    assert.throws(() => decodeMessage(bytes, limits), /strictly increasing/);
+    assert.equal(decodeMessage(bytes, { ...limits, repeatedSigners: true }).type, 'commit');
+  });
+
+  it('unchecked-commit-pc and late-commit-counts: valid(COMMIT) bends only under each mutant', () => {
+    const garbage = { view: 1, instance: 0, hash: h, shares: [{ signer: 0, signature: new Uint8Array(64) }, { signer: 1, signature: new Uint8Array(64) }] };
+    const commit = { type: 'commit', view: 1, instance: 0, batch: [], certificate: garbage } as const;
+    const rules = { window: 8, batchLimit: 4, validRequest: () => true, validPrepareCertificate: () => false };
+    assert.deepEqual(judgeCommit(commit, 0, 0, rules), { problem: 'invalid PC' });
+    assert.ok('hash' in judgeCommit(commit, 0, 0, { ...rules, mutant: 'unchecked-commit-pc' }));
+    const valid = { ...rules, validPrepareCertificate: () => true };
+    // Written after the sender's SEAL(1): outside epoch 1.
+    assert.ok('problem' in judgeCommit(commit, 1, 0, valid));
+    assert.ok('hash' in judgeCommit(commit, 1, 0, { ...valid, mutant: 'late-commit-counts' }));
+    assert.ok('problem' in judgeCommit(commit, -1, 0, { ...valid, mutant: 'late-commit-counts' }), 'a COMMIT before its epoch still does not count');
+  });
+});

@@ -71,7 +71,7 @@ function helpSlowPath(b: ScriptedReplica, from: number): void {
 
 describe('bft mutants of the normal case (§6), caught by their interleavings', () => {
   it('a correct run of the harness: three correct replicas decide every call fast', async () => {
-    const result = await runBftScript({ clients: [(client) => client.put('x', 'A').then(() => client.get('x'))], duration: 1500 });
+    const result = await runBftScript({ clients: [(client) => client.put('x', 'A').then(() => client.get('x'))], duration: 800 });
     assert.deepEqual(result.errors, []);
     assert.deepEqual(result.violations, []);
     assert.equal(result.completed, 2);
@@ -82,7 +82,7 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
     const keys = runKeys(1);
     const { correct, broken } = await both('unchecked-requests', {
       clients: [async () => undefined],
-      duration: 1200,
+      duration: 600,
       byzantine: {
         0: async (b) => {
           // Signed by b, not by c: only σc tells them apart.
@@ -99,7 +99,7 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
   it('fast-f+1 (2.4.5): b promises to p0 only; p0 decides on f+1, pauses; NEW_VIEW(1) from {p1, b}', async () => {
     const { correct, broken } = await both('fast-f+1', {
       clients: [(client) => client.put('x', 'A'), (client) => client.put('y', 'B')],
-      duration: 2500,
+      duration: 1000,
       // c2's REQ never reaches p0 (p0 batches c1 alone); p0 pauses once it decided.
       route: (message, world) => ((message.from === c2 && message.to === 0) || pausedOnceDecided(0)(message, world) ? 'drop' : 'deliver'),
       byzantine: {
@@ -136,7 +136,7 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
   it('certify-if-decided (2.5.2): F = decided ones; b COMMIT-FASTs to p0 only; p0 decides, pauses; NEW_VIEW(1) from {p1, b}', async () => {
     const { correct, broken } = await both('certify-if-decided', {
       clients: [(client) => client.put('x', 'A'), (client) => client.put('y', 'B')],
-      duration: 2500,
+      duration: 1000,
       route: (message, world) => ((message.from === c2 && message.to === 0) || pausedOnceDecided(0)(message, world) ? 'drop' : 'deliver'),
       byzantine: {
         2: async (b) => {
@@ -163,7 +163,7 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
     const c3 = 5;
     const { broken } = await both('seal-late', {
       clients: [(client) => client.put('x', 'A'), async (client, fabric) => fabric.sleep(200).then(() => client.put('y', 'B')), (client) => client.put('z', 'C')],
-      duration: 2500,
+      duration: 1000,
       // p0's SHAREs to p1 are lost (p1 gets its PC for 0 from b, late); c3's REQ never reaches p0; p0 pauses once it decided 1.
       route: (message, world) => {
         if (message.from === 0 && message.to === 1 && isType(message.message, 'share')) return 'drop';
@@ -196,7 +196,7 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
   it('late-commit-counts (2.2): b seals 0, then COMMITs; p0 decides on {p0, b}; NEW_VIEW(1) from {p2, b} decides another batch', async () => {
     const { correct, broken } = await both('late-commit-counts', {
       clients: [(client) => client.put('x', 'B')],
-      duration: 1500,
+      duration: 800,
       // No SHARE between p0 and p2: p2 never holds a PC of view 0, so its state (certified at its SEAL(0)) has no COMMIT.
       route: (message) => (isType(message.message, 'share') && ((message.from === 0 && message.to === 2) || (message.from === 2 && message.to === 0)) ? 'drop' : 'deliver'),
       byzantine: {
@@ -274,7 +274,7 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
 function forgedViewOneCommit(pcShares: (b: ScriptedReplica, hash: Uint8Array) => { signer: number; signature: Uint8Array }[]): Omit<BftScript, 'mutant'> {
   return {
     clients: [(client) => client.put('x', 'B')],
-    duration: 1500,
+    duration: 1200,
     route: (message, world) => (pausedOnceDecided(0)(message, world) ? 'drop' : 'deliver'),
     byzantine: {
       1: async (b) => {

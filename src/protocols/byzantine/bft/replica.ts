@@ -204,15 +204,15 @@ export class BftReplica {
     this.mutants = {
       ...(mutant === 'no-dedupe' || mutant === 'op-executed' ? { table: mutant } : {}),
       ...(mutant === 'old-treq' || mutant === 'fifo-treq' ? { requests: mutant } : {}),
-      ...(mutant === 'lowest-view' ? { newView: mutant } : {}),
+      ...(mutant === 'lowest-view' || mutant === 'duplicate-signers' ? { newView: mutant } : {}),
     };
     this.table = new ClientTable(this.mutants.table);
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
-    this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: config.snapshotLimitBytes ?? 65536, resultLimitBytes: 4096 };
+    this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: config.snapshotLimitBytes ?? 65536, resultLimitBytes: 4096, ...(config.mutant === 'duplicate-signers' ? { repeatedSigners: true } : {}) };
     const quorum = { f: config.f, n: this.n, window: config.window };
     this.quorum = quorum;
     const verify = (signer: number, statement: Statement, signature: Uint8Array) => this.verifyOnce(signer, statement, signature);
-    this.sealing = new SealingState({ f: config.f });
+    this.sealing = new SealingState({ f: config.f, ...(config.mutant === 'certify-if-decided' || config.mutant === 'seal-late' ? { mutant: config.mutant } : {}) });
     const { slow, forward, decide, request } = config.timing;
     this.timeouts = new ViewTimeouts({ viewUs: config.timing.view ?? 2 * decide, requestUs: request, decideUs: decide, slowUs: slow, forwardUs: forward, fetchUs: fetchTimeoutUs(decide, config.f) }, config.f, mutant === 'fixed-timers' ? mutant : undefined);
     this.collector = new VcCertificateCollector(fabric.self, quorum, verify);
@@ -226,9 +226,10 @@ export class BftReplica {
           f: config.f,
           window: config.window,
           batchLimit: config.batchLimit,
-          validPrepareCertificate: (pc) => validPrepareCertificate(pc, quorum, verify),
-          validCheckpoint: (cp) => validCheckpointCertificate(cp, quorum, verify),
-          validRequest: (request) => this.validRequest(request),
+          validPrepareCertificate: (pc) => validPrepareCertificate(pc, quorum, verify, config.mutant),
+          validCheckpoint: (cp) => validCheckpointCertificate(cp, quorum, verify, config.mutant),
+          validRequest: (request) => this.validRequest(request, config.mutant !== 'unchecked-requests'),
+          ...(config.mutant ? { mutant: config.mutant } : {}),
         }),
       );
     }
@@ -313,10 +314,11 @@ export class BftReplica {
 
   // ——— §2.4.8: requests ———
 
-  private validRequest(request: Request): boolean {
+  private validRequest(request: Request, checkSignature = true): boolean {
     if (!this.clientSet.has(request.client)) return false;
     if (request.op.length > this.limits.opLimitBytes || !this.config.service.validOp(request.op, request.client, request.sequence)) return false;
     // Verified once: a request seen in a REQ, a PREPARE and a COMMIT costs one verification.
+    if (!checkSignature) return true;
     return this.verifyOnce(request.client, { purpose: 'request', client: request.client, sequence: request.sequence, op: request.op }, request.signature);
   }
 
@@ -550,7 +552,7 @@ export class BftReplica {
 
   /** Σp's judgeNewView seam: §2.6.3's validity, then §2.6.4's fixed batches. */
   private judgeNewView(sender: number, message: NewViewMessage): FixedBatches | undefined {
-    const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature));
+    const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature), this.mutants.newView);
     if (!verdict.valid) return undefined;
     return fixedBatches(message, this.emptyBatch.hash, this.mutants.newView);
   }
@@ -733,7 +735,11 @@ export class BftReplica {
   // ——— §2.4.3: promise ———
 
   private onAccepted(view: number, instance: number, hash: Hash): void {
-    if (!this.live(view, instance)) return;
+    if (!this.live(view, instance)) {
+      // The `stale-obligations` mutant: Tslow and Tdecide for an instance of a view r is not in.
+      if (this.config.mutant === 'stale-obligations' && !this.settled(instance)) this.startInstanceTimers(this.state(view, instance));
+      return;
+    }
     const state = this.state(view, instance);
     if (state.promised) return;
     state.promised = true;
@@ -742,16 +748,20 @@ export class BftReplica {
       state.promises.set(this.self, hash);
       this.sendToOthers({ type: 'promise', view, instance, hash });
     }
-    if (!this.settled(instance)) {
-      const timeouts = this.timeouts.current;
-      state.cancels.push(this.fabric.setTimer(timeouts.slowUs, () => this.enqueue(() => this.slowTimeout(view, instance))));
-      state.cancels.push(this.fabric.setTimer(timeouts.decideUs, () => this.enqueue(() => this.decideTimeout(view, instance))));
-    }
+    if (!this.settled(instance)) this.startInstanceTimers(state);
     // §2.8: what came early for (v, i) counts now.
     for (const early of this.early.releaseInstance(view, instance)) this.enqueue(() => this.onEarly(early.sender, early.message));
     this.tryFastCommit(state);
     this.tryFastDecide(state);
     void this.tryCommit(state);
+  }
+
+  /** Tslow and Tdecide of a promised (v, i) (§2.4.3). */
+  private startInstanceTimers(state: InstanceState): void {
+    const { view, instance } = state;
+    const timeouts = this.timeouts.current;
+    state.cancels.push(this.fabric.setTimer(timeouts.slowUs, () => this.enqueue(() => this.slowTimeout(view, instance))));
+    state.cancels.push(this.fabric.setTimer(timeouts.decideUs, () => this.enqueue(() => this.decideTimeout(view, instance))));
   }
 
   private async onEarly(from: number, message: EarlyMessage): Promise<void> {
@@ -797,7 +807,7 @@ export class BftReplica {
   private tryFastDecide(state: InstanceState): void {
     if (this.decisions.has(state.instance)) return;
     const vote = state.commitFasts.get(this.self);
-    if (!vote || !fastDecided(state.commitFasts, vote, this.n)) return;
+    if (!vote || !fastDecided(state.commitFasts, vote, this.n, this.config.mutant)) return;
     const batch = this.batches.get(hashKey(vote));
     if (batch) this.decide(state.view, state.instance, vote, batch, 'fast');
   }
@@ -810,7 +820,7 @@ export class BftReplica {
   }
 
   private decideTimeout(view: number, instance: number): void {
-    if (this.settled(instance) || !this.sealing.isLive(view)) return;
+    if (this.settled(instance) || (!this.sealing.isLive(view) && this.config.mutant !== 'stale-obligations')) return;
     this.timeouts.expired('decide', this.sealing.timerView());
     this.suspect('tdecide', `Tdecide: (${view}, ${instance}) promised and unsettled`);
   }
@@ -841,7 +851,7 @@ export class BftReplica {
     if (!state.promised) return;
     // Another's SHARE makes r share too; a sender of a SHARE after that gets r's once (it may have dropped r's).
     if (!state.myShare) await this.share(state);
-    else if (!state.sharedWith.has(from)) {
+    else if (!state.sharedWith.has(from) && this.config.mutant !== 'share-once') {
       state.sharedWith.add(from);
       const hash = this.accepted(state.view, state.instance) as Hash;
       this.send(from, { type: 'share', view: state.view, instance: state.instance, hash, signature: state.myShare });
@@ -893,6 +903,7 @@ export class BftReplica {
   private decide(view: number, instance: number, hash: Hash, batch: Batch, path: 'fast' | 'slow'): void {
     if (this.decisions.has(instance) || instance <= this.executedUpTo) return;
     this.decisions.set(instance, { view, hash, batch });
+    this.sealing.decided(view, instance);
     this.fabric.note('bft-decide', { v: view, i: instance, h: hashKey(hash), path });
     for (const state of this.instances.values()) if (state.instance === instance) for (const cancel of state.cancels.splice(0)) cancel();
     this.executeDecided();

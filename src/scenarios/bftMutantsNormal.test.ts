@@ -231,11 +231,9 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
     assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
-  // Skipped: the correct replica has the same defect. replica.ts's share() marks every replica in `sharedWith` when it
-  // SHAREs to all, so onShare's "once to each sender of a SHARE received after that" (2.4.6) never fires: correct code
-  // behaves as share-once, and this schedule (p0's first SHARE to p1 lost, as 2.8 drops it at a lagging p1) leaves p1
-  // sealing 0 forever with F = {0} and the call undecided. Un-skip once share() keeps `sharedWith` for re-sends only.
-  it('share-once (2.4.6): p0\'s SHARE to p1 is lost (2.8 drops it); b silent but for its PROMISE; p1 needs p0 to SHARE again', { skip: 'correct code is share-once too (docs/bft.md, Mutants)' }, async () => {
+  // The schedule that found a liveness bug in correct code: share() once marked every replica as re-sent-to, so the
+  // re-send of 2.4.6 never fired and p1 sealed 0 forever. share() now keeps `sharedWith` for the re-sends only.
+  it('share-once (2.4.6): p0\'s SHARE to p1 is lost (2.8 drops it); b silent but for its PROMISE; p1 needs p0 to SHARE again', async () => {
     let dropped = false;
     const script: Omit<BftScript, 'mutant'> = {
       clients: [(client) => client.put('x', 'A')],

@@ -119,7 +119,7 @@ interface InstanceState {
   sentCommitFast: boolean;
   /** Valid shares on (prepare, v, i, h), by signer, with h. */
   readonly shares: Map<number, { readonly hash: Hash; readonly signature: Uint8Array }>;
-  /** Replicas this replica sent its share to (once each). */
+  /** Replicas this replica sent its share to once more (2.4.6: senders of a SHARE received after its own, which 2.8 may have dropped). */
   readonly sharedWith: Set<number>;
   myShare?: Uint8Array;
   committed: boolean;
@@ -833,9 +833,9 @@ export class BftReplica {
     state.myShare = this.signOwn({ purpose: 'prepare', view: state.view, instance: state.instance, hash });
     await this.fabric.compute(this.config.costs.sign);
     state.shares.set(this.self, { hash, signature: state.myShare });
+    // Not marked in sharedWith: that set is the once-more re-sends of 2.4.6, to senders of a SHARE received after this one.
     for (let to = 0; to < this.n; to++) {
       if (to === this.self) continue;
-      state.sharedWith.add(to);
       this.send(to, { type: 'share', view: state.view, instance: state.instance, hash, signature: state.myShare });
     }
     await this.tryCommit(state);

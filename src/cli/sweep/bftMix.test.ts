@@ -5,6 +5,8 @@ import { resolveOptions } from '../../scenarios/index.js';
 import { livenessOwed } from '../../scenarios/bft.js';
 import { bftMixedRunOptions, drawBftCrashes } from './bftMix.js';
 import { runSeed, seedOptions, sweepPlanOf } from './seedRun.js';
+import { addOutcome, emptyTally } from './sweepTally.js';
+import { bftSetup, testSlotBytes } from '../../scenarios/bftSetup.js';
 
 function crashed(list: string | undefined, kind: 'p' | 'm'): number[] {
   return (list ?? '')
@@ -66,5 +68,21 @@ describe('the bft sweep draw (bftMix.ts)', () => {
       assert.deepEqual(outcome.failure?.violations ?? [], [], `seed ${seed}`);
       assert.equal(outcome.ok, true, `seed ${seed}`);
     }
+  });
+
+  it('--slots K sizes the streams (C = 4096 as the spec tests), and a sweep counts a run ended for stream-full apart', async () => {
+    const setup = bftSetup(resolveOptions({ protocol: 'bft', seed: 1, f: 1, latency: 'unit', faults: 'none', slots: 1024 }));
+    assert.equal(setup.layout.messages, 1024);
+    assert.equal(setup.layout.shape.messageCapacity, testSlotBytes);
+    assert.throws(() => resolveOptions({ protocol: 'bft', seed: 1, f: 1, latency: 'unit', faults: 'none', slots: 2 ** 32 }), /--slots 4294967296: a bft stream holds K < 2\^32 blocks/);
+    // 3 blocks cannot hold 2 clients × 4 calls: the run ends with stream-full, safety still judged, liveness not owed.
+    const plan = sweepPlanOf({ protocol: 'bft', seed: 1, latency: 'unit', faults: 'none', f: 1, ops: 4, slots: 3 }, undefined);
+    const outcome = await runSeed(plan, 1);
+    assert.equal(outcome.sized, true);
+    assert.equal(outcome.ok, true, JSON.stringify(outcome.failure?.violations));
+    const tally = emptyTally(1);
+    addOutcome(tally, outcome);
+    addOutcome(tally, await runSeed(sweepPlanOf({ protocol: 'bft', seed: 1, latency: 'unit', faults: 'none', f: 1, ops: 1 }, undefined), 2));
+    assert.deepEqual([tally.runs, tally.sized, tally.violations], [2, 1, 0]);
   });
 });

@@ -8,7 +8,7 @@ import { bftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.j
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
 import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
 import { callDelays, checkBft, decisionCounts, transferCounts } from './bftProperties.js';
-import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from './bftSetup.js';
+import { bftFaults, bftSetup, clientCountOf, defaultClients, maxStreamSlots, streamWindow, testStreamSlots } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
 import { linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
@@ -94,6 +94,8 @@ export const bftScenario: Scenario = {
     return { f: 1 + random.int(2) };
   },
   minimumHorizon: (options) => bftSetup(options).horizonNeeded,
+  // `--slots K`: fixed-size streams (bftSetup.ts); the sweep's own draw (bftMix.ts) keeps K from the run's requests.
+  mixSlots: () => undefined,
   validate(options) {
     const f = bftFaults(options);
     if (f < 1) throw new Error(`--n ${options.n}: bft runs n = 2f+1 replicas (f >= 1) plus ${clientCountOf(options)} client(s); give --f`);
@@ -101,6 +103,7 @@ export const bftScenario: Scenario = {
     if (options.adversary !== undefined && options.adversary !== 'none') throw new Error('--adversary: no Byzantine strategy of bft is built yet (accepted: none)');
     if (options.memories < 1) throw new Error(`--memories ${options.memories}: the streams need at least one memory`);
     if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call`);
+    if (options.slots !== undefined && options.slots > maxStreamSlots) throw new Error(`--slots ${options.slots}: a bft stream holds K < 2^32 blocks (the spec's tests: --slots ${testStreamSlots})`);
     const setup = bftSetup(options);
     if (setup.window % 2 !== 0 || setup.window < 2) throw new Error(`--window ${setup.window}: W must be even (tests: 8)`);
     if (options.horizon < setup.horizonNeeded) throw new Error(`--horizon ${options.horizon} is too short for bft: ${setup.requests} requests on the slow path need ${setup.horizonNeeded}; pass --horizon ${setup.horizonNeeded} or more`);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { resolveOptions, runScenario, type RunOptions } from './index.js';
 import type { RunReport } from './judge.js';
 import { bftSetup } from './bftSetup.js';
-import { onRealBackend, realDeadlineUnits } from './bftReal.js';
+import { onRealBackend, realDeadlineUnits, realTimerScale } from './bftReal.js';
+import { seedOptions, sweepPlanOf } from '../cli/sweep/seedRun.js';
 
 /**
  * `bft` (n = 2f+1 on consistent broadcast, a replicated KV store) on the
@@ -17,7 +18,17 @@ import { onRealBackend, realDeadlineUnits } from './bftReal.js';
  * by itself — never a duration or an interleaving. The only clock is the
  * runner's wall-clock deadline (at least 10 s): a hung run ends there and
  * fails `end === 'done'`.
+ *
+ * Leader crashes: p0 crashed from the start makes the followers suspect it
+ * (Treq on a wall-clock timer) and run a view change on real threads and
+ * processes (view 1, leader p1). Mixed seeds: the sweep's bft draw
+ * (bftMix.ts: clients, ops, W, leader and follower crashes, a minority of
+ * memory crashes, clocks) run on each backend, the history checked against
+ * the `kv` model; a few per backend by default, many with MNM_LONG=1 (f = 2
+ * on the real backends too).
  */
+
+const long = Boolean(process.env.MNM_LONG);
 
 const ops = 3;
 const clients = 2;
@@ -58,8 +69,54 @@ for (const backend of ['shm', 'tcp'] as const) {
       assert.deepEqual(report.faults, ['crash p2@0'], where);
       assert.equal(decisions(report).fast, 0, `no fast decision without p2's PROMISE: ${where}`);
     });
+
+    it('f = 1, leader p0 crashed from the start: a view change (view 1, leader p1), all calls return, linearizable', async () => {
+      const report = await runScenario({ ...base, backend, crash: 'p0@0' });
+      const viewChange = report.details.viewChange as { views: number };
+      const where = `bft on ${backend}, p0 crashed: ${JSON.stringify(report.violations)} ${JSON.stringify(report.details.decisions)} ${JSON.stringify(viewChange)}`;
+      assertServed(report, where);
+      assert.ok(viewChange.views >= 1, `a view after view 0 was entered: ${where}`);
+    });
   });
 }
+
+/** The first `count` seeds from `first` whose bft draw crashes the leader p0 (so the few default seeds run view changes). */
+function leaderCrashSeeds(fixed: { f: number }, count: number): number[] {
+  const plan = sweepPlanOf({ protocol: 'bft', seed: 1, latency: 'unit', faults: 'crash' }, fixed);
+  const seeds: number[] = [];
+  for (let seed = 1; seeds.length < count; seed++) if ((seedOptions(plan, seed).crash ?? '').split(',').some((token) => token.startsWith('p0@'))) seeds.push(seed);
+  return seeds;
+}
+
+const mixedRuns: readonly { backend: 'sim' | 'shm' | 'tcp'; f: number; seeds: number; leaderSeeds: number }[] = [
+  { backend: 'sim', f: 1, seeds: long ? 200 : 6, leaderSeeds: long ? 50 : 3 },
+  { backend: 'sim', f: 2, seeds: long ? 100 : 2, leaderSeeds: long ? 25 : 1 },
+  { backend: 'shm', f: 1, seeds: long ? 30 : 1, leaderSeeds: long ? 15 : 1 },
+  { backend: 'tcp', f: 1, seeds: long ? 20 : 1, leaderSeeds: long ? 10 : 1 },
+  ...(long ? ([{ backend: 'shm', f: 2, seeds: 10, leaderSeeds: 5 }, { backend: 'tcp', f: 2, seeds: 6, leaderSeeds: 3 }] as const) : []),
+];
+
+describe('bft mixed seeds on every backend: KV histories linearizable', () => {
+  for (const { backend, f, seeds, leaderSeeds } of mixedRuns) {
+    it(`${backend}, f = ${f}: ${seeds} drawn seeds and ${leaderSeeds} with the leader crashed run clean, every history linearizable`, async () => {
+      const base = { protocol: 'bft', seed: 1, latency: 'unit', faults: 'crash', ...(backend === 'sim' ? {} : { backend }) } as const;
+      const plan = sweepPlanOf(base, { f });
+      const chosen = [...new Set([...Array.from({ length: seeds }, (_, index) => 1 + index), ...leaderCrashSeeds({ f }, leaderSeeds)])];
+      for (const seed of chosen) {
+        const options = seedOptions(plan, seed);
+        const report = await runScenario(options, 'off');
+        const where = `${backend} seed ${seed} (${options.crash ?? 'no crash'}, ${options.clients} clients × ${options.ops} ops, W = ${options.window}, ${options.latency}): ${JSON.stringify(report.violations)} sizing ${String(report.details.sizing)}`;
+        assert.deepEqual(report.violations, [], where);
+        assert.equal(report.blocked, false, where);
+        assert.equal(report.end, 'done', where);
+        assert.equal(report.details.sizing, null, where);
+        assert.equal(report.linearizable, true, `KV history linearizable: ${where}`);
+        const calls = report.details.calls as { ok: number };
+        assert.equal(calls.ok, (options.clients as number) * (options.ops as number), `every call returned: ${where}`);
+      }
+    });
+  }
+});
 
 describe('bft safety nets on real backends (bftReal.ts)', () => {
   it('leaves the simulator setup unchanged', () => {
@@ -68,7 +125,7 @@ describe('bft safety nets on real backends (bftReal.ts)', () => {
     assert.equal(onRealBackend(setup, options), setup);
   });
 
-  it('on shm and tcp, replicas stop and clients give up only near the wall-clock deadline', () => {
+  it('on shm and tcp, replicas stop and clients give up only near the wall-clock deadline; the protocol timers scale to real delays', () => {
     for (const backend of ['shm', 'tcp'] as const) {
       const options = resolveOptions({ protocol: 'bft', seed: 1, f: 1, latency: 'unit', faults: 'none', backend });
       const simulated = bftSetup(resolveOptions({ protocol: 'bft', seed: 1, f: 1, latency: 'unit', faults: 'none' }));
@@ -77,9 +134,10 @@ describe('bft safety nets on real backends (bftReal.ts)', () => {
       assert.ok(real.giveUpAt >= 0.5 * deadline && real.giveUpAt < deadline, `${backend}: replicas stop at ${real.giveUpAt} of ${deadline}`);
       assert.ok(real.giveUpAt > simulated.giveUpAt, backend);
       assert.ok(real.client.giveUpAfter >= real.giveUpAt, backend);
-      // The protocol's own timers (fast vs slow path, suspicion) stay as sized.
-      assert.deepEqual(real.timing, simulated.timing, backend);
-      assert.equal(real.client.resendAfter, simulated.client.resendAfter, backend);
+      // The protocol's own timers (fast vs slow path, suspicion, Tview) are scaled to real delays, all by one factor.
+      for (const [name, value] of Object.entries(simulated.timing)) assert.equal((real.timing as unknown as Record<string, number>)[name], value * realTimerScale, `${backend}: ${name}`);
+      assert.equal(real.client.resendAfter, simulated.client.resendAfter * realTimerScale, backend);
+      assert.ok(real.horizonNeeded > simulated.horizonNeeded, backend);
     }
   });
 });

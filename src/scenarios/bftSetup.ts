@@ -33,6 +33,24 @@ export function slotBytesFor(f: number, batch: number, window: number): number {
   const newView = 57 + 66 * (f + 1) * (f + 2) + (f + 1) * (72 + 96 * window);
   return Math.ceil(Math.max(commit, newView) / 64) * 64;
 }
+/** C of the spec's tests (§2.1: 4096 for f ≤ 2), taken with fixed-size streams (`--slots K`). */
+export const testSlotBytes = 4096;
+
+/**
+ * `--slots K`: fixed-size streams as the spec's tests size them (§2.1, §5:
+ * K = 1024, C = 4096 at n = 3) instead of K from the run's I requests: K
+ * blocks per stream, each slot C = max(4096, the §2.1 minimum) bytes. A
+ * stream that runs out ends the run with `stream-full` (sizing, exit 3).
+ */
+export const testStreamSlots = 1024;
+/** The largest K (§2.1: k ≤ K < 2^32). */
+export const maxStreamSlots = 2 ** 32 - 1;
+
+/** K for a stream sized for `instances` instances at window W (the long sweeps' small sizing: e.g. 16). */
+export function streamSlotsForInstances(instances: number, f: number, window: number = defaultWindow): number {
+  return streamSlots(instances, window, sizedViewsFor(f));
+}
+
 /** V: views the streams are sized for (sealing a view ≥ V ends the run with `stream-full`); f+1 leader crashes need f+1 views past 0. */
 export function sizedViewsFor(f: number): number {
   return 2 * f + 4;
@@ -92,8 +110,8 @@ function sizedSetup(options: ResolvedOptions): BftSetup {
     processCount: replicas,
     memories: Array.from({ length: options.memories }, (_, memory) => memory),
     senders: Array.from({ length: replicas }, (_, replica) => replica),
-    messages: streamSlots(requests, window, sizedViewsFor(f)),
-    shape: { messageCapacity: slotBytesFor(f, batch, window), readyCapacity: f + 1 },
+    messages: options.slots ?? streamSlots(requests, window, sizedViewsFor(f)),
+    shape: { messageCapacity: options.slots !== undefined ? Math.max(testSlotBytes, slotBytesFor(f, batch, window)) : slotBytesFor(f, batch, window), readyCapacity: f + 1 },
   };
   const stream = { signTimeout: 30 * d, readyTimeout: 30 * d, idleAfter: 20 * d, idlePoll: 8 * d };
   // Where signatures cost time (rdma, lan) the timers and the horizon count them: a request's signature and its

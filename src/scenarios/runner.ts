@@ -109,7 +109,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   if (resolved.log !== undefined && !scenario.logs?.includes(resolved.log)) {
     throw new Error(`--log ${resolved.log}: ${scenario.name} ${scenario.logs ? `runs on ${scenario.logs.join(', ')}` : 'takes no log option'}`);
   }
-  if (resolved.slots !== undefined && !scenario.mixSlots) throw new Error(`--slots ${resolved.slots}: ${scenario.name} takes no slots option (accepted by: mu, kv-log --log mu)`);
+  if (resolved.slots !== undefined && !scenario.mixSlots) throw new Error(`--slots ${resolved.slots}: ${scenario.name} takes no slots option (accepted by: mu, kv-log --log mu, bft)`);
   if (resolved.slots !== undefined && !(Number.isInteger(resolved.slots) && resolved.slots >= 1)) throw new Error(`--slots ${resolved.slots} is out of range (accepted: an integer >= 1)`);
   scenario.validate(resolved);
   parseCrashes(resolved.crash ?? '', { processCount: resolved.n, memoryCount: resolved.memories });

@@ -71,7 +71,7 @@ options:
                      it, as with one worker (seeds above it that finished are dropped)
   --max-failures M   failing seeds listed in --json (default ${defaultMaxFailures}, the lowest ones)
   --progress         progress on stderr even when it is not a terminal or with --json
-  --json             one JSON object: protocol, runs, violations, blocked, undecided, byProperty,
+  --json             one JSON object: protocol, runs, violations, blocked, undecided, sized, byProperty,
                      firstViolation {seed, replay, violations}, failures [{seed, replay, violations}],
                      mixed, range, shard, interrupted, stoppedAt, plan (docs/cli.md)
   and every option of 'mnm run' (--n, --memories, --latency, --mutant, --ops, --horizon, --crash, --pause, --f, --adversary, --workload, --log, --slots, --tear,

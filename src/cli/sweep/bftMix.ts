@@ -14,8 +14,10 @@ import type { RunOptions } from '../../scenarios/index.js';
  * fixed), memories (3 or 5), up to f follower crashes and up to a minority
  * of memory crashes at times within the run's first stretch (some at 0),
  * clients (1..3), the window W (2, 4 or 8), ops per client (1..6), and clock
- * skew and drift for 3 seeds in 10. Leader crashes need the view change: the
- * draw has the switch (`leaderCrashes`), off until it is built.
+ * skew and drift for 3 seeds in 10. With `leaderCrashes` (on: the view
+ * change is built) the leader p0 is crashable too, and half the seeds crash
+ * a chain of leaders p0..p(k-1), k ≤ f, the later ones at times spread over
+ * the view changes that would install them (before, during, after).
  */
 
 /** What the bft draw may do beyond the normal case: leader crashes once view change exists. */
@@ -23,7 +25,7 @@ export interface BftMixRules {
   readonly leaderCrashes: boolean;
 }
 
-export const bftMixRules: BftMixRules = { leaderCrashes: false };
+export const bftMixRules: BftMixRules = { leaderCrashes: true };
 
 const windows = [2, 4, 8] as const;
 const skews = [0.5, 2, 10, 50] as const;
@@ -32,15 +34,27 @@ const drifts = [0, 10, 100, 10_000] as const;
 /** Crash times are drawn within this many typical delays from the start (a fast-path decision takes ~12). */
 const crashWithinDelays = 60;
 
+/** A view change in the draw's reach: the k-th leader of a chain crashes within k times this many typical delays. */
+const viewChangeWithinDelays = 500;
+
+function chainTime(random: Prng, leader: number, mean: number): number {
+  return random.chance(0.25) ? 0 : Math.round(random.float() * leader * viewChangeWithinDelays * mean * 100) / 100;
+}
+
 /** The crashes of one seed, as a `--crash` list: processes p1..p(2f) are followers (p0 leads view 0). */
 export function drawBftCrashes(random: Prng, f: number, memories: number, mean: number, rules: BftMixRules): string {
   const replicas = 2 * f + 1;
   const time = () => (random.chance(0.25) ? 0 : Math.round(random.float() * crashWithinDelays * mean * 100) / 100);
   const crashable = Array.from({ length: replicas }, (_, replica) => replica).filter((replica) => rules.leaderCrashes || replica !== 0);
-  const processCrashes = random.int(Math.min(f, crashable.length) + 1);
+  // With leader crashes, half the seeds crash the leaders of views 0..k-1 in turn (k ≤ f): leader(v) = p(v mod n).
+  const leaderChain = rules.leaderCrashes && random.chance(0.5);
+  const processCrashes = leaderChain ? 1 + random.int(f) : random.int(Math.min(f, crashable.length) + 1);
   const memoryCrashes = random.int(Math.floor((memories - 1) / 2) + 1);
   const tokens: string[] = [];
-  for (const process of random.sample(crashable, processCrashes)) tokens.push(`p${process}@${time()}`);
+  if (leaderChain) {
+    // The next leader crashes before, during or after the view change that would install it (one takes ~Treq + 2D′, a few hundred delays).
+    for (let leader = 0; leader < processCrashes; leader++) tokens.push(`p${leader}@${leader === 0 ? time() : chainTime(random, leader, mean)}`);
+  } else for (const process of random.sample(crashable, processCrashes)) tokens.push(`p${process}@${time()}`);
   const allMemories = Array.from({ length: memories }, (_, memory) => memory);
   for (const memory of random.sample(allMemories, memoryCrashes)) tokens.push(`m${memory}@${time()}`);
   return tokens.join(',');

@@ -1,6 +1,7 @@
 import { findScenario, loadUserScenario, runScenario, scenarioModuleUrl, type RunOptions, type RunReport, type Violation } from '../../scenarios/index.js';
 import { mixedRunOptions, type FixedOptions } from '../../scenarios/mix.js';
 import { replayCommand } from '../runArgs.js';
+import { sizingOf } from '../report.js';
 import { bftMixedRunOptions } from './bftMix.js';
 
 /** Protocols whose mixed sweep draws its own configuration (every fault named, so liveness is judged too). */
@@ -29,6 +30,8 @@ export interface SeedOutcome {
   readonly blocked: boolean;
   /** The run's linearizability check could not decide (`linearizable: null`). */
   readonly undecided?: boolean;
+  /** The run ended for sizing (bft: `stream-full`, `snapshot-full`), which owes no liveness: counted apart. */
+  readonly sized?: boolean;
   readonly failure?: SeedFailure;
 }
 
@@ -97,6 +100,7 @@ export async function runSeed(plan: SweepPlan, seed: number): Promise<SeedOutcom
     if (plan.fixed) throw new SeedConfigurationError(`--mix drew options for seed ${seed} that ${plan.protocol} refuses: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
-  if (report.ok) return { seed, ok: true, blocked: report.blocked, ...(report.linearizable === null ? { undecided: true } : {}) };
-  return { seed, ok: false, blocked: report.blocked, failure: { seed, replay: replayCommand(report.params), violations: report.violations } };
+  const sized = sizingOf(report) !== undefined ? { sized: true } : {};
+  if (report.ok) return { seed, ok: true, blocked: report.blocked, ...(report.linearizable === null ? { undecided: true } : {}), ...sized };
+  return { seed, ok: false, blocked: report.blocked, ...sized, failure: { seed, replay: replayCommand(report.params), violations: report.violations } };
 }

@@ -105,6 +105,7 @@ function readInput(file: string): ShardInput {
       blocked: json.blocked as number,
       // Sweeps from before the count have none.
       undecided: Number(json.undecided) || 0,
+      sized: Number(json.sized) || 0,
       byProperty: json.byProperty as Record<string, number>,
       failures: json.failures as SweepTally['failures'],
       maxFailures: json.maxFailures as number,

@@ -42,6 +42,7 @@ export function sweepJson(summary: SweepSummary): Record<string, unknown> {
     violations: tally.violations,
     blocked: tally.blocked,
     undecided: tally.undecided,
+    sized: tally.sized,
     byProperty: sortedByProperty(tally),
     firstViolation: lowestFailure(tally) ?? null,
     failures: tally.failures,
@@ -71,7 +72,7 @@ export function sweepText(summary: SweepSummary, signalName?: string): string {
     `sweep ${plan.protocol}: ${tally.runs} runs (${seeds}${shard}), ${plan.fixed ? 'mixed configurations' : `faults=${plan.base.faults}`}${plan.base.mutant ? `, mutant=${plan.base.mutant}` : ''}${plan.base.backend && plan.base.backend !== 'sim' ? `, backend=${plan.base.backend}` : ''}, ${summary.elapsedMs} ms, ${summary.workers} worker${summary.workers === 1 ? '' : 's'}`,
   ];
   const byProperty = Object.entries(sortedByProperty(tally));
-  lines.push(`violations: ${tally.violations}${tally.violations > 0 ? ` (${byProperty.map(([property, count]) => `${property}: ${count}`).join(', ')})` : ''}; blocked (faults beyond tolerance): ${tally.blocked}${tally.undecided > 0 ? `; linearizability undecided: ${tally.undecided}` : ''}`);
+  lines.push(`violations: ${tally.violations}${tally.violations > 0 ? ` (${byProperty.map(([property, count]) => `${property}: ${count}`).join(', ')})` : ''}; blocked (faults beyond tolerance): ${tally.blocked}${tally.undecided > 0 ? `; linearizability undecided: ${tally.undecided}` : ''}${tally.sized > 0 ? `; ended for sizing (stream-full, snapshot-full): ${tally.sized}` : ''}`);
   const first = lowestFailure(tally);
   if (first) {
     lines.push(`first violation: seed ${first.seed}: ${violationLine(first)}`);

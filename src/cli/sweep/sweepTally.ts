@@ -13,6 +13,8 @@ export interface SweepTally {
   blocked: number;
   /** Runs whose linearizability check could not decide (`linearizable: null`, scenarios that report it), without a violation. */
   undecided: number;
+  /** Runs that ended for sizing (bft: stream-full, snapshot-full): no liveness owed, reported apart. */
+  sized: number;
   /** Violating runs per property (a run counts once per property it violates). */
   byProperty: Record<string, number>;
   /** The failing seeds with the lowest numbers, at most `maxFailures`, ascending. */
@@ -21,7 +23,7 @@ export interface SweepTally {
 }
 
 export function emptyTally(maxFailures: number): SweepTally {
-  return { runs: 0, violations: 0, blocked: 0, undecided: 0, byProperty: {}, failures: [], maxFailures };
+  return { runs: 0, violations: 0, blocked: 0, undecided: 0, sized: 0, byProperty: {}, failures: [], maxFailures };
 }
 
 /** Counts one seed's outcome. */
@@ -29,6 +31,7 @@ export function addOutcome(tally: SweepTally, outcome: SeedOutcome): void {
   tally.runs++;
   if (outcome.blocked) tally.blocked++;
   if (outcome.ok && outcome.undecided) tally.undecided++;
+  if (outcome.sized) tally.sized++;
   if (outcome.ok || !outcome.failure) return;
   tally.violations++;
   for (const property of new Set(outcome.failure.violations.map((violation) => violation.property))) tally.byProperty[property] = (tally.byProperty[property] ?? 0) + 1;
@@ -41,6 +44,7 @@ export function addTally(tally: SweepTally, other: SweepTally): void {
   tally.violations += other.violations;
   tally.blocked += other.blocked;
   tally.undecided += other.undecided;
+  tally.sized += other.sized;
   for (const [property, count] of Object.entries(other.byProperty)) tally.byProperty[property] = (tally.byProperty[property] ?? 0) + count;
   keepLowest(tally, other.failures);
 }

@@ -12,6 +12,7 @@ import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from
 import { keyCount } from './kvClients.js';
 import { linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
+import { adversaryEffects, byzantineClientBody, byzantineClientsOf, correctWorkDone, CorrectRequestsKvService, parseBftAdversaries, validateBftClientAdversaries } from './bftByzantineClients.js';
 
 /**
  * `bft`: Byzantine consensus with n = 2f+1 on consistent broadcast
@@ -83,7 +84,9 @@ export const bftScenario: Scenario = {
     const f = bftFaults(options);
     if (f < 1) throw new Error(`--n ${options.n}: bft runs n = 2f+1 replicas (f >= 1) plus ${clientCountOf(options)} client(s); give --f`);
     if (options.n !== 2 * f + 1 + clientCountOf(options)) throw new Error(`--n ${options.n}: bft with f = ${f} and ${clientCountOf(options)} client(s) has ${2 * f + 1 + clientCountOf(options)} processes; give --f`);
-    if (options.adversary !== undefined && options.adversary !== 'none') throw new Error('--adversary: no Byzantine strategy of bft is built yet (accepted: none)');
+    const adversaries = parseBftAdversaries(options.adversary);
+    if (adversaries.replica.length > 0) throw new Error(`--adversary ${adversaries.replica.join(',')}: no Byzantine replica strategy of bft is built yet (accepted: none and the client strategies)`);
+    validateBftClientAdversaries(adversaries.client, clientCountOf(options));
     if (options.memories < 1) throw new Error(`--memories ${options.memories}: the streams need at least one memory`);
     if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call`);
     const setup = bftSetup(options);
@@ -109,9 +112,10 @@ export const bftScenario: Scenario = {
     const setup = bftSetup(options);
     const costs = signatureCosts(options);
     const keys = runKeys(options.seed);
+    const byzantineClients = byzantineClientsOf(setup, parseBftAdversaries(options.adversary).client);
     if (process < setup.replicas) {
       return async (fabric) => {
-        const service = new KvService();
+        const service = byzantineClients.size > 0 ? new CorrectRequestsKvService(byzantineClients) : new KvService();
         const replica = new BftReplica(fabric, {
           f: setup.f,
           window: setup.window,
@@ -127,7 +131,9 @@ export const bftScenario: Scenario = {
         });
         replica.stopBy(setup.giveUpAt);
         const cancel = fabric.setTimer(setup.giveUpAt, () => void replica.stop());
-        await replica.whenExecutedRequests(setup.requests);
+        // With Byzantine clients the end of work is the correct clients' requests (theirs may run or not); a stop ends it too.
+        if (service instanceof CorrectRequestsKvService) await correctWorkDone(fabric, replica.whenExecutedRequests(Infinity), service, setup, { ops: options.ops, byzantine: byzantineClients });
+        else await replica.whenExecutedRequests(setup.requests);
         cancel();
         // Keep serving a while: a laggard may still need this replica's PROMISEs, COMMIT-FASTs and stream records.
         if (!replica.sizing) await fabric.sleep(setup.linger);
@@ -140,6 +146,8 @@ export const bftScenario: Scenario = {
     }
     const clientIndex = process - setup.replicas;
     if (clientIndex >= setup.clients.length) return undefined;
+    const strategy = byzantineClients.get(process);
+    if (strategy) return byzantineClientBody(strategy, setup, { ops: options.ops, keys, costs, byzantine: byzantineClients });
     return async (fabric) => {
       const client = new BftKvClient(fabric, { f: setup.f, keys, costs, ...setup.client });
       await runBftClientCalls(client, { seed: options.seed, ops: options.ops, keyCount, clientIndex, process });
@@ -149,10 +157,12 @@ export const bftScenario: Scenario = {
     const setup = bftSetup(options);
     // A run ended for sizing (§2.1) owes no liveness: the verdict is reported apart (`sizing`, exit 3).
     const liveness = livenessOwed(options, setup.replicas, setup.f) && eventsOf(notes, 'bft-sizing').length === 0;
-    return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness });
+    const byzantineClients = [...byzantineClientsOf(setup, parseBftAdversaries(options.adversary).client).keys()];
+    return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness, byzantineClients });
   },
-  linearizable(history) {
-    return linearizableVerdict(history, 'kv');
+  linearizable(history, options) {
+    // A Byzantine client's calls are all outstanding (info) at once: pair returns by operation id (bftByzantineClients.ts).
+    return linearizableVerdict(history, 'kv', parseBftAdversaries(options.adversary).client.length > 0 ? 'op' : 'process');
   },
   details(history, options, notes) {
     const setup = bftSetup(options);
@@ -185,6 +195,7 @@ export const bftScenario: Scenario = {
       perDecision: { replicaMessages: per(sum('messages')), broadcasts: per(sum('broadcasts')), signaturesMade: per(sum('made')), signaturesVerified: per(sum('verified')), streamSignaturesMade: per(sum('streamMade')) },
       viewChange: viewChangeCost(notes, delay(options)),
       timers: setup.timing,
+      adversaryEffects: adversaryEffects(notes),
     };
   },
 };

@@ -21,6 +21,8 @@ export interface BftCheckContext {
   readonly clients: readonly number[];
   /** Whether every client call must complete (no faults beyond a tolerated crash). */
   readonly liveness: boolean;
+  /** Byzantine clients: their requests are whatever they signed (no bound on s) and their calls owe no liveness. */
+  readonly byzantineClients?: readonly number[];
 }
 
 export function checkBft(history: readonly HistoryEvent[], notes: readonly NoteEvent[], context: BftCheckContext): Violation[] {
@@ -46,7 +48,8 @@ export function checkBft(history: readonly HistoryEvent[], notes: readonly NoteE
     if (once.has(key)) violations.push({ property: 'integrity', detail: `p${event.process} executed (${key}) twice`, involved: { processes: [event.process] } });
     once.add(key);
     seen.set(event.process, once);
-    if (!context.clients.includes(event.c) || event.s < 1 || event.s > (invoked.get(event.c) ?? 0)) {
+    const byzantineClient = context.byzantineClients?.includes(event.c) ?? false;
+    if (!context.clients.includes(event.c) || event.s < 1 || (!byzantineClient && event.s > (invoked.get(event.c) ?? 0))) {
       violations.push({ property: 'validity', detail: `p${event.process} executed (${key}), which no configured client invoked`, involved: { processes: [event.process] } });
     }
   }
@@ -59,10 +62,11 @@ export function checkBft(history: readonly HistoryEvent[], notes: readonly NoteE
       if (differs >= 0) violations.push({ property: 'prefix-agreement', detail: `p${p} and p${q} executed different requests as their request ${differs}: (${left[differs]}) and (${right[differs]})`, involved: { processes: [p, q] } });
     }
   }
-  const result = checkRunLinearizable(history, 'kv');
+  // A Byzantine client's calls are all outstanding (info) at once: pair returns by operation id, not by process.
+  const result = checkRunLinearizable(history, 'kv', context.byzantineClients?.length ? 'op' : 'process');
   if (result.verdict === 'not-linearizable') violations.push({ property: 'linearizability', detail: result.explanation });
   if (context.liveness) {
-    const open = history.filter((event) => event.type === 'info');
+    const open = history.filter((event) => event.type === 'info' && !(context.byzantineClients?.includes(event.process) ?? false));
     if (open.length > 0) violations.push({ property: 'liveness', detail: `${open.length} client call(s) gave up (outcome unknown) although the faults stayed within tolerance`, involved: { processes: [...new Set(open.map((event) => event.process))] } });
   }
   return violations;

@@ -74,7 +74,7 @@ export function byzantineClientBody(strategy: BftClientAdversary, setup: BftSetu
       keys: run.keys,
       costs: run.costs,
       resendAfter: setup.client.resendAfter,
-      waitFor: setup.client.resendAfter,
+      waitFor: byzantineStepUs(setup),
       until: byzantineClientsUntil(setup, run.ops),
       keyNames: Array.from({ length: keyCount }, (_, rank) => keyName(rank)),
       victims,
@@ -86,12 +86,17 @@ export function byzantineClientBody(strategy: BftClientAdversary, setup: BftSetu
 }
 
 /**
- * When Byzantine clients end their scripts (each step waits at most one
- * resend period): the replicas keep serving until then, so that a refusal
+ * When Byzantine clients end their scripts (each step waits at most
+ * byzantineStepUs; a script has about ops + 2 steps that wait): the replicas keep serving until then, so that a refusal
  * the client sees is the replicas' and not their end of work.
  */
 export function byzantineClientsUntil(setup: Pick<BftSetup, 'client' | 'giveUpAt'>, ops: number): number {
-  return Math.min(setup.giveUpAt / 2, (2 * ops + 4) * setup.client.resendAfter);
+  return Math.min(setup.giveUpAt / 2, (ops + 3) * byzantineStepUs(setup));
+}
+
+/** How long a Byzantine client's step waits for replies: half a resend period (≈ Tdecide, past a normal decision). */
+export function byzantineStepUs(setup: Pick<BftSetup, 'client'>): number {
+  return setup.client.resendAfter / 2;
 }
 
 /**

@@ -260,8 +260,9 @@ const strategies: Record<BftClientAdversary, (client: ByzantineBftClient) => Pro
     const all = client.replicas;
     const key = client.key(0);
     const overhead = 16 + new TextEncoder().encode(key).length;
-    for (let sequence = 1; client.budget > 0 && sequence <= 2 * client.ops + 1; sequence++) {
-      if (sequence % 2 === 0) {
+    // Two refused ops (s = 2, 4) between valid ones.
+    for (let sequence = 1; client.budget > 0; sequence++) {
+      if (sequence % 2 === 0 && sequence <= 4) {
         const size = client.opLimitBytes + 1 + 64 * (sequence / 2 - 1);
         const op = encodeKvCommand({ operation: 'put', client: client.self, sequence, floor: 0, key, value: 'B'.repeat(size - overhead) });
         const request = await client.signed(client.self, sequence, op);

@@ -12,6 +12,7 @@ import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from
 import { keyCount } from './kvClients.js';
 import { linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
+import { cbStreamReplicaBody, isStreamStrategy, placeStreamStrategies, streamReplicaOf, streamStrategyNames } from './bftByzantineStreams.js';
 import { adversaryEffects, byzantineClientBody, byzantineClientsOf, correctWorkDone, CorrectRequestsKvService, parseBftAdversaries, validateBftClientAdversaries } from './bftByzantineClients.js';
 
 /**
@@ -84,8 +85,10 @@ export const bftScenario: Scenario = {
     const f = bftFaults(options);
     if (f < 1) throw new Error(`--n ${options.n}: bft runs n = 2f+1 replicas (f >= 1) plus ${clientCountOf(options)} client(s); give --f`);
     if (options.n !== 2 * f + 1 + clientCountOf(options)) throw new Error(`--n ${options.n}: bft with f = ${f} and ${clientCountOf(options)} client(s) has ${2 * f + 1 + clientCountOf(options)} processes; give --f`);
-    const adversaries = parseBftAdversaries(options.adversary);
-    if (adversaries.replica.length > 0) throw new Error(`--adversary ${adversaries.replica.join(',')}: no Byzantine replica strategy of bft is built yet (accepted: none and the client strategies)`);
+    const adversaries = parseBftAdversaries(options.adversary, streamStrategyNames);
+    const unbuilt = adversaries.replica.filter((name) => !isStreamStrategy(name));
+    if (unbuilt.length > 0) throw new Error(`--adversary ${unbuilt.join(',')}: not built yet for bft (accepted: none, the stream and client strategies)`);
+    placeStreamStrategies(adversaries.replica, f);
     validateBftClientAdversaries(adversaries.client, clientCountOf(options));
     if (options.memories < 1) throw new Error(`--memories ${options.memories}: the streams need at least one memory`);
     if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call`);
@@ -112,9 +115,15 @@ export const bftScenario: Scenario = {
     const setup = bftSetup(options);
     const costs = signatureCosts(options);
     const keys = runKeys(options.seed);
-    const byzantineClients = byzantineClientsOf(setup, parseBftAdversaries(options.adversary).client);
+    const adversaries = parseBftAdversaries(options.adversary, streamStrategyNames);
+    const byzantineClients = byzantineClientsOf(setup, adversaries.client);
+    const streamStrategy = placeStreamStrategies(adversaries.replica.filter(isStreamStrategy), setup.f).get(process);
+    if (streamStrategy?.startsWith('cb:')) return cbStreamReplicaBody(streamStrategy, process, setup, { options, keys, costs });
     if (process < setup.replicas) {
-      return async (fabric) => {
+      return async (given) => {
+        // A stream strategy: this replica's stream written by hand (bftByzantineStreams.ts), the rest of it correct.
+        const byzantine = streamStrategy ? streamReplicaOf(streamStrategy, given, setup, { options, keys, costs }) : undefined;
+        const fabric = byzantine?.fabric ?? given;
         const service = byzantineClients.size > 0 ? new CorrectRequestsKvService(byzantineClients) : new KvService();
         const replica = new BftReplica(fabric, {
           f: setup.f,
@@ -128,6 +137,7 @@ export const bftScenario: Scenario = {
           service,
           views: setup.views,
           ...(options.mutant ? { mutant: options.mutant as BftMutant } : {}),
+          ...byzantine?.config,
         });
         replica.stopBy(setup.giveUpAt);
         const cancel = fabric.setTimer(setup.giveUpAt, () => void replica.stop());
@@ -157,12 +167,12 @@ export const bftScenario: Scenario = {
     const setup = bftSetup(options);
     // A run ended for sizing (§2.1) owes no liveness: the verdict is reported apart (`sizing`, exit 3).
     const liveness = livenessOwed(options, setup.replicas, setup.f) && eventsOf(notes, 'bft-sizing').length === 0;
-    const byzantineClients = [...byzantineClientsOf(setup, parseBftAdversaries(options.adversary).client).keys()];
+    const byzantineClients = [...byzantineClientsOf(setup, parseBftAdversaries(options.adversary, streamStrategyNames).client).keys()];
     return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness, byzantineClients });
   },
   linearizable(history, options) {
     // A Byzantine client's calls are all outstanding (info) at once: pair returns by operation id (bftByzantineClients.ts).
-    return linearizableVerdict(history, 'kv', parseBftAdversaries(options.adversary).client.length > 0 ? 'op' : 'process');
+    return linearizableVerdict(history, 'kv', parseBftAdversaries(options.adversary, streamStrategyNames).client.length > 0 ? 'op' : 'process');
   },
   details(history, options, notes) {
     const setup = bftSetup(options);

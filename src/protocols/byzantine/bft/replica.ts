@@ -76,6 +76,8 @@ export interface BftReplicaConfig {
   readonly views?: number;
   /** A deliberately broken variant (mutants.ts); absent in correct runs. */
   readonly mutant?: BftMutant;
+  /** Builds this replica's stream (default: a correct ConsistentBroadcast); a Byzantine replica's stream writer (byzantineStream.ts) in adversary runs. */
+  readonly stream?: (fabric: Fabric, config: BroadcastConfig) => Pick<ConsistentBroadcast, 'broadcast' | 'stop' | 'stopBy' | 'counters'>;
 }
 
 /** Why a run ends for sizing, apart from safety and liveness (§2.1). */
@@ -123,7 +125,7 @@ interface InstanceState {
 export class BftReplica {
   readonly n: number;
   private readonly signer: Signer;
-  private readonly cb: ConsistentBroadcast;
+  private readonly cb: Pick<ConsistentBroadcast, 'broadcast' | 'stop' | 'stopBy' | 'counters'>;
   private readonly streams: StreamState[] = [];
   private readonly limits: CodecLimits;
   private readonly table = new ClientTable();
@@ -202,7 +204,7 @@ export class BftReplica {
         }),
       );
     }
-    this.cb = new ConsistentBroadcast(fabric, {
+    this.cb = (config.stream ?? ((on, stream) => new ConsistentBroadcast(on, stream)))(fabric, {
       ...config.broadcast,
       f: config.f,
       keys: config.keys,

@@ -119,8 +119,11 @@ export class CorrectRequestsKvService extends KvService {
   private ran = 0;
   private readonly waiters: { count: number; resolve: () => void }[] = [];
 
-  constructor(private readonly byzantine: ReadonlyMap<number, unknown>) {
-    super();
+  constructor(
+    private readonly byzantine: ReadonlyMap<number, unknown>,
+    initial: readonly (readonly [string, string])[] = [],
+  ) {
+    super(initial);
   }
 
   override apply(op: Uint8Array): Uint8Array {

@@ -2,17 +2,20 @@ import type { Fabric, Message, ProcessId } from '../../../fabric/index.js';
 import { Signer, statementBytes, type KeySource, type SignatureCosts, type Statement } from '../../../crypto/index.js';
 import { BroadcastStopped, ConsistentBroadcast, SlotsExhausted, type BroadcastConfig, type Delivery } from '../broadcast.js';
 import { assemble, validCheckpointCertificate, validPrepareCertificate } from './certificates.js';
-import { ClientTable, freshBatch } from './clientTable.js';
+import { ClientTable, freshBatch, opKey, type ClientTableMutant } from './clientTable.js';
 import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from './codec.js';
 import { EarlyMessageBuffer, type EarlyMessage } from './earlyMessages.js';
-import { fixedBatches, planNewView, validateNewView } from './newView.js';
+import { fixedBatches, planNewView, validateNewView, type NewViewMutant } from './newView.js';
 import { SealingState, isWastedFreshBatch, type SealTrigger, type Suspicion } from './sealing.js';
 import { VcCertificateCollector, leaderOf, vcShareTargets, vcStateStatement } from './viewChange.js';
-import { ViewTimeouts, fetchTimeoutUs, viewTimerTarget } from './viewTimers.js';
+import { ViewTimeouts, fetchTimeoutUs, requestTimerKey, restartsTreqOnEntering, treqStillDue, viewTimerTarget, type RequestTimerMutant } from './viewTimers.js';
 import { MalformedField } from './fieldCodec.js';
 import type { BftMutant } from './mutants.js';
-import type { Batch, BftMessage, CheckpointCertificate, CheckpointShareMessage, CommitFastMessage, Hash, NewViewMessage, PointMessage, PromiseMessage, Request, ShareMessage, StreamMessage, VcShareMessage } from './messages.js';
+import type { Batch, BftMessage, CheckpointCertificate, CheckpointShareMessage, CommitFastMessage, Hash, NewViewMessage, PointMessage, PromiseMessage, Request, ShareMessage, Snapshot, StateMessage, StreamMessage, VcShareMessage } from './messages.js';
 import { snapshotDigest } from './stateCodec.js';
+import { isCheckpointPoint, snapshotVerdict, type CheckpointMutant } from './checkpoints.js';
+import { StateTransfer } from './stateTransfer.js';
+import type { FetchSent } from './checkpoints.js';
 import { streamMessageTypes } from './messages.js';
 import { fastDecided, hashKey, promisedByAll, sameHash, slotKey, slowDecided } from './quorums.js';
 import type { ReplicatedService } from './kvService.js';
@@ -38,9 +41,12 @@ import { StreamState, type FixedBatches, type StreamOutcome } from './streamStat
  * planNewView at the next leader, validateNewView + fixedBatches through
  * Σp's judgeNewView seam, entering w, re-proposing fixed batches), timers
  * doubling per view (§2.5.4, ViewTimeouts) and early buffering (§2.8,
- * EarlyMessageBuffer). Not yet: state transfer (FETCH/STATE, checkpoints.ts
- * has the decisions), so a replica that misses instances below a NEW_VIEW's
- * start stays behind.
+ * EarlyMessageBuffer); checkpoints and state transfer (§2.7: StateTransfer
+ * keeps the snapshots from N on, runs the FETCH rotation while r is behind
+ * a CP it holds, answers FETCH with STATE or HAVE-CP, and judges a STATE;
+ * the shell installs it forward, notes `bft-skip`, and drops instances and
+ * batches below min(N, executed+1)). A snapshot past the cap ends the run
+ * with `snapshot-full`.
  */
 
 export interface BftTiming {
@@ -76,6 +82,8 @@ export interface BftReplicaConfig {
   readonly views?: number;
   /** A deliberately broken variant (mutants.ts); absent in correct runs. */
   readonly mutant?: BftMutant;
+  /** The snapshot cap (§2.7.2: one STATE carries it; tests 64 KiB): a correct replica whose snapshot passes it ends the run with `snapshot-full`. */
+  readonly snapshotLimitBytes?: number;
   /** Builds this replica's stream (default: a correct ConsistentBroadcast); a Byzantine replica's stream writer (byzantineStream.ts) in adversary runs. */
   readonly stream?: (fabric: Fabric, config: BroadcastConfig) => Pick<ConsistentBroadcast, 'broadcast' | 'stop' | 'stopBy' | 'counters'>;
 }
@@ -128,14 +136,19 @@ export class BftReplica {
   private readonly cb: Pick<ConsistentBroadcast, 'broadcast' | 'stop' | 'stopBy' | 'counters'>;
   private readonly streams: StreamState[] = [];
   private readonly limits: CodecLimits;
-  private readonly table = new ClientTable();
+  private readonly table: ClientTable;
   private readonly instances = new Map<string, InstanceState>();
   private readonly decisions = new Map<number, Decision>();
   /** Batches of accepted PREPAREs and valid COMMITs by hash (§2.4.9: kept for BATCH and execution). */
   private readonly batches = new Map<string, Batch>();
+  /** The highest instance each kept batch was seen at (§2.7.1: batches below N are dropped). */
+  private readonly batchInstances = new Map<string, number>();
   /** Verdicts of signatures checked (and own ones made), so none is verified twice nor by its signer (§5). */
   private readonly verdicts = new Map<string, boolean>();
-  private readonly requestTimers = new Map<number, (() => void)[]>();
+  /** Tfwd and Treq per pending REQ, by requestTimerKey (the client; (c, s) under `fifo-treq`). */
+  private readonly requestTimers = new Map<string, { readonly client: number; readonly sequence: number; forward?: () => void; request?: () => void }>();
+  /** The mutants (§6) of the pure modules this replica runs, each absent in correct runs. */
+  private readonly mutants: { readonly table?: ClientTableMutant; readonly requests?: RequestTimerMutant; readonly newView?: NewViewMutant };
   private readonly clientSet: ReadonlySet<number>;
   /** r's view: the view it last entered (§2.6.5); whether it is still *in* it is the sealing state's. */
   private view = 0;
@@ -160,6 +173,8 @@ export class BftReplica {
   /** As leader of `view`: the next instance to propose and the highest s of each client proposed in this epoch. */
   private nextProposal = 0;
   private readonly proposed = new Map<number, number>();
+  /** Only the `op-executed` mutant: this epoch's proposed requests by (c, s, op). */
+  private readonly proposedOps = new Set<string>();
   private proposing = false;
   private work: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -172,6 +187,12 @@ export class BftReplica {
   /** The newest CP this replica holds (from any source), and the newest it CHECKPOINTed in its stream (as written). */
   private newestCheckpoint: CheckpointCertificate | null = null;
   private checkpointWritten = 0;
+  /** §2.7: snapshots kept, the FETCH rotation, STATE verdicts. */
+  private readonly transfer: StateTransfer;
+  /** Tfetch armed (one timer; each expiry FETCHes the next signer while the rotation runs). */
+  private fetchTimer: (() => void) | undefined;
+  /** HAVE-CP(CP) sent, per (CP.next, sender): once each (§2.4.9). */
+  private readonly haveCheckpointSent = new Set<string>();
 
   constructor(
     private readonly fabric: Fabric,
@@ -181,16 +202,25 @@ export class BftReplica {
     if (config.window < 2 || config.window % 2 !== 0) throw new RangeError(`window ${config.window}: W must be even and at least 2`);
     if (config.broadcast.layout.senders.length !== this.n) throw new RangeError(`the stream layout has ${config.broadcast.layout.senders.length} senders; n = 2f+1 = ${this.n} replicas broadcast`);
     this.clientSet = new Set(config.clients);
+    const mutant = config.mutant;
+    this.mutants = {
+      ...(mutant === 'no-dedupe' || mutant === 'op-executed' ? { table: mutant } : {}),
+      ...(mutant === 'old-treq' || mutant === 'fifo-treq' ? { requests: mutant } : {}),
+      ...(mutant === 'lowest-view' || mutant === 'duplicate-signers' ? { newView: mutant } : {}),
+    };
+    this.table = new ClientTable(this.mutants.table);
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
-    this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096 };
+    this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: config.snapshotLimitBytes ?? 65536, resultLimitBytes: 4096, ...(config.mutant === 'duplicate-signers' ? { repeatedSigners: true } : {}) };
     const quorum = { f: config.f, n: this.n, window: config.window };
     this.quorum = quorum;
     const verify = (signer: number, statement: Statement, signature: Uint8Array) => this.verifyOnce(signer, statement, signature);
-    this.sealing = new SealingState({ f: config.f });
+    this.sealing = new SealingState({ f: config.f, ...(config.mutant === 'certify-if-decided' || config.mutant === 'seal-late' ? { mutant: config.mutant } : {}) });
     const { slow, forward, decide, request } = config.timing;
-    this.timeouts = new ViewTimeouts({ viewUs: config.timing.view ?? 2 * decide, requestUs: request, decideUs: decide, slowUs: slow, forwardUs: forward, fetchUs: fetchTimeoutUs(decide, config.f) }, config.f);
+    this.timeouts = new ViewTimeouts({ viewUs: config.timing.view ?? 2 * decide, requestUs: request, decideUs: decide, slowUs: slow, forwardUs: forward, fetchUs: fetchTimeoutUs(decide, config.f) }, config.f, mutant === 'fixed-timers' ? mutant : undefined);
     this.collector = new VcCertificateCollector(fabric.self, quorum, verify);
     this.early = new EarlyMessageBuffer({ self: fabric.self, n: this.n, window: config.window });
+    const checkpointMutant = config.mutant === 'install-back' || config.mutant === 'hold-only-snapshot' ? (config.mutant as CheckpointMutant) : undefined;
+    this.transfer = new StateTransfer(fabric.self, quorum, verify, checkpointMutant);
     for (let sender = 0; sender < this.n; sender++) {
       this.streams.push(
         new StreamState(sender, {
@@ -198,14 +228,17 @@ export class BftReplica {
           f: config.f,
           window: config.window,
           batchLimit: config.batchLimit,
-          validPrepareCertificate: (pc) => validPrepareCertificate(pc, quorum, verify),
-          validCheckpoint: (cp) => validCheckpointCertificate(cp, quorum, verify),
-          validRequest: (request) => this.validRequest(request),
+          validPrepareCertificate: (pc) => validPrepareCertificate(pc, quorum, verify, config.mutant),
+          validCheckpoint: (cp) => validCheckpointCertificate(cp, quorum, verify, config.mutant),
+          validRequest: (request) => this.validRequest(request, config.mutant !== 'unchecked-requests'),
+          ...(config.mutant ? { mutant: config.mutant } : {}),
         }),
       );
     }
     this.cb = (config.stream ?? ((on, stream) => new ConsistentBroadcast(on, stream)))(fabric, {
       ...config.broadcast,
+      // §2.1's stream mutants that the CB layer carries (its own catalogue, src/protocols/byzantine/mutants.ts).
+      ...(mutant === 'rewritten-record' ? { mutant } : {}),
       f: config.f,
       keys: config.keys,
       costs: config.costs,
@@ -257,10 +290,15 @@ export class BftReplica {
     if (this.stopped) return;
     this.stopped = true;
     for (const state of this.instances.values()) for (const cancel of state.cancels.splice(0)) cancel();
-    for (const cancels of this.requestTimers.values()) for (const cancel of cancels) cancel();
+    for (const timers of this.requestTimers.values()) {
+      timers.forward?.();
+      timers.request?.();
+    }
     this.requestTimers.clear();
     this.viewTimer?.cancel();
     this.viewTimer = undefined;
+    this.fetchTimer?.();
+    this.fetchTimer = undefined;
     for (const waiter of this.executedWaiters.splice(0)) waiter.resolve();
     await this.cb.stop();
   }
@@ -278,10 +316,11 @@ export class BftReplica {
 
   // ——— §2.4.8: requests ———
 
-  private validRequest(request: Request): boolean {
+  private validRequest(request: Request, checkSignature = true): boolean {
     if (!this.clientSet.has(request.client)) return false;
     if (request.op.length > this.limits.opLimitBytes || !this.config.service.validOp(request.op, request.client, request.sequence)) return false;
     // Verified once: a request seen in a REQ, a PREPARE and a COMMIT costs one verification.
+    if (!checkSignature) return true;
     return this.verifyOnce(request.client, { purpose: 'request', client: request.client, sequence: request.sequence, op: request.op }, request.signature);
   }
 
@@ -319,16 +358,26 @@ export class BftReplica {
     await this.propose();
   }
 
-  /** Tfwd and Treq run for the pending (highest-s) REQ only, from receipt, restarting on entering a view. */
-  private startRequestTimers(request: Request): void {
-    this.clearRequestTimers(request.client);
-    const cancels: (() => void)[] = [];
+  /**
+   * Tfwd and Treq run for the pending (highest-s) REQ only, from receipt,
+   * restarting on entering a view (`entering`). The `old-treq` mutant keeps
+   * a running (or run-out) Treq on entering; `fifo-treq` keeps timers per
+   * (c, s), so a newer REQ does not stop the superseded one's.
+   */
+  private startRequestTimers(request: Request, entering = false): void {
+    const key = requestTimerKey(request, this.mutants.requests);
+    const running = this.requestTimers.get(key);
+    const keepTreq = entering && running?.request !== undefined && !restartsTreqOnEntering(this.mutants.requests);
+    running?.forward?.();
+    if (!keepTreq) running?.request?.();
+    this.requestTimers.delete(key);
+    const timers: { readonly client: number; readonly sequence: number; forward?: () => void; request?: () => void } = { client: request.client, sequence: request.sequence };
     const timeouts = this.timeouts.current;
     if (leaderOf(this.view, this.n) !== this.self) {
-      cancels.push(this.fabric.setTimer(timeouts.forwardUs, () => this.enqueue(() => this.forward(request))));
+      timers.forward = this.fabric.setTimer(timeouts.forwardUs, () => this.enqueue(() => this.forward(request)));
     }
-    cancels.push(this.fabric.setTimer(timeouts.requestUs, () => this.enqueue(() => this.requestExpired(request))));
-    this.requestTimers.set(request.client, cancels);
+    timers.request = keepTreq ? running?.request : this.fabric.setTimer(timeouts.requestUs, () => this.enqueue(() => this.requestExpired(request)));
+    this.requestTimers.set(key, timers);
   }
 
   private forward(request: Request): void {
@@ -337,14 +386,19 @@ export class BftReplica {
   }
 
   private requestExpired(request: Request): void {
-    if (this.table.pendingOf(request.client) !== request) return;
+    if (!treqStillDue(request, this.table.pendingOf(request.client) === request, this.table.executed(request.client, request.sequence), this.mutants.requests)) return;
     this.timeouts.expired('request', this.sealing.timerView());
     this.suspect('treq', `Treq: (${request.client}, ${request.sequence}) still pending`);
   }
 
-  private clearRequestTimers(client: number): void {
-    for (const cancel of this.requestTimers.get(client) ?? []) cancel();
-    this.requestTimers.delete(client);
+  /** Stops c's request timers: its pending REQ's (under `fifo-treq`, those of every (c, s′) with s′ ≤ `upTo`, all executed now). */
+  private clearRequestTimers(client: number, upTo = Number.MAX_SAFE_INTEGER): void {
+    for (const [key, timers] of this.requestTimers) {
+      if (timers.client !== client || timers.sequence > upTo) continue;
+      timers.forward?.();
+      timers.request?.();
+      this.requestTimers.delete(key);
+    }
   }
 
   // ——— §2.5: sealing ———
@@ -480,6 +534,7 @@ export class BftReplica {
         emptyBatch: this.emptyBatch,
       },
       this.quorum,
+      this.mutants.newView,
     );
     if (plan.status === 'waiting-for-batches') {
       for (const missing of plan.missing) {
@@ -499,9 +554,9 @@ export class BftReplica {
 
   /** Σp's judgeNewView seam: §2.6.3's validity, then §2.6.4's fixed batches. */
   private judgeNewView(sender: number, message: NewViewMessage): FixedBatches | undefined {
-    const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature));
+    const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature), this.mutants.newView);
     if (!verdict.valid) return undefined;
-    return fixedBatches(message, this.emptyBatch.hash);
+    return fixedBatches(message, this.emptyBatch.hash, this.mutants.newView);
   }
 
   /** A valid NEW_VIEW(w) in leader(w)'s stream: a trigger if w−1 > sealed(r); entered once r's latest SEAL is w−1. */
@@ -531,7 +586,7 @@ export class BftReplica {
       this.advanceSeal();
       return;
     }
-    for (const request of this.table.pending()) this.startRequestTimers(request);
+    for (const request of this.table.pending()) this.startRequestTimers(request, true);
     if (leaderOf(view, this.n) === this.self) this.startLeading(view);
     // PREPAREs of w accepted before r entered turn live now.
     const epoch = this.streams[leaderOf(view, this.n)].epoch(view);
@@ -543,7 +598,9 @@ export class BftReplica {
     const leading = this.leading;
     if (!leading || leading.view !== view) return;
     this.proposed.clear();
+    this.proposedOps.clear();
     for (const batch of leading.batches) for (const request of batch) this.proposed.set(request.client, Math.max(this.proposed.get(request.client) ?? 0, request.sequence));
+    if (this.mutants.table === 'op-executed') for (const batch of leading.batches) for (const request of batch) this.proposedOps.add(opKey(request));
     // The NEW_VIEW's CP is CHECKPOINTed if newer than r's (fresh batches wait for it).
     if (leading.checkpoint && leading.checkpoint.next > (this.newestCheckpoint?.next ?? 0)) this.holdCheckpoint(leading.checkpoint);
     this.writeCheckpoint();
@@ -568,9 +625,11 @@ export class BftReplica {
     try {
       const own = this.streams[this.self];
       while (!this.stopped && this.nextProposal < own.checkpointNext + this.config.window) {
-        const batch = freshBatch(this.table.pending(), (client) => this.table.last(client), this.proposed, this.config.batchLimit);
+        const byOp = this.mutants.table === 'op-executed' ? { ran: (request: Request) => this.table.skips(request), proposedOps: this.proposedOps } : undefined;
+        const batch = freshBatch(this.table.pending(), (client) => this.table.last(client), this.proposed, this.config.batchLimit, byOp);
         if (batch.length === 0) break;
         for (const request of batch) this.proposed.set(request.client, request.sequence);
+        if (byOp) for (const request of batch) this.proposedOps.add(opKey(request));
         const instance = this.nextProposal++;
         // Written in order: the CB queues it behind the stream's earlier broadcasts (t in flight).
         void this.broadcast({ type: 'prepare', view: this.view, instance, batch });
@@ -592,10 +651,10 @@ export class BftReplica {
   }
 
   /** §2.1: a correct replica about to pass K ends the run (sizing, apart from safety and liveness). */
-  private endForSizing(verdict: SizingVerdict): void {
+  private endForSizing(verdict: SizingVerdict, detail: Record<string, number> = {}): void {
     if (this.sizingVerdict) return;
     this.sizingVerdict = verdict;
-    this.fabric.note('bft-sizing', { verdict });
+    this.fabric.note('bft-sizing', { verdict, ...detail });
     void this.stop();
   }
 
@@ -624,7 +683,7 @@ export class BftReplica {
   private onOutcome(sender: number, outcome: StreamOutcome): void {
     switch (outcome.kind) {
       case 'accepted':
-        this.batches.set(hashKey(outcome.hash), outcome.batch);
+        this.keepBatch(outcome.hash, outcome.batch, outcome.instance);
         this.onAccepted(outcome.view, outcome.instance, outcome.hash);
         break;
       case 'closed':
@@ -634,10 +693,12 @@ export class BftReplica {
         this.onNewView(outcome.view, outcome.fixed);
         break;
       case 'commit':
-        this.batches.set(hashKey(outcome.hash), outcome.batch);
+        this.keepBatch(outcome.hash, outcome.batch, outcome.instance);
         this.onValidCommit(sender, outcome.view, outcome.instance, outcome.hash, outcome.batch);
         break;
       case 'checkpoint':
+        // ckpt(p)'s CP (valid, Σp checked it) is a CP r holds from now on: r may be behind it (§2.7.2).
+        this.holdCheckpoint(this.streams[sender].checkpoint as CheckpointCertificate);
         // The leader's window slides with its own stream's checkpoint (§2.4.1: i < ckpt(leader).next + W, as written).
         if (sender === this.self) {
           void this.propose();
@@ -663,8 +724,9 @@ export class BftReplica {
     return this.streams[leaderOf(view, this.n)].accepted(view, instance)?.hash;
   }
 
+  /** Settled (§2.4): decided, executed, or covered by a CP r holds. */
   private settled(instance: number): boolean {
-    return this.decisions.has(instance) || instance <= this.executedUpTo;
+    return this.decisions.has(instance) || instance <= this.executedUpTo || instance < (this.newestCheckpoint?.next ?? 0);
   }
 
   /** Live: r is in v (from entering it until a trigger, §2.5.2) and acc[v][i] is set. */
@@ -675,7 +737,11 @@ export class BftReplica {
   // ——— §2.4.3: promise ———
 
   private onAccepted(view: number, instance: number, hash: Hash): void {
-    if (!this.live(view, instance)) return;
+    if (!this.live(view, instance)) {
+      // The `stale-obligations` mutant: Tslow and Tdecide for an instance of a view r is not in.
+      if (this.config.mutant === 'stale-obligations' && !this.settled(instance)) this.startInstanceTimers(this.state(view, instance));
+      return;
+    }
     const state = this.state(view, instance);
     if (state.promised) return;
     state.promised = true;
@@ -684,16 +750,20 @@ export class BftReplica {
       state.promises.set(this.self, hash);
       this.sendToOthers({ type: 'promise', view, instance, hash });
     }
-    if (!this.settled(instance)) {
-      const timeouts = this.timeouts.current;
-      state.cancels.push(this.fabric.setTimer(timeouts.slowUs, () => this.enqueue(() => this.slowTimeout(view, instance))));
-      state.cancels.push(this.fabric.setTimer(timeouts.decideUs, () => this.enqueue(() => this.decideTimeout(view, instance))));
-    }
+    if (!this.settled(instance)) this.startInstanceTimers(state);
     // §2.8: what came early for (v, i) counts now.
     for (const early of this.early.releaseInstance(view, instance)) this.enqueue(() => this.onEarly(early.sender, early.message));
     this.tryFastCommit(state);
     this.tryFastDecide(state);
     void this.tryCommit(state);
+  }
+
+  /** Tslow and Tdecide of a promised (v, i) (§2.4.3). */
+  private startInstanceTimers(state: InstanceState): void {
+    const { view, instance } = state;
+    const timeouts = this.timeouts.current;
+    state.cancels.push(this.fabric.setTimer(timeouts.slowUs, () => this.enqueue(() => this.slowTimeout(view, instance))));
+    state.cancels.push(this.fabric.setTimer(timeouts.decideUs, () => this.enqueue(() => this.decideTimeout(view, instance))));
   }
 
   private async onEarly(from: number, message: EarlyMessage): Promise<void> {
@@ -739,7 +809,7 @@ export class BftReplica {
   private tryFastDecide(state: InstanceState): void {
     if (this.decisions.has(state.instance)) return;
     const vote = state.commitFasts.get(this.self);
-    if (!vote || !fastDecided(state.commitFasts, vote, this.n)) return;
+    if (!vote || !fastDecided(state.commitFasts, vote, this.n, this.config.mutant)) return;
     const batch = this.batches.get(hashKey(vote));
     if (batch) this.decide(state.view, state.instance, vote, batch, 'fast');
   }
@@ -752,7 +822,7 @@ export class BftReplica {
   }
 
   private decideTimeout(view: number, instance: number): void {
-    if (this.settled(instance) || !this.sealing.isLive(view)) return;
+    if (this.settled(instance) || (!this.sealing.isLive(view) && this.config.mutant !== 'stale-obligations')) return;
     this.timeouts.expired('decide', this.sealing.timerView());
     this.suspect('tdecide', `Tdecide: (${view}, ${instance}) promised and unsettled`);
   }
@@ -783,7 +853,7 @@ export class BftReplica {
     if (!state.promised) return;
     // Another's SHARE makes r share too; a sender of a SHARE after that gets r's once (it may have dropped r's).
     if (!state.myShare) await this.share(state);
-    else if (!state.sharedWith.has(from)) {
+    else if (!state.sharedWith.has(from) && this.config.mutant !== 'share-once') {
       state.sharedWith.add(from);
       const hash = this.accepted(state.view, state.instance) as Hash;
       this.send(from, { type: 'share', view: state.view, instance: state.instance, hash, signature: state.myShare });
@@ -835,6 +905,7 @@ export class BftReplica {
   private decide(view: number, instance: number, hash: Hash, batch: Batch, path: 'fast' | 'slow'): void {
     if (this.decisions.has(instance) || instance <= this.executedUpTo) return;
     this.decisions.set(instance, { view, hash, batch });
+    this.sealing.decided(view, instance);
     this.fabric.note('bft-decide', { v: view, i: instance, h: hashKey(hash), path });
     for (const state of this.instances.values()) if (state.instance === instance) for (const cancel of state.cancels.splice(0)) cancel();
     this.executeDecided();
@@ -848,10 +919,10 @@ export class BftReplica {
       let ran = 0;
       for (const request of decision.batch) {
         // Skipping (c, s) with s ≤ last[c]: a request decided twice runs once.
-        if (request.sequence <= this.table.last(request.client)) continue;
+        if (this.table.skips(request)) continue;
         const result = this.config.service.apply(request.op);
-        const settled = this.table.record(request.client, request.sequence, result);
-        if (settled) this.clearRequestTimers(request.client);
+        const settled = this.table.record(request.client, request.sequence, result, request.op);
+        if (settled) this.clearRequestTimers(request.client, request.sequence);
         this.executedRequests++;
         ran++;
         this.fabric.note('bft-execute', { i: instance, c: request.client, s: request.sequence });
@@ -861,8 +932,9 @@ export class BftReplica {
       // §2.5.1: a fresh batch (i > end) of r's view executing with every (c, s) skipped, even empty, is a trigger (a stream burner).
       const end = this.streams[leaderOf(decision.view, this.n)].epoch(decision.view)?.newView?.end ?? -1;
       if (decision.view === this.view && isWastedFreshBatch(instance, end, ran)) this.suspect('wasted-fresh-batch', `batch at ${instance} of view ${decision.view} ran no request`);
-      if ((instance + 1) % (this.config.window / 2) === 0) this.shareCheckpoint(instance + 1);
+      if (isCheckpointPoint(instance + 1, this.config.window) && !this.atCheckpointPoint(instance + 1)) return;
     }
+    this.fetchIfBehind();
     for (const waiter of [...this.executedWaiters]) {
       if (this.executedRequests >= waiter.count) {
         this.executedWaiters.splice(this.executedWaiters.indexOf(waiter), 1);
@@ -872,11 +944,28 @@ export class BftReplica {
     void this.propose();
   }
 
-  // ——— §2.7.1: checkpoints (the shell's part; snapshots kept and state transfer are checkpoints.ts's, written apart) ———
+  // ——— §2.7.1: checkpoints (the decisions are checkpoints.ts's, one replica's side of them stateTransfer.ts's) ———
 
-  /** After executing next−1, next ≡ 0 mod W/2: CKPT-SHARE(next, d) to all, d = H(snapshot). */
-  private shareCheckpoint(next: number): void {
-    const digest = snapshotDigest({ pairs: this.config.service.pairs(), clients: this.table.records() });
+  /**
+   * After executing next−1, next ≡ 0 mod W/2: keep the snapshot (§2.7.1)
+   * and CKPT-SHARE it. A snapshot past the cap cannot travel in one STATE:
+   * the run ends with `snapshot-full` (false: stop executing).
+   */
+  private atCheckpointPoint(next: number): boolean {
+    const snapshot: Snapshot = { pairs: this.config.service.pairs(), clients: this.table.records() };
+    const size = snapshotVerdict(snapshot, this.limits.snapshotLimitBytes);
+    if (size.verdict === 'snapshot-full') {
+      this.endForSizing('snapshot-full', { next, sizeBytes: size.sizeBytes });
+      return false;
+    }
+    if (next >= (this.newestCheckpoint?.next ?? 0)) this.transfer.keep(next, snapshot);
+    this.shareCheckpoint(next, snapshot);
+    return true;
+  }
+
+  /** CKPT-SHARE(next, d) to all, d = H(snapshot). */
+  private shareCheckpoint(next: number, snapshot: Snapshot): void {
+    const digest = snapshotDigest(snapshot);
     const signature = this.signOwn({ purpose: 'checkpoint', next, digest });
     this.sendToOthers({ type: 'ckpt-share', next, digest, signature });
     this.onCheckpointShare(this.self, { type: 'ckpt-share', next, digest, signature });
@@ -900,14 +989,131 @@ export class BftReplica {
     this.writeCheckpoint();
   }
 
-  /** r holds a newer CP (from any source): instances below it are covered (they leave F). */
+  /** r holds a newer CP (from any source): instances below it are covered (they leave F); state below goes; r may be behind it. */
   private holdCheckpoint(cp: CheckpointCertificate): void {
     if (cp.next <= (this.newestCheckpoint?.next ?? 0)) return;
     this.newestCheckpoint = cp;
     for (const next of [...this.checkpointShares.keys()]) if (next <= cp.next) this.checkpointShares.delete(next);
+    this.transfer.held(cp.next);
+    this.dropBelow();
     this.sealing.covered(cp.next);
     this.moved();
     this.advanceSeal();
+    this.fetchIfBehind();
+  }
+
+  /**
+   * §2.7.1: drop local state below N (instances with their shares and
+   * timers, batches). Below N but not yet executed, r still needs them to
+   * execute what it decided, so the floor is min(N, executed+1).
+   */
+  private dropBelow(): void {
+    const floor = Math.min(this.newestCheckpoint?.next ?? 0, this.executedUpTo + 1);
+    for (const [key, state] of this.instances) {
+      if (state.instance >= floor) continue;
+      for (const cancel of state.cancels.splice(0)) cancel();
+      this.instances.delete(key);
+    }
+    for (const [key, instance] of this.batchInstances) {
+      if (instance >= floor) continue;
+      this.batchInstances.delete(key);
+      this.batches.delete(key);
+    }
+  }
+
+  /** Keeps a batch by hash, noting the instance it was seen at. */
+  private keepBatch(hash: Hash, batch: Batch, instance: number): void {
+    const key = hashKey(hash);
+    this.batches.set(key, batch);
+    this.batchInstances.set(key, Math.max(this.batchInstances.get(key) ?? -1, instance));
+  }
+
+  // ——— §2.7.2: state transfer ———
+
+  /** Behind the newest CP held (executed+1 covered and undecided): FETCH at once, then every Tfetch the next signer. */
+  private fetchIfBehind(): void {
+    if (this.stopped || this.sizingVerdict) return;
+    const sent = this.transfer.fetchFor(this.newestCheckpoint, this.executedUpTo);
+    if (sent) this.sendFetch(sent);
+    if (this.transfer.fetching && !this.fetchTimer) this.armFetchTimer();
+  }
+
+  private armFetchTimer(): void {
+    this.fetchTimer = this.fabric.setTimer(this.timeouts.current.fetchUs, () =>
+      this.enqueue(() => {
+        this.fetchTimer = undefined;
+        const sent = this.transfer.tick(this.executedUpTo);
+        if (sent) this.sendFetch(sent);
+        if (this.transfer.fetching) this.armFetchTimer();
+      }),
+    );
+  }
+
+  private sendFetch(sent: FetchSent): void {
+    this.fabric.note('bft-fetch', { next: sent.checkpoint.next, to: sent.target });
+    this.send(sent.target, { type: 'fetch', checkpoint: sent.checkpoint });
+  }
+
+  /** A valid CP from a FETCH or HAVE-CP (§2.7.2): r holds it (the FETCH's counts as held). */
+  private validCheckpoint(cp: CheckpointCertificate): boolean {
+    return validCheckpointCertificate(cp, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature));
+  }
+
+  /** FETCH(CP): STATE(CP′, snapshot) for the newest CP′ held if its snapshot is kept, else HAVE-CP(CP′). */
+  private onFetch(from: number, cp: CheckpointCertificate): void {
+    if (!this.validCheckpoint(cp)) return;
+    this.holdCheckpoint(cp);
+    const answer = this.transfer.answer(cp, this.newestCheckpoint);
+    if (answer.type === 'state') this.send(from, { type: 'state', checkpoint: answer.checkpoint, snapshot: answer.snapshot });
+    else this.send(from, { type: 'have-cp', checkpoint: answer.checkpoint });
+  }
+
+  /** HAVE-CP(CP): a newer valid CP is held (and fetched, if r is behind it). */
+  private onHaveCheckpoint(cp: CheckpointCertificate): void {
+    if (cp.next <= (this.newestCheckpoint?.next ?? 0) || !this.validCheckpoint(cp)) return;
+    this.holdCheckpoint(cp);
+  }
+
+  /** §2.4.9: a PROMISE, SHARE or BATCH-REQ at i covered by a CP r holds gets HAVE-CP(CP), once per CP and sender. */
+  private answerCovered(from: number, instance: number): void {
+    const cp = this.newestCheckpoint;
+    if (!cp || instance >= cp.next) return;
+    const key = `${cp.next}/${from}`;
+    if (this.haveCheckpointSent.has(key)) return;
+    this.haveCheckpointSent.add(key);
+    this.send(from, { type: 'have-cp', checkpoint: cp });
+  }
+
+  /**
+   * STATE(CP′, snapshot): taken only from an outstanding FETCH's target and
+   * installed iff CP′ is valid, H(snapshot) = CP′.d and CP′.next >
+   * executed+1 now (checkpoints.ts's installDecision). Installing replaces
+   * the KV pairs and the client table, sets executed := CP′.next−1 and drops
+   * local state below; r's view, Σ and later timers stay.
+   */
+  private async onState(from: number, message: StateMessage): Promise<void> {
+    const before = this.signer.counters.verified;
+    const decision = this.transfer.judge(from, message.checkpoint, message.snapshot, this.executedUpTo);
+    await this.fabric.compute((this.signer.counters.verified - before) * this.config.costs.verify);
+    if (!decision.install) {
+      this.fabric.note('bft-state-refused', { from, next: message.checkpoint.next, reason: decision.reason });
+      return;
+    }
+    const { checkpoint, snapshot } = message;
+    this.config.service.install(snapshot.pairs);
+    for (const request of this.table.install(snapshot.clients)) this.clearRequestTimers(request.client);
+    this.executedUpTo = decision.executed;
+    this.fabric.note('bft-skip', decision.skip);
+    for (const instance of [...this.decisions.keys()]) if (instance <= this.executedUpTo) this.decisions.delete(instance);
+    // Requests the snapshot covers count as run here: every correct client's s = 1..last[c] ran once in the prefix.
+    let covered = 0;
+    for (const record of snapshot.clients) if (this.clientSet.has(record.client)) covered += record.last;
+    this.executedRequests = Math.max(this.executedRequests, covered);
+    this.transfer.installed(checkpoint.next, snapshot);
+    this.holdCheckpoint(checkpoint);
+    this.dropBelow();
+    for (const state of this.instances.values()) if (this.settled(state.instance)) for (const cancel of state.cancels.splice(0)) cancel();
+    this.executeDecided();
   }
 
   private writeCheckpoint(): void {
@@ -941,12 +1147,14 @@ export class BftReplica {
         await this.onRequest(point.request);
         break;
       case 'promise':
+        if (fromReplica) this.answerCovered(message.from, point.instance);
         if (fromReplica && !this.heldEarly(message.from, point)) this.onPromise(message.from, point);
         break;
       case 'commit-fast':
         if (fromReplica && !this.heldEarly(message.from, point)) this.onCommitFast(message.from, point);
         break;
       case 'share':
+        if (fromReplica) this.answerCovered(message.from, point.instance);
         if (fromReplica && !this.heldEarly(message.from, point)) await this.onShare(message.from, point);
         break;
       case 'vc-share':
@@ -960,7 +1168,8 @@ export class BftReplica {
         // A fixed batch the leader asked for (§2.6.2): kept by hash.
         const key = hashKey(batchHash(point.batch));
         if (fromReplica && this.batchRequested.has(key) && !this.batches.has(key)) {
-          this.batches.set(key, point.batch);
+          // Fixed batches sit at or above the NEW_VIEW's start, so at or above r's N.
+          this.keepBatch(batchHash(point.batch), point.batch, this.newestCheckpoint?.next ?? 0);
           this.tryNewView();
         }
         break;
@@ -969,6 +1178,7 @@ export class BftReplica {
         if (fromReplica) this.onCheckpointShare(message.from, point);
         break;
       case 'batch-req': {
+        if (fromReplica) this.answerCovered(message.from, point.instance);
         const batch = this.batches.get(hashKey(point.hash));
         if (fromReplica && batch) {
           this.viewChangeSent.messages++;
@@ -976,8 +1186,24 @@ export class BftReplica {
         }
         break;
       }
+      case 'fetch':
+        if (fromReplica) {
+          const before = this.signer.counters.verified;
+          this.onFetch(message.from, point.checkpoint);
+          await this.fabric.compute((this.signer.counters.verified - before) * this.config.costs.verify);
+        }
+        break;
+      case 'have-cp':
+        if (fromReplica) {
+          const before = this.signer.counters.verified;
+          this.onHaveCheckpoint(point.checkpoint);
+          await this.fabric.compute((this.signer.counters.verified - before) * this.config.costs.verify);
+        }
+        break;
+      case 'state':
+        if (fromReplica) await this.onState(message.from, point);
+        break;
       default:
-        // HAVE-CP, FETCH, STATE: state transfer (checkpoints.ts, not wired in yet).
         break;
     }
   }

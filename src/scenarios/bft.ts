@@ -12,6 +12,8 @@ import { bftFaults, bftSetup, clientCountOf, defaultClients, maxStreamSlots, str
 import { keyCount } from './kvClients.js';
 import { linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
+import { cbStreamReplicaBody, isStreamStrategy, placeStreamStrategies, streamReplicaOf, streamStrategyNames } from './bftByzantineStreams.js';
+import { adversaryEffects, byzantineClientBody, byzantineClientsOf, correctWorkDone, CorrectRequestsKvService, parseBftAdversaries, validateBftClientAdversaries } from './bftByzantineClients.js';
 
 /**
  * `bft`: Byzantine consensus with n = 2f+1 on consistent broadcast
@@ -100,7 +102,11 @@ export const bftScenario: Scenario = {
     const f = bftFaults(options);
     if (f < 1) throw new Error(`--n ${options.n}: bft runs n = 2f+1 replicas (f >= 1) plus ${clientCountOf(options)} client(s); give --f`);
     if (options.n !== 2 * f + 1 + clientCountOf(options)) throw new Error(`--n ${options.n}: bft with f = ${f} and ${clientCountOf(options)} client(s) has ${2 * f + 1 + clientCountOf(options)} processes; give --f`);
-    if (options.adversary !== undefined && options.adversary !== 'none') throw new Error('--adversary: no Byzantine strategy of bft is built yet (accepted: none)');
+    const adversaries = parseBftAdversaries(options.adversary, streamStrategyNames);
+    const unbuilt = adversaries.replica.filter((name) => !isStreamStrategy(name));
+    if (unbuilt.length > 0) throw new Error(`--adversary ${unbuilt.join(',')}: not built yet for bft (accepted: none, the stream and client strategies)`);
+    placeStreamStrategies(adversaries.replica, f);
+    validateBftClientAdversaries(adversaries.client, clientCountOf(options));
     if (options.memories < 1) throw new Error(`--memories ${options.memories}: the streams need at least one memory`);
     if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call`);
     if (options.slots !== undefined && options.slots > maxStreamSlots) throw new Error(`--slots ${options.slots}: a bft stream holds K < 2^32 blocks (the spec's tests: --slots ${testStreamSlots})`);
@@ -127,9 +133,17 @@ export const bftScenario: Scenario = {
     const setup = bftSetup(options);
     const costs = signatureCosts(options);
     const keys = runKeys(options.seed);
+    const adversaries = parseBftAdversaries(options.adversary, streamStrategyNames);
+    const byzantineClients = byzantineClientsOf(setup, adversaries.client);
+    const streamStrategy = placeStreamStrategies(adversaries.replica.filter(isStreamStrategy), setup.f).get(process);
+    if (streamStrategy?.startsWith('cb:')) return cbStreamReplicaBody(streamStrategy, process, setup, { options, keys, costs });
     if (process < setup.replicas) {
-      return async (fabric) => {
-        const service = new KvService(options.workload === 'bulk' ? bulkPairs() : []);
+      return async (given) => {
+        // A stream strategy: this replica's stream written by hand (bftByzantineStreams.ts), the rest of it correct.
+        const byzantine = streamStrategy ? streamReplicaOf(streamStrategy, given, setup, { options, keys, costs }) : undefined;
+        const fabric = byzantine?.fabric ?? given;
+        const pairs = options.workload === 'bulk' ? bulkPairs() : [];
+        const service = byzantineClients.size > 0 ? new CorrectRequestsKvService(byzantineClients, pairs) : new KvService(pairs);
         const replica = new BftReplica(fabric, {
           f: setup.f,
           window: setup.window,
@@ -142,10 +156,13 @@ export const bftScenario: Scenario = {
           service,
           views: setup.views,
           ...(options.mutant ? { mutant: options.mutant as BftMutant } : {}),
+          ...byzantine?.config,
         });
         replica.stopBy(setup.giveUpAt);
         const cancel = fabric.setTimer(setup.giveUpAt, () => void replica.stop());
-        await replica.whenExecutedRequests(setup.requests);
+        // With Byzantine clients the end of work is the correct clients' requests (theirs may run or not); a stop ends it too.
+        if (service instanceof CorrectRequestsKvService) await correctWorkDone(fabric, replica.whenExecutedRequests(Infinity), service, setup, { ops: options.ops, byzantine: byzantineClients });
+        else await replica.whenExecutedRequests(setup.requests);
         cancel();
         // Keep serving a while: a laggard may still need this replica's PROMISEs, COMMIT-FASTs and stream records.
         if (!replica.sizing) await fabric.sleep(setup.linger);
@@ -158,6 +175,8 @@ export const bftScenario: Scenario = {
     }
     const clientIndex = process - setup.replicas;
     if (clientIndex >= setup.clients.length) return undefined;
+    const strategy = byzantineClients.get(process);
+    if (strategy) return byzantineClientBody(strategy, setup, { ops: options.ops, keys, costs, byzantine: byzantineClients });
     return async (fabric) => {
       const client = new BftKvClient(fabric, { f: setup.f, keys, costs, ...setup.client });
       await runBftClientCalls(client, { seed: options.seed, ops: options.ops, keyCount, clientIndex, process });
@@ -167,10 +186,12 @@ export const bftScenario: Scenario = {
     const setup = bftSetup(options);
     // A run ended for sizing (§2.1) owes no liveness: the verdict is reported apart (`sizing`, exit 3).
     const liveness = livenessOwed(options, setup.replicas, setup.f) && eventsOf(notes, 'bft-sizing').length === 0;
-    return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness });
+    const byzantineClients = [...byzantineClientsOf(setup, parseBftAdversaries(options.adversary, streamStrategyNames).client).keys()];
+    return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness, byzantineClients });
   },
-  linearizable(history) {
-    return linearizableVerdict(history, 'kv');
+  linearizable(history, options) {
+    // A Byzantine client's calls are all outstanding (info) at once: pair returns by operation id (bftByzantineClients.ts).
+    return linearizableVerdict(history, 'kv', parseBftAdversaries(options.adversary, streamStrategyNames).client.length > 0 ? 'op' : 'process');
   },
   details(history, options, notes) {
     const setup = bftSetup(options);
@@ -205,6 +226,7 @@ export const bftScenario: Scenario = {
       // State transfer (§2.7.2): STATEs installed (instances skipped), FETCHes sent, STATEs refused.
       transfer: transferCounts(notes),
       timers: setup.timing,
+      adversaryEffects: adversaryEffects(notes),
     };
   },
 };

@@ -25,6 +25,8 @@ export interface BftCheckContext {
   readonly clients: readonly number[];
   /** Whether every client call must complete (no faults beyond a tolerated crash). */
   readonly liveness: boolean;
+  /** Byzantine clients: their requests are whatever they signed (no bound on s) and their calls owe no liveness. */
+  readonly byzantineClients?: readonly number[];
 }
 
 /** One replica's executions (per instance, in order) and the ranges it skipped by installing a STATE. */
@@ -95,7 +97,8 @@ export function checkBft(history: readonly HistoryEvent[], notes: readonly NoteE
     run.byInstance.set(event.i, list);
     if (run.seen.has(key)) violations.push({ property: 'integrity', detail: `p${event.process} executed (${key}) twice`, involved: { processes: [event.process] } });
     run.seen.add(key);
-    if (!context.clients.includes(event.c) || event.s < 1 || event.s > (invoked.get(event.c) ?? 0)) {
+    const byzantineClient = context.byzantineClients?.includes(event.c) ?? false;
+    if (!context.clients.includes(event.c) || event.s < 1 || (!byzantineClient && event.s > (invoked.get(event.c) ?? 0))) {
       violations.push({ property: 'validity', detail: `p${event.process} executed (${key}), which no configured client invoked`, involved: { processes: [event.process] } });
     }
   }
@@ -116,10 +119,11 @@ export function checkBft(history: readonly HistoryEvent[], notes: readonly NoteE
       }
     }
   }
-  const result = checkRunLinearizable(history, 'kv');
+  // A Byzantine client's calls are all outstanding (info) at once: pair returns by operation id, not by process.
+  const result = checkRunLinearizable(history, 'kv', context.byzantineClients?.length ? 'op' : 'process');
   if (result.verdict === 'not-linearizable') violations.push({ property: 'linearizability', detail: result.explanation });
   if (context.liveness) {
-    const open = history.filter((event) => event.type === 'info');
+    const open = history.filter((event) => event.type === 'info' && !(context.byzantineClients?.includes(event.process) ?? false));
     if (open.length > 0) violations.push({ property: 'liveness', detail: `${open.length} client call(s) gave up (outcome unknown) although the faults stayed within tolerance`, involved: { processes: [...new Set(open.map((event) => event.process))] } });
   }
   return violations;

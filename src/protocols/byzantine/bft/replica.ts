@@ -84,6 +84,8 @@ export interface BftReplicaConfig {
   readonly mutant?: BftMutant;
   /** The snapshot cap (§2.7.2: one STATE carries it; tests 64 KiB): a correct replica whose snapshot passes it ends the run with `snapshot-full`. */
   readonly snapshotLimitBytes?: number;
+  /** Builds this replica's stream (default: a correct ConsistentBroadcast); a Byzantine replica's stream writer (byzantineStream.ts) in adversary runs. */
+  readonly stream?: (fabric: Fabric, config: BroadcastConfig) => Pick<ConsistentBroadcast, 'broadcast' | 'stop' | 'stopBy' | 'counters'>;
 }
 
 /** Why a run ends for sizing, apart from safety and liveness (§2.1). */
@@ -131,7 +133,7 @@ interface InstanceState {
 export class BftReplica {
   readonly n: number;
   private readonly signer: Signer;
-  private readonly cb: ConsistentBroadcast;
+  private readonly cb: Pick<ConsistentBroadcast, 'broadcast' | 'stop' | 'stopBy' | 'counters'>;
   private readonly streams: StreamState[] = [];
   private readonly limits: CodecLimits;
   private readonly table: ClientTable;
@@ -233,7 +235,7 @@ export class BftReplica {
         }),
       );
     }
-    this.cb = new ConsistentBroadcast(fabric, {
+    this.cb = (config.stream ?? ((on, stream) => new ConsistentBroadcast(on, stream)))(fabric, {
       ...config.broadcast,
       // §2.1's stream mutants that the CB layer carries (its own catalogue, src/protocols/byzantine/mutants.ts).
       ...(mutant === 'rewritten-record' ? { mutant } : {}),

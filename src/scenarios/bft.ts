@@ -12,6 +12,9 @@ import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from
 import { keyCount } from './kvClients.js';
 import { linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
+import { bftAdversariesOf } from './bftAdversarySetup.js';
+import { bftReplicaBehaviour } from '../protocols/byzantine/bft/adversaries/strategies.js';
+import { runSilentReplica } from '../protocols/byzantine/bft/adversaries/silent.js';
 
 /**
  * `bft`: Byzantine consensus with n = 2f+1 on consistent broadcast
@@ -83,7 +86,7 @@ export const bftScenario: Scenario = {
     const f = bftFaults(options);
     if (f < 1) throw new Error(`--n ${options.n}: bft runs n = 2f+1 replicas (f >= 1) plus ${clientCountOf(options)} client(s); give --f`);
     if (options.n !== 2 * f + 1 + clientCountOf(options)) throw new Error(`--n ${options.n}: bft with f = ${f} and ${clientCountOf(options)} client(s) has ${2 * f + 1 + clientCountOf(options)} processes; give --f`);
-    if (options.adversary !== undefined && options.adversary !== 'none') throw new Error('--adversary: no Byzantine strategy of bft is built yet (accepted: none)');
+    bftAdversariesOf(options, f);
     if (options.memories < 1) throw new Error(`--memories ${options.memories}: the streams need at least one memory`);
     if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call`);
     const setup = bftSetup(options);
@@ -92,11 +95,12 @@ export const bftScenario: Scenario = {
   },
   tolerance(options) {
     const setup = bftSetup(options);
-    // Up to f replicas, leaders included (a view change replaces them); clients' crashes end their calls, so none is drawn.
+    // Up to f replicas, leaders included (a view change replaces them), Byzantine ones counted; clients' crashes end their calls, so none is drawn.
+    const byzantine = new Set(bftAdversariesOf(options, setup.f).map((placement) => placement.process));
     return {
-      processes: setup.f,
+      processes: setup.f - byzantine.size,
       memories: Math.floor((options.memories - 1) / 2),
-      crashable: Array.from({ length: setup.replicas }, (_, index) => index),
+      crashable: Array.from({ length: setup.replicas }, (_, index) => index).filter((index) => !byzantine.has(index)),
     };
   },
   mustFinish(options) {
@@ -110,6 +114,14 @@ export const bftScenario: Scenario = {
     const costs = signatureCosts(options);
     const keys = runKeys(options.seed);
     if (process < setup.replicas) {
+      const placements = bftAdversariesOf(options, setup.f);
+      const colluders = placements.map((placement) => placement.process);
+      const strategy = placements.find((placement) => placement.process === process)?.adversary;
+      if (strategy === 'silent') {
+        const limits = { window: setup.window, batchLimit: setup.batchLimit, opLimitBytes: 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096 };
+        return (fabric) => runSilentReplica(fabric, { n: setup.replicas, colluders, limits, stayUs: setup.giveUpAt, idleUs: 2 * (setup.timing.request + (setup.timing.view ?? 2 * setup.timing.decide)) });
+      }
+      const byzantine = strategy ? bftReplicaBehaviour(strategy, { views: setup.views }) : undefined;
       return async (fabric) => {
         const service = new KvService();
         const replica = new BftReplica(fabric, {
@@ -124,6 +136,7 @@ export const bftScenario: Scenario = {
           service,
           views: setup.views,
           ...(options.mutant ? { mutant: options.mutant as BftMutant } : {}),
+          ...(byzantine ? { byzantine, colluders } : {}),
         });
         replica.stopBy(setup.giveUpAt);
         const cancel = fabric.setTimer(setup.giveUpAt, () => void replica.stop());
@@ -148,8 +161,11 @@ export const bftScenario: Scenario = {
   check(history, options, notes) {
     const setup = bftSetup(options);
     // A run ended for sizing (§2.1) owes no liveness: the verdict is reported apart (`sizing`, exit 3).
-    const liveness = livenessOwed(options, setup.replicas, setup.f) && eventsOf(notes, 'bft-sizing').length === 0;
-    return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness });
+    const byzantine = new Set(bftAdversariesOf(options, setup.f).map((placement) => placement.process));
+    // Byzantine replicas count among the f faults (validate keeps them with the crashes within f); their decisions prove nothing.
+    const correctNotes = byzantine.size === 0 ? notes : notes.filter((note) => !byzantine.has(note.process));
+    const liveness = livenessOwed(options, setup.replicas, setup.f - byzantine.size) && eventsOf(correctNotes, 'bft-sizing').length === 0;
+    return checkBft(history, correctNotes, { replicas: setup.replicas, clients: setup.clients, liveness });
   },
   linearizable(history) {
     return linearizableVerdict(history, 'kv');
@@ -184,7 +200,20 @@ export const bftScenario: Scenario = {
       // Totals over decisions: checkpoints (every W/2) amortized in; the stream's (CB) signatures apart.
       perDecision: { replicaMessages: per(sum('messages')), broadcasts: per(sum('broadcasts')), signaturesMade: per(sum('made')), signaturesVerified: per(sum('verified')), streamSignaturesMade: per(sum('streamMade')) },
       viewChange: viewChangeCost(notes, delay(options)),
+      ...adversaryDetails(options, setup.f, notes),
       timers: setup.timing,
     };
   },
 };
+
+/** The Byzantine replicas of the run, each with the effects it noted (`adversary-effect`), and their count. */
+function adversaryDetails(options: ResolvedOptions, f: number, notes: readonly NoteEvent[]): { adversaries?: { process: number; adversary: string; effect: boolean; reasons: string[] }[]; adversaryEffects?: number } {
+  const placements = bftAdversariesOf(options, f);
+  if (placements.length === 0) return {};
+  const effects = eventsOf(notes, 'adversary-effect');
+  const adversaries = placements.map((placement) => {
+    const reasons = effects.filter((event) => event.process === placement.process).map((event) => event.reason);
+    return { process: placement.process, adversary: placement.adversary, effect: reasons.length > 0, reasons };
+  });
+  return { adversaries, adversaryEffects: effects.length };
+}

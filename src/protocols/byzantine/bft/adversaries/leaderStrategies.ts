@@ -15,7 +15,8 @@ abstract class LeaderStrategy extends ByzantineStrategy {
 
   observeStream(sender: number, message: StreamMessage, outcome: StreamOutcome): void {
     this.refusedEvidence(sender, message, outcome);
-    this.sealEvidence(sender, outcome, this.cause);
+    // Only a SEAL of a view it leads is its doing.
+    if (outcome.kind === 'sealed' && this.leader(outcome.view) === this.context.self) this.sealEvidence(sender, outcome, this.cause);
   }
 }
 

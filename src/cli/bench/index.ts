@@ -9,6 +9,7 @@ import { muBench } from './mu.js';
 import { swarmBench } from './swarm.js';
 import { peersBench } from './peers.js';
 import { tablesBench } from './tables.js';
+import { bftBench } from './bft.js';
 
 /** Every benchmark suite, in the order `mnm bench all` runs them. */
-export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench, muBench, swarmBench, peersBench, tablesBench];
+export const suites: readonly BenchSuite[] = [simBench, checkBench, broadcastBench, backendsBench, sweepWorkersBench, longRunsBench, muBench, swarmBench, peersBench, tablesBench, bftBench];

@@ -1,5 +1,6 @@
 import { broadcastTable } from '../tables/broadcast.js';
 import { consensusTable } from '../tables/consensus.js';
+import { bftPlans, bftTable, measureBftRows } from '../tables/bft.js';
 import { tablesCharts } from './charts/tablesCharts.js';
 import type { BenchSuite } from './suite.js';
 
@@ -14,16 +15,19 @@ import type { BenchSuite } from './suite.js';
  */
 export const tablesBench: BenchSuite = {
   name: 'tables',
-  summary: "the lecture's consensus and broadcast tables from simulator runs (delays, work, signatures), drawn as bar charts",
+  summary: "the lecture's consensus, broadcast and bft tables from simulator runs (delays, work, signatures), drawn as bar charts",
   async run(options, io) {
     const consensus = await consensusTable.measure({ quiet: options.quiet }, io);
     const broadcast = await broadcastTable.measure({ quiet: options.quiet }, io);
-    return { consensus, broadcast };
+    // The bft table (specs/bft-consensus.md §5); --quick keeps to f = 1 (an f = 2 view change costs a minute of simulation).
+    const bft = { rows: await measureBftRows(bftPlans(options.quick ? [1] : [1, 2])) };
+    return { consensus, broadcast, bft };
   },
   summarize(result) {
     const consensus = result.consensus as Parameters<typeof consensusTable.render>[0];
     const broadcast = result.broadcast as Parameters<typeof broadcastTable.render>[0];
-    return [consensusTable.render(consensus).trimEnd(), '', broadcastTable.render(broadcast).trimEnd()].join('\n');
+    const bft = result.bft as Parameters<typeof bftTable.render>[0] | undefined;
+    return [consensusTable.render(consensus).trimEnd(), '', broadcastTable.render(broadcast).trimEnd(), ...(bft ? ['', bftTable.render(bft).trimEnd()] : [])].join('\n');
   },
   charts: tablesCharts,
 };

@@ -23,8 +23,17 @@ cases uncontended / contention / skew, unit latency, 4 clients x 50
 operations, seeds 1-3; each row {"algorithm", "op", "case", "cache",
 "rttP50", "rttP99", "fastPathShare", "expected" (spec §7), ...}.
 
+bft: per decision of bft (n = 2f+1 on consistent broadcast) on the fast path
+(no fault), the slow path (a silent follower) and a view change (the leader
+crashed: Treq expiry to NEW_VIEW accepted), next to pbft (n = 3f+1) and Mu,
+f = 1 and 2, unit latency; each row {"algorithm", "path", "f", "processes",
+"delays", "delaysEndToEnd", "timeout", "messages", "broadcasts", "verbs",
+"signaturesMade", "signaturesVerified", "signaturesMadeAmortized",
+"clientSignaturesVerified", "bytes", ...} (specs/bft-consensus.md §5).
+
 examples:
   mnm table consensus
+  mnm table bft --json
   mnm table swarm --json
 `,
   async run(args, io) {

@@ -20,7 +20,7 @@ describe('mnm tour', () => {
       const { code, stdout, stderr } = await mnm('tour', '--json', '--traces', traces);
       assert.equal(code, 0, stderr);
       const tour = JSON.parse(stdout);
-      assert.equal(tour.stops.length, 14);
+      assert.equal(tour.stops.length, 16);
       assert.equal(tour.traces, traces);
       assert.equal(tour.stops[0].metrics.byFunction.write.delaysMedian, 2);
       assert.equal(tour.stops[2].blocked, true);
@@ -67,6 +67,21 @@ describe('mnm tour', () => {
       assert.equal(slow.facts.slowDeliveries, slow.facts.processes - 1);
       assert.ok(slow.facts.signedAt >= slow.facts.signTimeout && slow.facts.firstDeliveryAt > slow.facts.signedAt, JSON.stringify(slow.facts));
       assert.ok(slow.facts.delaysMedian > fast.facts.delaysMedian);
+
+      // bft on CB: the fast path decides with no signature at all (the CB streams' included), all n replicas promising.
+      const bftFast = tour.stops[14];
+      assert.equal(bftFast.ok, true);
+      assert.deepEqual(bftFast.facts.decisions, { fast: 3, slow: 0 });
+      assert.equal(bftFast.facts.signaturesMade, 0);
+      assert.ok(bftFast.facts.messagesPerDecision > 0 && bftFast.facts.delaysToDecide > 0, JSON.stringify(bftFast.facts));
+      // A faulty leader: suspected, replaced through NEW_VIEW(1) by p1; decisions continue in view 1 and every call completes.
+      const bftView = tour.stops[15];
+      assert.equal(bftView.ok, true);
+      assert.equal(bftView.facts.views, 1);
+      assert.equal(bftView.facts.newLeader, 1);
+      assert.ok(bftView.facts.enteredAt > bftView.facts.suspectedAt && bftView.facts.viewChangeSignaturesMade > 0, JSON.stringify(bftView.facts));
+      assert.ok(bftView.facts.decidedLater.length >= 1);
+      assert.equal(bftView.facts.callsOk, 3);
 
       // Each stop's trace: NN-<name>.trace.jsonl, a header and the run's events, replayable to the same hash.
       const files = readdirSync(traces).sort();

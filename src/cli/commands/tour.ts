@@ -10,6 +10,7 @@ import { replayCommand } from '../runArgs.js';
 import { isSystemError, systemErrorReason } from '../systemError.js';
 import { UsageError, exitCodes } from '../usage.js';
 import { broadcastFacts, deliveredLine, equivocationShown, type DeliveredK } from './tourBroadcast.js';
+import { bftFastFacts, bftLeaderFault, bftTourOptions, bftViewChangeFacts, leaderFaultLabel } from './tourBft.js';
 import { checkCommand } from './check.js';
 import { interruptedExitCode } from '../sweep/interrupt.js';
 import { serveViewerPage, viewerPageHtml, writeViewerPage, type ViewerTraceSource } from './viewPage.js';
@@ -287,6 +288,40 @@ const stops: readonly Stop[] = [
       );
     },
   },
+  {
+    title: '15. Byzantine consensus with n = 2f+1 on CB: a decision with no signature',
+    name: 'bft-fast-path',
+    options: bftTourOptions(),
+    facts: bftFastFacts,
+    explain: (report) => {
+      const facts = bftFastFacts(report);
+      const decisions = facts.decisions as { fast: number; slow: number };
+      return (
+        `${facts.replicas} replicas (f = 1) serve a key-value store; a client signs each request. The leader p0 puts each batch in its CB stream (PREPARE); every replica\n` +
+        `   answers PROMISE to all, then COMMIT-FAST once it holds all ${facts.replicas} promises, and decides on all ${facts.replicas} COMMIT-FASTs — plain messages, nothing signed.\n` +
+        `   ${decisions.fast} decisions on the fast path, ${decisions.slow} on the slow one: ${facts.delaysToDecide} delays to decide, ${facts.delaysEndToEnd} end to end (median),\n` +
+        `   ${facts.messagesPerDecision} replica messages and ${facts.broadcastsPerDecision} CB per decision, replica signatures made: ${facts.signaturesMade} (the CB streams' included).\n` +
+        `   A checkpoint every W/2 decisions costs n signatures (2n/W per decision amortized); PBFT signs nothing either, but needs 3f+1 replicas (mnm table bft).`
+      );
+    },
+  },
+  {
+    title: '16. A faulty leader is replaced by a view change',
+    name: 'bft-view-change',
+    options: bftTourOptions(bftLeaderFault),
+    facts: bftViewChangeFacts,
+    explain: (report) => {
+      const facts = bftViewChangeFacts(report);
+      return (
+        `${leaderFaultLabel(bftLeaderFault)}. Decided in view 0: ${(facts.decidedInView0 as string[]).join(', ') || 'none'}.\n` +
+        `   p${facts.suspectedBy} suspects it at ${facts.suspectedAt} (a request or a promised instance timed out): it SEALs view 0 in its stream; each SEAL brings the next leader a\n` +
+        `   VC certificate (f+1 signed VC-SHAREs on the sealer's stream state); p${facts.newLeader} CB-broadcasts NEW_VIEW(1) with f+1 of them and it is accepted at ${facts.enteredAt}:\n` +
+        `   ${facts.viewChangeDelays} delays from the suspicion, ${facts.viewChangeMessages} VC messages, ${facts.viewChangeSignaturesMade} VC-SHARE signatures; ${facts.fixedInstances} instance(s) fixed by the NEW_VIEW and proposed again.\n` +
+        `   Decided after it: ${(facts.decidedLater as string[]).join(', ') || 'none'} ${'crash' in bftLeaderFault ? '(slow path: the crashed p0 never promises)' : ''}. Calls completed: ${facts.callsOk}; agreement, validity, liveness:\n` +
+        `   ${report.ok ? 'hold' : 'VIOLATED'}; the history is ${report.linearizable === true ? 'linearizable' : report.linearizable === false ? 'NOT linearizable' : 'not judged'} (model kv).`
+      );
+    },
+  },
 ];
 
 /** Where the stops' traces go unless --traces says otherwise (relative to the working directory). */
@@ -323,7 +358,9 @@ and writing in one round trip with a memory down, then staying atomic under
 contention, skewed clocks and a crash; then the lecture's Byzantine part:
 consistent broadcast delivering on the fast path with no signature, an
 equivocating sender caught (correct processes never deliver two different
-messages), and the slow path's one signature forced by a silent replicator.
+messages), and the slow path's one signature forced by a silent replicator;
+last, Byzantine consensus on CB deciding with no signature, and a faulty
+leader replaced by a view change.
 Every run prints the command that replays it. At the end the tour writes
 one viewer page with every stop's execution (DIR/index.html; docs/viewer.md)
 and prints its path; on a terminal it offers to serve the page on
@@ -374,7 +411,7 @@ example:
     }
     io.stdout(`The stops' traces are in ${directory}/ (mnm replay FILE checks one; docs/trace.md describes them).\n`);
     io.stdout(`The viewer page of all ${stops.length} executions: ${page}\n   (open it in a browser: a space-time diagram per stop, operations, violations; docs/viewer.md)\n`);
-    io.stdout(`Next: mnm table consensus, mnm table broadcast, mnm sweep pmp --seeds 1000 --mix, mnm sweep cb --adversary all --seeds 1000, mnm mutants, mnm view TRACE, mnm run --help.\n`);
+    io.stdout(`Next: mnm table consensus, mnm table broadcast, mnm table bft, mnm sweep pmp --seeds 1000 --mix, mnm sweep cb --adversary all --seeds 1000, mnm mutants, mnm view TRACE, mnm run --help.\n`);
     if (values['no-serve'] || !process.stdin.isTTY || !process.stdout.isTTY) return exitCodes.ok;
     if (!(await confirm(`Serve the viewer on 127.0.0.1 now? [Y/n] `))) return exitCodes.ok;
     const { url, server } = await serveViewerPage(viewerPageHtml({ traces: pageTraces, title: 'mnm tour' }));

@@ -51,5 +51,22 @@ export function tablesCharts(result: Record<string, unknown>): Chart[] {
       name: 'broadcast-signatures',
       spec: tableBars({ title: 'Byzantine broadcast: signatures per broadcast', subtitle: 'made and verified, summed over correct processes (mnm table broadcast)', rows, category: broadcastName, categoryTitle: null, values: ['signaturesMade', 'signaturesVerified'], valueTitle: 'signatures', facet: 'f', facetTitle: 'f' }),
     },
+    ...bftCharts(result.bft as { rows: Row[] } | undefined),
+  ];
+}
+
+/** `mnm table bft` as bars (when the run measured it): signatures and messages per decision, fast/slow/view change next to PBFT and Mu. */
+function bftCharts(bft: { rows: Row[] } | undefined): Chart[] {
+  if (!bft) return [];
+  const name = (row: Row) => `${String(row.algorithm)} ${String(row.path)}`;
+  return [
+    {
+      name: 'bft-signatures',
+      spec: tableBars({ title: 'Byzantine consensus: replica signatures per decision', subtitle: 'made, verified, and made with the checkpoint amortized (mnm table bft; bft n = 2f+1, PBFT 3f+1)', rows: bft.rows.filter((row) => row.algorithm !== 'mu'), category: name, categoryTitle: null, values: ['signaturesMade', 'signaturesVerified', 'signaturesMadeAmortized'], valueTitle: 'signatures', facet: 'f', facetTitle: 'f' }),
+    },
+    {
+      name: 'bft-messages',
+      spec: tableBars({ title: 'Byzantine consensus: replica messages per decision', subtitle: 'mnm table bft; view change: its own cost beyond the slow path', rows: bft.rows, category: name, categoryTitle: null, values: ['messages'], valueTitle: 'messages', series: 'f', seriesTitle: 'f' }),
+    },
   ];
 }

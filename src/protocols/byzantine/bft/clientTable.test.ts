@@ -37,4 +37,30 @@ describe('bft client table (§2.4.8)', () => {
     assert.deepEqual(freshBatch(pending, last, new Map([[1, 2]]), 16).map((r) => r.client), [2], 'client 1 s = 2 already proposed in this epoch');
     assert.deepEqual(freshBatch(pending, last, new Map(), 1).map((r) => r.client), [1]);
   });
+
+  it('mutant no-dedupe (§6): execution skips (c, s) with s ≤ last[c]; the mutant skips nothing', () => {
+    const correct = new ClientTable();
+    const mutant = new ClientTable('no-dedupe');
+    for (const table of [correct, mutant]) table.record(5, 1, Uint8Array.of(1));
+    assert.equal(correct.skips(request(5, 1)), true);
+    assert.equal(correct.skips(request(5, 2)), false);
+    assert.equal(mutant.skips(request(5, 1)), false, 'a request decided twice runs twice');
+  });
+
+  it('mutant op-executed (§6): a second op under a run (c, s) is answered again, not pending; the mutant takes it as new', () => {
+    const op1 = request(5, 1);
+    const op2 = { ...request(5, 1), op: Uint8Array.of(42) };
+    const correct = new ClientTable();
+    correct.offer(op2);
+    assert.equal(correct.record(5, 1, Uint8Array.of(1), op1.op)?.op[0], 42, 'running (5, 1) settles the pending op2');
+    assert.equal(correct.offer(op2).kind, 'reply-again');
+    assert.equal(correct.skips(op2), true);
+    const mutant = new ClientTable('op-executed');
+    mutant.offer(op2);
+    assert.equal(mutant.record(5, 1, Uint8Array.of(1), op1.op), undefined, 'op2 stays pending: its op did not run');
+    assert.equal(mutant.skips(op2), false);
+    assert.equal(mutant.skips(op1), true);
+    assert.deepEqual(freshBatch(mutant.pending(), () => 1, new Map([[5, 1]]), 16, { ran: (r) => mutant.skips(r), proposedOps: new Set() }), [op2], 'proposable again');
+    assert.deepEqual(freshBatch(correct.pending(), (c) => correct.last(c), new Map(), 16), []);
+  });
 });

@@ -8,6 +8,16 @@ import type { Request } from './messages.js';
  * request decided twice (re-proposed across views, or resent) runs once.
  */
 
+/**
+ * Variants that break §2.4.8 on purpose (§6), for the tests that show the
+ * rule matters: `no-dedupe` runs a request decided twice again (execution
+ * no longer skips s ≤ last[c]); `op-executed` takes "executed" to mean
+ * "this op ran" rather than "(c, s) ran", so a conflicting client's second
+ * op under the same s is still pending, proposable and runnable after the
+ * first ran.
+ */
+export type ClientTableMutant = 'no-dedupe' | 'op-executed';
+
 /** What to do with an arriving REQ. */
 export type RequestVerdict =
   /** s < last[c], or not above the pending one: nothing to do. */
@@ -20,6 +30,10 @@ export type RequestVerdict =
 export class ClientTable {
   private readonly lastRun = new Map<number, { readonly sequence: number; readonly result: Uint8Array }>();
   private readonly waiting = new Map<number, Request>();
+  /** Only the `op-executed` mutant: the (c, s, op)s that ran, with their results. */
+  private readonly ranOps = new Map<string, Uint8Array>();
+
+  constructor(private readonly mutant?: ClientTableMutant) {}
 
   /** last[c]: the highest s executed for c (0: none). */
   last(client: number): number {
@@ -35,6 +49,17 @@ export class ClientTable {
     return this.last(client) >= sequence;
   }
 
+  /**
+   * Whether execution skips `request` (§2.4.8: (c, s) with s ≤ last[c]), so
+   * a request decided twice runs once. The mutants: `no-dedupe` skips
+   * nothing; `op-executed` skips only an op that ran itself.
+   */
+  skips(request: Request): boolean {
+    if (this.mutant === 'no-dedupe') return false;
+    if (this.mutant === 'op-executed') return this.ranOps.has(opKey(request));
+    return request.sequence <= this.last(request.client);
+  }
+
   /** Pending requests, one per client, in client order (a deterministic proposal order). */
   pending(): Request[] {
     return [...this.waiting.values()].sort((a, b) => a.client - b.client);
@@ -45,6 +70,7 @@ export class ClientTable {
   }
 
   offer(request: Request): RequestVerdict {
+    if (this.mutant === 'op-executed') return this.offerByOp(request);
     const last = this.lastRun.get(request.client);
     if (last && request.sequence === last.sequence) return { kind: 'reply-again', result: last.result };
     if (last && request.sequence < last.sequence) return { kind: 'stale' };
@@ -54,13 +80,29 @@ export class ClientTable {
     return known ? { kind: 'pending', superseded: known } : { kind: 'pending' };
   }
 
+  /** The `op-executed` mutant's offer: a REQ is answered again only if its own op ran; another op under a run s is new. */
+  private offerByOp(request: Request): RequestVerdict {
+    const ran = this.ranOps.get(opKey(request));
+    if (ran) return { kind: 'reply-again', result: ran };
+    const known = this.waiting.get(request.client);
+    if (known && (known.sequence > request.sequence || opKey(known) === opKey(request))) return { kind: 'stale' };
+    this.waiting.set(request.client, request);
+    return known ? { kind: 'pending', superseded: known } : { kind: 'pending' };
+  }
+
   /**
    * Records that (c, s) ran with `result` (the caller checked s > last[c]);
-   * returns the pending REQ it settles, if any (pending with s' ≤ s).
+   * returns the pending REQ it settles, if any (pending with s' ≤ s). `op`
+   * is the op that ran (only the `op-executed` mutant reads it: it settles
+   * a pending REQ only if that very op ran).
    */
-  record(client: number, sequence: number, result: Uint8Array): Request | undefined {
+  record(client: number, sequence: number, result: Uint8Array, op?: Uint8Array): Request | undefined {
     this.lastRun.set(client, { sequence, result });
     const known = this.waiting.get(client);
+    if (this.mutant === 'op-executed' && op) {
+      this.ranOps.set(opKey({ client, sequence, op }), result);
+      if (known && opKey(known) !== opKey({ client, sequence, op })) return undefined;
+    }
     if (known && known.sequence <= sequence) {
       this.waiting.delete(client);
       return known;
@@ -74,17 +116,34 @@ export class ClientTable {
   }
 }
 
+/** A request's identity as the `op-executed` mutant sees it: (c, s, op). */
+export function opKey(request: Pick<Request, 'client' | 'sequence' | 'op'>): string {
+  return `${request.client}/${request.sequence}/${Buffer.from(request.op).toString('hex')}`;
+}
+
 /**
  * The leader's fresh batch (§2.4.1): pending (c, s) only, s above last[c]
  * and above c's requests already in this epoch's batches, at most β, in
- * client order.
+ * client order. With `byOp` (the `op-executed` mutant) "executed" and
+ * "proposed" are of the op: a request is left out only if its own op ran or
+ * was proposed in this epoch.
  */
-export function freshBatch(pending: readonly Request[], last: (client: number) => number, proposed: ReadonlyMap<number, number>, batchLimit: number): Request[] {
+export function freshBatch(
+  pending: readonly Request[],
+  last: (client: number) => number,
+  proposed: ReadonlyMap<number, number>,
+  batchLimit: number,
+  byOp?: { readonly ran: (request: Request) => boolean; readonly proposedOps: ReadonlySet<string> },
+): Request[] {
   const batch: Request[] = [];
   for (const request of pending) {
     if (batch.length >= batchLimit) break;
-    if (request.sequence <= last(request.client)) continue;
-    if (request.sequence <= (proposed.get(request.client) ?? 0)) continue;
+    if (byOp) {
+      if (byOp.ran(request) || byOp.proposedOps.has(opKey(request))) continue;
+    } else {
+      if (request.sequence <= last(request.client)) continue;
+      if (request.sequence <= (proposed.get(request.client) ?? 0)) continue;
+    }
     batch.push(request);
   }
   return batch;

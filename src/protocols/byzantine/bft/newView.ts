@@ -182,7 +182,7 @@ export interface NewViewPlanInput {
  * source (at least each chosen state's ckpt, since those CPs came with the
  * shares), and every fixed batch; only then may it broadcast NEW_VIEW(w).
  */
-export function planNewView(input: NewViewPlanInput, quorum: Quorum): NewViewPlan {
+export function planNewView(input: NewViewPlanInput, quorum: Quorum, mutant?: NewViewMutant): NewViewPlan {
   const w = input.view;
   if (leaderOf(w, quorum.n) !== input.self) return { status: 'not-leader' };
   if (input.latestSeal !== w - 1) return { status: 'not-sealed' };
@@ -197,7 +197,7 @@ export function planNewView(input: NewViewPlanInput, quorum: Quorum): NewViewPla
     if (cp !== null && cp.next > checkpointNext(checkpoint)) checkpoint = cp;
   }
   const message: NewViewMessage = { type: 'new-view', view: w, checkpoint, states: chosen.map((offer) => offer.certified) };
-  const fixed = fixedBatches(message, input.emptyBatch.hash);
+  const fixed = fixedBatches(message, input.emptyBatch.hash, mutant);
   const batches: Batch[] = [];
   const missing: MissingBatch[] = [];
   fixed.sources.forEach((source, offset) => {

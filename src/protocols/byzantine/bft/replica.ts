@@ -2,13 +2,13 @@ import type { Fabric, Message, ProcessId } from '../../../fabric/index.js';
 import { Signer, statementBytes, type KeySource, type SignatureCosts, type Statement } from '../../../crypto/index.js';
 import { BroadcastStopped, ConsistentBroadcast, SlotsExhausted, type BroadcastConfig, type Delivery } from '../broadcast.js';
 import { assemble, validCheckpointCertificate, validPrepareCertificate } from './certificates.js';
-import { ClientTable, freshBatch } from './clientTable.js';
+import { ClientTable, freshBatch, opKey, type ClientTableMutant } from './clientTable.js';
 import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from './codec.js';
 import { EarlyMessageBuffer, type EarlyMessage } from './earlyMessages.js';
-import { fixedBatches, planNewView, validateNewView } from './newView.js';
+import { fixedBatches, planNewView, validateNewView, type NewViewMutant } from './newView.js';
 import { SealingState, isWastedFreshBatch, type SealTrigger, type Suspicion } from './sealing.js';
 import { VcCertificateCollector, leaderOf, vcShareTargets, vcStateStatement } from './viewChange.js';
-import { ViewTimeouts, fetchTimeoutUs, viewTimerTarget } from './viewTimers.js';
+import { ViewTimeouts, fetchTimeoutUs, requestTimerKey, restartsTreqOnEntering, treqStillDue, viewTimerTarget, type RequestTimerMutant } from './viewTimers.js';
 import { MalformedField } from './fieldCodec.js';
 import type { BftMutant } from './mutants.js';
 import type { BftReplicaBehaviour } from './adversaries/behaviour.js';
@@ -131,14 +131,17 @@ export class BftReplica {
   private readonly cb: ConsistentBroadcast;
   private readonly streams: StreamState[] = [];
   private readonly limits: CodecLimits;
-  private readonly table = new ClientTable();
+  private readonly table: ClientTable;
   private readonly instances = new Map<string, InstanceState>();
   private readonly decisions = new Map<number, Decision>();
   /** Batches of accepted PREPAREs and valid COMMITs by hash (§2.4.9: kept for BATCH and execution). */
   private readonly batches = new Map<string, Batch>();
   /** Verdicts of signatures checked (and own ones made), so none is verified twice nor by its signer (§5). */
   private readonly verdicts = new Map<string, boolean>();
-  private readonly requestTimers = new Map<number, (() => void)[]>();
+  /** Tfwd and Treq per pending REQ, by requestTimerKey (the client; (c, s) under `fifo-treq`). */
+  private readonly requestTimers = new Map<string, { readonly client: number; readonly sequence: number; forward?: () => void; request?: () => void }>();
+  /** The mutants (§6) of the pure modules this replica runs, each absent in correct runs. */
+  private readonly mutants: { readonly table?: ClientTableMutant; readonly requests?: RequestTimerMutant; readonly newView?: NewViewMutant };
   private readonly clientSet: ReadonlySet<number>;
   /** r's view: the view it last entered (§2.6.5); whether it is still *in* it is the sealing state's. */
   private view = 0;
@@ -163,6 +166,8 @@ export class BftReplica {
   /** As leader of `view`: the next instance to propose and the highest s of each client proposed in this epoch. */
   private nextProposal = 0;
   private readonly proposed = new Map<number, number>();
+  /** Only the `op-executed` mutant: this epoch's proposed requests by (c, s, op). */
+  private readonly proposedOps = new Set<string>();
   private proposing = false;
   private work: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -184,6 +189,13 @@ export class BftReplica {
     if (config.window < 2 || config.window % 2 !== 0) throw new RangeError(`window ${config.window}: W must be even and at least 2`);
     if (config.broadcast.layout.senders.length !== this.n) throw new RangeError(`the stream layout has ${config.broadcast.layout.senders.length} senders; n = 2f+1 = ${this.n} replicas broadcast`);
     this.clientSet = new Set(config.clients);
+    const mutant = config.mutant;
+    this.mutants = {
+      ...(mutant === 'no-dedupe' || mutant === 'op-executed' ? { table: mutant } : {}),
+      ...(mutant === 'old-treq' || mutant === 'fifo-treq' ? { requests: mutant } : {}),
+      ...(mutant === 'lowest-view' ? { newView: mutant } : {}),
+    };
+    this.table = new ClientTable(this.mutants.table);
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
     this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096 };
     const quorum = { f: config.f, n: this.n, window: config.window };
@@ -191,7 +203,7 @@ export class BftReplica {
     const verify = (signer: number, statement: Statement, signature: Uint8Array) => this.verifyOnce(signer, statement, signature);
     this.sealing = new SealingState({ f: config.f });
     const { slow, forward, decide, request } = config.timing;
-    this.timeouts = new ViewTimeouts({ viewUs: config.timing.view ?? 2 * decide, requestUs: request, decideUs: decide, slowUs: slow, forwardUs: forward, fetchUs: fetchTimeoutUs(decide, config.f) }, config.f);
+    this.timeouts = new ViewTimeouts({ viewUs: config.timing.view ?? 2 * decide, requestUs: request, decideUs: decide, slowUs: slow, forwardUs: forward, fetchUs: fetchTimeoutUs(decide, config.f) }, config.f, mutant === 'fixed-timers' ? mutant : undefined);
     this.collector = new VcCertificateCollector(fabric.self, quorum, verify);
     this.early = new EarlyMessageBuffer({ self: fabric.self, n: this.n, window: config.window });
     for (let sender = 0; sender < this.n; sender++) {
@@ -209,6 +221,8 @@ export class BftReplica {
     }
     this.cb = new ConsistentBroadcast(fabric, {
       ...config.broadcast,
+      // §2.1's stream mutants that the CB layer carries (its own catalogue, src/protocols/byzantine/mutants.ts).
+      ...(mutant === 'rewritten-record' ? { mutant } : {}),
       f: config.f,
       keys: config.keys,
       costs: config.costs,
@@ -273,7 +287,10 @@ export class BftReplica {
     if (this.stopped) return;
     this.stopped = true;
     for (const state of this.instances.values()) for (const cancel of state.cancels.splice(0)) cancel();
-    for (const cancels of this.requestTimers.values()) for (const cancel of cancels) cancel();
+    for (const timers of this.requestTimers.values()) {
+      timers.forward?.();
+      timers.request?.();
+    }
     this.requestTimers.clear();
     this.viewTimer?.cancel();
     this.viewTimer = undefined;
@@ -335,16 +352,26 @@ export class BftReplica {
     await this.propose();
   }
 
-  /** Tfwd and Treq run for the pending (highest-s) REQ only, from receipt, restarting on entering a view. */
-  private startRequestTimers(request: Request): void {
-    this.clearRequestTimers(request.client);
-    const cancels: (() => void)[] = [];
+  /**
+   * Tfwd and Treq run for the pending (highest-s) REQ only, from receipt,
+   * restarting on entering a view (`entering`). The `old-treq` mutant keeps
+   * a running (or run-out) Treq on entering; `fifo-treq` keeps timers per
+   * (c, s), so a newer REQ does not stop the superseded one's.
+   */
+  private startRequestTimers(request: Request, entering = false): void {
+    const key = requestTimerKey(request, this.mutants.requests);
+    const running = this.requestTimers.get(key);
+    const keepTreq = entering && running?.request !== undefined && !restartsTreqOnEntering(this.mutants.requests);
+    running?.forward?.();
+    if (!keepTreq) running?.request?.();
+    this.requestTimers.delete(key);
+    const timers: { readonly client: number; readonly sequence: number; forward?: () => void; request?: () => void } = { client: request.client, sequence: request.sequence };
     const timeouts = this.timeouts.current;
     if (leaderOf(this.view, this.n) !== this.self) {
-      cancels.push(this.fabric.setTimer(timeouts.forwardUs, () => this.enqueue(() => this.forward(request))));
+      timers.forward = this.fabric.setTimer(timeouts.forwardUs, () => this.enqueue(() => this.forward(request)));
     }
-    cancels.push(this.fabric.setTimer(timeouts.requestUs, () => this.enqueue(() => this.requestExpired(request))));
-    this.requestTimers.set(request.client, cancels);
+    timers.request = keepTreq ? running?.request : this.fabric.setTimer(timeouts.requestUs, () => this.enqueue(() => this.requestExpired(request)));
+    this.requestTimers.set(key, timers);
   }
 
   private forward(request: Request): void {
@@ -353,14 +380,19 @@ export class BftReplica {
   }
 
   private requestExpired(request: Request): void {
-    if (this.table.pendingOf(request.client) !== request) return;
+    if (!treqStillDue(request, this.table.pendingOf(request.client) === request, this.table.executed(request.client, request.sequence), this.mutants.requests)) return;
     this.timeouts.expired('request', this.sealing.timerView());
     this.suspect('treq', `Treq: (${request.client}, ${request.sequence}) still pending`);
   }
 
-  private clearRequestTimers(client: number): void {
-    for (const cancel of this.requestTimers.get(client) ?? []) cancel();
-    this.requestTimers.delete(client);
+  /** Stops c's request timers: its pending REQ's (under `fifo-treq`, those of every (c, s′) with s′ ≤ `upTo`, all executed now). */
+  private clearRequestTimers(client: number, upTo = Number.MAX_SAFE_INTEGER): void {
+    for (const [key, timers] of this.requestTimers) {
+      if (timers.client !== client || timers.sequence > upTo) continue;
+      timers.forward?.();
+      timers.request?.();
+      this.requestTimers.delete(key);
+    }
   }
 
   // ——— §2.5: sealing ———
@@ -496,6 +528,7 @@ export class BftReplica {
         emptyBatch: this.emptyBatch,
       },
       this.quorum,
+      this.mutants.newView,
     );
     if (plan.status === 'waiting-for-batches') {
       for (const missing of plan.missing) {
@@ -517,7 +550,7 @@ export class BftReplica {
   private judgeNewView(sender: number, message: NewViewMessage): FixedBatches | undefined {
     const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature));
     if (!verdict.valid) return undefined;
-    return fixedBatches(message, this.emptyBatch.hash);
+    return fixedBatches(message, this.emptyBatch.hash, this.mutants.newView);
   }
 
   /** A valid NEW_VIEW(w) in leader(w)'s stream: a trigger if w−1 > sealed(r); entered once r's latest SEAL is w−1. */
@@ -547,7 +580,7 @@ export class BftReplica {
       this.advanceSeal();
       return;
     }
-    for (const request of this.table.pending()) this.startRequestTimers(request);
+    for (const request of this.table.pending()) this.startRequestTimers(request, true);
     if (leaderOf(view, this.n) === this.self) this.startLeading(view);
     // PREPAREs of w accepted before r entered turn live now.
     const epoch = this.streams[leaderOf(view, this.n)].epoch(view);
@@ -559,7 +592,9 @@ export class BftReplica {
     const leading = this.leading;
     if (!leading || leading.view !== view) return;
     this.proposed.clear();
+    this.proposedOps.clear();
     for (const batch of leading.batches) for (const request of batch) this.proposed.set(request.client, Math.max(this.proposed.get(request.client) ?? 0, request.sequence));
+    if (this.mutants.table === 'op-executed') for (const batch of leading.batches) for (const request of batch) this.proposedOps.add(opKey(request));
     // The NEW_VIEW's CP is CHECKPOINTed if newer than r's (fresh batches wait for it).
     if (leading.checkpoint && leading.checkpoint.next > (this.newestCheckpoint?.next ?? 0)) this.holdCheckpoint(leading.checkpoint);
     this.writeCheckpoint();
@@ -584,10 +619,12 @@ export class BftReplica {
     try {
       const own = this.streams[this.self];
       while (!this.stopped && this.nextProposal < own.checkpointNext + this.config.window) {
+        const byOp = this.mutants.table === 'op-executed' ? { ran: (request: Request) => this.table.skips(request), proposedOps: this.proposedOps } : undefined;
         const pending = this.config.byzantine?.pending ? this.config.byzantine.pending(this.table.pending()) : this.table.pending();
-        const batch = freshBatch(pending, (client) => this.table.last(client), this.proposed, this.config.batchLimit);
+        const batch = freshBatch(pending, (client) => this.table.last(client), this.proposed, this.config.batchLimit, byOp);
         if (batch.length === 0) break;
         for (const request of batch) this.proposed.set(request.client, request.sequence);
+        if (byOp) for (const request of batch) this.proposedOps.add(opKey(request));
         const instance = this.nextProposal++;
         // Written in order: the CB queues it behind the stream's earlier broadcasts (t in flight).
         void this.broadcast({ type: 'prepare', view: this.view, instance, batch });
@@ -872,10 +909,10 @@ export class BftReplica {
       let ran = 0;
       for (const request of decision.batch) {
         // Skipping (c, s) with s ≤ last[c]: a request decided twice runs once.
-        if (request.sequence <= this.table.last(request.client)) continue;
+        if (this.table.skips(request)) continue;
         const result = this.config.service.apply(request.op);
-        const settled = this.table.record(request.client, request.sequence, result);
-        if (settled) this.clearRequestTimers(request.client);
+        const settled = this.table.record(request.client, request.sequence, result, request.op);
+        if (settled) this.clearRequestTimers(request.client, request.sequence);
         this.executedRequests++;
         ran++;
         this.fabric.note('bft-execute', { i: instance, c: request.client, s: request.sequence });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { brokenInequalities, fetchTimeoutUs, initialTimeouts, viewTimerTarget, ViewTimeouts, type TimerInputs } from './viewTimers.js';
+import { brokenInequalities, fetchTimeoutUs, initialTimeouts, requestTimerKey, restartsTreqOnEntering, treqStillDue, viewTimerTarget, ViewTimeouts, type TimerInputs } from './viewTimers.js';
 
 // D′ = 50 unit latencies, as `mnm table broadcast` reports today (§5); the numbers are inputs, not measurements.
 const inputs: TimerInputs = { slowDeliveryUs: 50, unitUs: 1, slowUs: 20, forwardUs: 10, f: 2 };
@@ -79,5 +79,18 @@ describe('bft timers: Tview(u+1) (§2.5.4)', () => {
     assert.equal(viewTimerTarget([-1, 5, 4], 0, 1), null, 'r has not sealed: its own SEAL counts');
     assert.equal(viewTimerTarget([3, 3, -1, -1, 9], 0, 2), 4, 'n = 5: r and two others ≥ 3');
     assert.equal(viewTimerTarget([3, -1, -1, -1, 9], 0, 2), null);
+  });
+
+  it('request timers (§2.4.8): per client, restarted on entering a view, due while the REQ is c\'s pending one; mutants old-treq and fifo-treq', () => {
+    const request = { client: 7, sequence: 3 };
+    assert.equal(requestTimerKey(request), '7');
+    assert.equal(requestTimerKey(request, 'fifo-treq'), '7/3', 'one Treq per (c, s)');
+    assert.equal(restartsTreqOnEntering(), true);
+    assert.equal(restartsTreqOnEntering('old-treq'), false);
+    // Superseded by (7, 4), not executed: only the mutant still suspects on its Treq.
+    assert.equal(treqStillDue(request, false, false), false);
+    assert.equal(treqStillDue(request, false, false, 'fifo-treq'), true);
+    assert.equal(treqStillDue(request, true, false), true);
+    assert.equal(treqStillDue(request, false, true, 'fifo-treq'), false);
   });
 });

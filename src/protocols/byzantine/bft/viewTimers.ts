@@ -130,3 +130,33 @@ export class ViewTimeouts {
     return true;
   }
 }
+
+/**
+ * Variants of the request timers (§2.4.8) that break liveness on purpose
+ * (§6). `old-treq`: Treq is not restarted on entering a view, so a REQ whose
+ * Treq ran out while no view was live (or in an earlier view) has no timer
+ * in the new one, and a leader that censors it is never suspected.
+ * `fifo-treq`: one Treq per (c, s) instead of per client's newest REQ, so a
+ * flooding client's superseded requests (never executed themselves) each
+ * run out and end a correct leader's view.
+ */
+export type RequestTimerMutant = 'old-treq' | 'fifo-treq';
+
+/** What the request timers are kept by: the client (one pending REQ each), or (c, s) under `fifo-treq`. */
+export function requestTimerKey(request: { readonly client: number; readonly sequence: number }, mutant?: RequestTimerMutant): string {
+  return mutant === 'fifo-treq' ? `${request.client}/${request.sequence}` : `${request.client}`;
+}
+
+/** Whether entering a view restarts a running Treq (§2.4.8: it does; not under `old-treq`). */
+export function restartsTreqOnEntering(mutant?: RequestTimerMutant): boolean {
+  return mutant !== 'old-treq';
+}
+
+/**
+ * Whether an expired Treq of `request` is a suspicion: it is still c's
+ * pending (highest-s) REQ; under `fifo-treq`, whenever (c, s) itself is not
+ * executed, superseded or not.
+ */
+export function treqStillDue(request: { readonly client: number; readonly sequence: number }, stillPending: boolean, executed: boolean, mutant?: RequestTimerMutant): boolean {
+  return mutant === 'fifo-treq' ? !executed : stillPending;
+}

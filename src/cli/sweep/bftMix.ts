@@ -67,7 +67,7 @@ export function bftMixedRunOptions(seed: number, fixed: FixedOptions, rules: Bft
   const memories = fixed.memories ?? drawnMemories;
   const crash = drawBftCrashes(random, f, memories, latencyModel(fixed.latency ?? latency).mean, rules);
   // Byzantine replicas: 0..f minus the crashed ones (drawn last, so the draws above stay as they were).
-  const adversary = drawBftAdversaries(random, f, crashedReplicas(crash, 2 * f + 1), false).join(',');
+  const adversary = drawBftAdversaries(random, f, crashedReplicas(fixed.crash ?? crash, 2 * f + 1), false).join(',');
   return {
     protocol: 'bft',
     seed,

@@ -159,6 +159,8 @@ export function runSummary(report: RunReport, traceFile?: string): string {
   if (report.violations.length === 0) lines.push('properties: all hold');
   else for (const violation of report.violations) lines.push(`VIOLATED  ${violation.property}: ${violation.detail}`);
   if (report.blocked) lines.push('blocked:   some processes could not finish — expected, the faults exceed the tolerance');
+  const sizing = sizingOf(report);
+  if (sizing) lines.push(`sizing:    ${sizing}: a correct replica ended the run for sizing, apart from safety and liveness (exit 3)`);
   const decision = report.details.decision as { process: number; ballot: number; delays: number | null; latency: number } | null | undefined;
   if (decision) lines.push(`decision:  by p${decision.process} with ballot ${decision.ballot}, ${decision.delays !== null ? `${decimal(decision.delays)} delays` : `latency ${decimal(decision.latency)}`} from the start of its attempt`);
   if (report.traceHash) lines.push(`trace:     ${report.traceHash}${traceFile ? `  (written to ${traceFile})` : ''}`);

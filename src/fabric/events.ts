@@ -103,6 +103,12 @@ export interface EventFields {
   'bft-new-view': { readonly w: number; readonly start: number; readonly end: number };
   /** BFT consensus: this replica entered view `v` on a valid NEW_VIEW fixing `start`..`end` (§2.6.5). */
   'bft-enter': { readonly v: number; readonly start: number; readonly end: number };
+  /** BFT consensus: this replica installed a STATE (§2.7.2), so instances `from`..`to` ran elsewhere, not here. */
+  'bft-skip': { readonly from: number; readonly to: number };
+  /** BFT consensus: this replica, behind CP(`next`), sent FETCH to `to` (§2.7.2). */
+  'bft-fetch': { readonly next: number; readonly to: number };
+  /** BFT consensus: this replica refused a STATE from `from` for CP(`next`) (§2.7.2), for `reason`. */
+  'bft-state-refused': { readonly from: number; readonly next: number; readonly reason: string };
   /** PBFT-style baseline (n = 3f+1): the primary of view `v` sent PRE-PREPARE for instance `i`. */
   'pbft-propose': { readonly v: number; readonly i: number };
   /** PBFT-style baseline: this replica left its view for `v`, sending a VIEW-CHANGE with `prepared` P entries. */
@@ -183,6 +189,9 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   'bft-seal': { u: number },
   'bft-new-view': { w: number, start: number, end: number },
   'bft-enter': { v: number, start: number, end: number },
+  'bft-skip': { from: number, to: number },
+  'bft-fetch': { next: number, to: number },
+  'bft-state-refused': { from: number, next: number, reason: string },
   'pbft-propose': { v: number, i: number },
   'pbft-view-change': { v: number, prepared: number },
   'pbft-new-view': { v: number, chosen: number },

@@ -7,7 +7,7 @@ import { BftReplica } from '../protocols/byzantine/bft/replica.js';
 import { bftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
 import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
-import { callDelays, checkBft, decisionCounts } from './bftProperties.js';
+import { callDelays, checkBft, decisionCounts, transferCounts } from './bftProperties.js';
 import { bftFaults, bftSetup, clientCountOf, defaultClients, streamWindow } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
 import { linearizableVerdict } from './linearizable.js';
@@ -71,12 +71,27 @@ export function viewChangeCost(notes: readonly NoteEvent[], d: number): { views:
   return { views, delays, fixedInstances };
 }
 
+/** Keys the `bulk` workload preloads (no client touches them: the clients' keys are k0, k1, …). */
+export const bulkKeys = 1100;
+
+/**
+ * The `bulk` workload's preloaded store: 1100 keys of 64-byte values, about
+ * 85 KB as a snapshot, past the 64 KiB a STATE may carry (§2.7.2), so the
+ * first checkpoint ends each correct replica's run with `snapshot-full`.
+ */
+export function bulkPairs(): (readonly [string, string])[] {
+  return Array.from({ length: bulkKeys }, (_, index) => [`bulk-${String(index).padStart(4, '0')}`, `v${index}`.padEnd(64, '-')] as const);
+}
+
 export const bftScenario: Scenario = {
   name: 'bft',
   summary: 'Byzantine consensus with n = 2f+1 on consistent broadcast: unsigned fast path (PROMISE/COMMIT-FAST from all n), slow path with f+1 signature shares; a replicated KV store with signed client requests',
   mutants: bftMutants,
   defaults: { n: 3 + defaultClients, memories: 3, ops: 4 },
   accepts: ['clients', 'window'],
+  // `bulk`: the same calls over a store preloaded past the snapshot cap (a run that ends with `snapshot-full`, §2.7.2).
+  workloads: ['ycsb-a', 'bulk'],
+  mixWorkload: () => 'ycsb-a',
   sizeFor: (f, options) => ({ n: 2 * f + 1 + clientCountOf(options ?? {}) }),
   mixSizes(random) {
     return { f: 1 + random.int(2) };
@@ -123,7 +138,7 @@ export const bftScenario: Scenario = {
       }
       const byzantine = strategy ? bftReplicaBehaviour(strategy, { views: setup.views }) : undefined;
       return async (fabric) => {
-        const service = new KvService();
+        const service = new KvService(options.workload === 'bulk' ? bulkPairs() : []);
         const replica = new BftReplica(fabric, {
           f: setup.f,
           window: setup.window,
@@ -200,6 +215,8 @@ export const bftScenario: Scenario = {
       // Totals over decisions: checkpoints (every W/2) amortized in; the stream's (CB) signatures apart.
       perDecision: { replicaMessages: per(sum('messages')), broadcasts: per(sum('broadcasts')), signaturesMade: per(sum('made')), signaturesVerified: per(sum('verified')), streamSignaturesMade: per(sum('streamMade')) },
       viewChange: viewChangeCost(notes, delay(options)),
+      // State transfer (§2.7.2): STATEs installed (instances skipped), FETCHes sent, STATEs refused.
+      transfer: transferCounts(notes),
       ...adversaryDetails(options, setup.f, notes),
       timers: setup.timing,
     };

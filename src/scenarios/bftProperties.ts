@@ -8,9 +8,13 @@ import type { Violation } from './scenario.js';
  * replicas' `bft-decide` and `bft-execute` notes and the clients' history:
  *
  * - agreement: no two replicas decide different batches at one instance;
- * - prefix agreement: replicas execute the same (c, s) sequence (one a
- *   prefix of the other);
- * - integrity: each replica executes each (c, s) at most once;
+ * - prefix agreement: at each instance two replicas both executed, they
+ *   executed the same (c, s) list; an instance a replica skipped by
+ *   installing a STATE (`bft-skip {from, to}`, §2.7.2) is compared nowhere
+ *   (its effect arrives in the snapshot, whose digest a CP certifies);
+ * - integrity: each replica executes each (c, s) at most once, and its
+ *   state only moves forward: no execution below an instance it reached,
+ *   no skip that goes back (`install-back`);
  * - validity: only requests a configured client invoked are executed
  *   (c a client, s ≤ the calls c started);
  * - linearizability: the clients' history against the `kv` model;
@@ -21,6 +25,27 @@ export interface BftCheckContext {
   readonly clients: readonly number[];
   /** Whether every client call must complete (no faults beyond a tolerated crash). */
   readonly liveness: boolean;
+}
+
+/** One replica's executions (per instance, in order) and the ranges it skipped by installing a STATE. */
+interface ReplicaRun {
+  readonly byInstance: Map<number, string[]>;
+  readonly skipped: { readonly from: number; readonly to: number }[];
+  /** The highest instance executed or installed so far. */
+  reached: number;
+  readonly seen: Set<string>;
+}
+
+/** The highest instance the replica's notes show it executed (by a note, or by a skip past it). */
+function executedThrough(run: ReplicaRun): number {
+  let through = -1;
+  for (const instance of run.byInstance.keys()) through = Math.max(through, instance);
+  for (const skip of run.skipped) through = Math.max(through, skip.to);
+  return through;
+}
+
+function skippedAt(run: ReplicaRun, instance: number): boolean {
+  return run.skipped.some((skip) => skip.from <= instance && instance <= skip.to);
 }
 
 export function checkBft(history: readonly HistoryEvent[], notes: readonly NoteEvent[], context: BftCheckContext): Violation[] {
@@ -35,28 +60,60 @@ export function checkBft(history: readonly HistoryEvent[], notes: readonly NoteE
   }
   const invoked = new Map<number, number>();
   for (const event of history) if (event.type === 'invoke') invoked.set(event.process, (invoked.get(event.process) ?? 0) + 1);
-  const executed = new Map<number, string[]>();
-  const seen = new Map<number, Set<string>>();
-  for (const event of eventsOf(notes, 'bft-execute')) {
+  const runs = new Map<number, ReplicaRun>();
+  const runOf = (process: number): ReplicaRun => {
+    let run = runs.get(process);
+    if (!run) {
+      run = { byInstance: new Map(), skipped: [], reached: -1, seen: new Set() };
+      runs.set(process, run);
+    }
+    return run;
+  };
+  // Notes are in time order, so each replica's executions and skips come in the order it made them.
+  for (const note of notes) {
+    if (note.kind === 'bft-skip') {
+      const [event] = eventsOf([note], 'bft-skip');
+      if (!event) continue;
+      const run = runOf(event.process);
+      // Installing moves only forward (§2.7.2): from = executed+1, to = CP′.next−1 ≥ from.
+      if (event.to < event.from || event.from <= run.reached) {
+        violations.push({ property: 'integrity', detail: `p${event.process} installed a snapshot through instance ${event.to} after executing through ${Math.max(run.reached, event.from - 1)}: its state moved back`, involved: { processes: [event.process] } });
+      }
+      run.skipped.push({ from: event.from, to: event.to });
+      run.reached = Math.max(run.reached, event.to);
+      continue;
+    }
+    if (note.kind !== 'bft-execute') continue;
+    const [event] = eventsOf([note], 'bft-execute');
+    if (!event) continue;
     const key = `${event.c}/${event.s}`;
-    const list = executed.get(event.process) ?? [];
+    const run = runOf(event.process);
+    if (event.i < run.reached) violations.push({ property: 'integrity', detail: `p${event.process} executed (${key}) at instance ${event.i} after reaching instance ${run.reached}`, involved: { processes: [event.process] } });
+    run.reached = Math.max(run.reached, event.i);
+    const list = run.byInstance.get(event.i) ?? [];
     list.push(key);
-    executed.set(event.process, list);
-    const once = seen.get(event.process) ?? new Set<string>();
-    if (once.has(key)) violations.push({ property: 'integrity', detail: `p${event.process} executed (${key}) twice`, involved: { processes: [event.process] } });
-    once.add(key);
-    seen.set(event.process, once);
+    run.byInstance.set(event.i, list);
+    if (run.seen.has(key)) violations.push({ property: 'integrity', detail: `p${event.process} executed (${key}) twice`, involved: { processes: [event.process] } });
+    run.seen.add(key);
     if (!context.clients.includes(event.c) || event.s < 1 || event.s > (invoked.get(event.c) ?? 0)) {
       violations.push({ property: 'validity', detail: `p${event.process} executed (${key}), which no configured client invoked`, involved: { processes: [event.process] } });
     }
   }
-  const sequences = [...executed.entries()].sort((a, b) => a[0] - b[0]);
-  for (let a = 0; a < sequences.length; a++) {
-    for (let b = a + 1; b < sequences.length; b++) {
-      const [p, left] = sequences[a];
-      const [q, right] = sequences[b];
-      const differs = left.findIndex((key, index) => index < right.length && key !== right[index]);
-      if (differs >= 0) violations.push({ property: 'prefix-agreement', detail: `p${p} and p${q} executed different requests as their request ${differs}: (${left[differs]}) and (${right[differs]})`, involved: { processes: [p, q] } });
+  // Prefix agreement, instance by instance: where two replicas both executed i (neither skipped it by a STATE), they ran the same (c, s) list there.
+  const ordered = [...runs.entries()].sort((a, b) => a[0] - b[0]);
+  for (let a = 0; a < ordered.length; a++) {
+    for (let b = a + 1; b < ordered.length; b++) {
+      const [p, left] = ordered[a];
+      const [q, right] = ordered[b];
+      const upTo = Math.min(executedThrough(left), executedThrough(right));
+      for (let instance = 0; instance <= upTo; instance++) {
+        if (skippedAt(left, instance) || skippedAt(right, instance)) continue;
+        const mine = (left.byInstance.get(instance) ?? []).join(' ');
+        const theirs = (right.byInstance.get(instance) ?? []).join(' ');
+        if (mine === theirs) continue;
+        violations.push({ property: 'prefix-agreement', detail: `p${p} and p${q} executed different requests at instance ${instance}: (${mine || 'none'}) and (${theirs || 'none'})`, involved: { processes: [p, q] } });
+        break;
+      }
     }
   }
   const result = checkRunLinearizable(history, 'kv');
@@ -66,6 +123,17 @@ export function checkBft(history: readonly HistoryEvent[], notes: readonly NoteE
     if (open.length > 0) violations.push({ property: 'liveness', detail: `${open.length} client call(s) gave up (outcome unknown) although the faults stayed within tolerance`, involved: { processes: [...new Set(open.map((event) => event.process))] } });
   }
   return violations;
+}
+
+/** State transfer in a run (§2.7.2): STATEs installed and the instances they skipped, FETCHes sent, STATEs refused. */
+export function transferCounts(notes: readonly NoteEvent[]): { skips: number; skippedInstances: number; fetches: number; refused: number } {
+  const skips = eventsOf(notes, 'bft-skip');
+  return {
+    skips: skips.length,
+    skippedInstances: skips.reduce((total, skip) => total + Math.max(0, skip.to - skip.from + 1), 0),
+    fetches: eventsOf(notes, 'bft-fetch').length,
+    refused: eventsOf(notes, 'bft-state-refused').length,
+  };
 }
 
 /** Decisions per path (each instance counted once, by its first decider's path). */

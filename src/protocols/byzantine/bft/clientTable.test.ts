@@ -63,4 +63,16 @@ describe('bft client table (§2.4.8)', () => {
     assert.deepEqual(freshBatch(mutant.pending(), () => 1, new Map([[5, 1]]), 16, { ran: (r) => mutant.skips(r), proposedOps: new Set() }), [op2], 'proposable again');
     assert.deepEqual(freshBatch(correct.pending(), (c) => correct.last(c), new Map(), 16), []);
   });
+
+  it('installs a snapshot\'s client table: last[c] and results replaced, pending REQs it shows executed leave', () => {
+    const table = new ClientTable();
+    table.record(5, 1, Uint8Array.of(1));
+    table.offer(request(5, 2));
+    table.offer(request(6, 4));
+    const settled = table.install([{ client: 5, last: 3, result: Uint8Array.of(9) }, { client: 6, last: 2, result: Uint8Array.of() }]);
+    assert.deepEqual(settled.map((r) => [r.client, r.sequence]), [[5, 2]]);
+    assert.equal(table.last(5), 3);
+    assert.deepEqual(table.pending().map((r) => [r.client, r.sequence]), [[6, 4]], 'c6 s = 4 is above the snapshot\'s last = 2: still pending');
+    assert.deepEqual(table.offer(request(5, 3)), { kind: 'reply-again', result: Uint8Array.of(9) });
+  });
 });

@@ -110,6 +110,24 @@ export class ClientTable {
     return undefined;
   }
 
+  /**
+   * Replaces last[c] and the results with a snapshot's client table (state
+   * transfer, §2.7.2); pending REQs the snapshot shows executed leave, and
+   * are returned so their timers stop.
+   */
+  install(records: readonly { readonly client: number; readonly last: number; readonly result: Uint8Array }[]): Request[] {
+    this.lastRun.clear();
+    for (const record of records) this.lastRun.set(record.client, { sequence: record.last, result: record.result });
+    const settled: Request[] = [];
+    for (const [client, request] of [...this.waiting]) {
+      if (request.sequence <= this.last(client)) {
+        this.waiting.delete(client);
+        settled.push(request);
+      }
+    }
+    return settled;
+  }
+
   /** Every client's (last[c], result), sorted by client: the client table of a checkpoint's snapshot. */
   records(): { client: number; last: number; result: Uint8Array }[] {
     return [...this.lastRun.entries()].sort((a, b) => a[0] - b[0]).map(([client, entry]) => ({ client, last: entry.sequence, result: entry.result }));

@@ -37,6 +37,8 @@ export interface CodecLimits {
   readonly snapshotLimitBytes: number;
   /** Largest REPLY result in bytes. */
   readonly resultLimitBytes: number;
+  /** Only the `duplicate-signers` mutant: PCs and VC certificates may repeat a signer. */
+  readonly repeatedSigners?: boolean;
 }
 
 export const defaultOpLimitBytes = 128;
@@ -159,7 +161,7 @@ function readBody(type: BftMessage['type'], reader: FieldReader, limits: CodecLi
     case 'share':
       return { type, view: reader.u64('view'), instance: reader.u64('instance'), hash: reader.raw('hash', hashBytes), signature: reader.raw('signature', signatureBytes) };
     case 'commit':
-      return { type, view: reader.u64('view'), instance: reader.u64('instance'), batch: readBatch(reader, limits), certificate: readPrepareCertificate(reader) };
+      return { type, view: reader.u64('view'), instance: reader.u64('instance'), batch: readBatch(reader, limits), certificate: readPrepareCertificate(reader, limits.repeatedSigners) };
     case 'seal':
       return { type, view: reader.u64('view') };
     case 'vc-share':
@@ -182,7 +184,7 @@ function readBody(type: BftMessage['type'], reader: FieldReader, limits: CodecLi
           sealedBefore: r.viewOrNone('state sealed before'),
           sealed: r.u64('state sealed'),
           state: readVcState(r, 2 * limits.window),
-          certificate: readShares(r, 'VC certificate'),
+          certificate: readShares(r, 'VC certificate', limits.repeatedSigners),
         })),
       };
     case 'batch':

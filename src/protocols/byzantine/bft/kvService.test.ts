@@ -22,4 +22,16 @@ describe('bft KV service', () => {
     assert.equal(new TextDecoder().decode(service.apply(op('get', 4, 3, 'x'))), 'abb');
     assert.deepEqual(service.pairs(), [['x', 'abb']]);
   });
+
+  it('installs a snapshot\'s pairs; the digest covers the pairs alone, so installing and executing the same prefix agree', () => {
+    const ran = new KvService();
+    ran.apply(op('put', 4, 1, 'x', 'a'));
+    ran.apply(op('append', 4, 2, 'x', 'b'));
+    const installed = new KvService([['y', 'old']]);
+    installed.install(ran.pairs());
+    assert.deepEqual(installed.pairs(), [['x', 'ab']]);
+    assert.equal(installed.digest(), ran.digest());
+    installed.apply(op('append', 4, 3, 'x', 'c'));
+    assert.notEqual(installed.digest(), ran.digest());
+  });
 });

@@ -1,4 +1,5 @@
 import type { Hash } from './messages.js';
+import type { BftMutant } from './mutants.js';
 
 /**
  * The counting rules of the normal case (specs/bft-consensus.md §2.4):
@@ -29,8 +30,9 @@ export function promisedByAll(promises: ReadonlyMap<number, Hash>, accepted: Has
   return true;
 }
 
-/** §2.4.5: COMMIT-FAST(v, i, h) from all n (this replica's own included). */
-export function fastDecided(commits: ReadonlyMap<number, Hash>, hash: Hash, n: number): boolean {
+/** §2.4.5: COMMIT-FAST(v, i, h) from all n (this replica's own included). The `fast-f+1` mutant takes f+1 matching. */
+export function fastDecided(commits: ReadonlyMap<number, Hash>, hash: Hash, n: number, mutant?: BftMutant): boolean {
+  if (mutant === 'fast-f+1') return [...commits.values()].filter((vote) => sameHash(vote, hash)).length >= (n - 1) / 2 + 1;
   if (commits.size < n) return false;
   for (let process = 0; process < n; process++) {
     const vote = commits.get(process);

@@ -12,8 +12,11 @@ import { ViewTimeouts, fetchTimeoutUs, requestTimerKey, restartsTreqOnEntering, 
 import { MalformedField } from './fieldCodec.js';
 import type { BftMutant } from './mutants.js';
 import type { BftReplicaBehaviour } from './adversaries/behaviour.js';
-import type { Batch, BftMessage, CheckpointCertificate, CheckpointShareMessage, CommitFastMessage, Hash, NewViewMessage, PointMessage, PromiseMessage, Request, ShareMessage, StreamMessage, VcShareMessage } from './messages.js';
+import type { Batch, BftMessage, CheckpointCertificate, CheckpointShareMessage, CommitFastMessage, Hash, NewViewMessage, PointMessage, PromiseMessage, Request, ShareMessage, Snapshot, StateMessage, StreamMessage, VcShareMessage } from './messages.js';
 import { snapshotDigest } from './stateCodec.js';
+import { isCheckpointPoint, snapshotVerdict, type CheckpointMutant } from './checkpoints.js';
+import { StateTransfer } from './stateTransfer.js';
+import type { FetchSent } from './checkpoints.js';
 import { streamMessageTypes } from './messages.js';
 import { fastDecided, hashKey, promisedByAll, sameHash, slotKey, slowDecided } from './quorums.js';
 import type { ReplicatedService } from './kvService.js';
@@ -39,9 +42,12 @@ import { StreamState, type FixedBatches, type StreamOutcome } from './streamStat
  * planNewView at the next leader, validateNewView + fixedBatches through
  * Σp's judgeNewView seam, entering w, re-proposing fixed batches), timers
  * doubling per view (§2.5.4, ViewTimeouts) and early buffering (§2.8,
- * EarlyMessageBuffer). Not yet: state transfer (FETCH/STATE, checkpoints.ts
- * has the decisions), so a replica that misses instances below a NEW_VIEW's
- * start stays behind.
+ * EarlyMessageBuffer); checkpoints and state transfer (§2.7: StateTransfer
+ * keeps the snapshots from N on, runs the FETCH rotation while r is behind
+ * a CP it holds, answers FETCH with STATE or HAVE-CP, and judges a STATE;
+ * the shell installs it forward, notes `bft-skip`, and drops instances and
+ * batches below min(N, executed+1)). A snapshot past the cap ends the run
+ * with `snapshot-full`.
  */
 
 export interface BftTiming {
@@ -81,6 +87,8 @@ export interface BftReplicaConfig {
   readonly byzantine?: BftReplicaBehaviour;
   /** With `byzantine`: every Byzantine replica of the run (they collude). */
   readonly colluders?: readonly number[];
+  /** The snapshot cap (§2.7.2: one STATE carries it; tests 64 KiB): a correct replica whose snapshot passes it ends the run with `snapshot-full`. */
+  readonly snapshotLimitBytes?: number;
 }
 
 /** Why a run ends for sizing, apart from safety and liveness (§2.1). */
@@ -116,7 +124,7 @@ interface InstanceState {
   sentCommitFast: boolean;
   /** Valid shares on (prepare, v, i, h), by signer, with h. */
   readonly shares: Map<number, { readonly hash: Hash; readonly signature: Uint8Array }>;
-  /** Replicas this replica sent its share to (once each). */
+  /** Replicas this replica sent its share to once more (2.4.6: senders of a SHARE received after its own, which 2.8 may have dropped). */
   readonly sharedWith: Set<number>;
   myShare?: Uint8Array;
   committed: boolean;
@@ -136,6 +144,8 @@ export class BftReplica {
   private readonly decisions = new Map<number, Decision>();
   /** Batches of accepted PREPAREs and valid COMMITs by hash (§2.4.9: kept for BATCH and execution). */
   private readonly batches = new Map<string, Batch>();
+  /** The highest instance each kept batch was seen at (§2.7.1: batches below N are dropped). */
+  private readonly batchInstances = new Map<string, number>();
   /** Verdicts of signatures checked (and own ones made), so none is verified twice nor by its signer (§5). */
   private readonly verdicts = new Map<string, boolean>();
   /** Tfwd and Treq per pending REQ, by requestTimerKey (the client; (c, s) under `fifo-treq`). */
@@ -180,6 +190,12 @@ export class BftReplica {
   /** The newest CP this replica holds (from any source), and the newest it CHECKPOINTed in its stream (as written). */
   private newestCheckpoint: CheckpointCertificate | null = null;
   private checkpointWritten = 0;
+  /** §2.7: snapshots kept, the FETCH rotation, STATE verdicts. */
+  private readonly transfer: StateTransfer;
+  /** Tfetch armed (one timer; each expiry FETCHes the next signer while the rotation runs). */
+  private fetchTimer: (() => void) | undefined;
+  /** HAVE-CP(CP) sent, per (CP.next, sender): once each (§2.4.9). */
+  private readonly haveCheckpointSent = new Set<string>();
 
   constructor(
     private readonly fabric: Fabric,
@@ -193,19 +209,21 @@ export class BftReplica {
     this.mutants = {
       ...(mutant === 'no-dedupe' || mutant === 'op-executed' ? { table: mutant } : {}),
       ...(mutant === 'old-treq' || mutant === 'fifo-treq' ? { requests: mutant } : {}),
-      ...(mutant === 'lowest-view' ? { newView: mutant } : {}),
+      ...(mutant === 'lowest-view' || mutant === 'duplicate-signers' ? { newView: mutant } : {}),
     };
     this.table = new ClientTable(this.mutants.table);
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
-    this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096 };
+    this.limits = { window: config.window, batchLimit: config.batchLimit, opLimitBytes: config.opLimitBytes ?? 128, snapshotLimitBytes: config.snapshotLimitBytes ?? 65536, resultLimitBytes: 4096, ...(config.mutant === 'duplicate-signers' ? { repeatedSigners: true } : {}) };
     const quorum = { f: config.f, n: this.n, window: config.window };
     this.quorum = quorum;
     const verify = (signer: number, statement: Statement, signature: Uint8Array) => this.verifyOnce(signer, statement, signature);
-    this.sealing = new SealingState({ f: config.f });
+    this.sealing = new SealingState({ f: config.f, ...(config.mutant === 'certify-if-decided' || config.mutant === 'seal-late' ? { mutant: config.mutant } : {}) });
     const { slow, forward, decide, request } = config.timing;
     this.timeouts = new ViewTimeouts({ viewUs: config.timing.view ?? 2 * decide, requestUs: request, decideUs: decide, slowUs: slow, forwardUs: forward, fetchUs: fetchTimeoutUs(decide, config.f) }, config.f, mutant === 'fixed-timers' ? mutant : undefined);
     this.collector = new VcCertificateCollector(fabric.self, quorum, verify);
     this.early = new EarlyMessageBuffer({ self: fabric.self, n: this.n, window: config.window });
+    const checkpointMutant = config.mutant === 'install-back' || config.mutant === 'hold-only-snapshot' ? (config.mutant as CheckpointMutant) : undefined;
+    this.transfer = new StateTransfer(fabric.self, quorum, verify, checkpointMutant);
     for (let sender = 0; sender < this.n; sender++) {
       this.streams.push(
         new StreamState(sender, {
@@ -213,9 +231,10 @@ export class BftReplica {
           f: config.f,
           window: config.window,
           batchLimit: config.batchLimit,
-          validPrepareCertificate: (pc) => validPrepareCertificate(pc, quorum, verify),
-          validCheckpoint: (cp) => validCheckpointCertificate(cp, quorum, verify),
-          validRequest: (request) => this.validRequest(request),
+          validPrepareCertificate: (pc) => validPrepareCertificate(pc, quorum, verify, config.mutant),
+          validCheckpoint: (cp) => validCheckpointCertificate(cp, quorum, verify, config.mutant),
+          validRequest: (request) => this.validRequest(request, config.mutant !== 'unchecked-requests'),
+          ...(config.mutant ? { mutant: config.mutant } : {}),
         }),
       );
     }
@@ -294,6 +313,8 @@ export class BftReplica {
     this.requestTimers.clear();
     this.viewTimer?.cancel();
     this.viewTimer = undefined;
+    this.fetchTimer?.();
+    this.fetchTimer = undefined;
     for (const waiter of this.executedWaiters.splice(0)) waiter.resolve();
     await this.cb.stop();
   }
@@ -311,10 +332,11 @@ export class BftReplica {
 
   // ——— §2.4.8: requests ———
 
-  private validRequest(request: Request): boolean {
+  private validRequest(request: Request, checkSignature = true): boolean {
     if (!this.clientSet.has(request.client)) return false;
     if (request.op.length > this.limits.opLimitBytes || !this.config.service.validOp(request.op, request.client, request.sequence)) return false;
     // Verified once: a request seen in a REQ, a PREPARE and a COMMIT costs one verification.
+    if (!checkSignature) return true;
     return this.verifyOnce(request.client, { purpose: 'request', client: request.client, sequence: request.sequence, op: request.op }, request.signature);
   }
 
@@ -548,7 +570,7 @@ export class BftReplica {
 
   /** Σp's judgeNewView seam: §2.6.3's validity, then §2.6.4's fixed batches. */
   private judgeNewView(sender: number, message: NewViewMessage): FixedBatches | undefined {
-    const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature));
+    const verdict = validateNewView(sender, message, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature), this.mutants.newView);
     if (!verdict.valid) return undefined;
     return fixedBatches(message, this.emptyBatch.hash, this.mutants.newView);
   }
@@ -652,10 +674,10 @@ export class BftReplica {
   }
 
   /** §2.1: a correct replica about to pass K ends the run (sizing, apart from safety and liveness). */
-  private endForSizing(verdict: SizingVerdict): void {
+  private endForSizing(verdict: SizingVerdict, detail: Record<string, number> = {}): void {
     if (this.sizingVerdict) return;
     this.sizingVerdict = verdict;
-    this.fabric.note('bft-sizing', { verdict });
+    this.fabric.note('bft-sizing', { verdict, ...detail });
     void this.stop();
   }
 
@@ -685,7 +707,7 @@ export class BftReplica {
   private onOutcome(sender: number, outcome: StreamOutcome): void {
     switch (outcome.kind) {
       case 'accepted':
-        this.batches.set(hashKey(outcome.hash), outcome.batch);
+        this.keepBatch(outcome.hash, outcome.batch, outcome.instance);
         this.onAccepted(outcome.view, outcome.instance, outcome.hash);
         break;
       case 'closed':
@@ -695,10 +717,12 @@ export class BftReplica {
         this.onNewView(outcome.view, outcome.fixed);
         break;
       case 'commit':
-        this.batches.set(hashKey(outcome.hash), outcome.batch);
+        this.keepBatch(outcome.hash, outcome.batch, outcome.instance);
         this.onValidCommit(sender, outcome.view, outcome.instance, outcome.hash, outcome.batch);
         break;
       case 'checkpoint':
+        // ckpt(p)'s CP (valid, Σp checked it) is a CP r holds from now on: r may be behind it (§2.7.2).
+        this.holdCheckpoint(this.streams[sender].checkpoint as CheckpointCertificate);
         // The leader's window slides with its own stream's checkpoint (§2.4.1: i < ckpt(leader).next + W, as written).
         if (sender === this.self) {
           void this.propose();
@@ -724,8 +748,9 @@ export class BftReplica {
     return this.streams[leaderOf(view, this.n)].accepted(view, instance)?.hash;
   }
 
+  /** Settled (§2.4): decided, executed, or covered by a CP r holds. */
   private settled(instance: number): boolean {
-    return this.decisions.has(instance) || instance <= this.executedUpTo;
+    return this.decisions.has(instance) || instance <= this.executedUpTo || instance < (this.newestCheckpoint?.next ?? 0);
   }
 
   /** Live: r is in v (from entering it until a trigger, §2.5.2) and acc[v][i] is set. */
@@ -736,7 +761,11 @@ export class BftReplica {
   // ——— §2.4.3: promise ———
 
   private onAccepted(view: number, instance: number, hash: Hash): void {
-    if (!this.live(view, instance)) return;
+    if (!this.live(view, instance)) {
+      // The `stale-obligations` mutant: Tslow and Tdecide for an instance of a view r is not in.
+      if (this.config.mutant === 'stale-obligations' && !this.settled(instance)) this.startInstanceTimers(this.state(view, instance));
+      return;
+    }
     const state = this.state(view, instance);
     if (state.promised) return;
     state.promised = true;
@@ -745,16 +774,20 @@ export class BftReplica {
       state.promises.set(this.self, hash);
       this.sendToOthers({ type: 'promise', view, instance, hash });
     }
-    if (!this.settled(instance)) {
-      const timeouts = this.timeouts.current;
-      state.cancels.push(this.fabric.setTimer(timeouts.slowUs, () => this.enqueue(() => this.slowTimeout(view, instance))));
-      state.cancels.push(this.fabric.setTimer(timeouts.decideUs, () => this.enqueue(() => this.decideTimeout(view, instance))));
-    }
+    if (!this.settled(instance)) this.startInstanceTimers(state);
     // §2.8: what came early for (v, i) counts now.
     for (const early of this.early.releaseInstance(view, instance)) this.enqueue(() => this.onEarly(early.sender, early.message));
     this.tryFastCommit(state);
     this.tryFastDecide(state);
     void this.tryCommit(state);
+  }
+
+  /** Tslow and Tdecide of a promised (v, i) (§2.4.3). */
+  private startInstanceTimers(state: InstanceState): void {
+    const { view, instance } = state;
+    const timeouts = this.timeouts.current;
+    state.cancels.push(this.fabric.setTimer(timeouts.slowUs, () => this.enqueue(() => this.slowTimeout(view, instance))));
+    state.cancels.push(this.fabric.setTimer(timeouts.decideUs, () => this.enqueue(() => this.decideTimeout(view, instance))));
   }
 
   private async onEarly(from: number, message: EarlyMessage): Promise<void> {
@@ -800,7 +833,7 @@ export class BftReplica {
   private tryFastDecide(state: InstanceState): void {
     if (this.decisions.has(state.instance)) return;
     const vote = state.commitFasts.get(this.self);
-    if (!vote || !fastDecided(state.commitFasts, vote, this.n)) return;
+    if (!vote || !fastDecided(state.commitFasts, vote, this.n, this.config.mutant)) return;
     const batch = this.batches.get(hashKey(vote));
     if (batch) this.decide(state.view, state.instance, vote, batch, 'fast');
   }
@@ -813,7 +846,7 @@ export class BftReplica {
   }
 
   private decideTimeout(view: number, instance: number): void {
-    if (this.settled(instance) || !this.sealing.isLive(view)) return;
+    if (this.settled(instance) || (!this.sealing.isLive(view) && this.config.mutant !== 'stale-obligations')) return;
     this.timeouts.expired('decide', this.sealing.timerView());
     this.suspect('tdecide', `Tdecide: (${view}, ${instance}) promised and unsettled`);
   }
@@ -826,9 +859,9 @@ export class BftReplica {
     state.myShare = this.signOwn({ purpose: 'prepare', view: state.view, instance: state.instance, hash });
     await this.fabric.compute(this.config.costs.sign);
     state.shares.set(this.self, { hash, signature: state.myShare });
+    // Not marked in sharedWith: that set is the once-more re-sends of 2.4.6, to senders of a SHARE received after this one.
     for (let to = 0; to < this.n; to++) {
       if (to === this.self) continue;
-      state.sharedWith.add(to);
       this.send(to, { type: 'share', view: state.view, instance: state.instance, hash, signature: state.myShare });
     }
     await this.tryCommit(state);
@@ -844,7 +877,7 @@ export class BftReplica {
     if (!state.promised) return;
     // Another's SHARE makes r share too; a sender of a SHARE after that gets r's once (it may have dropped r's).
     if (!state.myShare) await this.share(state);
-    else if (!state.sharedWith.has(from)) {
+    else if (!state.sharedWith.has(from) && this.config.mutant !== 'share-once') {
       state.sharedWith.add(from);
       const hash = this.accepted(state.view, state.instance) as Hash;
       this.send(from, { type: 'share', view: state.view, instance: state.instance, hash, signature: state.myShare });
@@ -896,6 +929,7 @@ export class BftReplica {
   private decide(view: number, instance: number, hash: Hash, batch: Batch, path: 'fast' | 'slow'): void {
     if (this.decisions.has(instance) || instance <= this.executedUpTo) return;
     this.decisions.set(instance, { view, hash, batch });
+    this.sealing.decided(view, instance);
     this.fabric.note('bft-decide', { v: view, i: instance, h: hashKey(hash), path });
     for (const state of this.instances.values()) if (state.instance === instance) for (const cancel of state.cancels.splice(0)) cancel();
     this.executeDecided();
@@ -922,8 +956,9 @@ export class BftReplica {
       // §2.5.1: a fresh batch (i > end) of r's view executing with every (c, s) skipped, even empty, is a trigger (a stream burner).
       const end = this.streams[leaderOf(decision.view, this.n)].epoch(decision.view)?.newView?.end ?? -1;
       if (decision.view === this.view && isWastedFreshBatch(instance, end, ran)) this.suspect('wasted-fresh-batch', `batch at ${instance} of view ${decision.view} ran no request`);
-      if ((instance + 1) % (this.config.window / 2) === 0) this.shareCheckpoint(instance + 1);
+      if (isCheckpointPoint(instance + 1, this.config.window) && !this.atCheckpointPoint(instance + 1)) return;
     }
+    this.fetchIfBehind();
     for (const waiter of [...this.executedWaiters]) {
       if (this.executedRequests >= waiter.count) {
         this.executedWaiters.splice(this.executedWaiters.indexOf(waiter), 1);
@@ -933,11 +968,28 @@ export class BftReplica {
     void this.propose();
   }
 
-  // ——— §2.7.1: checkpoints (the shell's part; snapshots kept and state transfer are checkpoints.ts's, written apart) ———
+  // ——— §2.7.1: checkpoints (the decisions are checkpoints.ts's, one replica's side of them stateTransfer.ts's) ———
 
-  /** After executing next−1, next ≡ 0 mod W/2: CKPT-SHARE(next, d) to all, d = H(snapshot). */
-  private shareCheckpoint(next: number): void {
-    const digest = snapshotDigest({ pairs: this.config.service.pairs(), clients: this.table.records() });
+  /**
+   * After executing next−1, next ≡ 0 mod W/2: keep the snapshot (§2.7.1)
+   * and CKPT-SHARE it. A snapshot past the cap cannot travel in one STATE:
+   * the run ends with `snapshot-full` (false: stop executing).
+   */
+  private atCheckpointPoint(next: number): boolean {
+    const snapshot: Snapshot = { pairs: this.config.service.pairs(), clients: this.table.records() };
+    const size = snapshotVerdict(snapshot, this.limits.snapshotLimitBytes);
+    if (size.verdict === 'snapshot-full') {
+      this.endForSizing('snapshot-full', { next, sizeBytes: size.sizeBytes });
+      return false;
+    }
+    if (next >= (this.newestCheckpoint?.next ?? 0)) this.transfer.keep(next, snapshot);
+    this.shareCheckpoint(next, snapshot);
+    return true;
+  }
+
+  /** CKPT-SHARE(next, d) to all, d = H(snapshot). */
+  private shareCheckpoint(next: number, snapshot: Snapshot): void {
+    const digest = snapshotDigest(snapshot);
     const signature = this.signOwn({ purpose: 'checkpoint', next, digest });
     this.sendToOthers({ type: 'ckpt-share', next, digest, signature });
     this.onCheckpointShare(this.self, { type: 'ckpt-share', next, digest, signature });
@@ -961,14 +1013,131 @@ export class BftReplica {
     this.writeCheckpoint();
   }
 
-  /** r holds a newer CP (from any source): instances below it are covered (they leave F). */
+  /** r holds a newer CP (from any source): instances below it are covered (they leave F); state below goes; r may be behind it. */
   private holdCheckpoint(cp: CheckpointCertificate): void {
     if (cp.next <= (this.newestCheckpoint?.next ?? 0)) return;
     this.newestCheckpoint = cp;
     for (const next of [...this.checkpointShares.keys()]) if (next <= cp.next) this.checkpointShares.delete(next);
+    this.transfer.held(cp.next);
+    this.dropBelow();
     this.sealing.covered(cp.next);
     this.moved();
     this.advanceSeal();
+    this.fetchIfBehind();
+  }
+
+  /**
+   * §2.7.1: drop local state below N (instances with their shares and
+   * timers, batches). Below N but not yet executed, r still needs them to
+   * execute what it decided, so the floor is min(N, executed+1).
+   */
+  private dropBelow(): void {
+    const floor = Math.min(this.newestCheckpoint?.next ?? 0, this.executedUpTo + 1);
+    for (const [key, state] of this.instances) {
+      if (state.instance >= floor) continue;
+      for (const cancel of state.cancels.splice(0)) cancel();
+      this.instances.delete(key);
+    }
+    for (const [key, instance] of this.batchInstances) {
+      if (instance >= floor) continue;
+      this.batchInstances.delete(key);
+      this.batches.delete(key);
+    }
+  }
+
+  /** Keeps a batch by hash, noting the instance it was seen at. */
+  private keepBatch(hash: Hash, batch: Batch, instance: number): void {
+    const key = hashKey(hash);
+    this.batches.set(key, batch);
+    this.batchInstances.set(key, Math.max(this.batchInstances.get(key) ?? -1, instance));
+  }
+
+  // ——— §2.7.2: state transfer ———
+
+  /** Behind the newest CP held (executed+1 covered and undecided): FETCH at once, then every Tfetch the next signer. */
+  private fetchIfBehind(): void {
+    if (this.stopped || this.sizingVerdict) return;
+    const sent = this.transfer.fetchFor(this.newestCheckpoint, this.executedUpTo);
+    if (sent) this.sendFetch(sent);
+    if (this.transfer.fetching && !this.fetchTimer) this.armFetchTimer();
+  }
+
+  private armFetchTimer(): void {
+    this.fetchTimer = this.fabric.setTimer(this.timeouts.current.fetchUs, () =>
+      this.enqueue(() => {
+        this.fetchTimer = undefined;
+        const sent = this.transfer.tick(this.executedUpTo);
+        if (sent) this.sendFetch(sent);
+        if (this.transfer.fetching) this.armFetchTimer();
+      }),
+    );
+  }
+
+  private sendFetch(sent: FetchSent): void {
+    this.fabric.note('bft-fetch', { next: sent.checkpoint.next, to: sent.target });
+    this.send(sent.target, { type: 'fetch', checkpoint: sent.checkpoint });
+  }
+
+  /** A valid CP from a FETCH or HAVE-CP (§2.7.2): r holds it (the FETCH's counts as held). */
+  private validCheckpoint(cp: CheckpointCertificate): boolean {
+    return validCheckpointCertificate(cp, this.quorum, (signer, statement, signature) => this.verifyOnce(signer, statement, signature));
+  }
+
+  /** FETCH(CP): STATE(CP′, snapshot) for the newest CP′ held if its snapshot is kept, else HAVE-CP(CP′). */
+  private onFetch(from: number, cp: CheckpointCertificate): void {
+    if (!this.validCheckpoint(cp)) return;
+    this.holdCheckpoint(cp);
+    const answer = this.transfer.answer(cp, this.newestCheckpoint);
+    if (answer.type === 'state') this.send(from, { type: 'state', checkpoint: answer.checkpoint, snapshot: answer.snapshot });
+    else this.send(from, { type: 'have-cp', checkpoint: answer.checkpoint });
+  }
+
+  /** HAVE-CP(CP): a newer valid CP is held (and fetched, if r is behind it). */
+  private onHaveCheckpoint(cp: CheckpointCertificate): void {
+    if (cp.next <= (this.newestCheckpoint?.next ?? 0) || !this.validCheckpoint(cp)) return;
+    this.holdCheckpoint(cp);
+  }
+
+  /** §2.4.9: a PROMISE, SHARE or BATCH-REQ at i covered by a CP r holds gets HAVE-CP(CP), once per CP and sender. */
+  private answerCovered(from: number, instance: number): void {
+    const cp = this.newestCheckpoint;
+    if (!cp || instance >= cp.next) return;
+    const key = `${cp.next}/${from}`;
+    if (this.haveCheckpointSent.has(key)) return;
+    this.haveCheckpointSent.add(key);
+    this.send(from, { type: 'have-cp', checkpoint: cp });
+  }
+
+  /**
+   * STATE(CP′, snapshot): taken only from an outstanding FETCH's target and
+   * installed iff CP′ is valid, H(snapshot) = CP′.d and CP′.next >
+   * executed+1 now (checkpoints.ts's installDecision). Installing replaces
+   * the KV pairs and the client table, sets executed := CP′.next−1 and drops
+   * local state below; r's view, Σ and later timers stay.
+   */
+  private async onState(from: number, message: StateMessage): Promise<void> {
+    const before = this.signer.counters.verified;
+    const decision = this.transfer.judge(from, message.checkpoint, message.snapshot, this.executedUpTo);
+    await this.fabric.compute((this.signer.counters.verified - before) * this.config.costs.verify);
+    if (!decision.install) {
+      this.fabric.note('bft-state-refused', { from, next: message.checkpoint.next, reason: decision.reason });
+      return;
+    }
+    const { checkpoint, snapshot } = message;
+    this.config.service.install(snapshot.pairs);
+    for (const request of this.table.install(snapshot.clients)) this.clearRequestTimers(request.client);
+    this.executedUpTo = decision.executed;
+    this.fabric.note('bft-skip', decision.skip);
+    for (const instance of [...this.decisions.keys()]) if (instance <= this.executedUpTo) this.decisions.delete(instance);
+    // Requests the snapshot covers count as run here: every correct client's s = 1..last[c] ran once in the prefix.
+    let covered = 0;
+    for (const record of snapshot.clients) if (this.clientSet.has(record.client)) covered += record.last;
+    this.executedRequests = Math.max(this.executedRequests, covered);
+    this.transfer.installed(checkpoint.next, snapshot);
+    this.holdCheckpoint(checkpoint);
+    this.dropBelow();
+    for (const state of this.instances.values()) if (this.settled(state.instance)) for (const cancel of state.cancels.splice(0)) cancel();
+    this.executeDecided();
   }
 
   private writeCheckpoint(): void {
@@ -1003,12 +1172,14 @@ export class BftReplica {
         await this.onRequest(point.request);
         break;
       case 'promise':
+        if (fromReplica) this.answerCovered(message.from, point.instance);
         if (fromReplica && !this.heldEarly(message.from, point)) this.onPromise(message.from, point);
         break;
       case 'commit-fast':
         if (fromReplica && !this.heldEarly(message.from, point)) this.onCommitFast(message.from, point);
         break;
       case 'share':
+        if (fromReplica) this.answerCovered(message.from, point.instance);
         if (fromReplica && !this.heldEarly(message.from, point)) await this.onShare(message.from, point);
         break;
       case 'vc-share':
@@ -1022,7 +1193,8 @@ export class BftReplica {
         // A fixed batch the leader asked for (§2.6.2): kept by hash.
         const key = hashKey(batchHash(point.batch));
         if (fromReplica && this.batchRequested.has(key) && !this.batches.has(key)) {
-          this.batches.set(key, point.batch);
+          // Fixed batches sit at or above the NEW_VIEW's start, so at or above r's N.
+          this.keepBatch(batchHash(point.batch), point.batch, this.newestCheckpoint?.next ?? 0);
           this.tryNewView();
         }
         break;
@@ -1031,6 +1203,7 @@ export class BftReplica {
         if (fromReplica) this.onCheckpointShare(message.from, point);
         break;
       case 'batch-req': {
+        if (fromReplica) this.answerCovered(message.from, point.instance);
         const batch = this.batches.get(hashKey(point.hash));
         if (fromReplica && batch) {
           this.viewChangeSent.messages++;
@@ -1038,8 +1211,24 @@ export class BftReplica {
         }
         break;
       }
+      case 'fetch':
+        if (fromReplica) {
+          const before = this.signer.counters.verified;
+          this.onFetch(message.from, point.checkpoint);
+          await this.fabric.compute((this.signer.counters.verified - before) * this.config.costs.verify);
+        }
+        break;
+      case 'have-cp':
+        if (fromReplica) {
+          const before = this.signer.counters.verified;
+          this.onHaveCheckpoint(point.checkpoint);
+          await this.fabric.compute((this.signer.counters.verified - before) * this.config.costs.verify);
+        }
+        break;
+      case 'state':
+        if (fromReplica) await this.onState(message.from, point);
+        break;
       default:
-        // HAVE-CP, FETCH, STATE: state transfer (checkpoints.ts, not wired in yet).
         break;
     }
   }

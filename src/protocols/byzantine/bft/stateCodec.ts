@@ -22,10 +22,11 @@ export function writeShares(writer: FieldWriter, shares: readonly Share[]): void
 }
 
 /** Shares sorted by signer, each signer once (a repeated or unsorted signer is ill-formed: `duplicate-signers` cannot pass). */
-export function readShares(reader: FieldReader, name: string): Share[] {
+/** `repeatedSigners`: the `duplicate-signers` mutant's decoding, which lets a signer repeat (sorted still). */
+export function readShares(reader: FieldReader, name: string, repeatedSigners = false): Share[] {
   const shares = reader.list(name, maxReplicas, (r) => ({ signer: r.u16(`${name} signer`), signature: r.raw(`${name} signature`, signatureBytes) }));
   for (let index = 1; index < shares.length; index++) {
-    if (shares[index].signer <= shares[index - 1].signer) throw new MalformedField(`${name} signers not strictly increasing (${shares[index - 1].signer}, ${shares[index].signer})`);
+    if (repeatedSigners ? shares[index].signer < shares[index - 1].signer : shares[index].signer <= shares[index - 1].signer) throw new MalformedField(`${name} signers not strictly increasing (${shares[index - 1].signer}, ${shares[index].signer})`);
   }
   return shares;
 }
@@ -35,8 +36,8 @@ export function writePrepareCertificate(writer: FieldWriter, pc: PrepareCertific
   writeShares(writer, pc.shares);
 }
 
-export function readPrepareCertificate(reader: FieldReader): PrepareCertificate {
-  return { view: reader.u64('PC view'), instance: reader.u64('PC instance'), hash: reader.raw('PC hash', hashBytes), shares: readShares(reader, 'PC') };
+export function readPrepareCertificate(reader: FieldReader, repeatedSigners = false): PrepareCertificate {
+  return { view: reader.u64('PC view'), instance: reader.u64('PC instance'), hash: reader.raw('PC hash', hashBytes), shares: readShares(reader, 'PC', repeatedSigners) };
 }
 
 export function writeCheckpointCertificate(writer: FieldWriter, cp: CheckpointCertificate): void {

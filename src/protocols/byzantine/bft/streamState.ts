@@ -1,5 +1,6 @@
 import { batchHash } from './codec.js';
 import { leaderOf } from './viewChange.js';
+import type { BftMutant } from './mutants.js';
 import type { Batch, CheckpointCertificate, CommitMessage, Hash, NewViewMessage, PrepareCertificate, PrepareMessage, Request, StreamMessage, VcState } from './messages.js';
 
 /**
@@ -28,6 +29,8 @@ export interface StreamRules {
   readonly validCheckpoint: (cp: CheckpointCertificate) => boolean;
   /** A configured client's request, op within the limit, σc valid. */
   readonly validRequest: (request: Request) => boolean;
+  /** A deliberately broken variant (mutants.ts): `unchecked-commit-pc`, `late-commit-counts` bend valid(COMMIT). */
+  readonly mutant?: BftMutant;
 }
 
 /** The NEW_VIEW(v)'s fixed batches (§2.6.4): instances start..end re-proposed with these hashes. */
@@ -120,15 +123,16 @@ export function judgePrepare(epoch: LeaderEpoch, message: PrepareMessage, checkp
  * ckpt(p).next ≤ i < ckpt(p).next + 2W, B fits, and a PC on
  * (prepare, v, i, H(B)). Returns H(B), or why it does not count.
  */
-export function judgeCommit(message: CommitMessage, sealed: number, checkpointNext: number, rules: Pick<StreamRules, 'window' | 'batchLimit' | 'validRequest' | 'validPrepareCertificate'>): { readonly hash: Hash } | { readonly problem: string } {
-  if (sealed !== message.view - 1) return { problem: `COMMIT of view ${message.view} in epoch ${sealed + 1}` };
+export function judgeCommit(message: CommitMessage, sealed: number, checkpointNext: number, rules: Pick<StreamRules, 'window' | 'batchLimit' | 'validRequest' | 'validPrepareCertificate' | 'mutant'>): { readonly hash: Hash } | { readonly problem: string } {
+  // The `late-commit-counts` mutant still counts a COMMIT of v written after the sender's SEAL(v) (outside its epoch).
+  if (rules.mutant === 'late-commit-counts' ? sealed < message.view - 1 : sealed !== message.view - 1) return { problem: `COMMIT of view ${message.view} in epoch ${sealed + 1}` };
   if (message.instance < checkpointNext || message.instance >= checkpointNext + 2 * rules.window) return { problem: `COMMIT at ${message.instance} outside [${checkpointNext}, ${checkpointNext + 2 * rules.window})` };
   const hash = batchHash(message.batch);
   const pc = message.certificate;
   if (pc.view !== message.view || pc.instance !== message.instance || !sameHash(pc.hash, hash)) return { problem: 'PC for another (v, i, h)' };
   const problem = batchProblem(message.batch, rules);
   if (problem) return { problem };
-  if (!rules.validPrepareCertificate(pc)) return { problem: 'invalid PC' };
+  if (rules.mutant !== 'unchecked-commit-pc' && !rules.validPrepareCertificate(pc)) return { problem: 'invalid PC' };
   return { hash };
 }
 

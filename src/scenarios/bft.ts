@@ -8,12 +8,16 @@ import { bftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.j
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
 import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
 import { callDelays, checkBft, decisionCounts, transferCounts } from './bftProperties.js';
+import type { BftSetup } from './bftSetup.js';
 import { bftFaults, bftSetup, clientCountOf, defaultClients, maxStreamSlots, streamWindow, testStreamSlots } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
 import { linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
-import { cbStreamReplicaBody, isStreamStrategy, placeStreamStrategies, streamReplicaOf, streamStrategyNames } from './bftByzantineStreams.js';
-import { adversaryEffects, byzantineClientBody, byzantineClientsOf, correctWorkDone, CorrectRequestsKvService, parseBftAdversaries, validateBftClientAdversaries } from './bftByzantineClients.js';
+import { cbStreamReplicaBody, streamReplicaOf } from './bftByzantineStreams.js';
+import { adversaryEffects, byzantineClientBody, byzantineClientsOf, correctWorkDone, CorrectRequestsKvService, validateBftClientAdversaries } from './bftByzantineClients.js';
+import { bftByzantineOf } from './bftAdversarySetup.js';
+import { bftReplicaBehaviour } from '../protocols/byzantine/bft/adversaries/strategies.js';
+import { runSilentReplica } from '../protocols/byzantine/bft/adversaries/silent.js';
 
 /**
  * `bft`: Byzantine consensus with n = 2f+1 on consistent broadcast
@@ -102,11 +106,8 @@ export const bftScenario: Scenario = {
     const f = bftFaults(options);
     if (f < 1) throw new Error(`--n ${options.n}: bft runs n = 2f+1 replicas (f >= 1) plus ${clientCountOf(options)} client(s); give --f`);
     if (options.n !== 2 * f + 1 + clientCountOf(options)) throw new Error(`--n ${options.n}: bft with f = ${f} and ${clientCountOf(options)} client(s) has ${2 * f + 1 + clientCountOf(options)} processes; give --f`);
-    const adversaries = parseBftAdversaries(options.adversary, streamStrategyNames);
-    const unbuilt = adversaries.replica.filter((name) => !isStreamStrategy(name));
-    if (unbuilt.length > 0) throw new Error(`--adversary ${unbuilt.join(',')}: not built yet for bft (accepted: none, the stream and client strategies)`);
-    placeStreamStrategies(adversaries.replica, f);
-    validateBftClientAdversaries(adversaries.client, clientCountOf(options));
+    const byzantineProcesses = bftByzantineOf(options, f);
+    validateBftClientAdversaries(byzantineProcesses.clients, clientCountOf(options));
     if (options.memories < 1) throw new Error(`--memories ${options.memories}: the streams need at least one memory`);
     if (options.ops < 1) throw new Error(`--ops ${options.ops}: each client makes at least one call`);
     if (options.slots !== undefined && options.slots > maxStreamSlots) throw new Error(`--slots ${options.slots}: a bft stream holds K < 2^32 blocks (the spec's tests: --slots ${testStreamSlots})`);
@@ -116,11 +117,13 @@ export const bftScenario: Scenario = {
   },
   tolerance(options) {
     const setup = bftSetup(options);
-    // Up to f replicas, leaders included (a view change replaces them); clients' crashes end their calls, so none is drawn.
+    // Up to f replicas, leaders included (a view change replaces them), Byzantine ones counted; clients' crashes end their calls, so none is drawn.
+    const placed = bftByzantineOf(options, setup.f);
+    const byzantine = new Set([...placed.replicas.map((placement) => placement.process), ...placed.streams.keys()]);
     return {
-      processes: setup.f,
+      processes: setup.f - byzantine.size,
       memories: Math.floor((options.memories - 1) / 2),
-      crashable: Array.from({ length: setup.replicas }, (_, index) => index),
+      crashable: Array.from({ length: setup.replicas }, (_, index) => index).filter((index) => !byzantine.has(index)),
     };
   },
   mustFinish(options) {
@@ -133,15 +136,23 @@ export const bftScenario: Scenario = {
     const setup = bftSetup(options);
     const costs = signatureCosts(options);
     const keys = runKeys(options.seed);
-    const adversaries = parseBftAdversaries(options.adversary, streamStrategyNames);
-    const byzantineClients = byzantineClientsOf(setup, adversaries.client);
-    const streamStrategy = placeStreamStrategies(adversaries.replica.filter(isStreamStrategy), setup.f).get(process);
+    const byzantine = bftByzantineOf(options, setup.f);
+    const byzantineClients = byzantineClientsOf(setup, byzantine.clients);
+    const streamStrategy = byzantine.streams.get(process);
     if (streamStrategy?.startsWith('cb:')) return cbStreamReplicaBody(streamStrategy, process, setup, { options, keys, costs });
     if (process < setup.replicas) {
+      const placements = byzantine.replicas;
+      const colluders = [...placements.map((placement) => placement.process), ...byzantine.streams.keys()];
+      const strategy = placements.find((placement) => placement.process === process)?.adversary;
+      if (strategy === 'silent') {
+        const limits = { window: setup.window, batchLimit: setup.batchLimit, opLimitBytes: 128, snapshotLimitBytes: 65536, resultLimitBytes: 4096 };
+        return (fabric) => runSilentReplica(fabric, { n: setup.replicas, colluders, limits, stayUs: setup.giveUpAt, idleUs: 2 * (setup.timing.request + (setup.timing.view ?? 2 * setup.timing.decide)) });
+      }
+      const behaviour = strategy ? bftReplicaBehaviour(strategy, { views: setup.views }) : undefined;
       return async (given) => {
         // A stream strategy: this replica's stream written by hand (bftByzantineStreams.ts), the rest of it correct.
-        const byzantine = streamStrategy ? streamReplicaOf(streamStrategy, given, setup, { options, keys, costs }) : undefined;
-        const fabric = byzantine?.fabric ?? given;
+        const streamByzantine = streamStrategy ? streamReplicaOf(streamStrategy, given, setup, { options, keys, costs }) : undefined;
+        const fabric = streamByzantine?.fabric ?? given;
         const pairs = options.workload === 'bulk' ? bulkPairs() : [];
         const service = byzantineClients.size > 0 ? new CorrectRequestsKvService(byzantineClients, pairs) : new KvService(pairs);
         const replica = new BftReplica(fabric, {
@@ -156,7 +167,8 @@ export const bftScenario: Scenario = {
           service,
           views: setup.views,
           ...(options.mutant ? { mutant: options.mutant as BftMutant } : {}),
-          ...byzantine?.config,
+          ...streamByzantine?.config,
+          ...(behaviour ? { byzantine: behaviour, colluders } : {}),
         });
         replica.stopBy(setup.giveUpAt);
         const cancel = fabric.setTimer(setup.giveUpAt, () => void replica.stop());
@@ -185,13 +197,17 @@ export const bftScenario: Scenario = {
   check(history, options, notes) {
     const setup = bftSetup(options);
     // A run ended for sizing (§2.1) owes no liveness: the verdict is reported apart (`sizing`, exit 3).
-    const liveness = livenessOwed(options, setup.replicas, setup.f) && eventsOf(notes, 'bft-sizing').length === 0;
-    const byzantineClients = [...byzantineClientsOf(setup, parseBftAdversaries(options.adversary, streamStrategyNames).client).keys()];
-    return checkBft(history, notes, { replicas: setup.replicas, clients: setup.clients, liveness, byzantineClients });
+    const byzantine = bftByzantineOf(options, setup.f);
+    const faulty = new Set([...byzantine.replicas.map((placement) => placement.process), ...byzantine.streams.keys()]);
+    // Byzantine replicas count among the f faults (validate keeps them with the crashes within f); their notes prove nothing.
+    const correctNotes = faulty.size === 0 ? notes : notes.filter((note) => !faulty.has(note.process));
+    const liveness = livenessOwed(options, setup.replicas, setup.f - faulty.size) && eventsOf(correctNotes, 'bft-sizing').length === 0;
+    const byzantineClients = [...byzantineClientsOf(setup, byzantine.clients).keys()];
+    return checkBft(history, correctNotes, { replicas: setup.replicas, clients: setup.clients, liveness, byzantineClients });
   },
   linearizable(history, options) {
     // A Byzantine client's calls are all outstanding (info) at once: pair returns by operation id (bftByzantineClients.ts).
-    return linearizableVerdict(history, 'kv', parseBftAdversaries(options.adversary, streamStrategyNames).client.length > 0 ? 'op' : 'process');
+    return linearizableVerdict(history, 'kv', bftByzantineOf(options, bftFaults(options)).clients.length > 0 ? 'op' : 'process');
   },
   details(history, options, notes) {
     const setup = bftSetup(options);
@@ -225,8 +241,24 @@ export const bftScenario: Scenario = {
       viewChange: viewChangeCost(notes, delay(options)),
       // State transfer (§2.7.2): STATEs installed (instances skipped), FETCHes sent, STATEs refused.
       transfer: transferCounts(notes),
+      ...adversaryDetails(options, setup, notes),
       timers: setup.timing,
-      adversaryEffects: adversaryEffects(notes),
     };
   },
 };
+
+/** The Byzantine processes of the run (replicas and clients), each with the effects it noted (`adversary-effect`), and the effects' count. */
+function adversaryDetails(options: ResolvedOptions, setup: BftSetup, notes: readonly NoteEvent[]): { adversaries: { process: number; adversary: string; effect: boolean; reasons: string[] }[]; adversaryEffects: Record<string, string[]> } {
+  const byzantine = bftByzantineOf(options, setup.f);
+  const placed: { process: number; adversary: string }[] = [
+    ...byzantine.replicas,
+    ...[...byzantine.streams].map(([process, adversary]) => ({ process, adversary })),
+    ...[...byzantineClientsOf(setup, byzantine.clients)].map(([process, adversary]) => ({ process, adversary })),
+  ].sort((a, b) => a.process - b.process);
+  const effects = eventsOf(notes, 'adversary-effect');
+  const adversaries = placed.map((placement) => {
+    const reasons = effects.filter((event) => event.process === placement.process).map((event) => event.reason);
+    return { process: placement.process, adversary: placement.adversary, effect: reasons.length > 0, reasons };
+  });
+  return { adversaries, adversaryEffects: adversaryEffects(notes) };
+}

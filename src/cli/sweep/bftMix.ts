@@ -1,6 +1,7 @@
 import { latencyModel, Prng } from '../../sim/index.js';
 import { mixedLatencies, type FixedOptions } from '../../scenarios/mix.js';
 import type { RunOptions } from '../../scenarios/index.js';
+import { crashedReplicas, drawBftAdversaries } from '../../scenarios/bftAdversarySetup.js';
 
 /**
  * The configuration a mixed `mnm sweep bft` draws per seed. The generic mix
@@ -14,10 +15,12 @@ import type { RunOptions } from '../../scenarios/index.js';
  * fixed), memories (3 or 5), up to f follower crashes and up to a minority
  * of memory crashes at times within the run's first stretch (some at 0),
  * clients (1..3), the window W (2, 4 or 8), ops per client (1..6), and clock
- * skew and drift for 3 seeds in 10. With `leaderCrashes` (on: the view
- * change is built) the leader p0 is crashable too, and half the seeds crash
- * a chain of leaders p0..p(k-1), k ≤ f, the later ones at times spread over
- * the view changes that would install them (before, during, after).
+ * skew and drift for 3 seeds in 10, and 0..f Byzantine replica strategies
+ * minus the crashed replicas (scenarios/bftAdversarySetup.ts places them).
+ * With `leaderCrashes` (on: the view change is built) the leader p0 is
+ * crashable too, and half the seeds crash a chain of leaders p0..p(k-1),
+ * k ≤ f, the later ones at times spread over the view changes that would
+ * install them (before, during, after).
  */
 
 /** What the bft draw may do beyond the normal case: leader crashes once view change exists. */
@@ -77,6 +80,8 @@ export function bftMixedRunOptions(seed: number, fixed: FixedOptions, rules: Bft
   const f = fixed.f ?? drawnF;
   const memories = fixed.memories ?? drawnMemories;
   const crash = drawBftCrashes(random, f, memories, latencyModel(fixed.latency ?? latency).mean, rules);
+  // Byzantine replicas: 0..f minus the crashed ones (drawn last, so the draws above stay as they were).
+  const adversary = drawBftAdversaries(random, f, crashedReplicas(fixed.crash ?? crash, 2 * f + 1), false).join(',');
   return {
     protocol: 'bft',
     seed,
@@ -88,6 +93,7 @@ export function bftMixedRunOptions(seed: number, fixed: FixedOptions, rules: Bft
     ops,
     faults: 'none',
     ...(crash ? { crash } : {}),
+    ...(adversary ? { adversary } : {}),
     ...(clocked ? { skew, drift } : {}),
     ...definedOnly(fixed),
   };

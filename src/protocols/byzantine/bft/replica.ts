@@ -11,6 +11,7 @@ import { VcCertificateCollector, leaderOf, vcShareTargets, vcStateStatement } fr
 import { ViewTimeouts, fetchTimeoutUs, requestTimerKey, restartsTreqOnEntering, treqStillDue, viewTimerTarget, type RequestTimerMutant } from './viewTimers.js';
 import { MalformedField } from './fieldCodec.js';
 import type { BftMutant } from './mutants.js';
+import type { BftReplicaBehaviour } from './adversaries/behaviour.js';
 import type { Batch, BftMessage, CheckpointCertificate, CheckpointShareMessage, CommitFastMessage, Hash, NewViewMessage, PointMessage, PromiseMessage, Request, ShareMessage, Snapshot, StateMessage, StreamMessage, VcShareMessage } from './messages.js';
 import { snapshotDigest } from './stateCodec.js';
 import { isCheckpointPoint, snapshotVerdict, type CheckpointMutant } from './checkpoints.js';
@@ -82,6 +83,10 @@ export interface BftReplicaConfig {
   readonly views?: number;
   /** A deliberately broken variant (mutants.ts); absent in correct runs. */
   readonly mutant?: BftMutant;
+  /** A Byzantine strategy (adversaries/); absent in correct runs, whose code paths it never touches. */
+  readonly byzantine?: BftReplicaBehaviour;
+  /** With `byzantine`: every Byzantine replica of the run (they collude). */
+  readonly colluders?: readonly number[];
   /** The snapshot cap (§2.7.2: one STATE carries it; tests 64 KiB): a correct replica whose snapshot passes it ends the run with `snapshot-full`. */
   readonly snapshotLimitBytes?: number;
   /** Builds this replica's stream (default: a correct ConsistentBroadcast); a Byzantine replica's stream writer (byzantineStream.ts) in adversary runs. */
@@ -248,6 +253,19 @@ export class BftReplica {
       // A copy now: a real backend may reuse the message's buffer once the handler returns, and the work queue runs later.
       const copy: Message = { from: message.from, data: Uint8Array.from(message.data) };
       this.enqueue(() => this.onPoint(copy));
+    });
+    config.byzantine?.attach({
+      self: fabric.self,
+      n: this.n,
+      f: config.f,
+      colluders: new Set(config.colluders ?? [fabric.self]),
+      sendRaw: (to, message) => this.sendRaw(to, message),
+      broadcastRaw: (message) => void this.broadcastRaw(message),
+      sign: (statement) => this.signOwn(statement),
+      schedule: (delayUs, task) => void fabric.setTimer(delayUs, () => this.enqueue(task)),
+      random: () => fabric.random(),
+      view: () => this.view,
+      note: (reason) => fabric.note('adversary-effect', { adversary: config.byzantine?.name ?? '', reason }),
     });
   }
 
@@ -626,7 +644,8 @@ export class BftReplica {
       const own = this.streams[this.self];
       while (!this.stopped && this.nextProposal < own.checkpointNext + this.config.window) {
         const byOp = this.mutants.table === 'op-executed' ? { ran: (request: Request) => this.table.skips(request), proposedOps: this.proposedOps } : undefined;
-        const batch = freshBatch(this.table.pending(), (client) => this.table.last(client), this.proposed, this.config.batchLimit, byOp);
+        const pending = this.config.byzantine?.pending ? this.config.byzantine.pending(this.table.pending()) : this.table.pending();
+        const batch = freshBatch(pending, (client) => this.table.last(client), this.proposed, this.config.batchLimit, byOp);
         if (batch.length === 0) break;
         for (const request of batch) this.proposed.set(request.client, request.sequence);
         if (byOp) for (const request of batch) this.proposedOps.add(opKey(request));
@@ -639,7 +658,13 @@ export class BftReplica {
     }
   }
 
-  private async broadcast(message: StreamMessage): Promise<void> {
+  private broadcast(message: StreamMessage): Promise<void> {
+    const byzantine = this.config.byzantine?.stream;
+    if (byzantine) return Promise.all(byzantine.call(this.config.byzantine, message).map((instead) => this.broadcastRaw(instead))).then(() => undefined);
+    return this.broadcastRaw(message);
+  }
+
+  private async broadcastRaw(message: StreamMessage): Promise<void> {
     this.sent.broadcasts++;
     try {
       await this.cb.broadcast(encodeMessage(message));
@@ -676,6 +701,7 @@ export class BftReplica {
     // Signatures checked while processing (PCs, CPs, VC certificates, client requests) cost their time.
     const verified = this.signer.counters.verified - verifiedBefore;
     if (verified > 0) await this.fabric.compute(verified * this.config.costs.verify);
+    this.config.byzantine?.observeStream?.(delivery.sender, message as StreamMessage, outcome);
     if (outcome.kind === 'sealed') await this.onSeal(delivery.sender, sealedBefore, outcome.view);
     else this.onOutcome(delivery.sender, outcome);
   }
@@ -1142,6 +1168,7 @@ export class BftReplica {
     if (streamMessageTypes.has(decoded.type)) return;
     const point = decoded as PointMessage;
     const fromReplica = message.from < this.n;
+    this.config.byzantine?.observePoint?.(message.from, point);
     switch (point.type) {
       case 'req':
         await this.onRequest(point.request);
@@ -1209,11 +1236,21 @@ export class BftReplica {
   }
 
   private send(to: number, message: PointMessage): void {
+    const byzantine = this.config.byzantine?.point;
+    if (byzantine) for (const instead of byzantine.call(this.config.byzantine, to, message)) this.sendRaw(to, instead);
+    else this.sendRaw(to, message);
+  }
+
+  private sendRaw(to: number, message: PointMessage): void {
     this.sent.messages++;
     this.fabric.send(to, encodeMessage(message));
   }
 
   private sendToOthers(message: PointMessage): void {
+    if (this.config.byzantine?.point) {
+      for (let to = 0; to < this.n; to++) if (to !== this.self) this.send(to, message);
+      return;
+    }
     const bytes = encodeMessage(message);
     for (let to = 0; to < this.n; to++) {
       if (to === this.self) continue;

@@ -56,7 +56,7 @@ describe('bft adversaries: names and placement', () => {
 
   it('rejects unknown names, more than f faults, two leader strategies, a crashed Byzantine replica: one line naming the accepted ones', () => {
     const options = (adversary: string, crash?: string, f = 1) => resolveOptions({ ...base, f, adversary, ...(crash ? { crash } : {}) });
-    assert.throws(() => bftScenario.validate?.(options('nope')), /'nope' is not a Byzantine replica strategy of bft built yet \(accepted: none, all, equivocating-leader/);
+    assert.throws(() => bftScenario.validate?.(options('nope')), /unknown strategy 'nope' \(accepted: none, all, equivocating-leader/);
     assert.throws(() => bftScenario.validate?.(options('silent,withholder')), /2 Byzantine and 0 crashed replica\(s\) exceed f = 1/);
     assert.throws(() => bftScenario.validate?.(options('silent', 'p1@5')), /1 Byzantine and 1 crashed replica\(s\) exceed f = 1/);
     assert.throws(() => bftScenario.validate?.(options('skipping-leader,stale-leader', undefined, 2)), /at most one leader strategy/);

@@ -40,7 +40,7 @@ export function parseBftAdversaries(list: string | undefined, extraReplicaNames:
   for (const name of (list ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '' && part !== 'none')) {
     if (name in bftClientAdversaries) client.push(name as BftClientAdversary);
     else if (name in bftReplicaAdversaries || extraReplicaNames.includes(name)) replica.push(name);
-    else throw new Error(`--adversary: unknown strategy '${name}' (accepted: none, ${[...new Set([...Object.keys(bftReplicaAdversaries), ...extraReplicaNames, ...Object.keys(bftClientAdversaries)])].join(', ')})`);
+    else throw new Error(`--adversary: unknown strategy '${name}' (accepted: none, all, ${[...new Set([...Object.keys(bftReplicaAdversaries), ...extraReplicaNames, ...Object.keys(bftClientAdversaries)])].join(', ')})`);
   }
   return { replica, client };
 }

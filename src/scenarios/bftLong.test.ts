@@ -24,11 +24,11 @@ import { streamSlotsForInstances, testStreamSlots } from './bftSetup.js';
 const long = Boolean(process.env.MNM_LONG);
 
 /**
- * The adversary setting of every long sweep: undefined runs the draw's own
- * (bftMix.ts); the integrator sets 'all' once the replica and client
- * adversaries exist (issue 16's "whole catalogue").
+ * The adversary setting of every long sweep: 'all' draws Byzantine replica
+ * strategies per seed on top of the mixed draw (issue 16's "whole
+ * catalogue"); undefined runs the draw's own (bftMix.ts).
  */
-export const longSweepAdversary: string | undefined = undefined;
+export const longSweepAdversary: string | undefined = 'all';
 
 /** Streams sized for this many instances: the small sizing ("e.g. 16 instances"). */
 const smallInstances = 16;

@@ -8,12 +8,10 @@ import { notesOf } from './tourBroadcast.js';
  */
 
 /**
- * The faulty leader of stop 16. For now the leader CRASHES (labelled as a
- * crash in the stop's text). Once the replica adversaries are merged
- * (issue 16, helper 2), make it Byzantine by switching this one line to
- *   export const bftLeaderFault: LeaderFault = { adversary: 'equivocating-leader' };
+ * The faulty leader of stop 16: a Byzantine leader that equivocates (the
+ * stop's text follows this constant; `{ crash: 'p0@20' }` shows a crash).
  */
-export const bftLeaderFault: LeaderFault = { crash: 'p0@20' };
+export const bftLeaderFault: LeaderFault = { adversary: 'equivocating-leader' };
 
 export type LeaderFault = { readonly crash: string } | { readonly adversary: string };
 

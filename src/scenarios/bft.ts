@@ -4,7 +4,7 @@ import { BftKvClient } from '../protocols/byzantine/bft/client.js';
 import { runBftClientCalls } from './bftClientCalls.js';
 import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import { BftReplica } from '../protocols/byzantine/bft/replica.js';
-import { bftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.js';
+import { builtBftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
 import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
 import { callDelays, checkBft, decisionCounts, transferCounts } from './bftProperties.js';
@@ -89,7 +89,7 @@ export function bulkPairs(): (readonly [string, string])[] {
 export const bftScenario: Scenario = {
   name: 'bft',
   summary: 'Byzantine consensus with n = 2f+1 on consistent broadcast: unsigned fast path (PROMISE/COMMIT-FAST from all n), slow path with f+1 signature shares; a replicated KV store with signed client requests',
-  mutants: bftMutants,
+  mutants: builtBftMutants,
   defaults: { n: 3 + defaultClients, memories: 3, ops: 4 },
   accepts: ['clients', 'window'],
   // `bulk`: the same calls over a store preloaded past the snapshot cap (a run that ends with `snapshot-full`, §2.7.2).

@@ -109,6 +109,8 @@ export interface EventFields {
   'bft-fetch': { readonly next: number; readonly to: number };
   /** BFT consensus: this replica refused a STATE from `from` for CP(`next`) (§2.7.2), for `reason`. */
   'bft-state-refused': { readonly from: number; readonly next: number; readonly reason: string };
+  /** BFT scripted schedules (tests): a correct replica's view `v` and executed prefix when the script ends. */
+  'bft-script-view': { readonly v: number; readonly executed: number };
   /** PBFT-style baseline (n = 3f+1): the primary of view `v` sent PRE-PREPARE for instance `i`. */
   'pbft-propose': { readonly v: number; readonly i: number };
   /** PBFT-style baseline: this replica left its view for `v`, sending a VIEW-CHANGE with `prepared` P entries. */
@@ -192,6 +194,7 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   'bft-skip': { from: number, to: number },
   'bft-fetch': { next: number, to: number },
   'bft-state-refused': { from: number, next: number, reason: string },
+  'bft-script-view': { v: number, executed: number },
   'pbft-propose': { v: number, i: number },
   'pbft-view-change': { v: number, prepared: number },
   'pbft-new-view': { v: number, chosen: number },

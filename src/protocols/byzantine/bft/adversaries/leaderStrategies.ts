@@ -1,6 +1,7 @@
 import type { NewViewMessage, PointMessage, Request, StreamMessage } from '../messages.js';
 import type { StreamOutcome } from '../streamState.js';
 import { ByzantineStrategy, forgedSignature, otherBatch, otherHash } from './strategy.js';
+import { decodeKvCommand, encodeKvCommand } from '../../../kv/kvCommand.js';
 
 /**
  * Byzantine leaders of bft (specs/bft-consensus.md §6). Each is placed at
@@ -77,7 +78,8 @@ export class ForgingLeader extends LeaderStrategy {
   stream(message: StreamMessage): readonly StreamMessage[] {
     if (message.type !== 'prepare' || message.batch.length === 0) return [message];
     const [first, ...rest] = message.batch;
-    return [{ ...message, batch: [{ ...first, signature: forgedSignature(first.signature) }, ...rest] }];
+    // The forged request asks for what its client never did (a put of 'forged'), so a replica that ran it would show.
+    return [{ ...message, batch: [{ ...first, op: forgedOp(first.op), signature: forgedSignature(first.signature) }, ...rest] }];
   }
 }
 
@@ -125,4 +127,10 @@ export function forgeNewView(message: NewViewMessage): NewViewMessage {
     return { ...certified, state: { ...certified.state, commits: commits.slice(0, -1).sort((a, b) => a.instance - b.instance) } };
   });
   return { ...message, states };
+}
+
+/** The op of a request rewritten into put(key, 'forged') for the same key (an op that is not a kv command stays as it is). */
+function forgedOp(op: Uint8Array): Uint8Array {
+  const command = decodeKvCommand(op);
+  return command ? encodeKvCommand({ ...command, operation: 'put', value: 'forged' }) : op;
 }

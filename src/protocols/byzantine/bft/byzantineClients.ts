@@ -2,9 +2,9 @@ import type { Fabric, OperationValue, ProcessId } from '../../../fabric/index.js
 import { Signer, type KeySource, type SignatureCosts } from '../../../crypto/index.js';
 import { encodeKvCommand, type KvOperation } from '../../kv/kvCommand.js';
 import type { BftClientAdversary } from './adversaryCatalogue.js';
-import { decodeMessage, encodeMessage, type CodecLimits } from './codec.js';
-import { MalformedField } from './fieldCodec.js';
+import { encodeMessage, type CodecLimits } from './codec.js';
 import { hashKey } from './quorums.js';
+import { replyFor } from './client.js';
 
 /**
  * The Byzantine clients of the BFT key-value service (specs/bft-consensus.md
@@ -78,14 +78,8 @@ export class ByzantineBftClient {
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
     fabric.onMessage((message) => {
       if (message.from >= this.n) return;
-      let reply;
-      try {
-        reply = decodeMessage(message.data, limits);
-      } catch (error) {
-        if (error instanceof MalformedField) return;
-        throw error;
-      }
-      if (reply.type !== 'reply' || reply.client !== fabric.self) return;
+      const reply = replyFor(fabric.self, message.data, limits);
+      if (!reply) return;
       const bySequence = this.replies.get(reply.sequence) ?? new Map<string, { result: Uint8Array; from: Set<number> }>();
       this.replies.set(reply.sequence, bySequence);
       const key = hashKey(reply.result);

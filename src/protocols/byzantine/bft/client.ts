@@ -4,6 +4,7 @@ import { encodeKvCommand, type KvOperation } from '../../kv/kvCommand.js';
 import { decodeMessage, encodeMessage, type CodecLimits } from './codec.js';
 import { MalformedField } from './fieldCodec.js';
 import { hashKey } from './quorums.js';
+import type { ReplyMessage } from './messages.js';
 
 /**
  * A client of the replicated key-value service on BFT consensus
@@ -40,6 +41,18 @@ export class BftOutcomeUnknown extends Error {
 const decoder = new TextDecoder();
 const limits: CodecLimits = { window: 2, batchLimit: 0, opLimitBytes: 128, snapshotLimitBytes: 0, resultLimitBytes: 4096 };
 
+/** A REPLY addressed to `client` in `data`, or undefined for anything else (a malformed frame is dropped: a Byzantine replica's noise costs nothing). */
+export function replyFor(client: number, data: Uint8Array, codecLimits: CodecLimits): ReplyMessage | undefined {
+  let reply;
+  try {
+    reply = decodeMessage(data, codecLimits);
+  } catch (error) {
+    if (error instanceof MalformedField) return undefined;
+    throw error;
+  }
+  return reply.type === 'reply' && reply.client === client ? reply : undefined;
+}
+
 interface Outstanding {
   readonly sequence: number;
   /** Replicas per result (hex of the result bytes). */
@@ -64,14 +77,8 @@ export class BftKvClient {
     this.signer = new Signer(fabric.self, config.keys, fabric.processCount);
     fabric.onMessage((message) => {
       if (message.from >= this.n) return;
-      let reply;
-      try {
-        reply = decodeMessage(message.data, limits);
-      } catch (error) {
-        if (error instanceof MalformedField) return;
-        throw error;
-      }
-      if (reply.type !== 'reply' || reply.client !== fabric.self) return;
+      const reply = replyFor(fabric.self, message.data, limits);
+      if (!reply) return;
       const call = this.outstanding;
       if (!call || reply.sequence !== call.sequence) return;
       const key = hashKey(reply.result);

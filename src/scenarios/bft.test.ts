@@ -44,11 +44,10 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.ok(details.signaturesMade > 0);
   });
 
-  it('f = 2 runs clean, and the same seed gives the same trace', async () => {
-    const first = await runScenario({ ...base, f: 2 }, 'hash');
-    assert.equal(first.ok, true, JSON.stringify(first.violations));
-    const second = await runScenario({ ...base, f: 2 }, 'hash');
-    assert.equal(second.traceHash, first.traceHash);
+  // Same seed, same trace: determinism.test.ts replays a bft run (signatures, CB streams, timers) and compares.
+  it('f = 2 runs clean', async () => {
+    const report = await runScenario({ ...base, f: 2 }, 'off');
+    assert.equal(report.ok, true, JSON.stringify(report.violations));
   });
 
   it('a crashed leader p0 is replaced by a view change (view 1, leader p1), before, mid-instance and after its first decisions', async () => {

@@ -89,7 +89,7 @@ function leaderCrashSeeds(fixed: { f: number }, count: number): number[] {
 }
 
 const mixedRuns: readonly { backend: 'sim' | 'shm' | 'tcp'; f: number; seeds: number; leaderSeeds: number }[] = [
-  { backend: 'sim', f: 1, seeds: long ? 200 : 4, leaderSeeds: long ? 50 : 2 },
+  { backend: 'sim', f: 1, seeds: long ? 200 : 3, leaderSeeds: long ? 50 : 2 },
   { backend: 'sim', f: 2, seeds: long ? 100 : 0, leaderSeeds: long ? 25 : 1 },
   { backend: 'shm', f: 1, seeds: long ? 30 : 1, leaderSeeds: long ? 15 : 1 },
   { backend: 'tcp', f: 1, seeds: long ? 20 : 1, leaderSeeds: long ? 10 : 1 },

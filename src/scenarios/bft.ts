@@ -4,12 +4,12 @@ import { BftKvClient } from '../protocols/byzantine/bft/client.js';
 import { runBftClientCalls } from './bftClientCalls.js';
 import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import { BftReplica } from '../protocols/byzantine/bft/replica.js';
-import { builtBftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.js';
+import { builtBftMutants } from '../protocols/byzantine/bft/mutants.js';
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
 import { delay, runKeys, signatureCosts } from './byzantine/setup.js';
 import { callDelays, checkBft, decisionCounts, transferCounts } from './bftProperties.js';
 import type { BftSetup } from './bftSetup.js';
-import { bftFaults, bftSetup, clientCountOf, defaultClients, maxStreamSlots, streamWindow, testStreamSlots } from './bftSetup.js';
+import { bftFaults, bftReplicaConfig, bftSetup, clientCountOf, defaultClients, maxStreamSlots, testStreamSlots } from './bftSetup.js';
 import { keyCount } from './kvClients.js';
 import { linearizableVerdict } from './linearizable.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
@@ -156,17 +156,7 @@ export const bftScenario: Scenario = {
         const pairs = options.workload === 'bulk' ? bulkPairs() : [];
         const service = byzantineClients.size > 0 ? new CorrectRequestsKvService(byzantineClients, pairs) : new KvService(pairs);
         const replica = new BftReplica(fabric, {
-          f: setup.f,
-          window: setup.window,
-          batchLimit: setup.batchLimit,
-          clients: setup.clients,
-          broadcast: { layout: setup.layout, ...setup.stream, window: streamWindow },
-          keys,
-          costs,
-          timing: setup.timing,
-          service,
-          views: setup.views,
-          ...(options.mutant ? { mutant: options.mutant as BftMutant } : {}),
+          ...bftReplicaConfig(setup, { keys, costs, service, ...(options.mutant ? { mutant: options.mutant } : {}) }),
           ...streamByzantine?.config,
           ...(behaviour ? { byzantine: behaviour, colluders } : {}),
         });

@@ -11,11 +11,11 @@ import { streamMessageTypes } from '../protocols/byzantine/bft/messages.js';
 import { MalformedField } from '../protocols/byzantine/bft/fieldCodec.js';
 import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import type { BftMessage, PointMessage, Request, StreamMessage } from '../protocols/byzantine/bft/messages.js';
-import { bftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.js';
+import { bftMutants } from '../protocols/byzantine/bft/mutants.js';
 import { BftReplica, type BftTiming } from '../protocols/byzantine/bft/replica.js';
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
 import { checkBft } from './bftProperties.js';
-import { bftSetup, streamSlots, streamWindow, type BftSetup } from './bftSetup.js';
+import { bftReplicaConfig, bftSetup, streamSlots, streamWindow, type BftSetup } from './bftSetup.js';
 import { runKeys, signatureCosts } from './byzantine/setup.js';
 import { linearizableVerdict } from './linearizable.js';
 import { addScenario } from './registry.js';
@@ -151,19 +151,7 @@ export function scriptScenario(script: BftScript): Scenario {
               return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
             },
           });
-          const replica = new BftReplica(fabric, {
-            f: setup.f,
-            window: setup.window,
-            batchLimit: setup.batchLimit,
-            clients: setup.clients,
-            broadcast: { layout: setup.layout, ...setup.stream, window: streamWindow },
-            keys,
-            costs,
-            timing: setup.timing,
-            service: new KvService(),
-            views: setup.views,
-            ...(options.mutant ? { mutant: options.mutant as BftMutant } : {}),
-          });
+          const replica = new BftReplica(fabric, bftReplicaConfig(setup, { keys, costs, service: new KvService(), ...(options.mutant ? { mutant: options.mutant } : {}) }));
           replica.stopBy(setup.giveUpAt);
           let cancel: () => void = () => undefined;
           await Promise.race([clientsDone, new Promise<void>((resolve) => (cancel = outer.setTimer(setup.giveUpAt, resolve)))]);

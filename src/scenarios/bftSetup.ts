@@ -1,5 +1,8 @@
 import type { BroadcastLayout } from '../protocols/byzantine/layout.js';
-import type { BftTiming } from '../protocols/byzantine/bft/replica.js';
+import type { BftReplicaConfig, BftTiming } from '../protocols/byzantine/bft/replica.js';
+import type { KeySource, SignatureCosts } from '../crypto/index.js';
+import type { ReplicatedService } from '../protocols/byzantine/bft/kvService.js';
+import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import type { ResolvedOptions } from './scenario.js';
 import { delay, signatureCosts } from './byzantine/setup.js';
 import { onRealBackend } from './bftReal.js';
@@ -147,5 +150,26 @@ function sizedSetup(options: ResolvedOptions): BftSetup {
     giveUpAt,
     linger: 100 * d,
     horizonNeeded,
+  };
+}
+
+/**
+ * A correct replica's config for a run of `setup` (the scenario's replicas
+ * and the scripted schedules' alike): the run's sizes, stream, keys, costs
+ * and timers, the service it runs and the run's mutant, if any.
+ */
+export function bftReplicaConfig(setup: BftSetup, run: { readonly keys: KeySource; readonly costs: SignatureCosts; readonly service: ReplicatedService; readonly mutant?: string }): BftReplicaConfig {
+  return {
+    f: setup.f,
+    window: setup.window,
+    batchLimit: setup.batchLimit,
+    clients: setup.clients,
+    broadcast: { layout: setup.layout, ...setup.stream, window: streamWindow },
+    keys: run.keys,
+    costs: run.costs,
+    timing: setup.timing,
+    service: run.service,
+    views: setup.views,
+    ...(run.mutant ? { mutant: run.mutant as BftMutant } : {}),
   };
 }

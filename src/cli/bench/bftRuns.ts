@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '../../fabric/fabric.js';
 import { runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
 import { realDelayMicroseconds } from '../../scenarios/realRunner.js';
-import { runShm } from '../../shm/runShm.js';
+import { verbFloorRun } from './verbFloorRun.js';
 import { replayCommand } from '../runArgs.js';
 import { latencyFigures, round, type LatencyFigures } from './latencyFigures.js';
 
@@ -84,16 +84,7 @@ export async function calls(backend: BenchBackend, options: BenchRunOptions): Pr
 
 /** p50 of 64-byte write verbs on shm (verbBenchBody of the backends bench): the floor of a decision there. */
 export async function shmWriteVerb(count: number): Promise<LatencyFigures> {
-  const outcome = await runShm({
-    processCount: 1,
-    memoryCount: 1,
-    regions: [{ name: 'bench', size: 64, policy: 'open' }],
-    body: { module: new URL('./backends.js', import.meta.url).href, export: 'verbBenchBody', args: { count, pipelined: false } },
-    seed: 1,
-    deadlineMilliseconds: 600_000,
-  });
-  if (outcome.errors.length > 0 || outcome.end !== 'done') throw new Error(`bench bft: shm write verbs: ${outcome.errors[0]?.message ?? outcome.end}`);
-  return (outcome.results[0] as { write: LatencyFigures }).write;
+  return (await verbFloorRun('shm', count, 'bft')).write;
 }
 
 /** `a / b` to two decimals, or null when either is missing or b is 0. */

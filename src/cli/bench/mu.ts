@@ -3,6 +3,7 @@ import type { RealRunConfig, RealRunResult } from '../../realtime/realRun.js';
 import { detectionThreshold, muLoadTolerantDetectors, type MuRealTimeDetector } from '../../protocols/consensus/mu/muTiming.js';
 import { realDelayMicroseconds } from '../../scenarios/realRunner.js';
 import { runShm } from '../../shm/runShm.js';
+import { verbFloorRun } from './verbFloorRun.js';
 import { runTcp } from '../../tcp/runTcp.js';
 import { logDecisions, measureFloor, pingPong } from './backends.js';
 import { atLeast, atMost, latencyFigures, percentile, round, type LatencyFigures, type TargetVerdict } from './latencyFigures.js';
@@ -196,17 +197,8 @@ async function failovers(backend: Backend, trials: number, detector: FailoverFig
 
 /** p50 and pipelined rate of 64-byte write verbs on shm (verbBenchBody of the backends bench). */
 async function shmWriteVerb(count: number): Promise<{ p50: number; p99: number; pipelinedPerSecond: number; percentiles?: readonly number[] }> {
-  const outcome = await runShm({
-    processCount: 1,
-    memoryCount: 1,
-    regions: [{ name: 'bench', size: 64, policy: 'open' }],
-    body: { module: new URL('./backends.js', import.meta.url).href, export: 'verbBenchBody', args: { count, pipelined: true } },
-    seed: 1,
-    deadlineMilliseconds: 600_000,
-  });
-  if (outcome.errors.length > 0 || outcome.end !== 'done') throw new Error(`bench mu: shm write verbs: ${outcome.errors[0]?.message ?? outcome.end}`);
-  const figures = outcome.results[0] as { write: LatencyFigures; pipelinedPerSecond: number };
-  return { p50: figures.write.p50, p99: figures.write.p99, pipelinedPerSecond: figures.pipelinedPerSecond, percentiles: figures.write.percentiles };
+  const figures = await verbFloorRun('shm', count, 'mu', true);
+  return { p50: figures.write.p50, p99: figures.write.p99, pipelinedPerSecond: figures.pipelinedPerSecond ?? 0, percentiles: figures.write.percentiles };
 }
 
 type FailoverPair = Record<'chosen' | 'loadTolerant', FailoverFigures>;

@@ -1,7 +1,5 @@
-import type { RealRunConfig } from '../../realtime/realRun.js';
 import { findScenario, runScenario, type RunOptions, type RunReport } from '../../scenarios/index.js';
-import { runShm } from '../../shm/runShm.js';
-import { runTcp } from '../../tcp/runTcp.js';
+import { verbFloorRun } from './verbFloorRun.js';
 import { replayCommand, simulatorCommand } from '../runArgs.js';
 import { refusal, workloadFor } from '../tables/swarm.js';
 import { round, type LatencyFigures, type TargetVerdict } from './latencyFigures.js';
@@ -137,17 +135,7 @@ function measurementOf(backend: BenchBackend, { algorithm, case: benchCase, work
 
 /** One verb round trip on shm or tcp: p50 of 64-byte READs and WRITEs awaited one at a time (the backends bench's body). */
 async function realVerbFloor(backend: 'shm' | 'tcp', count: number): Promise<VerbFloor> {
-  const config: RealRunConfig = {
-    processCount: 1,
-    memoryCount: 1,
-    regions: [{ name: 'bench', size: 64, policy: 'open' }],
-    body: { module: new URL('./backends.js', import.meta.url).href, export: 'verbBenchBody', args: { count, pipelined: false } },
-    seed: 1,
-    deadlineMilliseconds: 600_000,
-  };
-  const outcome = backend === 'shm' ? await runShm(config) : await runTcp(config);
-  if (outcome.errors.length > 0 || outcome.end !== 'done') throw new Error(`bench swarm: verbs on ${backend}: ${outcome.errors[0]?.message ?? outcome.end}`);
-  const figures = outcome.results[0] as Record<'read' | 'write', LatencyFigures>;
+  const figures = await verbFloorRun(backend, count, 'swarm');
   return { read: figures.read.p50, write: figures.write.p50, source: `p50 of ${count} 64-byte READs / WRITEs, one at a time` };
 }
 

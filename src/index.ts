@@ -35,6 +35,7 @@ export type { RunEnd } from './sim/scheduler.js';
 export type { SimCounters } from './sim/context.js';
 export type { SimMemory } from './sim/memory.js';
 export { latencyModel, latencyNames, unitLatency, rdmaLatency, lanLatency, uniformLatency, tailLatency, type LatencyModel } from './sim/latency.js';
+export { parseNotePauses, describeNotePause, type NotePause } from './sim/notePauses.js';
 export { parseCrashes, parsePauses, drawFaults, faultProfiles, withinTolerance, describeFault, type Fault, type FaultProfile, type FaultWorld, type Tolerance } from './sim/faults.js';
 export { parseHolds, describeHold, type Hold } from './sim/holds.js';
 export { Prng } from './sim/prng.js';

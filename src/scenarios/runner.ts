@@ -13,6 +13,7 @@ import {
   parseCrashes,
   parseHolds,
   parsePauses,
+  parseNotePauses,
 } from '../sim/index.js';
 import { findScenario, scenarioModuleUrl, scenarios } from './registry.js';
 import { judgedReport, type RunReport } from './judge.js';
@@ -116,6 +117,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   const colocatedProblem = colocatedCrashProblem(resolved, scenario);
   if (colocatedProblem !== undefined) throw new Error(colocatedProblem);
   parsePauses(resolved.pause ?? '', { processCount: resolved.n });
+  parseNotePauses(resolved.pause ?? '', { processCount: resolved.n });
   if (resolved.hold) {
     if (resolved.backend !== undefined) throw new Error(`--hold: scripted schedules are the simulator's; a real backend's schedule is its own`);
     parseHolds(resolved.hold, { processCount: resolved.n, memoryCount: resolved.memories });
@@ -202,6 +204,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
   const scenario = scenarioFor(resolved.protocol);
   const staticFaults = faultsOf(resolved, scenario);
   const dynamicFaults = leaderFaultsOf(resolved, scenario);
+  const notePauses = parseNotePauses(resolved.pause ?? '', { processCount: resolved.n });
   const tracing = traceMode !== 'off' || outputs.trace !== undefined;
   // Running totals only: a long run's metrics cost a few numbers per operation.
   const accounting = tracing ? new Accounting({ perOperation: false }) : undefined;
@@ -217,6 +220,7 @@ export async function runScenario(options: RunOptions, traceMode: TraceMode = 'h
     horizon: resolved.horizon,
     faults: staticFaults,
     ...(dynamicFaults.length > 0 ? { dynamicFaults } : {}),
+    ...(notePauses.length > 0 ? { notePauses } : {}),
     ...(scenario.colocated?.(resolved) ? { colocated: true } : {}),
     ...(resolved.tear !== undefined ? { tearFraction: resolved.tear } : {}),
     ...(scenario.cutShortWrites ? { cutShortWrites: true } : {}),

@@ -28,6 +28,8 @@ export interface SimContext {
   readonly orderedGrants: OrderedGrant[];
   /** The scripted schedule's holds, told of every arrival, completion, delivery and note; absent when the run has none. */
   readonly holds?: HappeningListener;
+  /** The run's note-triggered pauses (notePauses.ts), told of every note; absent when the run has none. */
+  readonly notePauses?: { heard(process: number, kind: string): void };
   /** The run's memory watcher, told of every change a verb or a cut-short write makes (SimulationConfig.memoryWatcher); absent when the run has none. */
   readonly watch?: MemoryWatch;
 }

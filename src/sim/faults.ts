@@ -1,6 +1,7 @@
 import type { ProcessId } from '../fabric/index.js';
 import { crashedBy, isCrash, type Fault } from '../fabric/faults.js';
 import type { Prng } from './prng.js';
+import { isNotePauseItem } from './notePauses.js';
 
 export { describeFault, type Fault } from '../fabric/faults.js';
 
@@ -156,12 +157,16 @@ export function parseCrashes(text: string, world: Pick<FaultWorld, 'processCount
   return faults;
 }
 
-/** Parses explicit pauses: `p0@10+50` = process p0 pauses at time 10 for 50. */
+/**
+ * Parses explicit timed pauses: `p0@10+50` = process p0 pauses at time 10
+ * for 50. Items in the note form (`p0@note:bft-decide+600`) are left to
+ * parseNotePauses (notePauses.ts).
+ */
 export function parsePauses(text: string, world: Pick<FaultWorld, 'processCount'>): Fault[] {
   const faults: Fault[] = [];
-  for (const part of text.split(',').map((piece) => piece.trim()).filter(Boolean)) {
+  for (const part of text.split(',').map((piece) => piece.trim()).filter((piece) => piece !== '' && !isNotePauseItem(piece))) {
     const match = /^p(\d+)@(\d+(?:\.\d+)?)\+(\d+(?:\.\d+)?)$/.exec(part);
-    if (!match) throw new Error(`pause '${part}' is not of the form pN@TIME+DURATION (e.g. p0@10+50)`);
+    if (!match) throw new Error(`pause '${part}' is not of the form pN@TIME+DURATION (e.g. p0@10+50) or pN@note:KIND[#K]+DURATION (e.g. p0@note:bft-decide+600)`);
     const process = Number(match[1]);
     if (process >= world.processCount) throw new Error(`pause '${part}': no process p${process} (p0..p${world.processCount - 1})`);
     faults.push({ kind: 'pause', at: Number(match[2]), process, duration: Number(match[3]) });

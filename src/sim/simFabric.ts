@@ -176,6 +176,7 @@ export class SimFabric implements Fabric {
     if (this.context.tracing) this.context.trace.event({ t: this.now(), type: 'note', p: this.self, kind, ...(detail ? { detail } : {}) });
     // Notes are not events of the scheduler, so a hold waiting for one hears of it here.
     this.context.holds?.happened({ type: 'note', process: this.self, kind }, this.now());
+    this.context.notePauses?.heard(this.self, kind);
   }
 }
 

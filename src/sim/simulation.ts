@@ -5,6 +5,7 @@ import type { OrderedGrant, SimContext, SimCounters } from './context.js';
 import { describeFault, type Fault } from './faults.js';
 import type { HostId } from '../fabric/faults.js';
 import { HoldBook } from './holdBook.js';
+import { NotePauseBook, type NotePause } from './notePauses.js';
 import { validateHolds, type Hold } from './holds.js';
 import type { LatencyModel } from './latency.js';
 import { SimMemory } from './memory.js';
@@ -64,6 +65,8 @@ export interface SimulationConfig {
    * undefined for none. Deterministic: the state at `at` is.
    */
   readonly dynamicFaults?: readonly DynamicFault[];
+  /** Pauses that strike at a process's note (`p0@note:bft-decide+600`, notePauses.ts); each struck one is listed in `resolvedFaults` as a timed pause. */
+  readonly notePauses?: readonly NotePause[];
   /**
    * Process pI and memory mI share host hI (Mu: a replica's log is in its
    * own host's memory): a verb of pI on mI is a local access and takes no
@@ -120,7 +123,7 @@ export interface SimulationResult {
   /** Granted permission requests that carried a proposal, in execution order (each memory's order is the truth about who held a region when). */
   readonly orderedGrants: readonly OrderedGrant[];
   readonly events: number;
-  /** The faults `dynamicFaults` resolved to, in the order they struck. */
+  /** The faults `dynamicFaults` and `notePauses` resolved to, in the order they struck. */
   readonly resolvedFaults: readonly Fault[];
   /** What the memory watcher found, in the order the changes landed (empty without a watcher). */
   readonly memoryViolations: readonly MemoryViolation[];
@@ -196,6 +199,7 @@ export class Simulation {
       counters: { verbs: 0, messages: 0, tornReads: 0, permissionChanges: 0 },
       orderedGrants: [],
       ...(holdBook ? { holds: holdBook } : {}),
+      ...(config.notePauses !== undefined && config.notePauses.length > 0 ? { notePauses: new NotePauseBook(config.notePauses, (pause) => this.strikeNotePause(pause)) } : {}),
       ...(config.memoryWatcher ? { watch: new MemoryWatch(config.memoryWatcher) } : {}),
     };
     this.verbs = new VerbTransport(this.context, { ...(tearFraction === undefined ? {} : { tearFraction }), ...(config.colocated ? { colocated: true } : {}) });
@@ -320,6 +324,14 @@ export class Simulation {
       this.inject(fault);
       return false;
     });
+  }
+
+  /** A note pause strikes now, inside the noting process's turn: its later wake-ups wait. */
+  private strikeNotePause(pause: NotePause): void {
+    const fault: Fault = { kind: 'pause', at: this.now(), process: pause.process, duration: pause.duration };
+    this.resolvedFaults.push(fault);
+    this.context.processes[pause.process].pause(this.now() + pause.duration);
+    this.traceFault('pause', `p${pause.process}`, { until: this.now() + pause.duration, detail: `at its note ${pause.kind}${pause.occurrence === 1 ? '' : ` #${pause.occurrence}`}` });
   }
 
   private scheduleDynamicFault(fault: DynamicFault): void {

@@ -33,7 +33,8 @@ options:
   --crash LIST        explicit crashes, e.g. m1@5,p2,p0@3!,h1@7 (memory m1 at time 5, process p2 at 0,
                       p0 at 3 mid-write: some of its verbs in flight never arrive; host h1 = p1 and m1
                       together at 7); repeatable
-  --pause LIST        explicit pauses, e.g. p0@10+50 (p0 pauses at 10 for 50); repeatable
+  --pause LIST        explicit pauses, e.g. p0@10+50 (p0 pauses at 10 for 50); repeatable; or at a
+                      note: p0@note:bft-decide#2+600 (p0 pauses for 600 at its 2nd decision)
   --horizon T         virtual-time limit of the run (protocol default)
   --ops N             operations per client process (protocol default)
   --mutant NAME       run a deliberately broken variant (mnm mutants lists them)

@@ -95,4 +95,60 @@ describe('bft mutants that process a stream out of k order (§6), caught by thei
     assert.equal(broken.decisions.get(2)?.get(0), a, 'the mutant p2 accepts k = 1 (A) and decides it');
     assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
+
+  it("seal-without-prefix (2.6.1): only p0 delivers b's and p0's COMMITs; p0 decides, pauses; p1 certifies b's SEAL (delivered before b's COMMIT)", async () => {
+    const { correct, broken } = await both('seal-without-prefix', {
+      clients: [(client) => client.put('x', 'A'), (client) => client.put('y', 'C')],
+      duration: 1500,
+      route: (message, world) => {
+        // c2's REQ never reaches p0 (nor forwarded): p0's batch at 0 is c1's alone, p1's in view 1 holds both.
+        if (message.to === 0 && isType(message.message, 'req') && message.message.request.client === c2) return 'drop';
+        // No SHARE between p0 and p1: p1 never holds a PC of view 0, so its own state has no COMMIT.
+        if (isType(message.message, 'share') && message.message.view === 0 && (message.from === 0 || message.from === 1) && (message.to === 0 || message.to === 1)) return 'drop';
+        // p0 pauses once it decided.
+        return (message.from === 0 || message.to === 0) && world.decided(0) ? 'drop' : 'deliver';
+      },
+      // p1 does not see the COMMITs (b's k = 1, p0's k = 2) until it entered view 1 (or, on correct code, stuck behind
+      // b's k = 1, until revealAt); b's SEAL at k = 2 it sees at once.
+      unseen: (reader, sender, k, world, time) => reader === 1 && ((sender === 2 && k === 1) || (sender === 0 && k === 2)) && time < revealAt && !world.noted(1, 'bft-enter', { v: 1 }),
+      byzantine: {
+        2: async (b) => {
+          const prepare = await b.streamMessage(0, 'prepare', (message) => message.instance === 0);
+          const hash = batchHash(prepare.batch);
+          // b certifies its own SEAL(0) as if its stream held no COMMIT (the state p1 computes without b's prefix).
+          b.certifySeals((process, _before, _sealed, state) => (process === b.self ? { ...state, commits: [] } : state));
+          helpSlowPath(b, 1);
+          // p0's PC {p0, b}: p0 COMMITs A; b COMMITs A (k = 1), then SEALs 0 (k = 2). p0 decides A on both streams.
+          b.answerShares((from, view) => from === 0 && view === 0);
+          await b.broadcast(commitWith(b, 0, 0, prepare.batch, await shareFrom(b, 0, 0, 0, hash)));
+          await b.broadcast({ type: 'seal', view: 0 });
+        },
+      },
+    });
+    const decidedA = correct.decisions.get(0)?.get(0);
+    assert.ok(decidedA, 'p0 decides A at 0 (slow: its COMMIT and b\'s)');
+    assert.equal(correct.decisions.get(1)?.get(0) ?? decidedA, decidedA, 'correct p1 never decides another batch at 0');
+    assert.equal(broken.decisions.get(0)?.get(0), decidedA, 'the mutant p0 decides A at 0 too');
+    assert.ok(broken.notes.some((note) => note.kind === 'bft-enter' && note.process === 1 && note.detail?.v === 1 && note.detail?.end === -1), 'the mutant p1 enters view 1 with nothing fixed at 0');
+    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+  });
 });
+
+/**
+ * b as a helpful follower from view `from` on: it answers each SHARE(v, i, h)
+ * with its own and, where its stream's epoch allows (sealed(b) = v−1),
+ * COMMITs (v, i) with the PC {sender, b}.
+ */
+function helpSlowPath(b: ScriptedReplica, from: number): void {
+  const committed = new Set<string>();
+  b.answerShares((_, view) => view >= from);
+  b.react((event) => {
+    if (event.kind !== 'point' || event.message.type !== 'share' || event.message.view < from) return;
+    const { view, instance, signature } = event.message;
+    const key = `${view}/${instance}`;
+    const batch = b.streams[view % b.n].accepted(view, instance)?.batch;
+    if (committed.has(key) || !batch || b.streams[b.self].sealed !== view - 1) return;
+    committed.add(key);
+    void b.broadcast(commitWith(b, view, instance, batch, { signer: event.from, signature }));
+  });
+}

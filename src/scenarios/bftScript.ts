@@ -1,7 +1,8 @@
-import type { Fabric, HistoryEvent, Message, NoteEvent, OperationValue, ProcessId } from '../fabric/index.js';
+import type { Address, Fabric, HistoryEvent, Message, NoteEvent, OperationValue, ProcessId } from '../fabric/index.js';
 import { Signer, freeCosts, runKeys, type KeySource } from '../crypto/index.js';
 import { ConsistentBroadcast, type Delivery } from '../protocols/byzantine/broadcast.js';
-import { broadcastRegions, type BroadcastLayout } from '../protocols/byzantine/layout.js';
+import { blockSize, broadcastRegions, type BroadcastLayout } from '../protocols/byzantine/layout.js';
+import { slotSize } from '../protocols/byzantine/slot.js';
 import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/client.js';
 import { validCheckpointCertificate, validPrepareCertificate } from '../protocols/byzantine/bft/certificates.js';
 import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from '../protocols/byzantine/bft/codec.js';
@@ -124,13 +125,14 @@ class RoutedFabric implements Fabric {
     private readonly inner: Fabric,
     private readonly route: (message: RoutedMessage) => RouteVerdict,
     private readonly world: ScriptWorld,
+    unseen?: SlotFilter,
   ) {
     this.self = inner.self;
     this.processCount = inner.processCount;
     this.memoryCount = inner.memoryCount;
     this.regions = inner.regions;
     this.history = inner.history;
-    this.read = inner.read.bind(inner);
+    this.read = unseen ? (address, length, options) => inner.read(address, length, options).then((bytes) => unseen(inner.self, address, bytes)) : inner.read.bind(inner);
     this.write = inner.write.bind(inner);
     this.cas = inner.cas.bind(inner);
     this.faa = inner.faa.bind(inner);
@@ -385,6 +387,15 @@ export interface BftScript {
   readonly timing?: Partial<BftTiming>;
   readonly window?: number;
   readonly batchLimit?: number;
+  /**
+   * Whether `reader` does not see sender's stream slot S[sender][k] yet
+   * (default: it sees every slot): its reads show that slot empty, as if
+   * the sender's write had not reached the memories it reads. The slot
+   * holds the message itself, so the reader's CB cannot deliver k (nor its
+   * replicator echo it) while this holds: a per-reader delivery delay of
+   * one k of one stream ("p1 delivers k+1 first").
+   */
+  readonly unseen?: (reader: ProcessId, sender: ProcessId, k: number, world: ScriptWorld, time: number) => boolean;
 }
 
 export interface BftScriptResult {
@@ -416,7 +427,8 @@ export async function runBftScript(script: BftScript): Promise<BftScriptResult> 
   const world = new ScriptWorld();
   const route = script.route ?? (() => 'deliver');
   const simulation = new Simulation({ scenario: 'bft-script', seed, params: { mutant: script.mutant ?? null }, processCount, memoryCount: 3, regions: broadcastRegions(layout), latency: unitLatency, horizon: duration + 500 });
-  const wrap = (fabric: Fabric) => new RoutedFabric(fabric, (message) => route(message, world), world);
+  const unseen = script.unseen;
+  const wrap = (fabric: Fabric) => new RoutedFabric(fabric, (message) => route(message, world), world, unseen ? blankSenderSlots(layout, (reader, sender, k) => unseen(reader, sender, k, world, fabric.now())) : undefined);
   const timing = { ...scriptTiming, ...script.timing };
   for (let replica = 0; replica < n; replica++) {
     const byzantine = script.byzantine?.[replica];
@@ -470,4 +482,27 @@ export async function runBftScript(script: BftScript): Promise<BftScriptResult> 
 /** Whether a decoded message is of this type (for routes). */
 export function isType<T extends BftMessage['type']>(message: BftMessage | undefined, type: T): message is Extract<BftMessage, { type: T }> {
   return message?.type === type;
+}
+
+/** What a reader's read returns, given the address and the bytes read. */
+type SlotFilter = (reader: ProcessId, address: Address, bytes: Uint8Array) => Uint8Array;
+
+/** A read filter that blanks (zeroes) the sender slots S[sender][k] that `unseen` hides from the reader (BftScript.unseen). */
+function blankSenderSlots(layout: BroadcastLayout, unseen: (reader: ProcessId, sender: ProcessId, k: number) => boolean): SlotFilter {
+  const size = blockSize(layout);
+  const senderBytes = slotSize('sender', layout.shape);
+  return (reader, address, bytes) => {
+    const owner = /^swmr:p(\d+)$/.exec(address.region);
+    if (!owner) return bytes;
+    const sender = Number(owner[1]);
+    let copy: Uint8Array | undefined;
+    for (let k = Math.floor(address.offset / size) + 1; (k - 1) * size < address.offset + bytes.length; k++) {
+      if (!unseen(reader, sender, k)) continue;
+      copy ??= Uint8Array.from(bytes);
+      const from = Math.max(0, (k - 1) * size - address.offset);
+      const to = Math.min(bytes.length, (k - 1) * size + senderBytes - address.offset);
+      if (to > from) copy.fill(0, from, to);
+    }
+    return copy ?? bytes;
+  };
 }

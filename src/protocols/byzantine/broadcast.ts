@@ -41,7 +41,7 @@ export interface BroadcastConfig extends Omit<RoundsConfig, 'mode' | 'window'> {
    * process); the `broadcast` and `deliver` notes record them either way.
    */
   readonly window?: number;
-  /** Called with every delivery, in k order per sender. */
+  /** Called with every delivery, in k order per sender (as delivered with `release: 'arrival'`). */
   readonly onDeliver?: (delivery: Delivery) => void;
 }
 

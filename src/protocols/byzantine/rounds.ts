@@ -85,6 +85,14 @@ export interface RoundsConfig {
   readonly costs: SignatureCosts;
   readonly keys: KeySource;
   readonly mutant?: BroadcastMutant;
+  /**
+   * When a delivery is handed over (default 'sequence': in k order per
+   * sender, the FIFO that CB promises its users). 'arrival' hands each k
+   * over as soon as it is delivered, a later k possibly before an earlier
+   * one: only for deliberately broken users (the bft mutants `no-fifo`,
+   * `seal-without-prefix`) that must see their stream out of order.
+   */
+  readonly release?: 'sequence' | 'arrival';
 }
 
 interface Instance {
@@ -590,8 +598,12 @@ export class BroadcastRounds {
     };
   }
 
-  /** A broadcast delivered: handed to the application in k order per sender (receiver.ts); its owner records it (the scenarios note `deliver`). */
+  /** A broadcast delivered: handed to the application in k order per sender (receiver.ts; at once with `release: 'arrival'`); its owner records it (the scenarios note `deliver`). */
   private handOver(delivery: Delivery): void {
+    if (this.config.release === 'arrival') {
+      for (const listener of this.listeners) listener(delivery);
+      return;
+    }
     const order = this.order.get(delivery.sender);
     if (!order) return;
     order.waiting.set(delivery.sequence, delivery);

@@ -21,6 +21,7 @@ import { streamMessageTypes } from './messages.js';
 import { fastDecided, hashKey, promisedByAll, sameHash, slotKey, slowDecided } from './quorums.js';
 import type { ReplicatedService } from './kvService.js';
 import { StreamState, type FixedBatches, type StreamOutcome } from './streamState.js';
+import { StreamOrder } from './streamOrder.js';
 
 /**
  * A replica of Byzantine consensus with n = 2f+1 on consistent broadcast
@@ -244,10 +245,12 @@ export class BftReplica {
       ...config.broadcast,
       // §2.1's stream mutants that the CB layer carries (its own catalogue, src/protocols/byzantine/mutants.ts).
       ...(mutant === 'rewritten-record' ? { mutant } : {}),
+      // The mutants that process streams out of k order get each k as delivered (streamOrder.ts).
+      ...(mutant === 'no-fifo' || mutant === 'seal-without-prefix' ? { release: 'arrival' as const } : {}),
       f: config.f,
       keys: config.keys,
       costs: config.costs,
-      onDeliver: (delivery) => this.enqueue(() => this.onStream(delivery)),
+      onDeliver: mutant === 'no-fifo' || mutant === 'seal-without-prefix' ? this.outOfOrder(mutant) : (delivery) => this.enqueue(() => this.onStream(delivery)),
     });
     fabric.onMessage((message) => {
       // A copy now: a real backend may reuse the message's buffer once the handler returns, and the work queue runs later.
@@ -684,6 +687,26 @@ export class BftReplica {
   }
 
   // ——— streams: §2.2 and §2.4.2 ———
+
+  /** Only `no-fifo` and `seal-without-prefix`: deliveries (handed over as delivered) processed when the mutant says, not in k order. */
+  private outOfOrder(mutant: 'no-fifo' | 'seal-without-prefix'): (delivery: Delivery) => void {
+    const orders = new Map<number, StreamOrder<Delivery>>();
+    return (delivery) => {
+      let order = orders.get(delivery.sender);
+      if (!order) orders.set(delivery.sender, (order = new StreamOrder()));
+      const jump = mutant === 'no-fifo' || this.isSeal(delivery.message);
+      for (const item of order.arrive(delivery.sequence, delivery, jump)) this.enqueue(() => this.onStream(item));
+    };
+  }
+
+  private isSeal(bytes: Uint8Array): boolean {
+    try {
+      return decodeMessage(bytes, this.limits).type === 'seal';
+    } catch (error) {
+      if (error instanceof MalformedField) return false;
+      throw error;
+    }
+  }
 
   private async onStream(delivery: Delivery): Promise<void> {
     let message: BftMessage;

@@ -39,8 +39,8 @@ async function effectSeed(options: RunOptions, seeds: number): Promise<number | 
 }
 
 describe('bft adversaries: names and placement', () => {
-  it('builds every replica strategy of the catalogue but the stream-level and state-transfer ones', () => {
-    const elsewhere = ['stream-splitter', 'torn-writer', 'ahead-writer', 'hash-swapper', 'stream-burner', 'false-checkpoint', 'bad-state'];
+  it('builds every replica strategy of the catalogue as a behaviour but the stream-level ones', () => {
+    const elsewhere = ['stream-splitter', 'torn-writer', 'ahead-writer', 'hash-swapper', 'stream-burner'];
     assert.deepEqual([...builtBftReplicaStrategies].sort(), Object.keys(bftReplicaAdversaries).filter((name) => !elsewhere.includes(name)).sort());
   });
 
@@ -99,7 +99,9 @@ describe('bft adversaries: names and placement', () => {
 
 describe('bft adversaries: each strategy has an effect and breaks nothing', () => {
   const seeds = long ? 6 : 3;
-  const atF1 = builtBftReplicaStrategies.filter((name) => name !== 'bad-new-view');
+  // bad-state acts only when a lagging replica FETCHes from it, which a run whose streams still hold the missed instances never
+  // needs; its refusal is shown by the scripted state-transfer schedule (bftTransfer.test.ts, 'bad-state').
+  const atF1 = builtBftReplicaStrategies.filter((name) => name !== 'bad-new-view' && name !== 'bad-state');
   for (const name of atF1) {
     it(`${name} (f = 1)`, async () => {
       const seed = await effectSeed({ ...base, adversary: name }, seeds);

@@ -4,6 +4,8 @@ import type { ResolvedOptions } from './scenario.js';
 import { bftClientAdversaries, type BftClientAdversary } from '../protocols/byzantine/bft/adversaryCatalogue.js';
 import { parseBftAdversaries } from './bftByzantineClients.js';
 import { isStreamStrategy, streamStrategyNames } from './bftByzantineStreams.js';
+import { streamAdversaries } from '../protocols/byzantine/bft/byzantineStream.js';
+import { clientCountOf } from './bftSetup.js';
 
 /**
  * Where the Byzantine replicas of a `bft` run sit and what each runs
@@ -81,6 +83,45 @@ export function drawBftAdversaries(random: Prng, f: number, crashed: ReadonlySet
   return names;
 }
 
+const clientStrategies = Object.keys(bftClientAdversaries) as BftClientAdversary[];
+
+/**
+ * The rest of the catalogue, drawn on top of the behaviour strategies
+ * `names` (from its own stream, so their draw stays as it was): in about 3
+ * seeds in 10 a stream-level strategy (a replica writing its CB stream by
+ * hand: bftByzantineStreams.ts) — in a free replica if f leaves room, else
+ * in place of a follower strategy — and in about 3 in 10 a Byzantine client
+ * in place of the first client, when one correct client remains. The CB
+ * catalogue's strategies on a replica's stream (`cb:NAME`) are not drawn: a
+ * run costs a minute of CPU, and the broadcast sweeps draw them on the CB
+ * itself.
+ */
+export function drawBftCatalogueExtras(random: Prng, names: readonly string[], f: number, crashed: ReadonlySet<number>, clientCount: number): string[] {
+  const streamDraw = random.chance(0.3);
+  const stream = streamAdversaries[random.int(streamAdversaries.length)];
+  const clientDraw = random.chance(0.3);
+  const client = clientStrategies[random.int(clientStrategies.length)];
+  const drawn = [...names];
+  if (streamDraw) {
+    const followers = drawn.flatMap((name, index) => (leaderSide.includes(name) || newLeaderSide.includes(name) ? [] : [index]));
+    const follower = followers.length > 0 ? followers[followers.length - 1] : -1;
+    if (drawn.length + crashed.size < f) drawn.push(stream);
+    else if (follower >= 0) drawn[follower] = stream;
+  }
+  if (clientDraw && clientCount >= 2) drawn.push(client);
+  return drawn;
+}
+
+/**
+ * `--adversary all` for one seed: behaviour strategies (drawBftAdversaries,
+ * at least one when the crashes leave room), then the rest of the catalogue
+ * (drawBftCatalogueExtras).
+ */
+export function drawBftCatalogue(seed: number, f: number, crashed: ReadonlySet<number>, clientCount: number): string[] {
+  const behaviours = drawBftAdversaries(new Prng(seed, 'bft-adversaries'), f, crashed, true);
+  return drawBftCatalogueExtras(new Prng(seed, 'bft-adversaries-catalogue'), behaviours, f, crashed, clientCount);
+}
+
 /** --adversary of a bft run, placed; throws a one-line message listing the accepted names. */
 export function bftAdversariesOf(options: ResolvedOptions, f: number): BftByzantinePlacement[] {
   const given = options.adversary;
@@ -109,14 +150,15 @@ const noByzantine: BftByzantine = { replicas: [], streams: new Map(), clients: [
  * first clients; behaviour strategies sit as placeBftAdversaries says;
  * stream strategies take the first replica left of p0, p(2f), p(2f−1), …
  * Byzantine and crashed replicas together are at most f. `all` draws
- * behaviour strategies per seed. Throws a one-line message naming the
+ * the catalogue per seed (drawBftCatalogue). Throws a one-line message naming the
  * accepted strategies.
  */
 export function bftByzantineOf(options: ResolvedOptions, f: number): BftByzantine {
   const given = options.adversary;
   if (given === undefined || given === '' || given === 'none') return noByzantine;
-  if (given === 'all') return { ...noByzantine, replicas: bftAdversariesOf(options, f) };
-  const { replica, client } = parseBftAdversaries(given, streamStrategyNames);
+  const list = given === 'all' ? drawBftCatalogue(options.seed, f, crashedReplicas(options.crash, 2 * f + 1), clientCountOf(options)).join(',') : given;
+  if (list === '') return noByzantine;
+  const { replica, client } = parseBftAdversaries(list, streamStrategyNames);
   const streamNames = replica.filter(isStreamStrategy);
   const behaviourNames = replica.filter((name) => !isStreamStrategy(name));
   const accepted = `accepted: none, all, ${[...builtBftReplicaStrategies, ...streamStrategyNames, ...Object.keys(bftClientAdversaries)].join(', ')}`;

@@ -1,7 +1,7 @@
 import { latencyModel, Prng } from '../../sim/index.js';
 import { mixedLatencies, type FixedOptions } from '../../scenarios/mix.js';
 import type { RunOptions } from '../../scenarios/index.js';
-import { crashedReplicas, drawBftAdversaries } from '../../scenarios/bftAdversarySetup.js';
+import { crashedReplicas, drawBftAdversaries, drawBftCatalogueExtras } from '../../scenarios/bftAdversarySetup.js';
 
 /**
  * The configuration a mixed `mnm sweep bft` draws per seed. The generic mix
@@ -16,7 +16,10 @@ import { crashedReplicas, drawBftAdversaries } from '../../scenarios/bftAdversar
  * of memory crashes at times within the run's first stretch (some at 0),
  * clients (1..3), the window W (2, 4 or 8), ops per client (1..6), and clock
  * skew and drift for 3 seeds in 10, and 0..f Byzantine replica strategies
- * minus the crashed replicas (scenarios/bftAdversarySetup.ts places them).
+ * minus the crashed replicas (scenarios/bftAdversarySetup.ts places them),
+ * the rest of the catalogue (a stream-level replica, a Byzantine client:
+ * drawBftCatalogueExtras), and in 1 seed in 5 a pause at a decision
+ * (drawDecisionPause).
  * With `leaderCrashes` (on: the view change is built) the leader p0 is
  * crashable too, and half the seeds crash a chain of leaders p0..p(k-1),
  * k ≤ f, the later ones at times spread over the view changes that would
@@ -63,6 +66,21 @@ export function drawBftCrashes(random: Prng, f: number, memories: number, mean: 
   return tokens.join(',');
 }
 
+/**
+ * In 1 seed in 5, a replica (the leader p0 in half of them) pauses right
+ * after one of its first decisions (`pN@note:bft-decide#K+D`), for 200 to
+ * 3,000 typical delays: long enough for the others to leave the view. It is
+ * §6's "p0 decides, pauses", a moment a timed pause hits only by luck. A
+ * paused run owes safety only (bft.ts, livenessOwed).
+ */
+export function drawDecisionPause(random: Prng, f: number, mean: number): string | undefined {
+  const drawn = random.chance(0.2);
+  const replica = random.chance(0.5) ? 0 : random.int(2 * f + 1);
+  const decision = 1 + random.int(3);
+  const duration = Math.round(mean * (200 + random.float() * 2800));
+  return drawn ? `p${replica}@note:bft-decide${decision === 1 ? '' : `#${decision}`}+${duration}` : undefined;
+}
+
 /** The run options of seed `seed` of a mixed bft sweep; what the caller fixed stays. */
 export function bftMixedRunOptions(seed: number, fixed: FixedOptions, rules: BftMixRules = bftMixRules): RunOptions {
   const random = new Prng(seed, 'mix-bft');
@@ -81,7 +99,11 @@ export function bftMixedRunOptions(seed: number, fixed: FixedOptions, rules: Bft
   const memories = fixed.memories ?? drawnMemories;
   const crash = drawBftCrashes(random, f, memories, latencyModel(fixed.latency ?? latency).mean, rules);
   // Byzantine replicas: 0..f minus the crashed ones (drawn last, so the draws above stay as they were).
-  const adversary = drawBftAdversaries(random, f, crashedReplicas(fixed.crash ?? crash, 2 * f + 1), false).join(',');
+  const crashed = crashedReplicas(fixed.crash ?? crash, 2 * f + 1);
+  const behaviours = drawBftAdversaries(random, f, crashed, false);
+  // The rest of the catalogue (stream-level replicas, Byzantine clients), then a pause at a decision: drawn after the above, which stay as they were.
+  const adversary = drawBftCatalogueExtras(random, behaviours, f, crashed, fixed.clients ?? clients).join(',');
+  const pause = drawDecisionPause(random, f, latencyModel(fixed.latency ?? latency).mean);
   return {
     protocol: 'bft',
     seed,
@@ -94,6 +116,7 @@ export function bftMixedRunOptions(seed: number, fixed: FixedOptions, rules: Bft
     faults: 'none',
     ...(crash ? { crash } : {}),
     ...(adversary ? { adversary } : {}),
+    ...(pause ? { pause } : {}),
     ...(clocked ? { skew, drift } : {}),
     ...definedOnly(fixed),
   };

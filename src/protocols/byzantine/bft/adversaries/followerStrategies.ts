@@ -56,6 +56,23 @@ export class LeaderOnlyFast extends FollowerStrategy {
 }
 
 /**
+ * Votes for the leader alone: PROMISE, COMMIT-FAST and SHARE go to the
+ * leader of their view only. The leader can decide with our help while the
+ * other followers see neither the fast path complete nor our share for
+ * their slow path (§6's "b promises to p0 only"): if the leader then stops,
+ * they can only seal.
+ */
+export class LeaderFavouring extends FollowerStrategy {
+  readonly name = 'leader-favouring';
+  protected readonly cause = 'our votes went to the leader only';
+
+  point(to: number, message: PointMessage): readonly PointMessage[] {
+    if (message.type === 'share' && to !== this.leader(message.view)) return [];
+    return toLeaderOnly(this, to, message);
+  }
+}
+
+/**
  * Forces the slow path (PROMISEs to the leader only), then writes COMMITs
  * whose PC is short (f shares), forged (a correct signer's share flipped)
  * or counts itself twice, in turn.
@@ -260,4 +277,64 @@ function fatState(kib: number): StateMessage {
   const value = 'x'.repeat(1000);
   const pairs = Array.from({ length: kib }, (_, index) => [`k${String(index).padStart(4, '0')}`, value] as const);
   return { type: 'state', checkpoint: { next: 4, digest: new Uint8Array(32), shares: [] }, snapshot: { pairs, clients: [] } };
+}
+
+/**
+ * Signs checkpoints of a false state: each CKPT-SHARE of ours carries our
+ * valid signature on another digest than the state we executed. A CP needs
+ * f+1 shares on one digest, so correct replicas' CPs form without ours
+ * (the effect we see: a correct replica's CHECKPOINT whose signers exclude
+ * us), and no CP ever names the false digest.
+ */
+export class FalseCheckpoint extends FollowerStrategy {
+  readonly name = 'false-checkpoint';
+  protected readonly cause = 'our CKPT-SHAREs named a false digest';
+
+  /** Our votes are the correct ones: a slow path is none of our doing. */
+  override observePoint(): void {}
+
+  point(_to: number, message: PointMessage): readonly PointMessage[] {
+    if (message.type !== 'ckpt-share') return [message];
+    const digest = otherHash(message.digest);
+    return [{ ...message, digest, signature: this.context.sign({ purpose: 'checkpoint', next: message.next, digest }) }];
+  }
+
+  override observeStream(sender: number, message: StreamMessage, outcome: StreamOutcome): void {
+    super.observeStream(sender, message, outcome);
+    if (message.type !== 'checkpoint' || !this.correct(sender)) return;
+    if (message.checkpoint.shares.every((share) => share.signer !== this.context.self)) this.effect('checkpoint', `p${sender} made CP(${message.checkpoint.next}) without our false CKPT-SHARE`);
+  }
+}
+
+/**
+ * Answers FETCH with a STATE whose snapshot is not the one its CP certifies
+ * (one value changed): the fetcher must refuse it (its digest does not
+ * match d) and fetch from the next signer.
+ */
+export class BadState extends FollowerStrategy {
+  readonly name = 'bad-state';
+  protected readonly cause = 'our STATE did not match its CP';
+
+  /** Our votes are the correct ones: a slow path is none of our doing. */
+  override observePoint(): void {}
+
+  point(to: number, message: PointMessage): readonly PointMessage[] {
+    if (message.type !== 'state') return [message];
+    if (this.correct(to)) this.effect(`state-${to}`, `p${to} FETCHed from us and got a STATE whose snapshot does not hash to CP(${message.checkpoint.next})`);
+    return [{ ...message, snapshot: swappedSnapshot(message.snapshot) }];
+  }
+
+  /** Our CHECKPOINTs list our own share first (still a valid CP), so a replica that learns the CP from us FETCHes from us first. */
+  stream(message: StreamMessage): readonly StreamMessage[] {
+    if (message.type !== 'checkpoint') return [message];
+    const shares = [...message.checkpoint.shares].sort((a, b) => (a.signer === this.context.self ? -1 : b.signer === this.context.self ? 1 : a.signer - b.signer));
+    return [{ ...message, checkpoint: { ...message.checkpoint, shares } }];
+  }
+}
+
+/** The snapshot with one value changed (or a pair added to an empty one): its digest differs. */
+function swappedSnapshot(snapshot: StateMessage['snapshot']): StateMessage['snapshot'] {
+  if (snapshot.pairs.length === 0) return { ...snapshot, pairs: [['k', 'bad-state']] };
+  const [[key, value], ...rest] = snapshot.pairs;
+  return { ...snapshot, pairs: [[key, `${value}-bad-state`], ...rest] };
 }

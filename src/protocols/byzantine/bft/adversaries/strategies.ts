@@ -1,7 +1,7 @@
 import type { BftReplicaAdversary } from '../adversaryCatalogue.js';
 import type { BftReplicaBehaviour } from './behaviour.js';
 import { BadNewView, CensoringLeader, EquivocatingLeader, ForgingLeader, SkippingLeader, StaleLeader } from './leaderStrategies.js';
-import { DoublePromise, EarlySender, FatState, ForgedCertificate, LateCommit, LeaderOnlyFast, Replayer, SealFlooder, Withholder } from './followerStrategies.js';
+import { BadState, DoublePromise, EarlySender, FalseCheckpoint, FatState, ForgedCertificate, LateCommit, LeaderFavouring, LeaderOnlyFast, Replayer, SealFlooder, Withholder } from './followerStrategies.js';
 
 /**
  * The Byzantine replica strategies of bft built so far, by where each sits:
@@ -12,7 +12,7 @@ import { DoublePromise, EarlySender, FatState, ForgedCertificate, LateCommit, Le
  */
 export const bftLeaderStrategies = ['equivocating-leader', 'skipping-leader', 'censoring-leader', 'forging-leader', 'stale-leader'] as const satisfies readonly BftReplicaAdversary[];
 export const bftNewLeaderStrategies = ['bad-new-view'] as const satisfies readonly BftReplicaAdversary[];
-export const bftFollowerStrategies = ['double-promise', 'leader-only-fast', 'forged-certificate', 'late-commit', 'withholder', 'early-sender', 'replayer', 'seal-flooder', 'fat-state', 'silent'] as const satisfies readonly BftReplicaAdversary[];
+export const bftFollowerStrategies = ['double-promise', 'leader-only-fast', 'leader-favouring', 'forged-certificate', 'late-commit', 'withholder', 'early-sender', 'replayer', 'seal-flooder', 'fat-state', 'false-checkpoint', 'bad-state', 'silent'] as const satisfies readonly BftReplicaAdversary[];
 
 export type BuiltBftReplicaStrategy = (typeof bftLeaderStrategies)[number] | (typeof bftNewLeaderStrategies)[number] | (typeof bftFollowerStrategies)[number];
 
@@ -46,6 +46,8 @@ export function bftReplicaBehaviour(name: BuiltBftReplicaStrategy, options: Stra
       return new DoublePromise();
     case 'leader-only-fast':
       return new LeaderOnlyFast();
+    case 'leader-favouring':
+      return new LeaderFavouring();
     case 'forged-certificate':
       return new ForgedCertificate();
     case 'late-commit':
@@ -60,6 +62,10 @@ export function bftReplicaBehaviour(name: BuiltBftReplicaStrategy, options: Stra
       return new SealFlooder(options.views);
     case 'fat-state':
       return new FatState();
+    case 'false-checkpoint':
+      return new FalseCheckpoint();
+    case 'bad-state':
+      return new BadState();
     case 'silent':
       return undefined;
   }

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario, resolveOptions, type RunOptions } from './index.js';
-import { bftAdversariesOf, crashedReplicas, drawBftAdversaries, placeBftAdversaries } from './bftAdversarySetup.js';
+import { bftAdversariesOf, bftByzantineOf, crashedReplicas, drawBftAdversaries, placeBftAdversaries } from './bftAdversarySetup.js';
 import { builtBftReplicaStrategies, type BuiltBftReplicaStrategy } from '../protocols/byzantine/bft/adversaries/strategies.js';
 import { forgeNewView } from '../protocols/byzantine/bft/adversaries/leaderStrategies.js';
 import { otherBatch, otherHash } from '../protocols/byzantine/bft/adversaries/strategy.js';
-import { bftReplicaAdversaries } from '../protocols/byzantine/bft/adversaryCatalogue.js';
+import { bftClientAdversaries, bftReplicaAdversaries } from '../protocols/byzantine/bft/adversaryCatalogue.js';
 import { bftScenario } from './bft.js';
 import { Prng } from '../sim/prng.js';
 import type { NewViewMessage } from '../protocols/byzantine/bft/messages.js';
@@ -82,6 +82,26 @@ describe('bft adversaries: names and placement', () => {
       assert.ok(drawn.length <= 1 && !drawn.includes('bad-new-view'));
     }
     assert.deepEqual([...seen].sort(), [...builtBftReplicaStrategies].sort());
+  });
+
+  it('--adversary all draws the whole catalogue: behaviours, stream-level replicas within f, Byzantine clients with a correct client left', () => {
+    const replicaNames = new Set<string>();
+    const clientNames = new Set<string>();
+    for (let seed = 1; seed <= 300; seed++) {
+      for (const [f, clients, crash] of [[1, 1, undefined], [1, 3, 'p2@5'], [2, 2, undefined], [2, 3, 'p0@0']] as const) {
+        const byzantine = bftByzantineOf(resolveOptions({ ...base, seed, f, clients, adversary: 'all', ...(crash ? { crash } : {}) }), f);
+        const crashed = crashedReplicas(crash, 2 * f + 1);
+        const processes = [...byzantine.replicas.map((placement) => placement.process), ...byzantine.streams.keys()];
+        assert.equal(new Set(processes).size, processes.length, 'one strategy per replica');
+        assert.ok(processes.length + crashed.size <= f && processes.every((process) => !crashed.has(process)), `seed ${seed} f ${f}`);
+        assert.ok(byzantine.clients.length < clients, 'a correct client remains');
+        for (const placement of byzantine.replicas) replicaNames.add(placement.adversary);
+        for (const name of byzantine.streams.values()) replicaNames.add(name);
+        for (const name of byzantine.clients) clientNames.add(name);
+      }
+    }
+    assert.deepEqual([...replicaNames].sort(), Object.keys(bftReplicaAdversaries).sort());
+    assert.deepEqual([...clientNames].sort(), Object.keys(bftClientAdversaries).sort());
   });
 
   it('pure pieces: another batch and hash differ from the true ones; a forged NEW_VIEW drops the highest entry or a state', () => {

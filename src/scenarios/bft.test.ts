@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScenario, type RunOptions } from './index.js';
+import { resolveOptions, runScenario, type RunOptions } from './index.js';
 import { checkBft } from './bftProperties.js';
 import { slotBytesFor, streamSlots } from './bftSetup.js';
 import { livenessOwed } from './bft.js';
@@ -121,6 +121,17 @@ describe('bft scenario (n = 2f+1 on consistent broadcast, normal case)', () => {
     assert.equal(slotBytesFor(2, 2, 8), 3392);
     // A big batch makes COMMIT the larger: 25 + 212·16 + 66·2 = 3549.
     assert.equal(slotBytesFor(1, 16, 8), 3584);
+  });
+});
+
+describe('bft sizing from the flags', () => {
+  it('--clients C alone sizes n from f = 1 (3 replicas + C clients), for bft and pbft; --n and --f still win', () => {
+    const base = { seed: 1, latency: 'unit', faults: 'none' } as const;
+    assert.equal(resolveOptions({ ...base, protocol: 'bft', clients: 3 }).n, 6);
+    assert.equal(resolveOptions({ ...base, protocol: 'bft' }).n, 5);
+    assert.equal(resolveOptions({ ...base, protocol: 'bft', clients: 3, f: 2 }).n, 8);
+    assert.equal(resolveOptions({ ...base, protocol: 'pbft', clients: 1 }).n, 5);
+    assert.throws(() => resolveOptions({ ...base, protocol: 'bft', clients: 3, n: 5 }), /give --f/);
   });
 });
 

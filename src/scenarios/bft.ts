@@ -96,6 +96,7 @@ export const bftScenario: Scenario = {
   workloads: ['ycsb-a', 'bulk'],
   mixWorkload: () => 'ycsb-a',
   sizeFor: (f, options) => ({ n: 2 * f + 1 + clientCountOf(options ?? {}) }),
+  defaultF: 1,
   mixSizes(random) {
     return { f: 1 + random.int(2) };
   },

@@ -104,6 +104,7 @@ export const pbftScenario: Scenario = {
   defaults: { n: 4 + defaultClients, memories: 1, ops: 4 },
   accepts: ['clients', 'window'],
   sizeFor: (f, options) => ({ n: 3 * f + 1 + clientCountOf(options ?? {}) }),
+  defaultF: 1,
   mixSizes(random) {
     return { f: 1 + random.int(2) };
   },

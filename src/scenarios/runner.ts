@@ -50,6 +50,8 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   }
   const latency = latencyModel(options.latency);
   const sized = options.f !== undefined && scenario.sizeFor ? scenario.sizeFor(options.f, options) : undefined;
+  // Neither --n nor --f: a scenario with a default f sizes n from it (bft with --clients 3 alone: n = 3 + 3).
+  const defaultSized = options.f === undefined && options.n === undefined && scenario.defaultF !== undefined && scenario.sizeFor ? scenario.sizeFor(scenario.defaultF, options) : undefined;
   if (sized && options.n !== undefined && options.n !== sized.n) throw new Error(`--n ${options.n} conflicts with --f ${options.f}: ${scenario.name} with f = ${options.f} has n = ${sized.n}`);
   // A scenario whose processes are its clients: --clients C is --n C (and --f then sizes the memories only).
   const clientProcesses = scenario.clientsAreProcesses && options.clients !== undefined ? options.clients : undefined;
@@ -60,8 +62,8 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   let resolved: ResolvedOptions = {
     protocol: scenario.name,
     seed: options.seed,
-    n: options.n ?? clientProcesses ?? sized?.n ?? scenario.defaults.n,
-    memories: options.memories ?? sized?.memories ?? scenario.defaultMemories?.(options.n ?? clientProcesses ?? sized?.n ?? scenario.defaults.n, options.log ?? scenario.logs?.[0]) ?? scenario.defaults.memories,
+    n: options.n ?? clientProcesses ?? sized?.n ?? defaultSized?.n ?? scenario.defaults.n,
+    memories: options.memories ?? sized?.memories ?? scenario.defaultMemories?.(options.n ?? clientProcesses ?? sized?.n ?? defaultSized?.n ?? scenario.defaults.n, options.log ?? scenario.logs?.[0]) ?? scenario.defaults.memories,
     latency: latency.name,
     faults: options.faults,
     ...(options.crash ? { crash: options.crash } : {}),

@@ -125,6 +125,8 @@ export interface Scenario {
   readonly outageMax?: (options: ResolvedOptions) => number;
   /** Sizes implied by `--f` (e.g. n = 2f+1); a scenario without it rejects `--f`. */
   readonly sizeFor?: (f: number, options?: { readonly clients?: number }) => { readonly n: number; readonly memories?: number };
+  /** The f a run has when neither `--n` nor `--f` is given (sizes n through `sizeFor`, so `--clients C` alone adds C client processes); `defaults.n` when absent. */
+  readonly defaultF?: number;
   /** Workloads the scenario accepts (first = default); none when absent. */
   readonly workloads?: readonly string[];
   /** Replicated logs the scenario runs on (`--log`; first = default, a mixed sweep draws one); none when absent. */

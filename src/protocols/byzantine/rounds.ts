@@ -5,7 +5,7 @@ import { messageHash } from './digest.js';
 import { BroadcastStopped } from './errors.js';
 import { recordSlot, senderSlot, type BroadcastLayout, type SlotRef } from './layout.js';
 import type { MergedSlot } from './merge.js';
-import type { BroadcastMutant } from './mutants.js';
+import type { BroadcastMutant, StreamCheckMutant } from './mutants.js';
 import { consistentDutiesDone, receiverNext, releaseInOrder, type Decision, type ReceiverState } from './receiver.js';
 import { deliveredCopies, reliableDutiesDone, reliableNext, type ReliableState } from './reliable.js';
 import { readSlot, SwmrRegisters, type RegionRead } from './registers.js';
@@ -84,7 +84,8 @@ export interface RoundsConfig {
   /** CPU time charged per signature and per verification. */
   readonly costs: SignatureCosts;
   readonly keys: KeySource;
-  readonly mutant?: BroadcastMutant;
+  /** A broken variant: the CB catalogue's, or one of the checks' variants only a bft stream runs (mutants.ts). */
+  readonly mutant?: BroadcastMutant | StreamCheckMutant;
 }
 
 interface Instance {
@@ -104,6 +105,8 @@ interface RoundView {
   readonly records: readonly RecordView[];
   readonly sender: SenderView;
   readonly fingerprint: string;
+  /** Only the `torn-blocks` mutant: some copy of a block this read covers holds a torn field, so the broadcast waits for a clean one. */
+  readonly waiting?: boolean;
 }
 
 interface Sending {
@@ -316,7 +319,7 @@ export class BroadcastRounds {
       await this.checkSignatures(views);
       const writes: Promise<void>[] = [];
       const afterWrite: (() => void)[] = [];
-      for (const [instance, view] of views) writes.push(this.settle(instance, this.step(instance, view, afterWrite)));
+      for (const [instance, view] of views) if (!view.waiting) writes.push(this.settle(instance, this.step(instance, view, afterWrite)));
       for (const sending of open) await this.tendSending(sending, reads, writes);
       await Promise.all(writes);
       for (const action of afterWrite) action();
@@ -501,7 +504,15 @@ export class BroadcastRounds {
     });
     const slot = this.merged(reads[instance.sender], senderSlot(instance.sender, instance.sequence));
     fingerprints.push(slot?.fingerprint ?? '-');
-    return { records, sender: senderView(slot), fingerprint: fingerprints.join(';') };
+    return { records, sender: senderView(slot), fingerprint: fingerprints.join(';'), ...(this.config.mutant === 'torn-blocks' && this.tornBlock(instance.sequence, reads) ? { waiting: true } : {}) };
+  }
+
+  /** The `torn-blocks` mutant: whether any copy of any owner's block k (its sender slot and every record) holds a torn field. */
+  private tornBlock(sequence: number, reads: readonly RegionRead[]): boolean {
+    const { layout } = this.config;
+    return reads.some((read) =>
+      [...(layout.senders.includes(read.owner) ? [senderSlot(read.owner, sequence)] : []), ...layout.senders.map((sender) => recordSlot(sender, sequence))].some((slot) => readSlot(read, slot, layout)?.torn === true),
+    );
   }
 
   /** One broadcast's roles for one round — replicator, CB receiver, then CB's hand-over or RB's layer — as state changes and fields to write. */
@@ -523,6 +534,7 @@ export class BroadcastRounds {
       valid,
       candidates: config.mode === 'rb' ? [...own, ...deliveredCopies(records)] : own,
       requireChecked: config.mutant !== 'no-check',
+      ...(config.mutant === 'unchecked-value' ? { checkValue: false } : {}),
     });
     instance.receiver = receiver.state;
     if (receiver.decided) {

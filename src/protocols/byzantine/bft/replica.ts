@@ -243,7 +243,7 @@ export class BftReplica {
     this.cb = (config.stream ?? ((on, stream) => new ConsistentBroadcast(on, stream)))(fabric, {
       ...config.broadcast,
       // §2.1's stream mutants that the CB layer carries (its own catalogue, src/protocols/byzantine/mutants.ts).
-      ...(mutant === 'rewritten-record' ? { mutant } : {}),
+      ...(mutant === 'rewritten-record' || mutant === 'torn-blocks' || mutant === 'unchecked-value' ? { mutant } : {}),
       f: config.f,
       keys: config.keys,
       costs: config.costs,

@@ -1,0 +1,180 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
+import { encodeMessage } from '../protocols/byzantine/bft/codec.js';
+import type { Request, StreamMessage } from '../protocols/byzantine/bft/messages.js';
+import { messageHash } from '../protocols/byzantine/digest.js';
+import { recordSlot, senderSlot, slotIdentity } from '../protocols/byzantine/layout.js';
+import { readSlot, SwmrRegisters } from '../protocols/byzantine/registers.js';
+import { encodeSlotImage, sameBytes, type SlotImage } from '../protocols/byzantine/slot.js';
+import { recordView, type RecordView } from '../protocols/byzantine/views.js';
+import { runScenario, type RunOptions } from './index.js';
+import { batchHash, runBftScript, type BftScript, type BftScriptResult, type ScriptedReplica } from './bftScript.js';
+
+/**
+ * The §2.1 (record-layer) mutants of specs/bft-consensus.md §6, each a
+ * variant of the consistent broadcast's records or checks that a bft
+ * replica's stream runs (protocols/byzantine/mutants.ts), caught by its
+ * interleaving: `torn-blocks` by the `torn-writer` adversary (a run, as
+ * `mnm run bft --mutant torn-blocks --adversary torn-writer` does), the
+ * others by scripts (bftScript.ts) in which b = p0, the leader of view 0,
+ * writes its own stream's slots by hand. The same schedule runs clean on
+ * correct code.
+ *
+ * The scripted schedules split b's stream between p1 and p2: p2 is paused
+ * (a simulator pause) while p1 delivers A at b's k = 1, decides A at
+ * instance 0 (COMMIT(A) in p1's and b's streams, b lending its SHARE) and
+ * b then makes p2, once it runs, deliver B at k = 1 and COMMIT(B) at k = 2.
+ * Correct p2 never delivers B there (the records certify A), so only p1
+ * decides; the mutant p2 decides B: agreement is violated at instance 0.
+ */
+
+const c1 = 3;
+const c2 = 4;
+/** p2 runs only from then on: long after p1 decided A (≈ 200 on unit latency), with room for p2's B to follow. */
+const pausedUntil = 300;
+const duration = 1200;
+/** No view change in the window the schedules need: Tdecide, Treq and Tview far beyond the run. */
+const calmTiming = { slow: 30, forward: 4000, decide: 4000, request: 9000, view: 9000 };
+
+/** b's hand on its own region: slot images, raw writes, and the others' records of its broadcasts. */
+class HandWrittenStream {
+  private readonly registers: SwmrRegisters;
+
+  constructor(private readonly b: ScriptedReplica) {
+    this.registers = new SwmrRegisters(b.fabric, b.layout);
+  }
+
+  /** σb over (b, k, H(m)). */
+  sign(sequence: number, message: Uint8Array): Uint8Array {
+    return this.b.signer.sign({ purpose: 'broadcast', sender: this.b.self, sequence, message: messageHash(message) });
+  }
+
+  /** b's sender slot of k holding `image`, on every memory. */
+  async writeSlot(sequence: number, image: SlotImage): Promise<void> {
+    const slot = senderSlot(this.b.self, sequence);
+    const bytes = encodeSlotImage('sender', slotIdentity(this.b.self, slot), image, this.b.layout.shape);
+    await this.registers.writeRaw(slot, 0, () => bytes);
+  }
+
+  /** b's own record of its k (b's CB replicator wrote it; b overwrites it whole). */
+  async writeRecord(sequence: number, image: SlotImage): Promise<void> {
+    const slot = recordSlot(this.b.self, sequence);
+    const bytes = encodeSlotImage('record', slotIdentity(this.b.self, slot), image, this.b.layout.shape);
+    await this.registers.writeRaw(slot, 0, () => bytes);
+  }
+
+  /** `owner`'s record of b's k as a reader makes it out now. */
+  async record(owner: number, sequence: number): Promise<RecordView> {
+    const read = await this.registers.readBlocks(owner, sequence, sequence);
+    return recordView(readSlot(read, recordSlot(this.b.self, sequence), this.b.layout));
+  }
+
+  /** Polls (every time unit) until `owner`'s record of b's k satisfies `test`. */
+  async until(owner: number, sequence: number, test: (record: RecordView) => boolean): Promise<void> {
+    while (!test(await this.record(owner, sequence))) await this.b.fabric.sleep(1);
+  }
+}
+
+/** The REQ of `client` as b received it. */
+async function requestOf(b: ScriptedReplica, client: number): Promise<Request> {
+  const event = await b.next((event) => event.kind === 'point' && event.from === client && event.message.type === 'req');
+  if (event.kind !== 'point' || event.message.type !== 'req') throw new Error('not a REQ');
+  return event.message.request;
+}
+
+/** The SHARE(0, 0, h) of `from` as b received it. */
+async function shareOf(b: ScriptedReplica, from: number, hash: Uint8Array): Promise<Uint8Array> {
+  const event = await b.next((event) => event.kind === 'point' && event.from === from && event.message.type === 'share' && event.message.view === 0 && event.message.instance === 0 && sameBytes(event.message.hash, hash));
+  if (event.kind !== 'point' || event.message.type !== 'share') throw new Error('not a SHARE');
+  return event.message.signature;
+}
+
+/** COMMIT(0, 0, batch) with the PC {from, b}, once `from`'s SHARE arrived; b answers it with its own SHARE. */
+async function commitWith(b: ScriptedReplica, from: number, batch: readonly Request[]): Promise<StreamMessage> {
+  const hash = batchHash([...batch]);
+  const signature = await shareOf(b, from, hash);
+  b.send(from, b.shareMessage(0, 0, hash));
+  const shares = [{ signer: from, signature }, b.prepareShare(0, 0, hash)].sort((x, y) => x.signer - y.signer);
+  return { type: 'commit', view: 0, instance: 0, batch: [...batch], certificate: { view: 0, instance: 0, hash, shares } };
+}
+
+/** How b makes p2 take B at a k where p1 took A (and the records certify A). */
+type Split = (stream: HandWrittenStream, sequence: number, a: Uint8Array, b: Uint8Array) => Promise<void>;
+
+/** Writes A (signed) at k, waits until p1 checked it and b's replicator adopted it, then lets `split` turn the slot to B. */
+async function splitAt(stream: HandWrittenStream, sequence: number, a: Uint8Array, b: Uint8Array, split: Split): Promise<void> {
+  await stream.writeSlot(sequence, { fields: { value: a, sig: stream.sign(sequence, a) } });
+  await stream.until(1, sequence, (record) => record.checked && sameBytes(record.echo, messageHash(a)));
+  await stream.until(0, sequence, (record) => record.checked);
+  await split(stream, sequence, a, b);
+}
+
+/**
+ * The §6 schedule shared by `unchecked-value` and `rewritten-record`: b =
+ * p0 takes c1's and c2's REQs, A = [r1], B = [r2]; p2 paused until
+ * `pausedUntil`. k = 1: PREPARE(0, 0, A) for p1, B for p2; p1 SHAREs A, b
+ * answers, p1 COMMITs A; k = 2: COMMIT(A) (PC {p1, b}) for p1, which decides
+ * A; once p2 SHAREs B, COMMIT(B) (PC {p2, b}) for p2.
+ */
+function splitSchedule(split: Split, laterSplit: (stream: HandWrittenStream, sequence: number, a: Uint8Array) => Promise<void>, writeLater: (stream: HandWrittenStream, sequence: number, a: Uint8Array, b: Uint8Array) => Promise<void>): Omit<BftScript, 'mutant'> {
+  return {
+    duration,
+    timing: calmTiming,
+    faults: [{ kind: 'pause', at: 1, process: 2, duration: pausedUntil }],
+    clients: [(client) => client.put('x', 'A'), (client) => client.put('x', 'B')],
+    byzantine: {
+      0: async (b) => {
+        const stream = new HandWrittenStream(b);
+        const r1 = await requestOf(b, c1);
+        const r2 = await requestOf(b, c2);
+        const prepareA = encodeMessage({ type: 'prepare', view: 0, instance: 0, batch: [r1] });
+        const prepareB = encodeMessage({ type: 'prepare', view: 0, instance: 0, batch: [r2] });
+        await splitAt(stream, 1, prepareA, prepareB, split);
+        const commitA = encodeMessage(await commitWith(b, 1, [r1]));
+        await stream.writeSlot(2, { fields: { value: commitA, sig: stream.sign(2, commitA) } });
+        await stream.until(1, 2, (record) => record.checked);
+        await stream.until(0, 2, (record) => record.checked);
+        // p2 must find nothing at k = 2 when it runs: b's B for it comes once p2 SHAREd B.
+        await laterSplit(stream, 2, commitA);
+        const commitB = encodeMessage(await commitWith(b, 2, [r2]));
+        await writeLater(stream, 2, commitA, commitB);
+      },
+    },
+  };
+}
+
+async function both(mutant: BftMutant, script: Omit<BftScript, 'mutant'>): Promise<{ correct: BftScriptResult; broken: BftScriptResult }> {
+  const correct = await runBftScript(script);
+  const broken = await runBftScript({ ...script, mutant });
+  assert.deepEqual(correct.errors, [], 'correct run: no process threw');
+  assert.deepEqual(broken.errors, [], 'mutant run: no process threw');
+  assert.deepEqual(correct.violations, [], `correct code stays safe under the ${mutant} schedule`);
+  return { correct, broken };
+}
+
+function properties(result: BftScriptResult): string[] {
+  return [...new Set(result.violations.map((violation) => violation.property))].sort();
+}
+
+const blank: SlotImage = { fields: {}, flags: 0n };
+
+describe('bft mutants of the record layer (§2.1), caught by their interleavings', () => {
+  it('unchecked-value: hash-swapping b; p1 delivers A, p2 B at b\'s k = 1 (and k = 2); agreement at 0', async () => {
+    const { correct, broken } = await both(
+      'unchecked-value',
+      splitSchedule(
+        // m′ under σ(H(m)): the records hold H(A) only, so correct p2 decides H(A) and never finds A.
+        async (stream, sequence, a, b) => stream.writeSlot(sequence, { fields: { value: b, sig: stream.sign(sequence, a) } }),
+        async (stream, sequence) => stream.writeSlot(sequence, blank),
+        async (stream, sequence, _a, b) => stream.writeSlot(sequence, { fields: { value: b } }),
+      ),
+    );
+    assert.ok(correct.decisions.get(1)?.has(0), 'correct p1 decides A at 0');
+    assert.ok(!correct.decisions.get(2)?.has(0), 'correct p2 never delivers b\'s k = 1 (B is not what the records certify): nothing decided');
+    assert.ok(broken.decisions.get(1)?.has(0) && broken.decisions.get(2)?.has(0), 'both decide at 0 under the mutant');
+    assert.notEqual(broken.decisions.get(1)?.get(0), broken.decisions.get(2)?.get(0));
+    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    if (process.env.MCB_DEBUG) for (const r of [correct, broken]) console.log(JSON.stringify(r.violations), r.notes.filter((n) => ['bft-decide','deliver','bft-execute'].includes(n.kind) || n.kind.startsWith('bft-')).map((n) => `${n.time} p${n.process} ${n.kind} ${JSON.stringify(n.detail)}`).slice(0, 40).join('\n'));
+  });
+});

@@ -4,11 +4,12 @@ import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { encodeMessage } from '../protocols/byzantine/bft/codec.js';
 import type { Request, StreamMessage } from '../protocols/byzantine/bft/messages.js';
 import { messageHash } from '../protocols/byzantine/digest.js';
-import { recordSlot, senderSlot, slotIdentity } from '../protocols/byzantine/layout.js';
+import { recordSlot, senderSlot, slotIdentity, type SlotRef } from '../protocols/byzantine/layout.js';
 import { readSlot, SwmrRegisters } from '../protocols/byzantine/registers.js';
 import { encodeSlotImage, sameBytes, type SlotImage } from '../protocols/byzantine/slot.js';
 import { recordView, type RecordView } from '../protocols/byzantine/views.js';
 import { runScenario, type RunOptions } from './index.js';
+import type { Hold } from '../sim/holds.js';
 import { batchHash, runBftScript, type BftScript, type BftScriptResult, type ScriptedReplica } from './bftScript.js';
 
 /**
@@ -50,18 +51,19 @@ class HandWrittenStream {
     return this.b.signer.sign({ purpose: 'broadcast', sender: this.b.self, sequence, message: messageHash(message) });
   }
 
-  /** b's sender slot of k holding `image`, on every memory. */
-  async writeSlot(sequence: number, image: SlotImage): Promise<void> {
-    const slot = senderSlot(this.b.self, sequence);
-    const bytes = encodeSlotImage('sender', slotIdentity(this.b.self, slot), image, this.b.layout.shape);
-    await this.registers.writeRaw(slot, 0, () => bytes);
+  /** b's sender slot of k holding `image` (one image, or one per memory), on every memory. */
+  async writeSlot(sequence: number, image: SlotImage | ((memory: number) => SlotImage)): Promise<void> {
+    await this.write(senderSlot(this.b.self, sequence), image);
   }
 
-  /** b's own record of its k (b's CB replicator wrote it; b overwrites it whole). */
-  async writeRecord(sequence: number, image: SlotImage): Promise<void> {
-    const slot = recordSlot(this.b.self, sequence);
-    const bytes = encodeSlotImage('record', slotIdentity(this.b.self, slot), image, this.b.layout.shape);
-    await this.registers.writeRaw(slot, 0, () => bytes);
+  /** b's own record of its k (one image, or one per memory): b's CB is stopped, so b alone writes it. */
+  async writeRecord(sequence: number, image: SlotImage | ((memory: number) => SlotImage)): Promise<void> {
+    await this.write(recordSlot(this.b.self, sequence), image);
+  }
+
+  private async write(slot: SlotRef, image: SlotImage | ((memory: number) => SlotImage)): Promise<void> {
+    const imageOf = typeof image === 'function' ? image : () => image;
+    await this.registers.writeRaw(slot, 0, (memory) => encodeSlotImage(slot.kind, slotIdentity(this.b.self, slot), imageOf(memory), this.b.layout.shape));
   }
 
   /** `owner`'s record of b's k as a reader makes it out now. */
@@ -159,6 +161,54 @@ function properties(result: BftScriptResult): string[] {
 
 const blank: SlotImage = { fields: {}, flags: 0n };
 
+/** Kept back for good (b never notes it). */
+const never = { type: 'note', process: 0, kind: 'never' } as const;
+
+/**
+ * p1's verbs to memory 2 and p2's to memory 0 kept back for good (holds,
+ * docs/schedules.md; a queue pair's later verbs wait behind its first): p1
+ * reads and writes {m0, m1}, p2 {m1, m2}; they share m1, where b leaves its
+ * slots and records blank, so b can show each its own copy.
+ */
+const memoryViews: Hold[] = [
+  { event: { type: 'verb.arrive', process: 1, memory: 2, verb: 'read' }, until: never },
+  { event: { type: 'verb.arrive', process: 1, memory: 2, verb: 'write' }, until: never },
+  { event: { type: 'verb.arrive', process: 2, memory: 0, verb: 'read' }, until: never },
+  { event: { type: 'verb.arrive', process: 2, memory: 0, verb: 'write' }, until: never },
+];
+
+/**
+ * b's k, signed twice (X and Y), so that p2 delivers X and a p1 whose record
+ * follows the sender slot delivers Y (the CB's `rewritten-record`: echo and
+ * `signed` rewritten in place, the `checked` bit kept):
+ * 1. X on m0 only: p1 adopts it, signs and checks it (nobody else wrote a
+ *    thing), but cannot decide (b's record is blank on p1's memories);
+ * 2. b's record "checked X" on m2 only: p2 decides H(X) on {p1, b};
+ * 3. Y on m1 and X on m2: p2 adopts Y (the lowest memory's copy) and
+ *    delivers X (a copy at hand with the decided hash); its record (Y, σY)
+ *    keeps p1 from deciding X;
+ * 4. Y on m0, b's record "checked Y" there: correct p1 keeps X (adopted once)
+ *    and decides nothing (one checked record each, a signed conflict); the
+ *    mutant p1 rewrites its record to (Y, σY) under its old `checked` bit:
+ *    Y has f+1 checked records (p1, b) and no signed rival, and p1 delivers Y.
+ */
+async function twoFinalValues(stream: HandWrittenStream, sequence: number, x: Uint8Array, y: Uint8Array): Promise<void> {
+  const [hashX, hashY] = [messageHash(x), messageHash(y)];
+  const [signedX, signedY] = [stream.sign(sequence, x), stream.sign(sequence, y)];
+  const slotX: SlotImage = { fields: { value: x, sig: signedX } };
+  const slotY: SlotImage = { fields: { value: y, sig: signedY } };
+  const checkedX: SlotImage = { fields: { echo: hashX, signed: signedX }, checked: true };
+  const checkedY: SlotImage = { fields: { echo: hashY, signed: signedY }, checked: true };
+  await stream.writeSlot(sequence, (memory) => (memory === 0 ? slotX : blank));
+  await stream.until(1, sequence, (record) => record.checked && sameBytes(record.echo, hashX));
+  await stream.writeRecord(sequence, (memory) => (memory === 2 ? checkedX : blank));
+  await stream.until(2, sequence, (record) => sameBytes(record.ready, hashX));
+  await stream.writeSlot(sequence, (memory) => (memory === 1 ? slotY : slotX));
+  await stream.until(2, sequence, (record) => sameBytes(record.echo, hashY));
+  await stream.writeRecord(sequence, (memory) => (memory === 0 ? checkedY : memory === 2 ? checkedX : blank));
+  await stream.writeSlot(sequence, (memory) => (memory === 2 ? slotX : slotY));
+}
+
 describe('bft mutants of the record layer (§2.1), caught by their interleavings', () => {
   it('unchecked-value: hash-swapping b; p1 delivers A, p2 B at b\'s k = 1 (and k = 2); agreement at 0', async () => {
     const { correct, broken } = await both(
@@ -176,5 +226,33 @@ describe('bft mutants of the record layer (§2.1), caught by their interleavings
     assert.notEqual(broken.decisions.get(1)?.get(0), broken.decisions.get(2)?.get(0));
     assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
     if (process.env.MCB_DEBUG) for (const r of [correct, broken]) console.log(JSON.stringify(r.violations), r.notes.filter((n) => ['bft-decide','deliver','bft-execute'].includes(n.kind) || n.kind.startsWith('bft-')).map((n) => `${n.time} p${n.process} ${n.kind} ${JSON.stringify(n.detail)}`).slice(0, 40).join('\n'));
+  });
+
+  it('rewritten-record: b signs two PREPAREs (and COMMITs) as k; p1 checks A, then its record follows B under its checked bit; p2 delivers A, p1 B; agreement at 0', async () => {
+    const { correct, broken } = await both('rewritten-record', {
+      duration: 1500,
+      timing: calmTiming,
+      holds: memoryViews,
+      clients: [(client) => client.put('x', 'A'), (client) => client.put('x', 'B')],
+      byzantine: {
+        0: async (b) => {
+          // b's own CB off: b alone writes its records, copy by copy.
+          await b.stop();
+          const stream = new HandWrittenStream(b);
+          const r1 = await requestOf(b, c1);
+          const r2 = await requestOf(b, c2);
+          await twoFinalValues(stream, 1, encodeMessage({ type: 'prepare', view: 0, instance: 0, batch: [r1] }), encodeMessage({ type: 'prepare', view: 0, instance: 0, batch: [r2] }));
+          // p2 accepted A = [r1]; the mutant p1 B = [r2] (a correct p1 never SHAREs: it accepted nothing).
+          const commitA = encodeMessage(await commitWith(b, 2, [r1]));
+          const commitB = encodeMessage(await commitWith(b, 1, [r2]));
+          await twoFinalValues(stream, 2, commitA, commitB);
+        },
+      },
+    });
+    assert.ok(!correct.decisions.get(1)?.has(0), 'correct p1 never delivers b\'s k = 1 (one checked record per value, and a signed conflict)');
+    assert.ok(broken.decisions.get(1)?.has(0) && broken.decisions.get(2)?.has(0), 'both decide at 0 under the mutant');
+    assert.notEqual(broken.decisions.get(1)?.get(0), broken.decisions.get(2)?.get(0));
+    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    if (process.env.MCB_DEBUG) for (const r of [correct, broken]) console.log(JSON.stringify(r.violations), r.notes.filter((n) => n.kind.startsWith('bft-') || n.kind === 'conflict').map((n) => `${n.time} p${n.process} ${n.kind} ${JSON.stringify(n.detail)}`).slice(0, 40).join('\n'));
   });
 });

@@ -510,10 +510,22 @@ export class BroadcastRounds {
   /** The `torn-blocks` mutant: whether any copy of any owner's block k (its sender slot and every record) holds a torn field. */
   private tornBlock(sequence: number, reads: readonly RegionRead[]): boolean {
     const { layout } = this.config;
-    return reads.some((read) =>
-      [...(layout.senders.includes(read.owner) ? [senderSlot(read.owner, sequence)] : []), ...layout.senders.map((sender) => recordSlot(sender, sequence))].some((slot) => readSlot(read, slot, layout)?.torn === true),
-    );
+    return reads.some((read) => {
+      // One verdict per block and read: the instances of every sender at k share the blocks.
+      const verdicts = this.tornVerdicts.get(read) ?? new Map<number, boolean>();
+      this.tornVerdicts.set(read, verdicts);
+      let torn = verdicts.get(sequence);
+      if (torn === undefined) {
+        const slots = [...(layout.senders.includes(read.owner) ? [senderSlot(read.owner, sequence)] : []), ...layout.senders.map((sender) => recordSlot(sender, sequence))];
+        torn = slots.some((slot) => readSlot(read, slot, layout)?.torn === true);
+        verdicts.set(sequence, torn);
+      }
+      return torn;
+    });
   }
+
+  /** The `torn-blocks` mutant's verdicts, per read (a round's reads are new objects). */
+  private readonly tornVerdicts = new WeakMap<RegionRead, Map<number, boolean>>();
 
   /** One broadcast's roles for one round — replicator, CB receiver, then CB's hand-over or RB's layer — as state changes and fields to write. */
   private step(instance: Instance, view: RoundView, afterWrite: (() => void)[]): Settled {

@@ -19,7 +19,7 @@ export const bftMutants = {
   'no-dedupe': '2.4.8: a request (c, s) executed again when it is decided twice',
   'old-treq': '2.4.8: Treq is not restarted on entering a new view',
   'install-back': '2.7.2: STATE installed even when CP.next is not beyond executed+1 (state moves backwards)',
-  'rewritten-record': "2.1: a stream record is rewritten whole instead of written once",
+  'rewritten-record': "2.1: a stream record is rewritten instead of written once: its echo and signed follow the sender slot under bits already set, checked kept (the CB's `rewritten-record`)",
   'torn-blocks': "2.1: checks wait for clean copies: a broadcast is not stepped while a copy of a block it reads holds a torn field (the CB's `torn-blocks`)",
   'unchecked-value': "2.1: a delivered m is not checked against the hash h the records certified (the CB's `unchecked-value`)",
   'stale-obligations': '2.4.3: timers are started for any accepted instance, even of a view the replica left',

@@ -22,21 +22,27 @@ import { batchHash, runBftScript, type BftScript, type BftScriptResult, type Scr
  * writes its own stream's slots by hand. The same schedule runs clean on
  * correct code.
  *
- * The scripted schedules split b's stream between p1 and p2: p2 is paused
- * (a simulator pause) while p1 delivers A at b's k = 1, decides A at
- * instance 0 (COMMIT(A) in p1's and b's streams, b lending its SHARE) and
- * b then makes p2, once it runs, deliver B at k = 1 and COMMIT(B) at k = 2.
- * Correct p2 never delivers B there (the records certify A), so only p1
- * decides; the mutant p2 decides B: agreement is violated at instance 0.
+ * Both scripts split b's stream between p1 and p2 at k = 1 (PREPARE(0, 0)
+ * of A = [c1's put] for one, B = [c2's put] for the other) and again at
+ * k = 2 (COMMIT(A) with the PC {A's acceptor, b}, COMMIT(B) likewise, b
+ * lending a SHARE to each): each then finds its COMMIT in its own stream
+ * and in b's, and decides it. Correct code never lets the second one
+ * deliver at k = 1 (the records certify the first value), so at most one
+ * decides; the mutant lets both: agreement is violated at instance 0.
+ * `unchecked-value` splits by time (p2 paused while p1 takes A),
+ * `rewritten-record` by memory (holds give p1 and p2 different majorities).
  */
 
 const c1 = 3;
 const c2 = 4;
-/** p2 runs only from then on: long after p1 decided A (≈ 200 on unit latency), with room for p2's B to follow. */
+/** p2 runs only from then on: long after p1 decided A (at ≈ 90 on unit latency), with room for p2's B to follow. */
 const pausedUntil = 300;
 const duration = 1200;
 /** No view change in the window the schedules need: Tdecide, Treq and Tview far beyond the run. */
 const calmTiming = { slow: 30, forward: 4000, decide: 4000, request: 9000, view: 9000 };
+
+/** A slot with nothing in it (flags 0). */
+const blank: SlotImage = { fields: {}, flags: 0n };
 
 /** b's hand on its own region: slot images, raw writes, and the others' records of its broadcasts. */
 class HandWrittenStream {
@@ -101,25 +107,17 @@ async function commitWith(b: ScriptedReplica, from: number, batch: readonly Requ
   return { type: 'commit', view: 0, instance: 0, batch: [...batch], certificate: { view: 0, instance: 0, hash, shares } };
 }
 
-/** How b makes p2 take B at a k where p1 took A (and the records certify A). */
-type Split = (stream: HandWrittenStream, sequence: number, a: Uint8Array, b: Uint8Array) => Promise<void>;
-
-/** Writes A (signed) at k, waits until p1 checked it and b's replicator adopted it, then lets `split` turn the slot to B. */
-async function splitAt(stream: HandWrittenStream, sequence: number, a: Uint8Array, b: Uint8Array, split: Split): Promise<void> {
-  await stream.writeSlot(sequence, { fields: { value: a, sig: stream.sign(sequence, a) } });
-  await stream.until(1, sequence, (record) => record.checked && sameBytes(record.echo, messageHash(a)));
-  await stream.until(0, sequence, (record) => record.checked);
-  await split(stream, sequence, a, b);
-}
-
 /**
- * The §6 schedule shared by `unchecked-value` and `rewritten-record`: b =
- * p0 takes c1's and c2's REQs, A = [r1], B = [r2]; p2 paused until
- * `pausedUntil`. k = 1: PREPARE(0, 0, A) for p1, B for p2; p1 SHAREs A, b
- * answers, p1 COMMITs A; k = 2: COMMIT(A) (PC {p1, b}) for p1, which decides
- * A; once p2 SHAREs B, COMMIT(B) (PC {p2, b}) for p2.
+ * The `unchecked-value` schedule (§6: `hash-swapper` b; p1 delivers A, p2 B):
+ * b = p0 takes c1's and c2's REQs, A = [r1], B = [r2]; p2 paused until
+ * `pausedUntil`. k = 1: PREPARE(0, 0, A) signed until p1 checked it (and
+ * b's own replicator did), then B under σ(H(A)): the records hold H(A) only.
+ * p1 SHAREs A, b answers, p1 COMMITs A; k = 2: COMMIT(A) (PC {p1, b})
+ * until p1 checked it, then blank: p1 decides A. p2 runs, decides H(A) at
+ * k = 1 with only B at hand; once it SHAREs B, COMMIT(B) (PC {p2, b}),
+ * unsigned, at k = 2.
  */
-function splitSchedule(split: Split, laterSplit: (stream: HandWrittenStream, sequence: number, a: Uint8Array) => Promise<void>, writeLater: (stream: HandWrittenStream, sequence: number, a: Uint8Array, b: Uint8Array) => Promise<void>): Omit<BftScript, 'mutant'> {
+function hashSwapSchedule(): Omit<BftScript, 'mutant'> {
   return {
     duration,
     timing: calmTiming,
@@ -132,15 +130,19 @@ function splitSchedule(split: Split, laterSplit: (stream: HandWrittenStream, seq
         const r2 = await requestOf(b, c2);
         const prepareA = encodeMessage({ type: 'prepare', view: 0, instance: 0, batch: [r1] });
         const prepareB = encodeMessage({ type: 'prepare', view: 0, instance: 0, batch: [r2] });
-        await splitAt(stream, 1, prepareA, prepareB, split);
+        const signedA = stream.sign(1, prepareA);
+        await stream.writeSlot(1, { fields: { value: prepareA, sig: signedA } });
+        await stream.until(1, 1, (record) => record.checked && sameBytes(record.echo, messageHash(prepareA)));
+        await stream.until(0, 1, (record) => record.checked);
+        await stream.writeSlot(1, { fields: { value: prepareB, sig: signedA } });
         const commitA = encodeMessage(await commitWith(b, 1, [r1]));
         await stream.writeSlot(2, { fields: { value: commitA, sig: stream.sign(2, commitA) } });
         await stream.until(1, 2, (record) => record.checked);
         await stream.until(0, 2, (record) => record.checked);
-        // p2 must find nothing at k = 2 when it runs: b's B for it comes once p2 SHAREd B.
-        await laterSplit(stream, 2, commitA);
+        // p2 must find nothing at k = 2 when it runs: its COMMIT(B) comes once p2 SHAREd B.
+        await stream.writeSlot(2, blank);
         const commitB = encodeMessage(await commitWith(b, 2, [r2]));
-        await writeLater(stream, 2, commitA, commitB);
+        await stream.writeSlot(2, { fields: { value: commitB } });
       },
     },
   };
@@ -159,7 +161,6 @@ function properties(result: BftScriptResult): string[] {
   return [...new Set(result.violations.map((violation) => violation.property))].sort();
 }
 
-const blank: SlotImage = { fields: {}, flags: 0n };
 
 /** Kept back for good (b never notes it). */
 const never = { type: 'note', process: 0, kind: 'never' } as const;
@@ -211,21 +212,12 @@ async function twoFinalValues(stream: HandWrittenStream, sequence: number, x: Ui
 
 describe('bft mutants of the record layer (§2.1), caught by their interleavings', () => {
   it('unchecked-value: hash-swapping b; p1 delivers A, p2 B at b\'s k = 1 (and k = 2); agreement at 0', async () => {
-    const { correct, broken } = await both(
-      'unchecked-value',
-      splitSchedule(
-        // m′ under σ(H(m)): the records hold H(A) only, so correct p2 decides H(A) and never finds A.
-        async (stream, sequence, a, b) => stream.writeSlot(sequence, { fields: { value: b, sig: stream.sign(sequence, a) } }),
-        async (stream, sequence) => stream.writeSlot(sequence, blank),
-        async (stream, sequence, _a, b) => stream.writeSlot(sequence, { fields: { value: b } }),
-      ),
-    );
+    const { correct, broken } = await both('unchecked-value', hashSwapSchedule());
     assert.ok(correct.decisions.get(1)?.has(0), 'correct p1 decides A at 0');
     assert.ok(!correct.decisions.get(2)?.has(0), 'correct p2 never delivers b\'s k = 1 (B is not what the records certify): nothing decided');
     assert.ok(broken.decisions.get(1)?.has(0) && broken.decisions.get(2)?.has(0), 'both decide at 0 under the mutant');
     assert.notEqual(broken.decisions.get(1)?.get(0), broken.decisions.get(2)?.get(0));
     assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
-    if (process.env.MCB_DEBUG) for (const r of [correct, broken]) console.log(JSON.stringify(r.violations), r.notes.filter((n) => ['bft-decide','deliver','bft-execute'].includes(n.kind) || n.kind.startsWith('bft-')).map((n) => `${n.time} p${n.process} ${n.kind} ${JSON.stringify(n.detail)}`).slice(0, 40).join('\n'));
   });
 
   it('rewritten-record: b signs two PREPAREs (and COMMITs) as k; p1 checks A, then its record follows B under its checked bit; p2 delivers A, p1 B; agreement at 0', async () => {
@@ -253,7 +245,6 @@ describe('bft mutants of the record layer (§2.1), caught by their interleavings
     assert.ok(broken.decisions.get(1)?.has(0) && broken.decisions.get(2)?.has(0), 'both decide at 0 under the mutant');
     assert.notEqual(broken.decisions.get(1)?.get(0), broken.decisions.get(2)?.get(0));
     assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
-    if (process.env.MCB_DEBUG) for (const r of [correct, broken]) console.log(JSON.stringify(r.violations), r.notes.filter((n) => n.kind.startsWith('bft-') || n.kind === 'conflict').map((n) => `${n.time} p${n.process} ${n.kind} ${JSON.stringify(n.detail)}`).slice(0, 40).join('\n'));
   });
 
   it('torn-blocks: a torn-writer b = p0 leaves a torn copy of its blocks for good; waiting for clean copies stalls every stream at that k (liveness)', async () => {

@@ -27,6 +27,8 @@ describe('bft mutants caught by the sweep with a named adversary', () => {
     ['unchecked-requests', 'forging-leader', {}, ['validity', 'linearizability']],
     // A conflicting client's two ops under one (c, s): "executed" per op runs (c, s) twice.
     ['op-executed', 'conflicting-client', { clients: 2 }, ['integrity', 'linearizability']],
+    // A torn-writer leaves a torn copy of its blocks for good: readers waiting for clean copies stall every stream (liveness owed: no drawn faults).
+    ['torn-blocks', 'torn-writer', { faults: 'none' }, ['liveness']],
   ];
   for (const [mutant, adversary, extra, properties] of cases) {
     it(`mnm sweep bft --mutant ${mutant} --adversary ${adversary} catches it within 10 seeds; correct code stays clean there`, async () => {

@@ -1,4 +1,6 @@
 import type { Address, Fabric, HistoryEvent, Message, NoteEvent, OperationValue, ProcessId } from '../fabric/index.js';
+import type { Fault } from '../fabric/faults.js';
+import type { Hold } from '../sim/holds.js';
 import { Signer, freeCosts, runKeys, type KeySource } from '../crypto/index.js';
 import { ConsistentBroadcast, type Delivery } from '../protocols/byzantine/broadcast.js';
 import { blockSize, broadcastRegions, type BroadcastLayout } from '../protocols/byzantine/layout.js';
@@ -187,7 +189,7 @@ export class ScriptedReplica {
     readonly fabric: Fabric,
     readonly f: number,
     readonly keys: KeySource,
-    layout: BroadcastLayout,
+    readonly layout: BroadcastLayout,
     readonly world: ScriptWorld,
     readonly window: number,
     batchLimit: number,
@@ -396,6 +398,10 @@ export interface BftScript {
    * one k of one stream ("p1 delivers k+1 first").
    */
   readonly unseen?: (reader: ProcessId, sender: ProcessId, k: number, world: ScriptWorld, time: number) => boolean;
+  /** Simulator faults (e.g. a replica paused while b writes its stream for the others). */
+  readonly faults?: readonly Fault[];
+  /** Simulator holds (docs/schedules.md), e.g. a replica's verbs to one memory kept back for good: it reads the other majority. */
+  readonly holds?: readonly Hold[];
 }
 
 export interface BftScriptResult {
@@ -426,7 +432,7 @@ export async function runBftScript(script: BftScript): Promise<BftScriptResult> 
   const layout: BroadcastLayout = { processCount: n, memories: [0, 1, 2], senders: Array.from({ length: n }, (_, index) => index), messages: 64, shape: { messageCapacity: slotBytesFor(f, batchLimit, window), readyCapacity: f + 1 } };
   const world = new ScriptWorld();
   const route = script.route ?? (() => 'deliver');
-  const simulation = new Simulation({ scenario: 'bft-script', seed, params: { mutant: script.mutant ?? null }, processCount, memoryCount: 3, regions: broadcastRegions(layout), latency: unitLatency, horizon: duration + 500 });
+  const simulation = new Simulation({ scenario: 'bft-script', seed, params: { mutant: script.mutant ?? null }, processCount, memoryCount: 3, regions: broadcastRegions(layout), latency: unitLatency, horizon: duration + 500, ...(script.faults ? { faults: script.faults } : {}), ...(script.holds ? { holds: script.holds } : {}) });
   const unseen = script.unseen;
   const wrap = (fabric: Fabric) => new RoutedFabric(fabric, (message) => route(message, world), world, unseen ? blankSenderSlots(layout, (reader, sender, k) => unseen(reader, sender, k, world, fabric.now())) : undefined);
   const timing = { ...scriptTiming, ...script.timing };

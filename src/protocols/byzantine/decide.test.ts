@@ -57,6 +57,7 @@ describe('consistent broadcast decisions over hash echoes', () => {
   it('delivers a decided hash only with a message hashing to it, from whichever source has one', () => {
     assert.deepEqual(messageFor(h, [undefined, other, m]), m);
     assert.equal(messageFor(h, [other, undefined]), null, 'the hash-swapper case: only m′ at hand, so wait');
+    assert.deepEqual(messageFor(h, [undefined, other, m], false), other, 'the unchecked-value mutant takes the first message at hand');
   });
 });
 

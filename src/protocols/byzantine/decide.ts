@@ -105,9 +105,11 @@ export function findReadySet(records: readonly RecordView[], f: number, valid: S
 /**
  * A message with H(m) = hash among the candidates (one's adoption, the
  * copies of the sender's slot, `delivered` fields), or null: delivering a
- * decided hash waits until one is at hand.
+ * decided hash waits until one is at hand. `checkValue = false` is the
+ * `unchecked-value` mutant: the first candidate at hand, whatever its hash.
  */
-export function messageFor(hash: Uint8Array, candidates: readonly (Uint8Array | undefined)[]): Uint8Array | null {
+export function messageFor(hash: Uint8Array, candidates: readonly (Uint8Array | undefined)[], checkValue = true): Uint8Array | null {
+  if (!checkValue) return candidates.find((candidate) => candidate !== undefined) ?? null;
   for (const candidate of candidates) if (candidate && sameBytes(messageHash(candidate), hash)) return candidate;
   return null;
 }

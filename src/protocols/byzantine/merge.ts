@@ -20,6 +20,8 @@ export interface MergedSlot {
   readonly equivocation: readonly FieldName[];
   /** What the copies hold that only a Byzantine owner writes. */
   readonly malformed: readonly string[];
+  /** Whether some copy holds a field whose bit is set but which does not count (slot.ts `torn`; only the `torn-blocks` mutant looks). */
+  readonly torn: boolean;
   /** Changes whenever what the reader counts changes (to tell idleness). */
   readonly fingerprint: string;
 }
@@ -47,5 +49,5 @@ export function mergeCopies(kind: SlotKind, copies: readonly { readonly memory: 
   }
   const checked = ordered.some(({ copy }) => copy.checked);
   if (checked) fingerprint.push('checked');
-  return { fields, alternatives, checked, equivocation, malformed: ordered.flatMap(({ copy }) => copy.malformed), fingerprint: fingerprint.join(',') };
+  return { fields, alternatives, checked, equivocation, malformed: ordered.flatMap(({ copy }) => copy.malformed), torn: ordered.some(({ copy }) => copy.torn > 0), fingerprint: fingerprint.join(',') };
 }

@@ -38,6 +38,8 @@ export interface ReceiverInput {
   readonly candidates: readonly (Uint8Array | undefined)[];
   /** False only for the `no-check` mutant: f+1 signed copies suffice. */
   readonly requireChecked: boolean;
+  /** False only for the `unchecked-value` mutant: the message delivered is not checked against the decided hash. */
+  readonly checkValue?: boolean;
 }
 
 export interface ReceiverStep {
@@ -49,7 +51,7 @@ export interface ReceiverStep {
 }
 
 export function receiverNext(state: ReceiverState, input: ReceiverInput): ReceiverStep {
-  const { records, sender, f, valid, candidates, requireChecked } = input;
+  const { records, sender, f, valid, candidates, requireChecked, checkValue = true } = input;
   let next = state;
   let decided: Decision | undefined;
   if (!next.decision) {
@@ -60,7 +62,7 @@ export function receiverNext(state: ReceiverState, input: ReceiverInput): Receiv
     if (decided) next = { ...next, decision: decided };
   }
   if (!next.decision || next.delivered) return { state: next, ...(decided ? { decided } : {}) };
-  const message = messageFor(next.decision.hash, candidates);
+  const message = messageFor(next.decision.hash, candidates, checkValue);
   if (!message) return { state: next, ...(decided ? { decided } : {}) };
   return { state: { ...next, delivered: message }, ...(decided ? { decided } : {}), delivered: message };
 }

@@ -1,7 +1,7 @@
 import type { ProcessId } from '../../fabric/index.js';
 import { conflictingSignedEcho, senderSignatureFor, type SignatureOracle } from './decide.js';
 import { messageHash } from './digest.js';
-import type { BroadcastMutant } from './mutants.js';
+import type { BroadcastMutant, StreamCheckMutant } from './mutants.js';
 import { sameBytes, type FieldName } from './slot.js';
 import type { RecordView, SenderView } from './views.js';
 
@@ -44,7 +44,7 @@ export interface ReplicatorInput {
   readonly sender: ProcessId;
   readonly round: number;
   readonly valid: SignatureOracle;
-  readonly mutant?: BroadcastMutant;
+  readonly mutant?: BroadcastMutant | StreamCheckMutant;
 }
 
 export interface ReplicatorStep {

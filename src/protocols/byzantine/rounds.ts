@@ -5,7 +5,7 @@ import { messageHash } from './digest.js';
 import { BroadcastStopped } from './errors.js';
 import { recordSlot, senderSlot, type BroadcastLayout, type SlotRef } from './layout.js';
 import type { MergedSlot } from './merge.js';
-import type { BroadcastMutant } from './mutants.js';
+import type { BroadcastMutant, StreamCheckMutant } from './mutants.js';
 import { consistentDutiesDone, receiverNext, releaseInOrder, type Decision, type ReceiverState } from './receiver.js';
 import { deliveredCopies, reliableDutiesDone, reliableNext, type ReliableState } from './reliable.js';
 import { readSlot, SwmrRegisters, type RegionRead } from './registers.js';
@@ -84,7 +84,8 @@ export interface RoundsConfig {
   /** CPU time charged per signature and per verification. */
   readonly costs: SignatureCosts;
   readonly keys: KeySource;
-  readonly mutant?: BroadcastMutant;
+  /** A broken variant: the CB catalogue's, or one of the checks' variants only a bft stream runs (mutants.ts). */
+  readonly mutant?: BroadcastMutant | StreamCheckMutant;
   /**
    * When a delivery is handed over (default 'sequence': in k order per
    * sender, the FIFO that CB promises its users). 'arrival' hands each k
@@ -112,6 +113,8 @@ interface RoundView {
   readonly records: readonly RecordView[];
   readonly sender: SenderView;
   readonly fingerprint: string;
+  /** Only the `torn-blocks` mutant: some copy of a block this read covers holds a torn field, so the broadcast waits for a clean one. */
+  readonly waiting?: boolean;
 }
 
 interface Sending {
@@ -324,7 +327,7 @@ export class BroadcastRounds {
       await this.checkSignatures(views);
       const writes: Promise<void>[] = [];
       const afterWrite: (() => void)[] = [];
-      for (const [instance, view] of views) writes.push(this.settle(instance, this.step(instance, view, afterWrite)));
+      for (const [instance, view] of views) if (!view.waiting) writes.push(this.settle(instance, this.step(instance, view, afterWrite)));
       for (const sending of open) await this.tendSending(sending, reads, writes);
       await Promise.all(writes);
       for (const action of afterWrite) action();
@@ -509,8 +512,28 @@ export class BroadcastRounds {
     });
     const slot = this.merged(reads[instance.sender], senderSlot(instance.sender, instance.sequence));
     fingerprints.push(slot?.fingerprint ?? '-');
-    return { records, sender: senderView(slot), fingerprint: fingerprints.join(';') };
+    return { records, sender: senderView(slot), fingerprint: fingerprints.join(';'), ...(this.config.mutant === 'torn-blocks' && this.tornBlock(instance.sequence, reads) ? { waiting: true } : {}) };
   }
+
+  /** The `torn-blocks` mutant: whether any copy of any owner's block k (its sender slot and every record) holds a torn field. */
+  private tornBlock(sequence: number, reads: readonly RegionRead[]): boolean {
+    const { layout } = this.config;
+    return reads.some((read) => {
+      // One verdict per block and read: the instances of every sender at k share the blocks.
+      const verdicts = this.tornVerdicts.get(read) ?? new Map<number, boolean>();
+      this.tornVerdicts.set(read, verdicts);
+      let torn = verdicts.get(sequence);
+      if (torn === undefined) {
+        const slots = [...(layout.senders.includes(read.owner) ? [senderSlot(read.owner, sequence)] : []), ...layout.senders.map((sender) => recordSlot(sender, sequence))];
+        torn = slots.some((slot) => readSlot(read, slot, layout)?.torn === true);
+        verdicts.set(sequence, torn);
+      }
+      return torn;
+    });
+  }
+
+  /** The `torn-blocks` mutant's verdicts, per read (a round's reads are new objects). */
+  private readonly tornVerdicts = new WeakMap<RegionRead, Map<number, boolean>>();
 
   /** One broadcast's roles for one round — replicator, CB receiver, then CB's hand-over or RB's layer — as state changes and fields to write. */
   private step(instance: Instance, view: RoundView, afterWrite: (() => void)[]): Settled {
@@ -531,6 +554,7 @@ export class BroadcastRounds {
       valid,
       candidates: config.mode === 'rb' ? [...own, ...deliveredCopies(records)] : own,
       requireChecked: config.mutant !== 'no-check',
+      ...(config.mutant === 'unchecked-value' ? { checkValue: false } : {}),
     });
     instance.receiver = receiver.state;
     if (receiver.decided) {

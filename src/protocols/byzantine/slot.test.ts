@@ -39,6 +39,8 @@ describe('write-once fields: the codec', () => {
     const copy = decode(bytes);
     assert.deepEqual(copy.fields, {});
     assert.deepEqual(copy.malformed, [], 'nothing malformed: it may be a correct owner in flight');
+    assert.equal(copy.torn, 2, 'two bits without their fields (what the torn-blocks mutant waits on)');
+    assert.equal(decode(record({ echo: h })).torn, 0);
   });
 
   it('reads every torn mix of old (zero) and new words of a field as absent or whole, never as another value', () => {

@@ -212,6 +212,12 @@ export interface SlotCopy {
    * that name no field. Read as absent, and counted.
    */
   readonly malformed: readonly string[];
+  /**
+   * Fields whose bit is set but that do not count (torn, blank, sealed for
+   * another place): absent like any unwritten field. Only the `torn-blocks`
+   * mutant (rounds.ts) looks at it, to wait for a clean copy instead.
+   */
+  readonly torn: number;
 }
 
 /**
@@ -228,6 +234,7 @@ export function decodeSlot(bytes: Uint8Array, kind: SlotKind, identity: SlotIden
   const fields: Partial<Record<FieldName, Uint8Array>> = {};
   const checksums: Partial<Record<FieldName, number>> = {};
   const malformed: string[] = [];
+  let torn = 0;
   if (high !== 0 || (low & ~knownBits[kind]) !== 0) malformed.push(`flags 0x${getWord(bytes, 0).toString(16)} set bits that name no field of a ${kind} slot`);
   for (const field of slotFields[kind]) {
     if ((low & (1 << fieldIds[field])) === 0) continue;
@@ -235,7 +242,10 @@ export function decodeSlot(bytes: Uint8Array, kind: SlotKind, identity: SlotIden
     const capacity = fieldCapacity(field, shape);
     const opened = openRecord(bytes.subarray(offset, offset + fieldSpan(field, shape)), fieldRecord, true, capacity, fieldContext(identity, field));
     // Unwritten (a bit read ahead of its field; length 0 is absent), torn, garbage, or sealed for another place: absent.
-    if (opened === 'torn' || opened.blank || opened.length === 0) continue;
+    if (opened === 'torn' || opened.blank || opened.length === 0) {
+      torn++;
+      continue;
+    }
     const payload = bytes.subarray(offset + fieldHeaderSize, offset + fieldHeaderSize + opened.length);
     const stored = view.getUint32(offset + fieldRecord.checksumAt, true);
     const problem = fieldProblem(field, payload, shape, processCount);
@@ -246,7 +256,7 @@ export function decodeSlot(bytes: Uint8Array, kind: SlotKind, identity: SlotIden
     fields[field] = payload.slice();
     checksums[field] = stored;
   }
-  return { flags: getWord(bytes, 0), fields, checksums, checked: kind === 'record' && (low & (1 << fieldIds.checked)) !== 0, malformed };
+  return { flags: getWord(bytes, 0), fields, checksums, checked: kind === 'record' && (low & (1 << fieldIds.checked)) !== 0, malformed, torn };
 }
 
 /** What a whole slot image holds: for adversaries and tests, which write slots in one piece. */

@@ -19,9 +19,9 @@ export const bftMutants = {
   'no-dedupe': '2.4.8: a request (c, s) executed again when it is decided twice',
   'old-treq': '2.4.8: Treq is not restarted on entering a new view',
   'install-back': '2.7.2: STATE installed even when CP.next is not beyond executed+1 (state moves backwards)',
-  'rewritten-record': "2.1: a stream record is rewritten whole instead of written once",
-  'torn-blocks': '2.1: checks take torn (unclean) copies of a record',
-  'unchecked-value': '2.1: a delivered m is not checked against the hash h the records certified',
+  'rewritten-record': "2.1: a stream record is rewritten instead of written once: its echo and signed follow the sender slot under bits already set, checked kept (the CB's `rewritten-record`)",
+  'torn-blocks': "2.1: checks wait for clean copies: a broadcast is not stepped while a copy of a block it reads holds a torn field (the CB's `torn-blocks`)",
+  'unchecked-value': "2.1: a delivered m is not checked against the hash h the records certified (the CB's `unchecked-value`)",
   'stale-obligations': '2.4.3: timers are started for any accepted instance, even of a view the replica left',
   'fixed-timers': '2.5.4: timeouts never double',
   'op-executed': '2.4.8: executed means "this op ran", not "(c, s) ran"',
@@ -37,12 +37,13 @@ export function isBftMutant(name: string): name is BftMutant {
 }
 
 /**
- * §6 mutants not built: `torn-blocks` and `unchecked-value` need variants
- * of the broadcast layer's checks that it does not have yet (docs/bft.md,
- * Mutants). (`no-fifo` and `seal-without-prefix` run on a CB that hands each
- * k over as delivered, `release: 'arrival'`, and streamOrder.ts.)
+ * Every §6 mutant is built: `no-fifo` and `seal-without-prefix` run on a
+ * CB that hands each k over as delivered (`release: 'arrival'`) and
+ * streamOrder.ts; the §2.1 ones (`rewritten-record`, `torn-blocks`,
+ * `unchecked-value`) are variants of the broadcast layer's records and
+ * checks, handed to the replica's CB (protocols/byzantine/mutants.ts).
  */
-export const unbuiltBftMutants: ReadonlySet<BftMutant> = new Set(['torn-blocks', 'unchecked-value']);
+export const unbuiltBftMutants: ReadonlySet<BftMutant> = new Set([]);
 
 /** The mutants a run can ask for (`mnm run bft --mutant NAME`, `mnm mutants`). */
 export const builtBftMutants: Readonly<Partial<Record<BftMutant, string>>> = Object.fromEntries(Object.entries(bftMutants).filter(([name]) => !unbuiltBftMutants.has(name as BftMutant)));

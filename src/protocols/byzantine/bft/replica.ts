@@ -244,7 +244,7 @@ export class BftReplica {
     this.cb = (config.stream ?? ((on, stream) => new ConsistentBroadcast(on, stream)))(fabric, {
       ...config.broadcast,
       // §2.1's stream mutants that the CB layer carries (its own catalogue, src/protocols/byzantine/mutants.ts).
-      ...(mutant === 'rewritten-record' ? { mutant } : {}),
+      ...(mutant === 'rewritten-record' || mutant === 'torn-blocks' || mutant === 'unchecked-value' ? { mutant } : {}),
       // The mutants that process streams out of k order get each k as delivered (streamOrder.ts).
       ...(mutant === 'no-fifo' || mutant === 'seal-without-prefix' ? { release: 'arrival' as const } : {}),
       f: config.f,

@@ -81,9 +81,9 @@ function sealFollower(watch: ViewWatch) {
 
 /**
  * The flooding client of §6 for `fifo-treq`: s = 1, 2, … back to back, each
- * superseding the last well within Tfwd, to the correct replicas that do
- * not lead the current view (the leader would propose the newest and run
- * them all). A correct follower keeps one Treq per client, restarted by
+ * superseding the last well within Tfwd (so no follower ever forwards
+ * one), to the replicas that do not lead the current view (a leader would
+ * propose the newest and settle them all). A correct follower keeps one Treq per client, restarted by
  * each newer REQ: it never runs out while the flood lasts. Under the
  * mutant each (c, s) keeps its own Treq, none executed: they run out one
  * after another, in every view, whoever leads.
@@ -91,7 +91,7 @@ function sealFollower(watch: ViewWatch) {
 function floodingClient(watch: ViewWatch, key: string) {
   return async (tools: ScriptTools): Promise<void> => {
     const self = tools.fabric.self;
-    const gap = Math.max(1, Math.floor(tools.setup.timing.forward / 4));
+    const floodGapUs = Math.max(1, Math.floor(tools.setup.timing.forward / 4));
     let over = false;
     const flood = (async () => {
       for (let sequence = 1; !over && tools.fabric.now() < tools.setup.giveUpAt; sequence++) {
@@ -99,7 +99,7 @@ function floodingClient(watch: ViewWatch, key: string) {
         const signature = tools.signer.sign({ purpose: 'request', client: self, sequence, op });
         const leader = leaderOf(watch.view, tools.n);
         for (let to = 0; to < tools.n; to++) if (to !== leader) tools.send(to, { type: 'req', request: { client: self, sequence, op, signature } });
-        await tools.fabric.sleep(gap);
+        await tools.fabric.sleep(floodGapUs);
       }
     })();
     await tools.untilEnd();
@@ -114,7 +114,6 @@ describe('bft mutants of the obligation timers (§6), caught by scripted schedul
       name: 'bft-script-stale-obligations',
       f: 1,
       views: 4,
-      window: 16,
       requests: 8,
       liveness: true,
       clients: [
@@ -122,7 +121,7 @@ describe('bft mutants of the obligation timers (§6), caught by scripted schedul
           for (let call = 0; call < 8; call++) await client.append('x', `${call}`);
         },
       ],
-      byzantine: { 1: staleLeader(6, 15) },
+      byzantine: { 1: staleLeader(3, 15) },
     };
     // p0 (view 0's leader) is paused past p2's Treq for R and b's NEW_VIEW(1), as in old-treq's schedule.
     const pause = 'p0@0+400';

@@ -75,19 +75,22 @@ export function seedOptions(plan: SweepPlan, seed: number): RunOptions {
  * A mixed configuration as a real backend can run it: the drawn sizes,
  * workload, log, clocks and mutant stay; the latency is the backend's own
  * (the `unit` model maps one time unit to its real delay), the simulator's
- * tear window goes, and a profile the backend cannot inject (pauses,
- * partitions, loss) becomes `crash` — unless given explicitly, which the run
- * then refuses with its one-line message.
+ * tear window goes, a drawn pause goes, and a profile the backend cannot
+ * inject (pauses, partitions, loss) becomes `crash` — unless given
+ * explicitly, which the run then refuses with its one-line message.
  */
 function onRealBackend(mixed: RunOptions, fixed: FixedOptions): RunOptions {
-  const { tear: _tear, ...rest } = mixed;
+  const { tear: _tear, pause: drawnPause, ...rest } = mixed;
   void _tear;
   const injectable = mixed.faults === 'none' || mixed.faults === 'crash' || mixed.faults === 'clocks';
   return {
     ...rest,
     latency: fixed.latency ?? 'unit',
     faults: fixed.faults ?? (injectable ? mixed.faults : 'crash'),
+    // A drawn pause (bft's pause at a decision) goes too; a given one stays, for the run to refuse.
+    ...(fixed.pause !== undefined ? { pause: fixed.pause } : {}),
   };
+  void drawnPause;
 }
 
 /** Runs one seed on the simulator (or the plan's real backend), trace off (a failing seed is replayed — on a real backend, re-run — with its command). */

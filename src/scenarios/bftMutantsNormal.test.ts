@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { batchHash, certifiedState, isType, runBftScript, signedRequest, stateWith, type BftScript, type BftScriptResult, type RoutedMessage, type ScriptWorld, type ScriptedReplica } from './bftScript.js';
 import type { Batch } from '../protocols/byzantine/bft/messages.js';
 import { Signer, runKeys } from '../crypto/index.js';
@@ -8,6 +7,7 @@ import { fastDecided } from '../protocols/byzantine/bft/quorums.js';
 import { certifies } from '../protocols/byzantine/bft/certificates.js';
 import { judgeCommit } from '../protocols/byzantine/bft/streamState.js';
 import { decodeMessage, encodeMessage } from '../protocols/byzantine/bft/codec.js';
+import { correctAndMutant, violatedProperties } from './bftScriptPair.js';
 
 /**
  * The mutants of specs/bft-consensus.md §6 that break the normal case, each
@@ -20,18 +20,6 @@ import { decodeMessage, encodeMessage } from '../protocols/byzantine/bft/codec.j
 const c1 = 3;
 const c2 = 4;
 
-async function both(mutant: BftMutant, script: Omit<BftScript, 'mutant'>): Promise<{ correct: BftScriptResult; broken: BftScriptResult }> {
-  const correct = await runBftScript(script);
-  const broken = await runBftScript({ ...script, mutant });
-  assert.deepEqual(correct.errors, [], 'correct run: no process threw');
-  assert.deepEqual(broken.errors, [], 'mutant run: no process threw');
-  assert.deepEqual(correct.violations, [], `correct code stays safe under the ${mutant} schedule`);
-  return { correct, broken };
-}
-
-function properties(result: BftScriptResult): string[] {
-  return [...new Set(result.violations.map((violation) => violation.property))].sort();
-}
 
 /** p0 "pauses" once it decided: its point messages, both ways, are lost from then on (its stream is read on). */
 function pausedOnceDecided(process: number): (message: RoutedMessage, world: ScriptWorld) => boolean {
@@ -80,7 +68,7 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
 
   it('unchecked-requests (2.4.2): b = p0 proposes put(x, evil) as correct client c, which never asked', async () => {
     const keys = runKeys(1);
-    const { correct, broken } = await both('unchecked-requests', {
+    const { correct, broken } = await correctAndMutant('unchecked-requests', {
       clients: [async () => undefined],
       duration: 600,
       byzantine: {
@@ -93,11 +81,11 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
       },
     });
     assert.equal(correct.decisions.size, 0, 'correct replicas close the epoch: nothing decided');
-    assert.ok(properties(broken).includes('validity'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('validity'), JSON.stringify(broken.violations));
   });
 
   it('fast-f+1 (2.4.5): b promises to p0 only; p0 decides on f+1, pauses; NEW_VIEW(1) from {p1, b}', async () => {
-    const { correct, broken } = await both('fast-f+1', {
+    const { correct, broken } = await correctAndMutant('fast-f+1', {
       clients: [(client) => client.put('x', 'A'), (client) => client.put('y', 'B')],
       duration: 1000,
       // c2's REQ never reaches p0 (p0 batches c1 alone); p0 pauses once it decided.
@@ -118,23 +106,23 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
     });
     assert.ok(!fastDecider(correct, 0, 0), 'correct p0 does not decide fast on f+1');
     assert.ok(fastDecider(broken, 0, 0), 'the mutant p0 decides fast on {p0, b}');
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
   it('duplicate-signers (2.2): p0 decides B fast, pauses; b = p1 commits B′ in view 1 with the PC {b, b}; NEW_VIEW(2) from {b, p2} fixes B′', async () => {
-    const { correct, broken } = await both('duplicate-signers', forgedViewOneCommit((b, hash) => [b.prepareShare(1, 0, hash), b.prepareShare(1, 0, hash)]));
+    const { correct, broken } = await correctAndMutant('duplicate-signers', forgedViewOneCommit((b, hash) => [b.prepareShare(1, 0, hash), b.prepareShare(1, 0, hash)]));
     assert.ok(!correct.decisions.get(2)?.has(0) || correct.decisions.get(2)?.get(0) === correct.decisions.get(0)?.get(0));
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
   it('unchecked-commit-pc (2.2): A fast at (0, 0); b = p1 COMMITs A′ at 0 in view 1 with a garbage σ of p0, SEALs; NEW_VIEW(2) from {b, p2} fixes A′', async () => {
     const garbage = new Uint8Array(64).fill(7);
-    const { broken } = await both('unchecked-commit-pc', forgedViewOneCommit((b, hash) => [{ signer: 0, signature: garbage }, b.prepareShare(1, 0, hash)]));
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    const { broken } = await correctAndMutant('unchecked-commit-pc', forgedViewOneCommit((b, hash) => [{ signer: 0, signature: garbage }, b.prepareShare(1, 0, hash)]));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
   it('certify-if-decided (2.5.2): F = decided ones; b COMMIT-FASTs to p0 only; p0 decides, pauses; NEW_VIEW(1) from {p1, b}', async () => {
-    const { correct, broken } = await both('certify-if-decided', {
+    const { correct, broken } = await correctAndMutant('certify-if-decided', {
       clients: [(client) => client.put('x', 'A'), (client) => client.put('y', 'B')],
       duration: 1000,
       route: (message, world) => ((message.from === c2 && message.to === 0) || pausedOnceDecided(0)(message, world) ? 'drop' : 'deliver'),
@@ -156,12 +144,12 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
       },
     });
     assert.ok(correct.notes.some((note) => note.kind === 'bft-decide' && note.process === 1 && note.detail?.i === 0));
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
   it('seal-late (2.5.2): p1 triggers, then COMMIT-FASTs A at 1, b to p0 only; p0 decides, pauses; NEW_VIEW(1) from {p1, b} ends at 0', async () => {
     const c3 = 5;
-    const { broken } = await both('seal-late', {
+    const { broken } = await correctAndMutant('seal-late', {
       clients: [(client) => client.put('x', 'A'), async (client, fabric) => fabric.sleep(200).then(() => client.put('y', 'B')), (client) => client.put('z', 'C')],
       duration: 1000,
       // p0's SHAREs to p1 are lost (p1 gets its PC for 0 from b, late); c3's REQ never reaches p0; p0 pauses once it decided 1.
@@ -190,11 +178,11 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
         },
       },
     });
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
   it('late-commit-counts (2.2): b seals 0, then COMMITs; p0 decides on {p0, b}; NEW_VIEW(1) from {p2, b} decides another batch', async () => {
-    const { correct, broken } = await both('late-commit-counts', {
+    const { correct, broken } = await correctAndMutant('late-commit-counts', {
       clients: [(client) => client.put('x', 'B')],
       duration: 800,
       // No SHARE between p0 and p2: p2 never holds a PC of view 0, so its state (certified at its SEAL(0)) has no COMMIT.
@@ -228,7 +216,7 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
       },
     });
     assert.ok(correct.decisions.get(2)?.has(0), 'p2 decides the empty batch at 0 in view 1 either way');
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
   // The schedule that found a liveness bug in correct code: share() once marked every replica as re-sent-to, so the

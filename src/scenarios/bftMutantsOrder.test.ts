@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import type { Batch, Request } from '../protocols/byzantine/bft/messages.js';
-import { batchHash, isType, runBftScript, type BftScript, type BftScriptResult, type ScriptedReplica } from './bftScript.js';
+import { batchHash, isType, type ScriptedReplica } from './bftScript.js';
+import { correctAndMutant, violatedProperties } from './bftScriptPair.js';
 
 /**
  * The mutants of specs/bft-consensus.md §6 that process a stream out of its
@@ -18,18 +18,6 @@ import { batchHash, isType, runBftScript, type BftScript, type BftScriptResult, 
 const c1 = 3;
 const c2 = 4;
 
-async function both(mutant: BftMutant, script: Omit<BftScript, 'mutant'>): Promise<{ correct: BftScriptResult; broken: BftScriptResult }> {
-  const correct = await runBftScript(script);
-  const broken = await runBftScript({ ...script, mutant });
-  assert.deepEqual(correct.errors, [], 'correct run: no process threw');
-  assert.deepEqual(broken.errors, [], 'mutant run: no process threw');
-  assert.deepEqual(correct.violations, [], `correct code stays safe under the ${mutant} schedule`);
-  return { correct, broken };
-}
-
-function properties(result: BftScriptResult): string[] {
-  return [...new Set(result.violations.map((violation) => violation.property))].sort();
-}
 
 function hex(hash: Uint8Array): string {
   return Buffer.from(hash).toString('hex');
@@ -62,7 +50,7 @@ const revealAt = 600;
 describe('bft mutants that process a stream out of k order (§6), caught by their interleavings', () => {
   it("no-fifo (2.4.2): b = p0 writes PREPARE(0, 0) at k = 1 and, with another batch, at k = 2; p1 delivers 2 first, p2 1", async () => {
     let batches: { a: Batch; b: Batch } | undefined;
-    const { correct, broken } = await both('no-fifo', {
+    const { correct, broken } = await correctAndMutant('no-fifo', {
       clients: [(client) => client.put('x', 'A'), (client) => client.put('y', 'B')],
       duration: 1200,
       // b's stream: k = 1 PREPARE A, 2 PREPARE B, 3 COMMIT A, 4 COMMIT B. p1 sees neither A's slots nor p2's stream
@@ -93,11 +81,11 @@ describe('bft mutants that process a stream out of k order (§6), caught by thei
     assert.equal(correct.decisions.get(1)?.get(0), a, 'correct p1, once it sees k = 1, decides A too: k = 2 only closes the epoch');
     assert.equal(broken.decisions.get(1)?.get(0), other, 'the mutant p1 accepts k = 2 (B) first and decides it');
     assert.equal(broken.decisions.get(2)?.get(0), a, 'the mutant p2 accepts k = 1 (A) and decides it');
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
   it("seal-without-prefix (2.6.1): only p0 delivers b's and p0's COMMITs; p0 decides, pauses; p1 certifies b's SEAL (delivered before b's COMMIT)", async () => {
-    const { correct, broken } = await both('seal-without-prefix', {
+    const { correct, broken } = await correctAndMutant('seal-without-prefix', {
       clients: [(client) => client.put('x', 'A'), (client) => client.put('y', 'C')],
       duration: 1500,
       route: (message, world) => {
@@ -130,7 +118,7 @@ describe('bft mutants that process a stream out of k order (§6), caught by thei
     assert.equal(correct.decisions.get(1)?.get(0) ?? decidedA, decidedA, 'correct p1 never decides another batch at 0');
     assert.equal(broken.decisions.get(0)?.get(0), decidedA, 'the mutant p0 decides A at 0 too');
     assert.ok(broken.notes.some((note) => note.kind === 'bft-enter' && note.process === 1 && note.detail?.v === 1 && note.detail?.end === -1), 'the mutant p1 enters view 1 with nothing fixed at 0');
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 });
 

@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { encodeMessage } from '../protocols/byzantine/bft/codec.js';
 import type { Request, StreamMessage } from '../protocols/byzantine/bft/messages.js';
 import { messageHash } from '../protocols/byzantine/digest.js';
@@ -10,7 +9,8 @@ import { encodeSlotImage, sameBytes, type SlotImage } from '../protocols/byzanti
 import { recordView, type RecordView } from '../protocols/byzantine/views.js';
 import { runScenario, type RunOptions } from './index.js';
 import type { Hold } from '../sim/holds.js';
-import { batchHash, runBftScript, type BftScript, type BftScriptResult, type ScriptedReplica } from './bftScript.js';
+import { batchHash, type BftScript, type ScriptedReplica } from './bftScript.js';
+import { correctAndMutant, violatedProperties } from './bftScriptPair.js';
 
 /**
  * The §2.1 (record-layer) mutants of specs/bft-consensus.md §6, each a
@@ -148,18 +148,6 @@ function hashSwapSchedule(): Omit<BftScript, 'mutant'> {
   };
 }
 
-async function both(mutant: BftMutant, script: Omit<BftScript, 'mutant'>): Promise<{ correct: BftScriptResult; broken: BftScriptResult }> {
-  const correct = await runBftScript(script);
-  const broken = await runBftScript({ ...script, mutant });
-  assert.deepEqual(correct.errors, [], 'correct run: no process threw');
-  assert.deepEqual(broken.errors, [], 'mutant run: no process threw');
-  assert.deepEqual(correct.violations, [], `correct code stays safe under the ${mutant} schedule`);
-  return { correct, broken };
-}
-
-function properties(result: BftScriptResult): string[] {
-  return [...new Set(result.violations.map((violation) => violation.property))].sort();
-}
 
 
 /** Kept back for good (b never notes it). */
@@ -212,16 +200,16 @@ async function twoFinalValues(stream: HandWrittenStream, sequence: number, x: Ui
 
 describe('bft mutants of the record layer (§2.1), caught by their interleavings', () => {
   it('unchecked-value: hash-swapping b; p1 delivers A, p2 B at b\'s k = 1 (and k = 2); agreement at 0', async () => {
-    const { correct, broken } = await both('unchecked-value', hashSwapSchedule());
+    const { correct, broken } = await correctAndMutant('unchecked-value', hashSwapSchedule());
     assert.ok(correct.decisions.get(1)?.has(0), 'correct p1 decides A at 0');
     assert.ok(!correct.decisions.get(2)?.has(0), 'correct p2 never delivers b\'s k = 1 (B is not what the records certify): nothing decided');
     assert.ok(broken.decisions.get(1)?.has(0) && broken.decisions.get(2)?.has(0), 'both decide at 0 under the mutant');
     assert.notEqual(broken.decisions.get(1)?.get(0), broken.decisions.get(2)?.get(0));
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
   it('rewritten-record: b signs two PREPAREs (and COMMITs) as k; p1 checks A, then its record follows B under its checked bit; p2 delivers A, p1 B; agreement at 0', async () => {
-    const { correct, broken } = await both('rewritten-record', {
+    const { correct, broken } = await correctAndMutant('rewritten-record', {
       duration: 1500,
       timing: calmTiming,
       holds: memoryViews,
@@ -244,7 +232,7 @@ describe('bft mutants of the record layer (§2.1), caught by their interleavings
     assert.ok(!correct.decisions.get(1)?.has(0), 'correct p1 never delivers b\'s k = 1 (one checked record per value, and a signed conflict)');
     assert.ok(broken.decisions.get(1)?.has(0) && broken.decisions.get(2)?.has(0), 'both decide at 0 under the mutant');
     assert.notEqual(broken.decisions.get(1)?.get(0), broken.decisions.get(2)?.get(0));
-    assert.ok(properties(broken).includes('agreement'), JSON.stringify(broken.violations));
+    assert.ok(violatedProperties(broken).includes('agreement'), JSON.stringify(broken.violations));
   });
 
   it('torn-blocks: a torn-writer b = p0 leaves a torn copy of its blocks for good; waiting for clean copies stalls every stream at that k (liveness)', async () => {

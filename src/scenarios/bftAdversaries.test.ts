@@ -134,6 +134,14 @@ describe('bft adversaries: each strategy has an effect and breaks nothing', () =
     assert.ok(seed !== undefined, 'a forged NEW_VIEW(1) was refused');
   });
 
+  it('leader-favouring, seed 6 (uniform:1:20, 3 clients): the leader sealed between writing PREPARE(0, 6) and delivering it; it still SHAREs on it, so p1 discharges its F and every call returns', async () => {
+    // Before the leader stood by its own PREPARE (replica.ts, standByOwnPrepare) p1 stayed sealing view 0 for good and 3 calls gave up.
+    const options: RunOptions = { ...base, seed: 6, latency: 'uniform:1:20', clients: 3, ops: 4, adversary: 'leader-favouring' };
+    await runClean(options);
+    const report = await runScenario(options, 'off');
+    assert.equal((report.details as unknown as AdversaryDetails).calls.ok, 12);
+  });
+
   it('two colluders at f = 2: an equivocating leader and a withholder', async () => {
     assert.ok((await effectSeed({ ...base, f: 2, ops: 1, adversary: 'equivocating-leader,withholder' }, seeds)) !== undefined);
   });

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { runScenario, type RunOptions, type RunReport } from './index.js';
 
 /**
- * bft mutants the sweep catches with a named adversary of the catalogue, as
- * `mnm sweep bft --mutant M --adversary A` runs them (unit latency, seeds
+ * bft mutants the sweep catches with a named adversary of the catalogue
+ * (and, where §6 says "p0 decides, pauses", a pause at p0's first decision),
+ * as `mnm sweep bft --mutant M --adversary A [--pause …]` runs them (unit latency, seeds
  * from 1, stopping at the first violation); the same adversary on correct
  * code over the same seeds is clean. The other mutants need their §6
  * interleaving (a pause timed after a decision, one message dropped) and are
@@ -29,9 +30,16 @@ describe('bft mutants caught by the sweep with a named adversary', () => {
     ['op-executed', 'conflicting-client', { clients: 2 }, ['integrity', 'linearizability']],
     // A torn-writer leaves a torn copy of its blocks for good: readers waiting for clean copies stall every stream (liveness owed: no drawn faults).
     ['torn-blocks', 'torn-writer', { faults: 'none' }, ['liveness']],
+    // A follower voting for the leader alone and writing no COMMIT, and p0 paused right after its first decision (§6's
+    // "b promises to p0 only; p0 decides, pauses"): the other followers seal with no trace of what p0 decided, and the
+    // next leader proposes afresh. Correct code is safe there: a fast decision needs each correct replica's COMMIT-FAST,
+    // which puts the instance in its F (L3). fast-f+1 decides on f+1 COMMIT-FASTs; certify-if-decided leaves
+    // fast-committed instances out of F.
+    ['fast-f+1', 'leader-favouring', { faults: 'none', ops: 2, clients: 2, pause: 'p0@note:bft-decide+3000' }, ['agreement']],
+    ['certify-if-decided', 'leader-favouring', { faults: 'none', ops: 2, clients: 2, pause: 'p0@note:bft-decide+3000' }, ['agreement']],
   ];
   for (const [mutant, adversary, extra, properties] of cases) {
-    it(`mnm sweep bft --mutant ${mutant} --adversary ${adversary} catches it within 10 seeds; correct code stays clean there`, async () => {
+    it(`mnm sweep bft --mutant ${mutant} --adversary ${adversary}${extra.pause ? ` --pause ${extra.pause}` : ''} catches it within 10 seeds; correct code stays clean there`, async () => {
       const caught = await firstViolation({ ...base, ...extra, mutant, adversary }, 10);
       assert.ok(caught, 'no violation in 10 seeds');
       const found = [...caught.violations.map((violation) => violation.property), ...(caught.linearizable === false ? ['linearizability'] : [])];

@@ -12,7 +12,7 @@ export const bftReplicaAdversaries = {
   'stale-leader': 'leader proposing in a view it has already sealed',
   'double-promise': 'follower promising two different batches for one (v, i)',
   'leader-only-fast': 'replica sending PROMISE and COMMIT-FAST to the leader only',
-  'leader-favouring': 'replica sending its PROMISEs, COMMIT-FASTs and SHAREs to the leader only',
+  'leader-favouring': 'replica sending its PROMISEs, COMMIT-FASTs and SHAREs to the leader only, and writing no COMMIT',
   'forged-certificate': 'replica writing COMMITs with forged or short prepare certificates',
   'late-commit': 'replica writing COMMITs after its SEAL of that view',
   withholder: 'replica withholding its SEAL, VC-SHAREs and shares',

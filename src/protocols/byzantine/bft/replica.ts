@@ -789,6 +789,7 @@ export class BftReplica {
     if (!this.live(view, instance)) {
       // The `stale-obligations` mutant: Tslow and Tdecide for an instance of a view r is not in.
       if (this.config.mutant === 'stale-obligations' && !this.settled(instance)) this.startInstanceTimers(this.state(view, instance));
+      if (leaderOf(view, this.n) === this.self) this.standByOwnPrepare(view, instance);
       return;
     }
     const state = this.state(view, instance);
@@ -805,6 +806,28 @@ export class BftReplica {
     this.tryFastCommit(state);
     this.tryFastDecide(state);
     void this.tryCommit(state);
+  }
+
+  /**
+   * A leader's PREPARE(v, i) is its promise: followers count it among the n
+   * (promisedByAll) and may fast-commit on it, which puts (v, i) in their F
+   * (§2.5.2), to be discharged by a COMMIT with f+1 shares before their SEAL.
+   * A correct leader writes PREPAREs only while it is in v, but its trigger
+   * may come before its own PREPARE is delivered back to it; then it is no
+   * longer live here, and without this it would never SHARE on (v, i): a
+   * follower whose other helper is Byzantine could never discharge (v, i)
+   * and would stay sealing forever (found by `leader-favouring`: n = 3, the
+   * leader sealed between writing and delivering PREPARE(0, 6)). So the
+   * leader stands by it: promised, so a SHARE from another makes it share
+   * (§2.4.6), as a follower that promised while live does after its trigger.
+   * It does not fast-commit or time the instance (neither is allowed past the
+   * trigger), and its own COMMIT still obeys the epoch rule (tryCommit).
+   */
+  private standByOwnPrepare(view: number, instance: number): void {
+    const state = this.state(view, instance);
+    if (state.promised) return;
+    state.promised = true;
+    for (const early of this.early.releaseInstance(view, instance)) this.enqueue(() => this.onEarly(early.sender, early.message));
   }
 
   /** Tslow and Tdecide of a promised (v, i) (§2.4.3). */

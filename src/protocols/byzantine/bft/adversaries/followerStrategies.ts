@@ -56,19 +56,37 @@ export class LeaderOnlyFast extends FollowerStrategy {
 }
 
 /**
- * Votes for the leader alone: PROMISE, COMMIT-FAST and SHARE go to the
- * leader of their view only. The leader can decide with our help while the
- * other followers see neither the fast path complete nor our share for
- * their slow path (§6's "b promises to p0 only"): if the leader then stops,
- * they can only seal.
+ * Votes for the leader alone and leaves no trace: COMMIT-FAST and SHARE go
+ * to the leader of their view only, PROMISE too for half the instances
+ * (drawn per instance; for the others everyone gets it, so the followers
+ * may fast-commit what only the leader sees decided), and it writes no COMMIT (not
+ * even those sealing owes for the instances it fast-committed). The leader
+ * can decide with our help while the other followers see neither the fast
+ * path complete nor our share for their slow path (§6's "b promises to p0
+ * only"); if the leader then stops, they seal, and our certified state
+ * carries nothing of that decision. What keeps it safe is that a fast
+ * decision needs every correct replica's COMMIT-FAST, each of which puts
+ * the instance in that replica's F (L3; mutants `fast-f+1`,
+ * `certify-if-decided`, `seal-late`).
  */
 export class LeaderFavouring extends FollowerStrategy {
   readonly name = 'leader-favouring';
   protected readonly cause = 'our votes went to the leader only';
 
+  /** Per (v, i), drawn once: whether our PROMISE goes to everyone (then only the COMMIT-FAST is the leader's alone). */
+  private readonly promiseToAll = new Map<string, boolean>();
+
   point(to: number, message: PointMessage): readonly PointMessage[] {
-    if (message.type === 'share' && to !== this.leader(message.view)) return [];
-    return toLeaderOnly(this, to, message);
+    if (to === this.leader(message.type === 'promise' || message.type === 'commit-fast' || message.type === 'share' ? message.view : -1)) return [message];
+    if (message.type === 'share' || message.type === 'commit-fast') return [];
+    if (message.type !== 'promise') return [message];
+    const key = `${message.view}/${message.instance}`;
+    if (!this.promiseToAll.has(key)) this.promiseToAll.set(key, this.context.random() < 0.5);
+    return this.promiseToAll.get(key) ? [message] : [];
+  }
+
+  stream(message: StreamMessage): readonly StreamMessage[] {
+    return message.type === 'commit' ? [] : [message];
   }
 }
 

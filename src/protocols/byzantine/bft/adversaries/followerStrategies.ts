@@ -77,9 +77,9 @@ export class LeaderFavouring extends FollowerStrategy {
   private readonly promiseToAll = new Map<string, boolean>();
 
   point(to: number, message: PointMessage): readonly PointMessage[] {
-    if (to === this.leader(message.type === 'promise' || message.type === 'commit-fast' || message.type === 'share' ? message.view : -1)) return [message];
-    if (message.type === 'share' || message.type === 'commit-fast') return [];
-    if (message.type !== 'promise') return [message];
+    if (message.type !== 'promise' && message.type !== 'commit-fast' && message.type !== 'share') return [message];
+    if (to === this.leader(message.view)) return [message];
+    if (message.type !== 'promise') return [];
     const key = `${message.view}/${message.instance}`;
     if (!this.promiseToAll.has(key)) this.promiseToAll.set(key, this.context.random() < 0.5);
     return this.promiseToAll.get(key) ? [message] : [];

@@ -13,6 +13,7 @@ import { swarmKvScenario } from './swarmKv.js';
 import { rawScenario } from './rawRegister.js';
 import { bftScenario } from './bft.js';
 import { pbftScenario } from './pbft.js';
+import { bftScheduleScenarios } from './bftSchedules/index.js';
 
 /**
  * The scenario registry: every runnable scenario by name. A leaf of
@@ -22,7 +23,7 @@ import { pbftScenario } from './pbft.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario, swarmKvScenario, bftScenario, pbftScenario];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario, swarmKvScenario, bftScenario, pbftScenario, ...bftScheduleScenarios];
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */

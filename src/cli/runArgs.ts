@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { findScenario, loadUserScenario, scenarios, type ResolvedOptions, type RunOptions } from '../scenarios/index.js';
 import { faultProfiles, type FaultProfile } from '../sim/index.js';
 import { UsageError, choiceOption, integerOption, numberOption } from './usage.js';
+import { protocolWords, scheduleFor } from './scheduleOption.js';
 
 /** The options every command that runs a scenario accepts (`run`, later `sweep`). */
 export const runOptionSpecs = {
@@ -33,6 +34,7 @@ export const runOptionSpecs = {
   'crash-leader-at': { type: 'string' },
   'pause-leader-at': { type: 'string' },
   for: { type: 'string' },
+  schedule: { type: 'string' },
 } as const;
 
 type Values = { [K in keyof typeof runOptionSpecs]?: K extends 'crash' | 'pause' | 'hold' ? string[] : string };
@@ -63,11 +65,14 @@ export async function protocolFrom(command: string, positionals: readonly string
 
 /** Turns parsed flags into run options (defaults are filled later by the scenario). */
 export function runOptionsFrom(protocol: string, values: Values): RunOptions {
-  const crash = values.crash?.join(',');
-  const pause = values.pause?.join(',');
+  // A schedule runs its own scenario, with the faults and holds it needs unless the command gives its own.
+  const schedule = scheduleFor(protocol, values.schedule, values.backend);
+  const crash = values.crash?.join(',') || schedule?.options?.crash;
+  const pause = values.pause?.join(',') || schedule?.options?.pause;
+  const hold = values.hold !== undefined && values.hold.length > 0 ? values.hold.join('; ') : schedule?.options?.hold;
   const workload = workloadFrom(protocol, values);
   return {
-    protocol,
+    protocol: schedule ? schedule.scenario.name : protocol,
     // Seeds are 0 or more on purpose: a seed names a run, and one spelling per run keeps replay commands unique.
     seed: integerOption('seed', values.seed, 1),
     ...(values.n !== undefined ? { n: integerOption('n', values.n, 0, 1, 1024, 'processes') } : {}),
@@ -84,7 +89,7 @@ export function runOptionsFrom(protocol: string, values: Values): RunOptions {
     ...(workload !== undefined ? { workload } : {}),
     ...(values.log !== undefined ? { log: values.log } : {}),
     ...(values.slots !== undefined ? { slots: integerOption('slots', values.slots, 0, 1, 1_000_000, 'log slots') } : {}),
-    ...(values.hold !== undefined && values.hold.length > 0 ? { hold: values.hold.join('; ') } : {}),
+    ...(hold ? { hold } : {}),
     ...(values.tear !== undefined ? { tear: numberOption('tear', values.tear, 0, { above: 0 }) } : {}),
     ...(values.skew !== undefined ? { skew: numberOption('skew', values.skew, 0, { minimum: 0, unit: 'time units' }) } : {}),
     ...(values.drift !== undefined ? { drift: numberOption('drift', values.drift, 0, { minimum: 0, unit: 'parts per million' }) } : {}),
@@ -120,7 +125,7 @@ function workloadFrom(protocol: string, values: Values): string | undefined {
 
 /** The `mnm run …` command that replays a run exactly (every option explicit). */
 export function replayCommand(options: ResolvedOptions): string {
-  const parts = ['mnm', 'run', ...(options.scenarioModule !== undefined ? ['--scenario', quoted(fileURLToPath(options.scenarioModule))] : [options.protocol]), '--seed', String(options.seed)];
+  const parts = ['mnm', 'run', ...(options.scenarioModule !== undefined ? ['--scenario', quoted(fileURLToPath(options.scenarioModule))] : protocolWords(options.protocol)), '--seed', String(options.seed)];
   if (options.f !== undefined) parts.push('--f', String(options.f));
   parts.push('--n', String(options.n), '--memories', String(options.memories), '--latency', options.latency, '--faults', options.faults);
   if (options.crash) parts.push('--crash', options.crash);

@@ -23,7 +23,15 @@ import { bftScheduleScenarios } from './bftSchedules/index.js';
  *
  * Adding a protocol adds one line to `builtInScenarios` (docs/architecture.md).
  */
-export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario, swarmKvScenario, bftScenario, pbftScenario, ...bftScheduleScenarios];
+export const builtInScenarios: readonly Scenario[] = [registerScenario, ...consensusScenarios, ...logScenarios, muScenario, cbScenario, rbScenario, brachaScenario, kvLogScenario, ...swarmScenarios, safeGuessScenario, rawScenario, swarmKvScenario, bftScenario, pbftScenario];
+
+/**
+ * Scripted schedules (the §6 interleavings of bft, bftSchedules/): runnable
+ * by name like any scenario (`mnm run bft --schedule NAME` runs
+ * `bft-schedule-NAME`, and a replay command names that), but not listed among
+ * the protocols — each is one protocol's run under a script, not a protocol.
+ */
+export const scheduleScenarios: readonly Scenario[] = bftScheduleScenarios;
 
 const registered: Scenario[] = [...builtInScenarios];
 /** Where each user scenario came from (its module's file URL), so that workers can load the same module. */
@@ -33,7 +41,7 @@ const moduleUrls = new Map<string, string>();
 export const scenarios: readonly Scenario[] = registered;
 
 export function findScenario(name: string): Scenario | undefined {
-  return registered.find((scenario) => scenario.name === name);
+  return registered.find((scenario) => scenario.name === name) ?? scheduleScenarios.find((scenario) => scenario.name === name);
 }
 
 /**

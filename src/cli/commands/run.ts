@@ -50,6 +50,9 @@ options:
                       (--faults clocks: 100 unless given); honoured on shm and tcp too
   --hold SCRIPT       a scripted schedule: hold an event until another happened, e.g.
                       'p0 permission m2 until p2 note decide' (docs/schedules.md); repeatable
+  --schedule NAME     bft: run one of the spec's scripted §6 interleavings (named by the mutant it
+                      breaks; mnm mutants lists them) on correct code, or with --mutant on a mutant
+                      (simulator only; its pauses and holds are added unless given)
   --clients C         mu (KV workloads): clients on the replicas, 1..n (client c on replica c, the others
                       only serve; default n). SWARM scenarios (abd, max-register, dm-abd, raw, ...): the
                       clients, one per process (= --n C; with --f F the memories are 2F+1)
@@ -92,6 +95,7 @@ exit codes: 0 all properties hold (also when blocked by faults beyond tolerance)
 examples:
   mnm run register --seed 7 --crash m2@3 --trace a.jsonl
   mnm run pmp --n 3 --memories 3 --workload contention --hold 'p0 permission m2 until p2 note decide'
+  mnm run bft --schedule fast-f+1 --mutant fast-f+1 --trace fast.jsonl   (§6's interleaving; mnm view fast.jsonl)
   mnm run --scenario examples/scenario-counter.js --faults crash --backend shm
   mnm run mu --n 5 --ops 20 --clients 3 --window 8 --crash-leader-at 40 --json
   mnm run mu --pause-leader-at 30 --for 200 --faults pause

@@ -69,6 +69,9 @@ options:
   --shard I/N        run only slice I of N (0 <= I < N) of the seeds
   --stop             stop at the lowest violating seed: the summary covers seeds S up to
                      it, as with one worker (seeds above it that finished are dropped)
+  --schedule NAME    bft: sweep one scripted §6 interleaving (the mutant it breaks, e.g. seal-late) over
+                     the seeds (each seed changes keys and the simulator's ties; no faults drawn unless
+                     --faults says so); correct code unless --mutant; not with --mix
   --max-failures M   failing seeds listed in --json (default ${defaultMaxFailures}, the lowest ones)
   --progress         progress on stderr even when it is not a terminal or with --json
   --json             one JSON object: protocol, runs, violations, blocked, undecided, sized, byProperty,
@@ -88,6 +91,7 @@ examples:
   mnm sweep mu --backend shm --seeds 20 --mix
   mnm sweep mu --seeds 200 --faults crash --crash-leader-at 30   (KV history, log prefixes, durability)
   mnm sweep bft --mix --f 2 --seeds 100   (bft draws its own mix: every crash explicit, so liveness is judged; docs/sweeps.md)
+  mnm sweep bft --schedule seal-late --mutant seal-late --seeds 20   (§6's interleaving: every seed catches it)
   mnm sweep --scenario examples/scenario-counter.js --seeds 200 --mix
   mnm sweep pmp --seeds 1000000 --mix --shard 3/8 --json > shard-3.json
   mnm sweep merge shard-*.json
@@ -115,7 +119,9 @@ examples:
     const real = values.backend !== undefined && values.backend !== 'sim';
     const workers = Math.min(integerOption('workers', values.workers, real ? 1 : availableParallelism(), 1, 256), Math.max(1, slice.count));
     const maxFailures = integerOption('max-failures', values['max-failures'], defaultMaxFailures, 1, 100_000);
-    const base = runOptionsFrom(protocol, { ...values, faults: values.faults ?? 'crash' });
+    if (values.schedule !== undefined && values.mix) throw new UsageError('--schedule fixes the run it scripts: sweep it over seeds without --mix');
+    // A schedule's seeds change keys and ties, not faults: it draws none unless --faults says so.
+    const base = runOptionsFrom(protocol, { ...values, faults: values.faults ?? (values.schedule !== undefined ? 'none' : 'crash') });
     const mixed = Boolean(values.mix) && findScenario(base.protocol) !== undefined;
     // With --mix, only what was given explicitly stays fixed; the rest is drawn per seed.
     const plan = sweepPlanOf(base, mixed ? explicitOptions(runOptionsFrom(protocol, values), values) : undefined);

@@ -4,12 +4,13 @@ import { orderSchedules } from './order.js';
 import { recordsSchedules } from './records.js';
 import { viewChangeSchedules } from './viewChange.js';
 import { timersSchedules } from './timers.js';
+import { transferSchedules } from './transfer.js';
 import type { BftSchedule } from './schedule.js';
 
 export { bftScheduleScenarioName, type BftSchedule } from './schedule.js';
 
 /** Every §6 schedule, in the spec table's order of steps as the harnesses group them. */
-export const bftSchedules: readonly BftSchedule[] = [...normalSchedules, ...orderSchedules, ...recordsSchedules, ...viewChangeSchedules, ...timersSchedules];
+export const bftSchedules: readonly BftSchedule[] = [...normalSchedules, ...orderSchedules, ...recordsSchedules, ...viewChangeSchedules, ...timersSchedules, ...transferSchedules];
 
 /** The schedules' scenarios (built-in: the registry lists them, workers find them). */
 export const bftScheduleScenarios: readonly Scenario[] = bftSchedules.map((schedule) => schedule.scenario);

@@ -22,15 +22,18 @@ import type { ResolvedOptions, Scenario } from './scenario.js';
 
 /**
  * Scripted schedules for the §6 mutants of specs/bft-consensus.md that live
- * in the request table, the request timers and the view timers (tests:
- * bftMutantsViewChange.test.ts). A script is a small `bft` run: correct
- * BftReplicas (running the mutant under test, if any), honest BftKvClients
- * with a fixed list of calls, and scripted Byzantine processes — a replica
- * b that owns its stream (its own ConsistentBroadcast, so it still serves
- * the others' streams as a replicator) and writes or sends exactly what the
- * script says, or a client that signs what it likes. The same script runs
- * on correct code and on the mutant; the scenario's checks (bftProperties)
- * and the kv linearizability checker judge both.
+ * in the request table, the request timers and the view timers (the
+ * schedules: bftSchedules/viewChange.ts and timers.ts, built-in scenarios;
+ * tests: bftMutantsViewChange.test.ts, bftMutantsTimers.test.ts). A script
+ * is a small `bft` run: correct BftReplicas (running the mutant under test,
+ * if any), honest BftKvClients with a fixed list of calls, and scripted
+ * Byzantine processes — a replica b that owns its stream (its own
+ * ConsistentBroadcast, so it still serves the others' streams as a
+ * replicator) and writes or sends exactly what the script says, or a client
+ * that signs what it likes. The same script runs on correct code and on the
+ * mutant; the scenario's checks (bftProperties) and the kv linearizability
+ * checker judge both. Simulator only: the scripted processes of a run share
+ * the adversary's state (ScriptTools.shared) in one thread.
  */
 
 /** What a scripted Byzantine process may use: the run's sizes, keys and codec, its stream if a replica. */

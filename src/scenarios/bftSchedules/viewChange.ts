@@ -220,7 +220,9 @@ export const viewChangeSchedules: readonly BftSchedule[] = [
     interleaving: 'b commits A in view 0 (PC {b, p1}); view 1 decides C at p1, which pauses; NEW_VIEW(2) from {b, p2} must fix C, not A',
     caughtAs: ['agreement'],
     scenario: scriptScenario(lowestView),
-    // p1 pauses right after it decides C (fast), before its slow path writes a COMMIT of C.
-    options: { pause: 'p1@174+20000' },
+    // p1 pauses at its decision of C (fast, its first), before its slow path writes a COMMIT of C. At the note, not at a time:
+    // the decision's instant moves with the seed's ties (173 or 175 on unit latency), and a timed pause that strikes first
+    // keeps p1 from deciding at all (seeds 5, 6, 7, 9, 10 of 1..10 with 'p1@174+20000': nothing caught).
+    options: { pause: 'p1@note:bft-decide+20000' },
   },
 ];

@@ -18,20 +18,22 @@ import { checkBft } from './bftProperties.js';
 import { bftReplicaConfig, bftSetup, streamSlots, streamWindow, type BftSetup } from './bftSetup.js';
 import { runKeys, signatureCosts } from './byzantine/setup.js';
 import { linearizableVerdict } from './linearizable.js';
-import { addScenario } from './registry.js';
 import type { ResolvedOptions, Scenario } from './scenario.js';
 
 /**
  * Scripted schedules for the §6 mutants of specs/bft-consensus.md that live
- * in the request table, the request timers and the view timers (tests:
- * bftMutantsViewChange.test.ts). A script is a small `bft` run: correct
- * BftReplicas (running the mutant under test, if any), honest BftKvClients
- * with a fixed list of calls, and scripted Byzantine processes — a replica
- * b that owns its stream (its own ConsistentBroadcast, so it still serves
- * the others' streams as a replicator) and writes or sends exactly what the
- * script says, or a client that signs what it likes. The same script runs
- * on correct code and on the mutant; the scenario's checks (bftProperties)
- * and the kv linearizability checker judge both.
+ * in the request table, the request timers and the view timers (the
+ * schedules: bftSchedules/viewChange.ts and timers.ts, built-in scenarios;
+ * tests: bftMutantsViewChange.test.ts, bftMutantsTimers.test.ts). A script
+ * is a small `bft` run: correct BftReplicas (running the mutant under test,
+ * if any), honest BftKvClients with a fixed list of calls, and scripted
+ * Byzantine processes — a replica b that owns its stream (its own
+ * ConsistentBroadcast, so it still serves the others' streams as a
+ * replicator) and writes or sends exactly what the script says, or a client
+ * that signs what it likes. The same script runs on correct code and on the
+ * mutant; the scenario's checks (bftProperties) and the kv linearizability
+ * checker judge both. Simulator only: the scripted processes of a run share
+ * the adversary's state (ScriptTools.shared) in one thread.
  */
 
 /** What a scripted Byzantine process may use: the run's sizes, keys and codec, its stream if a replica. */
@@ -52,12 +54,20 @@ export interface ScriptTools {
   send(to: ProcessId, message: PointMessage): void;
   /** The replicas' count n = 2f+1. */
   readonly n: number;
+  /**
+   * What the scripted Byzantine processes of this run share: they are one
+   * adversary, which coordinates them at no cost (e.g. b tells a flooding
+   * client which view the correct replicas are in). One map per run, so
+   * that runs of the same scenario (a test's correct and mutant runs, a
+   * sweep's seeds) start from nothing.
+   */
+  readonly shared: Map<string, unknown>;
   /** Keeps the process (and its stream's replicator work) running until the run's safety net. */
   untilEnd(): Promise<void>;
 }
 
 export interface BftScript {
-  /** The scenario's name (registered once per name). */
+  /** The scenario's name (a schedule's: bftScheduleScenarioName(mutant)). */
   readonly name: string;
   readonly f: number;
   /** One honest client program per entry; clients are processes n.. in order, then the Byzantine clients. */
@@ -103,12 +113,24 @@ function decoded(bytes: Uint8Array, limits: CodecLimits): BftMessage | undefined
   }
 }
 
-/** The scenario of one script (registered on first use). */
+/**
+ * The scenario of one script. It is not registered here: a §6 schedule's
+ * scenario is a built-in (bftSchedules/, listed by the registry, which
+ * imports this module, so this module may not import the registry); a test
+ * that runs another script adds it itself (addScenario from ./index.js).
+ */
 export function scriptScenario(script: BftScript): Scenario {
   const replicas = 2 * script.f + 1;
   const processes = replicas + script.clients.length + (script.byzantineClients ?? 0);
   const honestClients = Array.from({ length: script.clients.length }, (_, index) => replicas + index);
   const byzantine = new Set(Object.keys(script.byzantine ?? {}).map(Number));
+  // The adversary's shared state, one per run: every body of a run gets the same resolved options (runner.ts), a new run new ones.
+  const sharedByRun = new WeakMap<ResolvedOptions, Map<string, unknown>>();
+  const sharedOf = (options: ResolvedOptions) => {
+    let shared = sharedByRun.get(options);
+    if (!shared) sharedByRun.set(options, (shared = new Map()));
+    return shared;
+  };
   const scenario: Scenario = {
     name: script.name,
     summary: `bft scripted schedule ${script.name}`,
@@ -124,7 +146,10 @@ export function scriptScenario(script: BftScript): Scenario {
       const costs = signatureCosts(options);
       const keys = runKeys(options.seed);
       const scripted = script.byzantine?.[process];
-      if (scripted) return (fabric) => scripted(toolsFor(fabric, setup, keys, costs, process < replicas, honestClients));
+      if (scripted) {
+        const shared = sharedOf(options);
+        return (fabric) => scripted(toolsFor(fabric, setup, keys, costs, process < replicas, honestClients, shared));
+      }
       if (process < replicas) {
         return async (outer) => {
           // The honest clients say when they are done (a one-byte message no replica decodes): the replicas serve until then.
@@ -196,11 +221,10 @@ export function scriptScenario(script: BftScript): Scenario {
       };
     },
   };
-  addScenario(scenario, `file:///test/bft-script/${script.name}.js`);
   return scenario;
 }
 
-function toolsFor(fabric: Fabric, setup: BftSetup, keys: KeySource, costs: SignatureCosts, replica: boolean, honestClients: readonly number[]): ScriptTools {
+function toolsFor(fabric: Fabric, setup: BftSetup, keys: KeySource, costs: SignatureCosts, replica: boolean, honestClients: readonly number[], shared: Map<string, unknown>): ScriptTools {
   const limits = limitsFor(setup);
   const pointHandlers: ((from: ProcessId, message: BftMessage) => void)[] = [];
   const streamHandlers: ((sender: ProcessId, k: number, message: BftMessage, outcome: StreamOutcome | undefined) => void)[] = [];
@@ -262,6 +286,7 @@ function toolsFor(fabric: Fabric, setup: BftSetup, keys: KeySource, costs: Signa
     costs,
     signer,
     n: setup.replicas,
+    shared,
     streams,
     ...(cb
       ? {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario, type RunOptions, type RunReport } from './index.js';
+import { bftAdversarySweeps as cases } from './bftAdversarySweeps.js';
 
 /**
  * bft mutants the sweep catches with a named adversary of the catalogue
@@ -23,21 +24,6 @@ async function firstViolation(options: Omit<RunOptions, 'seed'>, seeds: number):
 const base = { protocol: 'bft', latency: 'unit', faults: 'crash', ops: 4, f: 1 } as const;
 
 describe('bft mutants caught by the sweep with a named adversary', () => {
-  const cases: [mutant: string, adversary: string, extra: Partial<RunOptions>, properties: string[]][] = [
-    // A forging leader's put(key, 'forged') under a flipped client signature: run only where signatures go unchecked.
-    ['unchecked-requests', 'forging-leader', {}, ['validity', 'linearizability']],
-    // A conflicting client's two ops under one (c, s): "executed" per op runs (c, s) twice.
-    ['op-executed', 'conflicting-client', { clients: 2 }, ['integrity', 'linearizability']],
-    // A torn-writer leaves a torn copy of its blocks for good: readers waiting for clean copies stall every stream (liveness owed: no drawn faults).
-    ['torn-blocks', 'torn-writer', { faults: 'none' }, ['liveness']],
-    // A follower voting for the leader alone and writing no COMMIT, and p0 paused right after its first decision (§6's
-    // "b promises to p0 only; p0 decides, pauses"): the other followers seal with no trace of what p0 decided, and the
-    // next leader proposes afresh. Correct code is safe there: a fast decision needs each correct replica's COMMIT-FAST,
-    // which puts the instance in its F (L3). fast-f+1 decides on f+1 COMMIT-FASTs; certify-if-decided leaves
-    // fast-committed instances out of F.
-    ['fast-f+1', 'leader-favouring', { faults: 'none', ops: 2, clients: 2, pause: 'p0@note:bft-decide+3000' }, ['agreement']],
-    ['certify-if-decided', 'leader-favouring', { faults: 'none', ops: 2, clients: 2, pause: 'p0@note:bft-decide+3000' }, ['agreement']],
-  ];
   for (const [mutant, adversary, extra, properties] of cases) {
     it(`mnm sweep bft --mutant ${mutant} --adversary ${adversary}${extra.pause ? ` --pause ${extra.pause}` : ''} catches it within 10 seeds; correct code stays clean there`, async () => {
       const caught = await firstViolation({ ...base, ...extra, mutant, adversary }, 10);

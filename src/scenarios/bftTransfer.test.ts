@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Signer, runKeys } from '../crypto/signer.js';
+import { runKeys } from '../crypto/signer.js';
 import { freeCosts } from '../crypto/costs.js';
 import { Simulation } from '../sim/simulation.js';
 import { unitLatency } from '../sim/latency.js';
@@ -11,8 +11,8 @@ import { KvService } from '../protocols/byzantine/bft/kvService.js';
 import { encodeMessage } from '../protocols/byzantine/bft/codec.js';
 import { snapshotDigest } from '../protocols/byzantine/bft/stateCodec.js';
 import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
-import type { CheckpointCertificate, PointMessage, Snapshot } from '../protocols/byzantine/bft/messages.js';
-import { checkBft } from './bftProperties.js';
+import { installBackClient as client, installBackSchedule, PeerSigners, snapshotAt, type PeerStep as Step } from './bftSchedules/transferInstallBack.js';
+import { runScenario } from './index.js';
 
 /**
  * State transfer (specs/bft-consensus.md §2.7.2) at one correct replica, p1,
@@ -21,41 +21,18 @@ import { checkBft } from './bftProperties.js';
  * is one step of a readable timeline (unit latency: a message takes 1).
  * p0 and p2 sign with their own keys, so the CPs they make are valid CPs
  * (f+1 = 2 signers at n = 3); whether they are "correct" is the schedule's.
+ *
+ * The install-back timeline is the §6 schedule `install-back`
+ * (bftSchedules/transferInstallBack.ts), run by name as `mnm run bft
+ * --schedule install-back` runs it; the refusal schedules below run here.
  */
 
 const keys = runKeys(61);
+const signers = new PeerSigners(keys);
+const shareOf = signers.shareOf.bind(signers);
+const cpAt = signers.cpAt.bind(signers);
+const forgedOn = signers.forgedOn.bind(signers);
 const layout = { processCount: 3, memories: [0, 1, 2], senders: [0, 1, 2], messages: 64, shape: { messageCapacity: 2176, readyCapacity: 2 } };
-const client = 3;
-const signers = [0, 1, 2].map((id) => new Signer(id, keys, 4));
-
-/** The state after executing instances 0..next−1 (one put each): the snapshot a CP at `next` certifies. */
-function snapshotAt(next: number, value = String(next)): Snapshot {
-  return { pairs: [['x', value]], clients: [{ client, last: next, result: new Uint8Array() }] };
-}
-
-function shareOf(signer: number, next: number, snapshot = snapshotAt(next)): PointMessage {
-  const digest = snapshotDigest(snapshot);
-  return { type: 'ckpt-share', next, digest, signature: signers[signer].sign({ purpose: 'checkpoint', next, digest }) };
-}
-
-function cpAt(next: number, by = [0, 2], snapshot = snapshotAt(next)): CheckpointCertificate {
-  const digest = snapshotDigest(snapshot);
-  return { next, digest, shares: by.map((signer) => ({ signer, signature: signers[signer].sign({ purpose: 'checkpoint', next, digest }) })) };
-}
-
-/** A "CP" on `snapshot` signed by p0 alone, its second share p0's signature relabelled as p2's. */
-function forgedOn(snapshot: Snapshot): CheckpointCertificate {
-  const digest = snapshotDigest(snapshot);
-  const signature = signers[0].sign({ purpose: 'checkpoint', next: snapshot.clients[0].last, digest });
-  return { next: snapshot.clients[0].last, digest, shares: [{ signer: 0, signature }, { signer: 2, signature }] };
-}
-
-/** One scripted step: at `at`, `from` sends `message` to p1. */
-interface Step {
-  readonly at: number;
-  readonly from: 0 | 2;
-  readonly message: PointMessage;
-}
 
 interface Outcome {
   readonly notes: readonly NoteEvent[];
@@ -98,54 +75,45 @@ async function runAtP1(steps: readonly Step[], mutant?: BftMutant): Promise<Outc
 
 const notesOf = (outcome: Outcome, kind: string) => outcome.notes.filter((note) => note.kind === kind && note.process === 1).map((note) => note.detail ?? {});
 
-/**
- * The schedule (W = 8, checkpoints every 4): p0 and p2 CKPT-SHARE 12, so p1
- * holds CP(12) while it executed nothing, and FETCHes it from p0 (the
- * first signer). A STATE from p2 (not asked), one with a forged CP, one
- * whose snapshot does not hash to d, then the right one from p0. Then
- * CP(16): p1 FETCHes again from p0, and p0 answers late with STATE(CP(8))
- * — valid, matching, from the target, but behind executed+1 = 12 — before
- * the STATE(CP(16)).
- */
-function schedule(): Step[] {
-  const cp12 = cpAt(12);
-  const forged = forgedOn(snapshotAt(12));
-  return [
-    { at: 10, from: 0, message: shareOf(0, 12) },
-    { at: 10, from: 2, message: shareOf(2, 12) },
-    { at: 20, from: 2, message: { type: 'state', checkpoint: cp12, snapshot: snapshotAt(12) } },
-    { at: 30, from: 0, message: { type: 'state', checkpoint: forged, snapshot: snapshotAt(12) } },
-    { at: 40, from: 0, message: { type: 'state', checkpoint: cp12, snapshot: snapshotAt(12, 'swapped') } },
-    { at: 50, from: 0, message: { type: 'state', checkpoint: cp12, snapshot: snapshotAt(12) } },
-    { at: 60, from: 0, message: shareOf(0, 16) },
-    { at: 60, from: 2, message: shareOf(2, 16) },
-    { at: 70, from: 0, message: { type: 'state', checkpoint: cpAt(8), snapshot: snapshotAt(8) } },
-    { at: 80, from: 0, message: { type: 'state', checkpoint: cpAt(16), snapshot: snapshotAt(16) } },
-  ];
+/** What the transfer schedules' scenarios report of p1 (`details` of `mnm run --json`). */
+interface TransferDetails {
+  readonly fetches: readonly { readonly process: number; readonly next: number; readonly to: number }[];
+  readonly refused: readonly { readonly process: number; readonly from: number; readonly next: number; readonly reason: string }[];
+  readonly skips: readonly { readonly process: number; readonly from: number; readonly to: number }[];
+  readonly executed: Readonly<Record<string, number>>;
+  readonly states: Readonly<Record<string, string>>;
+}
+
+/** The §6 schedule install-back by name, as the CLI runs it (seed 61: the keys the refusal schedules below sign with). */
+async function runInstallBack(mutant?: BftMutant) {
+  const report = await runScenario({ protocol: installBackSchedule.scenario.name, seed: 61, latency: 'unit', faults: 'none', ...installBackSchedule.options, ...(mutant ? { mutant } : {}) }, 'off');
+  const details = report.details as unknown as TransferDetails;
+  const atP1 = <T extends { readonly process: number }>(rows: readonly T[]) => rows.filter((row) => row.process === 1).map(({ process: _process, ...rest }) => rest);
+  return { report, details, fetches: atP1(details.fetches), refused: atP1(details.refused), skips: atP1(details.skips) };
 }
 
 describe('bft state transfer at a replica (§2.7.2, scripted peers)', () => {
   it('FETCHes a signer of the CP it is behind; refuses a STATE from a non-target, a forged CP, a digest mismatch and a CP not beyond executed+1; installs the rest forward', async () => {
-    const outcome = await runAtP1(schedule());
-    assert.deepEqual(notesOf(outcome, 'bft-fetch'), [{ next: 12, to: 0 }, { next: 16, to: 0 }]);
-    const refused = notesOf(outcome, 'bft-state-refused').map((detail) => `${String(detail.from)}:${String(detail.next)}:${String(detail.reason)}`);
+    const run = await runInstallBack();
+    assert.deepEqual(run.fetches, [{ next: 12, to: 0 }, { next: 16, to: 0 }]);
+    const refused = run.refused.map((detail) => `${String(detail.from)}:${String(detail.next)}:${String(detail.reason)}`);
     assert.equal(refused.length, 4, refused.join('\n'));
     assert.match(refused[0], /^2:12:.*not the target of an outstanding FETCH/);
     assert.match(refused[1], /^0:12:.*is not valid/);
     assert.match(refused[2], /^0:12:.*does not hash/);
     assert.match(refused[3], /^0:8:.*does not move past executed\+1 = 12/);
-    assert.deepEqual(notesOf(outcome, 'bft-skip'), [{ from: 0, to: 11 }, { from: 12, to: 15 }]);
-    assert.equal(outcome.executed, 16);
-    assert.deepEqual(outcome.pairs, [['x', '16']]);
-    assert.deepEqual(checkBft([], outcome.notes, { replicas: 3, clients: [client], liveness: false }), []);
+    assert.deepEqual(run.skips, [{ from: 0, to: 11 }, { from: 12, to: 15 }]);
+    assert.equal(run.details.executed.p1, 16);
+    assert.equal(run.details.states.p1, new KvService([['x', '16']]).digest(), 'p1 holds x = 16');
+    assert.deepEqual(run.report.violations, []);
   });
 
   it('mutant install-back: the same schedule installs the late STATE(CP(8)) after p1 reached 11, its state moves back, and the checks catch it', async () => {
-    const outcome = await runAtP1(schedule(), 'install-back');
-    const skips = notesOf(outcome, 'bft-skip');
-    assert.deepEqual(skips, [{ from: 0, to: 11 }, { from: 12, to: 7 }, { from: 8, to: 15 }], 'instances 8–11 are covered twice: once by CP(12), again after going back to CP(8)');
-    const violations = checkBft([], outcome.notes, { replicas: 3, clients: [client], liveness: false });
+    const run = await runInstallBack('install-back');
+    assert.deepEqual(run.skips, [{ from: 0, to: 11 }, { from: 12, to: 7 }, { from: 8, to: 15 }], 'instances 8–11 are covered twice: once by CP(12), again after going back to CP(8)');
+    const violations = run.report.violations;
     assert.ok(violations.some((violation) => violation.property === 'integrity' && /moved back/.test(violation.detail)), JSON.stringify(violations));
+    assert.ok(installBackSchedule.caughtAs.includes('integrity'));
   });
 
   it('false-checkpoint: CKPT-SHAREs of a Byzantine p2 — a false digest, a garbage signature, off the W/2 grid, past N+2W, or alone on its digest — make no CP, so p1 fetches nothing', async () => {

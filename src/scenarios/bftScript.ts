@@ -1,4 +1,4 @@
-import type { Address, Fabric, HistoryEvent, Message, NoteEvent, OperationValue, ProcessId } from '../fabric/index.js';
+import type { Address, Fabric, HistoryEvent, Message, NoteEvent, OperationValue, ProcessId, ProcessMain } from '../fabric/index.js';
 import type { Fault } from '../fabric/faults.js';
 import type { Hold } from '../sim/holds.js';
 import { Signer, freeCosts, runKeys, type KeySource } from '../crypto/index.js';
@@ -9,7 +9,7 @@ import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/clien
 import { validCheckpointCertificate, validPrepareCertificate } from '../protocols/byzantine/bft/certificates.js';
 import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from '../protocols/byzantine/bft/codec.js';
 import { KvService } from '../protocols/byzantine/bft/kvService.js';
-import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
+import { bftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { fixedBatches, validateNewView } from '../protocols/byzantine/bft/newView.js';
 import { BftReplica, type BftTiming } from '../protocols/byzantine/bft/replica.js';
 import { StreamState, type StreamOutcome } from '../protocols/byzantine/bft/streamState.js';
@@ -17,11 +17,10 @@ import { leaderOf, vcStateStatement } from '../protocols/byzantine/bft/viewChang
 import type { Batch, BftMessage, CertifiedState, Hash, PointMessage, Request, Share, StreamMessage, VcShareMessage, VcState } from '../protocols/byzantine/bft/messages.js';
 import { encodeKvCommand } from '../protocols/kv/kvCommand.js';
 import { MalformedField } from '../protocols/byzantine/bft/fieldCodec.js';
-import { Simulation } from '../sim/simulation.js';
-import { unitLatency } from '../sim/latency.js';
 import { checkBft } from './bftProperties.js';
 import { slotBytesFor } from './bftSetup.js';
-import type { Violation } from './scenario.js';
+import { linearizableVerdict } from './linearizable.js';
+import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
 
 /**
  * Scripted schedules for Byzantine consensus on consistent broadcast
@@ -41,6 +40,14 @@ import type { Violation } from './scenario.js';
  * The correct replicas run the code under test (with `mutant` when given);
  * the run's notes and history go through the §3 checks (bftProperties.ts).
  * Same script, same seed: same run.
+ *
+ * A script runs two ways, on the same processes (`scriptProcess`): as a
+ * scenario (`scriptedScenario`: a §6 schedule, bftSchedules/, which the
+ * runner, the CLI and a sweep run by name, seed and mutant from the run's
+ * options), or directly on a simulator of its own (`runBftScript`,
+ * bftScriptPair.ts: a test's one-off script). This module runs no
+ * simulator itself: the registry lists the schedules, and what a worker
+ * loads stays free of the simulator.
  */
 
 /** What the script's `route` sees of one point message. */
@@ -82,6 +89,15 @@ export class ScriptWorld {
       this.listeners.push(() => void check());
       // Listeners stay registered; a resolved promise ignores later calls.
     });
+  }
+
+  private readonly claimed = new Set<string>();
+
+  /** True the first time this run asks for `tag`, false after: a route's "only the first such message" (per run, not per script). */
+  once(tag: string): boolean {
+    if (this.claimed.has(tag)) return false;
+    this.claimed.add(tag);
+    return true;
   }
 
   /** @internal: the harness records every note here. */
@@ -374,9 +390,10 @@ export function signedRequest(keys: KeySource, processCount: number, client: num
 export { batchHash, type Batch };
 
 export interface BftScript {
+  /** The seed of a run by `runBftScript` (a schedule's scenario takes the run's). */
   readonly seed?: number;
   readonly f?: number;
-  /** The mutant the correct replicas run (absent: correct code). */
+  /** The mutant the correct replicas run under `runBftScript` (absent: correct code; a schedule's scenario takes the run's). */
   readonly mutant?: BftMutant;
   /** Replicas run as scripts (the Byzantine ones), by index. */
   readonly byzantine?: Readonly<Record<number, (replica: ScriptedReplica) => Promise<void>>>;
@@ -398,16 +415,18 @@ export interface BftScript {
    * one k of one stream ("p1 delivers k+1 first").
    */
   readonly unseen?: (reader: ProcessId, sender: ProcessId, k: number, world: ScriptWorld, time: number) => boolean;
-  /** Simulator faults (e.g. a replica paused while b writes its stream for the others). */
+  /** Simulator faults of `runBftScript` (e.g. a replica paused while b writes its stream for the others); a schedule gives them as run options instead. */
   readonly faults?: readonly Fault[];
-  /** Simulator holds (docs/schedules.md), e.g. a replica's verbs to one memory kept back for good: it reads the other majority. */
+  /** Simulator holds of `runBftScript` (docs/schedules.md), e.g. a replica's verbs to one memory kept back for good: it reads the other majority; a schedule gives them as run options instead. */
   readonly holds?: readonly Hold[];
+  /** Whether the schedule owes liveness: every client call completes (default: it owes safety only). */
+  readonly liveness?: boolean;
 }
 
 export interface BftScriptResult {
   readonly notes: readonly NoteEvent[];
   readonly history: readonly HistoryEvent[];
-  /** Safety properties of §3 (agreement, prefix agreement, integrity, validity, linearizability); liveness not owed. */
+  /** Safety properties of §3 (agreement, prefix agreement, integrity, validity, linearizability); liveness where the script owes it. */
   readonly violations: readonly Violation[];
   readonly errors: readonly { readonly process: ProcessId; readonly message: string }[];
   /** Per correct replica: its decisions as instance → batch hash (hex). */
@@ -419,34 +438,78 @@ export interface BftScriptResult {
 /** The default timers of a scripted run (unit latency): Tslow 30, Tfwd 60, Tdecide 134, Treq 198, Tview 268. */
 export const scriptTiming: BftTiming = { slow: 30, forward: 60, decide: 134, request: 198, view: 268 };
 
-export async function runBftScript(script: BftScript): Promise<BftScriptResult> {
+/** A script's sizes, the same on every run of it: who is who, the streams' layout, the timers, how long. */
+export interface ScriptSizes {
+  readonly f: number;
+  readonly n: number;
+  readonly window: number;
+  readonly batchLimit: number;
+  readonly duration: number;
+  /** Replicas and clients. */
+  readonly processCount: number;
+  readonly clients: readonly ProcessId[];
+  readonly layout: BroadcastLayout;
+  readonly timing: BftTiming;
+  /** Memories of the run (the streams live on three). */
+  readonly memories: number;
+}
+
+export function scriptSizes(script: BftScript): ScriptSizes {
   const f = script.f ?? 1;
   const n = 2 * f + 1;
-  const seed = script.seed ?? 1;
   const window = script.window ?? 8;
   const batchLimit = script.batchLimit ?? Math.max(1, script.clients.length);
-  const duration = script.duration ?? 3000;
-  const processCount = n + script.clients.length;
-  const clients = Array.from({ length: script.clients.length }, (_, index) => n + index);
-  const keys = runKeys(seed);
   const layout: BroadcastLayout = { processCount: n, memories: [0, 1, 2], senders: Array.from({ length: n }, (_, index) => index), messages: 64, shape: { messageCapacity: slotBytesFor(f, batchLimit, window), readyCapacity: f + 1 } };
-  const world = new ScriptWorld();
+  return {
+    f,
+    n,
+    window,
+    batchLimit,
+    duration: script.duration ?? 3000,
+    processCount: n + script.clients.length,
+    clients: Array.from({ length: script.clients.length }, (_, index) => n + index),
+    layout,
+    timing: { ...scriptTiming, ...script.timing },
+    memories: 3,
+  };
+}
+
+/** One run of a script: its sizes, the run's keys and mutant, and its own world (what this run noted, for routes and scripts). */
+export interface ScriptRun extends ScriptSizes {
+  readonly keys: KeySource;
+  readonly mutant?: BftMutant;
+  readonly world: ScriptWorld;
+}
+
+export function scriptRun(script: BftScript, seed: number, mutant?: BftMutant): ScriptRun {
+  return { ...scriptSizes(script), keys: runKeys(seed), ...(mutant ? { mutant } : {}), world: new ScriptWorld() };
+}
+
+/**
+ * The body of one process of a script's run (undefined past the clients):
+ * a replica runs as a Byzantine script or as a correct BftReplica (the
+ * run's mutant, if any), a client runs its calls; each on a RoutedFabric
+ * (the script's route and unseen slots, notes into the run's world). Both
+ * `runBftScript` and a schedule's scenario spawn exactly these.
+ */
+export function scriptProcess(script: BftScript, run: ScriptRun, process: ProcessId): ProcessMain | undefined {
+  const { f, n, window, batchLimit, duration, clients, keys, layout, timing, world } = run;
   const route = script.route ?? (() => 'deliver');
-  const simulation = new Simulation({ scenario: 'bft-script', seed, params: { mutant: script.mutant ?? null }, processCount, memoryCount: 3, regions: broadcastRegions(layout), latency: unitLatency, horizon: duration + 500, ...(script.faults ? { faults: script.faults } : {}), ...(script.holds ? { holds: script.holds } : {}) });
   const unseen = script.unseen;
   const wrap = (fabric: Fabric) => new RoutedFabric(fabric, (message) => route(message, world), world, unseen ? blankSenderSlots(layout, (reader, sender, k) => unseen(reader, sender, k, world, fabric.now())) : undefined);
-  const timing = { ...scriptTiming, ...script.timing };
-  for (let replica = 0; replica < n; replica++) {
-    const byzantine = script.byzantine?.[replica];
-    simulation.spawn(replica, async (inner) => {
-      const fabric = wrap(inner);
-      if (byzantine) {
+  if (process < n) {
+    const byzantine = script.byzantine?.[process];
+    if (byzantine) {
+      return async (inner) => {
+        const fabric = wrap(inner);
         const scripted = new ScriptedReplica(fabric, f, keys, layout, world, window, batchLimit);
         await Promise.race([byzantine(scripted), fabric.sleep(duration)]);
         await fabric.sleep(Math.max(0, duration - fabric.now()));
         await scripted.stop();
-        return;
-      }
+      };
+    }
+    return async (inner) => {
+      const fabric = wrap(inner);
       const node = new BftReplica(fabric, {
         f,
         window,
@@ -457,32 +520,111 @@ export async function runBftScript(script: BftScript): Promise<BftScriptResult> 
         service: new KvService(),
         broadcast: { layout, signTimeout: 30, readyTimeout: 30, idleAfter: 20, idlePoll: 8, window: 4 },
         timing,
-        ...(script.mutant ? { mutant: script.mutant } : {}),
+        ...(run.mutant ? { mutant: run.mutant } : {}),
       });
       node.stopBy(duration);
       await fabric.sleep(duration);
       await node.stop();
-    });
+    };
   }
-  script.clients.forEach((calls, index) => {
-    simulation.spawn(n + index, async (inner) => {
-      const fabric = wrap(inner);
-      const client = new BftKvClient(fabric, { f, keys, costs: freeCosts, resendAfter: 2 * timing.decide, giveUpAfter: duration - 100 });
-      await calls(client, fabric).catch((error) => {
-        if (!(error instanceof BftOutcomeUnknown)) throw error;
-      });
+  const calls = script.clients[process - n];
+  if (!calls) return undefined;
+  return async (inner) => {
+    const fabric = wrap(inner);
+    const client = new BftKvClient(fabric, { f, keys, costs: freeCosts, resendAfter: 2 * timing.decide, giveUpAfter: duration - 100 });
+    await calls(client, fabric).catch((error) => {
+      if (!(error instanceof BftOutcomeUnknown)) throw error;
     });
-  });
-  const result = await simulation.run();
-  const violations = checkBft(result.history, result.notes, { replicas: n, clients, liveness: false });
+  };
+}
+
+/** The §3 checks of a script's run: safety always, liveness (every call completes) where the script owes it. */
+export function scriptViolations(script: BftScript, history: readonly HistoryEvent[], notes: readonly NoteEvent[]): Violation[] {
+  const { n, clients } = scriptSizes(script);
+  return checkBft(history, notes, { replicas: n, clients, liveness: script.liveness ?? false });
+}
+
+/** Per replica that decided: its decisions as instance → batch hash (hex). */
+export function scriptDecisions(notes: readonly NoteEvent[]): Map<number, Map<number, string>> {
   const decisions = new Map<number, Map<number, string>>();
-  for (const note of result.notes) {
+  for (const note of notes) {
     if (note.kind !== 'bft-decide') continue;
     const mine = decisions.get(note.process) ?? new Map<number, string>();
     mine.set(Number(note.detail?.i), String(note.detail?.h));
     decisions.set(note.process, mine);
   }
-  return { notes: result.notes, history: result.history, violations, errors: result.errors, decisions, completed: result.history.filter((event) => event.type === 'ok').length };
+  return decisions;
+}
+
+/**
+ * The run each body of a schedule's scenario belongs to. The runner builds
+ * every process's body from one resolved-options object per run (one call
+ * per process), and the processes of a run share its world (routes and
+ * scripts wait on what this run noted), so a run is kept per options
+ * object; a second call for a process already handed a body is a new run
+ * with the same options (a fresh world, never the last run's notes).
+ */
+class ScheduleRuns {
+  private readonly runs = new WeakMap<ResolvedOptions, { readonly run: ScriptRun; readonly handedOut: Set<ProcessId> }>();
+
+  constructor(private readonly script: BftScript) {}
+
+  runOf(options: ResolvedOptions, process: ProcessId): ScriptRun {
+    let entry = this.runs.get(options);
+    if (!entry || entry.handedOut.has(process)) {
+      entry = { run: scriptRun(this.script, options.seed, options.mutant as BftMutant | undefined), handedOut: new Set() };
+      this.runs.set(options, entry);
+    }
+    entry.handedOut.add(process);
+    return entry.run;
+  }
+}
+
+/**
+ * A script as a scenario (a §6 schedule's): the processes `runBftScript`
+ * runs, with the run's seed and mutant (RunOptions). The script's faults
+ * and holds are not the scenario's: the schedule gives them as run options
+ * (BftSchedule.options, the text form of docs/schedules.md). Simulator only (the processes of a run share the
+ * script's world), on unit latency (the script's times are in its units).
+ */
+export function scriptedScenario(name: string, summary: string, script: BftScript): Scenario {
+  const sizes = scriptSizes(script);
+  const runs = new ScheduleRuns(script);
+  const replicas = Array.from({ length: sizes.n }, (_, process) => process);
+  return {
+    name,
+    summary,
+    mutants: bftMutants,
+    defaults: { n: sizes.processCount, memories: sizes.memories, ops: 1 },
+    validate(options) {
+      if (options.n !== sizes.processCount) throw new Error(`--n ${options.n}: ${name} runs ${sizes.n} replicas and ${sizes.clients.length} clients (accepted: --n ${sizes.processCount})`);
+      if (options.memories !== sizes.memories) throw new Error(`--memories ${options.memories}: ${name} keeps its streams on ${sizes.memories} memories (accepted: --memories ${sizes.memories})`);
+      if (options.latency !== 'unit') throw new Error(`--latency ${options.latency}: ${name} is scripted in unit-latency time (accepted: --latency unit)`);
+      if (options.backend !== undefined) throw new Error(`--backend ${options.backend}: ${name} is a scripted schedule, the simulator's (accepted: --backend sim)`);
+    },
+    tolerance: () => ({ processes: sizes.f, memories: 1, crashable: replicas }),
+    regions: () => broadcastRegions(sizes.layout),
+    minimumHorizon: () => sizes.duration + 500,
+    // Clients give up by the end of the script: one still running is stuck only where calls are owed.
+    mustFinish: () => (script.liveness ? sizes.clients : []),
+    body: (options, process) => scriptProcess(script, runs.runOf(options, process), process),
+    check: (history, _options, notes) => scriptViolations(script, history, notes),
+    linearizable: (history) => linearizableVerdict(history, 'kv'),
+    details(history, _options, notes) {
+      const decisions = scriptDecisions(notes);
+      const correct = notes.filter((note) => script.byzantine?.[note.process] === undefined);
+      return {
+        decisions: Object.fromEntries([...decisions].map(([replica, mine]) => [replica, Object.fromEntries(mine)])),
+        // The instances each replica decided on the fast path (n COMMIT-FASTs), and the views entered with what NEW_VIEW fixed.
+        fast: Object.fromEntries(replicas.map((replica) => [replica, correct.filter((note) => note.kind === 'bft-decide' && note.process === replica && note.detail?.path === 'fast').map((note) => Number(note.detail?.i))])),
+        entered: correct.filter((note) => note.kind === 'bft-enter').map((note) => ({ process: note.process, ...(note.detail ?? {}) })),
+        completed: history.filter((event) => event.type === 'ok').length,
+        calls: { ok: history.filter((event) => event.type === 'ok').length, info: history.filter((event) => event.type === 'info').length },
+        // What the Byzantine scripts noted (e.g. the batches b proposed), for a test to name them.
+        scripted: notes.filter((note) => script.byzantine?.[note.process] !== undefined).map((note) => ({ process: note.process, kind: note.kind, ...(note.detail ?? {}) })),
+      };
+    },
+  };
 }
 
 /** Whether a decoded message is of this type (for routes). */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { Simulation } from '../sim/simulation.js';
 import { unitLatency } from '../sim/latency.js';
 import { broadcastRegions } from '../protocols/byzantine/layout.js';
@@ -10,11 +9,11 @@ import type { BftSchedule } from './bftSchedules/index.js';
 /**
  * Running scripts in tests: a one-off script on a simulator of its own
  * (`runBftScript`), and the shape of every scripted mutant test
- * (bftMutants*.test.ts): the same §6 schedule on correct code and on the
- * mutant (`scheduleRuns` by the schedule's scenario, `correctAndMutant` for
- * a one-off script). No process may throw in either, and correct code must
- * stay clean under the schedule; what the mutant violates is the caller's
- * to assert. (Apart from bftScript.ts, which the registry's schedules
+ * (bftMutants*.test.ts): the same §6 schedule, by its scenario's name, on
+ * correct code and on the mutant (`scheduleRuns`). No process may throw in
+ * either, correct code must stay clean under the schedule, and the mutant
+ * must be caught as the schedule says; what else the runs show is the
+ * caller's to assert (from the reports' details). (Apart from bftScript.ts, which the registry's schedules
  * import: this module runs a simulator.)
  */
 
@@ -47,15 +46,6 @@ export async function runBftScript(script: BftScript): Promise<BftScriptResult> 
     decisions: scriptDecisions(result.notes),
     completed: result.history.filter((event) => event.type === 'ok').length,
   };
-}
-
-export async function correctAndMutant(mutant: BftMutant, script: Omit<BftScript, 'mutant'>): Promise<{ correct: BftScriptResult; broken: BftScriptResult }> {
-  const correct = await runBftScript(script);
-  const broken = await runBftScript({ ...script, mutant });
-  assert.deepEqual(correct.errors, [], 'correct run: no process threw');
-  assert.deepEqual(broken.errors, [], 'mutant run: no process threw');
-  assert.deepEqual(correct.violations, [], `correct code stays safe under the ${mutant} schedule`);
-  return { correct, broken };
 }
 
 /** The §3 properties a scripted run violated, sorted, once each. */
@@ -107,4 +97,10 @@ export function decidedFast(report: RunReport, process: number, instance: number
 /** The views replicas entered in a schedule run (`bft-enter` notes: process, v, start, end of what NEW_VIEW fixed). */
 export function viewsEntered(report: RunReport): { process: number; v: number; start: number; end: number }[] {
   return (report.details.entered ?? []) as { process: number; v: number; start: number; end: number }[];
+}
+
+/** The hash (hex) of the batch a Byzantine script named `name` in a schedule run (its `bft-script-batch` note), if it did. */
+export function scriptedBatch(report: RunReport, name: string): string | undefined {
+  const scripted = (report.details.scripted ?? []) as { kind: string; name?: string; h?: string }[];
+  return scripted.find((note) => note.kind === 'bft-script-batch' && note.name === name)?.h;
 }

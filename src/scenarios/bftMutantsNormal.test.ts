@@ -6,7 +6,7 @@ import { fastDecided } from '../protocols/byzantine/bft/quorums.js';
 import { certifies } from '../protocols/byzantine/bft/certificates.js';
 import { judgeCommit } from '../protocols/byzantine/bft/streamState.js';
 import { decodeMessage, encodeMessage } from '../protocols/byzantine/bft/codec.js';
-import { completedCalls, decidedFast, decisionsOf, runBftScript, scheduleRuns, violatedProperties } from './bftScriptPair.js';
+import { completedCalls, decidedFast, decisionsOf, runBftScript, runSchedule, scheduleRuns, violatedProperties } from './bftScriptPair.js';
 import { normalSchedules } from './bftSchedules/normal.js';
 import type { BftSchedule } from './bftSchedules/index.js';
 
@@ -85,6 +85,11 @@ describe('bft mutants of the normal case (§6), caught by their interleavings', 
     const { correct, broken } = await scheduleRuns(schedule('share-once'));
     assert.equal(completedCalls(correct), 1, 'correct code: p0 SHAREs again to p1, which COMMITs and seals; the call completes');
     assert.equal(completedCalls(broken), 0, 'share-once: p1 never gets a PC, never SEALs; the call never completes (liveness)');
+  });
+
+  it('keeps each run its own world: two share-once runs at once each drop their own first SHARE (a shared world would drop one only)', async () => {
+    const reports = await Promise.all([1, 2].map((seed) => runSchedule(schedule('share-once'), seed, 'share-once')));
+    for (const report of reports) assert.deepEqual(violatedProperties(report), ['liveness'], `seed ${report.seed}: ${JSON.stringify(report.violations)}`);
   });
 });
 

@@ -620,8 +620,8 @@ export function scriptedScenario(name: string, summary: string, script: BftScrip
         entered: correct.filter((note) => note.kind === 'bft-enter').map((note) => ({ process: note.process, ...(note.detail ?? {}) })),
         completed: history.filter((event) => event.type === 'ok').length,
         calls: { ok: history.filter((event) => event.type === 'ok').length, info: history.filter((event) => event.type === 'info').length },
-        // What the Byzantine scripts noted (e.g. the batches b proposed), for a test to name them.
-        scripted: notes.filter((note) => script.byzantine?.[note.process] !== undefined).map((note) => ({ process: note.process, kind: note.kind, ...(note.detail ?? {}) })),
+        // What the Byzantine scripts noted of their own (`bft-script-*`, e.g. the batches b proposed), for a test to name them.
+        scripted: notes.filter((note) => script.byzantine?.[note.process] !== undefined && note.kind.startsWith('bft-script-')).map((note) => ({ process: note.process, kind: note.kind, ...(note.detail ?? {}) })),
       };
     },
   };

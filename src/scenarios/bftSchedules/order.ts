@@ -76,6 +76,10 @@ export const orderSchedules: readonly BftSchedule[] = [
           // p0's PC {p0, b}: p0 COMMITs A; b COMMITs A (k = 1), then SEALs 0 (k = 2). p0 decides A on both streams.
           b.answerShares((from, view) => from === 0 && view === 0);
           await b.broadcast(commitWith(b, 0, 0, prepare.batch, await shareFrom(b, 0, 0, 0, hash)));
+          // The SEAL only once p0 decided: p0 must take b's COMMIT inside b's epoch. (Written at once, its fast-path
+          // delivery may overtake the COMMIT's slow one at p0, and a mutant p0 processes a SEAL on arrival: b's COMMIT
+          // then falls outside the epoch, p0 decides nothing, and the schedule shows nothing; seeds 3 and 5 did.)
+          await b.world.until(() => b.world.decided(0, 0));
           await b.broadcast({ type: 'seal', view: 0 });
         },
       },

@@ -599,6 +599,8 @@ export function scriptedScenario(name: string, summary: string, script: BftScrip
     validate(options) {
       if (options.n !== sizes.processCount) throw new Error(`--n ${options.n}: ${name} runs ${sizes.n} replicas and ${sizes.clients.length} clients (accepted: --n ${sizes.processCount})`);
       if (options.memories !== sizes.memories) throw new Error(`--memories ${options.memories}: ${name} keeps its streams on ${sizes.memories} memories (accepted: --memories ${sizes.memories})`);
+      if (options.f !== undefined && options.f !== sizes.f) throw new Error(`--f ${options.f}: ${name} is scripted for f = ${sizes.f} (accepted: --f ${sizes.f})`);
+      if (options.adversary !== undefined) throw new Error(`--adversary ${options.adversary}: ${name}'s Byzantine replica is its script (accepted: no --adversary)`);
       if (options.latency !== 'unit') throw new Error(`--latency ${options.latency}: ${name} is scripted in unit-latency time (accepted: --latency unit)`);
       if (options.backend !== undefined) throw new Error(`--backend ${options.backend}: ${name} is a scripted schedule, the simulator's (accepted: --backend sim)`);
     },

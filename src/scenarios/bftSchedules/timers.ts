@@ -1,5 +1,6 @@
 import { leaderOf } from '../../protocols/byzantine/bft/viewChange.js';
 import { encodeKvCommand } from '../../protocols/kv/kvCommand.js';
+import type { BftKvClient } from '../../protocols/byzantine/bft/client.js';
 import { scriptScenario, type BftScript, type ScriptTools } from '../bftScriptViewChange.js';
 import { bftScheduleScenarioName, type BftSchedule } from './schedule.js';
 import { leadViewOne } from './viewOneLeader.js';
@@ -44,6 +45,11 @@ function staleLeader(burst: number, gapUs: number) {
   };
 }
 
+/** The honest client of both schedules: eight appends to x, one after another (W = 8 of them fit view 0). */
+async function eightAppends(client: BftKvClient): Promise<void> {
+  for (let call = 0; call < 8; call++) await client.append('x', `${call}`);
+}
+
 /** stale-obligations: p0 (view 0's leader) pauses (the schedule's options), as in old-treq's schedule; b = p1 leads view 1 and goes stale in it. */
 const staleObligations: BftScript = {
   name: bftScheduleScenarioName('stale-obligations'),
@@ -51,11 +57,7 @@ const staleObligations: BftScript = {
   views: 4,
   requests: 8,
   liveness: true,
-  clients: [
-    async (client) => {
-      for (let call = 0; call < 8; call++) await client.append('x', `${call}`);
-    },
-  ],
+  clients: [eightAppends],
   byzantine: { 1: staleLeader(3, 15) },
 };
 
@@ -132,11 +134,7 @@ const fifoTreq: BftScript = {
   views: 4,
   requests: 8,
   liveness: true,
-  clients: [
-    async (client) => {
-      for (let call = 0; call < 8; call++) await client.append('x', `${call}`);
-    },
-  ],
+  clients: [eightAppends],
   byzantineClients: 1,
   byzantine: { 2: sealFollower, [flooder]: floodingClient('flood') },
 };

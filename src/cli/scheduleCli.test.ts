@@ -23,6 +23,13 @@ describe('mnm run|sweep bft --schedule', () => {
     assert.equal(JSON.parse(correct.stdout).violations, 0);
   });
 
+  it('a bft mutant sweep without a violation names the mutant\'s schedule on stderr', async () => {
+    const { code, stdout, stderr } = await mnm('sweep', 'bft', '--mutant', schedule, '--seeds', '1', '--ops', '1', '--faults', 'none', '--workers', '1', '--json');
+    assert.equal(code, 0, stdout);
+    assert.equal(JSON.parse(stdout).violations, 0);
+    assert.match(stderr, new RegExp(`its §6 interleaving is a schedule: mnm sweep bft --schedule ${schedule} --mutant ${schedule}`));
+  });
+
   it('refuses what a schedule cannot take, in one line with what is accepted (exit 2)', async () => {
     const cases: [string[], RegExp][] = [
       [['run', 'bft', '--schedule', 'nope'], /--schedule: no schedule 'nope' \(accepted: .*no-dedupe/],

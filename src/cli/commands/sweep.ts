@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { findScenario, resolveOptions, type RunOptions } from '../../scenarios/index.js';
+import { findBftSchedule, findScenario, resolveOptions, type RunOptions } from '../../scenarios/index.js';
 import type { FixedOptions } from '../../scenarios/mix.js';
 import { parseCommandArgs, type Command, type CommandIO } from '../command.js';
 import { Progress } from '../progress.js';
@@ -159,6 +159,11 @@ examples:
       workers,
     };
     io.stdout(values.json ? JSON.stringify(sweepJson(summary)) + '\n' : sweepText(summary, interrupts.received()));
+    // A §6 mutant that needs its interleaving rarely shows in drawn seeds: say where its schedule is.
+    const schedule = base.protocol === 'bft' && base.mutant !== undefined ? findBftSchedule(base.mutant) : undefined;
+    if (schedule && result.tally.violations === 0 && !result.interrupted) {
+      io.stderr(`sweep bft: no violation of ${schedule.mutant} in these seeds; its §6 interleaving is a schedule: mnm sweep bft --schedule ${schedule.mutant} --mutant ${schedule.mutant}\n`);
+    }
     if (result.interrupted) return interruptedExitCode;
     return result.tally.violations === 0 ? exitCodes.ok : exitCodes.violated;
   },

@@ -1,19 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchHash, signedRequest } from './bftScript.js';
+import { batchHash, signedRequest } from './bftSchedules/scriptHarness.js';
 import { Signer, runKeys } from '../crypto/index.js';
 import { fastDecided } from '../protocols/byzantine/bft/quorums.js';
 import { certifies } from '../protocols/byzantine/bft/certificates.js';
 import { judgeCommit } from '../protocols/byzantine/bft/streamState.js';
 import { decodeMessage, encodeMessage } from '../protocols/byzantine/bft/codec.js';
-import { completedCalls, decidedFast, decisionsOf, runBftScript, runSchedule, scheduleRuns, violatedProperties } from './bftScriptPair.js';
+import { completedCalls, decidedFast, decisionsOf, runBftScript, runSchedule, scheduleRuns, violatedProperties } from './bftSchedules/scheduleRuns.js';
 import { normalSchedules } from './bftSchedules/normal.js';
 import type { BftSchedule } from './bftSchedules/index.js';
 
 /**
  * The mutants of specs/bft-consensus.md §6 that break the normal case, each
  * caught by its interleaving (bftSchedules/normal.ts, a script on
- * bftScript.ts run as its scenario, by name, as `mnm run
+ * scriptHarness.ts run as its scenario, by name, as `mnm run
  * bft-schedule-<mutant> [--mutant <mutant>]` does): the same schedule runs
  * on correct code (clean) and on the mutant (a §3 property violated).
  * n = 3 (f = 1); b is the Byzantine replica, a script; clients are

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decisionsOf, scheduleRuns, scriptedBatch, viewsEntered, violatedProperties } from './bftScriptPair.js';
+import { decisionsOf, scheduleRuns, scriptedBatch, viewsEntered, violatedProperties } from './bftSchedules/scheduleRuns.js';
 import { orderSchedules } from './bftSchedules/order.js';
 import type { BftSchedule } from './bftSchedules/index.js';
 
@@ -8,7 +8,7 @@ import type { BftSchedule } from './bftSchedules/index.js';
  * The mutants of specs/bft-consensus.md §6 that process a stream out of its
  * k order — `no-fifo` (2.4.2) and `seal-without-prefix` (2.6.1) — each
  * caught by its interleaving (bftSchedules/order.ts, a script on
- * bftScript.ts run as its scenario, by name): the same schedule runs on
+ * scriptHarness.ts run as its scenario, by name): the same schedule runs on
  * correct code (clean) and on the mutant (agreement violated). n = 3
  * (f = 1); b is the Byzantine replica, a script; clients are processes 3
  * and 4.

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario, type RunOptions } from './index.js';
-import { decisionsOf, scheduleRuns, violatedProperties } from './bftScriptPair.js';
+import { decisionsOf, scheduleRuns, violatedProperties } from './bftSchedules/scheduleRuns.js';
 import { recordsSchedules } from './bftSchedules/records.js';
 import type { BftSchedule } from './bftSchedules/index.js';
 

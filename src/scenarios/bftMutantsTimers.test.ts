@@ -9,7 +9,7 @@ import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
  * The §6 mutants of specs/bft-consensus.md in the timers that start
  * obligations (`stale-obligations`, 2.4.3; `fifo-treq`, 2.4.8), each caught
  * by the spec's interleaving as a built-in schedule (bftSchedules/timers.ts,
- * on the harness of bftScriptViewChange.ts): the same schedule on correct
+ * on the harness of viewChangeHarness.ts): the same schedule on correct
  * code is safe and live, on the mutant the scenario's checks
  * (bftProperties) report liveness broken.
  */

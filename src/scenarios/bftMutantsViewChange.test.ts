@@ -8,7 +8,7 @@ import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
 /**
  * The §6 mutants of specs/bft-consensus.md in the request table and the
  * timers, each caught by the spec's interleaving as a built-in schedule
- * (bftSchedules/viewChange.ts, on the harness of bftScriptViewChange.ts):
+ * (bftSchedules/viewChange.ts, on the harness of viewChangeHarness.ts):
  * the same schedule on correct code is safe (and live where it owes it),
  * on the mutant the scenario's checks report the violation.
  */

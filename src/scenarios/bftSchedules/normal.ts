@@ -1,12 +1,12 @@
 import type { Share } from '../../protocols/byzantine/bft/messages.js';
-import { batchHash, certifiedState, isType, signedRequest, stateWith, type BftScript, type ScriptedReplica } from '../bftScript.js';
+import { batchHash, certifiedState, isType, signedRequest, stateWith, type BftScript, type ScriptedReplica } from './scriptHarness.js';
 import type { BftSchedule } from './schedule.js';
 import { scriptedSchedule } from './scriptedSchedule.js';
 import { helpSlowPath, pausedOnceDecided } from './scriptMoves.js';
 
 /**
  * The §6 schedules of specs/bft-consensus.md that break the normal case,
- * each its interleaving as a script (bftScript.ts): n = 3 (f = 1), b the
+ * each its interleaving as a script (scriptHarness.ts): n = 3 (f = 1), b the
  * Byzantine replica (a script), clients processes 3, 4 (and 5). The same
  * script runs on correct code (clean) and on the mutant (caught);
  * bftMutantsNormal.test.ts runs them by name.

@@ -1,4 +1,4 @@
-import { batchHash, isType } from '../bftScript.js';
+import { batchHash, isType } from './scriptHarness.js';
 import type { BftSchedule } from './schedule.js';
 import { scriptedSchedule } from './scriptedSchedule.js';
 import { commitWith, helpSlowPath, requestOf, shareFrom } from './scriptMoves.js';
@@ -6,7 +6,7 @@ import { commitWith, helpSlowPath, requestOf, shareFrom } from './scriptMoves.js
 /**
  * The §6 schedules of specs/bft-consensus.md that process a stream out of
  * its k order — `no-fifo` (2.4.2) and `seal-without-prefix` (2.6.1) — each
- * its interleaving as a script (bftScript.ts): n = 3 (f = 1), b the
+ * its interleaving as a script (scriptHarness.ts): n = 3 (f = 1), b the
  * Byzantine replica (a script), clients processes 3 and 4. "p1 delivers k+1
  * first" is the script's `unseen`: the reader's reads show S[s][k] empty
  * until a condition holds (the sender's write slow to reach it), so its CB

@@ -5,7 +5,7 @@ import { recordSlot, senderSlot, slotIdentity, type SlotRef } from '../../protoc
 import { readSlot, SwmrRegisters } from '../../protocols/byzantine/registers.js';
 import { encodeSlotImage, sameBytes, type SlotImage } from '../../protocols/byzantine/slot.js';
 import { recordView, type RecordView } from '../../protocols/byzantine/views.js';
-import { batchHash, type BftScript, type ScriptedReplica } from '../bftScript.js';
+import { batchHash, type BftScript, type ScriptedReplica } from './scriptHarness.js';
 import type { BftSchedule } from './schedule.js';
 import { scriptedSchedule } from './scriptedSchedule.js';
 import { requestOf } from './scriptMoves.js';
@@ -14,7 +14,7 @@ import { requestOf } from './scriptMoves.js';
  * The §2.1 (record-layer) §6 schedules of specs/bft-consensus.md, each a
  * variant of the consistent broadcast's records or checks that a bft
  * replica's stream runs (protocols/byzantine/mutants.ts), caught by its
- * interleaving as a script (bftScript.ts) in which b = p0, the leader of
+ * interleaving as a script (scriptHarness.ts) in which b = p0, the leader of
  * view 0, writes its own stream's slots by hand. The same schedule runs
  * clean on correct code. (`torn-blocks` is caught by the `torn-writer`
  * adversary on the `bft` scenario itself: bftMutantsRecords.test.ts.)

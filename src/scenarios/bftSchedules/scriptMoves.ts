@@ -1,5 +1,5 @@
 import type { Batch, Request, Share } from '../../protocols/byzantine/bft/messages.js';
-import { batchHash, type RoutedMessage, type ScriptWorld, type ScriptedReplica } from '../bftScript.js';
+import { batchHash, type RoutedMessage, type ScriptWorld, type ScriptedReplica } from './scriptHarness.js';
 
 /**
  * Pieces several §6 schedules share: what a scripted Byzantine replica b

@@ -1,8 +1,8 @@
 import type { BftMutant } from '../../protocols/byzantine/bft/mutants.js';
-import { scriptedScenario, type BftScript } from '../bftScript.js';
+import { scriptedScenario, type BftScript } from './scriptHarness.js';
 import { bftScheduleScenarioName, type BftSchedule } from './schedule.js';
 
-/** What a §6 schedule on the scripted harness (bftScript.ts) says besides its script. */
+/** What a §6 schedule on the scripted harness (scriptHarness.ts) says besides its script. */
 export interface ScheduleEntry {
   readonly mutant: BftMutant;
   readonly step: string;
@@ -12,7 +12,7 @@ export interface ScheduleEntry {
   readonly options?: BftSchedule['options'];
 }
 
-/** A §6 schedule whose scenario runs `script` (bftScript.ts's processes; seed and mutant from the run). */
+/** A §6 schedule whose scenario runs `script` (scriptHarness.ts's processes; seed and mutant from the run). */
 export function scriptedSchedule(entry: ScheduleEntry, script: Omit<BftScript, 'mutant' | 'seed' | 'faults' | 'holds'>): BftSchedule {
   const name = bftScheduleScenarioName(entry.mutant);
   return {

@@ -1,14 +1,14 @@
 import { leaderOf } from '../../protocols/byzantine/bft/viewChange.js';
 import { encodeKvCommand } from '../../protocols/kv/kvCommand.js';
 import type { BftKvClient } from '../../protocols/byzantine/bft/client.js';
-import { scriptScenario, type BftScript, type ScriptTools } from '../bftScriptViewChange.js';
+import { scriptScenario, type BftScript, type ScriptTools } from './viewChangeHarness.js';
 import { bftScheduleScenarioName, type BftSchedule } from './schedule.js';
 import { leadViewOne } from './viewOneLeader.js';
 
 /**
  * The §6 schedules of specs/bft-consensus.md in the timers that start
  * obligations (stale-obligations, 2.4.3; fifo-treq, 2.4.8), on the scripted
- * harness of bftScriptViewChange.ts. Test: bftMutantsTimers.test.ts.
+ * harness of viewChangeHarness.ts. Test: bftMutantsTimers.test.ts.
  */
 
 /**
@@ -139,7 +139,7 @@ const fifoTreq: BftScript = {
   byzantine: { 2: sealFollower, [flooder]: floodingClient('flood') },
 };
 
-/** The §6 schedules on the timers harness (bftScriptViewChange.ts). */
+/** The §6 schedules on the timers harness (viewChangeHarness.ts). */
 export const timersSchedules: readonly BftSchedule[] = [
   {
     mutant: 'stale-obligations',

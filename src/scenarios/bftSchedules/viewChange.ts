@@ -3,7 +3,7 @@ import { batchHash } from '../../protocols/byzantine/bft/codec.js';
 import type { Batch, BftMessage } from '../../protocols/byzantine/bft/messages.js';
 import { vcStateStatement } from '../../protocols/byzantine/bft/viewChange.js';
 import { encodeKvCommand } from '../../protocols/kv/kvCommand.js';
-import { firstRequest, scriptScenario, type BftScript, type ScriptTools } from '../bftScriptViewChange.js';
+import { firstRequest, scriptScenario, type BftScript, type ScriptTools } from './viewChangeHarness.js';
 import { bftScheduleScenarioName, type BftSchedule } from './schedule.js';
 import { leadViewOne } from './viewOneLeader.js';
 
@@ -11,7 +11,7 @@ import { leadViewOne } from './viewOneLeader.js';
  * The §6 schedules of specs/bft-consensus.md in the request table and the
  * view timers (no-dedupe, op-executed, fixed-timers, old-treq) and in
  * NEW_VIEW's choice of entries (lowest-view), on the scripted harness of
- * bftScriptViewChange.ts: correct BftReplicas, honest clients with a fixed
+ * viewChangeHarness.ts: correct BftReplicas, honest clients with a fixed
  * list of calls, scripted Byzantine processes. Tests:
  * bftMutantsViewChange.test.ts.
  */
@@ -181,7 +181,7 @@ const lowestView: BftScript = {
   byzantine: { 0: lowestViewAttacker },
 };
 
-/** The §6 schedules on the view-change harness (bftScriptViewChange.ts). */
+/** The §6 schedules on the view-change harness (viewChangeHarness.ts). */
 export const viewChangeSchedules: readonly BftSchedule[] = [
   {
     mutant: 'no-dedupe',

@@ -1,7 +1,7 @@
 import { batchHash } from '../../protocols/byzantine/bft/codec.js';
 import { planNewView } from '../../protocols/byzantine/bft/newView.js';
 import { VcCertificateCollector, vcStateStatement } from '../../protocols/byzantine/bft/viewChange.js';
-import type { ScriptTools } from '../bftScriptViewChange.js';
+import type { ScriptTools } from './viewChangeHarness.js';
 
 /**
  * b = p1 taking over view 1 as a Byzantine leader may (old-treq's censoring

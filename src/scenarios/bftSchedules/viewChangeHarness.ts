@@ -1,24 +1,24 @@
-import { eventsOf } from '../fabric/events.js';
-import type { Fabric, Message, ProcessId } from '../fabric/index.js';
-import { Signer, type KeySource, type SignatureCosts, type Statement } from '../crypto/index.js';
-import { ConsistentBroadcast, BroadcastStopped, type Delivery } from '../protocols/byzantine/broadcast.js';
-import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/client.js';
-import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from '../protocols/byzantine/bft/codec.js';
-import { validCheckpointCertificate, validPrepareCertificate } from '../protocols/byzantine/bft/certificates.js';
-import { fixedBatches, validateNewView } from '../protocols/byzantine/bft/newView.js';
-import { StreamState, type StreamOutcome } from '../protocols/byzantine/bft/streamState.js';
-import { streamMessageTypes } from '../protocols/byzantine/bft/messages.js';
-import { MalformedField } from '../protocols/byzantine/bft/fieldCodec.js';
-import { KvService } from '../protocols/byzantine/bft/kvService.js';
-import type { BftMessage, PointMessage, Request, StreamMessage } from '../protocols/byzantine/bft/messages.js';
-import { bftMutants } from '../protocols/byzantine/bft/mutants.js';
-import { BftReplica, type BftTiming } from '../protocols/byzantine/bft/replica.js';
-import { broadcastRegions } from '../protocols/byzantine/layout.js';
-import { checkBft } from './bftProperties.js';
-import { bftReplicaConfig, bftSetup, streamSlots, streamWindow, type BftSetup } from './bftSetup.js';
-import { runKeys, signatureCosts } from './byzantine/setup.js';
-import { linearizableVerdict } from './linearizable.js';
-import type { ResolvedOptions, Scenario } from './scenario.js';
+import { eventsOf } from '../../fabric/events.js';
+import type { Fabric, Message, ProcessId } from '../../fabric/index.js';
+import { Signer, type KeySource, type SignatureCosts, type Statement } from '../../crypto/index.js';
+import { ConsistentBroadcast, BroadcastStopped, type Delivery } from '../../protocols/byzantine/broadcast.js';
+import { BftKvClient, BftOutcomeUnknown } from '../../protocols/byzantine/bft/client.js';
+import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from '../../protocols/byzantine/bft/codec.js';
+import { validCheckpointCertificate, validPrepareCertificate } from '../../protocols/byzantine/bft/certificates.js';
+import { fixedBatches, validateNewView } from '../../protocols/byzantine/bft/newView.js';
+import { StreamState, type StreamOutcome } from '../../protocols/byzantine/bft/streamState.js';
+import { streamMessageTypes } from '../../protocols/byzantine/bft/messages.js';
+import { MalformedField } from '../../protocols/byzantine/bft/fieldCodec.js';
+import { KvService } from '../../protocols/byzantine/bft/kvService.js';
+import type { BftMessage, PointMessage, Request, StreamMessage } from '../../protocols/byzantine/bft/messages.js';
+import { bftMutants } from '../../protocols/byzantine/bft/mutants.js';
+import { BftReplica, type BftTiming } from '../../protocols/byzantine/bft/replica.js';
+import { broadcastRegions } from '../../protocols/byzantine/layout.js';
+import { checkBft } from '../bftProperties.js';
+import { bftReplicaConfig, bftSetup, streamSlots, streamWindow, type BftSetup } from '../bftSetup.js';
+import { runKeys, signatureCosts } from '../byzantine/setup.js';
+import { linearizableVerdict } from '../linearizable.js';
+import type { ResolvedOptions, Scenario } from '../scenario.js';
 
 /**
  * Scripted schedules for the §6 mutants of specs/bft-consensus.md that live

@@ -1,26 +1,26 @@
-import type { Address, Fabric, HistoryEvent, Message, NoteEvent, OperationValue, ProcessId, ProcessMain } from '../fabric/index.js';
-import type { Fault } from '../fabric/faults.js';
-import type { Hold } from '../sim/holds.js';
-import { Signer, freeCosts, runKeys, type KeySource } from '../crypto/index.js';
-import { ConsistentBroadcast, type Delivery } from '../protocols/byzantine/broadcast.js';
-import { blockSize, broadcastRegions, type BroadcastLayout } from '../protocols/byzantine/layout.js';
-import { slotSize } from '../protocols/byzantine/slot.js';
-import { BftKvClient, BftOutcomeUnknown } from '../protocols/byzantine/bft/client.js';
-import { validCheckpointCertificate, validPrepareCertificate } from '../protocols/byzantine/bft/certificates.js';
-import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from '../protocols/byzantine/bft/codec.js';
-import { KvService } from '../protocols/byzantine/bft/kvService.js';
-import { bftMutants, type BftMutant } from '../protocols/byzantine/bft/mutants.js';
-import { fixedBatches, validateNewView } from '../protocols/byzantine/bft/newView.js';
-import { BftReplica, type BftTiming } from '../protocols/byzantine/bft/replica.js';
-import { StreamState, type StreamOutcome } from '../protocols/byzantine/bft/streamState.js';
-import { leaderOf, vcStateStatement } from '../protocols/byzantine/bft/viewChange.js';
-import type { Batch, BftMessage, CertifiedState, Hash, PointMessage, Request, Share, StreamMessage, VcShareMessage, VcState } from '../protocols/byzantine/bft/messages.js';
-import { encodeKvCommand } from '../protocols/kv/kvCommand.js';
-import { MalformedField } from '../protocols/byzantine/bft/fieldCodec.js';
-import { checkBft } from './bftProperties.js';
-import { slotBytesFor } from './bftSetup.js';
-import { linearizableVerdict } from './linearizable.js';
-import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
+import type { Address, Fabric, HistoryEvent, Message, NoteEvent, OperationValue, ProcessId, ProcessMain } from '../../fabric/index.js';
+import type { Fault } from '../../fabric/faults.js';
+import type { Hold } from '../../sim/holds.js';
+import { Signer, freeCosts, runKeys, type KeySource } from '../../crypto/index.js';
+import { ConsistentBroadcast, type Delivery } from '../../protocols/byzantine/broadcast.js';
+import { blockSize, broadcastRegions, type BroadcastLayout } from '../../protocols/byzantine/layout.js';
+import { slotSize } from '../../protocols/byzantine/slot.js';
+import { BftKvClient, BftOutcomeUnknown } from '../../protocols/byzantine/bft/client.js';
+import { validCheckpointCertificate, validPrepareCertificate } from '../../protocols/byzantine/bft/certificates.js';
+import { batchHash, decodeMessage, encodeMessage, type CodecLimits } from '../../protocols/byzantine/bft/codec.js';
+import { KvService } from '../../protocols/byzantine/bft/kvService.js';
+import { bftMutants, type BftMutant } from '../../protocols/byzantine/bft/mutants.js';
+import { fixedBatches, validateNewView } from '../../protocols/byzantine/bft/newView.js';
+import { BftReplica, type BftTiming } from '../../protocols/byzantine/bft/replica.js';
+import { StreamState, type StreamOutcome } from '../../protocols/byzantine/bft/streamState.js';
+import { leaderOf, vcStateStatement } from '../../protocols/byzantine/bft/viewChange.js';
+import type { Batch, BftMessage, CertifiedState, Hash, PointMessage, Request, Share, StreamMessage, VcShareMessage, VcState } from '../../protocols/byzantine/bft/messages.js';
+import { encodeKvCommand } from '../../protocols/kv/kvCommand.js';
+import { MalformedField } from '../../protocols/byzantine/bft/fieldCodec.js';
+import { checkBft } from '../bftProperties.js';
+import { slotBytesFor } from '../bftSetup.js';
+import { linearizableVerdict } from '../linearizable.js';
+import type { ResolvedOptions, Scenario, Violation } from '../scenario.js';
 
 /**
  * Scripted schedules for Byzantine consensus on consistent broadcast
@@ -45,7 +45,7 @@ import type { ResolvedOptions, Scenario, Violation } from './scenario.js';
  * scenario (`scriptedScenario`: a §6 schedule, bftSchedules/, which the
  * runner, the CLI and a sweep run by name, seed and mutant from the run's
  * options), or directly on a simulator of its own (`runBftScript`,
- * bftScriptPair.ts: a test's one-off script). This module runs no
+ * scheduleRuns.ts: a test's one-off script). This module runs no
  * simulator itself: the registry lists the schedules, and what a worker
  * loads stays free of the simulator.
  */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { Simulation } from '../sim/simulation.js';
-import { unitLatency } from '../sim/latency.js';
-import { broadcastRegions } from '../protocols/byzantine/layout.js';
-import { scriptDecisions, scriptProcess, scriptRun, scriptViolations, type BftScript, type BftScriptResult } from './bftScript.js';
-import { runScenario, type RunReport } from './runner.js';
-import type { BftSchedule } from './bftSchedules/index.js';
+import { Simulation } from '../../sim/simulation.js';
+import { unitLatency } from '../../sim/latency.js';
+import { broadcastRegions } from '../../protocols/byzantine/layout.js';
+import { scriptDecisions, scriptProcess, scriptRun, scriptViolations, type BftScript, type BftScriptResult } from './scriptHarness.js';
+import { runScenario, type RunReport } from '../runner.js';
+import type { BftSchedule } from './index.js';
 
 /**
  * Running scripts in tests: a one-off script on a simulator of its own
@@ -13,7 +13,7 @@ import type { BftSchedule } from './bftSchedules/index.js';
  * correct code and on the mutant (`scheduleRuns`). No process may throw in
  * either, correct code must stay clean under the schedule, and the mutant
  * must be caught as the schedule says; what else the runs show is the
- * caller's to assert (from the reports' details). (Apart from bftScript.ts, which the registry's schedules
+ * caller's to assert (from the reports' details). (Apart from scriptHarness.ts, which the registry's schedules
  * import: this module runs a simulator.)
  */
 

@@ -6,6 +6,7 @@ import { provenance } from '../trace/provenance.js';
 import { latenciesByFunction, percent, spreadOf } from './bench/swarmFigures.js';
 import { decimal } from './decimal.js';
 import { isReplayable, replayCommand, replayLine, simulatorCommand } from './runArgs.js';
+import { protocolWords } from './scheduleOption.js';
 
 /** The JSON object `mnm run --json` prints (fields documented in docs/cli.md). */
 export function runJson(report: RunReport): Record<string, unknown> {
@@ -136,7 +137,7 @@ function roundTripLines(report: RunReport): string[] {
 export function runSummary(report: RunReport, traceFile?: string): string {
   const p = report.params;
   const backend = p.backend ?? 'sim';
-  const lines = [`mnm run ${report.protocol}  seed ${report.seed}  backend=${backend} n=${p.n} memories=${p.memories}${backend === 'sim' ? ` latency=${p.latency}` : ''} faults=${p.faults}${p.skew !== undefined ? ` skew=${decimal(p.skew)}` : ''}${p.drift !== undefined ? ` drift=${decimal(p.drift)}ppm` : ''}${p.mutant ? ` mutant=${p.mutant}` : ''}${p.workload ? ` workload=${p.workload}` : ''}${p.log ? ` log=${p.log}` : ''}${p.slots !== undefined ? ` slots=${p.slots}` : ''}`];
+  const lines = [`mnm run ${protocolWords(report.protocol).join(' ')}  seed ${report.seed}  backend=${backend} n=${p.n} memories=${p.memories}${backend === 'sim' ? ` latency=${p.latency}` : ''} faults=${p.faults}${p.skew !== undefined ? ` skew=${decimal(p.skew)}` : ''}${p.drift !== undefined ? ` drift=${decimal(p.drift)}ppm` : ''}${p.mutant ? ` mutant=${p.mutant}` : ''}${p.workload ? ` workload=${p.workload}` : ''}${p.log ? ` log=${p.log}` : ''}${p.slots !== undefined ? ` slots=${p.slots}` : ''}`];
   lines.push(`faults:    ${report.faults.length > 0 ? report.faults.join('; ') : 'none'}${report.withinTolerance ? '' : '  (beyond what the protocol tolerates)'}`);
   const clocks = clocksLine(report);
   if (clocks !== undefined) lines.push(`clocks:    ${clocks}`);

@@ -47,6 +47,7 @@ const samples: EmittedEvent[] = [
   { kind: 'bft-fetch', next: 8, to: 1 },
   { kind: 'bft-state-refused', from: 2, next: 8, reason: 'the snapshot does not hash to CP(8)s digest' },
   { kind: 'bft-script-view', v: 1, executed: 3 },
+  { kind: 'bft-script-batch', name: 'A', h: 'ab12' },
   { kind: 'pbft-propose', v: 0, i: 2 },
   { kind: 'pbft-view-change', v: 1, prepared: 3 },
   { kind: 'pbft-new-view', v: 1, chosen: 3 },

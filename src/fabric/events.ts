@@ -111,6 +111,8 @@ export interface EventFields {
   'bft-state-refused': { readonly from: number; readonly next: number; readonly reason: string };
   /** BFT scripted schedules (tests): a correct replica's view `v` and executed prefix when the script ends. */
   'bft-script-view': { readonly v: number; readonly executed: number };
+  /** BFT scripted schedules: a scripted Byzantine replica names a batch it proposes (`name`, its hash `h` in hex), so a run's decisions can be read as A or B. */
+  'bft-script-batch': { readonly name: string; readonly h: string };
   /** PBFT-style baseline (n = 3f+1): the primary of view `v` sent PRE-PREPARE for instance `i`. */
   'pbft-propose': { readonly v: number; readonly i: number };
   /** PBFT-style baseline: this replica left its view for `v`, sending a VIEW-CHANGE with `prepared` P entries. */
@@ -195,6 +197,7 @@ export const eventSchemas: { readonly [K in EventKind]: Schema } = {
   'bft-fetch': { next: number, to: number },
   'bft-state-refused': { from: number, next: number, reason: string },
   'bft-script-view': { v: number, executed: number },
+  'bft-script-batch': { name: string, h: string },
   'pbft-propose': { v: number, i: number },
   'pbft-view-change': { v: number, prepared: number },
   'pbft-new-view': { v: number, chosen: number },

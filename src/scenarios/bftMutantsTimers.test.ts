@@ -20,6 +20,7 @@ interface ScriptDetails {
   executed: number;
   sizing: string | null;
   calls: { ok: number; info: number };
+  suspected: Suspicion[];
 }
 
 /** A correct replica's suspicion (§2.5.1), from its `bft-suspect` note: the view it sealed and why. */
@@ -35,23 +36,11 @@ function scheduleOf(mutant: BftMutant): BftSchedule {
   return schedule;
 }
 
-/** Runs the schedule of `name` (seed 1, unit latency, its own pauses) on correct code or on `mutant`; the suspicions are read from the run's trace. */
+/** Runs the schedule of `name` (seed 1, unit latency, its own pauses) on correct code or on `mutant`; the suspicions are the run's `bft-suspect` notes (details). */
 async function run(name: BftMutant, mutant?: BftMutant): Promise<RunReport & { details: ScriptDetails; suspicions: Suspicion[] }> {
   const schedule = scheduleOf(name);
-  const suspicions: Suspicion[] = [];
-  let partial = '';
-  const trace = (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.includes('"bft-suspect"')) continue;
-      const event = JSON.parse(line) as { p: number; detail: { v: number; reason: string } };
-      suspicions.push({ process: event.p, view: event.detail.v, reason: event.detail.reason });
-    }
-  };
-  const report = await runScenario({ protocol: schedule.scenario.name, seed: 1, latency: 'unit', faults: 'none', ...schedule.options, ...(mutant ? { mutant } : {}) }, 'full', { trace });
-  trace('\n');
-  return { ...(report as RunReport & { details: ScriptDetails }), suspicions };
+  const report = (await runScenario({ protocol: schedule.scenario.name, seed: 1, latency: 'unit', faults: 'none', ...schedule.options, ...(mutant ? { mutant } : {}) }, 'off')) as RunReport & { details: ScriptDetails };
+  return { ...report, suspicions: report.details.suspected };
 }
 
 const properties = (report: RunReport) => report.violations.map((violation) => violation.property);

@@ -213,6 +213,8 @@ export function scriptScenario(script: BftScript): Scenario {
       return {
         views,
         suspicions: eventsOf(notes, 'bft-suspect').length,
+        // Which timer ended which view at which replica (§2.5.1), for schedules about timers.
+        suspected: eventsOf(notes, 'bft-suspect').map((note) => ({ process: note.process, view: note.v, reason: note.reason })),
         executed: eventsOf(notes, 'bft-execute').length,
         sizing: eventsOf(notes, 'bft-sizing')[0]?.verdict ?? null,
         calls: { ok: history.filter((event) => event.type === 'ok').length, info: history.filter((event) => event.type === 'info').length },

@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScenario, type RunReport } from './index.js';
+import type { RunReport } from './index.js';
 import { flooder, timersSchedules } from './bftSchedules/timers.js';
 import type { BftSchedule } from './bftSchedules/schedule.js';
 import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
+import { runSchedule } from './bftSchedules/scheduleRuns.js';
 
 /**
  * The §6 mutants of specs/bft-consensus.md in the timers that start
@@ -39,7 +40,7 @@ function scheduleOf(mutant: BftMutant): BftSchedule {
 /** Runs the schedule of `name` (seed 1, unit latency, its own pauses) on correct code or on `mutant`; the suspicions are the run's `bft-suspect` notes (details). */
 async function run(name: BftMutant, mutant?: BftMutant): Promise<RunReport & { details: ScriptDetails; suspicions: Suspicion[] }> {
   const schedule = scheduleOf(name);
-  const report = (await runScenario({ protocol: schedule.scenario.name, seed: 1, latency: 'unit', faults: 'none', ...schedule.options, ...(mutant ? { mutant } : {}) }, 'off')) as RunReport & { details: ScriptDetails };
+  const report = (await runSchedule(schedule, 1, mutant)) as RunReport & { details: ScriptDetails };
   return { ...report, suspicions: report.details.suspected };
 }
 

@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runScenario, type RunReport } from './index.js';
+import type { RunReport } from './index.js';
 import { conflicting, viewChangeSchedules } from './bftSchedules/viewChange.js';
 import type { BftSchedule } from './bftSchedules/schedule.js';
 import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
+import { runSchedule } from './bftSchedules/scheduleRuns.js';
 
 /**
  * The §6 mutants of specs/bft-consensus.md in the request table and the
@@ -32,7 +33,7 @@ function scheduleOf(mutant: BftMutant): BftSchedule {
 /** Runs the schedule of `name` (seed 1, unit latency, its own pauses and crashes) on correct code, or on `mutant`. */
 async function run(name: BftMutant, mutant?: BftMutant): Promise<RunReport & { details: ScriptDetails }> {
   const schedule = scheduleOf(name);
-  const report = await runScenario({ protocol: schedule.scenario.name, seed: 1, latency: 'unit', faults: 'none', ...schedule.options, ...(mutant ? { mutant } : {}) }, 'off');
+  const report = await runSchedule(schedule, 1, mutant);
   return report as RunReport & { details: ScriptDetails };
 }
 

@@ -12,7 +12,7 @@ import { encodeMessage } from '../protocols/byzantine/bft/codec.js';
 import { snapshotDigest } from '../protocols/byzantine/bft/stateCodec.js';
 import type { BftMutant } from '../protocols/byzantine/bft/mutants.js';
 import { installBackClient as client, installBackSchedule, PeerSigners, snapshotAt, type PeerStep as Step } from './bftSchedules/transferInstallBack.js';
-import { runScenario } from './index.js';
+import { runSchedule } from './bftSchedules/scheduleRuns.js';
 
 /**
  * State transfer (specs/bft-consensus.md §2.7.2) at one correct replica, p1,
@@ -86,7 +86,7 @@ interface TransferDetails {
 
 /** The §6 schedule install-back by name, as the CLI runs it (seed 61: the keys the refusal schedules below sign with). */
 async function runInstallBack(mutant?: BftMutant) {
-  const report = await runScenario({ protocol: installBackSchedule.scenario.name, seed: 61, latency: 'unit', faults: 'none', ...installBackSchedule.options, ...(mutant ? { mutant } : {}) }, 'off');
+  const report = await runSchedule(installBackSchedule, 61, mutant);
   const details = report.details as unknown as TransferDetails;
   const atP1 = <T extends { readonly process: number }>(rows: readonly T[]) => rows.filter((row) => row.process === 1).map(({ process: _process, ...rest }) => rest);
   return { report, details, fetches: atP1(details.fetches), refused: atP1(details.refused), skips: atP1(details.skips) };

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { holdOnlySnapshotSchedule } from './bftSchedules/transferHoldOnlySnapshot.js';
-import { runScenario } from './index.js';
+import { runSchedule } from './bftSchedules/scheduleRuns.js';
 
 /**
  * §6 `hold-only-snapshot` as a whole run (bftSchedules/transferHoldOnlySnapshot.ts):
@@ -20,7 +20,7 @@ interface TransferDetails {
 
 async function runHoldOnlySnapshot(mutant?: string) {
   const schedule = holdOnlySnapshotSchedule;
-  const report = await runScenario({ protocol: schedule.scenario.name, seed: 1, latency: 'unit', faults: 'none', ...schedule.options, ...(mutant ? { mutant } : {}) }, 'off');
+  const report = await runSchedule(schedule, 1, mutant);
   return { report, details: report.details as unknown as TransferDetails };
 }
 
